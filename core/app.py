@@ -1,0 +1,36 @@
+"""The application factory: one Flask app per call, with its own plugin host and database."""
+from __future__ import annotations
+
+from flask import Flask
+
+from core import request_context
+from core.clock import pin_today
+from core.config import Settings
+from core.platform import Platform
+from core.plugin_host.manager import PluginHost
+
+
+def create_app(settings: Settings | None = None, *, host: PluginHost | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    platform = Platform.build(settings, host)
+    if settings.today:
+        pin_today(settings.today)
+
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        # Leave room for multipart overhead; the storage layer enforces the file limit itself
+        # with a clear message, this only stops absurd bodies early.
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_AS_ASCII=False,
+    )
+    app.json.ensure_ascii = False
+    app.extensions["tongxin"] = platform
+    request_context.init_app(app)
+
+    from core import api, web
+    api.init_app(app)
+    web.init_app(app)
+    return app

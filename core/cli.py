@@ -1,0 +1,143 @@
+"""The ``tongxin`` command line. Every command builds its own platform from the environment
+(TONGXIN_* variables) and names the tenant explicitly where it touches tenant data."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from core.config import Settings
+from core.platform import Platform
+
+ROOT = Path(__file__).resolve().parent.parent
+TENANTS_DIR = ROOT / "tenants"
+
+
+def _platform() -> Platform:
+    return Platform.build(Settings.from_env())
+
+
+@click.group()
+def main() -> None:
+    """同心 Tongxin: community self-governance projects."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema (Alembic)."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="heads")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations (core and every installed plugin's branch) with the owner connection."""
+    from core import migrate
+    migrate.upgrade(Settings.from_env(), revision)
+    click.echo(f"数据库已升级到 {revision} / database upgraded to {revision}")
+
+
+@main.group()
+def tenants() -> None:
+    """Declarative tenant definitions."""
+
+
+@tenants.command("load")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def tenants_load(paths: tuple[Path, ...]) -> None:
+    """Apply tenant files (default: every tenants/*.yaml). Idempotent."""
+    from core.services.tenant_definitions import DefinitionError, load_file
+    from core.violations import RuleError
+    p = _platform()
+    files = list(paths) or sorted(TENANTS_DIR.glob("*.yaml"))
+    for f in files:
+        try:
+            t = load_file(p, f)
+        except (DefinitionError, RuleError) as exc:
+            messages = [v.message.zh + (f"（{v.field}）" if v.field else "") for v in getattr(exc, "violations", [])]
+            raise click.ClickException(f"{f}: {'; '.join(messages) or exc}") from exc
+        click.echo(f"已载入 {t.name} ({t.slug}) ← {f.name}")
+
+
+@tenants.command("list")
+def tenants_list() -> None:
+    from core.models import Tenant
+    p = _platform()
+    with p.db.session() as s:
+        for t in s.scalars(select(Tenant).order_by(Tenant.id)):
+            click.echo(f"{t.slug}\t{t.name}")
+
+
+@main.group()
+def plugins() -> None:
+    """Installed policy plugins."""
+
+
+@plugins.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def plugins_list(as_json: bool) -> None:
+    p = _platform()
+    described = p.host.describe()
+    if as_json:
+        click.echo(json.dumps({"plugins": described, "load_errors": p.host.load_errors}, ensure_ascii=False, indent=2))
+        return
+    for d in described:
+        click.echo(f"{d['name']}\t{d['version']}\t{d['title']['zh']}")
+    for name, err in p.host.load_errors.items():
+        click.echo(f"{name}\t加载失败 / failed to load: {err}", err=True)
+
+
+@main.group()
+def users() -> None:
+    """People and API tokens."""
+
+
+@users.command("token")
+@click.option("--tenant", required=True)
+@click.option("--username", required=True)
+@click.option("--name", default="cli")
+def users_token(tenant: str, username: str, name: str) -> None:
+    """Issue an API token for a user (printed once)."""
+    from core.models import Tenant, User
+    from core.services.auth import issue_token
+    p = _platform()
+    with p.db.scope() as s:
+        t = s.scalars(select(Tenant).where(Tenant.slug == tenant)).one_or_none()
+        if t is None:
+            raise click.ClickException(f"没有辖区 {tenant}")
+        tid = t.id
+    with p.db.scope(tenant_id=tid) as s:
+        user = s.scalars(select(User).where(User.username == username)).one_or_none()
+        if user is None:
+            raise click.ClickException(f"{tenant} 没有用户 {username}")
+        click.echo(issue_token(s, user, name))
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve(host: str, port: int) -> None:
+    """Run the web app with the development server (embedded profile)."""
+    from core.app import create_app
+    create_app().run(host=host, port=port, debug=False, threaded=True)
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--no-serve", is_flag=True, help="Prepare the demo data and stop.")
+def demo(host: str, port: int, no_serve: bool) -> None:
+    """Migrate, load every tenant file with its demo logins, and serve."""
+    ctx = click.get_current_context()
+    ctx.invoke(db_upgrade)
+    ctx.invoke(tenants_load)
+    click.echo("演示账号 / demo logins: see README.md (password for all: tongxin-demo)")
+    if not no_serve:
+        click.echo(f"打开 / open http://{host}:{port}/")
+        ctx.invoke(serve, host=host, port=port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

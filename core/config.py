@@ -1,0 +1,61 @@
+"""Settings read once from the environment (12-factor), with embedded defaults.
+
+Embedded default: SQLite in ./instance, files in ./instance/files, tasks run in-process.
+Production profile (docker-compose.yml): PostgreSQL as the runtime role, Redis broker, Celery.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass
+class Settings:
+    # The runtime connection. On PostgreSQL this must be the runtime role (no BYPASSRLS),
+    # so that row-level security backs the application's tenant filter.
+    database_url: str = "sqlite:///instance/tongxin.db"
+    # The owner connection, used only by migrations (it creates tables, policies and grants).
+    admin_database_url: str | None = None
+    # The PostgreSQL role the web, worker and CLI run as; migrations grant it what it needs.
+    runtime_role: str = "tongxin_app"
+    # None: tasks run in-process (embedded). A URL: tasks go to Celery workers over it.
+    broker_url: str | None = None
+    storage_dir: str = "instance/files"
+    secret_key: str = "dev-only-change-me"
+    max_upload_bytes: int = 10 * 1024 * 1024
+    default_locale: str = "zh"
+    # Tests and demos may pin "today" (ISO date) so that phase windows are deterministic.
+    today: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        s = cls(
+            database_url=_env("TONGXIN_DATABASE_URL", cls.database_url),
+            admin_database_url=_env("TONGXIN_ADMIN_DATABASE_URL"),
+            runtime_role=_env("TONGXIN_RUNTIME_ROLE", cls.runtime_role),
+            broker_url=_env("TONGXIN_BROKER_URL"),
+            storage_dir=_env("TONGXIN_STORAGE_DIR", cls.storage_dir),
+            secret_key=_env("TONGXIN_SECRET_KEY", cls.secret_key),
+            max_upload_bytes=int(_env("TONGXIN_MAX_UPLOAD_BYTES", str(cls.max_upload_bytes))),
+            today=_env("TONGXIN_TODAY"),
+        )
+        for key, value in overrides.items():
+            setattr(s, key, value)
+        if s.database_url.startswith("sqlite:///") and not s.database_url.startswith("sqlite:////"):
+            Path(s.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        return s
+
+    @property
+    def migration_url(self) -> str:
+        return self.admin_database_url or self.database_url
+
+    @property
+    def tasks_in_process(self) -> bool:
+        return not self.broker_url

@@ -1,0 +1,137 @@
+"""One schema, three faces: helpers that turn a plugin's marshmallow schema into violations
+(for the API and the web form), and into a description the HTML form renderer walks.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from marshmallow import Schema, ValidationError, fields
+
+from core.i18n import Text
+from core.plugin_host.contributions import Choice
+from core.violations import Violation
+
+# marshmallow speaks English; these are its default messages in the platform's language.
+_ZH = [
+    (r"^Missing data for required field\.$", "必填项，不能为空"),
+    (r"^Field may not be null\.$", "不能为空"),
+    (r"^Not a valid integer\.$", "不是有效的整数"),
+    (r"^Not a valid number\.$", "不是有效的数字"),
+    (r"^Not a valid string\.$", "不是有效的文本"),
+    (r"^Not a valid boolean\.$", "不是有效的是/否值"),
+    (r"^Not a valid date\.$", "不是有效的日期（格式：YYYY-MM-DD）"),
+    (r"^Not a valid datetime\.$", "不是有效的日期时间"),
+    (r"^Not a valid list\.$", "应为列表"),
+    (r"^Invalid input type\.$", "输入类型不正确"),
+    (r"^Unknown field\.$", "不认识的字段"),
+    (r"^Shorter than minimum length (\d+)\.$", r"长度不能少于 \1 个字"),
+    (r"^Longer than maximum length (\d+)\.$", r"长度不能超过 \1 个字"),
+    (r"^Length must be between (\d+) and (\d+)\.$", r"长度应在 \1 到 \2 之间"),
+    (r"^Must be greater than or equal to (\S+)\.$", r"不能小于 \1"),
+    (r"^Must be less than or equal to (\S+)\.$", r"不能大于 \1"),
+    (r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$", r"应在 \1 到 \2 之间"),
+    (r"^Must be one of: (.*)\.$", r"只能选择：\1"),
+    (r"^One or more of the choices you made was not in: (.*)\.$", r"所选项不在可选范围内：\1"),
+    (r"^Not a valid amount of yuan.*$", "不是有效的金额（元，最多两位小数，不能为负）"),
+    (r"^Invalid value\.$", "取值无效"),
+]
+
+
+def zh_message(message: str) -> str:
+    for pattern, replacement in _ZH:
+        if re.match(pattern, message):
+            return re.sub(pattern, replacement, message)
+    return message  # plugin-provided messages are already Chinese (or bilingual, "中文 | English")
+
+
+def _bilingual(message: str) -> Text:
+    if " | " in message:  # plugins write "中文 | English" in custom validator messages
+        zh, en = message.split(" | ", 1)
+        return Text(zh, en)
+    return Text(zh_message(message), message)
+
+
+def flatten_errors(messages, prefix: str = "") -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            out.extend(flatten_errors(value, name))
+    elif isinstance(messages, (list, tuple)):
+        for item in messages:
+            if isinstance(item, (dict, list)):
+                out.extend(flatten_errors(item, prefix))
+            else:
+                out.append((prefix, str(item)))
+    else:
+        out.append((prefix, str(messages)))
+    return out
+
+
+def field_label(schema: Schema | None, name: str) -> Text | None:
+    if schema is None:
+        return None
+    f = schema.fields.get(name.split(".")[0])
+    label = f.metadata.get("label") if f is not None else None
+    return label if isinstance(label, Text) else None
+
+
+def validation_violations(err: ValidationError, prefix: str = "", schema: Schema | None = None) -> list[Violation]:
+    """A marshmallow ValidationError → violations naming each field, in zh and en."""
+    out = []
+    for name, message in flatten_errors(err.messages):
+        full = f"{prefix}.{name}" if prefix and name else (prefix or name)
+        text = _bilingual(message)
+        label = field_label(schema, name)
+        if label is not None:
+            text = Text(f"{label.zh}：{text.zh}", f"{label.en}: {text.en}")
+        out.append(Violation("invalid_field", text, field=full or None))
+    return out
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How to render one schema field as an HTML control."""
+
+    name: str
+    label: Text
+    widget: str
+    required: bool
+    help: Text | None
+    choices: tuple[Choice, ...]
+    many: bool
+
+
+def describe(schema_cls: type[Schema]) -> list[FieldSpec]:
+    schema = schema_cls()
+    specs = []
+    for name, f in schema.fields.items():
+        if f.dump_only:
+            continue
+        md = f.metadata
+        many = isinstance(f, fields.List)
+        widget = md.get("widget")
+        if widget is None:
+            if many:
+                widget = "checkboxes" if md.get("choices") else "lines"
+            elif isinstance(f, fields.Date):
+                widget = "date"
+            elif isinstance(f, (fields.Integer, fields.Decimal)):
+                widget = "number"
+            elif isinstance(f, fields.Boolean):
+                widget = "checkbox"
+            elif md.get("choices"):
+                widget = "select"
+            else:
+                widget = "text"
+        specs.append(FieldSpec(
+            name=name,
+            label=md.get("label") or Text(name, name),
+            widget=widget,
+            required=f.required,
+            help=md.get("help"),
+            choices=tuple(md.get("choices") or ()),
+            many=many,
+        ))
+    return specs

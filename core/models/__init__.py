@@ -1,0 +1,19 @@
+"""All core tables. Importing this package registers them on ``core.db.Base.metadata``."""
+from core.models.org import OrgUnit, Tenant, UnitKind
+from core.models.people import ApiToken, Membership, Role, User
+from core.models.plugins import PluginEnablement, PluginFault
+from core.models.programme import Programme
+from core.models.project import Attachment, BudgetItem, Project, ProjectState
+from core.models.review import Decision, PanelMember, Score
+from core.models.audit import AuditEntry
+from core.models.notification import Notification
+
+__all__ = [
+    "Tenant", "OrgUnit", "UnitKind", "User", "Membership", "Role", "ApiToken",
+    "PluginEnablement", "PluginFault", "Programme", "Project", "ProjectState", "BudgetItem",
+    "Attachment", "PanelMember", "Score", "Decision", "AuditEntry", "Notification",
+]
+
+# Writing through these models is audited: the listener lives with the models so no session
+# can exist without it.
+from core import audit as _audit  # noqa: E402,F401

@@ -1,0 +1,85 @@
+"""People, their roles at org units, and API tokens."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base
+from core.i18n import T, Text
+from core.models._types import created_at
+from core.models.org import OrgUnit
+from core.tenancy import TenantOwned
+
+
+class Role(str, enum.Enum):
+    district_admin = "district_admin"
+    street_admin = "street_admin"
+    reviewer = "reviewer"
+    neighbourhood_staff = "neighbourhood_staff"
+    project_member = "project_member"
+    sponsor = "sponsor"
+    supervisor = "supervisor"
+
+    @property
+    def label(self) -> Text:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.district_admin: T("区级管理员", "district administrator"),
+    Role.street_admin: T("街道自治办管理员", "street office administrator"),
+    Role.reviewer: T("评审小组成员", "review panel member"),
+    Role.neighbourhood_staff: T("居委会工作人员", "neighbourhood committee staff"),
+    Role.project_member: T("项目团队成员", "project team member"),
+    Role.sponsor: T("共建单位", "sponsor"),
+    Role.supervisor: T("监督委员会成员", "supervision committee member"),
+}
+
+
+class User(TenantOwned, Base):
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("tenant_id", "username"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(200))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = created_at()
+
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="user", lazy="selectin")
+
+
+class Membership(TenantOwned, Base):
+    """A role held at an org unit; it reaches every unit below that unit."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "org_unit_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
+class ApiToken(TenantOwned, Base):
+    """A bearer token for API clients. Only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = created_at()
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(lazy="joined")

@@ -1,0 +1,59 @@
+"""Money is integer fen (分). Yuan appear only at the edges: parsing input and showing output."""
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+
+from marshmallow import ValidationError, fields
+
+FEN_PER_YUAN = 100
+
+
+class MoneyError(ValueError):
+    pass
+
+
+def yuan_to_fen(value) -> int:
+    """'5000', '5000.5', Decimal('5000.01') or an int of yuan → integer fen.
+
+    Refuses floats (binary fractions are not money), negatives and fractions of a fen."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise MoneyError("amount must be given as a decimal string or integer, not a float")
+    try:
+        d = Decimal(str(value).replace(",", "").strip())
+    except (decimal.InvalidOperation, ValueError) as exc:
+        raise MoneyError(f"not an amount: {value!r}") from exc
+    if not d.is_finite():
+        raise MoneyError("amount must be finite")
+    if d < 0:
+        raise MoneyError("amount must not be negative")
+    fen = d * FEN_PER_YUAN
+    if fen != fen.to_integral_value():
+        raise MoneyError("amount has fractions of a fen")
+    return int(fen)
+
+
+def fen_to_yuan(fen: int) -> Decimal:
+    return (Decimal(int(fen)) / FEN_PER_YUAN).quantize(Decimal("0.01"))
+
+
+def format_yuan(fen: int | None) -> str:
+    """12345678 → '123,456.78'."""
+    if fen is None:
+        return ""
+    return f"{fen_to_yuan(fen):,.2f}"
+
+
+class Yuan(fields.Field):
+    """A marshmallow field: yuan as a decimal string (or integer) outside, integer fen inside."""
+
+    default_error_messages = {"invalid": "Not a valid amount of yuan (at most two decimals, not negative)."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return yuan_to_fen(value)
+        except MoneyError as exc:
+            raise ValidationError(self.error_messages["invalid"]) from exc
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else str(fen_to_yuan(value))

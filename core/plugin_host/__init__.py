@@ -1,0 +1,2 @@
+"""The plugin host: hookspecs (the contract), the manager (discovery, routing, containment)
+and the toolkit (the stable surface plugins import)."""

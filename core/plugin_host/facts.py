@@ -1,0 +1,40 @@
+"""What a rule sees: read-only facts about a project and a narrow way to ask about others.
+
+Plugins never get the ORM session: ``RuleContext`` offers the questions rules actually ask,
+answered by core within the current tenant. That keeps plugins independent of the schema and
+keeps every query tenant-filtered.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    id: int | None
+    programme_id: int
+    programme_year: int
+    track: str
+    title: str
+    state: str
+    applicant_unit_id: int
+    applicant_unit_kind: str
+    forms: dict
+    tags: tuple[str, ...]
+    requested_fen: int
+    attachment_kinds: frozenset[str] = field(default_factory=frozenset)
+    # Set when the action is "approve": the amount the panel is approving.
+    approved_fen: int | None = None
+
+
+class RuleContext(Protocol):
+    def count_projects(self, *, programme_id: int, applicant_unit_id: int | None = None,
+                       track: str | None = None, states: tuple[str, ...] | None = None,
+                       exclude_project_id: int | None = None) -> int:
+        """How many projects of this programme match (within the current tenant)."""
+        ...
+
+    def unit_is_within(self, unit_id: int, ancestor_id: int) -> bool:
+        """True when ``unit_id`` is ``ancestor_id`` or lies below it."""
+        ...

@@ -1,0 +1,77 @@
+"""Passwords (argon2) and API tokens (random, stored as SHA-256)."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.clock import now
+from core.i18n import T
+from core.models import ApiToken, User
+from core.violations import RuleError, Violation
+
+_hasher = PasswordHasher()
+TOKEN_PREFIX = "txn_"
+MIN_PASSWORD = 8
+
+
+def hash_password(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD:
+        raise RuleError(Violation("password_too_short",
+                                  T(f"密码至少{MIN_PASSWORD}位", f"The password needs at least {MIN_PASSWORD} characters"),
+                                  field="password"))
+    return _hasher.hash(password)
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user of the session's tenant with these credentials, or None.
+
+    The same answer for an unknown user and a wrong password, and the same work (a dummy
+    verification), so that responses do not reveal which usernames exist."""
+    user = session.scalars(select(User).where(User.username == (username or "").strip())).one_or_none()
+    candidate = user.password_hash if user else _DUMMY
+    try:
+        _hasher.verify(candidate, password or "")
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.is_active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+_DUMMY = _hasher.hash("not-a-real-password-0")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User, name: str) -> str:
+    """Create a token for ``user``; the plain token is returned once and never stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, name=name[:100] or "api", token_hash=_digest(token)))
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    if not token or not token.startswith(TOKEN_PREFIX):
+        return None
+    row = session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(token),
+                                                 ApiToken.revoked_at.is_(None))).one_or_none()
+    if row is None or not row.user.is_active:
+        return None
+    return row.user
+
+
+def revoke_token(session: Session, token_id: int, user: User) -> None:
+    row = session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        raise RuleError(Violation("not_found", T("未找到该令牌", "Token not found"), field="token_id"), status=404)
+    row.revoked_at = now()

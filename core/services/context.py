@@ -1,0 +1,95 @@
+"""Who is acting, for which tenant, with what: passed to every service call."""
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from sqlalchemy.orm import Session
+
+from core.config import Settings
+from core.models import Membership, OrgUnit, Role, User
+from core.plugin_host.manager import PluginHost
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    unit_id: int
+    unit_path: str
+    unit_kind: str
+
+
+@dataclass
+class Actor:
+    """The person acting (None for an anonymous visitor) and their roles.
+
+    A role held at a unit reaches every unit below it: a street admin of a street administers
+    each of its neighbourhoods."""
+
+    user: User | None
+    grants: tuple[Grant, ...] = ()
+
+    @classmethod
+    def anonymous(cls) -> "Actor":
+        return cls(None, ())
+
+    @classmethod
+    def of(cls, user: User) -> "Actor":
+        grants = tuple(Grant(m.role, m.org_unit_id, m.org_unit.path, m.org_unit.kind) for m in user.memberships)
+        return cls(user, grants)
+
+    @property
+    def id(self) -> int | None:
+        return self.user.id if self.user else None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user is not None
+
+    def has_role(self, roles: Role | Iterable[Role], unit: OrgUnit | None = None) -> bool:
+        wanted = {roles.value} if isinstance(roles, Role) else {r.value for r in roles}
+        return any(g.role in wanted and (unit is None or unit.path.startswith(g.unit_path)) for g in self.grants)
+
+    def paths(self, roles: Iterable[Role] | None = None) -> list[str]:
+        wanted = None if roles is None else {r.value for r in roles}
+        return sorted({g.unit_path for g in self.grants if wanted is None or g.role in wanted})
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has_role((Role.district_admin, Role.street_admin))
+
+
+@dataclass
+class Ctx:
+    """One unit of work: a tenant-bound session, the actor, the plugin host and settings.
+
+    ``after_commit`` collects work (tasks) to run only once the data it needs is committed."""
+
+    session: Session
+    actor: Actor
+    host: PluginHost
+    settings: Settings
+    tenant_id: int
+    locale: str = "zh"
+    _after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def after_commit(self, fn: Callable[[], None]) -> None:
+        self._after_commit.append(fn)
+
+    def commit(self) -> None:
+        self.session.commit()
+        pending, self._after_commit = self._after_commit, []
+        for fn in pending:
+            fn()
+
+    @contextlib.contextmanager
+    def action(self, name: str):
+        """Name the audited action for the changes flushed inside the block."""
+        previous = self.session.info.get("audit_action")
+        self.session.info["audit_action"] = name
+        try:
+            yield
+            self.session.flush()
+        finally:
+            self.session.info["audit_action"] = previous

@@ -1,0 +1,167 @@
+"""Enabling policies at streets, opening programmes (which freezes the config), and panels."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.clock import now, today
+from core.i18n import T, Text
+from core.models import Membership, PanelMember, PluginEnablement, Programme, Role, User
+from core.plugin_host.contributions import Phase
+from core.plugin_host.manager import Policy
+from core.services.context import Ctx
+from core.services.org import get_unit
+from core.violations import Forbidden, NotFound, RuleError, Violation
+
+PROGRAMME = T("年度项目", "programme")
+ADMIN_ROLES = (Role.street_admin, Role.district_admin)
+
+
+def _require_admin(ctx: Ctx, unit) -> None:
+    if not ctx.actor.has_role(ADMIN_ROLES, unit):
+        raise Forbidden(T(f"您不是「{unit.name}」的管理员", f"You do not administer {unit.name_en or unit.name}"))
+
+
+def enablements(ctx: Ctx, unit_id: int | None = None) -> list[PluginEnablement]:
+    stmt = select(PluginEnablement).order_by(PluginEnablement.id)
+    if unit_id is not None:
+        stmt = stmt.where(PluginEnablement.org_unit_id == unit_id)
+    return list(ctx.session.scalars(stmt))
+
+
+def enable_plugin(ctx: Ctx, unit_id: int, plugin_name: str, config: dict | None = None,
+                  enabled: bool = True) -> PluginEnablement:
+    """Switch a policy on (or off) at a street or city with settings validated by the plugin's
+    own config schema. Existing programmes keep the config they froze."""
+    unit = get_unit(ctx, unit_id)
+    _require_admin(ctx, unit)
+    policy = ctx.host.policy(plugin_name)
+    if unit.kind != policy.info.programme_level:
+        raise RuleError(Violation(
+            "wrong_level",
+            T(f"「{policy.info.title.zh}」只能在{_level_zh(policy.info.programme_level)}一级启用",
+              f"'{policy.info.title.en}' is enabled at {policy.info.programme_level} level"),
+            field="org_unit_id"))
+    stored = policy.stored_config(config)
+    row = ctx.session.scalars(select(PluginEnablement).where(
+        PluginEnablement.org_unit_id == unit.id, PluginEnablement.plugin_name == plugin_name)).one_or_none()
+    with ctx.action("plugin.enable" if enabled else "plugin.disable"):
+        if row is None:
+            row = PluginEnablement(org_unit_id=unit.id, plugin_name=plugin_name, config=stored, enabled=enabled)
+            ctx.session.add(row)
+        else:
+            row.config, row.enabled, row.updated_at = stored, enabled, now()
+    return row
+
+
+def _level_zh(level: str) -> str:
+    return {"street": "街道/镇", "district": "区/县级市"}.get(level, level)
+
+
+def enablement(ctx: Ctx, unit_id: int, plugin_name: str) -> PluginEnablement | None:
+    return ctx.session.scalars(select(PluginEnablement).where(
+        PluginEnablement.org_unit_id == unit_id, PluginEnablement.plugin_name == plugin_name,
+        PluginEnablement.enabled.is_(True))).one_or_none()
+
+
+def open_programme(ctx: Ctx, unit_id: int, plugin_name: str, year: int, title: str | None = None) -> Programme:
+    unit = get_unit(ctx, unit_id)
+    _require_admin(ctx, unit)
+    enabled = enablement(ctx, unit.id, plugin_name)
+    if enabled is None:
+        raise RuleError(Violation("plugin_not_enabled",
+                                  T(f"「{unit.name}」尚未启用该政策插件", f"{unit.name} has not enabled this policy plugin"),
+                                  field="plugin_name"))
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise RuleError(Violation("invalid_year", T("年度应为2000至2100之间的整数", "The year must be 2000..2100"), field="year"))
+    exists = ctx.session.scalars(select(Programme.id).where(
+        Programme.org_unit_id == unit.id, Programme.plugin_name == plugin_name, Programme.year == year)).first()
+    if exists:
+        raise RuleError(Violation("programme_exists", T(f"{year}年度项目已开设", f"The {year} programme already exists"),
+                                  field="year"), status=409)
+    policy = ctx.host.policy(plugin_name)
+    config = policy.config(enabled.config)
+    phases = [p.as_json() for p in policy.phases(config, year)]
+    with ctx.action("programme.open"):
+        programme = Programme(org_unit_id=unit.id, plugin_name=plugin_name, plugin_version=policy.info.version,
+                              year=year, title=title or f"{unit.name}{year}年度{policy.info.title.zh}",
+                              config=enabled.config, phases=phases)
+        ctx.session.add(programme)
+    return programme
+
+
+def get_programme(ctx: Ctx, programme_id: int) -> Programme:
+    p = ctx.session.get(Programme, programme_id) if isinstance(programme_id, int) else None
+    if p is None:
+        raise NotFound(PROGRAMME, field="programme_id")
+    return p
+
+
+def list_programmes(ctx: Ctx, unit_id: int | None = None) -> list[Programme]:
+    stmt = select(Programme).order_by(Programme.year.desc(), Programme.id)
+    if unit_id is not None:
+        stmt = stmt.where(Programme.org_unit_id == unit_id)
+    return list(ctx.session.scalars(stmt))
+
+
+def policy_of(ctx: Ctx, programme: Programme) -> tuple[Policy, dict]:
+    """The programme's policy and its frozen, loaded config."""
+    policy = ctx.host.policy(programme.plugin_name)
+    return policy, policy.config(programme.config)
+
+
+def phases_of(programme: Programme) -> list[Phase]:
+    return [Phase.from_json(p) for p in programme.phases or []]
+
+
+def open_phase(programme: Programme, action: str) -> Phase | None:
+    """The phase that currently allows ``action``, if any."""
+    day = today()
+    return next((p for p in phases_of(programme) if action in p.allows and p.is_open(day)), None)
+
+
+def window_text(programme: Programme, action: str) -> Text:
+    windows = [p for p in phases_of(programme) if action in p.allows]
+    if not windows:
+        return T("本年度未设置该时段", "no window is set this year")
+    return Text("；".join(f"{p.label.zh} {p.starts}至{p.ends}" for p in windows),
+                "; ".join(f"{p.label.en} {p.starts} to {p.ends}" for p in windows))
+
+
+def panel(ctx: Ctx, programme_id: int) -> list[PanelMember]:
+    return list(ctx.session.scalars(select(PanelMember).where(PanelMember.programme_id == programme_id)
+                                    .order_by(PanelMember.id)))
+
+
+def set_panel(ctx: Ctx, programme_id: int, user_ids: list[int], chair_id: int | None = None) -> list[PanelMember]:
+    """Name the programme's review panel. Members must hold the reviewer role in this tenant."""
+    programme = get_programme(ctx, programme_id)
+    _require_admin(ctx, programme.org_unit)
+    ids = sorted(set(user_ids or []))
+    if not ids:
+        raise RuleError(Violation("panel_empty", T("评审小组至少一人", "The panel needs at least one member"), field="user_ids"))
+    if chair_id is not None and chair_id not in ids:
+        raise RuleError(Violation("chair_not_member", T("组长须是评审小组成员", "The chair must be a panel member"), field="chair_id"))
+    reviewers = set(ctx.session.scalars(select(Membership.user_id).where(
+        Membership.user_id.in_(ids), Membership.role == Role.reviewer.value)))
+    missing = [i for i in ids if i not in reviewers]
+    if missing:
+        raise RuleError(Violation("not_a_reviewer",
+                                  T(f"用户 {missing} 不是评审人员（需具有评审小组成员角色）", f"Users {missing} do not hold the reviewer role"),
+                                  field="user_ids"))
+    with ctx.action("programme.panel"):
+        for member in panel(ctx, programme.id):
+            if member.user_id not in ids:
+                ctx.session.delete(member)
+        existing = {m.user_id: m for m in panel(ctx, programme.id)}
+        for uid in ids:
+            m = existing.get(uid) or PanelMember(programme_id=programme.id, user_id=uid)
+            m.chair = uid == chair_id
+            ctx.session.add(m)
+    return panel(ctx, programme.id)
+
+
+def is_panel_member(ctx: Ctx, programme_id: int) -> PanelMember | None:
+    if not ctx.actor.is_authenticated:
+        return None
+    return ctx.session.scalars(select(PanelMember).where(
+        PanelMember.programme_id == programme_id, PanelMember.user_id == ctx.actor.id)).one_or_none()

@@ -1,0 +1,134 @@
+"""Review: panel members score by the policy's rubric; the chair (or a street admin) decides.
+
+CONSUL-style: a rejection or a return needs an explanation the applicant will read; an
+approval records the approved amount. Decisions are appended, never edited."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from core.i18n import T
+from core.models import Decision, Project, ProjectState, Role, Score
+from core.money import MoneyError, yuan_to_fen
+from core.services.context import Ctx
+from core.services.programmes import is_panel_member, policy_of
+from core.services.projects import SessionRuleContext, _transitioned, facts, get_project
+from core.violations import Forbidden, RuleError, Violation, Violations
+
+REVIEWABLE = (ProjectState.submitted.value, ProjectState.under_review.value)
+OUTCOMES = ("approved", "rejected", "returned")
+MIN_EXPLANATION = 5
+
+
+def _require_reviewable(project: Project) -> None:
+    if project.state not in REVIEWABLE:
+        raise RuleError(Violation("not_reviewable",
+                                  T(f"项目当前状态为「{project.state_enum.label.zh}」，不在评审中",
+                                    f"The project is {project.state_enum.label.en}, not under review"),
+                                  field="state"), status=409)
+
+
+def scores(ctx: Ctx, project_id: int) -> list[Score]:
+    return list(ctx.session.scalars(select(Score).where(Score.project_id == project_id).order_by(Score.id)))
+
+
+def decisions(ctx: Ctx, project_id: int) -> list[Decision]:
+    return list(ctx.session.scalars(select(Decision).where(Decision.project_id == project_id).order_by(Decision.id)))
+
+
+def score(ctx: Ctx, project_id: int, points: dict, comment: str = "") -> Score:
+    project = get_project(ctx, project_id, for_update=True)
+    if is_panel_member(ctx, project.programme_id) is None:
+        raise Forbidden(T("只有本年度评审小组成员可以评分", "Only members of this programme's review panel may score"))
+    _require_reviewable(project)
+    policy, config = policy_of(ctx, project.programme)
+    rubric = policy.rubric(config)
+    v = Violations()
+    if not isinstance(points, dict):
+        raise RuleError(Violation("invalid_points", T("评分应为“评分项: 分数”", "Points must map criteria to numbers"), field="points"))
+    known = {c.key for c in rubric}
+    for key in points:
+        if key not in known:
+            v.add(Violation("unknown_criterion", T(f"没有评分项「{key}」", f"No criterion '{key}'"), field=f"points.{key}"))
+    clean = {}
+    for c in rubric:
+        value = points.get(c.key)
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= c.max_points:
+            v.add(Violation("invalid_points", T(f"「{c.label.zh}」应为0至{c.max_points}的整数", f"{c.label.en} must be a whole number 0..{c.max_points}"),
+                            field=f"points.{c.key}"))
+        else:
+            clean[c.key] = value
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        v.add(Violation("comment_too_long", T("评审意见不能超过2000字", "Comments may be at most 2000 characters"), field="comment"))
+    v.raise_if_blocking()
+    existing = ctx.session.scalars(select(Score).where(Score.project_id == project.id,
+                                                       Score.reviewer_id == ctx.actor.id)).one_or_none()
+    with ctx.action("review.score"):
+        if existing is None:
+            existing = Score(project_id=project.id, reviewer_id=ctx.actor.id)
+            ctx.session.add(existing)
+        existing.points, existing.comment = clean, comment
+        if project.state == ProjectState.submitted.value:
+            project.state = ProjectState.under_review.value
+    return existing
+
+
+def may_decide(ctx: Ctx, project: Project) -> bool:
+    member = is_panel_member(ctx, project.programme_id)
+    return bool(member and member.chair) or ctx.actor.has_role((Role.street_admin, Role.district_admin),
+                                                                 project.programme.org_unit)
+
+
+def decide(ctx: Ctx, project_id: int, outcome: str, explanation: str = "", approved_amount=None,
+           approvals: list[str] | None = None) -> Decision:
+    """Decide a project. ``approved_amount`` is yuan (string or int); default: as requested.
+    ``approvals`` lists the codes of "needs approval" violations the panel explicitly approves."""
+    project = get_project(ctx, project_id, for_update=True)
+    if not may_decide(ctx, project):
+        raise Forbidden(T("只有评审小组组长或街道管理员可以作出评审决定", "Only the panel chair or a street administrator may decide"))
+    _require_reviewable(project)
+    v = Violations()
+    if outcome not in OUTCOMES:
+        raise RuleError(Violation("invalid_outcome", T("评审结果只能是：通过、不通过、退回修改", "Outcome must be approved, rejected or returned"),
+                                  field="outcome"))
+    explanation = (explanation or "").strip()
+    if outcome != "approved" and len(explanation) < MIN_EXPLANATION:
+        v.add(Violation("explanation_required",
+                        T(f"不通过或退回修改时必须写明理由（至少{MIN_EXPLANATION}个字），申报方将看到该理由",
+                          f"A rejection or return needs an explanation of at least {MIN_EXPLANATION} characters; the applicant will read it"),
+                        field="explanation"))
+    approved_fen = None
+    approvals = [str(a) for a in (approvals or [])]
+    if outcome == "approved":
+        if approved_amount in (None, ""):
+            approved_fen = project.requested_fen
+        else:
+            try:
+                approved_fen = yuan_to_fen(approved_amount)
+            except MoneyError:
+                v.add(Violation("invalid_amount", T("核定金额应为不小于0的数字，最多两位小数（元）", "The approved amount must be yuan with at most two decimals"),
+                                field="approved_amount"))
+        if approved_fen is not None and approved_fen > project.requested_fen:
+            v.add(Violation("approved_over_requested", T("核定金额不能超过申请金额", "The approved amount cannot exceed the requested amount"),
+                            field="approved_amount"))
+        if approved_fen is not None:
+            policy, config = policy_of(ctx, project.programme)
+            for problem in policy.check(facts(project, approved_fen), "approve", config, SessionRuleContext(ctx)):
+                if problem.blocks:
+                    v.add(problem)
+                elif problem.code not in approvals:
+                    v.add(Violation(problem.code,
+                                    T(f"{problem.message.zh}（需{problem.approver or '评审小组'}明确批准）",
+                                      f"{problem.message.en} (needs explicit approval by {problem.approver or 'the panel'})"),
+                                    field="approvals", clause=problem.clause))
+    v.raise_if_blocking()
+    before = project.state
+    with ctx.action("review.decide"):
+        decision = Decision(project_id=project.id, outcome=outcome, explanation=explanation, approved_fen=approved_fen,
+                            approvals=approvals, decided_by_id=ctx.actor.id)
+        ctx.session.add(decision)
+        project.state = outcome
+    _transitioned(ctx, project, "decide", before)
+    return decision

@@ -1,0 +1,1 @@
+"""Background work. Every task takes the tenant explicitly and is idempotent."""

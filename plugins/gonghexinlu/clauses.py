@@ -1,0 +1,25 @@
+"""The clauses of the source document that the rules cite, so a refused applicant reads the
+words they already know."""
+from core.plugin_host.toolkit import T
+
+DOC = T("《共和新路街道关于进一步支持居民区开展自治项目化工作的实施方案（试行）》",
+        "Gonghexinlu Street implementation plan for neighbourhood self-governance projects (trial), 2023")
+
+SIGNATURE_ONE = T("实施方案 四（一）：每一个居民区持续打造一个……特色品牌自治项目",
+                  "Plan §4(1): each neighbourhood builds one lasting signature project")
+SIGNATURE_DIRECTIONS = T("实施方案 四（一）：一居一品主要有五种意向……选择一个或多个方向",
+                         "Plan §4(1): five directions; choose one or more")
+MICRO_DURATION = T("实施方案 四（二）：微自治项目一般周期不超过一年",
+                   "Plan §4(2): a micro project normally runs no longer than one year")
+MICRO_DIRECTIONS = T("实施方案 四（二）：“七彩微创投”微自治项目主要有7种意向",
+                     "Plan §4(2): seven directions for micro projects")
+APPLICATION_WINDOW = T("实施方案 五（一）：此阶段为申报阶段，年度的第一个季度完成",
+                       "Plan §5(1): applications and review happen in the first quarter")
+REVIEW = T("实施方案 五（一）2：就项目可行性、操作性、合规性等提出意见建议；审核通过的自治项目，方可获得相应的资金保障",
+           "Plan §5(1)2: the panel reviews feasibility, operability and compliance; only approved projects are funded")
+OWN_BUDGET = T("实施方案 七：各项目应当制订独立的资金预算",
+               "Plan §7: every project must have its own budget")
+MICRO_LIMIT = T("实施方案 七：单个项目一次申请资金一般不超过5000元",
+                "Plan §7: one micro application normally asks for no more than 5,000 yuan")
+RESIDENTS_MINUTES = T("附件2 工具清单 第3项：居民代表大会会议记录，用于项目立项申报时征询社区居民意见",
+                      "Annex 2, tool 3: residents' congress minutes, consulting residents when applying")

@@ -1,0 +1,58 @@
+"""The street's settings. Defaults are the 2023 document's numbers."""
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from core.plugin_host.toolkit import T
+
+FOCUS_AREAS_2023 = [
+    "协商议事平台建设", "支持“五大委员会”运作", "基层网格化治理", "楼组建设", "完善、实践公约",
+    "居民互助与公益服务", "破解社区难题", "参与街区建设", "建立“五社联动”机制", "其他特色主题",
+]
+
+_MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
+def _month_day(value: str) -> None:
+    if not _MONTH_DAY.match(value or ""):
+        raise ValidationError("应为“月-日”格式，如 03-31 | Must be month-day, e.g. 03-31")
+
+
+class GonghexinluConfig(Schema):
+    micro_max_yuan = fields.Decimal(
+        places=2, as_string=True, load_default="5000.00", validate=validate.Range(min=0),
+        metadata={"label": T("七彩微创投单个项目申请上限（元）", "Micro project limit per application (yuan)"),
+                  "help": T("实施方案 七：一般不超过5000元", "Plan §7: normally at most 5,000 yuan")})
+    micro_max_months = fields.Integer(
+        load_default=12, validate=validate.Range(min=1, max=36),
+        metadata={"label": T("七彩微创投最长周期（月）", "Micro project maximum duration (months)")})
+    signature_per_neighbourhood = fields.Integer(
+        load_default=1, validate=validate.Range(min=1, max=5),
+        metadata={"label": T("每个居民区“一居一品”项目数", "Signature projects per neighbourhood")})
+    pool_cap_yuan = fields.Decimal(
+        places=2, as_string=True, load_default="200000.00", validate=validate.Range(min=0),
+        metadata={"label": T("资金池年度上限（元）", "Fund pool yearly cap (yuan)"),
+                  "help": T("实施方案 七：年度安排金额一般不超过20万元", "Plan §7: normally at most 200,000 yuan a year")})
+    application_opens = fields.String(
+        load_default="01-01", validate=_month_day,
+        metadata={"label": T("申报开始（月-日）", "Applications open (month-day)")})
+    application_closes = fields.String(
+        load_default="03-31", validate=_month_day,
+        metadata={"label": T("申报截止（月-日）", "Applications close (month-day)")})
+    focus_areas = fields.List(
+        fields.String(validate=validate.Length(min=1, max=50)), load_default=lambda: list(FOCUS_AREAS_2023),
+        validate=validate.Length(min=1, max=30),
+        metadata={"label": T("年度重点申报内容", "Focus areas of the year"), "widget": "lines"})
+    intent_form_required = fields.Boolean(
+        load_default=False,
+        metadata={"label": T("提交前须填写申报意向表", "The intent form is required before submitting"),
+                  "help": T("工具清单第1项用于意向申报；默认可选，街道可设为必填", "Tool 1 collects intentions; optional by default")})
+    max_points = fields.Integer(
+        load_default=10, validate=validate.Range(min=1, max=100),
+        metadata={"label": T("评审每项满分", "Maximum points per review criterion")})
+
+    @validates_schema
+    def _window(self, data, **kwargs):
+        if data.get("application_opens", "01-01") > data.get("application_closes", "03-31"):
+            raise ValidationError("申报截止不能早于申报开始 | Closing must not precede opening",
+                                  field_name="application_closes")

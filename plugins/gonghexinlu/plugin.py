@@ -1,0 +1,195 @@
+"""共和新路's hooks: tracks, forms, calendar, rubric and rules of the 2023 plan."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from flask import Blueprint, render_template
+
+from core.plugin_host.toolkit import (
+    SUBMITTED_STATES, AttachmentKind, Choice, Criterion, FormSpec, Phase, PolicyInfo, ProjectFacts,
+    RuleContext, T, Track, Violation, hookimpl, yuan_to_fen, format_yuan,
+)
+from plugins.gonghexinlu import clauses
+from plugins.gonghexinlu.config import GonghexinluConfig
+from plugins.gonghexinlu.forms import (
+    DIRECTIONS, MICRO, SIGNATURE, application_schema, intent_schema,
+)
+
+NAME = "gonghexinlu"
+
+
+@hookimpl
+def tongxin_policy():
+    return PolicyInfo(
+        name=NAME,
+        title=T("共和新路街道居民区自治项目（一居一品 · 七彩微创投）",
+                "Gonghexinlu Street self-governance projects (signature and micro-venture tracks)"),
+        version="2023.1",
+        config_schema=GonghexinluConfig,
+        source=clauses.DOC,
+        description=T("两类项目、一个资金池：每个居民区一个“一居一品”，“七彩微创投”全街道择优。",
+                      "Two tracks, one fund pool: one signature project per neighbourhood; micro projects compete street-wide."),
+        programme_level="street",
+    )
+
+
+@hookimpl
+def tongxin_tracks(config):
+    return [
+        Track(SIGNATURE, T("一居一品", "One neighbourhood, one brand"),
+              T("每个居民区持续打造一个特色品牌自治项目，经费在“居民自治”经费中列支，超出部分经评审小组审核从资金池补充。",
+                "One lasting signature project per neighbourhood, funded from its own line; any excess, once the panel approves, from the pool."),
+              directions=DIRECTIONS[SIGNATURE]),
+        Track(MICRO, T("七彩微创投", "Seven-colour micro venture"),
+              T(f"小快灵的微自治项目，可多个申报，全街道竞争择优；单个项目一般不超过{format_yuan(_micro_max_fen(config))}元，周期一般不超过{config['micro_max_months']}个月。",
+                f"Small, fast, flexible projects; several per neighbourhood; normally at most {format_yuan(_micro_max_fen(config))} yuan and {config['micro_max_months']} months."),
+              directions=DIRECTIONS[MICRO]),
+    ]
+
+
+@hookimpl
+def tongxin_forms(config):
+    focus = tuple(config["focus_areas"])
+    forms = []
+    for track in (SIGNATURE, MICRO):
+        forms.append(FormSpec("intent", T("申报意向表", "Intent form"), intent_schema(track), tracks=(track,),
+                              required_for_submit=config["intent_form_required"]))
+    for track in (SIGNATURE, MICRO):
+        forms.append(FormSpec("application", T("自治项目申报表", "Application form"),
+                              application_schema(track, focus), tracks=(track,)))
+    return forms
+
+
+@hookimpl
+def tongxin_attachment_kinds(config):
+    return [
+        AttachmentKind("residents_minutes", T("居民代表大会会议记录", "Residents' congress minutes"),
+                       required_for_submit=True, clause=clauses.RESIDENTS_MINUTES),
+        AttachmentKind("supporting", T("其他附件（方案、照片等）", "Other supporting files")),
+    ]
+
+
+@hookimpl
+def tongxin_tags(config):
+    return [Choice(a, T(a, a)) for a in config["focus_areas"]]
+
+
+def _day(year: int, month_day: str) -> dt.date:
+    month, day = (int(p) for p in month_day.split("-"))
+    return dt.date(year, month, day)
+
+
+@hookimpl
+def tongxin_phases(config, year):
+    return [
+        Phase("application", T("年度部署、立项审核（申报）", "Plan, apply and review"),
+              _day(year, config["application_opens"]), _day(year, config["application_closes"]),
+              frozenset({"submit"})),
+        Phase("implementation", T("资金审核、跟踪调研、指导支持（实施）", "Implementation"),
+              dt.date(year, 4, 1), dt.date(year, 9, 30)),
+        Phase("mid_term", T("中期督导", "Mid-term supervision"), dt.date(year, 7, 1), dt.date(year, 7, 31)),
+        Phase("evaluation", T("评估总结", "Evaluation"), dt.date(year, 10, 1), dt.date(year, 12, 31)),
+    ]
+
+
+@hookimpl
+def tongxin_review_rubric(config):
+    top = config["max_points"]
+    return [
+        Criterion("feasibility", T("可行性", "Feasibility"), top,
+                  T("目标与居民需求相符，资源与团队能支撑", "Goals meet residents' needs; resources and team suffice")),
+        Criterion("operability", T("操作性", "Operability"), top,
+                  T("步骤、分工、时间安排清楚可执行", "Steps, roles and schedule are clear and workable")),
+        Criterion("compliance", T("合规性", "Compliance"), top,
+                  T("预算合理，符合财务规定与居民自治原则", "Budget is sound and follows finance rules")),
+    ]
+
+
+def _micro_max_fen(config) -> int:
+    return yuan_to_fen(Decimal(str(config["micro_max_yuan"])))
+
+
+@hookimpl
+def tongxin_check_project(project: ProjectFacts, action: str, config, context: RuleContext):
+    violations: list[Violation] = []
+    if action not in ("submit", "approve"):
+        return violations
+    micro_max = _micro_max_fen(config)
+
+    if action == "submit":
+        if project.requested_fen <= 0:
+            violations.append(Violation(
+                "budget_missing", T("请填写项目预算明细，总额应大于0元", "Enter the budget lines; the total must be above 0 yuan"),
+                field="budget", clause=clauses.OWN_BUDGET))
+        if project.track == SIGNATURE:
+            others = context.count_projects(
+                programme_id=project.programme_id, applicant_unit_id=project.applicant_unit_id,
+                track=SIGNATURE, states=SUBMITTED_STATES, exclude_project_id=project.id)
+            limit = config["signature_per_neighbourhood"]
+            if others >= limit:
+                violations.append(Violation(
+                    "signature_one_per_neighbourhood",
+                    T(f"本居民区本年度已申报{others}个“一居一品”项目，每个居民区限{limit}个",
+                      f"This neighbourhood already has {others} signature project(s) this year; the limit is {limit}"),
+                    field="track", clause=clauses.SIGNATURE_ONE))
+        if project.track == MICRO:
+            if project.requested_fen > micro_max:
+                violations.append(Violation(
+                    "micro_over_limit",
+                    T(f"“七彩微创投”单个项目申请资金不能超过{format_yuan(micro_max)}元（本项目{format_yuan(project.requested_fen)}元）",
+                      f"A micro project may ask for at most {format_yuan(micro_max)} yuan (this one asks {format_yuan(project.requested_fen)})"),
+                    field="budget", clause=clauses.MICRO_LIMIT))
+            app = project.forms.get("application") or {}
+            start, end = app.get("start_date"), app.get("end_date")
+            if start and end:
+                start, end = dt.date.fromisoformat(str(start)), dt.date.fromisoformat(str(end))
+                limit_end = _add_months(start, config["micro_max_months"])
+                if end >= limit_end:
+                    violations.append(Violation(
+                        "micro_too_long",
+                        T(f"“七彩微创投”项目周期一般不超过{config['micro_max_months']}个月（{start}至{end}）",
+                          f"A micro project runs at most {config['micro_max_months']} months ({start} to {end})"),
+                        field="application.end_date", clause=clauses.MICRO_DURATION))
+
+    if action == "approve" and project.track == MICRO and project.approved_fen is not None:
+        if project.approved_fen > micro_max:
+            violations.append(Violation(
+                "micro_over_limit",
+                T(f"“七彩微创投”单个项目核定金额不能超过{format_yuan(micro_max)}元",
+                  f"A micro project may be approved for at most {format_yuan(micro_max)} yuan"),
+                field="approved_amount", clause=clauses.MICRO_LIMIT))
+    return violations
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (clamped to the month's end): a project of N months must
+    end before this date, so 1 Jan to 31 Dec is twelve months and 1 Jan to 1 Jan is not."""
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+guide = Blueprint("gonghexinlu", __name__, template_folder="templates")
+
+
+@guide.get("/guide")
+def guide_page():
+    """The year's 申报导则: directions of both tracks and the focus areas, public."""
+    from core.web.context import current_policy_config  # imported late: web is optional for rules
+    config = current_policy_config(NAME)
+    return render_template("gonghexinlu/guide.html", tracks=tongxin_tracks(config=config),
+                           focus_areas=config["focus_areas"], micro_max=format_yuan(_micro_max_fen(config)),
+                           config=config)
+
+
+@hookimpl
+def tongxin_blueprints():
+    return [guide]
+
+
+@hookimpl
+def tongxin_migration_dirs():
+    return []
