@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import decimal
+import re
 from decimal import Decimal
 
 from marshmallow import ValidationError, fields
 
 FEN_PER_YUAN = 100
+_PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 class MoneyError(ValueError):
@@ -19,8 +21,17 @@ def yuan_to_fen(value) -> int:
     Refuses floats (binary fractions are not money), negatives and fractions of a fen."""
     if isinstance(value, bool) or isinstance(value, float):
         raise MoneyError("amount must be given as a decimal string or integer, not a float")
+    if isinstance(value, (int, Decimal)):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value.replace(",", "").strip()
+        # Plain decimals only: "1e3", "NaN", "0x10" or "+5" are typos or tricks, not amounts.
+        if not _PLAIN.match(text):
+            raise MoneyError(f"not an amount: {value!r}")
+    else:
+        raise MoneyError(f"not an amount: {value!r}")
     try:
-        d = Decimal(str(value).replace(",", "").strip())
+        d = Decimal(text)
     except (decimal.InvalidOperation, ValueError) as exc:
         raise MoneyError(f"not an amount: {value!r}") from exc
     if not d.is_finite():
@@ -31,6 +42,22 @@ def yuan_to_fen(value) -> int:
     if fen != fen.to_integral_value():
         raise MoneyError("amount has fractions of a fen")
     return int(fen)
+
+
+def as_fen(value) -> int:
+    """An amount that is already in fen (an ``int``, or an integral ``Decimal``) → int.
+
+    Refuses floats and bools (even 100.0: a float was never money), fractions of a fen and
+    anything that is not a number. The sign is left to the caller's rule."""
+    if isinstance(value, (bool, float)):
+        raise MoneyError("an amount in fen must be an integer, not a float")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Decimal):
+        if not value.is_finite() or value != value.to_integral_value():
+            raise MoneyError("amount has fractions of a fen")
+        return int(value)
+    raise MoneyError(f"not an amount in fen: {value!r}")
 
 
 def fen_to_yuan(fen: int) -> Decimal:

@@ -1,0 +1,196 @@
+"""Reconciliation: prove, from the entries alone, that every fund's books are in order.
+
+For each fund of a tenant it replays the entries one by one in the order they were written
+(independently of the SQL aggregate that ``ledger.balances`` uses) and checks that:
+
+1. the replayed sums equal the derived balances the platform shows;
+2. no balance (allocated, committed, disbursed, spent) is ever negative along the way;
+3. spent ≤ disbursed ≤ committed ≤ allocated, and committed ≤ the cap, per fund and the first
+   three per project;
+4. every correction names an existing, correctable entry of the same fund, and no entry is
+   corrected by more than its amount;
+5. every transfer_out has exactly one transfer_in of the same amount in another fund, and
+   vice versa.
+
+The database already refuses updates and deletes of entries; reconciliation is how an auditor
+(or a nightly job) shows the books were not tampered with by someone who could get around that.
+Call ``read_snapshot`` first on a fresh session so every query sees the same moment.
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.i18n import T, Text
+from core.models import EntryKind, Fund, FundKind, LedgerEntry, OrgUnit
+from core.money import format_yuan
+from core.services.context import Ctx
+from core.services.ledger import COLUMNS, NOT_CORRECTABLE, Balance, balances
+
+TRANSFERS = (EntryKind.transfer_out.value, EntryKind.transfer_in.value)
+# Checked along the way: none of these may ever go below zero.
+RUNNING = ("allocated", "committed", "disbursed", "spent")
+LABELS = {
+    "allocated": T("到位", "allocated"), "committed": T("已承诺", "committed"),
+    "disbursed": T("已拨付", "disbursed"), "spent": T("已支出", "spent"), "cap_fen": T("上限", "cap"),
+}
+# (smaller, larger): the chain 0 ≤ spent ≤ disbursed ≤ committed ≤ allocated, committed ≤ cap.
+CHAIN = (("spent", "disbursed"), ("disbursed", "committed"), ("committed", "allocated"), ("committed", "cap_fen"))
+PROJECT_CHAIN = CHAIN[:2]
+
+
+@dataclass
+class FundCheck:
+    fund_id: int
+    unit: str
+    name: str
+    kind: str
+    year: int
+    tier: str | None
+    balance: Balance
+    problems: list[Text] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def read_snapshot(session: Session) -> None:
+    """Make the session's following reads one consistent snapshot (call before any query).
+
+    PostgreSQL: a REPEATABLE READ transaction. SQLite: an explicit (deferred) BEGIN, since
+    pysqlite would otherwise run each SELECT outside a transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:
+        connection = session.connection()
+        if not connection.connection.dbapi_connection.in_transaction:
+            connection.exec_driver_sql("BEGIN")
+
+
+def _yuan(fen: int | None) -> str:
+    return "—" if fen is None else format_yuan(fen)
+
+
+def reconcile(ctx: Ctx) -> list[FundCheck]:
+    """Check every fund of the ctx's tenant: three queries (funds, aggregates, entries), then
+    the replay in memory."""
+    funds = list(ctx.session.execute(
+        select(Fund, OrgUnit.name).join(OrgUnit, OrgUnit.id == Fund.org_unit_id).order_by(Fund.id)))
+    derived = balances(ctx)
+    rows = list(ctx.session.execute(select(
+        LedgerEntry.id, LedgerEntry.fund_id, LedgerEntry.kind, LedgerEntry.amount_fen, LedgerEntry.project_id,
+        LedgerEntry.corrects_id, LedgerEntry.transfer_id).order_by(LedgerEntry.id)))
+    by_id = {r.id: r for r in rows}
+    checks = {f.id: FundCheck(f.id, unit, f.name, f.kind, f.year, f.tier, derived.get(f.id, Balance(f.id, f.cap_fen)))
+              for f, unit in funds}
+    replay = {f.id: Balance(f.id, f.cap_fen) for f, _ in funds}
+    per_project: dict[tuple[int, int], Balance] = defaultdict(Balance)
+    went_negative: dict[int, set[str]] = defaultdict(set)
+    corrected: dict[int, int] = defaultdict(int)
+    transfers: dict[str, list] = defaultdict(list)
+
+    for r in rows:
+        check = checks.get(r.fund_id)
+        if check is None:  # the foreign key makes this impossible; say so if it happens anyway
+            continue
+        column, signed = r.kind, r.amount_fen
+        if r.kind == EntryKind.correction.value:
+            original = by_id.get(r.corrects_id)
+            if original is None or original.fund_id != r.fund_id:
+                check.problems.append(T(f"更正条目#{r.id}指向的条目#{r.corrects_id}不存在或不属于本资金",
+                                        f"correction #{r.id} names entry #{r.corrects_id}, which is missing or in another fund"))
+                continue
+            if original.kind in NOT_CORRECTABLE:
+                check.problems.append(T(f"更正条目#{r.id}指向不可更正的条目#{original.id}（{original.kind}）",
+                                        f"correction #{r.id} names #{original.id}, a {original.kind}, which cannot be corrected"))
+                continue
+            corrected[original.id] += r.amount_fen
+            column, signed = original.kind, -r.amount_fen
+        if r.kind in TRANSFERS:
+            transfers[r.transfer_id].append(r)
+        replay[r.fund_id] = replay[r.fund_id].plus(column, signed)
+        b = replay[r.fund_id]
+        for name in RUNNING:
+            if getattr(b, name) < 0 and name not in went_negative[r.fund_id]:
+                went_negative[r.fund_id].add(name)
+                check.problems.append(T(f"条目#{r.id}之后{LABELS[name].zh}为负数（{_yuan(getattr(b, name))}）",
+                                        f"{LABELS[name].en} is negative after entry #{r.id} ({_yuan(getattr(b, name))})"))
+        if r.project_id is not None:
+            key = (r.fund_id, r.project_id)
+            per_project[key] = per_project[key].plus(column, signed)
+
+    for original_id, total in corrected.items():
+        original = by_id[original_id]
+        if total > original.amount_fen:
+            checks[original.fund_id].problems.append(T(
+                f"条目#{original_id}被更正 {_yuan(total)}，超过其金额 {_yuan(original.amount_fen)}",
+                f"entry #{original_id} is corrected by {_yuan(total)}, more than its {_yuan(original.amount_fen)}"))
+
+    for tid, halves in transfers.items():
+        outs = [h for h in halves if h.kind == EntryKind.transfer_out.value]
+        ins = [h for h in halves if h.kind == EntryKind.transfer_in.value]
+        ok = (len(outs) == 1 and len(ins) == 1 and outs[0].amount_fen == ins[0].amount_fen
+              and outs[0].fund_id != ins[0].fund_id)
+        if not ok:
+            for h in halves:
+                checks[h.fund_id].problems.append(T(
+                    f"调拨{tid}不成对：条目#{h.id}（{h.kind}，{_yuan(h.amount_fen)}）缺少金额相同的另一半",
+                    f"transfer {tid} is unpaired: entry #{h.id} ({h.kind}, {_yuan(h.amount_fen)}) lacks its matching half"))
+
+    for fund_id, check in checks.items():
+        mine = replay[fund_id]
+        if mine.sums() != check.balance.sums():
+            diff = ", ".join(f"{c}: {_yuan(getattr(mine, c))} ≠ {_yuan(getattr(check.balance, c))}"
+                             for c in COLUMNS if getattr(mine, c) != getattr(check.balance, c))
+            check.problems.append(T(f"逐条累加与汇总余额不符：{diff}", f"entries do not add up to the balances: {diff}"))
+        _chain(check.problems, mine, CHAIN, T("", ""))
+    for (fund_id, project_id), b in per_project.items():
+        _chain(checks[fund_id].problems, b, PROJECT_CHAIN, T(f"项目#{project_id}：", f"project #{project_id}: "))
+    return list(checks.values())
+
+
+def _chain(problems: list[Text], b: Balance, chain, prefix: Text) -> None:
+    for small, large in chain:
+        limit = getattr(b, large)
+        if limit is not None and getattr(b, small) > limit:
+            problems.append(T(
+                f"{prefix.zh}{LABELS[small].zh} {_yuan(getattr(b, small))} 超过{LABELS[large].zh} {_yuan(limit)}",
+                f"{prefix.en}{LABELS[small].en} {_yuan(getattr(b, small))} exceeds {LABELS[large].en} {_yuan(limit)}"))
+
+
+# ---------------------------------------------------------------- the report
+
+
+HEADERS = ("辖区", "资金#", "单位", "资金", "类型", "年度", "上限", "到位", "已承诺", "已拨付", "已支出", "可用", "结果")
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pad(s: str, width: int, right: bool) -> str:
+    gap = " " * (width - _width(s))
+    return gap + s if right else s + gap
+
+
+def table(results: list[tuple[str, list[FundCheck]]]) -> list[str]:
+    """A plain-text table (CJK-width aware) of every fund's balances and verdict."""
+    body = []
+    for tenant, checks in results:
+        for c in checks:
+            b = c.balance
+            name = c.name + (f"·{c.tier}" if c.tier else "")
+            body.append((tenant, str(c.fund_id), c.unit, name, FundKind(c.kind).label.zh, str(c.year), _yuan(b.cap_fen),
+                         _yuan(b.allocated), _yuan(b.committed), _yuan(b.disbursed), _yuan(b.spent), _yuan(b.available),
+                         "通过" if c.ok else "不通过"))
+    widths = [max([_width(h)] + [_width(row[i]) for row in body]) for i, h in enumerate(HEADERS)]
+    numeric = {1, 5, 6, 7, 8, 9, 10, 11}
+    lines = ["  ".join(_pad(h, widths[i], i in numeric) for i, h in enumerate(HEADERS))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(_pad(cell, widths[i], i in numeric) for i, cell in enumerate(row)) for row in body]
+    return lines
