@@ -115,6 +115,47 @@ def users_token(tenant: str, username: str, name: str) -> None:
         click.echo(issue_token(s, user, name))
 
 
+@main.group()
+def money() -> None:
+    """Funds and the ledger (资金台账)."""
+
+
+@money.command("reconcile")
+@click.option("--tenant", "tenant_slug", default=None, help="One tenant's slug (default: every tenant).")
+def money_reconcile(tenant_slug: str | None) -> None:
+    """Prove every fund's entries add up and no rule (cap, chain, pairing) is broken.
+
+    Prints a table; exits 1 with the reasons when any fund fails."""
+    from core.models import Tenant
+    from core.services.context import Actor, Ctx
+    from core.services.reconcile import read_snapshot, reconcile, table
+    p = _platform()
+    with p.db.session() as s:
+        stmt = select(Tenant).order_by(Tenant.id)
+        if tenant_slug:
+            stmt = stmt.where(Tenant.slug == tenant_slug)
+        found = [(t.id, t.slug) for t in s.scalars(stmt)]
+    if tenant_slug and not found:
+        raise click.ClickException(f"没有辖区 {tenant_slug} / no tenant {tenant_slug}")
+    results = []
+    for tid, slug in found:
+        with p.db.session(tenant_id=tid) as s:
+            read_snapshot(s)
+            results.append((slug, reconcile(Ctx(session=s, actor=Actor.anonymous(), host=p.host,
+                                                 settings=p.settings, tenant_id=tid))))
+    for line in table(results):
+        click.echo(line)
+    failed = [(slug, c) for slug, checks in results for c in checks if not c.ok]
+    funds = sum(len(checks) for _, checks in results)
+    if failed:
+        click.echo(f"\n对账不通过 / reconciliation FAILED: {len(failed)} / {funds} 项资金", err=True)
+        for slug, c in failed:
+            for problem in c.problems:
+                click.echo(f"  [{slug}] 资金#{c.fund_id} {c.name}: {problem.zh} / {problem.en}", err=True)
+        sys.exit(1)
+    click.echo(f"\n对账通过 / reconciliation passed: {funds} 项资金")
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)

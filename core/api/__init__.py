@@ -1,6 +1,94 @@
-"""REST API (flask-smorest) — see core/api/README or /api/docs."""
-from flask import Flask
+"""The REST API (flask-smorest), described by OpenAPI at /api/openapi.json.
+
+Tenant-scoped resources live under ``/api/v1/t/<tenant>/...``; ``core.request_context`` turns the
+``tenant`` URL variable into the request's tenant. Clients authenticate with a bearer token
+(``POST /api/v1/t/<tenant>/auth/token``) or the web UI's session cookie. Views call the
+services in ``core.services`` with the request's Ctx and commit after a successful change.
+One module per resource; errors are rendered by ``core.api.errors``.
+"""
+from __future__ import annotations
+
+from flask import Flask, send_from_directory
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from core.api import errors
+from core.api.base import BEARER, COOKIE, register_converters
+from core.api.shapes import ErrorSchema
+
+DESCRIPTION = """\
+同心 Tongxin: community self-governance projects for district bureaus and their streets.
+
+- Tenant-scoped URLs start with `/api/v1/t/{tenant}/`; `GET /api/v1/tenants` lists the tenants.
+- Authenticate with `POST /api/v1/t/{tenant}/auth/token` and send `Authorization: Bearer txn_...`.
+- Errors: `{"code", "message", "errors": [{"code", "field", "message", "clause", "severity", "approver"}]}`,
+  in Chinese unless the client asks for English (`Accept-Language: en` or `?lang=en`).
+- Money is yuan as decimal strings ("4800.50"); floats are refused.
+"""
+
+
+class TongxinApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        # flask-smorest's own handler would turn every HTTP error of the app, web pages
+        # included, into JSON; this one only answers for /api/.
+        self._app.register_error_handler(HTTPException, errors.json_http_error_or_default)
+
+
+DOCS_ASSETS = "api_docs_assets"  # the endpoint serving the Swagger UI's own files
+
+
+def _swagger_ui(app: Flask) -> None:
+    """An interactive page at /api/docs, served entirely from the installed swagger-ui-bundle
+    package (users' networks may be closed: no CDN). Without the package, only the JSON."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:
+        return
+    app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
+    app.config.setdefault("OPENAPI_SWAGGER_UI_URL", "/api/docs/assets/")
+
+    def asset(filename):
+        return send_from_directory(str(swagger_ui_path), filename, max_age=86400)
+
+    app.add_url_rule("/api/docs/assets/<path:filename>", DOCS_ASSETS, asset)
 
 
 def init_app(app: Flask) -> None:
-    """Registered by the app factory. Filled in by the API module."""
+    """Registered by the app factory."""
+    from core.api import (
+        audit,
+        auth,
+        notifications,
+        org_units,
+        plugin_settings,
+        plugins,
+        programmes,
+        projects,
+        review,
+        tenants,
+    )
+
+    for key, value in {
+        "API_TITLE": "Tongxin (同心) API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "API_SPEC_OPTIONS": {"info": {"description": DESCRIPTION}},
+    }.items():
+        app.config.setdefault(key, value)
+
+    _swagger_ui(app)
+    api = TongxinApi(app)
+    api.spec.components.security_scheme(BEARER, {"type": "http", "scheme": "bearer", "bearerFormat": "txn_..."})
+    api.spec.components.security_scheme(COOKIE, {"type": "apiKey", "in": "cookie", "name": app.config.get("SESSION_COOKIE_NAME", "session")})
+    register_converters(app, api)
+
+    blueprints = [tenants.blp, plugins.blp, auth.blp, org_units.blp, plugin_settings.blp, programmes.blp,
+                  projects.blp, review.blp, audit.blp, notifications.blp]
+    errors.install(app)
+    for blp in blueprints:
+        api.register_blueprint(blp)
+    app.extensions["tongxin_api"] = api

@@ -7,11 +7,14 @@ from core.models.project import Attachment, BudgetItem, Project, ProjectState
 from core.models.review import Decision, PanelMember, Score
 from core.models.audit import AuditEntry
 from core.models.notification import Notification
+from core.models.endorsement import ChangeRequest, Endorsement
+from core.models.ledger import EntryKind, Fund, FundKind, LedgerEntry
 
 __all__ = [
     "Tenant", "OrgUnit", "UnitKind", "User", "Membership", "Role", "ApiToken",
     "PluginEnablement", "PluginFault", "Programme", "Project", "ProjectState", "BudgetItem",
-    "Attachment", "PanelMember", "Score", "Decision", "AuditEntry", "Notification",
+    "Attachment", "PanelMember", "Score", "Decision", "AuditEntry", "Notification", "Endorsement", "ChangeRequest",
+    "Fund", "FundKind", "LedgerEntry", "EntryKind",
 ]
 
 # Writing through these models is audited: the listener lives with the models so no session

@@ -75,3 +75,15 @@ def revoke_token(session: Session, token_id: int, user: User) -> None:
     if row is None or row.user_id != user.id:
         raise RuleError(Violation("not_found", T("未找到该令牌", "Token not found"), field="token_id"), status=404)
     row.revoked_at = now()
+
+
+def token_record(session: Session, token: str) -> ApiToken | None:
+    """The stored row of a plain token (to tell an API client the id of the token it holds)."""
+    if not token or not token.startswith(TOKEN_PREFIX):
+        return None
+    return session.scalars(select(ApiToken).where(ApiToken.token_hash == _digest(token))).one_or_none()
+
+
+def tokens_of(session: Session, user: User) -> list[ApiToken]:
+    """The user's tokens, newest first, revoked ones included (they show when they were revoked)."""
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))

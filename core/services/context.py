@@ -5,11 +5,15 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from core.config import Settings
-from core.models import Membership, OrgUnit, Role, User
+from core.i18n import T
+from core.models import OrgUnit, Role, User
 from core.plugin_host.manager import PluginHost
+from core.violations import RuleError, Violation
 
 
 @dataclass(frozen=True)
@@ -85,11 +89,20 @@ class Ctx:
 
     @contextlib.contextmanager
     def action(self, name: str):
-        """Name the audited action for the changes flushed inside the block."""
+        """Name the audited action for the changes flushed inside the block.
+
+        Two requests racing on the same row end here as a clear 409, not a 500: a stale
+        version (optimistic locking) or a unique constraint that the other request won."""
         previous = self.session.info.get("audit_action")
         self.session.info["audit_action"] = name
         try:
             yield
             self.session.flush()
+        except StaleDataError as exc:
+            raise RuleError(Violation("conflict", T("该记录刚被他人修改，请刷新后重试", "Someone else just changed this; reload and try again")),
+                            status=409) from exc
+        except IntegrityError as exc:
+            raise RuleError(Violation("conflict", T("与已有记录冲突（可能重复提交），请刷新后重试", "This conflicts with an existing record (a duplicate?); reload and try again")),
+                            status=409) from exc
         finally:
             self.session.info["audit_action"] = previous

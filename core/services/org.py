@@ -31,3 +31,21 @@ def subtree(ctx: Ctx, unit: OrgUnit, kind: str | None = None) -> list[OrgUnit]:
 
 def roots(ctx: Ctx) -> list[OrgUnit]:
     return list(ctx.session.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)))
+
+
+def tree(ctx: Ctx) -> list[OrgUnit]:
+    """Every unit of the tenant in one query, parents before children (ordered by path)."""
+    return list(ctx.session.scalars(select(OrgUnit).order_by(OrgUnit.path, OrgUnit.id)))
+
+
+def children(ctx: Ctx, unit: OrgUnit) -> list[OrgUnit]:
+    return list(ctx.session.scalars(select(OrgUnit).where(OrgUnit.parent_id == unit.id).order_by(OrgUnit.code)))
+
+
+def ancestors(ctx: Ctx, unit: OrgUnit) -> list[OrgUnit]:
+    """The units above ``unit``, root first (one query, from the materialised path)."""
+    ids = [i for i in unit.ancestor_ids if i != unit.id]
+    if not ids:
+        return []
+    found = {u.id: u for u in ctx.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]

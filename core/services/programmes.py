@@ -1,11 +1,11 @@
 """Enabling policies at streets, opening programmes (which freezes the config), and panels."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.clock import now, today
 from core.i18n import T, Text
-from core.models import Membership, PanelMember, PluginEnablement, Programme, Role, User
+from core.models import Membership, PanelMember, PluginEnablement, Programme, Role
 from core.plugin_host.contributions import Phase
 from core.plugin_host.manager import Policy
 from core.services.context import Ctx
@@ -48,7 +48,9 @@ def enable_plugin(ctx: Ctx, unit_id: int, plugin_name: str, config: dict | None 
         if row is None:
             row = PluginEnablement(org_unit_id=unit.id, plugin_name=plugin_name, config=stored, enabled=enabled)
             ctx.session.add(row)
-        else:
+        elif (row.config, row.enabled) != (stored, enabled):
+            # Unchanged settings are not a change: re-applying tenant files must not stamp
+            # updated_at or write audit entries.
             row.config, row.enabled, row.updated_at = stored, enabled, now()
     return row
 
@@ -101,6 +103,21 @@ def list_programmes(ctx: Ctx, unit_id: int | None = None) -> list[Programme]:
     if unit_id is not None:
         stmt = stmt.where(Programme.org_unit_id == unit_id)
     return list(ctx.session.scalars(stmt))
+
+
+def page_programmes(ctx: Ctx, *, unit_id: int | None = None, year: int | None = None,
+                    limit: int = 50, offset: int = 0) -> tuple[list[Programme], int]:
+    """One page of programmes (newest year first) and how many there are in all: two queries
+    whatever the page size."""
+    stmt = select(Programme)
+    if unit_id is not None:
+        stmt = stmt.where(Programme.org_unit_id == unit_id)
+    if year is not None:
+        stmt = stmt.where(Programme.year == year)
+    total = ctx.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Programme.id).subquery()))
+    rows = ctx.session.scalars(stmt.order_by(Programme.year.desc(), Programme.id)
+                               .limit(max(1, min(limit, 200))).offset(max(0, offset)))
+    return list(rows), int(total or 0)
 
 
 def policy_of(ctx: Ctx, programme: Programme) -> tuple[Policy, dict]:

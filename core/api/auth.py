@@ -1,0 +1,127 @@
+"""Tokens and the current user: POST .../auth/token (username + password → bearer token),
+GET/DELETE .../auth/tokens, GET .../me.
+
+A token belongs to one tenant's user: it is looked up inside the tenant of the URL, so a token
+of another tenant resolves to nobody. The plain token is shown once, at issue."""
+from __future__ import annotations
+
+from flask import g
+from flask.views import MethodView
+from marshmallow import fields, validate
+
+from core import request_context
+from core.api.base import TENANT, ApiSchema, Blueprint, context, locale, login_required
+from core.api.shapes import UnitRefSchema, unit_ref
+from core.i18n import T
+from core.models import Role
+from core.services import auth
+from core.violations import RuleError, Violation
+
+blp = Blueprint("auth", __name__, url_prefix=TENANT,
+                description="Bearer tokens for API clients, and who the current user is")
+
+
+class TokenRequestSchema(ApiSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024),
+                             metadata={"format": "password"})
+    name = fields.String(load_default="api", validate=validate.Length(min=1, max=100),
+                         metadata={"description": "a name to recognise the token by"})
+
+
+class TokenSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class IssuedTokenSchema(TokenSchema):
+    token = fields.String(required=True, metadata={"description": "send as 'Authorization: Bearer <token>'; shown once"})
+
+
+class TokenListSchema(ApiSchema):
+    items = fields.List(fields.Nested(TokenSchema), required=True)
+
+
+class RoleSchema(ApiSchema):
+    role = fields.String(required=True, metadata={"enum": [r.value for r in Role]})
+    label = fields.String(required=True)
+    unit = fields.Nested(UnitRefSchema, required=True, metadata={"description": "reaches every unit below it"})
+
+
+class MeSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    display_name = fields.String(required=True)
+    email = fields.String(allow_none=True)
+    locale = fields.String(allow_none=True)
+    tenant = fields.String(required=True)
+    authenticated_by = fields.String(required=True, metadata={"enum": ["token", "cookie"]})
+    roles = fields.List(fields.Nested(RoleSchema), required=True)
+
+
+def _token(row) -> dict:
+    return {"id": row.id, "name": row.name, "created_at": row.created_at, "revoked_at": row.revoked_at}
+
+
+@blp.route("/auth/token")
+class IssueToken(MethodView):
+    @blp.doc(security=[])
+    @blp.arguments(TokenRequestSchema)
+    @blp.response(201, IssuedTokenSchema)
+    def post(self, body):
+        """Exchange a username and password for a bearer token"""
+        # Not context(): a stale token still sent along must not stand in the way of a new one.
+        ctx = request_context.ctx()
+        user = auth.authenticate(ctx.session, body["username"], body["password"])
+        if user is None:
+            # One answer for an unknown user and a wrong password: no probing for usernames.
+            raise RuleError(Violation("invalid_credentials", T("用户名或密码不正确", "Wrong username or password"),
+                                      field="password"), status=401)
+        ctx.session.info["actor_id"] = user.id  # the audit log names who created the token
+        with ctx.action("auth.token_issue"):
+            token = auth.issue_token(ctx.session, user, body["name"])
+        row = auth.token_record(ctx.session, token)
+        ctx.commit()
+        return {**_token(row), "token": token}
+
+
+@blp.route("/auth/tokens")
+class Tokens(MethodView):
+    @login_required
+    @blp.response(200, TokenListSchema)
+    def get(self):
+        """The current user's tokens (revoked ones too)"""
+        ctx = context(login=True)
+        return {"items": [_token(t) for t in auth.tokens_of(ctx.session, ctx.actor.user)]}
+
+
+@blp.route("/auth/tokens/<id:token_id>")
+class Token(MethodView):
+    @login_required
+    @blp.response(204)
+    def delete(self, token_id):
+        """Revoke one of the current user's tokens"""
+        ctx = context(login=True)
+        with ctx.action("auth.token_revoke"):
+            auth.revoke_token(ctx.session, token_id, ctx.actor.user)
+        ctx.commit()
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @login_required
+    @blp.response(200, MeSchema)
+    def get(self):
+        """The current user and their roles"""
+        ctx = context(login=True)
+        lang = locale()
+        user = ctx.actor.user
+        roles = []
+        for m in sorted(user.memberships, key=lambda m: (m.org_unit.path, m.role)):
+            label = Role(m.role).label.render(lang) if m.role in Role._value2member_map_ else m.role
+            roles.append({"role": m.role, "label": label, "unit": unit_ref(m.org_unit, lang)})
+        return {"id": user.id, "username": user.username, "display_name": user.display_name, "email": user.email,
+                "locale": user.locale, "tenant": g.tenant.slug, "authenticated_by": g.get("auth_kind", "cookie"),
+                "roles": roles}

@@ -1,0 +1,213 @@
+"""Programmes: one policy's year at one street (or city), with the config it froze.
+
+GET .../programmes (paginated), GET .../programmes/<id> (phases, tracks, forms with their
+fields, attachment kinds, tags, rubric and panel — all from the frozen config),
+POST .../programmes (open one), PUT .../programmes/<id>/panel."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from marshmallow import fields, validate
+
+from core.api.base import (
+    TENANT,
+    TOTAL_HEADER,
+    ApiSchema,
+    Blueprint,
+    Id,
+    PageQuery,
+    Whole,
+    context,
+    limit_offset,
+    locale,
+    login_required,
+    page_schema,
+    paged,
+)
+from core.api.shapes import (
+    ChoiceSchema,
+    FieldSpecSchema,
+    UnitRefSchema,
+    UserRefSchema,
+    choices,
+    field_specs,
+    text,
+    unit_ref,
+    user_ref,
+)
+from core.clock import today
+from core.services import programmes
+
+blp = Blueprint("programmes", __name__, url_prefix=f"{TENANT}/programmes",
+                description="A policy's year at a street or city, with its frozen rules and calendar")
+
+
+class PhaseSchema(ApiSchema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    starts = fields.Date(required=True)
+    ends = fields.Date(required=True)
+    allows = fields.List(fields.String(), required=True, metadata={"description": "actions open in it (submit, decide)"})
+    is_open = fields.Boolean(required=True, metadata={"description": "today lies within it"})
+
+
+class ProgrammeSummarySchema(ApiSchema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    year = fields.Integer(required=True)
+    plugin_name = fields.String(required=True)
+    plugin_version = fields.String(required=True)
+    org_unit = fields.Nested(UnitRefSchema, required=True)
+    phases = fields.List(fields.Nested(PhaseSchema), required=True)
+
+
+class TrackSchema(ApiSchema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    description = fields.String(required=True)
+    applicant_kinds = fields.List(fields.String(), required=True)
+    directions = fields.List(fields.Nested(ChoiceSchema), required=True)
+
+
+class FormSchema(ApiSchema):
+    key = fields.String(required=True, metadata={"description": "PUT .../projects/<id>/forms/<key>"})
+    label = fields.String(required=True)
+    tracks = fields.List(fields.String(), allow_none=True, metadata={"description": "null: every track"})
+    required_for_submit = fields.Boolean(required=True)
+    fields_ = fields.List(fields.Nested(FieldSpecSchema), required=True, data_key="fields")
+
+
+class AttachmentKindSchema(ApiSchema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    required_for_submit = fields.Boolean(required=True)
+    content_types = fields.List(fields.String(), required=True)
+    clause = fields.String(allow_none=True)
+
+
+class CriterionSchema(ApiSchema):
+    key = fields.String(required=True)
+    label = fields.String(required=True)
+    max_points = fields.Integer(required=True)
+    description = fields.String(required=True)
+    weight = fields.Integer(required=True)
+
+
+class PanelMemberSchema(ApiSchema):
+    user = fields.Nested(UserRefSchema, required=True)
+    chair = fields.Boolean(required=True)
+
+
+class PanelSchema(ApiSchema):
+    members = fields.List(fields.Nested(PanelMemberSchema), required=True)
+
+
+class ProgrammeDetailSchema(ProgrammeSummarySchema):
+    config = fields.Dict(required=True, metadata={"description": "the settings frozen when the programme opened"})
+    tracks = fields.List(fields.Nested(TrackSchema), required=True)
+    forms = fields.List(fields.Nested(FormSchema), required=True)
+    attachment_kinds = fields.List(fields.Nested(AttachmentKindSchema), required=True)
+    tags = fields.List(fields.Nested(ChoiceSchema), required=True)
+    rubric = fields.List(fields.Nested(CriterionSchema), required=True)
+    panel = fields.List(fields.Nested(PanelMemberSchema), required=True)
+
+
+ProgrammePageSchema = page_schema(ProgrammeSummarySchema, "ProgrammePageSchema")
+
+
+class ProgrammeQuerySchema(PageQuery):
+    org_unit_id = Id(metadata={"description": "only this unit's programmes"})
+    year = Whole(validate=validate.Range(min=2000, max=2100))
+
+
+class OpenProgrammeSchema(ApiSchema):
+    org_unit_id = Id(required=True, metadata={"description": "the street (or city) that runs it"})
+    plugin_name = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    year = Whole(required=True, validate=validate.Range(min=2000, max=2100))
+    title = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=2, max=200))
+
+
+class PanelInputSchema(ApiSchema):
+    user_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=50))
+    chair_id = Id(load_default=None, allow_none=True)
+
+
+def phases(programme, lang: str) -> list[dict]:
+    day = today()
+    return [{"key": p.key, "label": p.label.render(lang), "starts": p.starts, "ends": p.ends,
+             "allows": sorted(p.allows), "is_open": p.is_open(day)} for p in programmes.phases_of(programme)]
+
+
+def summary(programme, lang: str) -> dict:
+    return {"id": programme.id, "title": programme.title, "year": programme.year, "plugin_name": programme.plugin_name,
+            "plugin_version": programme.plugin_version, "org_unit": unit_ref(programme.org_unit, lang),
+            "phases": phases(programme, lang)}
+
+
+def panel(ctx, programme_id: int) -> list[dict]:
+    return [{"user": user_ref(m.user), "chair": m.chair} for m in programmes.panel(ctx, programme_id)]
+
+
+def detail(ctx, programme, lang: str) -> dict:
+    policy, config = programmes.policy_of(ctx, programme)
+    return {
+        **summary(programme, lang),
+        "config": programme.config,
+        "tracks": [{"key": t.key, "label": t.label.render(lang), "description": t.description.render(lang),
+                    "applicant_kinds": list(t.applicant_kinds), "directions": choices(t.directions, lang)}
+                   for t in policy.tracks(config)],
+        "forms": [{"key": f.key, "label": f.label.render(lang), "tracks": list(f.tracks) if f.tracks is not None else None,
+                   "required_for_submit": f.required_for_submit, "fields_": field_specs(f.schema, lang)}
+                  for f in policy.forms(config)],
+        "attachment_kinds": [{"key": k.key, "label": k.label.render(lang), "required_for_submit": k.required_for_submit,
+                              "content_types": list(k.content_types), "clause": text(k.clause, lang)}
+                             for k in policy.attachment_kinds(config)],
+        "tags": choices(policy.tags(config), lang),
+        "rubric": [{"key": c.key, "label": c.label.render(lang), "max_points": c.max_points,
+                    "description": c.description.render(lang), "weight": c.weight} for c in policy.rubric(config)],
+        "panel": panel(ctx, programme.id),
+    }
+
+
+@blp.route("")
+class Programmes(MethodView):
+    @blp.arguments(ProgrammeQuerySchema, location="query")
+    @blp.response(200, ProgrammePageSchema, headers=TOTAL_HEADER)
+    def get(self, query):
+        """List programmes, newest year first (public)"""
+        ctx = context()
+        lang = locale()
+        rows, total = programmes.page_programmes(ctx, unit_id=query.get("org_unit_id"), year=query.get("year"),
+                                                 **limit_offset(query))
+        return paged([summary(p, lang) for p in rows], total, query)
+
+    @login_required
+    @blp.arguments(OpenProgrammeSchema)
+    @blp.response(201, ProgrammeDetailSchema)
+    def post(self, body):
+        """Open a programme: freezes the unit's current settings of the plugin (administrators)"""
+        ctx = context(login=True)
+        programme = programmes.open_programme(ctx, body["org_unit_id"], body["plugin_name"], body["year"], body["title"])
+        ctx.commit()
+        return detail(ctx, programme, locale())
+
+
+@blp.route("/<id:programme_id>")
+class ProgrammeItem(MethodView):
+    @blp.response(200, ProgrammeDetailSchema)
+    def get(self, programme_id):
+        """A programme with its calendar, tracks, forms, attachment kinds, tags, rubric and panel (public)"""
+        ctx = context()
+        return detail(ctx, programmes.get_programme(ctx, programme_id), locale())
+
+
+@blp.route("/<id:programme_id>/panel")
+class Panel(MethodView):
+    @login_required
+    @blp.arguments(PanelInputSchema)
+    @blp.response(200, PanelSchema)
+    def put(self, body, programme_id):
+        """Name the review panel and its chair (administrators); members need the reviewer role"""
+        ctx = context(login=True)
+        programmes.set_panel(ctx, programme_id, body["user_ids"], body["chair_id"])
+        ctx.commit()
+        return {"members": panel(ctx, programme_id)}

@@ -1,0 +1,337 @@
+"""Projects from draft to submission: list, create, read, fill in the policy's forms, set the
+budget, attach files, submit and withdraw. Review (scores, decisions) is in ``core.api.review``.
+
+Money leaves and enters as yuan strings ("4800.50"); the services keep integer fen. A project
+the actor may not see is a 404, the same as one that does not exist (no probing of ids)."""
+from __future__ import annotations
+
+from flask import current_app, send_file, url_for
+from flask.views import MethodView
+from flask_smorest.fields import Upload
+from marshmallow import INCLUDE, ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
+
+from core.api.base import (
+    TENANT,
+    TOTAL_HEADER,
+    ApiSchema,
+    Blueprint,
+    Id,
+    PageQuery,
+    Yuan,
+    context,
+    limit_offset,
+    locale,
+    login_required,
+    page_schema,
+    paged,
+)
+from core.api.shapes import (
+    UnitRefSchema,
+    UserRefSchema,
+    ViolationSchema,
+    unit_ref,
+    user_ref,
+    violations,
+    yuan,
+)
+from core.i18n import T
+from core.models import ProjectState
+from core.services import projects, review
+from core.services.programmes import policy_of
+from core.violations import NotFound
+
+blp = Blueprint("projects", __name__, url_prefix=f"{TENANT}/projects",
+                description="Applications: forms, budget, attachments, submission")
+
+
+# -- schemas -------------------------------------------------------------------------------------
+
+class ProgrammeRefSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    year = fields.Integer(required=True)
+    plugin_name = fields.String(required=True)
+
+
+class ProjectSummarySchema(ApiSchema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    track = fields.String(required=True)
+    state = fields.String(required=True, metadata={"enum": [s.value for s in ProjectState]})
+    state_label = fields.String(required=True)
+    programme_id = fields.Integer(required=True)
+    applicant_unit = fields.Nested(UnitRefSchema, required=True)
+    requested_amount = fields.String(required=True, metadata={"description": "yuan, e.g. '4800.50'"})
+    created_at = fields.DateTime(required=True)
+    submitted_at = fields.DateTime(allow_none=True)
+
+
+class BudgetLineSchema(ApiSchema):
+    position = fields.Integer(required=True)
+    description = fields.String(required=True)
+    amount = fields.String(required=True, metadata={"description": "yuan"})
+
+
+class BudgetSchema(ApiSchema):
+    items = fields.List(fields.Nested(BudgetLineSchema), required=True)
+    total = fields.String(required=True, metadata={"description": "yuan"})
+
+
+class AttachmentSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    kind_label = fields.String(required=True)
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True, metadata={"description": "as sniffed from the content, not as sent"})
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    uploaded_at = fields.DateTime(required=True)
+    url = fields.String(required=True, metadata={"description": "download"})
+
+
+class DecisionSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    outcome = fields.String(required=True, metadata={"enum": ["approved", "rejected", "returned"]})
+    outcome_label = fields.String(required=True)
+    explanation = fields.String(required=True)
+    approved_amount = fields.String(allow_none=True, metadata={"description": "yuan"})
+    approvals = fields.List(fields.String(), required=True)
+    decided_by = fields.Nested(UserRefSchema, required=True)
+    decided_at = fields.DateTime(required=True)
+
+
+class ProjectDetailSchema(ProjectSummarySchema):
+    programme = fields.Nested(ProgrammeRefSchema, required=True)
+    track_label = fields.String(required=True)
+    tags = fields.List(fields.String(), required=True)
+    forms = fields.Dict(required=True, metadata={"description": "the policy's forms by key, as saved"})
+    budget = fields.Nested(BudgetSchema, required=True)
+    attachments = fields.List(fields.Nested(AttachmentSchema), required=True)
+    decisions = fields.List(fields.Nested(DecisionSchema), required=True, metadata={"description": "oldest first; the last stands"})
+    problems = fields.List(fields.Nested(ViolationSchema), allow_none=True, metadata={
+        "description": "what stands between this project and submission (only while it can be edited)"})
+
+
+ProjectPageSchema = page_schema(ProjectSummarySchema, "ProjectPageSchema")
+
+
+class ProjectQuerySchema(PageQuery):
+    programme_id = Id()
+    state = fields.String(validate=validate.OneOf([s.value for s in ProjectState]))
+    track = fields.String(validate=validate.Length(min=1, max=64))
+    applicant_unit_id = Id()
+
+
+class CreateProjectSchema(ApiSchema):
+    programme_id = Id(required=True)
+    applicant_unit_id = Id(required=True, metadata={"description": "a unit the user may apply for"})
+    track = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    title = fields.String(required=True, validate=validate.Length(max=200))
+
+
+class FormDataSchema(ApiSchema):
+    """The form's fields, validated by the policy's schema for the form (see the programme's
+    ``forms[].fields``); every bad field is named at once."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
+class BudgetLineInputSchema(ApiSchema):
+    description = fields.String(required=True, validate=validate.Length(max=200))
+    amount = Yuan(required=True)
+
+
+class BudgetInputSchema(ApiSchema):
+    items = fields.List(fields.Nested(BudgetLineInputSchema), required=True,
+                        metadata={"description": "replaces every line"})
+
+
+class FileField(Upload):
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError("请选择要上传的文件 | Send a file")
+        return value
+
+
+class AttachmentUploadSchema(ApiSchema):
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                         metadata={"description": "one of the programme's attachment_kinds"})
+    file = FileField(required=True)
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+def state_label(state: str, lang: str) -> str:
+    try:
+        return ProjectState(state).label.render(lang)
+    except ValueError:
+        return state
+
+
+def summary(project, lang: str) -> dict:
+    return {"id": project.id, "title": project.title, "track": project.track, "state": project.state,
+            "state_label": state_label(project.state, lang), "programme_id": project.programme_id,
+            "applicant_unit": unit_ref(project.applicant_unit, lang), "requested_amount": yuan(project.requested_fen),
+            "created_at": project.created_at, "submitted_at": project.submitted_at}
+
+
+def attachment(att, kinds: dict, lang: str) -> dict:
+    kind = kinds.get(att.kind)
+    return {"id": att.id, "kind": att.kind, "kind_label": kind.label.render(lang) if kind else att.kind,
+            "filename": att.filename, "content_type": att.content_type, "size": att.size, "sha256": att.sha256,
+            "uploaded_at": att.uploaded_at,
+            "url": url_for("projects.AttachmentFile", project_id=att.project_id, attachment_id=att.id)}
+
+
+def decision(d, lang: str) -> dict:
+    return {"id": d.id, "outcome": d.outcome, "outcome_label": state_label(d.outcome, lang),
+            "explanation": d.explanation, "approved_amount": yuan(d.approved_fen), "approvals": list(d.approvals or []),
+            "decided_by": user_ref(d.decided_by), "decided_at": d.decided_at}
+
+
+def detail(ctx, project, lang: str) -> dict:
+    programme = project.programme
+    policy, config = policy_of(ctx, programme)
+    track = policy.track(config, project.track)
+    kinds = {k.key: k for k in policy.attachment_kinds(config)}
+    problems = None
+    if project.state in projects.EDITABLE:
+        problems = violations(projects.submission_problems(ctx, project), lang)
+    return {
+        **summary(project, lang),
+        "programme": {"id": programme.id, "title": programme.title, "year": programme.year,
+                      "plugin_name": programme.plugin_name},
+        "track_label": track.label.render(lang) if track else project.track,
+        "tags": list(project.tags or []),
+        "forms": dict(project.forms or {}),
+        "budget": {"items": [{"position": b.position, "description": b.description, "amount": yuan(b.amount_fen)}
+                             for b in project.budget_items],
+                   "total": yuan(project.requested_fen)},
+        "attachments": [attachment(a, kinds, lang) for a in project.attachments],
+        "decisions": [decision(d, lang) for d in review.decisions(ctx, project.id)],
+        "problems": problems,
+    }
+
+
+def _reread(ctx, project_id: int) -> dict:
+    return detail(ctx, projects.get_project(ctx, project_id), locale())
+
+
+# -- endpoints -----------------------------------------------------------------------------------
+
+@blp.route("")
+class Projects(MethodView):
+    @blp.arguments(ProjectQuerySchema, location="query")
+    @blp.response(200, ProjectPageSchema, headers=TOTAL_HEADER)
+    def get(self, query):
+        """Projects the caller may see, newest first (anonymous: approved ones)"""
+        ctx = context()
+        lang = locale()
+        rows, total = projects.list_projects(
+            ctx, programme_id=query.get("programme_id"), state=query.get("state"), track=query.get("track"),
+            applicant_unit_id=query.get("applicant_unit_id"), **limit_offset(query))
+        return paged([summary(p, lang) for p in rows], total, query)
+
+    @login_required
+    @blp.arguments(CreateProjectSchema)
+    @blp.response(201, ProjectDetailSchema)
+    def post(self, body):
+        """Start a draft application for a unit the caller may apply for"""
+        ctx = context(login=True)
+        project = projects.create_project(ctx, body["programme_id"], body["applicant_unit_id"], body["track"], body["title"])
+        ctx.commit()
+        return _reread(ctx, project.id)
+
+
+@blp.route("/<id:project_id>")
+class ProjectItem(MethodView):
+    @blp.response(200, ProjectDetailSchema)
+    def get(self, project_id):
+        """A project with forms, budget, attachments, decisions and what blocks submission"""
+        ctx = context()
+        return _reread(ctx, project_id)
+
+
+@blp.route("/<id:project_id>/forms/<key:form_key>")
+class ProjectForm(MethodView):
+    @login_required
+    @blp.arguments(FormDataSchema)
+    @blp.response(200, ProjectDetailSchema)
+    def put(self, body, project_id, form_key):
+        """Save one of the policy's forms (validated by its schema; nothing is saved unless all is valid)"""
+        ctx = context(login=True)
+        projects.save_form(ctx, project_id, form_key, body)
+        ctx.commit()
+        return _reread(ctx, project_id)
+
+
+@blp.route("/<id:project_id>/budget")
+class ProjectBudget(MethodView):
+    @login_required
+    @blp.arguments(BudgetInputSchema)
+    @blp.response(200, ProjectDetailSchema)
+    def put(self, body, project_id):
+        """Replace the budget lines (amounts in yuan)"""
+        ctx = context(login=True)
+        projects.set_budget(ctx, project_id, body["items"])
+        ctx.commit()
+        return _reread(ctx, project_id)
+
+
+@blp.route("/<id:project_id>/attachments")
+class ProjectAttachments(MethodView):
+    @login_required
+    @blp.arguments(AttachmentUploadSchema, location="multipart")
+    @blp.response(201, AttachmentSchema)
+    def post(self, body, project_id):
+        """Attach a file (multipart: kind + file); its type is checked by content, its size by the limit"""
+        ctx = context(login=True)
+        upload = body["file"]
+        att = projects.attach(ctx, project_id, body["kind"], upload.filename or "", upload.stream,
+                              current_app.extensions["tongxin"].storage)
+        ctx.commit()
+        project = projects.get_project(ctx, project_id)
+        policy, config = policy_of(ctx, project.programme)
+        return attachment(att, {k.key: k for k in policy.attachment_kinds(config)}, locale())
+
+
+@blp.route("/<id:project_id>/attachments/<id:attachment_id>")
+class AttachmentFile(MethodView):
+    @blp.doc(responses={"200": {"description": "the stored file", "content": {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
+    def get(self, project_id, attachment_id):
+        """Download an attachment (whoever may see the project)"""
+        ctx = context()
+        att = projects.get_attachment(ctx, project_id, attachment_id)
+        path = current_app.extensions["tongxin"].storage.path(att.storage_key)
+        if not path.is_file():
+            raise NotFound(T("附件文件", "attachment file"), field="attachment_id")
+        response = send_file(path, mimetype=att.content_type, as_attachment=True, download_name=att.filename)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+@blp.route("/<id:project_id>/submit")
+class Submit(MethodView):
+    @login_required
+    @blp.response(200, ProjectDetailSchema)
+    def post(self, project_id):
+        """Submit for review: refused with every problem named (window, forms, attachments, the policy's rules)"""
+        ctx = context(login=True)
+        projects.submit(ctx, project_id)
+        ctx.commit()
+        return _reread(ctx, project_id)
+
+
+@blp.route("/<id:project_id>/withdraw")
+class Withdraw(MethodView):
+    @login_required
+    @blp.response(200, ProjectDetailSchema)
+    def post(self, project_id):
+        """Withdraw a draft, submitted or returned application"""
+        ctx = context(login=True)
+        projects.withdraw(ctx, project_id)
+        ctx.commit()
+        return _reread(ctx, project_id)

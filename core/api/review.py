@@ -1,0 +1,104 @@
+"""Review: GET/POST .../projects/<id>/scores (the programme's panel scores by the policy's
+rubric) and POST .../projects/<id>/decision (the chair or a street administrator decides;
+a rejection or a return needs an explanation the applicant will read)."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from marshmallow import fields, validate
+
+from core.api.base import (
+    TENANT,
+    ApiSchema,
+    Blueprint,
+    Whole,
+    Yuan,
+    context,
+    locale,
+    login_required,
+)
+from core.api.projects import DecisionSchema, decision
+from core.api.shapes import UserRefSchema, user_ref
+from core.i18n import T
+from core.services import projects, review
+from core.services.programmes import is_panel_member
+from core.violations import Forbidden
+
+blp = Blueprint("review", __name__, url_prefix=f"{TENANT}/projects",
+                description="The review panel's scores and the decision")
+
+
+class ScoreSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    reviewer = fields.Nested(UserRefSchema, required=True)
+    points = fields.Dict(keys=fields.String(), values=Whole(), required=True)
+    total = fields.Integer(required=True)
+    comment = fields.String(required=True)
+    scored_at = fields.DateTime(required=True)
+
+
+class ScoreListSchema(ApiSchema):
+    items = fields.List(fields.Nested(ScoreSchema), required=True)
+
+
+class ScoreInputSchema(ApiSchema):
+    points = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)), values=Whole(),
+                         required=True, metadata={"description": "criterion key → points (0..max_points of the rubric)"})
+    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+OUTCOME_ERROR = ("评审结果只能是：approved（通过）、rejected（不通过）、returned（退回修改） | "
+                 "The outcome must be approved, rejected or returned")
+
+
+class DecisionInputSchema(ApiSchema):
+    outcome = fields.String(required=True, validate=validate.OneOf(["approved", "rejected", "returned"], error=OUTCOME_ERROR))
+    explanation = fields.String(load_default="", validate=validate.Length(max=4000),
+                                metadata={"description": "required (at least 5 characters) unless approved"})
+    approved_amount = Yuan(load_default=None, allow_none=True,
+                           metadata={"description": "yuan; default: the amount requested"})
+    approvals = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=list,
+                            metadata={"description": "codes of 'needs approval' problems the panel approves explicitly"})
+
+
+def score(s) -> dict:
+    points = dict(s.points or {})
+    return {"id": s.id, "reviewer": user_ref(s.reviewer), "points": points,
+            "total": sum(v for v in points.values() if isinstance(v, int)), "comment": s.comment or "",
+            "scored_at": s.scored_at}
+
+
+@blp.route("/<id:project_id>/scores")
+class Scores(MethodView):
+    @login_required
+    @blp.response(200, ScoreListSchema)
+    def get(self, project_id):
+        """Every reviewer's scores (the panel and those who may decide)"""
+        ctx = context(login=True)
+        project = projects.get_project(ctx, project_id)
+        if is_panel_member(ctx, project.programme_id) is None and not review.may_decide(ctx, project):
+            raise Forbidden(T("只有评审小组成员和可作出决定的管理员可以查看评分",
+                              "Only the panel and those who decide may see the scores"))
+        return {"items": [score(s) for s in review.scores(ctx, project.id)]}
+
+    @login_required
+    @blp.arguments(ScoreInputSchema)
+    @blp.response(201, ScoreSchema)
+    def post(self, body, project_id):
+        """Score by the rubric (panel members; scoring again replaces one's own score)"""
+        ctx = context(login=True)
+        s = review.score(ctx, project_id, body["points"], body["comment"])
+        ctx.commit()
+        return score(s)
+
+
+@blp.route("/<id:project_id>/decision")
+class Decide(MethodView):
+    @login_required
+    @blp.arguments(DecisionInputSchema)
+    @blp.response(201, DecisionSchema)
+    def post(self, body, project_id):
+        """Decide: approved (with the approved amount), rejected or returned (with an explanation)"""
+        ctx = context(login=True)
+        d = review.decide(ctx, project_id, body["outcome"], body["explanation"], body["approved_amount"], body["approvals"])
+        ctx.commit()
+        return decision(d, locale())
