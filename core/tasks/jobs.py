@@ -1,14 +1,29 @@
-"""The task bodies, independent of Celery: each opens its own tenant-bound session."""
+"""The task bodies, independent of Celery: each opens its own tenant-bound session.
+
+Every body takes the tenant explicitly (``tenant_id``) and is idempotent: it may run twice (a
+retry, a redelivered message after a worker died under ``acks_late``, beat firing again) and
+the second run changes nothing. The notifications they create carry a ``dedupe_key`` that is
+unique per tenant, which is what makes that true even for two runs at the same moment.
+"""
 from __future__ import annotations
+
+import datetime as dt
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from core import clock
 from core.config import Settings
 from core.db import Database
-from core.models import Notification, PanelMember, Project
+from core.models import Notification, PanelMember, Programme, Project, ProjectState, Tenant
+from core.plugin_host.contributions import Phase
 
 _databases: dict[str, Database] = {}
+
+# How many days before a submission window closes the applicants of unfinished projects are
+# reminded. One reminder per project and window: the dedupe key names the window's end.
+REMIND_DAYS_BEFORE_CLOSE = 7
+UNFINISHED = (ProjectState.draft.value, ProjectState.returned.value)
 
 
 def database(settings: Settings) -> Database:
@@ -16,6 +31,14 @@ def database(settings: Settings) -> Database:
     if db is None:
         db = _databases[settings.database_url] = Database(settings.database_url)
     return db
+
+
+def _add_once(s, key: str, **fields) -> bool:
+    """Add a notification unless one with this dedupe key exists. True when added."""
+    if s.scalars(select(Notification.id).where(Notification.dedupe_key == key)).first():
+        return False
+    s.add(Notification(dedupe_key=key, **fields))
+    return True
 
 
 def notify_panel(db: Database, tenant_id: int, project_id: int, submission: str) -> int:
@@ -28,18 +51,14 @@ def notify_panel(db: Database, tenant_id: int, project_id: int, submission: str)
         project = s.get(Project, project_id)
         if project is None:
             return 0
-        stamp = submission
         members = s.scalars(select(PanelMember).where(PanelMember.programme_id == project.programme_id)).all()
         for m in members:
-            key = f"submitted:{project.id}:{stamp}:{m.user_id}"
-            exists = s.scalars(select(Notification.id).where(Notification.dedupe_key == key)).first()
-            if exists:
-                continue
-            s.add(Notification(user_id=m.user_id, kind="project_submitted", dedupe_key=key,
-                               subject=f"新的项目申报待评审：{project.title}",
-                               body=f"{project.applicant_unit.name} 提交了「{project.title}」，请登录评审。",
-                               link=f"/projects/{project.id}"))
-            created += 1
+            created += _add_once(
+                s, f"submitted:{project.id}:{submission}:{m.user_id}",
+                user_id=m.user_id, kind="project_submitted",
+                subject=f"新的项目申报待评审：{project.title}"[:200],
+                body=f"{project.applicant_unit.name} 提交了「{project.title}」，请登录评审。",
+                link=f"/projects/{project.id}")
         try:
             s.flush()
         except IntegrityError:  # a concurrent run got there first: that is the idempotency
@@ -48,7 +67,50 @@ def notify_panel(db: Database, tenant_id: int, project_id: int, submission: str)
     return created
 
 
-TASKS = {"tongxin.notify_panel": notify_panel}
+def remind_deadlines(db: Database, tenant_id: int, day: str | None = None) -> int:
+    """Remind whoever started an unfinished (draft or returned) project that the programme's
+    submission window closes within ``REMIND_DAYS_BEFORE_CLOSE`` days. The windows are the
+    programme's own frozen phases (the plugin decided them when the programme opened), so this
+    knows no jurisdiction. ``day`` (ISO date) is the day the reminder is for; the scheduler
+    passes it so a message handled after midnight still answers for the day it was sent.
+    Returns the number of notifications created; a second run the same window creates none."""
+    on = dt.date.fromisoformat(day) if day else clock.today()
+    created = 0
+    with db.scope(tenant_id=tenant_id) as s:
+        for programme in s.scalars(select(Programme).order_by(Programme.id)):
+            closing = [p for p in (Phase.from_json(j) for j in programme.phases or [])
+                       if "submit" in p.allows and p.is_open(on)
+                       and (p.ends - on).days <= REMIND_DAYS_BEFORE_CLOSE]
+            if not closing:
+                continue
+            projects = s.scalars(select(Project).where(Project.programme_id == programme.id,
+                                                       Project.state.in_(UNFINISHED),
+                                                       Project.created_by_id.is_not(None))
+                                 .order_by(Project.id)).all()
+            for phase in closing:
+                for project in projects:
+                    created += _add_once(
+                        s, f"deadline:{project.id}:{phase.key}:{phase.ends.isoformat()}:{project.created_by_id}",
+                        user_id=project.created_by_id, kind="deadline_reminder",
+                        subject=f"「{project.title}」尚未提交：{phase.label.zh}将于{phase.ends.isoformat()}截止"[:200],
+                        body=(f"{programme.title}的「{phase.label.zh}」将于{phase.ends.isoformat()}截止，"
+                              f"项目「{project.title}」还没有提交。"),
+                        link=f"/projects/{project.id}")
+        try:
+            s.flush()
+        except IntegrityError:
+            s.rollback()
+            return 0
+    return created
+
+
+def tenant_ids(db: Database) -> list[int]:
+    """Every tenant, for the scheduler's fan-out (the tenant directory is not tenant-owned)."""
+    with db.session() as s:
+        return list(s.scalars(select(Tenant.id).order_by(Tenant.id)))
+
+
+TASKS = {"tongxin.notify_panel": notify_panel, "tongxin.remind_deadlines": remind_deadlines}
 
 
 def run_inline(settings: Settings, name: str, **kwargs):
