@@ -1,6 +1,59 @@
-"""Server-rendered zh-CN web UI."""
-from flask import Flask
+"""Server-rendered zh-CN web UI (Jinja2, English via ``?lang=en``).
+
+Pages are grouped by concern, one blueprint each, nested under one ``web`` blueprint:
+``public`` (tenant directory, tenant home), ``auth`` (sign in/out), ``overview`` (district,
+street, my projects), ``programmes``, ``projects`` (forms rendered from the plugin's schemas,
+budget, attachments, submission), ``review`` (scores and decisions) and ``admin`` (plugins and
+their config, programmes, panels, audit log, faults). Policy plugins' own pages are mounted
+by ``plugin_pages``. Every POST carries a CSRF token (``csrf``); errors become pages
+(``errors``); templates get ``_t``/``locale`` and filters from ``templating``.
+
+Every asset (CSS, JS, the logo) ships in ``static/``: users' networks may be closed, so there
+is no CDN.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, request, session
+
+from core.i18n import SUPPORTED
 
 
 def init_app(app: Flask) -> None:
-    """Registered by the app factory. Filled in by the web module."""
+    from core.web import admin, auth, csrf, errors, overview, plugin_pages, programmes, projects, public, review, templating
+
+    registry = {"plugin_pages": {}, "blueprint_errors": {}}
+    app.extensions["tongxin.web"] = registry
+
+    # A fresh parent per app: blueprints cannot gain children once registered somewhere.
+    web = Blueprint("web", __name__)
+    for child in (public.bp, auth.bp, overview.bp, programmes.bp, projects.bp, review.bp, admin.bp):
+        web.register_blueprint(child)
+    app.register_blueprint(web)
+    plugin_owners = plugin_pages.init_app(app, registry)
+    templating.init_app(app)
+    errors.init_app(app)
+    web_roots = {"web"} | set(plugin_owners)
+
+    @app.before_request
+    def _remember_language_and_check_csrf():
+        if not request.blueprints or request.blueprints[-1] not in web_roots:
+            return  # the API answers for itself
+        lang = (request.args.get("lang") or "")[:2].lower()
+        if lang in SUPPORTED:
+            session["lang"] = lang
+        csrf.check()
+
+    @app.after_request
+    def _security_headers(response):
+        if request.path.startswith("/api/"):
+            return response
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        # Everything is served from here: no inline script, no CDN.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'self'")
+        return response
+

@@ -1,0 +1,177 @@
+"""Administration for district and street offices: switching policy plugins on per street
+with their settings (the form is rendered from the plugin's own config schema), opening a
+programme, naming its review panel, the audit log, and plugin faults and load errors."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from core.i18n import T
+from core.models import AuditEntry, PluginEnablement
+from core.services import programmes as programme_service
+from core.services.faults import recent_faults
+from core.services.org import get_unit
+from core.violations import RuleError, Violation
+from core.web import queries
+from core.web.context import ctx, forbid_unless, int_arg, login_required
+from core.web.forms import FormErrors, controls, read, split_errors
+from core.web.templating import _t
+
+bp = Blueprint("admin", __name__, url_prefix="/t/<tenant>/admin")
+AUDIT_PAGE = 30
+NOT_ADMIN = T("只有区级或街道管理员可以使用管理功能", "Only district and street administrators may use administration")
+
+
+def _require_admin():
+    c = ctx()
+    forbid_unless(c.actor.has_role(queries.ADMIN_ROLES), NOT_ADMIN)
+    return c
+
+
+def _admin_units(c):
+    """Units where the actor may enable policies: the levels the installed policies run at."""
+    levels = tuple({p.info.programme_level for p in c.host.policies.values()} or {"street"})
+    return queries.units_administered(c, kinds=levels)
+
+
+@bp.get("/")
+@login_required
+def index():
+    c = _require_admin()
+    units = _admin_units(c)
+    unit_ids = [u.id for u in units]
+    rows = c.session.scalars(select(PluginEnablement).where(PluginEnablement.org_unit_id.in_(unit_ids or [-1])))
+    enabled = {(r.org_unit_id, r.plugin_name): r for r in rows}
+    programmes = [p for p in programme_service.list_programmes(c) if p.org_unit_id in unit_ids]
+    return render_template("admin/index.html", units=units, policies=c.host.policies, enabled=enabled,
+                           programmes=programmes, panels=queries.panels(c, [p.id for p in programmes]),
+                           open_values={}, open_errors=FormErrors())
+
+
+@bp.route("/units/<int:unit_id>/plugins/<plugin_name>", methods=["GET", "POST"])
+@login_required
+def plugin_config(unit_id: int, plugin_name: str):
+    c = _require_admin()
+    unit = get_unit(c, unit_id, field="unit_id")
+    forbid_unless(c.actor.has_role(queries.ADMIN_ROLES, unit),
+                  T(f"您不是「{unit.name}」的管理员", f"You do not administer {unit.name_en or unit.name}"))
+    policy = c.host.policy(plugin_name)
+    schema_cls = policy.info.config_schema
+    current = programme_service.enablements(c, unit.id)
+    row = next((r for r in current if r.plugin_name == plugin_name), None)
+    values = dict(row.config) if row else policy.stored_config({})
+    errors = FormErrors()
+    status = 200
+    if request.method == "POST":
+        enable = request.form.get("action") != "disable"
+        posted = read(schema_cls, request.form)
+        try:
+            config = posted if enable else (row.config if row else {})
+            programme_service.enable_plugin(c, unit.id, plugin_name, config, enabled=enable)
+            c.commit()
+        except RuleError as err:
+            c.session.rollback()
+            values, status = posted, err.status
+            errors = split_errors(err.violations, "config", [f for f in schema_cls().fields], c.locale)
+        else:
+            flash(_t(f"已{'启用并保存' if enable else '停用'}「{policy.info.title.zh}」在{unit.name}的设置。",
+                     f"{policy.info.title.en} {'enabled and saved' if enable else 'disabled'} at {unit.name_en or unit.name}."),
+                  "success")
+            return redirect(url_for("web.admin.plugin_config", unit_id=unit.id, plugin_name=plugin_name))
+    return render_template("admin/plugin_config.html", unit=unit, policy=policy, row=row,
+                           controls=controls(schema_cls, values, errors, "cfg"), errors=errors), status
+
+
+@bp.post("/programmes")
+@login_required
+def open_programme():
+    c = _require_admin()
+    values = {k: (request.form.get(k) or "").strip() for k in ("unit_id", "plugin_name", "year", "title")}
+    try:
+        year = int(values["year"]) if values["year"].isdigit() else None
+        if year is None:
+            raise RuleError(Violation("invalid_year", T("请填写年度，如 2024", "Enter a year, e.g. 2024"), field="year"))
+        unit_id = int(values["unit_id"]) if values["unit_id"].isdigit() else -1
+        programme = programme_service.open_programme(c, unit_id, values["plugin_name"], year, values["title"] or None)
+        programme_id = programme.id
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        units = _admin_units(c)
+        unit_ids = [u.id for u in units]
+        rows = c.session.scalars(select(PluginEnablement).where(PluginEnablement.org_unit_id.in_(unit_ids or [-1])))
+        programmes = [p for p in programme_service.list_programmes(c) if p.org_unit_id in unit_ids]
+        errors = split_errors(err.violations, "", ("unit_id", "plugin_name", "year", "title"), c.locale)
+        return render_template("admin/index.html", units=units, policies=c.host.policies,
+                               enabled={(r.org_unit_id, r.plugin_name): r for r in rows}, programmes=programmes,
+                               panels=queries.panels(c, [p.id for p in programmes]), open_values=values,
+                               open_errors=errors), err.status
+    flash(_t("年度项目已开设，政策设置已冻结。请设置评审小组。", "Programme opened with its settings frozen. Now name the review panel."),
+          "success")
+    return redirect(url_for("web.admin.panel", programme_id=programme_id))
+
+
+@bp.route("/programmes/<int:programme_id>/panel", methods=["GET", "POST"])
+@login_required
+def panel(programme_id: int):
+    c = _require_admin()
+    programme = programme_service.get_programme(c, programme_id)
+    forbid_unless(c.actor.has_role(queries.ADMIN_ROLES, programme.org_unit),
+                  T("您不是该年度项目所属单位的管理员", "You do not administer this programme's unit"))
+    members = programme_service.panel(c, programme.id)
+    chosen = {m.user_id for m in members}
+    chair = next((m.user_id for m in members if m.chair), None)
+    errors = FormErrors()
+    status = 200
+    if request.method == "POST":
+        chosen = {int(v) for v in request.form.getlist("user_ids") if v.isdigit()}
+        raw_chair = request.form.get("chair_id") or ""
+        chair = int(raw_chair) if raw_chair.isdigit() else None
+        try:
+            programme_service.set_panel(c, programme.id, sorted(chosen), chair)
+            c.commit()
+        except RuleError as err:
+            c.session.rollback()
+            status = err.status
+            errors = split_errors(err.violations, "", ("user_ids", "chair_id"), c.locale)
+        else:
+            flash(_t("评审小组已保存。", "The review panel was saved."), "success")
+            return redirect(url_for("web.admin.panel", programme_id=programme.id))
+    return render_template("admin/panel.html", programme=programme, candidates=queries.reviewers(c),
+                           chosen=chosen, chair=chair, errors=errors), status
+
+
+@bp.get("/audit")
+@login_required
+def audit():
+    c = _require_admin()
+    page = int_arg("page", 1, minimum=1)
+    entity = (request.args.get("entity") or "").strip() or None
+    stmt = select(AuditEntry)
+    if entity:
+        stmt = stmt.where(AuditEntry.entity == entity)
+    total = c.session.scalar(select(func.count()).select_from(stmt.with_only_columns(AuditEntry.id).subquery())) or 0
+    entries = list(c.session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE).offset((page - 1) * AUDIT_PAGE)))
+    entities = sorted(c.session.scalars(select(AuditEntry.entity).distinct()))
+    users = queries.users_by_id(c, (e.actor_id for e in entries))
+    return render_template("admin/audit.html", entries=[(e, _diff(e)) for e in entries], users=users, total=total,
+                           page=page, pages=max(1, -(-total // AUDIT_PAGE)), entity=entity, entities=entities)
+
+
+def _diff(entry: AuditEntry) -> list[tuple[str, object, object]]:
+    """(field, before, after) for each field the entry touched."""
+    before, after = entry.before or {}, entry.after or {}
+    keys = list(after.keys()) + [k for k in before.keys() if k not in after]
+    # The row's own id and tenant are in the "entity" column already.
+    keys = [k for k in keys if k not in ("id", "tenant_id")]
+    return [(k, before.get(k), after.get(k)) for k in keys
+            if before.get(k) != after.get(k) or entry.before is None or entry.after is None]
+
+
+@bp.get("/faults")
+@login_required
+def faults():
+    c = _require_admin()
+    web = current_app.extensions["tongxin.web"]
+    return render_template("admin/faults.html", faults=recent_faults(c), load_errors=c.host.load_errors,
+                           blueprint_errors=web["blueprint_errors"])

@@ -1,0 +1,94 @@
+"""Where each role starts: the district overview (streets, programmes, projects by state per
+street), the street overview (programmes, phases, panel, projects by state per neighbourhood)
+and "my projects" for neighbourhood staff. Each page issues a bounded number of statements
+(grouped counts, batched loads) however many projects there are."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+
+from core.i18n import T
+from core.models import Role
+from core.services import programmes as programme_service
+from core.services.org import get_unit
+from core.web import queries
+from core.web.context import ctx, forbid_unless, login_required
+from core.web.presenters import programme_view
+
+bp = Blueprint("overview", __name__, url_prefix="/t/<tenant>")
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    """Send each person to the page their role works from."""
+    actor = ctx().actor
+    grants = {g.role: g for g in reversed(actor.grants)}
+    if Role.district_admin.value in grants:
+        return redirect(url_for("web.overview.district"))
+    if Role.street_admin.value in grants:
+        return redirect(url_for("web.overview.street", unit_id=grants[Role.street_admin.value].unit_id))
+    if Role.reviewer.value in grants:
+        return redirect(url_for("web.review.queue"))
+    if grants.keys() & {Role.neighbourhood_staff.value, Role.project_member.value}:
+        return redirect(url_for("web.overview.mine"))
+    return redirect(url_for("web.public.home"))
+
+
+@bp.get("/overview/district")
+@login_required
+def district():
+    c = ctx()
+    forbid_unless(c.actor.has_role(Role.district_admin), T("只有区级管理员可以查看全区概览", "Only district administrators see the district overview"))
+    streets = queries.units_administered(c, kinds=("street",))
+    neighbourhoods = queries.children_counts(c, [s.id for s in streets])
+    programmes = programme_service.list_programmes(c)
+    by_programme = queries.state_counts(c, "programme")
+    per_street: dict[int, dict[str, int]] = {s.id: {} for s in streets}
+    programmes_per_street: dict[int, list] = {s.id: [] for s in streets}
+    for p in programmes:
+        street_id = p.org_unit_id if p.org_unit_id in per_street else None
+        if street_id is None:
+            continue
+        programmes_per_street[street_id].append(p)
+        queries.add_counts(per_street[street_id], by_programme.get(p.id, {}))
+    totals: dict[str, int] = {}
+    for counts in per_street.values():
+        queries.add_counts(totals, counts)
+    return render_template("pages/overview_district.html", streets=streets, neighbourhoods=neighbourhoods,
+                           per_street=per_street, programmes_per_street=programmes_per_street, totals=totals,
+                           states=queries.STATES)
+
+
+@bp.get("/overview/street/<int:unit_id>")
+@login_required
+def street(unit_id: int):
+    c = ctx()
+    unit = get_unit(c, unit_id, field="unit_id")
+    forbid_unless(c.actor.has_role(queries.ADMIN_ROLES, unit) and unit.kind == "street",
+                  T(f"您不是「{unit.name}」的管理员", f"You do not administer {unit.name_en or unit.name}"))
+    programmes = programme_service.list_programmes(c, unit.id)
+    views = {p.id: programme_view(c, p) for p in programmes}
+    ids = [p.id for p in programmes]
+    by_programme = queries.state_counts(c, "programme", programme_ids=ids)
+    by_unit = queries.state_counts(c, "applicant_unit", programme_ids=ids)
+    neighbourhoods = queries.children(c, unit)
+    return render_template("pages/overview_street.html", unit=unit, programmes=programmes, views=views,
+                           by_programme=by_programme, by_unit=by_unit, neighbourhoods=neighbourhoods,
+                           panels=queries.panels(c, ids), recent=queries.recent_projects(c, programme_ids=ids),
+                           states=queries.STATES)
+
+
+@bp.get("/my")
+@login_required
+def mine():
+    c = ctx()
+    units = queries.applicant_units(c)
+    forbid_unless(bool(units), T("只有居委会工作人员或项目团队成员有“我的项目”", "Only neighbourhood staff and project members have projects"))
+    projects = queries.my_projects(c)
+    # Programmes the actor's units may apply to: those owned by a unit above one of them.
+    programmes = [p for p in programme_service.list_programmes(c)
+                  if any(u.path.startswith(p.org_unit.path) and u.id != p.org_unit_id for u in units)]
+    views = {p.id: programme_view(c, p) for p in programmes}
+    for p in projects:
+        views.setdefault(p.programme_id, programme_view(c, p.programme))
+    return render_template("pages/my_projects.html", projects=projects, programmes=programmes, views=views, units=units)

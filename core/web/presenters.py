@@ -1,0 +1,70 @@
+"""How a programme looks on a page: its policy, frozen config, tracks, phases (with the ones
+open today marked) and rubric, computed once per request and per programme. Calls into the
+plugin happen here, so a failing plugin surfaces as ``PluginFailure`` in one known place."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from flask import g
+
+from core.clock import today
+from core.models import Programme
+from core.plugin_host.contributions import Phase
+from core.plugin_host.manager import Policy
+from core.services.context import Ctx
+from core.services.programmes import phases_of, policy_of
+
+
+@dataclass
+class PhaseView:
+    phase: Phase
+    is_open: bool
+    is_past: bool
+
+
+@dataclass
+class ProgrammeView:
+    programme: Programme
+    policy: Policy
+    config: dict
+
+    @cached_property
+    def tracks(self):
+        return {t.key: t for t in self.policy.tracks(self.config)}
+
+    def track_label(self, key: str):
+        t = self.tracks.get(key)
+        return t.label if t else key
+
+    @cached_property
+    def phases(self) -> list[PhaseView]:
+        day = today()
+        return [PhaseView(p, p.is_open(day), p.ends < day) for p in phases_of(self.programme)]
+
+    @cached_property
+    def submit_phase(self) -> Phase | None:
+        return next((pv.phase for pv in self.phases if pv.is_open and "submit" in pv.phase.allows), None)
+
+    @cached_property
+    def rubric(self):
+        return self.policy.rubric(self.config)
+
+    @cached_property
+    def tags(self):
+        return self.policy.tags(self.config)
+
+    def forms(self, track: str):
+        return self.policy.forms(self.config, track)
+
+    @cached_property
+    def attachment_kinds(self):
+        return self.policy.attachment_kinds(self.config)
+
+
+def programme_view(ctx: Ctx, programme: Programme) -> ProgrammeView:
+    cache = g.setdefault("_programme_views", {})
+    if programme.id not in cache:
+        policy, config = policy_of(ctx, programme)
+        cache[programme.id] = ProgrammeView(programme, policy, config)
+    return cache[programme.id]

@@ -1,0 +1,252 @@
+"""Projects: the list, starting a new one, and the project page where the applicant fills the
+policy's forms (rendered from the plugin's schemas), the budget and the attachments, sees what
+still stands in the way of submission (with the clause behind each rule), submits or
+withdraws, and reads the panel's decisions.
+
+Every change is one POST that either commits completely or re-renders the page with the
+posted values and each problem beside its field; nothing is half-saved.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+
+from core.forms import describe
+from core.i18n import T
+from core.money import fen_to_yuan
+from core.plugin_host.contributions import FormSpec
+from core.services import projects as project_service
+from core.services import review as review_service
+from core.services.programmes import get_programme, is_panel_member
+from core.services.projects import APPLICANT_ROLES, EDITABLE
+from core.violations import NotFound, RuleError, Violation
+from core.web import queries
+from core.web.context import ctx, forbid_unless, int_arg, login_required
+from core.web.forms import Control, FormErrors, budget_errors, controls, display, read, read_budget, split_errors
+from core.web.presenters import programme_view
+from core.web.templating import _t
+
+bp = Blueprint("projects", __name__, url_prefix="/t/<tenant>")
+PAGE = 25
+BLANK_BUDGET_ROWS = 2
+WITHDRAWABLE = ("draft", "submitted", "returned")
+
+
+@dataclass
+class Failure:
+    """A refused change, to show on the re-rendered page."""
+
+    section: str  # a form key, "budget", "attachments", "submit" or "withdraw"
+    violations: list[Violation]
+    values: dict | None = None
+    budget_rows: list[dict] | None = None
+
+
+@dataclass
+class FormView:
+    spec: FormSpec
+    controls: list[Control]
+    errors: FormErrors
+    saved: bool
+    shown: list[tuple[str, object]] = field(default_factory=list)  # read-only (label, value)
+
+
+# -- list and new -------------------------------------------------------------------------------
+
+@bp.get("/projects")
+def index():
+    c = ctx()
+    page = int_arg("page", 1, minimum=1)
+    state = request.args.get("state") or None
+    if state not in queries.STATES:
+        state = None
+    programme_id = int_arg("programme")
+    rows, total = project_service.list_projects(c, programme_id=programme_id, state=state,
+                                                limit=PAGE, offset=(page - 1) * PAGE)
+    views = {p.programme_id: programme_view(c, p.programme) for p in rows}
+    programmes = queries.programmes_by_id(c)
+    return render_template("pages/projects.html", projects=rows, total=total, page=page,
+                           pages=max(1, -(-total // PAGE)), views=views, state=state,
+                           programme_id=programme_id, programmes=programmes, states=queries.STATES)
+
+
+@bp.route("/programmes/<int:programme_id>/projects/new", methods=["GET", "POST"])
+@login_required
+def new(programme_id: int):
+    c = ctx()
+    programme = get_programme(c, programme_id)
+    view = programme_view(c, programme)
+    kinds = tuple({k for t in view.tracks.values() for k in t.applicant_kinds})
+    units = queries.applicant_units(c, within=programme.org_unit, kinds=kinds)
+    forbid_unless(bool(units), T("您所在的单位不能申报本年度项目", "None of your units may apply to this programme"))
+    values = {"track": request.form.get("track", ""), "applicant_unit_id": request.form.get("applicant_unit_id", ""),
+              "title": request.form.get("title", "")}
+    if request.method == "GET":
+        values["track"] = request.args.get("track", "")
+        return render_template("pages/project_new.html", programme=programme, view=view, units=units, values=values,
+                               errors=FormErrors())
+    try:
+        unit_id = int(values["applicant_unit_id"]) if values["applicant_unit_id"].isdigit() else -1
+        project = project_service.create_project(c, programme.id, unit_id, values["track"], values["title"])
+        project_id = project.id
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        errors = split_errors(err.violations, "", ("track", "applicant_unit_id", "title"), c.locale)
+        return render_template("pages/project_new.html", programme=programme, view=view, units=units,
+                               values=values, errors=errors), err.status
+    flash(_t("项目已创建。请依次填写申报表、预算并上传附件，然后提交。",
+             "Project created. Fill in the forms and budget, upload the attachments, then submit."), "success")
+    return redirect(url_for("web.projects.show", project_id=project_id))
+
+
+# -- the project page ---------------------------------------------------------------------------
+
+@bp.get("/projects/<int:project_id>")
+def show(project_id: int):
+    return _render(project_id)
+
+
+def _render(project_id: int, failure: Failure | None = None, status: int = 200):
+    c = ctx()
+    project = project_service.get_project(c, project_id)
+    view = programme_view(c, project.programme)
+    locale = c.locale
+    signed_in = c.actor.is_authenticated
+    is_applicant = c.actor.has_role(APPLICANT_ROLES, project.applicant_unit)
+    can_edit = is_applicant and project.state in EDITABLE
+    section = failure.section if failure else None
+
+    forms = []
+    if signed_in:  # forms may hold contact details: the public sees the summary and budget only
+        for spec in view.forms(project.track):
+            names = [f.name for f in describe(spec.schema)]
+            stored = (project.forms or {}).get(spec.key) or {}
+            # A form not filled yet starts with the project's title (save_form keeps them in step).
+            fresh = {"title": project.title} if spec.key not in (project.forms or {}) and "title" in names else {}
+            if section == spec.key:
+                values, errors = failure.values or {}, split_errors(failure.violations, spec.key, names, locale)
+            elif section == "submit":
+                values, errors = stored or fresh, split_errors(failure.violations, spec.key, names, locale)
+                errors.general = []  # shown once, in the submission box
+            else:
+                values, errors = stored or fresh, FormErrors()
+            fv = FormView(spec, controls(spec.schema, values, errors, f"f-{spec.key}"), errors, spec.key in (project.forms or {}))
+            fv.shown = [(ctl.spec.label, display(ctl.spec, stored.get(ctl.name), locale)) for ctl in fv.controls]
+            forms.append(fv)
+
+    if section == "budget":
+        rows = list(failure.budget_rows or [])
+        row_errors, budget_general = budget_errors(failure.violations, locale)
+    else:
+        rows = [{"description": b.description, "amount": str(fen_to_yuan(b.amount_fen))} for b in project.budget_items]
+        row_errors, budget_general = {}, []
+    if can_edit:
+        rows = rows + [{"description": "", "amount": ""}] * BLANK_BUDGET_ROWS
+
+    attach_errors = failure.violations if section == "attachments" else []
+    submit_errors = failure.violations if section in ("submit", "withdraw") else []
+    problems = project_service.submission_problems(c, project) if can_edit and not submit_errors else []
+    decisions = review_service.decisions(c, project.id) if signed_in else []
+    approved = next((d for d in reversed(decisions) if d.outcome == "approved"), None)
+    reviewer = signed_in and (is_panel_member(c, project.programme_id) is not None or review_service.may_decide(c, project))
+    return render_template(
+        "pages/project.html", project=project, view=view, forms=forms, can_edit=can_edit,
+        is_applicant=is_applicant, signed_in=signed_in, budget_rows=rows, row_errors=row_errors,
+        budget_general=budget_general, attach_errors=attach_errors, submit_errors=submit_errors,
+        problems=problems, blocking=[p for p in problems if p.blocks], decisions=decisions, approved=approved,
+        can_withdraw=is_applicant and project.state in WITHDRAWABLE, reviewer=reviewer, failure=failure,
+    ), status
+
+
+def _after_change(project_id: int, message_zh: str, message_en: str, anchor: str = ""):
+    flash(_t(message_zh, message_en), "success")
+    return redirect(url_for("web.projects.show", project_id=project_id) + (f"#{anchor}" if anchor else ""))
+
+
+@bp.post("/projects/<int:project_id>/forms/<form_key>")
+@login_required
+def save_form(project_id: int, form_key: str):
+    c = ctx()
+    project = project_service.get_project(c, project_id)
+    spec = next((f for f in programme_view(c, project.programme).forms(project.track) if f.key == form_key), None)
+    if spec is None:
+        raise NotFound(T(f"表单「{form_key}」", f"form '{form_key}'"), field="form_key")
+    data = read(spec.schema, request.form)
+    try:
+        project_service.save_form(c, project_id, form_key, data)
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        return _render(project_id, Failure(form_key, err.violations, values=data), err.status)
+    return _after_change(project_id, f"「{spec.label.zh}」已保存。", f"{spec.label.en} saved.", f"form-{form_key}")
+
+
+@bp.post("/projects/<int:project_id>/budget")
+@login_required
+def save_budget(project_id: int):
+    c = ctx()
+    rows = read_budget(request.form)
+    try:
+        project_service.set_budget(c, project_id, rows)
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        return _render(project_id, Failure("budget", err.violations, budget_rows=rows), err.status)
+    return _after_change(project_id, "预算已保存。", "Budget saved.", "budget")
+
+
+@bp.post("/projects/<int:project_id>/attachments")
+@login_required
+def upload(project_id: int):
+    c = ctx()
+    upload_file = request.files.get("file")
+    filename = upload_file.filename if upload_file is not None else ""
+    try:
+        if upload_file is None or not filename:
+            raise RuleError(Violation("file_missing", T("请选择要上传的文件", "Choose a file to upload"), field="file"))
+        project_service.attach(c, project_id, request.form.get("kind", ""), filename, upload_file.stream,
+                               current_app.extensions["tongxin"].storage)
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        return _render(project_id, Failure("attachments", err.violations), err.status)
+    return _after_change(project_id, f"附件「{filename}」已上传。", f"Uploaded {filename}.", "attachments")
+
+
+@bp.get("/projects/<int:project_id>/attachments/<int:attachment_id>")
+@login_required
+def download(project_id: int, attachment_id: int):
+    c = ctx()
+    att = project_service.get_attachment(c, project_id, attachment_id)
+    path = current_app.extensions["tongxin"].storage.path(att.storage_key)
+    if not path.exists():
+        raise NotFound(T("附件文件", "attachment file"), field="attachment_id")
+    return send_file(path, mimetype=att.content_type, as_attachment=True, download_name=att.filename)
+
+
+@bp.post("/projects/<int:project_id>/submit")
+@login_required
+def submit(project_id: int):
+    c = ctx()
+    try:
+        project_service.submit(c, project_id)
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        return _render(project_id, Failure("submit", err.violations), err.status)
+    return _after_change(project_id, "项目已提交，等待评审小组评审。", "Submitted; the review panel has been told.")
+
+
+@bp.post("/projects/<int:project_id>/withdraw")
+@login_required
+def withdraw(project_id: int):
+    c = ctx()
+    try:
+        project_service.withdraw(c, project_id)
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        return _render(project_id, Failure("withdraw", err.violations), err.status)
+    return _after_change(project_id, "项目已撤回。", "The project was withdrawn.")

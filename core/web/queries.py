@@ -1,0 +1,136 @@
+"""Read-side queries behind the overview and list pages.
+
+Every function here issues a fixed number of statements whatever the number of projects
+(grouped counts, one ``IN`` per batch), and every project query starts from
+``core.services.projects.visible`` so a page never shows what the actor may not see.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import func, or_, select
+
+from core.models import Membership, OrgUnit, PanelMember, Programme, Project, ProjectState, Role, Score, User
+from core.services.context import Ctx
+from core.services.projects import APPLICANT_ROLES, visible
+
+ADMIN_ROLES = (Role.district_admin, Role.street_admin)
+STATES = [s.value for s in ProjectState]
+
+
+def _within(column, paths: list[str]):
+    return or_(*[column.startswith(p) for p in paths]) if paths else None
+
+
+def state_counts(ctx: Ctx, by: str, *, programme_ids: list[int] | None = None) -> dict[int, dict[str, int]]:
+    """{programme_id or applicant_unit_id: {state: n}} over the projects the actor may see."""
+    sub = visible(ctx).with_only_columns(Project.programme_id, Project.applicant_unit_id, Project.state)
+    if programme_ids is not None:
+        sub = sub.where(Project.programme_id.in_(programme_ids or [-1]))
+    sub = sub.subquery()
+    key = sub.c.programme_id if by == "programme" else sub.c.applicant_unit_id
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    for k, state, n in ctx.session.execute(select(key, sub.c.state, func.count()).group_by(key, sub.c.state)):
+        out[k][state] = n
+    return out
+
+
+def add_counts(into: dict[str, int], counts: dict[str, int]) -> None:
+    for state, n in counts.items():
+        into[state] = into.get(state, 0) + n
+
+
+def units_administered(ctx: Ctx, kinds: tuple[str, ...] = ("street",)) -> list[OrgUnit]:
+    cond = _within(OrgUnit.path, ctx.actor.paths(ADMIN_ROLES))
+    if cond is None:
+        return []
+    return list(ctx.session.scalars(select(OrgUnit).where(cond, OrgUnit.kind.in_(kinds)).order_by(OrgUnit.path)))
+
+
+def applicant_units(ctx: Ctx, within: OrgUnit | None = None, kinds: tuple[str, ...] | None = None) -> list[OrgUnit]:
+    """Units the actor may apply for (a role at a unit reaches the units below it)."""
+    cond = _within(OrgUnit.path, ctx.actor.paths(APPLICANT_ROLES))
+    if cond is None:
+        return []
+    stmt = select(OrgUnit).where(cond).order_by(OrgUnit.path)
+    if within is not None:
+        stmt = stmt.where(OrgUnit.path.startswith(within.path), OrgUnit.id != within.id)
+    if kinds:
+        stmt = stmt.where(OrgUnit.kind.in_(kinds))
+    return list(ctx.session.scalars(stmt))
+
+
+def children_counts(ctx: Ctx, parent_ids: list[int]) -> dict[int, int]:
+    rows = ctx.session.execute(select(OrgUnit.parent_id, func.count()).where(OrgUnit.parent_id.in_(parent_ids or [-1]))
+                               .group_by(OrgUnit.parent_id))
+    return {pid: n for pid, n in rows}
+
+
+def children(ctx: Ctx, parent: OrgUnit) -> list[OrgUnit]:
+    return list(ctx.session.scalars(select(OrgUnit).where(OrgUnit.parent_id == parent.id).order_by(OrgUnit.code)))
+
+
+def my_projects(ctx: Ctx, limit: int = 200) -> list[Project]:
+    """Projects of the units the actor applies for, any state, newest first."""
+    cond = _within(OrgUnit.path, ctx.actor.paths(APPLICANT_ROLES))
+    if cond is None:
+        return []
+    mine = select(OrgUnit.id).where(cond)
+    stmt = visible(ctx).where(Project.applicant_unit_id.in_(mine)).order_by(Project.id.desc()).limit(limit)
+    return list(ctx.session.scalars(stmt).unique())
+
+
+def recent_projects(ctx: Ctx, *, programme_ids: list[int], limit: int = 20) -> list[Project]:
+    stmt = (visible(ctx).where(Project.programme_id.in_(programme_ids or [-1]))
+            .order_by(Project.id.desc()).limit(limit))
+    return list(ctx.session.scalars(stmt).unique())
+
+
+def panels(ctx: Ctx, programme_ids: list[int]) -> dict[int, list[PanelMember]]:
+    out: dict[int, list[PanelMember]] = defaultdict(list)
+    for m in ctx.session.scalars(select(PanelMember).where(PanelMember.programme_id.in_(programme_ids or [-1]))
+                                 .order_by(PanelMember.chair.desc(), PanelMember.id)):
+        out[m.programme_id].append(m)
+    return out
+
+
+def panel_programme_ids(ctx: Ctx) -> set[int]:
+    if not ctx.actor.is_authenticated:
+        return set()
+    return set(ctx.session.scalars(select(PanelMember.programme_id).where(PanelMember.user_id == ctx.actor.id)))
+
+
+def review_queue(ctx: Ctx, programme_ids: list[int], states: tuple[str, ...], limit: int = 200) -> list[Project]:
+    stmt = (visible(ctx).where(Project.programme_id.in_(programme_ids or [-1]), Project.state.in_(states))
+            .order_by(Project.submitted_at, Project.id).limit(limit))
+    return list(ctx.session.scalars(stmt).unique())
+
+
+def scored_by_me(ctx: Ctx, project_ids: list[int]) -> set[int]:
+    if not ctx.actor.is_authenticated:
+        return set()
+    return set(ctx.session.scalars(select(Score.project_id).where(Score.reviewer_id == ctx.actor.id,
+                                                                 Score.project_id.in_(project_ids or [-1]))))
+
+
+def score_counts(ctx: Ctx, project_ids: list[int]) -> dict[int, int]:
+    rows = ctx.session.execute(select(Score.project_id, func.count()).where(Score.project_id.in_(project_ids or [-1]))
+                               .group_by(Score.project_id))
+    return {pid: n for pid, n in rows}
+
+
+def reviewers(ctx: Ctx) -> list[User]:
+    """Users holding the reviewer role anywhere in the tenant (candidates for a panel)."""
+    ids = select(Membership.user_id).where(Membership.role == Role.reviewer.value)
+    return list(ctx.session.scalars(select(User).where(User.id.in_(ids), User.is_active.is_(True)).order_by(User.username)))
+
+
+def users_by_id(ctx: Ctx, ids) -> dict[int, User]:
+    ids = sorted({i for i in ids if i is not None})
+    if not ids:
+        return {}
+    return {u.id: u for u in ctx.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def programmes_by_id(ctx: Ctx) -> dict[int, Programme]:
+    return {p.id: p for p in ctx.session.scalars(select(Programme).order_by(Programme.year.desc(), Programme.id))}

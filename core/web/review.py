@@ -1,0 +1,146 @@
+"""Review: a panel member's queue and score form (from the programme's rubric), and for the
+chair or a street administrator every score with the averages and the decision form
+(approve with an amount; reject or return with the explanation the applicant will read)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from core.i18n import T
+from core.money import fen_to_yuan
+from core.services import programmes as programme_service
+from core.services import projects as project_service
+from core.services import review as review_service
+from core.violations import RuleError, Violation
+from core.web import queries
+from core.web.context import ctx, forbid_unless, login_required
+from core.web.forms import FormErrors, split_errors
+from core.web.presenters import programme_view
+from core.web.templating import _t
+
+bp = Blueprint("review", __name__, url_prefix="/t/<tenant>")
+OPEN_STATES = ("submitted", "under_review")
+DONE_STATES = ("approved", "rejected", "returned")
+
+
+@bp.get("/review")
+@login_required
+def queue():
+    c = ctx()
+    member_of = queries.panel_programme_ids(c)
+    programmes = [p for p in programme_service.list_programmes(c)
+                  if p.id in member_of or c.actor.has_role(queries.ADMIN_ROLES, p.org_unit)]
+    forbid_unless(bool(programmes) or c.actor.has_role(queries.ADMIN_ROLES),
+                  T("您不是任何年度项目的评审小组成员", "You are not on any programme's review panel"))
+    ids = [p.id for p in programmes]
+    waiting = queries.review_queue(c, ids, OPEN_STATES)
+    done = queries.review_queue(c, ids, DONE_STATES)
+    project_ids = [p.id for p in waiting + done]
+    views = {p.id: programme_view(c, p) for p in programmes}
+    return render_template("pages/review_queue.html", programmes=programmes, waiting=waiting, done=done,
+                           views=views, member_of=member_of, mine=queries.scored_by_me(c, project_ids),
+                           score_counts=queries.score_counts(c, project_ids))
+
+
+@dataclass
+class ScoreTable:
+    """Everyone's scores side by side, with the average per criterion and of the totals."""
+
+    rows: list
+    averages: dict[str, Decimal]
+    average_total: Decimal | None
+    max_total: int
+
+
+def _average(values) -> Decimal | None:
+    values = list(values)
+    if not values:
+        return None
+    return (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _score_table(scores, rubric) -> ScoreTable:
+    rows = [(s, sum(int(s.points.get(cr.key, 0)) for cr in rubric)) for s in scores]
+    averages = {cr.key: _average(int(s.points.get(cr.key, 0)) for s in scores) for cr in rubric}
+    return ScoreTable(rows, averages, _average(total for _, total in rows), sum(cr.max_points for cr in rubric))
+
+
+def _render(project_id: int, *, score_failure=None, decide_failure=None, status: int = 200):
+    c = ctx()
+    project = project_service.get_project(c, project_id)
+    view = programme_view(c, project.programme)
+    member = programme_service.is_panel_member(c, project.programme_id)
+    decider = review_service.may_decide(c, project)
+    forbid_unless(member is not None or decider,
+                  T("只有本年度评审小组成员或街道管理员可以评审该项目", "Only this programme's panel or street administrators review this project"))
+    rubric = view.rubric
+    all_scores = review_service.scores(c, project.id)
+    mine = next((s for s in all_scores if s.reviewer_id == c.actor.id), None)
+    score_values = (score_failure or {}).get("values") or {
+        "points": dict(mine.points) if mine else {}, "comment": mine.comment if mine else ""}
+    score_errors = split_errors((score_failure or {}).get("violations", []), "points",
+                                [cr.key for cr in rubric], c.locale) if score_failure else FormErrors()
+    score_general = [v for v in (score_failure or {}).get("violations", []) if not (v.field or "").startswith("points.")]
+    decide_values = (decide_failure or {}).get("values") or {
+        "outcome": "", "approved_amount": str(fen_to_yuan(project.requested_fen)), "explanation": "", "approvals": []}
+    decide_violations = (decide_failure or {}).get("violations", [])
+    decide_errors = split_errors(decide_violations, "", ("outcome", "approved_amount", "explanation", "approvals"), c.locale)
+    # "Needs approval" problems the decider may approve explicitly, by code.
+    approvable = [v for v in decide_violations if v.field == "approvals"]
+    return render_template(
+        "pages/review.html", project=project, view=view, member=member, decider=decider, rubric=rubric,
+        table=_score_table(all_scores, rubric) if decider else None, mine=mine,
+        score_values=score_values, score_errors=score_errors, score_general=score_general,
+        decide_values=decide_values, decide_errors=decide_errors, approvable=approvable,
+        reviewable=project.state in OPEN_STATES, decisions=review_service.decisions(c, project.id),
+    ), status
+
+
+@bp.get("/projects/<int:project_id>/review")
+@login_required
+def page(project_id: int):
+    return _render(project_id)
+
+
+@bp.post("/projects/<int:project_id>/score")
+@login_required
+def score(project_id: int):
+    c = ctx()
+    project = project_service.get_project(c, project_id)
+    rubric = programme_view(c, project.programme).rubric
+    points = {cr.key: (request.form.get(f"points-{cr.key}") or "").strip() for cr in rubric}
+    comment = request.form.get("comment", "")
+    try:
+        review_service.score(c, project_id, points, comment)
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        return _render(project_id, score_failure={"violations": err.violations,
+                                                  "values": {"points": points, "comment": comment}}, status=err.status)
+    flash(_t("评分已保存。", "Your score was saved."), "success")
+    return redirect(url_for("web.review.page", project_id=project_id))
+
+
+@bp.post("/projects/<int:project_id>/decide")
+@login_required
+def decide(project_id: int):
+    c = ctx()
+    values = {"outcome": request.form.get("outcome", ""), "approved_amount": (request.form.get("approved_amount") or "").strip(),
+              "explanation": request.form.get("explanation", ""), "approvals": request.form.getlist("approvals")}
+    try:
+        if not values["outcome"]:
+            raise RuleError(Violation("outcome_missing", T("请选择评审结果", "Choose an outcome"), field="outcome"))
+        decision = review_service.decide(c, project_id, values["outcome"], explanation=values["explanation"],
+                                         approved_amount=values["approved_amount"] if values["outcome"] == "approved" else None,
+                                         approvals=values["approvals"])
+        outcome = decision.outcome
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        return _render(project_id, decide_failure={"violations": err.violations, "values": values}, status=err.status)
+    label = {"approved": ("已通过立项", "approved"), "rejected": ("已作出不通过决定", "rejected"),
+             "returned": ("已退回修改", "returned for changes")}[outcome]
+    flash(_t(f"评审决定已记录：{label[0]}。", f"Decision recorded: {label[1]}."), "success")
+    return redirect(url_for("web.review.page", project_id=project_id))

@@ -1,0 +1,154 @@
+"""What every template can use: ``_t(zh, en)``, ``locale``, the signed-in person, the CSRF
+token, and filters that render bilingual ``Text``, money (fen → yuan), unit names and times.
+
+Plugin templates rely on ``_t`` and ``locale`` (and on ``base.html``), so they are part of
+the surface plugins see and keep their names.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from urllib.parse import urlencode
+
+from flask import Flask, g, request
+
+from core import request_context
+from core.i18n import Text
+from core.models import ProjectState, Role
+from core.money import format_yuan
+from core.services.context import Actor
+from core.web import csrf
+
+log = logging.getLogger(__name__)
+
+# China keeps one time zone and no daylight saving; stored times are UTC.
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+OUTCOME_LABELS = {
+    "approved": Text("通过（立项）", "approved"),
+    "rejected": Text("不通过", "rejected"),
+    "returned": Text("退回修改", "returned for changes"),
+}
+
+
+def _t(zh: str, en: str) -> str:
+    return en if request_context.locale() == "en" else zh
+
+
+def tr(text) -> str:
+    """A bilingual ``Text`` in the request's language (plain strings pass through)."""
+    if text is None:
+        return ""
+    if isinstance(text, Text):
+        return text.render(request_context.locale())
+    return str(text)
+
+
+def unit_name(unit) -> str:
+    if unit is None:
+        return ""
+    if request_context.locale() == "en" and getattr(unit, "name_en", None):
+        return unit.name_en
+    return unit.name
+
+
+def yuan(fen) -> str:
+    return format_yuan(fen) if fen is not None else ""
+
+
+def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:  # SQLite hands back naive UTC
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(CHINA).strftime(fmt)
+    return str(value)
+
+
+def state_label(state: str) -> str:
+    try:
+        return tr(ProjectState(state).label)
+    except ValueError:
+        return state
+
+
+def outcome_label(outcome: str) -> str:
+    return tr(OUTCOME_LABELS.get(outcome, Text(outcome, outcome)))
+
+
+def role_label(role: str) -> str:
+    try:
+        return tr(Role(role).label)
+    except ValueError:
+        return role
+
+
+def filesize(size: int | None) -> str:
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def compact_json(value, limit: int = 300) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def lang_url(code: str) -> str:
+    """This page in another language (the choice is remembered in the session)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [code]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def page_url(page: int) -> str:
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def _actor() -> Actor:
+    """The signed-in person for the header. Never lets a broken lookup break an error page."""
+    if g.get("tenant") is None:
+        return Actor.anonymous()
+    try:
+        return request_context.ctx().actor
+    except Exception:  # noqa: BLE001 - the page being rendered may be the error page itself
+        log.exception("could not resolve the actor for the page header")
+        return Actor.anonymous()
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters.update(tr=tr, unit_name=unit_name, yuan=yuan, local_time=local_time,
+                                 state_label=state_label, outcome_label=outcome_label,
+                                 role_label=role_label, compact_json=compact_json,
+                                 filesize=filesize)
+    app.jinja_env.globals.update(_t=_t, lang_url=lang_url, page_url=page_url, csrf_token=csrf.token,
+                                 CSRF_FIELD=csrf.FIELD)
+
+    @app.context_processor
+    def _page_context():
+        actor = _actor()
+        roles = {gr.role for gr in actor.grants}
+        return {
+            "locale": request_context.locale(),
+            "tenant": g.get("tenant"),
+            "actor": actor,
+            "roles": roles,
+            "is_admin": bool(roles & {Role.district_admin.value, Role.street_admin.value}),
+            "is_reviewer": Role.reviewer.value in roles,
+            "is_applicant": bool(roles & {Role.neighbourhood_staff.value, Role.project_member.value}),
+        }

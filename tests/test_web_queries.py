@@ -1,0 +1,111 @@
+"""List and overview pages issue a bounded number of SQL statements: the count for a page is
+the same with 5 projects as with 18 (grouped counts and batched loads, no query per row)."""
+from __future__ import annotations
+
+import contextlib
+import io
+
+import pytest
+from sqlalchemy import event
+
+from core.services import projects, review
+from tests.support import PDF, acting, application, programme_id, unit_id
+from tests.test_web import Web
+
+UNITS = {"luochuan": "ghxl-luochuan", "yanchang": "ghxl-yanchang"}
+
+
+def _submitted_micro(platform, username: str, title: str) -> int:
+    with acting(platform, "jingan", username) as ctx:
+        p = projects.create_project(ctx, programme_id(platform), unit_id(platform, "jingan", UNITS[username]),
+                                    "micro_venture", title)
+        projects.save_form(ctx, p.id, "application", application(title, directions=("care",)))
+        projects.set_budget(ctx, p.id, [{"description": "物料", "amount": "300"}, {"description": "场地", "amount": "200"}])
+        projects.attach(ctx, p.id, "residents_minutes", "m.pdf", io.BytesIO(PDF), platform.storage)
+        projects.submit(ctx, p.id)
+        return p.id
+
+
+def _add_projects(platform, start: int, count: int) -> None:
+    for i in range(start, start + count):
+        pid = _submitted_micro(platform, "luochuan" if i % 2 else "yanchang", f"微项目{i:02d}")
+        if i % 3 == 0:
+            with acting(platform, "jingan", "ghxl_expert") as ctx:
+                review.score(ctx, pid, {"feasibility": 5, "operability": 6, "compliance": 7})
+        if i % 4 == 0:
+            with acting(platform, "jingan", "ghxl_chair") as ctx:
+                review.decide(ctx, pid, "approved")
+    # a draft as well, which some pages show and others must not count
+    with acting(platform, "jingan", "luochuan") as ctx:
+        projects.create_project(ctx, programme_id(platform), unit_id(platform, "jingan", "ghxl-luochuan"),
+                                "micro_venture", f"草稿{start}")
+
+
+@contextlib.contextmanager
+def counting(engine):
+    statements: list[str] = []
+
+    def _count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", _count)
+
+
+PAGES = [
+    (None, "/"),
+    (None, "/projects"),
+    (None, "/programmes/{programme}"),
+    ("luochuan", "/my"),
+    ("luochuan", "/projects"),
+    ("ghxl_admin", "/overview/street/{street}"),
+    ("ghxl_admin", "/projects?state=submitted"),
+    ("ghxl_admin", "/admin/audit"),
+    ("jingan_admin", "/overview/district"),
+    ("ghxl_expert", "/review"),
+    ("ghxl_chair", "/review"),
+]
+
+
+def _measure(app, platform) -> dict[tuple, int]:
+    engine = app.extensions["tongxin"].db.engine
+    values = {"programme": programme_id(platform), "street": unit_id(platform, "jingan", "gonghexinlu")}
+    out = {}
+    for username, path in PAGES:
+        web = Web(app.test_client())
+        if username:
+            web.login(username)
+        url = path.format(**values)
+        with counting(engine) as statements:
+            response = web.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        out[(username, path)] = len(statements)
+    return out
+
+
+def test_list_and_overview_pages_issue_a_bounded_number_of_statements(app, platform):
+    _add_projects(platform, 1, 4)  # every kind of row present already: scored, approved, draft
+    few = _measure(app, platform)
+    _add_projects(platform, 5, 12)
+    many = _measure(app, platform)
+    assert many == few, {k: (few[k], many[k]) for k in few if few[k] != many[k]}
+    # and the bound is small, not merely constant
+    assert max(many.values()) <= 16, many
+
+
+@pytest.mark.parametrize("page", ["/my", "/projects"])
+def test_the_listed_rows_grow_while_the_statements_do_not(app, platform, page):
+    web = Web(app.test_client())
+    web.login("luochuan")
+    engine = app.extensions["tongxin"].db.engine
+    _add_projects(platform, 1, 2)
+    with counting(engine) as before:
+        first = web.get(page).get_data(as_text=True)
+    _add_projects(platform, 3, 8)
+    with counting(engine) as after:
+        second = web.get(page).get_data(as_text=True)
+    assert second.count("微项目") > first.count("微项目")
+    assert len(after) == len(before)
