@@ -62,6 +62,9 @@ class FormSpec:
     schema: type[Schema]
     tracks: tuple[str, ...] | None = None  # None: every track
     required_for_submit: bool = True
+    # "apply": filled by the applicant; "decide": filled by whoever decides, with the decision
+    # (e.g. the subsidy tier given at selection), stored in ``Decision.details[key]``.
+    stage: Literal["apply", "decide"] = "apply"
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,9 @@ class AttachmentKind:
 
 @dataclass(frozen=True)
 class Phase:
-    """A window of the programme's year. ``allows`` names the actions open during it
-    (core knows "submit" and "decide")."""
+    """A window of the programme's year. ``allows`` names the actions open during it: core
+    refuses a submission unless a phase allowing "submit" is open; other names are
+    informational for now."""
 
     key: str
     label: Text
@@ -108,3 +112,18 @@ class Criterion:
     max_points: int
     description: Text = Text("", "")
     weight: int = 1
+
+
+@dataclass(frozen=True)
+class EndorsementStep:
+    """An intermediate level that checks and stamps applications before the programme's panel
+    sees them (a town endorsing its communities' applications to a city-wide call).
+
+    ``level`` is the org-unit kind of the applicant's ancestor that endorses; its street
+    administrators do it. The stamp page is stored as an attachment of ``stamp_attachment_kind``."""
+
+    level: str = "street"
+    label: Text = Text("审核盖章", "endorsement")
+    stamp_attachment_kind: str = "stamp_page"
+    stamp_required: bool = False
+    clause: Text | None = None

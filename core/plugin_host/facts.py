@@ -24,8 +24,11 @@ class ProjectFacts:
     tags: tuple[str, ...]
     requested_fen: int
     attachment_kinds: frozenset[str] = field(default_factory=frozenset)
-    # Set when the action is "approve": the amount the panel is approving.
+    # Set when the action is "approve": the amount the panel is approving and its decision form.
     approved_fen: int | None = None
+    decision_details: dict = field(default_factory=dict)
+    # Set when the action is "change": the project as it stands (these facts are the proposal).
+    previous: "ProjectFacts | None" = None
 
 
 class RuleContext(Protocol):

@@ -5,7 +5,7 @@ entry-point group ``tongxin.plugins``::
 
     # pyproject.toml of the plugin's distribution
     [project.entry-points."tongxin.plugins"]
-    gonghexinlu = "plugins.gonghexinlu.plugin"
+    riverside = "riverside_policy.plugin"
 
 Installed is not enabled: core calls a policy's hooks only for programmes of that policy, at
 org units where a street (or city) switched it on. Hooks are always called with keyword
@@ -14,14 +14,16 @@ Everything a plugin returns is validated by core (``core.plugin_host.manager``);
 raises is contained, recorded as a ``PluginFault`` for the tenant's administrators, and turned
 into a clear refusal for the user, while other tenants and policies keep working.
 
-Every hook below has an example from the 共和新路 plugin (``plugins/gonghexinlu``); the test
-``tests/test_hookspecs_documented.py`` fails when a hook lacks a docstring or an example.
+Every hook below has an example, written for an imaginary street ("riverside") whose policy has a
+signature track (one lasting project per neighbourhood) and a micro-project track; core names no
+real jurisdiction, so the built-in plugins under ``plugins/`` and ``docs/plugins.md`` show the
+real ones. ``tests/test_hookspecs_documented.py`` fails when a hook lacks a docstring or an example.
 """
 from __future__ import annotations
 
 import pluggy
 
-from core.plugin_host.contributions import AttachmentKind, Choice, Criterion, FormSpec, Phase, PolicyInfo, Track
+from core.plugin_host.contributions import AttachmentKind, EndorsementStep, Choice, Criterion, FormSpec, Phase, PolicyInfo, Track
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.violations import Violation
 
@@ -33,46 +35,66 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 @hookspec(firstresult=True)
 def tongxin_policy() -> PolicyInfo:
     """Declare the policy: its name (must equal the entry-point name), title, version, the
-    source document, which level owns a programme, and the marshmallow config schema whose
-    defaults are the document's numbers.
+    source document, which level owns a programme ("street" or "district"), and the
+    marshmallow config schema whose defaults are the document's numbers. Called once, when the
+    host is built; a plugin whose answer is not a valid ``PolicyInfo`` (wrong type, a name other
+    than its entry point's, defaults that do not validate) is kept out and listed in
+    ``PluginHost.load_errors``.
 
-    Example (共和新路)::
+    Example::
 
         @hookimpl
         def tongxin_policy():
-            return PolicyInfo(name="gonghexinlu", title=T("共和新路街道自治项目", "..."),
-                              version="2023.1", config_schema=GonghexinluConfig,
-                              source=T("《共和新路街道关于进一步支持居民区开展自治项目化工作的实施方案（试行）》", "..."))
+            return PolicyInfo(name="riverside", title=T("滨河街道自治项目", "Riverside projects"),
+                              version="2023.1", config_schema=RiversideConfig,
+                              source=T("《滨河街道自治项目实施方案》", "Riverside implementation plan"),
+                              programme_level="street")
     """
 
 
 @hookspec(firstresult=True)
 def tongxin_tracks(config: dict) -> list[Track]:
     """The tracks (project types) a programme under this config accepts, with the directions
-    each offers.
+    each offers. Keys must be unique; an applicant picks one when creating a project.
 
-    Example (共和新路): ``[Track("yiju_yipin", T("一居一品", ...), directions=(...5 choices)),
-    Track("micro_venture", T("七彩微创投", ...), directions=(...7 choices))]``.
+    Example::
+
+        @hookimpl
+        def tongxin_tracks(config):
+            return [Track("signature", T("一居一品", "Signature project"),
+                          directions=(Choice("carrier", T("搭建自治载体", "Build a carrier")),)),
+                    Track("micro", T("微创投", "Micro project"),
+                          T(f"单个项目一般不超过{config['micro_max_yuan']}元", "..."))]
     """
 
 
 @hookspec(firstresult=True)
 def tongxin_forms(config: dict) -> list[FormSpec]:
     """The forms an applicant fills, in order. Each ``FormSpec`` names a marshmallow schema that
-    validates the API input, renders the HTML form and fills exports.
+    validates the API input, renders the HTML form and fills exports. A form may be limited to
+    some tracks; one key may appear once per track.
 
-    Example (共和新路): the 申报意向表 ``FormSpec("intent", ..., IntentForm)`` and the 申报表
-    ``FormSpec("application", ..., ApplicationForm)``.
+    Example::
+
+        @hookimpl
+        def tongxin_forms(config):
+            return [FormSpec("intent", T("申报意向表", "Intent form"), IntentForm,
+                             required_for_submit=config["intent_form_required"]),
+                    FormSpec("application", T("申报表", "Application form"), ApplicationForm)]
     """
 
 
 @hookspec(firstresult=True)
 def tongxin_attachment_kinds(config: dict) -> list[AttachmentKind]:
-    """The kinds of files a project may carry, which are required before submission, and the
-    clause that requires them.
+    """The kinds of files a project may carry, which are required before submission, the file
+    types accepted, and the clause that requires them.
 
-    Example (共和新路): ``AttachmentKind("residents_minutes", T("居民代表大会会议记录", ...),
-    required_for_submit=True, clause=T("工具清单第3项", ...))``.
+    Example::
+
+        @hookimpl
+        def tongxin_attachment_kinds(config):
+            return [AttachmentKind("residents_minutes", T("居民代表大会会议记录", "Residents' minutes"),
+                                   required_for_submit=True, clause=T("附件2 第3项", "Annex 2, item 3"))]
     """
 
 
@@ -80,7 +102,11 @@ def tongxin_attachment_kinds(config: dict) -> list[AttachmentKind]:
 def tongxin_tags(config: dict) -> list[Choice]:
     """Tags a project may carry (focus areas of the year), or an empty list.
 
-    Example (共和新路): the ten 2023 focus areas, from ``config["focus_areas"]``.
+    Example::
+
+        @hookimpl
+        def tongxin_tags(config):
+            return [Choice(area, T(area, area)) for area in config["focus_areas"]]
     """
 
 
@@ -88,32 +114,79 @@ def tongxin_tags(config: dict) -> list[Choice]:
 def tongxin_phases(config: dict, year: int) -> list[Phase]:
     """The programme's calendar for ``year``. A phase whose ``allows`` contains "submit" is an
     application window: core refuses submissions outside every such window. Frozen into the
-    programme when it opens.
+    programme when it opens, so a later change of the street's settings does not move it.
 
-    Example (共和新路): the Q1 application window, ``Phase("application", T("申报立项", ...),
-    date(year, 1, 1), date(year, 3, 31), frozenset({"submit"}))`` (dates from config).
+    Example::
+
+        @hookimpl
+        def tongxin_phases(config, year):
+            return [Phase("application", T("申报立项", "Applications"),
+                          date(year, 1, 1), date(year, 3, 31), frozenset({"submit"}))]
     """
 
 
 @hookspec(firstresult=True)
 def tongxin_review_rubric(config: dict) -> list[Criterion]:
-    """The criteria reviewers score, each 0..max_points.
+    """The criteria the review panel scores each application by, each a whole number
+    0..max_points (a positive integer); keys are unique.
 
-    Example (共和新路): 可行性 / 操作性 / 合规性, as clause 五(一)2 lists them.
+    Example::
+
+        @hookimpl
+        def tongxin_review_rubric(config):
+            top = config["max_points"]
+            return [Criterion("feasibility", T("可行性", "Feasibility"), top),
+                    Criterion("operability", T("操作性", "Operability"), top),
+                    Criterion("compliance", T("合规性", "Compliance"), top)]
     """
 
 
 @hookspec(firstresult=True)
 def tongxin_check_project(project: ProjectFacts, action: str, config: dict,
                           context: RuleContext) -> list[Violation]:
-    """The policy's rules. Called before core lets ``action`` happen ("save", "submit",
-    "approve"); return every violation found (empty list when all is well). A violation with
-    ``severity="needs_approval"`` does not block submission but must be explicitly approved by
-    the named approver in the decision.
+    """The policy's rules. Called before core lets ``action`` happen ("submit"; "approve", with
+    ``project.approved_fen`` and ``project.decision_details`` set; "change", where ``project``
+    is the proposed change and ``project.previous`` the project as it stands) with the
+    programme's frozen ``config``; return every violation found (an empty list when all is
+    well; ignore actions you have no rule for). A violation with ``severity="needs_approval"``
+    does not block but must be explicitly approved by the named ``approver`` in the decision.
+    ``context`` answers questions about other projects within the tenant; plugins never get
+    the database session.
 
-    Example (共和新路): on "submit", a second 一居一品 of the same neighbourhood returns
-    ``Violation("signature_one_per_neighbourhood", ..., clause=T("实施方案 四（一）", ...))``;
-    a micro project over ``config["micro_max_yuan"]`` returns ``micro_over_limit`` citing 七.
+    Example::
+
+        @hookimpl
+        def tongxin_check_project(project, action, config, context):
+            if action != "submit" or project.track != "signature":
+                return []
+            others = context.count_projects(programme_id=project.programme_id,
+                                            applicant_unit_id=project.applicant_unit_id,
+                                            track="signature", states=SUBMITTED_STATES,
+                                            exclude_project_id=project.id)
+            if others:
+                return [Violation("signature_one_per_neighbourhood",
+                                  T("每个居民区限一个一居一品项目", "One signature project per neighbourhood"),
+                                  field="track", clause=T("实施方案 四（一）", "Plan §4(1)"))]
+            return []
+    """
+
+
+@hookspec(firstresult=True)
+def tongxin_endorsement(config: dict) -> EndorsementStep | None:
+    """Whether applications pass an intermediate level before the panel: return an
+    ``EndorsementStep`` (which level stamps them, whether a scanned stamp page is required, the
+    clause) or None. With a step, submitted projects wait for that level's street administrators
+    to endorse or return them, and only endorsed ones can be scored and decided.
+
+    Example::
+
+        @hookimpl
+        def tongxin_endorsement(config):
+            if not config["towns_endorse"]:
+                return None          # a street's own call: straight to the panel
+            return EndorsementStep(level="street", label=T("镇街审核盖章", "Town endorsement"),
+                                   stamp_attachment_kind="stamp_page", stamp_required=True,
+                                   clause=T("通知 三：镇（街道）审核并加盖公章", "Notice §3: the town checks and stamps"))
     """
 
 
@@ -122,31 +195,53 @@ def tongxin_blueprints() -> list:
     """Flask blueprints with the plugin's own pages (and templates). Core mounts each under
     ``/t/<tenant>/p/<plugin name>/`` and only serves it where the plugin is enabled.
 
-    Example (共和新路): a public page with the year's 申报导则 (directions and focus areas).
+    Example::
+
+        guide = Blueprint("riverside", __name__, template_folder="templates")
+
+        @guide.get("/guide")
+        def guide_page():
+            return render_template("riverside/guide.html")
+
+        @hookimpl
+        def tongxin_blueprints():
+            return [guide]
     """
 
 
 @hookspec(firstresult=True)
 def tongxin_migration_dirs() -> list[str]:
     """Directories of Alembic revisions for the plugin's own tables: one branch per plugin,
-    labelled with the plugin's name and depending on core's head.
+    whose first revision has ``down_revision = None``, ``branch_labels = ("<plugin name>",)``
+    and ``depends_on`` a core revision; tenant-owned tables get row-level security from
+    ``core.plugin_host.migration_helpers.enable_tenant_rls``.
 
-    Example: the 共和新路 plugin has no tables yet and returns ``[]``; a plugin with tables
-    returns ``[str(Path(__file__).parent / "migrations")]``.
+    Example::
+
+        @hookimpl
+        def tongxin_migration_dirs():
+            return [str(Path(__file__).parent / "migrations")]   # [] for a plugin without tables
     """
 
 
 @hookspec
 def tongxin_project_transitioned(project: ProjectFacts, action: str, before: str, after: str,
                                  config: dict) -> None:
-    """Told after a project changed state (submitted, approved, ...), within the same
-    transaction; for side effects a policy wants, such as extra notifications.
+    """Told after a project changed state (``action`` is "submit", "withdraw", "endorse" or
+    "decide"), in
+    the same transaction, for side effects a policy wants. Only the programme's own policy is
+    told. An exception here undoes the transition, so keep it small.
 
-    Example (共和新路): nothing yet; core itself notifies the panel on submission.
+    Example::
+
+        @hookimpl
+        def tongxin_project_transitioned(project, action, after):
+            if action == "decide" and after == "approved":
+                log.info("project %s approved", project.id)
     """
 
 
 __all__ = [
-    "hookimpl", "hookspec", "AttachmentKind", "Choice", "Criterion", "FormSpec", "Phase",
+    "hookimpl", "hookspec", "AttachmentKind", "EndorsementStep", "Choice", "Criterion", "FormSpec", "Phase",
     "PolicyInfo", "Track", "ProjectFacts", "RuleContext", "Violation",
 ]

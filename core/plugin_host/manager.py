@@ -2,18 +2,24 @@
 
 The ``PluginHost`` is built by the app factory (never at import time): it loads every entry
 point of the ``tongxin.plugins`` group, registers it with a fresh pluggy manager, collects each
-plugin's ``PolicyInfo`` and keeps a ``Policy`` handle per plugin. A plugin that fails to import
-or declares itself wrongly is kept out and listed in ``load_errors``; the others work.
+plugin's ``PolicyInfo`` and keeps a ``Policy`` handle per plugin. A plugin that fails to import,
+implements a hook that does not exist, or declares itself wrongly is kept out and listed in
+``load_errors``; the others work.
 
-Calls into a policy go through ``Policy``: it routes the hook to that one plugin, checks the
-type of what comes back, and wraps any exception in ``PluginFailure`` so callers can contain it.
+Calls into a policy go through ``Policy``: it routes the hook to that one plugin, checks what
+comes back (types, unique keys, sane dates) and wraps any exception in ``PluginFailure`` so
+callers can contain it. Hooks are always called with keyword arguments.
 """
 from __future__ import annotations
 
+import datetime as dt
 import importlib.metadata
+import json
 import logging
+import re
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterable
 
 import pluggy
@@ -22,21 +28,28 @@ from marshmallow import Schema, ValidationError
 from core.forms import validation_violations
 from core.i18n import Text
 from core.plugin_host import hookspecs
-from core.plugin_host.contributions import AttachmentKind, Choice, Criterion, FormSpec, Phase, PolicyInfo, Track
+from core.plugin_host.contributions import AttachmentKind, EndorsementStep, Choice, Criterion, FormSpec, Phase, PolicyInfo, Track
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.violations import RuleError, Violation
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "tongxin.plugins"
+# A policy's name is used as an Alembic branch label, in URLs (/p/<name>/) and in a 64-character
+# column, so it is kept to lower-case identifiers.
+POLICY_NAME = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+PROGRAMME_LEVELS = ("street", "district")
+SEVERITIES = ("block", "needs_approval")
 
 
 class PluginFailure(Exception):
-    """A plugin raised or returned something malformed. Contained by the caller."""
+    """A plugin raised or returned something malformed. Contained by the caller: record it with
+    ``core.services.faults.record_fault`` and answer ``status`` with ``violation()``."""
+
+    status = 503  # the policy is temporarily unavailable; the request itself was fine
 
     def __init__(self, plugin: str, hook: str, error: BaseException | str):
         self.plugin, self.hook = plugin, hook
-        self.detail = error if isinstance(error, str) else "".join(
-            traceback.format_exception_only(type(error), error)).strip()
+        self.detail = error if isinstance(error, str) else _describe_exception(error)
         super().__init__(f"plugin {plugin!r} failed in {hook}: {self.detail}")
 
     def violation(self) -> Violation:
@@ -47,12 +60,34 @@ class PluginFailure(Exception):
         )
 
 
-def _check_list(plugin: str, hook: str, value: Any, kind: type) -> list:
+def _describe_exception(exc: BaseException) -> str:
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
+
+
+# -- checking what plugins return ------------------------------------------------------------------
+
+def _check_list(plugin: str, hook: str, value: Any, kind: type | tuple[type, ...]) -> list:
     if value is None:
         return []
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, kind) for v in value):
-        raise PluginFailure(plugin, hook, f"must return a list of {kind.__name__}, got {value!r}")
+        names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        raise PluginFailure(plugin, hook, f"must return a list of {names}, got {value!r}")
     return list(value)
+
+
+def _check_unique(plugin: str, hook: str, keys: Iterable[str], what: str) -> None:
+    seen: set[str] = set()
+    for key in keys:
+        if not isinstance(key, str) or not key:
+            raise PluginFailure(plugin, hook, f"every {what} needs a non-empty string key, got {key!r}")
+        if key in seen:
+            raise PluginFailure(plugin, hook, f"{what} {key!r} is declared twice")
+        seen.add(key)
+
+
+def _check_text(plugin: str, hook: str, value: Any, what: str) -> None:
+    if not isinstance(value, Text):
+        raise PluginFailure(plugin, hook, f"{what} must be a Text (T(zh, en)), got {value!r}")
 
 
 @dataclass
@@ -66,6 +101,8 @@ class Policy:
 
     # -- calling ------------------------------------------------------------------------------
     def call(self, hook: str, **kwargs) -> Any:
+        """Call one of this plugin's hooks (keywords only). Exceptions become PluginFailure,
+        except a deliberate ``RuleError`` (a refusal with reasons), which passes through."""
         caller = self.host._caller(self.name, hook)
         try:
             return caller(**kwargs)
@@ -83,65 +120,150 @@ class Policy:
 
     def load_config(self, raw: dict | None) -> dict:
         """Validate a street's settings; returns the loaded config with defaults filled in.
-        Raises ``RuleError`` naming each bad field."""
+        Raises ``RuleError`` naming each bad field (in Chinese, with the field's label)."""
         schema = self.config_schema()
+        if raw is not None and not isinstance(raw, dict):
+            raise RuleError(Violation("invalid_config", Text("配置应为“名称: 值”的对象", "The config must be an object"),
+                                      field="config"))
         try:
             return schema.load(raw or {})
         except ValidationError as err:
             raise RuleError(validation_violations(err, prefix="config", schema=schema)) from err
+        except Exception as exc:  # noqa: BLE001 - a validator of the plugin's schema crashed
+            raise PluginFailure(self.name, "config_schema", exc) from exc
 
     def stored_config(self, raw: dict | None) -> dict:
         """Validate and return the JSON form that is stored (and frozen into programmes)."""
-        schema = self.config_schema()
-        return schema.dump(self.load_config(raw))
+        loaded = self.load_config(raw)
+        try:
+            return self.config_schema().dump(loaded)
+        except Exception as exc:  # noqa: BLE001
+            raise PluginFailure(self.name, "config_schema", exc) from exc
 
     def config(self, stored: dict | None) -> dict:
-        """The loaded config of a stored (frozen) JSON form."""
-        return self.load_config(stored)
+        """The loaded config of a stored (enabled or frozen) JSON form.
+
+        What is stored was valid when it was stored; if it no longer loads, the plugin changed
+        its schema incompatibly, which is the plugin's fault, not the applicant's."""
+        try:
+            return self.load_config(stored)
+        except RuleError as err:
+            raise PluginFailure(self.name, "config_schema",
+                                "stored config no longer validates: " + str(err)) from err
 
     # -- contributions --------------------------------------------------------------------------
     def tracks(self, config: dict) -> list[Track]:
-        return _check_list(self.name, "tongxin_tracks", self.call("tongxin_tracks", config=config), Track)
+        hook = "tongxin_tracks"
+        tracks = _check_list(self.name, hook, self.call(hook, config=config), Track)
+        _check_unique(self.name, hook, (t.key for t in tracks), "track")
+        for t in tracks:
+            _check_text(self.name, hook, t.label, f"track {t.key!r} label")
+            if not all(isinstance(c, Choice) for c in t.directions):
+                raise PluginFailure(self.name, hook, f"track {t.key!r} directions must be Choice objects")
+            _check_unique(self.name, hook, (c.value for c in t.directions), f"direction of {t.key!r}")
+        return tracks
 
     def track(self, config: dict, key: str) -> Track | None:
         return next((t for t in self.tracks(config) if t.key == key), None)
 
-    def forms(self, config: dict, track: str | None = None) -> list[FormSpec]:
-        forms = _check_list(self.name, "tongxin_forms", self.call("tongxin_forms", config=config), FormSpec)
-        for f in forms:
+    def forms(self, config: dict, track: str | None = None, stage: str = "apply") -> list[FormSpec]:
+        hook = "tongxin_forms"
+        forms = _check_list(self.name, hook, self.call(hook, config=config), FormSpec)
+        for i, f in enumerate(forms):
             if not (isinstance(f.schema, type) and issubclass(f.schema, Schema)):
-                raise PluginFailure(self.name, "tongxin_forms", f"form {f.key!r} schema is not a marshmallow Schema")
-        return [f for f in forms if track is None or f.tracks is None or track in f.tracks]
+                raise PluginFailure(self.name, hook, f"form {f.key!r} schema is not a marshmallow Schema")
+            _check_text(self.name, hook, f.label, f"form {f.key!r} label")
+            for other in forms[:i]:  # the same key may serve different tracks, never the same one
+                if other.key == f.key and (other.tracks is None or f.tracks is None
+                                           or set(other.tracks) & set(f.tracks)):
+                    raise PluginFailure(self.name, hook, f"form {f.key!r} is declared twice for one track")
+        return [f for f in forms if (track is None or f.tracks is None or track in f.tracks) and f.stage == stage]
+
+    def endorsement(self, config: dict) -> EndorsementStep | None:
+        hook = "tongxin_endorsement"
+        step = self.call(hook, config=config)
+        if step is not None and not isinstance(step, EndorsementStep):
+            raise PluginFailure(self.name, hook, f"must return an EndorsementStep or None, got {step!r}")
+        return step
+
+    def validate_form(self, spec: FormSpec, data: dict) -> dict:
+        """Load ``data`` with the form's schema and return what is stored (the schema's dump).
+        Bad input raises ``RuleError`` naming each field (``<form key>.<field>``); the plugin's
+        schema crashing (a validator with a bug) raises ``PluginFailure``: the schema is
+        plugin code, contained like a hook."""
+        try:
+            schema = spec.schema()
+            return schema.dump(schema.load(data))
+        except ValidationError as err:
+            raise RuleError(validation_violations(err, prefix=spec.key, schema=schema)) from err
+        except Exception as exc:  # noqa: BLE001
+            log.exception("plugin %s form %s failed", self.name, spec.key)
+            raise PluginFailure(self.name, f"form:{spec.key}", exc) from exc
 
     def attachment_kinds(self, config: dict) -> list[AttachmentKind]:
-        return _check_list(self.name, "tongxin_attachment_kinds",
-                           self.call("tongxin_attachment_kinds", config=config), AttachmentKind)
+        hook = "tongxin_attachment_kinds"
+        kinds = _check_list(self.name, hook, self.call(hook, config=config), AttachmentKind)
+        _check_unique(self.name, hook, (k.key for k in kinds), "attachment kind")
+        return kinds
 
     def tags(self, config: dict) -> list[Choice]:
-        return _check_list(self.name, "tongxin_tags", self.call("tongxin_tags", config=config), Choice)
+        hook = "tongxin_tags"
+        tags = _check_list(self.name, hook, self.call(hook, config=config), Choice)
+        _check_unique(self.name, hook, (t.value for t in tags), "tag")
+        return tags
 
     def phases(self, config: dict, year: int) -> list[Phase]:
-        return _check_list(self.name, "tongxin_phases", self.call("tongxin_phases", config=config, year=year), Phase)
+        hook = "tongxin_phases"
+        phases = _check_list(self.name, hook, self.call(hook, config=config, year=year), Phase)
+        _check_unique(self.name, hook, (p.key for p in phases), "phase")
+        for p in phases:
+            if not (isinstance(p.starts, dt.date) and isinstance(p.ends, dt.date)):
+                raise PluginFailure(self.name, hook, f"phase {p.key!r} needs dates")
+            if p.ends < p.starts:
+                raise PluginFailure(self.name, hook, f"phase {p.key!r} ends ({p.ends}) before it starts ({p.starts})")
+            if not all(isinstance(a, str) for a in p.allows):
+                raise PluginFailure(self.name, hook, f"phase {p.key!r} allows must be action names")
+        return phases
 
     def rubric(self, config: dict) -> list[Criterion]:
-        crit = _check_list(self.name, "tongxin_review_rubric", self.call("tongxin_review_rubric", config=config), Criterion)
-        if any(c.max_points <= 0 for c in crit):
-            raise PluginFailure(self.name, "tongxin_review_rubric", "max_points must be positive")
+        hook = "tongxin_review_rubric"
+        crit = _check_list(self.name, hook, self.call(hook, config=config), Criterion)
+        _check_unique(self.name, hook, (c.key for c in crit), "criterion")
+        if any(not isinstance(c.max_points, int) or isinstance(c.max_points, bool) or c.max_points <= 0 for c in crit):
+            raise PluginFailure(self.name, hook, "max_points must be a positive integer")
         return crit
 
     def check(self, project: ProjectFacts, action: str, config: dict, context: RuleContext) -> list[Violation]:
-        return _check_list(self.name, "tongxin_check_project",
-                           self.call("tongxin_check_project", project=project, action=action,
-                                     config=config, context=context), Violation)
+        hook = "tongxin_check_project"
+        found = _check_list(self.name, hook,
+                            self.call(hook, project=project, action=action, config=config, context=context),
+                            Violation)
+        for v in found:  # a violation is shown to people: it must be able to render itself
+            _check_text(self.name, hook, v.message, f"violation {v.code!r} message")
+            if v.clause is not None:
+                _check_text(self.name, hook, v.clause, f"violation {v.code!r} clause")
+            if v.severity not in SEVERITIES:
+                raise PluginFailure(self.name, hook, f"violation {v.code!r} severity must be one of {SEVERITIES}")
+        return found
 
     def blueprints(self) -> list:
-        return list(self.call("tongxin_blueprints") or [])
+        from flask import Blueprint  # late: the rules side of the host does not need Flask
+        return _check_list(self.name, "tongxin_blueprints", self.call("tongxin_blueprints"), Blueprint)
 
     def migration_dirs(self) -> list[str]:
-        return [str(p) for p in (self.call("tongxin_migration_dirs") or [])]
+        hook = "tongxin_migration_dirs"
+        dirs = _check_list(self.name, hook, self.call(hook), (str, Path))
+        for d in dirs:
+            if not Path(d).is_dir():
+                raise PluginFailure(self.name, hook, f"migration directory {str(d)!r} does not exist")
+        return [str(d) for d in dirs]
 
     def transitioned(self, **kwargs) -> None:
         self.call("tongxin_project_transitioned", **kwargs)
+
+    def hooks(self) -> list[str]:
+        """The hooks this plugin implements."""
+        return sorted(h.name for h in self.host.pm.get_hookcallers(self.plugin) or [])
 
     def describe(self) -> dict:
         defaults = self.stored_config({})
@@ -152,12 +274,17 @@ class Policy:
             "source": {"zh": self.info.source.zh, "en": self.info.source.en},
             "programme_level": self.info.programme_level,
             "config_defaults": defaults,
-            "hooks": sorted(h.name for h in self.host.pm.get_hookcallers(self.plugin) or []),
+            "hooks": self.hooks(),
         }
 
 
 class PluginHost:
-    """Built once per application by the app factory."""
+    """Built once per application by the app factory.
+
+    ``entry_points``: discover the installed plugins (the ``tongxin.plugins`` group).
+    ``plugins``: extra ``(name, module_or_object)`` pairs (or ``importlib.metadata.EntryPoint``
+    objects in their place), registered after the discovered ones; tests use it to inject plugins.
+    """
 
     def __init__(self, *, entry_points: bool = True, plugins: Iterable[tuple[str, object]] = ()):
         self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
@@ -173,33 +300,51 @@ class PluginHost:
         for name, obj in candidates:
             self._register(name, obj)
 
+    def _reject(self, name: str, reason: str) -> None:
+        self.load_errors[name] = reason
+        log.error("plugin %s kept out: %s", name, reason)
+
     def _register(self, name: str, obj) -> None:
-        if name in self.policies:
+        if name in self.policies or name in self.load_errors:
+            # Two distributions claim one name: the first wins, and admins are told.
+            log.error("plugin name %r is claimed twice; keeping the first", name)
             return
         try:
             plugin = obj.load() if isinstance(obj, importlib.metadata.EntryPoint) else obj
+            # pluggy checks here that each hookimpl's arguments are a subset of its spec's.
             self.pm.register(plugin, name=name)
         except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the platform
-            self.load_errors[name] = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            log.error("plugin %s failed to load: %s", name, self.load_errors[name])
+            self._reject(name, _describe_exception(exc))
             return
+        self._callers.clear()  # routing depends on who is registered
         try:
+            unknown = self._unknown_hooks(plugin)
+            if unknown:
+                raise LookupError(f"implements hooks that do not exist: {', '.join(unknown)}")
             info = self._caller(name, "tongxin_policy")()
-            if not isinstance(info, PolicyInfo):
-                raise TypeError("tongxin_policy must return a PolicyInfo")
-            if info.name != name:
-                raise ValueError(f"declares name {info.name!r} but is registered as {name!r}")
-            if not (isinstance(info.config_schema, type) and issubclass(info.config_schema, Schema)):
-                raise TypeError("config_schema must be a marshmallow Schema class")
-            info.config_schema().load({})  # its defaults must be a valid config
+            _check_policy_info(name, info)
         except Exception as exc:  # noqa: BLE001
             self.pm.unregister(name=name)
-            self.load_errors[name] = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            log.error("plugin %s rejected: %s", name, self.load_errors[name])
+            self._callers.clear()
+            self._reject(name, _describe_exception(exc))
             return
         self.policies[name] = Policy(self, name, plugin, info)
 
+    def _unknown_hooks(self, plugin) -> list[str]:
+        """Hooks the plugin implements that no hookspec declares (pluggy's ``check_pending``,
+        for one plugin): almost always a typo, which would otherwise be silently never called."""
+        unknown = []
+        for caller in self.pm.get_hookcallers(plugin) or []:
+            if caller.has_spec():
+                continue
+            if any(impl.plugin is plugin and not impl.optionalhook for impl in caller.get_hookimpls()):
+                unknown.append(caller.name)
+        return sorted(unknown)
+
     def _caller(self, name: str, hook: str):
+        """A caller of ``hook`` that reaches only plugin ``name``. Cached; the cache is cleared
+        whenever a plugin is (un)registered, because pluggy's subset callers are computed from
+        the plugins registered at the time."""
         key = (name, hook)
         if key not in self._callers:
             others = [p for n, p in self.pm.list_name_plugin() if n != name]
@@ -217,3 +362,39 @@ class PluginHost:
 
     def describe(self) -> list[dict]:
         return [p.describe() for p in self.policies.values()]
+
+
+def _check_policy_info(name: str, info: Any) -> None:
+    """A plugin's declaration must be usable before any street may enable it."""
+    if not isinstance(info, PolicyInfo):
+        raise TypeError(f"tongxin_policy must return a PolicyInfo, got {info!r}")
+    if info.name != name:
+        raise ValueError(f"declares name {info.name!r} but is registered as {name!r}")
+    if not POLICY_NAME.match(name):
+        raise ValueError(f"name {name!r} must be 2-64 lower-case letters, digits or _, starting with a letter")
+    for what in ("title", "source", "description"):
+        if not isinstance(getattr(info, what), Text):
+            raise TypeError(f"PolicyInfo.{what} must be a Text (T(zh, en))")
+    if not isinstance(info.version, str) or not info.version.strip():
+        raise ValueError("PolicyInfo.version must be a non-empty string")
+    if info.programme_level not in PROGRAMME_LEVELS:
+        raise ValueError(f"programme_level must be one of {PROGRAMME_LEVELS}, got {info.programme_level!r}")
+    if not (isinstance(info.config_schema, type) and issubclass(info.config_schema, Schema)):
+        raise TypeError("config_schema must be a marshmallow Schema class")
+    _check_config_defaults(info.config_schema)
+
+
+def _check_config_defaults(schema_cls: type[Schema]) -> None:
+    """The defaults are what a street gets when it enables the plugin without settings, so they
+    must be a valid config. marshmallow does not validate ``load_default`` values, hence the
+    round trip: load the defaults, store them as JSON (as an enablement does) and load that."""
+    schema = schema_cls()
+    try:
+        loaded = schema.load({})
+        stored = schema.dump(loaded)
+        json.dumps(stored)
+        schema.load(stored)
+    except ValidationError as err:
+        raise ValueError(f"config schema defaults do not validate: {err.messages}") from err
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"config schema defaults cannot be stored as JSON: {err}") from err

@@ -2,14 +2,18 @@
 
     from core.plugin_host.toolkit import hookimpl, PolicyInfo, Track, FormSpec, Violation, T, Yuan
 
-Everything here keeps its name and meaning across minor versions of Tongxin.
+Everything here keeps its name and meaning across minor versions of Tongxin. Two neighbours
+complete it: ``core.plugin_host.migration_helpers`` (for a plugin's Alembic revisions) and
+``core.plugin_host.testing`` (for a plugin's tests).
 """
+from core.db import Base, Fen, JSONDoc
 from core.i18n import T, Text
 from core.money import Yuan, fen_to_yuan, format_yuan, yuan_to_fen
-from core.plugin_host.contributions import AttachmentKind, Choice, Criterion, FormSpec, Phase, PolicyInfo, Track
+from core.plugin_host.contributions import AttachmentKind, Choice, EndorsementStep, Criterion, FormSpec, Phase, PolicyInfo, Track
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.plugin_host.hookspecs import hookimpl
-from core.violations import Violation
+from core.tenancy import TenantOwned
+from core.violations import RuleError, Violation
 
 # Project states a rule may ask about (see ProjectFacts.state and RuleContext.count_projects).
 ACTIVE_STATES = ("draft", "submitted", "under_review", "returned", "approved")
@@ -17,6 +21,8 @@ SUBMITTED_STATES = ("submitted", "under_review", "approved")
 
 __all__ = [
     "hookimpl", "T", "Text", "Yuan", "fen_to_yuan", "format_yuan", "yuan_to_fen",
-    "AttachmentKind", "Choice", "Criterion", "FormSpec", "Phase", "PolicyInfo", "Track",
-    "ProjectFacts", "RuleContext", "Violation", "ACTIVE_STATES", "SUBMITTED_STATES",
+    "AttachmentKind", "Choice", "EndorsementStep", "Criterion", "FormSpec", "Phase", "PolicyInfo", "Track",
+    "ProjectFacts", "RuleContext", "Violation", "RuleError", "ACTIVE_STATES", "SUBMITTED_STATES",
+    # A plugin's own tables: models subclass ``TenantOwned, Base`` (see docs/plugins.md).
+    "Base", "TenantOwned", "JSONDoc", "Fen",
 ]

@@ -1,4 +1,5 @@
 """The street's settings. Defaults are the 2023 document's numbers."""
+import datetime as dt
 import re
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -14,8 +15,16 @@ _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
 
 def _month_day(value: str) -> None:
-    if not _MONTH_DAY.match(value or ""):
-        raise ValidationError("应为“月-日”格式，如 03-31 | Must be month-day, e.g. 03-31")
+    # The window is built as date(year, month, day) for every programme year, so the day must
+    # exist in every year: 04-31 and 02-30 never do, 02-29 only in leap years (2023 is not one).
+    valid = bool(_MONTH_DAY.match(value or ""))
+    if valid:
+        try:
+            dt.date(2023, *(int(p) for p in value.split("-")))
+        except ValueError:
+            valid = False
+    if not valid:
+        raise ValidationError("应为“月-日”格式且每年都有这一天，如 03-31 | Must be a month-day that exists every year, e.g. 03-31")
 
 
 class GonghexinluConfig(Schema):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 from flask import Blueprint, render_template
 

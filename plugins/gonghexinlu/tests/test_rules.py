@@ -1,0 +1,227 @@
+"""The 2023 plan's rules, tracks, forms and calendar, each refusal citing its clause."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from marshmallow import ValidationError
+
+from core.plugin_host.testing import FactsRuleContext, project_facts, replace
+from plugins.gonghexinlu import clauses
+from plugins.gonghexinlu.config import FOCUS_AREAS_2023
+from plugins.gonghexinlu.plugin import _add_months
+
+SIGNATURE, MICRO = "yiju_yipin", "micro_venture"
+
+
+def micro(start="2023-04-01", end="2023-12-31", fen=300_000, **kw):
+    return project_facts(track=MICRO, requested_fen=fen, forms={"application": {"start_date": start, "end_date": end}}, **kw)
+
+
+def signature(**kw):
+    kw.setdefault("requested_fen", 1_000_000)
+    return project_facts(track=SIGNATURE, **kw)
+
+
+def check(policy, config, facts, action="submit", others=()):
+    return {v.code: v for v in policy.check(facts, action, config, FactsRuleContext(others))}
+
+
+# -- tracks, directions, forms ---------------------------------------------------------------------
+
+def test_both_tracks_with_their_own_directions(policy, config):
+    tracks = {t.key: t for t in policy.tracks(config)}
+    assert [tracks[SIGNATURE].label.zh, tracks[MICRO].label.zh] == ["一居一品", "七彩微创投"]
+    assert [d.label.zh for d in tracks[SIGNATURE].directions] == [
+        "搭建一个社区自治载体", "挖掘一批社区自治骨干", "办理一件社区民生实事", "形成一个社区自治公约", "开发一件社区自治工具"]
+    assert [d.label.zh for d in tracks[MICRO].directions] == [
+        "公共空间营造", "睦邻友好建设", "青年社区参与", "社区组织培育", "社区关爱服务", "活力街区营造", "其他社区议题"]
+    assert "5,000.00元" in tracks[MICRO].description.zh and "12个月" in tracks[MICRO].description.zh
+
+
+def _schema(policy, config, track, key):
+    return next(f for f in policy.forms(config, track) if f.key == key).schema()
+
+
+def _application(**overrides):
+    data = {"title": "口袋花园", "directions": ["public_space"], "tags": [], "background": "小区绿地荒废，居民多次在议事会上提出改造。",
+            "goals": "建成一处居民共管的口袋花园", "activities": "4月设计，5月施工，6月起认养", "team": "居委会与志愿者",
+            "start_date": "2023-04-01", "end_date": "2023-12-31", "residents_meeting_date": "2023-02-20"}
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("key", ["intent", "application"])
+def test_each_track_offers_only_its_own_directions(policy, config, key):
+    intent_extra = {"summary": "把荒废绿地改成口袋花园", "contact_name": "王", "contact_phone": "021-1234567"}
+    base = _application() if key == "application" else {"title": "口袋花园", **intent_extra}
+    for track, own, other in ((SIGNATURE, "carrier", "public_space"), (MICRO, "public_space", "carrier")):
+        schema = _schema(policy, config, track, key)
+        assert schema.load({**base, "directions": [own]})["directions"] == [own]
+        with pytest.raises(ValidationError) as info:
+            schema.load({**base, "directions": [other]})
+        assert "directions" in info.value.messages
+        with pytest.raises(ValidationError) as info:
+            schema.load({**base, "directions": []})
+        assert "至少选择一个方向" in str(info.value.messages["directions"])
+
+
+def test_forms_per_track_and_the_intent_form_is_optional_by_default(policy, config):
+    for track in (SIGNATURE, MICRO):
+        forms = policy.forms(config, track)
+        assert [(f.key, f.required_for_submit) for f in forms] == [("intent", False), ("application", True)]
+
+
+def test_focus_areas_are_the_years_tags(policy, config):
+    assert [t.value for t in policy.tags(config)] == FOCUS_AREAS_2023
+    schema = _schema(policy, config, MICRO, "application")
+    assert schema.load(_application(tags=["楼组建设", "破解社区难题"]))["tags"] == ["楼组建设", "破解社区难题"]
+    with pytest.raises(ValidationError) as info:
+        schema.load(_application(tags=["垃圾分类"]))
+    assert "tags" in info.value.messages
+
+
+def test_a_street_sets_its_own_years_focus_areas(policy):
+    config = policy.config({"focus_areas": ["垃圾分类", "加装电梯"]})
+    assert [t.value for t in policy.tags(config)] == ["垃圾分类", "加装电梯"]
+    schema = _schema(policy, config, MICRO, "application")
+    assert schema.load(_application(tags=["加装电梯"]))["tags"] == ["加装电梯"]
+    with pytest.raises(ValidationError):
+        schema.load(_application(tags=["楼组建设"]))
+
+
+def test_the_end_date_may_not_precede_the_start(policy, config):
+    with pytest.raises(ValidationError) as info:
+        _schema(policy, config, MICRO, "application").load(_application(start_date="2023-06-01", end_date="2023-05-31"))
+    assert "结束日期不能早于开始日期" in str(info.value.messages["end_date"])
+
+
+def test_attachments_rubric_and_calendar(policy, config):
+    minutes = {k.key: k for k in policy.attachment_kinds(config)}["residents_minutes"]
+    assert minutes.required_for_submit and minutes.clause == clauses.RESIDENTS_MINUTES
+    assert [(c.key, c.label.zh, c.max_points) for c in policy.rubric(config)] == [
+        ("feasibility", "可行性", 10), ("operability", "操作性", 10), ("compliance", "合规性", 10)]
+    phases = {p.key: p for p in policy.phases(config, 2023)}
+    window = phases["application"]
+    assert (window.starts, window.ends, window.allows) == (dt.date(2023, 1, 1), dt.date(2023, 3, 31), frozenset({"submit"}))
+    assert [k for k, p in phases.items() if "submit" in p.allows] == ["application"]  # only Q1 takes applications
+    assert phases["mid_term"].starts == dt.date(2023, 7, 1)
+
+
+# -- dates: twelve months ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("day, months, expected", [
+    ("2023-01-31", 1, "2023-02-28"),   # clamped to the end of a short month
+    ("2024-01-31", 1, "2024-02-29"),   # leap year
+    ("2023-03-31", 1, "2023-04-30"),
+    ("2023-12-31", 1, "2024-01-31"),   # across the year
+    ("2023-11-30", 3, "2024-02-29"),
+    ("2023-01-01", 12, "2024-01-01"),
+    ("2024-02-29", 12, "2025-02-28"),
+    ("2023-05-15", 0, "2023-05-15"),
+    ("2023-01-01", 36, "2026-01-01"),
+])
+def test_add_months(day, months, expected):
+    assert _add_months(dt.date.fromisoformat(day), months) == dt.date.fromisoformat(expected)
+
+
+@pytest.mark.parametrize("start, end, allowed", [
+    ("2023-01-01", "2023-12-31", True),
+    ("2023-01-01", "2024-01-01", False),
+    ("2023-01-31", "2024-01-30", True),
+    ("2023-01-31", "2024-01-31", False),
+    ("2023-04-01", "2023-04-01", True),
+])
+def test_a_micro_project_runs_at_most_twelve_months(policy, config, start, end, allowed):
+    found = check(policy, config, micro(start, end))
+    assert ("micro_too_long" not in found) is allowed
+    if not allowed:
+        v = found["micro_too_long"]
+        assert (v.field, v.clause) == ("application.end_date", clauses.MICRO_DURATION)
+        assert "12个月" in v.message.zh
+
+
+def test_the_duration_follows_the_streets_setting_and_spares_signature_projects(policy):
+    six = policy.config({"micro_max_months": 6})
+    assert "micro_too_long" not in check(policy, six, micro("2023-01-01", "2023-06-30"))
+    assert "micro_too_long" in check(policy, six, micro("2023-01-01", "2023-07-01"))
+    long_signature = signature(forms={"application": {"start_date": "2023-01-01", "end_date": "2025-12-31"}})
+    assert check(policy, six, long_signature) == {}
+
+
+# -- money ---------------------------------------------------------------------------------------
+
+def test_a_micro_project_asks_at_most_the_limit_to_the_fen(policy, config):
+    assert check(policy, config, micro(fen=500_000)) == {}
+    v = check(policy, config, micro(fen=500_001))["micro_over_limit"]
+    assert (v.field, v.clause) == ("budget", clauses.MICRO_LIMIT)
+    assert v.message.zh == "“七彩微创投”单个项目申请资金不能超过5,000.00元（本项目5,000.01元）"
+    raised = policy.config({"micro_max_yuan": "8000"})
+    assert check(policy, raised, micro(fen=800_000)) == {}
+    assert "micro_over_limit" in check(policy, raised, micro(fen=800_001))
+
+
+def test_a_signature_project_has_no_micro_limit_but_needs_a_budget(policy, config):
+    assert check(policy, config, signature(requested_fen=5_000_000)) == {}
+    v = check(policy, config, signature(requested_fen=0))["budget_missing"]
+    assert (v.field, v.clause) == ("budget", clauses.OWN_BUDGET)
+    assert "budget_missing" in check(policy, config, micro(fen=0))
+
+
+def test_the_panel_approves_a_micro_project_within_the_limit(policy, config):
+    assert check(policy, config, micro(fen=500_000, approved_fen=500_000), "approve") == {}
+    v = check(policy, config, micro(fen=600_000, approved_fen=500_001), "approve")["micro_over_limit"]
+    assert (v.field, v.clause) == ("approved_amount", clauses.MICRO_LIMIT)
+    assert check(policy, config, signature(approved_fen=9_000_000), "approve") == {}
+
+
+def test_actions_without_rules_pass(policy, config):
+    bad = micro("2023-01-01", "2030-01-01", fen=10_000_000)
+    assert check(policy, config, bad, "save") == {}
+    assert check(policy, config, bad, "withdraw") == {}
+
+
+# -- one signature project per neighbourhood -------------------------------------------------------
+
+def test_one_signature_project_per_neighbourhood_and_year(policy, config):
+    mine = signature(id=2, applicant_unit_id=10)
+    earlier = signature(id=1, applicant_unit_id=10, state="submitted")
+    v = check(policy, config, mine, others=[earlier, mine])["signature_one_per_neighbourhood"]
+    assert (v.field, v.clause) == ("track", clauses.SIGNATURE_ONE)
+    assert "每个居民区限1个" in v.message.zh
+    # what does not count: drafts and withdrawals, another neighbourhood, another year, micro projects, itself
+    for other in (replace(earlier, state="draft"), replace(earlier, state="withdrawn"), replace(earlier, applicant_unit_id=11),
+                  replace(earlier, programme_id=2), replace(earlier, track=MICRO), replace(mine, state="returned")):
+        assert check(policy, config, mine, others=[other, mine]) == {}, other
+    # approved and under review do count
+    for state in ("under_review", "approved"):
+        assert "signature_one_per_neighbourhood" in check(policy, config, mine, others=[replace(earlier, state=state)])
+    # a street may allow two
+    two = policy.config({"signature_per_neighbourhood": 2})
+    assert check(policy, two, mine, others=[earlier]) == {}
+    assert "signature_one_per_neighbourhood" in check(policy, two, mine, others=[earlier, replace(earlier, id=3)])
+
+
+def test_micro_projects_are_not_limited_in_number(policy, config):
+    others = [micro(id=i, applicant_unit_id=10, state="submitted") for i in range(2, 8)]
+    assert check(policy, config, micro(id=1, applicant_unit_id=10), others=others) == {}
+
+
+# -- every refusal cites its clause ---------------------------------------------------------------
+
+def test_every_violation_carries_a_clause(policy, config):
+    earlier = signature(id=1, state="submitted")
+    scenarios = [
+        (micro("2023-01-01", "2024-06-01", fen=900_000), "submit", ()),
+        (micro(fen=0), "submit", ()),
+        (signature(id=2), "submit", (earlier,)),
+        (micro(fen=900_000, approved_fen=900_000), "approve", ()),
+    ]
+    seen = set()
+    for facts, action, others in scenarios:
+        for v in check(policy, config, facts, action, others).values():
+            seen.add(v.code)
+            assert v.clause is not None and v.clause.zh.strip() and v.clause.en.strip(), v
+            assert v.message.zh.strip() and v.message.en.strip() and v.field, v
+            assert v.clause.zh.startswith(("实施方案", "附件")), v.clause
+    assert seen == {"micro_too_long", "micro_over_limit", "budget_missing", "signature_one_per_neighbourhood"}
