@@ -23,7 +23,10 @@ def create_app(settings: Settings | None = None, *, host: PluginHost | None = No
         # with a clear message, this only stops absurd bodies early.
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
+        # Lax keeps the cookie off cross-site POSTs, which with the web forms' CSRF tokens and the
+        # API's JSON-only bodies is what stops cross-site writes.
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
         JSON_AS_ASCII=False,
     )
     app.json.ensure_ascii = False

@@ -29,6 +29,8 @@ class Settings:
     storage_dir: str = "instance/files"
     secret_key: str = "dev-only-change-me"
     max_upload_bytes: int = 10 * 1024 * 1024
+    # Behind HTTPS in production the session cookie must never travel in clear text.
+    secure_cookies: bool = False
     default_locale: str = "zh"
     # Tests and demos may pin "today" (ISO date) so that phase windows are deterministic.
     today: str | None = None
@@ -45,6 +47,7 @@ class Settings:
             secret_key=_env("TONGXIN_SECRET_KEY", cls.secret_key),
             max_upload_bytes=int(_env("TONGXIN_MAX_UPLOAD_BYTES", str(cls.max_upload_bytes))),
             today=_env("TONGXIN_TODAY"),
+            secure_cookies=_env("TONGXIN_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
         )
         for key, value in overrides.items():
             setattr(s, key, value)

@@ -7,7 +7,7 @@ Profiles (TONGXIN_TEST_PROFILES, default "sqlite,postgres"):
 
 A migrated database with the demo tenants loaded is built once per profile and cloned for each
 test (a file copy for SQLite, CREATE DATABASE ... TEMPLATE for PostgreSQL), so tests are
-isolated and still fast. "Today" is pinned to 2023-03-01, inside 共和新路's Q1 window.
+isolated and still fast. "Today" is pinned to 2023-03-15, inside both 共和新路's Q1 window and 晋江's 03-10..03-17 call.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_HOST = os.environ.get("TONGXIN_TEST_PG", "127.0.0.1:5432")
 PG_ADMIN = f"postgresql://postgres@{PG_HOST}/postgres"
 RUNTIME_ROLE = "tongxin_app"
-DEMO_TODAY = "2023-03-01"
+DEMO_TODAY = "2023-03-15"
 
 
 def profiles() -> list[str]:

@@ -6,7 +6,7 @@ import io
 import pytest
 from sqlalchemy import select
 
-from core.models import AuditEntry, Notification, Project
+from core.models import AuditEntry, Notification
 from core.services import projects, review
 from core.violations import Forbidden, NotFound, RuleError
 from tests.support import PDF, acting, application, programme_id, unit_id

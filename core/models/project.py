@@ -18,6 +18,7 @@ from core.tenancy import TenantOwned
 class ProjectState(str, enum.Enum):
     draft = "draft"
     submitted = "submitted"
+    endorsed = "endorsed"          # only where the policy has an endorsement step
     under_review = "under_review"
     returned = "returned"
     approved = "approved"
@@ -32,6 +33,7 @@ class ProjectState(str, enum.Enum):
 STATE_LABELS = {
     ProjectState.draft: T("草稿", "draft"),
     ProjectState.submitted: T("已提交", "submitted"),
+    ProjectState.endorsed: T("已审核盖章", "endorsed"),
     ProjectState.under_review: T("评审中", "under review"),
     ProjectState.returned: T("退回修改", "returned for changes"),
     ProjectState.approved: T("已立项", "approved"),

@@ -55,6 +55,8 @@ class Decision(TenantOwned, Base):
     approved_fen: Mapped[int | None] = mapped_column(Fen)
     # Approvals the decision grants for "needs_approval" violations, by violation code.
     approvals: Mapped[list] = mapped_column(JSONDoc, default=list)
+    # The policy's decision form, if it has one (e.g. a subsidy tier chosen at selection).
+    details: Mapped[dict] = mapped_column(JSONDoc, default=dict)
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[dt.datetime] = created_at()
 

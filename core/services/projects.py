@@ -13,12 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import BinaryIO, Iterable
 
-from marshmallow import ValidationError
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
 
-from core.clock import now
-from core.forms import validation_violations
 from core.i18n import T
 from core.models import Attachment, BudgetItem, OrgUnit, Programme, Project, ProjectState, Role
 from core.money import MoneyError, yuan_to_fen
@@ -52,8 +49,12 @@ def visible(ctx: Ctx) -> Select:
             .join(owner, Programme.org_unit_id == owner.id))
     conds = [published]
     conds += [applicant.path.startswith(p) for p in ctx.actor.paths(APPLICANT_ROLES)]
-    conds += [(owner.path.startswith(p) & (Project.state != ProjectState.draft.value))
-              for p in ctx.actor.paths(OVERSIGHT_ROLES)]
+    # Oversight reaches a programme's projects from above its owner (a street's or city's staff)
+    # and an applicant's projects from above the applicant (a town endorsing its villages'
+    # applications to a city-wide programme). Drafts stay with their authors.
+    for p in ctx.actor.paths(OVERSIGHT_ROLES):
+        conds.append((owner.path.startswith(p) | applicant.path.startswith(p))
+                     & (Project.state != ProjectState.draft.value))
     return stmt.where(or_(*conds))
 
 
@@ -124,13 +125,14 @@ class SessionRuleContext:
         return bool(unit and ancestor and unit.path.startswith(ancestor.path))
 
 
-def facts(project: Project, approved_fen: int | None = None) -> ProjectFacts:
+def facts(project: Project, approved_fen: int | None = None, decision_details: dict | None = None) -> ProjectFacts:
     return ProjectFacts(
         id=project.id, programme_id=project.programme_id, programme_year=project.programme.year,
         track=project.track, title=project.title, state=project.state,
         applicant_unit_id=project.applicant_unit_id, applicant_unit_kind=project.applicant_unit.kind,
         forms=dict(project.forms or {}), tags=tuple(project.tags or ()), requested_fen=project.requested_fen,
         attachment_kinds=frozenset(a.kind for a in project.attachments), approved_fen=approved_fen,
+        decision_details=dict(decision_details or {}),
     )
 
 
@@ -184,12 +186,7 @@ def save_form(ctx: Ctx, project_id: int, form_key: str, data: dict) -> Project:
         raise NotFound(T(f"表单「{form_key}」", f"form '{form_key}'"), field="form_key")
     if not isinstance(data, dict):
         raise RuleError(Violation("invalid_form", T("表单内容应为对象", "The form must be an object"), field=form_key))
-    schema = spec.schema()
-    try:
-        loaded = schema.load(data)
-    except ValidationError as err:
-        raise RuleError(validation_violations(err, prefix=form_key, schema=schema)) from err
-    stored = schema.dump(loaded)
+    stored = policy.validate_form(spec, data)  # RuleError naming each field; PluginFailure if the schema crashes
     with ctx.action(f"project.form.{form_key}"):
         project.forms = {**(project.forms or {}), form_key: stored}
         if isinstance(stored.get("title"), str) and stored["title"].strip():
@@ -290,11 +287,10 @@ def submission_problems(ctx: Ctx, project: Project) -> list[Violation]:
         if data is None:
             v.add(Violation("form_missing", T(f"请先填写「{spec.label.zh}」", f"Fill in the {spec.label.en} first"), field=spec.key))
             continue
-        schema = spec.schema()
         try:  # the form may have been saved under an earlier version of the schema
-            schema.load(data)
-        except ValidationError as err:
-            v.extend(validation_violations(err, prefix=spec.key, schema=schema))
+            policy.validate_form(spec, data)
+        except RuleError as err:
+            v.extend(err.violations)
     present = {a.kind for a in project.attachments}
     for kind in policy.attachment_kinds(config):
         if kind.required_for_submit and kind.key not in present:

@@ -14,13 +14,20 @@ from core.services.programmes import is_panel_member, policy_of
 from core.services.projects import SessionRuleContext, _transitioned, facts, get_project
 from core.violations import Forbidden, RuleError, Violation, Violations
 
+# Where the policy has an endorsement step, only endorsed applications reach the panel.
 REVIEWABLE = (ProjectState.submitted.value, ProjectState.under_review.value)
+REVIEWABLE_AFTER_ENDORSEMENT = (ProjectState.endorsed.value, ProjectState.under_review.value)
 OUTCOMES = ("approved", "rejected", "returned")
 MIN_EXPLANATION = 5
 
 
-def _require_reviewable(project: Project) -> None:
-    if project.state not in REVIEWABLE:
+def reviewable_states(ctx: Ctx, project: Project) -> tuple[str, ...]:
+    policy, config = policy_of(ctx, project.programme)
+    return REVIEWABLE_AFTER_ENDORSEMENT if policy.endorsement(config) else REVIEWABLE
+
+
+def _require_reviewable(ctx: Ctx, project: Project) -> None:
+    if project.state not in reviewable_states(ctx, project):
         raise RuleError(Violation("not_reviewable",
                                   T(f"项目当前状态为「{project.state_enum.label.zh}」，不在评审中",
                                     f"The project is {project.state_enum.label.en}, not under review"),
@@ -39,7 +46,7 @@ def score(ctx: Ctx, project_id: int, points: dict, comment: str = "") -> Score:
     project = get_project(ctx, project_id, for_update=True)
     if is_panel_member(ctx, project.programme_id) is None:
         raise Forbidden(T("只有本年度评审小组成员可以评分", "Only members of this programme's review panel may score"))
-    _require_reviewable(project)
+    _require_reviewable(ctx, project)
     policy, config = policy_of(ctx, project.programme)
     rubric = policy.rubric(config)
     v = Violations()
@@ -70,7 +77,7 @@ def score(ctx: Ctx, project_id: int, points: dict, comment: str = "") -> Score:
             existing = Score(project_id=project.id, reviewer_id=ctx.actor.id)
             ctx.session.add(existing)
         existing.points, existing.comment = clean, comment
-        if project.state == ProjectState.submitted.value:
+        if project.state != ProjectState.under_review.value:
             project.state = ProjectState.under_review.value
     return existing
 
@@ -82,13 +89,14 @@ def may_decide(ctx: Ctx, project: Project) -> bool:
 
 
 def decide(ctx: Ctx, project_id: int, outcome: str, explanation: str = "", approved_amount=None,
-           approvals: list[str] | None = None) -> Decision:
+           approvals: list[str] | None = None, details: dict | None = None) -> Decision:
     """Decide a project. ``approved_amount`` is yuan (string or int); default: as requested.
-    ``approvals`` lists the codes of "needs approval" violations the panel explicitly approves."""
+    ``approvals`` lists the codes of "needs approval" violations the panel explicitly approves.
+    ``details`` fills the policy's decision form, if it declares one (stage "decide"), on approval."""
     project = get_project(ctx, project_id, for_update=True)
     if not may_decide(ctx, project):
         raise Forbidden(T("只有评审小组组长或街道管理员可以作出评审决定", "Only the panel chair or a street administrator may decide"))
-    _require_reviewable(project)
+    _require_reviewable(ctx, project)
     v = Violations()
     if outcome not in OUTCOMES:
         raise RuleError(Violation("invalid_outcome", T("评审结果只能是：通过、不通过、退回修改", "Outcome must be approved, rejected or returned"),
@@ -100,6 +108,7 @@ def decide(ctx: Ctx, project_id: int, outcome: str, explanation: str = "", appro
                           f"A rejection or return needs an explanation of at least {MIN_EXPLANATION} characters; the applicant will read it"),
                         field="explanation"))
     approved_fen = None
+    stored_details: dict = {}
     approvals = [str(a) for a in (approvals or [])]
     if outcome == "approved":
         if approved_amount in (None, ""):
@@ -113,9 +122,16 @@ def decide(ctx: Ctx, project_id: int, outcome: str, explanation: str = "", appro
         if approved_fen is not None and approved_fen > project.requested_fen:
             v.add(Violation("approved_over_requested", T("核定金额不能超过申请金额", "The approved amount cannot exceed the requested amount"),
                             field="approved_amount"))
+        policy, config = policy_of(ctx, project.programme)
+        stored_details = {}
+        for spec in policy.forms(config, project.track, stage="decide"):
+            try:
+                stored_details[spec.key] = policy.validate_form(spec, (details or {}).get(spec.key) or {})
+            except RuleError as err:
+                v.extend(err.violations)
         if approved_fen is not None:
-            policy, config = policy_of(ctx, project.programme)
-            for problem in policy.check(facts(project, approved_fen), "approve", config, SessionRuleContext(ctx)):
+            for problem in policy.check(facts(project, approved_fen, stored_details), "approve", config,
+                                        SessionRuleContext(ctx)):
                 if problem.blocks:
                     v.add(problem)
                 elif problem.code not in approvals:
@@ -127,7 +143,8 @@ def decide(ctx: Ctx, project_id: int, outcome: str, explanation: str = "", appro
     before = project.state
     with ctx.action("review.decide"):
         decision = Decision(project_id=project.id, outcome=outcome, explanation=explanation, approved_fen=approved_fen,
-                            approvals=approvals, decided_by_id=ctx.actor.id)
+                            approvals=approvals, details=stored_details if outcome == "approved" else {},
+                            decided_by_id=ctx.actor.id)
         ctx.session.add(decision)
         project.state = outcome
     _transitioned(ctx, project, "decide", before)

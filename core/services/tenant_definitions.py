@@ -4,18 +4,20 @@ Loading is idempotent: units are matched by code, users by username, enablements
 plugin), programmes by (unit, plugin, year). Existing users keep their passwords; a changed
 plugin config is re-validated and updated (programmes already opened keep theirs).
 
-File format (see tenants/jingan.yaml)::
+File format (see tenants/*.yaml)::
 
-    slug: jingan
-    name: 静安区
-    name_en: Jing'an District
+    slug: riverside
+    name: 滨河区
+    name_en: Riverside District
+    plugins: {city_policy: {config: {}}}          # optional: policies whose programmes the root owns
+    programmes: [{plugin: city_policy, year: 2023, panel: [...], chair: ...}]
     units:                       # the tree under the tenant root, nested by `children`
-      - {code: gonghexinlu, kind: street, name: 共和新路街道,
-         plugins: {gonghexinlu: {config: {...}}},
-         programmes: [{plugin: gonghexinlu, year: 2026, panel: [expert1], chair: expert1}],
+      - {code: riverside-st, kind: street, name: 滨河街道,
+         plugins: {some_policy: {config: {...}}},
+         programmes: [{plugin: some_policy, year: 2023, panel: [expert1], chair: expert1}],
          children: [{code: ..., kind: neighbourhood, name: ...}]}
     users:
-      - {username: admin, name: 管理员, password: ..., roles: [{role: district_admin, unit: jingan}]}
+      - {username: admin, name: 管理员, password: ..., roles: [{role: district_admin, unit: riverside}]}
 """
 from __future__ import annotations
 
@@ -24,13 +26,11 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from core.i18n import T
 from core.models import Membership, OrgUnit, Programme, Role, Tenant, UnitKind, User
 from core.platform import Platform
 from core.services import programmes
 from core.services.auth import hash_password
 from core.services.context import Actor, Ctx, Grant
-from core.violations import RuleError, Violation
 
 
 class DefinitionError(ValueError):
@@ -64,6 +64,8 @@ def load(platform: Platform, data: dict) -> Tenant:
                   host=platform.host, settings=platform.settings, tenant_id=tenant_id)
         units = {root.code: root}
         pending_programmes = []
+        # The root may carry plugins and programmes too (a city-wide call belongs to the city).
+        _unit_policies(root, data, ctx, pending_programmes)
         _walk(s, root, data.get("units") or [], units, ctx, pending_programmes)
         users = {}
         for u in data.get("users") or []:
@@ -95,13 +97,18 @@ def _walk(s, parent: OrgUnit, specs: list, units: dict, ctx: Ctx, pending: list)
     for spec in specs:
         unit = _unit(s, parent, spec)
         units[unit.code] = unit
-        for plugin_name, plugin_spec in (spec.get("plugins") or {}).items():
-            plugin_spec = plugin_spec or {}
-            programmes.enable_plugin(ctx, unit.id, plugin_name, plugin_spec.get("config") or {},
-                                     enabled=plugin_spec.get("enabled", True))
-        for p in spec.get("programmes") or []:
-            pending.append((unit, p))
+        _unit_policies(unit, spec, ctx, pending)
         _walk(s, unit, spec.get("children") or [], units, ctx, pending)
+
+
+def _unit_policies(unit: OrgUnit, spec: dict, ctx: Ctx, pending: list) -> None:
+    """Enable the unit's plugins now; open its programmes once the users (panels) exist."""
+    for plugin_name, plugin_spec in (spec.get("plugins") or {}).items():
+        plugin_spec = plugin_spec or {}
+        programmes.enable_plugin(ctx, unit.id, plugin_name, plugin_spec.get("config") or {},
+                                 enabled=plugin_spec.get("enabled", True))
+    for p in spec.get("programmes") or []:
+        pending.append((unit, p))
 
 
 def _user(s, spec: dict, units: dict) -> User:

@@ -1,0 +1,110 @@
+"""Change requests (项目变更): once a project is approved its type and forms are frozen; a
+change of core content needs a recorded request that the programme's administrators approve.
+
+The policy sees every request first (``tongxin_check_project`` with action "change", the
+proposed project as facts and the current one as ``facts.previous``), so it can refuse what its
+document forbids outright, such as swapping a project for another."""
+from __future__ import annotations
+
+import dataclasses
+
+from sqlalchemy import select
+
+from core.clock import now
+from core.i18n import T
+from core.models import ChangeRequest, Project, ProjectState, Role
+from core.services.context import Ctx
+from core.services.programmes import policy_of
+from core.services.projects import APPLICANT_ROLES, SessionRuleContext, facts, get_project
+from core.violations import Forbidden, NotFound, RuleError, Violation, Violations
+
+MIN_REASON = 5
+DECIDER_ROLES = (Role.street_admin, Role.district_admin)
+STATUS_LABELS = {"pending": T("待审批", "pending"), "approved": T("已同意", "approved"),
+                 "refused": T("不同意", "refused")}
+
+
+def change_requests(ctx: Ctx, project_id: int) -> list[ChangeRequest]:
+    return list(ctx.session.scalars(select(ChangeRequest).where(ChangeRequest.project_id == project_id)
+                                    .order_by(ChangeRequest.id)))
+
+
+def _proposed(ctx: Ctx, project: Project, track: str | None, forms: dict) -> tuple[str, dict, Violations]:
+    policy, config = policy_of(ctx, project.programme)
+    v = Violations()
+    new_track = track or project.track
+    if policy.track(config, new_track) is None:
+        v.add(Violation("unknown_track", T("项目类型无效", "Unknown track"), field="proposed_track"))
+        return new_track, {}, v
+    specs = {f.key: f for f in policy.forms(config, new_track)}
+    stored = {}
+    for key, data in (forms or {}).items():
+        spec = specs.get(key)
+        if spec is None:
+            v.add(Violation("unknown_form", T(f"没有表单「{key}」", f"No form '{key}'"), field=f"proposed_forms.{key}"))
+            continue
+        try:
+            stored[key] = policy.validate_form(spec, data if isinstance(data, dict) else {})
+        except RuleError as err:
+            v.extend(err.violations)
+    return new_track, stored, v
+
+
+def request_change(ctx: Ctx, project_id: int, reason: str, proposed_track: str | None = None,
+                   proposed_forms: dict | None = None) -> ChangeRequest:
+    project = get_project(ctx, project_id, for_update=True)
+    if not ctx.actor.has_role(APPLICANT_ROLES, project.applicant_unit):
+        raise Forbidden(T("只有申报单位可以申请项目变更", "Only the applicant may request a change"))
+    if project.state != ProjectState.approved.value:
+        raise RuleError(Violation("not_changeable", T("只有已立项的项目需要变更申请；未立项的项目可直接修改",
+                                                      "Only approved projects take change requests; others are edited directly"),
+                                  field="state"), status=409)
+    if any(c.status == "pending" for c in change_requests(ctx, project.id)):
+        raise RuleError(Violation("change_pending", T("已有待审批的变更申请", "A change request is already pending"),
+                                  field="project_id"), status=409)
+    reason = (reason or "").strip()
+    track, forms, v = _proposed(ctx, project, proposed_track, proposed_forms or {})
+    if len(reason) < MIN_REASON:
+        v.add(Violation("reason_required", T(f"请写明变更理由（至少{MIN_REASON}个字）", f"Give a reason of at least {MIN_REASON} characters"),
+                        field="reason"))
+    if track == project.track and not forms:
+        v.add(Violation("nothing_to_change", T("没有提出任何变更内容", "The request changes nothing"), field="proposed_forms"))
+    if not v.blocking:
+        policy, config = policy_of(ctx, project.programme)
+        current = facts(project)
+        proposed = dataclasses.replace(current, track=track, forms={**current.forms, **forms}, previous=current)
+        v.extend(policy.check(proposed, "change", config, SessionRuleContext(ctx)))
+    v.raise_if_blocking()
+    with ctx.action("project.change_request"):
+        cr = ChangeRequest(project_id=project.id, proposed_track=track if track != project.track else None,
+                           proposed_forms=forms, reason=reason, requested_by_id=ctx.actor.id)
+        ctx.session.add(cr)
+    return cr
+
+
+def decide_change(ctx: Ctx, change_id: int, approve: bool, reason: str = "") -> ChangeRequest:
+    cr = ctx.session.get(ChangeRequest, change_id) if isinstance(change_id, int) else None
+    if cr is None:
+        raise NotFound(T("变更申请", "change request"), field="change_id")
+    project = get_project(ctx, cr.project_id, for_update=True)
+    if not ctx.actor.has_role(DECIDER_ROLES, project.programme.org_unit):
+        raise Forbidden(T("只有本年度项目的主管单位可以审批变更", "Only the programme's administrators decide changes"))
+    if cr.status != "pending":
+        raise RuleError(Violation("change_decided", T("该变更申请已处理", "This change request was already decided"),
+                                  field="change_id"), status=409)
+    reason = (reason or "").strip()
+    if not approve and len(reason) < MIN_REASON:
+        raise RuleError(Violation("reason_required", T(f"不同意变更时必须写明理由（至少{MIN_REASON}个字）",
+                                                       f"A refusal needs a reason of at least {MIN_REASON} characters"),
+                                  field="reason"))
+    with ctx.action("project.change_decision"):
+        cr.status = "approved" if approve else "refused"
+        cr.decided_by_id, cr.decided_at, cr.decision_reason = ctx.actor.id, now(), reason
+        if approve:
+            if cr.proposed_track:
+                project.track = cr.proposed_track
+            project.forms = {**(project.forms or {}), **(cr.proposed_forms or {})}
+            title = (cr.proposed_forms or {}).get("application", {}).get("title")
+            if isinstance(title, str) and title.strip():
+                project.title = title.strip()
+    return cr

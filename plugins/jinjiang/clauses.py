@@ -1,0 +1,19 @@
+"""Clauses of the 2023 notice, cited by the rules."""
+from core.plugin_host.toolkit import T
+
+DOC = T("晋江市民政局 晋江市财政局《关于做好2023年晋江市“共建共享”社区治理项目申报工作的通知》",
+        "Jinjiang civil-affairs and finance bureaus' notice on the 2023 co-building co-sharing projects")
+QUOTA = T("通知 一：在全市范围内选取12个……城乡社区开展“共建共享”社区治理项目",
+          "Notice §1: twelve communities city-wide are selected")
+SPECIFIC_GOALS = T("通知 三：目标计划应具体明确，避免过于宽泛笼统",
+                   "Notice §3: goals and plans must be specific, not vague")
+NO_SWAPPING = T("通知 三：防止出现项目无法如期推进或中途更换项目等问题",
+                "Notice §3: projects must not stall or be swapped mid-way")
+APPLY = T("通知 四.1：在充分征求村（居）民意见建议的基础上提出项目方案……镇（街道）对项目把关并加盖公章，于3月17日前报送",
+          "Notice §4.1: consult residents first; the town/street checks and stamps; submit by 17 March")
+SELECTION = T("通知 四.2：综合考虑申报单位基础设施建设、党建工作、服务能力、群众参与等情况，确定试点项目，并择优推荐为泉州市项目",
+              "Notice §4.2: selection weighs infrastructure, party building, service capacity and participation; the best are recommended to Quanzhou")
+COMPLETION = T("通知 四.3：除不可抗力因素外，所有项目均应于2023年11月30前完成",
+               "Notice §4.3: all projects finish by 30 November, force majeure aside")
+SUBSIDY = T("通知 五.2：泉州项目每个给予5万元配套补助；本级试点每个给予10万元补助",
+            "Notice §5.2: 50,000 yuan matching for Quanzhou-level pilots; 100,000 yuan for Jinjiang-level pilots")

@@ -1,0 +1,53 @@
+"""The city's settings; defaults are the 2023 notice's numbers and dates."""
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from core.plugin_host.toolkit import T
+
+_MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
+def _month_day(value: str) -> None:
+    if not _MONTH_DAY.match(value or ""):
+        raise ValidationError("应为“月-日”格式，如 03-17 | Must be month-day, e.g. 03-17")
+
+
+class JinjiangConfig(Schema):
+    pilot_quota = fields.Integer(
+        load_default=12, strict=True, validate=validate.Range(min=1, max=500),
+        metadata={"label": T("试点数量上限", "Number of pilots"), "help": T("通知 一：选取12个", "Notice §1: twelve")})
+    application_opens = fields.String(
+        load_default="03-10", validate=_month_day,
+        metadata={"label": T("申报开始（月-日）", "Applications open (month-day)")})
+    application_deadline = fields.String(
+        load_default="03-17", validate=_month_day,
+        metadata={"label": T("申报截止（月-日）", "Application deadline (month-day)"),
+                  "help": T("通知 四.1：于3月17日前报送", "Notice §4.1: by 17 March")})
+    completion_deadline = fields.String(
+        load_default="11-30", validate=_month_day,
+        metadata={"label": T("项目完成期限（月-日）", "Projects finish by (month-day)")})
+    summary_deadline = fields.String(
+        load_default="12-20", validate=_month_day,
+        metadata={"label": T("工作总结报送期限（月-日）", "Written summary due (month-day)")})
+    quanzhou_subsidy_yuan = fields.Decimal(
+        places=2, as_string=True, load_default="50000.00", validate=validate.Range(min=0),
+        metadata={"label": T("泉州级试点配套补助（元）", "Quanzhou-level matching subsidy (yuan)")})
+    city_subsidy_yuan = fields.Decimal(
+        places=2, as_string=True, load_default="100000.00", validate=validate.Range(min=0),
+        metadata={"label": T("市级试点补助（元）", "City-level pilot subsidy (yuan)")})
+    max_points = fields.Integer(
+        load_default=10, strict=True, validate=validate.Range(min=1, max=100),
+        metadata={"label": T("评审每项满分", "Maximum points per criterion")})
+    stamp_page_required = fields.Boolean(
+        load_default=False,
+        metadata={"label": T("盖章时须上传盖章页扫描件", "A scanned stamp page is required")})
+
+    @validates_schema
+    def _order(self, data, **kwargs):
+        if data.get("application_opens", "03-10") > data.get("application_deadline", "03-17"):
+            raise ValidationError("申报截止不能早于申报开始 | The deadline must not precede the opening",
+                                  field_name="application_deadline")
+        if data.get("application_deadline", "03-17") >= data.get("completion_deadline", "11-30"):
+            raise ValidationError("完成期限应晚于申报截止 | Completion must come after the deadline",
+                                  field_name="completion_deadline")

@@ -1,0 +1,167 @@
+"""晋江's hooks: five project types, the 申报表 and 方案书, town endorsement, city selection."""
+from __future__ import annotations
+
+import datetime as dt
+
+from core.plugin_host.toolkit import (
+    AttachmentKind, Criterion, EndorsementStep, FormSpec, Phase, PolicyInfo, ProjectFacts, RuleContext, T,
+    Track, Violation, hookimpl,
+)
+from plugins.jinjiang import clauses
+from plugins.jinjiang.config import JinjiangConfig
+from plugins.jinjiang.forms import PLAN_SCHEMA, PROJECT_TYPES, SELECTION_SCHEMA, application_schema, schedule_date
+
+NAME = "jinjiang"
+
+
+@hookimpl
+def tongxin_policy():
+    return PolicyInfo(
+        name=NAME,
+        title=T("晋江市“共建共享”社区治理项目", "Jinjiang co-building co-sharing community governance projects"),
+        version="2023.1",
+        config_schema=JinjiangConfig,
+        source=clauses.DOC,
+        description=T("全市选取试点社区：社区申报、镇（街道）审核盖章、市民政局评审确定试点并择优推荐泉州级。",
+                      "City-wide pilots: communities apply, towns endorse, the city bureau selects and recommends the best to Quanzhou."),
+        programme_level="district",
+    )
+
+
+@hookimpl
+def tongxin_tracks(config):
+    return [Track(key, label, T("", ""), applicant_kinds=("neighbourhood",), directions=items)
+            for key, (label, items) in PROJECT_TYPES.items()]
+
+
+@hookimpl
+def tongxin_forms(config):
+    forms = [FormSpec("application", T("申报表", "Application form"), application_schema(key), tracks=(key,))
+             for key in PROJECT_TYPES]
+    forms.append(FormSpec("plan", T("项目方案书", "Project plan"), PLAN_SCHEMA))
+    forms.append(FormSpec("selection", T("试点确定", "Pilot selection"), SELECTION_SCHEMA, stage="decide"))
+    return forms
+
+
+@hookimpl
+def tongxin_attachment_kinds(config):
+    return [
+        AttachmentKind("residents_consultation", T("征求村（居）民意见的会议记录", "Minutes of consulting residents"),
+                       required_for_submit=True, clause=clauses.APPLY),
+        AttachmentKind("stamp_page", T("镇（街道）盖章页", "Town/street stamp page"),
+                       content_types=("application/pdf", "image/jpeg", "image/png")),
+        AttachmentKind("supporting", T("其他材料", "Other material")),
+    ]
+
+
+@hookimpl
+def tongxin_tags(config):
+    return []
+
+
+def _day(year: int, month_day: str) -> dt.date:
+    month, day = (int(p) for p in month_day.split("-"))
+    return dt.date(year, month, day)
+
+
+@hookimpl
+def tongxin_phases(config, year):
+    deadline = _day(year, config["application_deadline"])
+    completion = _day(year, config["completion_deadline"])
+    return [
+        Phase("application", T("项目申报（镇街审核盖章）", "Applications and town endorsement"),
+              _day(year, config["application_opens"]), deadline, frozenset({"submit"})),
+        Phase("selection", T("项目确定", "Selection"), deadline + dt.timedelta(days=1), deadline + dt.timedelta(days=45)),
+        Phase("implementation", T("项目实施（每月20日前报送进展）", "Implementation (monthly progress by the 20th)"),
+              deadline + dt.timedelta(days=1), completion),
+        Phase("summary", T("项目总结报送", "Written summary"), completion + dt.timedelta(days=1),
+              _day(year, config["summary_deadline"])),
+        Phase("evaluation", T("末期评估", "Final evaluation"), _day(year, config["summary_deadline"]) + dt.timedelta(days=1),
+              dt.date(year, 12, 31)),
+    ]
+
+
+@hookimpl
+def tongxin_review_rubric(config):
+    top = config["max_points"]
+    return [
+        Criterion("infrastructure", T("基础设施建设", "Infrastructure"), top),
+        Criterion("party_building", T("党建工作", "Party building"), top),
+        Criterion("service_capacity", T("服务能力", "Service capacity"), top),
+        Criterion("participation", T("群众参与", "Resident participation"), top),
+        Criterion("feasibility", T("方案可行性", "Feasibility of the plan"), top,
+                  T("目标具体、进度明确、可如期完成", "Specific goals, dated schedule, finishes in time")),
+    ]
+
+
+@hookimpl
+def tongxin_endorsement(config):
+    return EndorsementStep(level="street", label=T("镇（街道）审核盖章", "Town/street endorsement"),
+                           stamp_attachment_kind="stamp_page", stamp_required=config["stamp_page_required"],
+                           clause=clauses.APPLY)
+
+
+@hookimpl
+def tongxin_check_project(project: ProjectFacts, action: str, config, context: RuleContext):
+    if action == "submit":
+        return _check_submission(project, config)
+    if action == "approve":
+        return _check_selection(project, config, context)
+    if action == "change":
+        return _check_change(project)
+    return []
+
+
+def _check_submission(project: ProjectFacts, config) -> list[Violation]:
+    out = []
+    if project.requested_fen <= 0:
+        out.append(Violation("budget_missing", T("请填写项目经费预算明细", "Enter the project budget"), field="budget",
+                             clause=clauses.SUBSIDY))
+    completion = _day(project.programme_year, config["completion_deadline"])
+    for i, line in enumerate((project.forms.get("plan") or {}).get("schedule") or []):
+        day = schedule_date(line, project.programme_year)
+        if day and day > completion:
+            out.append(Violation(
+                "schedule_after_completion",
+                T(f"进度节点「{line}」晚于项目完成期限{completion}", f"Milestone '{line}' is after the completion date {completion}"),
+                field=f"plan.schedule.{i}", clause=clauses.COMPLETION))
+    return out
+
+
+def _check_selection(project: ProjectFacts, config, context: RuleContext) -> list[Violation]:
+    quota = config["pilot_quota"]
+    selected = context.count_projects(programme_id=project.programme_id, states=("approved",),
+                                      exclude_project_id=project.id)
+    if selected >= quota:
+        return [Violation("pilot_quota_full",
+                          T(f"本年度试点已确定{selected}个，已达上限{quota}个", f"{selected} pilots are already selected; the quota is {quota}"),
+                          field="outcome", clause=clauses.QUOTA)]
+    return []
+
+
+def _check_change(project: ProjectFacts) -> list[Violation]:
+    before = project.previous
+    if before is None:
+        return []
+    old_app, new_app = before.forms.get("application") or {}, project.forms.get("application") or {}
+    old_targets = set((before.forms.get("plan") or {}).get("targets") or [])
+    new_targets = set((project.forms.get("plan") or {}).get("targets") or [])
+    renamed = bool(new_app.get("title")) and new_app.get("title") != old_app.get("title")
+    retyped = project.track != before.track
+    goals_replaced = bool(old_targets) and bool(new_targets) and not (old_targets & new_targets)
+    if renamed and (retyped or goals_replaced):
+        return [Violation("project_swap",
+                          T("变更后的项目名称、类型或目标已与原项目完全不同，属于中途更换项目，不予受理",
+                            "The change replaces the project's name together with its type or all its goals: that is swapping the project"),
+                          field="proposed_forms", clause=clauses.NO_SWAPPING)]
+    return []
+
+
+@hookimpl
+def tongxin_blueprints():
+    return []
+
+
+@hookimpl
+def tongxin_migration_dirs():
+    return []
