@@ -9,6 +9,7 @@ complete it: ``core.plugin_host.migration_helpers`` (for a plugin's Alembic revi
 from core.db import Base, Fen, JSONDoc
 from core.i18n import T, Text
 from core.money import Yuan, fen_to_yuan, format_yuan, yuan_to_fen
+from core.plugin_host.calendar import MonthDay, on, validate_month_day
 from core.plugin_host.contributions import AttachmentKind, Choice, EndorsementStep, Criterion, FormSpec, Phase, PolicyInfo, Track
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.plugin_host.hookspecs import hookimpl
@@ -16,10 +17,11 @@ from core.tenancy import TenantOwned
 from core.violations import RuleError, Violation
 
 # Project states a rule may ask about (see ProjectFacts.state and RuleContext.count_projects).
-ACTIVE_STATES = ("draft", "submitted", "under_review", "returned", "approved")
-SUBMITTED_STATES = ("submitted", "under_review", "approved")
+ACTIVE_STATES = ("draft", "submitted", "endorsed", "under_review", "returned", "approved")
+SUBMITTED_STATES = ("submitted", "endorsed", "under_review", "approved")
 
 __all__ = [
+    "MonthDay", "on", "validate_month_day",
     "hookimpl", "T", "Text", "Yuan", "fen_to_yuan", "format_yuan", "yuan_to_fen",
     "AttachmentKind", "Choice", "EndorsementStep", "Criterion", "FormSpec", "Phase", "PolicyInfo", "Track",
     "ProjectFacts", "RuleContext", "Violation", "RuleError", "ACTIVE_STATES", "SUBMITTED_STATES",

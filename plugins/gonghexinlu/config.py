@@ -1,31 +1,12 @@
 """The street's settings. Defaults are the 2023 document's numbers."""
-import datetime as dt
-import re
-
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.plugin_host.toolkit import T
+from core.plugin_host.toolkit import MonthDay, T
 
 FOCUS_AREAS_2023 = [
     "协商议事平台建设", "支持“五大委员会”运作", "基层网格化治理", "楼组建设", "完善、实践公约",
     "居民互助与公益服务", "破解社区难题", "参与街区建设", "建立“五社联动”机制", "其他特色主题",
 ]
-
-_MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
-
-
-def _month_day(value: str) -> None:
-    # The window is built as date(year, month, day) for every programme year, so the day must
-    # exist in every year: 04-31 and 02-30 never do, 02-29 only in leap years (2023 is not one).
-    valid = bool(_MONTH_DAY.match(value or ""))
-    if valid:
-        try:
-            dt.date(2023, *(int(p) for p in value.split("-")))
-        except ValueError:
-            valid = False
-    if not valid:
-        raise ValidationError("应为“月-日”格式且每年都有这一天，如 03-31 | Must be a month-day that exists every year, e.g. 03-31")
-
 
 class GonghexinluConfig(Schema):
     micro_max_yuan = fields.Decimal(
@@ -42,11 +23,11 @@ class GonghexinluConfig(Schema):
         places=2, as_string=True, load_default="200000.00", validate=validate.Range(min=0),
         metadata={"label": T("资金池年度上限（元）", "Fund pool yearly cap (yuan)"),
                   "help": T("实施方案 七：年度安排金额一般不超过20万元", "Plan §7: normally at most 200,000 yuan a year")})
-    application_opens = fields.String(
-        load_default="01-01", validate=_month_day,
+    application_opens = MonthDay(
+        load_default="01-01",
         metadata={"label": T("申报开始（月-日）", "Applications open (month-day)")})
-    application_closes = fields.String(
-        load_default="03-31", validate=_month_day,
+    application_closes = MonthDay(
+        load_default="03-31",
         metadata={"label": T("申报截止（月-日）", "Applications close (month-day)")})
     focus_areas = fields.List(
         fields.String(validate=validate.Length(min=1, max=50)), load_default=lambda: list(FOCUS_AREAS_2023),

@@ -9,7 +9,7 @@ from flask import Blueprint, render_template
 
 from core.plugin_host.toolkit import (
     SUBMITTED_STATES, AttachmentKind, Choice, Criterion, FormSpec, Phase, PolicyInfo, ProjectFacts,
-    RuleContext, T, Track, Violation, hookimpl, yuan_to_fen, format_yuan,
+    RuleContext, T, Track, Violation, format_yuan, hookimpl, on, yuan_to_fen,
 )
 from plugins.gonghexinlu import clauses
 from plugins.gonghexinlu.config import GonghexinluConfig
@@ -76,16 +76,11 @@ def tongxin_tags(config):
     return [Choice(a, T(a, a)) for a in config["focus_areas"]]
 
 
-def _day(year: int, month_day: str) -> dt.date:
-    month, day = (int(p) for p in month_day.split("-"))
-    return dt.date(year, month, day)
-
-
 @hookimpl
 def tongxin_phases(config, year):
     return [
         Phase("application", T("年度部署、立项审核（申报）", "Plan, apply and review"),
-              _day(year, config["application_opens"]), _day(year, config["application_closes"]),
+              on(year, config["application_opens"]), on(year, config["application_closes"]),
               frozenset({"submit"})),
         Phase("implementation", T("资金审核、跟踪调研、指导支持（实施）", "Implementation"),
               dt.date(year, 4, 1), dt.date(year, 9, 30)),

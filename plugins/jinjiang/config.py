@@ -1,34 +1,24 @@
 """The city's settings; defaults are the 2023 notice's numbers and dates."""
-import re
-
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.plugin_host.toolkit import T
-
-_MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
-
-
-def _month_day(value: str) -> None:
-    if not _MONTH_DAY.match(value or ""):
-        raise ValidationError("应为“月-日”格式，如 03-17 | Must be month-day, e.g. 03-17")
-
+from core.plugin_host.toolkit import MonthDay, T
 
 class JinjiangConfig(Schema):
     pilot_quota = fields.Integer(
         load_default=12, strict=True, validate=validate.Range(min=1, max=500),
         metadata={"label": T("试点数量上限", "Number of pilots"), "help": T("通知 一：选取12个", "Notice §1: twelve")})
-    application_opens = fields.String(
-        load_default="03-10", validate=_month_day,
+    application_opens = MonthDay(
+        load_default="03-10",
         metadata={"label": T("申报开始（月-日）", "Applications open (month-day)")})
-    application_deadline = fields.String(
-        load_default="03-17", validate=_month_day,
+    application_deadline = MonthDay(
+        load_default="03-17",
         metadata={"label": T("申报截止（月-日）", "Application deadline (month-day)"),
                   "help": T("通知 四.1：于3月17日前报送", "Notice §4.1: by 17 March")})
-    completion_deadline = fields.String(
-        load_default="11-30", validate=_month_day,
+    completion_deadline = MonthDay(
+        load_default="11-30",
         metadata={"label": T("项目完成期限（月-日）", "Projects finish by (month-day)")})
-    summary_deadline = fields.String(
-        load_default="12-20", validate=_month_day,
+    summary_deadline = MonthDay(
+        load_default="12-20",
         metadata={"label": T("工作总结报送期限（月-日）", "Written summary due (month-day)")})
     quanzhou_subsidy_yuan = fields.Decimal(
         places=2, as_string=True, load_default="50000.00", validate=validate.Range(min=0),

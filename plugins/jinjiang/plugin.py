@@ -5,7 +5,7 @@ import datetime as dt
 
 from core.plugin_host.toolkit import (
     AttachmentKind, Criterion, EndorsementStep, FormSpec, Phase, PolicyInfo, ProjectFacts, RuleContext, T,
-    Track, Violation, hookimpl,
+    Track, Violation, hookimpl, on,
 )
 from plugins.jinjiang import clauses
 from plugins.jinjiang.config import JinjiangConfig
@@ -59,24 +59,19 @@ def tongxin_tags(config):
     return []
 
 
-def _day(year: int, month_day: str) -> dt.date:
-    month, day = (int(p) for p in month_day.split("-"))
-    return dt.date(year, month, day)
-
-
 @hookimpl
 def tongxin_phases(config, year):
-    deadline = _day(year, config["application_deadline"])
-    completion = _day(year, config["completion_deadline"])
+    deadline = on(year, config["application_deadline"])
+    completion = on(year, config["completion_deadline"])
     return [
         Phase("application", T("项目申报（镇街审核盖章）", "Applications and town endorsement"),
-              _day(year, config["application_opens"]), deadline, frozenset({"submit"})),
+              on(year, config["application_opens"]), deadline, frozenset({"submit"})),
         Phase("selection", T("项目确定", "Selection"), deadline + dt.timedelta(days=1), deadline + dt.timedelta(days=45)),
         Phase("implementation", T("项目实施（每月20日前报送进展）", "Implementation (monthly progress by the 20th)"),
               deadline + dt.timedelta(days=1), completion),
         Phase("summary", T("项目总结报送", "Written summary"), completion + dt.timedelta(days=1),
-              _day(year, config["summary_deadline"])),
-        Phase("evaluation", T("末期评估", "Final evaluation"), _day(year, config["summary_deadline"]) + dt.timedelta(days=1),
+              on(year, config["summary_deadline"])),
+        Phase("evaluation", T("末期评估", "Final evaluation"), on(year, config["summary_deadline"]) + dt.timedelta(days=1),
               dt.date(year, 12, 31)),
     ]
 
@@ -117,7 +112,7 @@ def _check_submission(project: ProjectFacts, config) -> list[Violation]:
     if project.requested_fen <= 0:
         out.append(Violation("budget_missing", T("请填写项目经费预算明细", "Enter the project budget"), field="budget",
                              clause=clauses.SUBSIDY))
-    completion = _day(project.programme_year, config["completion_deadline"])
+    completion = on(project.programme_year, config["completion_deadline"])
     for i, line in enumerate((project.forms.get("plan") or {}).get("schedule") or []):
         day = schedule_date(line, project.programme_year)
         if day and day > completion:
