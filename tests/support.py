@@ -46,9 +46,12 @@ def unit_id(platform: Platform, tenant: str, code: str) -> int:
         return s.scalars(select(OrgUnit.id).where(OrgUnit.code == code)).one()
 
 
-def programme_id(platform: Platform, tenant: str = "jingan", year: int = 2023) -> int:
+def programme_id(platform: Platform, tenant: str = "jingan", year: int = 2023, plugin: str | None = None) -> int:
     with platform.db.session(tenant_id=tenant_id(platform, tenant)) as s:
-        return s.scalars(select(Programme.id).where(Programme.year == year)).first()
+        stmt = select(Programme.id).where(Programme.year == year).order_by(Programme.id)
+        if plugin:
+            stmt = stmt.where(Programme.plugin_name == plugin)
+        return s.scalars(stmt).first()
 
 
 def application(title: str, *, directions=("carrier",), start="2023-04-01", end="2023-12-31", tags=()) -> dict:

@@ -47,7 +47,11 @@ def _settings_attr_for(key: str) -> str:
     return {"TONGXIN_DATABASE_URL": "database_url", "TONGXIN_ADMIN_DATABASE_URL": "admin_database_url",
             "TONGXIN_RUNTIME_ROLE": "runtime_role", "TONGXIN_BROKER_URL": "broker_url",
             "TONGXIN_STORAGE_DIR": "storage_dir", "TONGXIN_SECRET_KEY": "secret_key",
-            "TONGXIN_TODAY": "today"}[key]
+            "TONGXIN_TODAY": "today", "TONGXIN_SECURE_COOKIES": "secure_cookies"}[key]
+
+
+# Settings fields that are not plain strings, and how the compose value reads as one.
+PARSED = {"TONGXIN_SECURE_COOKIES": lambda v: v.lower() in ("1", "true", "yes")}
 
 
 def test_compose_has_the_six_services(compose):
@@ -70,7 +74,7 @@ def test_every_compose_variable_is_one_the_app_reads(compose, monkeypatch):
         assert key.startswith("TONGXIN_"), key
         monkeypatch.setenv(key, value)
         # Each variable lands in its Settings field (an empty value means "not set").
-        expected = value if value else None  # only TONGXIN_TODAY is empty by default
+        expected = PARSED[key](value) if key in PARSED else (value if value else None)  # TONGXIN_TODAY is empty
         assert getattr(Settings.from_env(), _settings_attr_for(key)) == expected, key
     for name in APP_SERVICES:  # one environment for all of them
         assert smoke.environment_of(compose["services"][name]) == env, name

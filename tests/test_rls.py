@@ -72,7 +72,7 @@ def _give_second_tenant_a_programme(platform) -> None:
 
 def _project_through_review(platform, tenant: str, staff: str, unit_code: str, chair: str, expert: str,
                             title: str) -> int:
-    pid = programme_id(platform, tenant)
+    pid = programme_id(platform, tenant, plugin="gonghexinlu")  # 晋江市 also has its own city-wide call
     with acting(platform, tenant, staff) as ctx:
         p = projects.create_project(ctx, pid, unit_id(platform, tenant, unit_code), "yiju_yipin", title)
         projects.save_form(ctx, p.id, "application", application(title))
