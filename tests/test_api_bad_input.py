@@ -245,6 +245,12 @@ def _valid_bodies(client, platform) -> dict:
         ("post", "/projects/{project_id}/scores"): {"points": {"feasibility": 1, "operability": 1, "compliance": 1}, "comment": ""},
         # approved: then a spoilt approved_amount is read, not ignored
         ("post", "/projects/{project_id}/decision"): {"outcome": "approved", "explanation": "同意立项"},
+        # 共和新路 has no endorsement step and the draft is not approved: valid bodies are refused
+        # by the services (409), spoilt ones by the schemas (422) — either way nothing is saved.
+        ("post", "/projects/{project_id}/endorsement"): {"outcome": "returned", "reason": "请补充居民意见"},
+        ("post", "/projects/{project_id}/change-requests"): {"reason": "调整项目内容", "proposed_track": "micro_venture",
+                                                              "proposed_forms": {}},
+        ("post", "/change-requests/{change_id}/decision"): {"outcome": "refused", "reason": "不符合要求"},
     }
 
 
@@ -298,7 +304,7 @@ def test_garbage_at_every_write_endpoint_is_a_4xx_in_chinese(client, platform):
     token_id = client.get(url("/auth/tokens"), headers=tokens["luochuan"]).get_json()["items"][0]["id"]
     bodies = _valid_bodies(client, platform)
     values = {"unit_id": unit(client, "gonghexinlu"), "plugin_name": "gonghexinlu", "programme_id": programme(client),
-              "form_key": "application", "token_id": token_id, "attachment_id": 1}
+              "form_key": "application", "token_id": token_id, "attachment_id": 1, "change_id": 1}
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         audit_before = ctx.session.scalar(select(func.count(AuditEntry.id)))
 

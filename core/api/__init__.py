@@ -60,6 +60,8 @@ def init_app(app: Flask) -> None:
     from core.api import (
         audit,
         auth,
+        changes,
+        endorsements,
         notifications,
         org_units,
         plugin_settings,
@@ -87,7 +89,7 @@ def init_app(app: Flask) -> None:
     register_converters(app, api)
 
     blueprints = [tenants.blp, plugins.blp, auth.blp, org_units.blp, plugin_settings.blp, programmes.blp,
-                  projects.blp, review.blp, audit.blp, notifications.blp]
+                  projects.blp, review.blp, endorsements.blp, changes.blp, audit.blp, notifications.blp]
     errors.install(app)
     for blp in blueprints:
         api.register_blueprint(blp)

@@ -1,7 +1,8 @@
 """Programmes: one policy's year at one street (or city), with the config it froze.
 
 GET .../programmes (paginated), GET .../programmes/<id> (phases, tracks, forms with their
-fields, attachment kinds, tags, rubric and panel — all from the frozen config),
+fields, attachment kinds, tags, rubric, panel, the decision-stage forms and the endorsement
+step — all from the frozen config),
 POST .../programmes (open one), PUT .../programmes/<id>/panel."""
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from core.api.base import (
     page_schema,
     paged,
 )
+from core.api.endorsements import EndorsementStepSchema
+from core.api.endorsements import step as endorsement_step
 from core.api.shapes import (
     ChoiceSchema,
     FieldSpecSchema,
@@ -109,6 +112,10 @@ class ProgrammeDetailSchema(ProgrammeSummarySchema):
     tags = fields.List(fields.Nested(ChoiceSchema), required=True)
     rubric = fields.List(fields.Nested(CriterionSchema), required=True)
     panel = fields.List(fields.Nested(PanelMemberSchema), required=True)
+    decision_forms = fields.List(fields.Nested(FormSchema), required=True, metadata={
+        "description": "forms filled by whoever decides, with an approval (POST .../decision's details)"})
+    endorsement = fields.Nested(EndorsementStepSchema, allow_none=True, metadata={
+        "description": "the level that endorses applications before the panel (null: none)"})
 
 
 ProgrammePageSchema = page_schema(ProgrammeSummarySchema, "ProgrammePageSchema")
@@ -147,6 +154,11 @@ def panel(ctx, programme_id: int) -> list[dict]:
     return [{"user": user_ref(m.user), "chair": m.chair} for m in programmes.panel(ctx, programme_id)]
 
 
+def form(f, lang: str) -> dict:
+    return {"key": f.key, "label": f.label.render(lang), "tracks": list(f.tracks) if f.tracks is not None else None,
+            "required_for_submit": f.required_for_submit, "fields_": field_specs(f.schema, lang)}
+
+
 def detail(ctx, programme, lang: str) -> dict:
     policy, config = programmes.policy_of(ctx, programme)
     return {
@@ -155,9 +167,7 @@ def detail(ctx, programme, lang: str) -> dict:
         "tracks": [{"key": t.key, "label": t.label.render(lang), "description": t.description.render(lang),
                     "applicant_kinds": list(t.applicant_kinds), "directions": choices(t.directions, lang)}
                    for t in policy.tracks(config)],
-        "forms": [{"key": f.key, "label": f.label.render(lang), "tracks": list(f.tracks) if f.tracks is not None else None,
-                   "required_for_submit": f.required_for_submit, "fields_": field_specs(f.schema, lang)}
-                  for f in policy.forms(config)],
+        "forms": [form(f, lang) for f in policy.forms(config)],
         "attachment_kinds": [{"key": k.key, "label": k.label.render(lang), "required_for_submit": k.required_for_submit,
                               "content_types": list(k.content_types), "clause": text(k.clause, lang)}
                              for k in policy.attachment_kinds(config)],
@@ -165,6 +175,8 @@ def detail(ctx, programme, lang: str) -> dict:
         "rubric": [{"key": c.key, "label": c.label.render(lang), "max_points": c.max_points,
                     "description": c.description.render(lang), "weight": c.weight} for c in policy.rubric(config)],
         "panel": panel(ctx, programme.id),
+        "decision_forms": [form(f, lang) for f in policy.forms(config, stage="decide")],
+        "endorsement": endorsement_step(policy.endorsement(config), lang),
     }
 
 

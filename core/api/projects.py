@@ -26,6 +26,13 @@ from core.api.base import (
     page_schema,
     paged,
 )
+from core.api.changes import ChangeRequestSchema, change_requests
+from core.api.endorsements import (
+    EndorsementSchema,
+    EndorsementStepSchema,
+    endorsements,
+    step,
+)
 from core.api.shapes import (
     UnitRefSchema,
     UserRefSchema,
@@ -35,6 +42,7 @@ from core.api.shapes import (
     violations,
     yuan,
 )
+from core.forms import describe
 from core.i18n import T
 from core.models import ProjectState
 from core.services import projects, review
@@ -90,6 +98,14 @@ class AttachmentSchema(ApiSchema):
     url = fields.String(required=True, metadata={"description": "download"})
 
 
+class DetailLineSchema(ApiSchema):
+    key = fields.String(required=True, metadata={"description": "<form key>.<field>, e.g. selection.tier"})
+    form = fields.String(required=True, metadata={"description": "the form's label"})
+    label = fields.String(required=True, metadata={"description": "the field's label"})
+    value = fields.Raw(allow_none=True, metadata={"description": "as stored"})
+    text = fields.String(required=True, metadata={"description": "as shown (a choice's label)"})
+
+
 class DecisionSchema(ApiSchema):
     id = fields.Integer(required=True)
     outcome = fields.String(required=True, metadata={"enum": ["approved", "rejected", "returned"]})
@@ -99,6 +115,10 @@ class DecisionSchema(ApiSchema):
     approvals = fields.List(fields.String(), required=True)
     decided_by = fields.Nested(UserRefSchema, required=True)
     decided_at = fields.DateTime(required=True)
+    details = fields.Dict(required=True, metadata={
+        "description": "the policy's decision forms by key, as filled in with an approval (e.g. a subsidy tier)"})
+    details_shown = fields.List(fields.Nested(DetailLineSchema), required=True, metadata={
+        "description": "the same, field by field, with labels and chosen options in the client's language"})
 
 
 class ProjectDetailSchema(ProjectSummarySchema):
@@ -109,6 +129,11 @@ class ProjectDetailSchema(ProjectSummarySchema):
     budget = fields.Nested(BudgetSchema, required=True)
     attachments = fields.List(fields.Nested(AttachmentSchema), required=True)
     decisions = fields.List(fields.Nested(DecisionSchema), required=True, metadata={"description": "oldest first; the last stands"})
+    endorsement_step = fields.Nested(EndorsementStepSchema, allow_none=True, metadata={
+        "description": "the level that endorses before the panel, if the policy has one"})
+    endorsements = fields.List(fields.Nested(EndorsementSchema), required=True, metadata={"description": "oldest first; the last stands"})
+    change_requests = fields.List(fields.Nested(ChangeRequestSchema), required=True, metadata={
+        "description": "recorded change requests (signed-in callers only)"})
     problems = fields.List(fields.Nested(ViolationSchema), allow_none=True, metadata={
         "description": "what stands between this project and submission (only while it can be edited)"})
 
@@ -185,10 +210,29 @@ def attachment(att, kinds: dict, lang: str) -> dict:
             "url": url_for("projects.AttachmentFile", project_id=att.project_id, attachment_id=att.id)}
 
 
-def decision(d, lang: str) -> dict:
+def detail_lines(specs, details: dict, lang: str) -> list[dict]:
+    """A decision's forms field by field, labelled from the decision-stage ``FormSpec``s."""
+    out = []
+    for spec in specs:
+        data = details.get(spec.key) or {}
+        for f in describe(spec.schema):
+            if f.name not in data:
+                continue
+            value = data[f.name]
+            labels = {c.value: c.label.render(lang) for c in f.choices}
+            shown = [labels.get(str(v), str(v)) for v in value] if isinstance(value, list) else [labels.get(str(value), str(value))]
+            out.append({"key": f"{spec.key}.{f.name}", "form": spec.label.render(lang), "label": f.label.render(lang),
+                        "value": value, "text": "、".join(shown) if lang != "en" else ", ".join(shown)})
+    return out
+
+
+def decision(d, lang: str, specs=()) -> dict:
+    """``specs``: the policy's decision-stage forms, to label ``details`` (see ``detail_lines``)."""
+    details = dict(d.details or {})
     return {"id": d.id, "outcome": d.outcome, "outcome_label": state_label(d.outcome, lang),
             "explanation": d.explanation, "approved_amount": yuan(d.approved_fen), "approvals": list(d.approvals or []),
-            "decided_by": user_ref(d.decided_by), "decided_at": d.decided_at}
+            "decided_by": user_ref(d.decided_by), "decided_at": d.decided_at,
+            "details": details, "details_shown": detail_lines(specs, details, lang)}
 
 
 def detail(ctx, project, lang: str) -> dict:
@@ -199,6 +243,7 @@ def detail(ctx, project, lang: str) -> dict:
     problems = None
     if project.state in projects.EDITABLE:
         problems = violations(projects.submission_problems(ctx, project), lang)
+    decision_forms = policy.forms(config, project.track, stage="decide")
     return {
         **summary(project, lang),
         "programme": {"id": programme.id, "title": programme.title, "year": programme.year,
@@ -210,8 +255,11 @@ def detail(ctx, project, lang: str) -> dict:
                              for b in project.budget_items],
                    "total": yuan(project.requested_fen)},
         "attachments": [attachment(a, kinds, lang) for a in project.attachments],
-        "decisions": [decision(d, lang) for d in review.decisions(ctx, project.id)],
+        "decisions": [decision(d, lang, decision_forms) for d in review.decisions(ctx, project.id)],
         "problems": problems,
+        "endorsement_step": step(policy.endorsement(config), lang),
+        "endorsements": endorsements(ctx, project, lang),
+        "change_requests": change_requests(ctx, project, lang) if ctx.actor.is_authenticated else [],
     }
 
 

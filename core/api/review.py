@@ -20,7 +20,7 @@ from core.api.projects import DecisionSchema, decision
 from core.api.shapes import UserRefSchema, user_ref
 from core.i18n import T
 from core.services import projects, review
-from core.services.programmes import is_panel_member
+from core.services.programmes import is_panel_member, policy_of
 from core.violations import Forbidden
 
 blp = Blueprint("review", __name__, url_prefix=f"{TENANT}/projects",
@@ -58,6 +58,10 @@ class DecisionInputSchema(ApiSchema):
                            metadata={"description": "yuan; default: the amount requested"})
     approvals = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=list,
                             metadata={"description": "codes of 'needs approval' problems the panel approves explicitly"})
+    details = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)), values=fields.Dict(),
+                          load_default=dict, metadata={
+                              "description": "with an approval: the policy's decision forms by key (the programme's "
+                                             "decision_forms), e.g. {\"selection\": {\"tier\": \"quanzhou\"}}"})
 
 
 def score(s) -> dict:
@@ -97,8 +101,11 @@ class Decide(MethodView):
     @blp.arguments(DecisionInputSchema)
     @blp.response(201, DecisionSchema)
     def post(self, body, project_id):
-        """Decide: approved (with the approved amount), rejected or returned (with an explanation)"""
+        """Decide: approved (with the approved amount and the policy's decision forms), rejected or returned (with an explanation)"""
         ctx = context(login=True)
-        d = review.decide(ctx, project_id, body["outcome"], body["explanation"], body["approved_amount"], body["approvals"])
+        d = review.decide(ctx, project_id, body["outcome"], body["explanation"], body["approved_amount"], body["approvals"],
+                          details=body["details"])
         ctx.commit()
-        return decision(d, locale())
+        project = projects.get_project(ctx, project_id)
+        policy, config = policy_of(ctx, project.programme)
+        return decision(d, locale(), policy.forms(config, project.track, stage="decide"))

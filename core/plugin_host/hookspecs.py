@@ -72,7 +72,10 @@ def tongxin_tracks(config: dict) -> list[Track]:
 def tongxin_forms(config: dict) -> list[FormSpec]:
     """The forms an applicant fills, in order. Each ``FormSpec`` names a marshmallow schema that
     validates the API input, renders the HTML form and fills exports. A form may be limited to
-    some tracks; one key may appear once per track.
+    some tracks; one key may appear once per track. A form of ``stage="decide"`` is filled by
+    whoever decides, with an approval (e.g. the subsidy tier a selected project gets): it is
+    rendered in the decision form, stored in the decision's details and passed to the
+    "approve" rule as ``project.decision_details``.
 
     Example::
 
@@ -80,7 +83,8 @@ def tongxin_forms(config: dict) -> list[FormSpec]:
         def tongxin_forms(config):
             return [FormSpec("intent", T("申报意向表", "Intent form"), IntentForm,
                              required_for_submit=config["intent_form_required"]),
-                    FormSpec("application", T("申报表", "Application form"), ApplicationForm)]
+                    FormSpec("application", T("申报表", "Application form"), ApplicationForm),
+                    FormSpec("grant", T("资助确定", "Grant"), GrantTierForm, stage="decide")]
     """
 
 

@@ -27,6 +27,14 @@ def reviewable_states(ctx: Ctx, project: Project) -> tuple[str, ...]:
 
 
 def _require_reviewable(ctx: Ctx, project: Project) -> None:
+    policy, config = policy_of(ctx, project.programme)
+    step = policy.endorsement(config)
+    if step is not None and project.state == ProjectState.submitted.value:
+        # Say what is missing, and which clause requires it, rather than only "not under review".
+        raise RuleError(Violation("not_reviewable",
+                                  T(f"该申报尚未经{step.label.zh}，不能评审或确定",
+                                    f"This application has not had its {step.label.en} yet, so it cannot be reviewed or decided"),
+                                  field="state", clause=step.clause), status=409)
     if project.state not in reviewable_states(ctx, project):
         raise RuleError(Violation("not_reviewable",
                                   T(f"项目当前状态为「{project.state_enum.label.zh}」，不在评审中",

@@ -3,7 +3,8 @@
 Pages are grouped by concern, one blueprint each, nested under one ``web`` blueprint:
 ``public`` (tenant directory, tenant home), ``auth`` (sign in/out), ``overview`` (district,
 street, my projects), ``programmes``, ``projects`` (forms rendered from the plugin's schemas,
-budget, attachments, submission), ``review`` (scores and decisions) and ``admin`` (plugins and
+budget, attachments, submission), ``endorsement`` (a town's stamp before the panel, change
+requests on approved projects), ``review`` (scores and decisions) and ``admin`` (plugins and
 their config, programmes, panels, audit log, faults). Policy plugins' own pages are mounted
 by ``plugin_pages``. Every POST carries a CSRF token (``csrf``); errors become pages
 (``errors``); templates get ``_t``/``locale`` and filters from ``templating``.
@@ -19,14 +20,27 @@ from core.i18n import SUPPORTED
 
 
 def init_app(app: Flask) -> None:
-    from core.web import admin, auth, csrf, errors, overview, plugin_pages, programmes, projects, public, review, templating
+    from core.web import (
+        admin,
+        auth,
+        csrf,
+        endorsement,
+        errors,
+        overview,
+        plugin_pages,
+        programmes,
+        projects,
+        public,
+        review,
+        templating,
+    )
 
     registry = {"plugin_pages": {}, "blueprint_errors": {}}
     app.extensions["tongxin.web"] = registry
 
     # A fresh parent per app: blueprints cannot gain children once registered somewhere.
     web = Blueprint("web", __name__)
-    for child in (public.bp, auth.bp, overview.bp, programmes.bp, projects.bp, review.bp, admin.bp):
+    for child in (public.bp, auth.bp, overview.bp, programmes.bp, projects.bp, endorsement.bp, review.bp, admin.bp):
         web.register_blueprint(child)
     app.register_blueprint(web)
     plugin_owners = plugin_pages.init_app(app, registry)

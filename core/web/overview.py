@@ -5,13 +5,15 @@ and "my projects" for neighbourhood staff. Each page issues a bounded number of 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
+from sqlalchemy import select
 
 from core.i18n import T
-from core.models import Role
+from core.models import OrgUnit, Role
 from core.services import programmes as programme_service
 from core.services.org import get_unit
 from core.web import queries
 from core.web.context import ctx, forbid_unless, login_required
+from core.web.endorsement import awaiting_endorsement
 from core.web.presenters import programme_view
 
 bp = Blueprint("overview", __name__, url_prefix="/t/<tenant>")
@@ -45,18 +47,36 @@ def district():
     by_programme = queries.state_counts(c, "programme")
     per_street: dict[int, dict[str, int]] = {s.id: {} for s in streets}
     programmes_per_street: dict[int, list] = {s.id: [] for s in streets}
+    # Programmes owned above the streets (a city-wide call): their projects count for the
+    # street each applicant belongs to.
+    wide = [p for p in programmes if p.org_unit_id not in per_street and p.org_unit.kind != "street"]
     for p in programmes:
         street_id = p.org_unit_id if p.org_unit_id in per_street else None
         if street_id is None:
             continue
         programmes_per_street[street_id].append(p)
         queries.add_counts(per_street[street_id], by_programme.get(p.id, {}))
+    if wide:
+        street_of = _street_of_units(c, streets)
+        for unit_id, counts in queries.state_counts(c, "applicant_unit", programme_ids=[p.id for p in wide]).items():
+            if street_of.get(unit_id) is not None:
+                queries.add_counts(per_street[street_of[unit_id]], counts)
     totals: dict[str, int] = {}
     for counts in per_street.values():
         queries.add_counts(totals, counts)
     return render_template("pages/overview_district.html", streets=streets, neighbourhoods=neighbourhoods,
                            per_street=per_street, programmes_per_street=programmes_per_street, totals=totals,
-                           states=queries.STATES)
+                           states=queries.STATES, wide=wide, by_programme=by_programme,
+                           wide_views={p.id: programme_view(c, p) for p in wide})
+
+
+def _street_of_units(c, streets) -> dict[int, int]:
+    """Unit id → the id of the street it lies in (one query, whatever the number of units)."""
+    by_path = sorted(((s.path, s.id) for s in streets), key=lambda x: -len(x[0]))
+    out = {}
+    for unit_id, path in c.session.execute(select(OrgUnit.id, OrgUnit.path)):
+        out[unit_id] = next((sid for spath, sid in by_path if path.startswith(spath)), None)
+    return out
 
 
 @bp.get("/overview/street/<int:unit_id>")
@@ -66,7 +86,9 @@ def street(unit_id: int):
     unit = get_unit(c, unit_id, field="unit_id")
     forbid_unless(c.actor.has_role(queries.ADMIN_ROLES, unit) and unit.kind == "street",
                   T(f"您不是「{unit.name}」的管理员", f"You do not administer {unit.name_en or unit.name}"))
-    programmes = programme_service.list_programmes(c, unit.id)
+    # The street's own programmes and those of the levels above it that its units apply to
+    # (a city-wide call, where the street endorses its communities' applications).
+    programmes = [p for p in programme_service.list_programmes(c) if unit.path.startswith(p.org_unit.path)]
     views = {p.id: programme_view(c, p) for p in programmes}
     ids = [p.id for p in programmes]
     by_programme = queries.state_counts(c, "programme", programme_ids=ids)
@@ -75,7 +97,7 @@ def street(unit_id: int):
     return render_template("pages/overview_street.html", unit=unit, programmes=programmes, views=views,
                            by_programme=by_programme, by_unit=by_unit, neighbourhoods=neighbourhoods,
                            panels=queries.panels(c, ids), recent=queries.recent_projects(c, programme_ids=ids),
-                           states=queries.STATES)
+                           states=queries.STATES, awaiting=awaiting_endorsement(c, unit, programmes))
 
 
 @bp.get("/my")

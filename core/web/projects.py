@@ -23,6 +23,7 @@ from core.services.projects import APPLICANT_ROLES, EDITABLE
 from core.violations import NotFound, RuleError, Violation
 from core.web import queries
 from core.web.context import ctx, forbid_unless, int_arg, login_required
+from core.web.endorsement import project_parts
 from core.web.forms import Control, FormErrors, budget_errors, controls, display, read, read_budget, split_errors
 from core.web.presenters import programme_view
 from core.web.templating import _t
@@ -157,6 +158,7 @@ def _render(project_id: int, failure: Failure | None = None, status: int = 200):
         budget_general=budget_general, attach_errors=attach_errors, submit_errors=submit_errors,
         problems=problems, blocking=[p for p in problems if p.blocks], decisions=decisions, approved=approved,
         can_withdraw=is_applicant and project.state in WITHDRAWABLE, reviewer=reviewer, failure=failure,
+        **project_parts(c, project, failure),
     ), status
 
 
@@ -231,11 +233,15 @@ def download(project_id: int, attachment_id: int):
 def submit(project_id: int):
     c = ctx()
     try:
-        project_service.submit(c, project_id)
+        project = project_service.submit(c, project_id)
+        view = programme_view(c, project.programme)
+        step = view.policy.endorsement(view.config)
         c.commit()
     except RuleError as err:
         c.session.rollback()
         return _render(project_id, Failure("submit", err.violations), err.status)
+    if step is not None:  # the town or street checks it before the panel sees it
+        return _after_change(project_id, f"项目已提交，等待{step.label.zh}。", f"Submitted; it now awaits the {step.label.en}.")
     return _after_change(project_id, "项目已提交，等待评审小组评审。", "Submitted; the review panel has been told.")
 
 

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 
 from core.i18n import T
+from core.models import Decision
 from core.money import fen_to_yuan
 from core.services import programmes as programme_service
 from core.services import projects as project_service
@@ -18,10 +20,13 @@ from core.web import queries
 from core.web.context import ctx, forbid_unless, login_required
 from core.web.forms import FormErrors, split_errors
 from core.web.presenters import programme_view
+from core.web.subforms import lines, read_subform, subform
 from core.web.templating import _t
 
 bp = Blueprint("review", __name__, url_prefix="/t/<tenant>")
-OPEN_STATES = ("submitted", "under_review")
+# "endorsed" only occurs where the policy has an endorsement step; "submitted" then waits for
+# the town, not the panel (see ``_for_panel``).
+OPEN_STATES = ("submitted", "endorsed", "under_review")
 DONE_STATES = ("approved", "rejected", "returned")
 
 
@@ -35,13 +40,26 @@ def queue():
     forbid_unless(bool(programmes) or c.actor.has_role(queries.ADMIN_ROLES),
                   T("您不是任何年度项目的评审小组成员", "You are not on any programme's review panel"))
     ids = [p.id for p in programmes]
-    waiting = queries.review_queue(c, ids, OPEN_STATES)
-    done = queries.review_queue(c, ids, DONE_STATES)
-    project_ids = [p.id for p in waiting + done]
     views = {p.id: programme_view(c, p) for p in programmes}
+    waiting = [p for p in queries.review_queue(c, ids, OPEN_STATES)
+               if p.state in _for_panel(views[p.programme_id])]
+    done = queries.review_queue(c, ids, DONE_STATES)
+    if any(v.policy.endorsement(v.config) is not None for v in views.values()):
+        # A town may have returned an application before the panel saw it: "decided" lists
+        # only what the panel decided.
+        decided = set(c.session.scalars(select(Decision.project_id).where(Decision.project_id.in_([p.id for p in done] or [-1]))))
+        done = [p for p in done if p.id in decided]
+    project_ids = [p.id for p in waiting + done]
     return render_template("pages/review_queue.html", programmes=programmes, waiting=waiting, done=done,
                            views=views, member_of=member_of, mine=queries.scored_by_me(c, project_ids),
                            score_counts=queries.score_counts(c, project_ids))
+
+
+def _for_panel(view) -> tuple[str, ...]:
+    """The states in which the panel may score and decide a project of this programme."""
+    if view.policy.endorsement(view.config) is not None:
+        return review_service.REVIEWABLE_AFTER_ENDORSEMENT
+    return review_service.REVIEWABLE
 
 
 @dataclass
@@ -86,7 +104,18 @@ def _render(project_id: int, *, score_failure=None, decide_failure=None, status:
     decide_values = (decide_failure or {}).get("values") or {
         "outcome": "", "approved_amount": str(fen_to_yuan(project.requested_fen)), "explanation": "", "approvals": []}
     decide_violations = (decide_failure or {}).get("violations", [])
-    decide_errors = split_errors(decide_violations, "", ("outcome", "approved_amount", "explanation", "approvals"), c.locale)
+    # The policy's decision-stage forms (e.g. a subsidy tier), rendered from their schemas.
+    decide_specs = view.policy.forms(view.config, project.track, stage="decide")
+    details = decide_values.get("details") or {}
+    decide_forms = [subform(spec, details.get(spec.key), decide_violations, c.locale, "decide") for spec in decide_specs]
+    form_keys = {spec.key for spec in decide_specs}
+    decisions = review_service.decisions(c, project.id)
+    # A policy's refusal is listed above the form, where its clause is shown with it.
+    decide_errors = split_errors([v for v in decide_violations
+                                  if (v.field or "").split(".")[0] not in form_keys and not v.clause], "",
+                                 ("outcome", "approved_amount", "explanation", "approvals"), c.locale)
+    decide_errors.general += [v for v in decide_violations if v.clause and v.field != "approvals"
+                              and (v.field or "").split(".")[0] not in form_keys]
     # "Needs approval" problems the decider may approve explicitly, by code.
     approvable = [v for v in decide_violations if v.field == "approvals"]
     return render_template(
@@ -94,7 +123,8 @@ def _render(project_id: int, *, score_failure=None, decide_failure=None, status:
         table=_score_table(all_scores, rubric) if decider else None, mine=mine,
         score_values=score_values, score_errors=score_errors, score_general=score_general,
         decide_values=decide_values, decide_errors=decide_errors, approvable=approvable,
-        reviewable=project.state in OPEN_STATES, decisions=review_service.decisions(c, project.id),
+        reviewable=project.state in _for_panel(view), decisions=decisions, decide_forms=decide_forms,
+        detail_lines={d.id: lines(decide_specs, d.details or {}, c.locale) for d in decisions},
     ), status
 
 
@@ -127,14 +157,18 @@ def score(project_id: int):
 @login_required
 def decide(project_id: int):
     c = ctx()
+    project = project_service.get_project(c, project_id)
+    view = programme_view(c, project.programme)
     values = {"outcome": request.form.get("outcome", ""), "approved_amount": (request.form.get("approved_amount") or "").strip(),
-              "explanation": request.form.get("explanation", ""), "approvals": request.form.getlist("approvals")}
+              "explanation": request.form.get("explanation", ""), "approvals": request.form.getlist("approvals"),
+              "details": {spec.key: read_subform(spec, request.form)
+                          for spec in view.policy.forms(view.config, project.track, stage="decide")}}
     try:
         if not values["outcome"]:
             raise RuleError(Violation("outcome_missing", T("请选择评审结果", "Choose an outcome"), field="outcome"))
         decision = review_service.decide(c, project_id, values["outcome"], explanation=values["explanation"],
                                          approved_amount=values["approved_amount"] if values["outcome"] == "approved" else None,
-                                         approvals=values["approvals"])
+                                         approvals=values["approvals"], details=values["details"])
         outcome = decision.outcome
         c.commit()
     except RuleError as err:

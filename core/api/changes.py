@@ -1,0 +1,120 @@
+"""Change requests (项目变更) on approved projects: GET/POST .../projects/<id>/change-requests
+(the applicant files one: a reason plus the proposed type and forms) and
+POST .../change-requests/<id>/decision (the programme's administrators approve or refuse it).
+
+Nothing about the project changes until a request is approved; the policy may refuse a
+request outright (e.g. swapping one project for another), citing its clause."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from marshmallow import fields, validate
+
+from core.api.base import TENANT, ApiSchema, Blueprint, context, locale, login_required
+from core.api.shapes import UserRefSchema, text, user_ref
+from core.models import User
+from core.services import changes as change_service
+from core.services import projects
+from core.services.programmes import policy_of
+
+blp = Blueprint("changes", __name__, url_prefix=TENANT,
+                description="Recorded changes to approved projects, decided by the programme's administrators")
+
+
+class ChangeRequestSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    project_id = fields.Integer(required=True)
+    status = fields.String(required=True, metadata={"enum": list(change_service.STATUS_LABELS)})
+    status_label = fields.String(required=True)
+    reason = fields.String(required=True)
+    proposed_track = fields.String(allow_none=True, metadata={"description": "null: the type stays"})
+    proposed_track_label = fields.String(allow_none=True)
+    proposed_forms = fields.Dict(required=True, metadata={"description": "form key → the proposed data (validated)"})
+    requested_by = fields.Nested(UserRefSchema, required=True)
+    requested_at = fields.DateTime(required=True)
+    decided_by = fields.Nested(UserRefSchema, allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    decision_reason = fields.String(required=True)
+
+
+class ChangeRequestListSchema(ApiSchema):
+    items = fields.List(fields.Nested(ChangeRequestSchema), required=True, metadata={"description": "oldest first"})
+
+
+class ChangeRequestInputSchema(ApiSchema):
+    reason = fields.String(required=True, validate=validate.Length(max=4000), metadata={
+        "description": f"why (at least {change_service.MIN_REASON} characters)"})
+    proposed_track = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
+                                   metadata={"description": "a new project type (track key); omit to keep it"})
+    proposed_forms = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)), values=fields.Dict(),
+                                 load_default=dict, metadata={
+                                     "description": "form key → the form's full new data, validated by the form's schema"})
+
+
+DECISION_ERROR = "结果只能是：approved（同意）、refused（不同意） | The outcome must be approved or refused"
+
+
+class ChangeDecisionInputSchema(ApiSchema):
+    outcome = fields.String(required=True, validate=validate.OneOf(["approved", "refused"], error=DECISION_ERROR))
+    reason = fields.String(load_default="", validate=validate.Length(max=4000), metadata={
+        "description": f"required (at least {change_service.MIN_REASON} characters) when refused"})
+
+
+def change_request(ctx, cr, lang: str, project=None) -> dict:
+    project = project or projects.get_project(ctx, cr.project_id)
+    track_label = None
+    if cr.proposed_track:
+        policy, config = policy_of(ctx, project.programme)
+        track = policy.track(config, cr.proposed_track)
+        track_label = track.label.render(lang) if track else cr.proposed_track
+    return {
+        "id": cr.id, "project_id": cr.project_id, "status": cr.status,
+        "status_label": text(change_service.STATUS_LABELS.get(cr.status), lang) or cr.status,
+        "reason": cr.reason, "proposed_track": cr.proposed_track, "proposed_track_label": track_label,
+        "proposed_forms": dict(cr.proposed_forms or {}),
+        "requested_by": user_ref(_user(ctx, cr.requested_by_id)), "requested_at": cr.requested_at,
+        "decided_by": user_ref(_user(ctx, cr.decided_by_id)),
+        "decided_at": cr.decided_at, "decision_reason": cr.decision_reason or "",
+    }
+
+
+def _user(ctx, user_id: int | None) -> User | None:
+    # The session's identity map answers repeated look-ups of the same people.
+    return ctx.session.get(User, user_id) if user_id else None
+
+
+def change_requests(ctx, project, lang: str) -> list[dict]:
+    return [change_request(ctx, cr, lang, project) for cr in change_service.change_requests(ctx, project.id)]
+
+
+@blp.route("/projects/<id:project_id>/change-requests")
+class ChangeRequests(MethodView):
+    @login_required
+    @blp.response(200, ChangeRequestListSchema)
+    def get(self, project_id):
+        """A project's change requests (whoever may see the project, signed in)"""
+        ctx = context(login=True)
+        project = projects.get_project(ctx, project_id)
+        return {"items": change_requests(ctx, project, locale())}
+
+    @login_required
+    @blp.arguments(ChangeRequestInputSchema)
+    @blp.response(201, ChangeRequestSchema)
+    def post(self, body, project_id):
+        """Request a change to an approved project: a reason and the proposed type and forms (the applicant)"""
+        ctx = context(login=True)
+        cr = change_service.request_change(ctx, project_id, body["reason"], body["proposed_track"], body["proposed_forms"])
+        ctx.commit()
+        return change_request(ctx, cr, locale())
+
+
+@blp.route("/change-requests/<id:change_id>/decision")
+class ChangeDecision(MethodView):
+    @login_required
+    @blp.arguments(ChangeDecisionInputSchema)
+    @blp.response(201, ChangeRequestSchema)
+    def post(self, body, change_id):
+        """Approve (the change is applied) or refuse (with a reason) a change request (the programme's administrators)"""
+        ctx = context(login=True)
+        cr = change_service.decide_change(ctx, change_id, body["outcome"] == "approved", body["reason"])
+        ctx.commit()
+        return change_request(ctx, cr, locale())

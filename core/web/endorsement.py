@@ -1,0 +1,227 @@
+"""The project page's parts for two-level calls and running projects:
+
+- endorsement, where the programme's policy declares the step: the applicant's town or street
+  stamps an application (with an optional scanned stamp page) or returns it with a reason; the
+  history is shown to everyone who sees the project, a return prominently to the applicant;
+- the decision's details (the policy's decision-stage forms, e.g. a subsidy tier), read-only;
+- change requests on approved projects: the applicant files one (reason, proposed type and
+  forms, on its own page), the programme's administrators approve or refuse it.
+
+``project_parts`` gives the project page its context; the POST routes here re-render the
+project page with the refusal beside the field, as every other form of the page does.
+"""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import select
+
+from core.i18n import T
+from core.models import OrgUnit, Project, ProjectState
+from core.services import changes as change_service
+from core.services import endorsement as endorsement_service
+from core.services import projects as project_service
+from core.services import review as review_service
+from core.services.projects import APPLICANT_ROLES, visible
+from core.violations import RuleError, Violation
+from core.web import queries
+from core.web.context import ctx, forbid_unless, login_required
+from core.web.forms import FormErrors, split_errors
+from core.web.presenters import programme_view
+from core.web.subforms import lines, read_subform, subform
+from core.web.templating import _t
+
+bp = Blueprint("endorsement", __name__, url_prefix="/t/<tenant>")
+ENDORSE_FIELDS = ("outcome", "reason", "stamp")
+CHANGE_FIELDS = ("reason", "proposed_track")
+
+
+# -- what the project page shows ------------------------------------------------------------------
+
+def project_parts(c, project, failure=None) -> dict:
+    """Context for the project page's endorsement, decision-detail and change-request parts."""
+    view = programme_view(c, project.programme)
+    locale = c.locale
+    signed_in = c.actor.is_authenticated
+    section = failure.section if failure else None
+    step = view.policy.endorsement(view.config)
+    history = endorsement_service.endorsements(c, project.id) if step else []
+    may_endorse = bool(step and signed_in and project.state == ProjectState.submitted.value
+                       and endorsement_service.may_endorse(c, project))
+    endorse_values = (failure.values or {}) if section == "endorsement" else {"outcome": "", "reason": ""}
+    endorse_errors = (split_errors(failure.violations, "", ENDORSE_FIELDS, locale) if section == "endorsement"
+                      else FormErrors())
+
+    decisions = review_service.decisions(c, project.id) if signed_in else []
+    decide_specs = view.policy.forms(view.config, project.track, stage="decide")
+    detail_lines = {d.id: lines(decide_specs, d.details or {}, locale) for d in decisions}
+    latest_decision = decisions[-1] if decisions else None
+    latest_endorsement = history[-1] if history else None
+    # A return by the town is what the applicant must act on when it is the latest word.
+    town_return = None
+    if (project.state == ProjectState.returned.value and latest_endorsement is not None
+            and latest_endorsement.outcome == "returned"
+            and (latest_decision is None or latest_endorsement.endorsed_at >= latest_decision.decided_at)):
+        town_return = latest_endorsement
+
+    is_applicant = c.actor.has_role(APPLICANT_ROLES, project.applicant_unit)
+    requests = change_service.change_requests(c, project.id) if signed_in else []
+    people = queries.users_by_id(c, [r.requested_by_id for r in requests] + [r.decided_by_id for r in requests])
+    may_decide_change = signed_in and c.actor.has_role(change_service.DECIDER_ROLES, project.programme.org_unit)
+    change_rows = []
+    for r in requests:
+        track = r.proposed_track or project.track
+        change_rows.append({
+            "request": r, "requested_by": people.get(r.requested_by_id), "decided_by": people.get(r.decided_by_id),
+            "status_label": change_service.STATUS_LABELS.get(r.status, T(r.status, r.status)),
+            "track_label": view.track_label(r.proposed_track) if r.proposed_track else None,
+            "forms": [(spec.label, lines([spec], r.proposed_forms or {}, locale))
+                      for spec in view.forms(track) if spec.key in (r.proposed_forms or {})],
+            "errors": (split_errors(failure.violations, "", ("reason",), locale)
+                       if section == f"change-{r.id}" else FormErrors()),
+            "reason_value": (failure.values or {}).get("reason", "") if section == f"change-{r.id}" else "",
+        })
+    return {
+        "step": step, "endorsements": history, "may_endorse": may_endorse, "endorse_values": endorse_values,
+        "endorse_errors": endorse_errors, "town_return": town_return, "detail_lines": detail_lines,
+        "change_rows": change_rows, "may_decide_change": may_decide_change,
+        "can_request_change": (is_applicant and project.state == ProjectState.approved.value
+                               and not any(r.status == "pending" for r in requests)),
+        "stamps": {a.id: a for a in project.attachments},
+    }
+
+
+def _rerender(project_id: int, section: str, err: RuleError, values: dict | None = None):
+    from core.web.projects import (  # late: the project page imports this module
+        Failure,
+        _render,
+    )
+    return _render(project_id, Failure(section, err.violations, values=values), err.status)
+
+
+# -- endorsing ------------------------------------------------------------------------------------
+
+@bp.post("/projects/<int:project_id>/endorse")
+@login_required
+def endorse(project_id: int):
+    c = ctx()
+    values = {"outcome": request.form.get("outcome", ""), "reason": request.form.get("reason", "")}
+    upload = request.files.get("stamp")
+    has_file = upload is not None and bool(upload.filename)
+    try:
+        if not values["outcome"]:
+            raise RuleError(Violation("outcome_missing", T("请选择审核结果", "Choose an outcome"), field="outcome"))
+        record = endorsement_service.endorse(
+            c, project_id, values["outcome"], values["reason"],
+            stamp_filename=upload.filename if has_file else None, stamp_stream=upload.stream if has_file else None,
+            storage=current_app.extensions["tongxin"].storage)
+        outcome = record.outcome
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        return _rerender(project_id, "endorsement", err, values)
+    if outcome == "endorsed":
+        flash(_t("已审核盖章，申报已报送市级评审。", "Endorsed: the application goes on to the panel."), "success")
+    else:
+        flash(_t("已退回修改，申报单位将看到退回理由。", "Returned: the applicant will read your reason."), "success")
+    return redirect(url_for("web.projects.show", project_id=project_id) + "#endorsement")
+
+
+def awaiting_endorsement(c, unit, programmes) -> list[Project]:
+    """Applications from the units under ``unit`` that wait for its endorsement: submitted to
+    one of ``programmes`` whose policy has a step at ``unit``'s level. At most one query (none
+    when no programme has such a step)."""
+    ids = []
+    for p in programmes:
+        view = programme_view(c, p)
+        step = view.policy.endorsement(view.config)
+        if step is not None and step.level == unit.kind:
+            ids.append(p.id)
+    if not ids:
+        return []
+    under = select(OrgUnit.id).where(OrgUnit.path.startswith(unit.path), OrgUnit.id != unit.id)
+    stmt = (visible(c).where(Project.state == ProjectState.submitted.value, Project.programme_id.in_(ids),
+                             Project.applicant_unit_id.in_(under))
+            .order_by(Project.submitted_at, Project.id).limit(200))
+    return list(c.session.scalars(stmt).unique())
+
+
+# -- change requests --------------------------------------------------------------------------------
+
+@bp.route("/projects/<int:project_id>/changes/new", methods=["GET", "POST"])
+@login_required
+def new_change(project_id: int):
+    """The applicant's change request: the reason, a new type (choosing one re-renders the page
+    with that type's forms) and the forms with the current content, to be edited."""
+    c = ctx()
+    project = project_service.get_project(c, project_id)
+    forbid_unless(c.actor.has_role(APPLICANT_ROLES, project.applicant_unit),
+                  T("只有申报单位可以申请项目变更", "Only the applicant may request a change"))
+    view = programme_view(c, project.programme)
+    source = request.form if request.method == "POST" else request.args
+    track = source.get("proposed_track") or project.track
+    if track not in view.tracks:
+        track = project.track
+    specs = view.forms(track)
+    stored = project.forms or {}
+    reason = request.form.get("reason", "")
+    violations: list[Violation] = []
+    values = {spec.key: stored.get(spec.key) or {} for spec in specs}
+    status = 200
+    if request.method == "POST" and request.form.get("action") != "choose_track":
+        values = {spec.key: read_subform(spec, request.form) for spec in specs}
+        # Only the forms the applicant actually changed are proposed.
+        proposed = {key: data for key, data in values.items() if _changed(view, specs, key, data, stored.get(key))}
+        try:
+            change_service.request_change(c, project.id, reason, track if track != project.track else None, proposed)
+            c.commit()
+        except RuleError as err:
+            c.session.rollback()
+            violations, status = err.violations, err.status
+        else:
+            flash(_t("变更申请已提交，经主管单位同意后生效。", "Change request filed; it takes effect once approved."), "success")
+            return redirect(url_for("web.projects.show", project_id=project.id) + "#changes")
+    form_keys = {spec.key for spec in specs}
+    general = [v for v in violations if (v.field or "").split(".")[0] not in form_keys | set(CHANGE_FIELDS)]
+    own = split_errors([v for v in violations if (v.field or "").split(".")[0] in CHANGE_FIELDS], "", CHANGE_FIELDS,
+                       c.locale)
+    # "proposed_forms" problems (a swap) belong to the request as a whole.
+    return render_template("pages/change_request.html", project=project, view=view, track=track, reason=reason,
+                           subforms=[subform(spec, values.get(spec.key), violations, c.locale, "cr") for spec in specs],
+                           errors=own, general=general), status
+
+
+def _changed(view, specs, key: str, data: dict, stored: dict | None) -> bool:
+    spec = next(s for s in specs if s.key == key)
+    try:
+        return view.policy.validate_form(spec, data) != (stored or {})
+    except RuleError:
+        return True  # invalid input is proposed, so the refusal names its fields
+
+
+@bp.post("/change-requests/<int:change_id>/decide")
+@login_required
+def decide_change(change_id: int):
+    c = ctx()
+    approve = request.form.get("outcome") == "approved"
+    reason = request.form.get("reason", "")
+    project_id = request.form.get("project_id", type=int)
+    try:
+        cr = change_service.decide_change(c, change_id, approve, reason)
+        project_id = cr.project_id
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        if project_id is None:
+            raise
+        return _rerender(project_id, f"change-{change_id}", err, {"reason": reason})
+    flash(_t("已同意变更，项目内容已更新。", "Change approved; the project is updated.") if approve
+          else _t("已不同意该变更，申报单位将看到理由。", "Change refused; the applicant will read why."), "success")
+    return redirect(url_for("web.projects.show", project_id=project_id) + "#changes")

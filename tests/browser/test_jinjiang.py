@@ -1,0 +1,244 @@
+"""晋江's city-wide call in headless Chromium: two communities in two towns apply, one town
+endorses (with a scanned stamp page) and the other returns an application for changes, the
+city's panel scores, and the chair selects a pilot marked 泉州-level.
+
+青华社区 (under 青阳街道) and 安东社区 (under 安海镇) fill the 申报表 and 项目方案书 (a schedule
+without dates is refused beside the field), the budget and the residents' consultation record,
+and submit. 青阳 stamps 青华's; 安海 returns 安东's with a reason, which 安东 reads. The expert
+and the chair score 青华's by the notice's criteria — 安东's never reaches them — and the chair
+selects it as a pilot recommended to 泉州's programme; 青华 sees "推荐为泉州市级项目".
+
+The live server and its helpers come from the walkthrough (tests/browser/test_walkthrough.py);
+screenshots go to test-artifacts/jinjiang-<profile>/. No step waits on a clock.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support import PDF, PNG
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+sync_playwright, expect = playwright_api.sync_playwright, playwright_api.expect
+
+from tests.browser import test_walkthrough as walkthrough
+from tests.browser.test_walkthrough import (
+    ARGS,
+    CHROMIUM,
+    HANG_GUARD_MS,
+    PASSWORD,
+    ROOT,
+    fill_budget,
+    press,
+    shot,
+    sign_out,
+)
+
+live_server = walkthrough.live_server  # the same server-thread fixture, found by pytest in this module
+pytestmark = pytest.mark.browser
+TENANT = "jinjiang"
+
+
+@pytest.fixture
+def browser_page(profile):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    out = ROOT / "test-artifacts" / f"jinjiang-{profile}"
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.png"):
+        old.unlink()
+    expect.set_options(timeout=HANG_GUARD_MS)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(HANG_GUARD_MS)
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text)
+                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
+                if r.request.resource_type != "document" and r.status >= 400 else None)
+        page.artifacts, page.shots, page.problems = out, [0], problems
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/t/{TENANT}/")
+    press(page, page.get_by_role("link", name="工作人员登录"))
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    press(page, page.get_by_role("button", name="登录"))
+    expect(page.locator(".flash")).to_contain_text("欢迎")
+
+
+def apply(page, community: str, title: str, consultation: Path) -> None:
+    """A community's whole application: the 申报表, the 方案书, the budget, the consultation record."""
+    press(page, page.get_by_role("link", name="申报邻里互助型"))
+    expect(page.get_by_label("邻里互助型")).to_be_checked()
+    expect(page.get_by_label("申报单位")).to_contain_text(community)
+    page.get_by_label("项目名称").fill(title)
+    press(page, page.get_by_role("button", name="创建项目"))
+    expect(page.locator("h1")).to_contain_text(title)
+
+    form = page.locator("#form-application")
+    form.get_by_label("项目名称").fill(title)
+    form.get_by_label("建设“邻里驿站”").check()
+    form.get_by_label("开展“邻里亲、邻里帮”等主题志愿服务").check()
+    form.get_by_label("基础设施建设情况").fill("党群服务中心面积800平方米，设有议事厅和活动室")
+    form.get_by_label("党建工作情况").fill("社区党委下设5个网格党支部、18个楼栋党小组")
+    form.get_by_label("服务能力情况").fill("专职社工12名，志愿服务队3支共160人")
+    form.get_by_label("群众参与情况").fill("去年居民参与各类活动超过3000人次")
+    form.get_by_label("征求村（居）民意见日期").fill("2023-03-05")
+    form.get_by_label("联系人及电话").fill("王主任 0595-1234567")
+    press(page, form.get_by_role("button", name="保存申报表"))
+    expect(page.locator(".flash")).to_contain_text("「申报表」已保存")
+
+    plan = page.locator("#form-plan")
+    plan.get_by_label("项目背景与居民需求").fill("老旧小区多、老年人比例高，居民对就近议事和互助服务的需求强烈。")
+    plan.get_by_label("具体目标").fill("建成邻里驿站1个\n每月开展志愿服务不少于4次")
+    plan.get_by_label("进度安排").fill("尽快完成驿站改造\n2023-09-30 形成值守制度并运行")
+    plan.get_by_label("主要措施").fill("依托网格党支部组织值守，联合驻区单位提供物资支持。")
+    press(page, plan.get_by_role("button", name="保存项目方案书"))
+    # A milestone without a date is too vague to check: refused beside the field, nothing saved.
+    expect(page.locator("#f-plan-schedule ~ .error-text")).to_contain_text("须以日期开头")
+    plan = page.locator("#form-plan")
+    plan.get_by_label("进度安排").fill("2023-04-30 完成驿站场地改造\n2023-09-30 形成值守制度并运行")
+    press(page, plan.get_by_role("button", name="保存项目方案书"))
+    expect(page.locator(".flash")).to_contain_text("「项目方案书」已保存")
+
+    fill_budget(page, [("驿站场地改造", "60000"), ("志愿服务物资", "20000")])
+    section = page.locator("#attachments")
+    section.get_by_label("附件类别").select_option(label="征求村（居）民意见的会议记录")
+    section.get_by_label("选择文件").set_input_files(str(consultation))
+    press(page, section.get_by_role("button", name="上传"))
+    expect(page.locator(".flash")).to_contain_text("已上传")
+    expect(page.locator("#submit .alert-success")).to_contain_text("材料已齐全")
+    press(page, page.get_by_role("button", name="提交申报"))
+    expect(page.locator(".flash")).to_contain_text("等待镇（街道）审核盖章")
+    expect(page.locator("h1 .badge")).to_have_text("已提交")
+
+
+def open_from_town_overview(page, title: str) -> None:
+    waiting = page.locator("#awaiting-endorsement")
+    expect(waiting).to_contain_text(title)
+    press(page, waiting.get_by_role("link", name=title))
+    expect(page.locator("h1")).to_contain_text(title)
+
+
+def score(page, title: str, points: dict[str, str], comment: str) -> None:
+    press(page, page.get_by_role("navigation", name="主导航").get_by_role("link", name="评审"))
+    row = page.locator("tbody tr", has_text=title)
+    press(page, row.get_by_role("link", name="评审"))
+    form = page.locator("#score")
+    for label, value in points.items():
+        form.get_by_label(label).fill(value)
+    form.get_by_label("评审意见").fill(comment)
+    press(page, form.get_by_role("button", name="保存评分"))
+    expect(page.locator(".flash")).to_contain_text("评分已保存")
+
+
+def test_two_towns_one_endorses_one_returns_and_the_city_selects_a_quanzhou_pilot(live_server, browser_page, tmp_path):
+    page, base = browser_page, live_server
+    consultation = tmp_path / "居民意见征集会议记录.pdf"
+    consultation.write_bytes(PDF)
+    stamp = tmp_path / "青阳街道盖章页.png"
+    stamp.write_bytes(PNG)
+
+    # -- two communities in two towns apply to the city's call --------------------------------
+    sign_in(page, base, "qinghua")
+    expect(page.locator("h1")).to_have_text("我的项目")
+    expect(page.locator("main")).to_contain_text("2023年晋江市“共建共享”社区治理项目")
+    shot(page, "qinghua-my-projects")
+    apply(page, "青华社区", "青华邻里驿站", consultation)
+    shot(page, "qinghua-submitted")
+    sign_out(page)
+
+    sign_in(page, base, "andong")
+    apply(page, "安东社区", "安东邻里互助", consultation)
+    sign_out(page)
+
+    # -- 青阳街道 stamps 青华's, with the scanned stamp page ---------------------------------------
+    sign_in(page, base, "qingyang_admin")
+    expect(page.locator("h1")).to_contain_text("青阳街道")
+    expect(page.locator("#awaiting-endorsement")).not_to_contain_text("安东邻里互助")
+    shot(page, "qingyang-awaiting")
+    open_from_town_overview(page, "青华邻里驿站")
+    panel = page.locator("#endorsement")
+    panel.get_by_label("审核通过，加盖公章").check()
+    panel.get_by_label("盖章页扫描件").set_input_files(str(stamp))
+    press(page, panel.get_by_role("button", name="提交审核意见"))
+    expect(page.locator(".flash")).to_contain_text("已审核盖章")
+    expect(page.locator("h1 .badge")).to_have_text("已审核盖章")
+    history = page.locator("#endorsement")
+    expect(history).to_contain_text("青阳街道 · 审核通过并盖章")
+    expect(history.get_by_role("link", name="青阳街道盖章页.png")).to_be_visible()
+    shot(page, "qingyang-endorsed")
+    sign_out(page)
+
+    # -- 安海镇 returns 安东's: a reason is required --------------------------------------------
+    sign_in(page, base, "anhai_admin")
+    open_from_town_overview(page, "安东邻里互助")
+    panel = page.locator("#endorsement")
+    panel.get_by_label("退回修改").check()
+    press(page, panel.get_by_role("button", name="提交审核意见"))
+    expect(page.locator("#endorse-reason ~ .error-text")).to_contain_text("退回时必须写明理由")
+    panel = page.locator("#endorsement")
+    panel.get_by_label("退回修改").check()
+    panel.get_by_label("审核意见").fill("志愿服务目标请写明服务对象和人次，并补充镇级配套资金安排。")
+    press(page, panel.get_by_role("button", name="提交审核意见"))
+    expect(page.locator(".flash")).to_contain_text("已退回修改")
+    sign_out(page)
+
+    sign_in(page, base, "andong")
+    mine = page.locator("tbody")
+    expect(mine.locator("tr", has_text="安东邻里互助")).to_contain_text("退回修改")
+    press(page, mine.get_by_role("link", name="安东邻里互助"))
+    notice = page.locator("#town-return")
+    expect(notice).to_contain_text("安海镇退回修改")
+    expect(notice).to_contain_text("志愿服务目标请写明服务对象和人次")
+    expect(page.get_by_role("button", name="保存项目方案书")).to_be_visible()  # it may be revised
+    shot(page, "andong-reads-the-return")
+    sign_out(page)
+
+    # -- the city's panel scores; only the endorsed application reaches it ----------------------
+    points = {"基础设施建设": "8", "党建工作": "9", "服务能力": "7", "群众参与": "9", "方案可行性": "8"}
+    sign_in(page, base, "jj_expert")
+    expect(page.locator("h1")).to_have_text("评审工作台")
+    expect(page.locator("main")).not_to_contain_text("安东邻里互助")
+    score(page, "青华邻里驿站", points, "基础扎实，目标具体")
+    sign_out(page)
+
+    sign_in(page, base, "jj_chair")
+    score(page, "青华邻里驿站", {**points, "服务能力": "8"}, "建议推荐泉州")
+    shot(page, "chair-scores")
+    decide = page.locator("#decide")
+    decide.get_by_label("通过（立项）").check()
+    press(page, decide.get_by_role("button", name="确认决定"))
+    expect(page.locator("#decide-selection-tier ~ .error-text")).to_contain_text("试点层级")  # the tier is required
+    decide = page.locator("#decide")
+    decide.get_by_label("通过（立项）").check()
+    decide.get_by_label("试点层级").select_option(label="推荐为泉州市级项目")
+    shot(page, "chair-selects-quanzhou")
+    press(page, decide.get_by_role("button", name="确认决定"))
+    expect(page.locator(".flash")).to_contain_text("评审决定已记录")
+    expect(page.locator("main")).to_contain_text("推荐为泉州市级项目")
+    sign_out(page)
+
+    # -- 青华 sees its project selected and recommended to 泉州 ----------------------------------
+    sign_in(page, base, "qinghua")
+    mine = page.locator("tbody")
+    expect(mine.locator("tr", has_text="青华邻里驿站")).to_contain_text("已立项")
+    press(page, mine.get_by_role("link", name="青华邻里驿站"))
+    expect(page.locator("#approved-notice")).to_contain_text("推荐为泉州市级项目")
+    expect(page.locator("#endorsement")).to_contain_text("青阳街道 · 审核通过并盖章")
+    expect(page.locator("#changes")).to_contain_text("申请变更")
+    shot(page, "qinghua-sees-quanzhou-tier")
+    sign_out(page)
+
+    assert page.problems == [], page.problems
