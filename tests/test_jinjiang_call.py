@@ -4,7 +4,9 @@ from __future__ import annotations
 import io
 
 import pytest
+from sqlalchemy import select
 
+from core.models import Notification
 from core.services import changes, endorsement, projects, review
 from core.violations import Forbidden, NotFound, RuleError
 from tests.support import PDF, acting, programme_id, unit_id
@@ -44,6 +46,11 @@ def codes(exc) -> set[str]:
 def test_endorse_return_score_select_and_tier(platform):
     a = _apply(platform, "qinghua", "jj-qingyang-a")
     b = _apply(platform, "andong", "jj-anhai-a")
+    def panel_notes():
+        with acting(platform, "jinjiang", "jj_admin") as ctx:
+            return ctx.session.scalars(select(Notification).where(Notification.kind == "project_submitted")).all()
+
+    assert panel_notes() == []  # the panel hears of an application once its town has endorsed it
     # Not endorsed yet: the city's panel cannot score it.
     with pytest.raises(RuleError) as info, acting(platform, "jinjiang", "jj_chair") as ctx:
         review.score(ctx, a, {"infrastructure": 8, "party_building": 8, "service_capacity": 7, "participation": 9,
@@ -56,6 +63,7 @@ def test_endorse_return_score_select_and_tier(platform):
         e = endorsement.endorse(ctx, a, "endorsed", stamp_filename="盖章页.pdf", stamp_stream=io.BytesIO(PDF),
                                 storage=platform.storage)
         assert e.stamp_attachment_id
+    assert len(panel_notes()) == 2  # jj_chair and jj_expert
     with acting(platform, "jinjiang", "anhai_admin") as ctx:
         with pytest.raises(RuleError) as info:
             endorsement.endorse(ctx, b, "returned", reason="")

@@ -15,7 +15,7 @@ from core.models import Attachment, Endorsement, OrgUnit, Project, ProjectState,
 from core.plugin_host.contributions import EndorsementStep
 from core.services.context import Ctx
 from core.services.programmes import policy_of
-from core.services.projects import _transitioned, get_project
+from core.services.projects import _transitioned, get_project, notify_panel_after_commit
 from core.violations import Forbidden, RuleError, Violation, Violations
 
 ENDORSER_ROLES = (Role.street_admin,)
@@ -99,4 +99,7 @@ def endorse(ctx: Ctx, project_id: int, outcome: str, reason: str = "", *,
         ctx.session.add(record)
         project.state = ProjectState.endorsed.value if outcome == "endorsed" else ProjectState.returned.value
     _transitioned(ctx, project, "endorse", before)
+    if outcome == "endorsed":
+        ctx.session.flush()
+        notify_panel_after_commit(ctx, project, f"endorsement-{record.id}")
     return record

@@ -92,6 +92,12 @@ def _require_applicant(ctx: Ctx, unit: OrgUnit) -> None:
 
 
 def _require_editable(project: Project) -> None:
+    if project.state == ProjectState.approved.value:
+        # An approved project changes only through a recorded change request (core.services.changes).
+        raise RuleError(Violation("not_editable",
+                                  T("项目已立项，不能直接修改；如需变更项目类型或内容，请提交变更申请，经主管单位同意后生效",
+                                    "The project is approved and cannot be edited; file a change request, which its programme's administrators decide"),
+                                  field="state"), status=409)
     if project.state not in EDITABLE:
         raise RuleError(Violation("not_editable",
                                   T(f"项目当前状态为「{project.state_enum.label.zh}」，不能修改",
@@ -279,7 +285,7 @@ def submission_problems(ctx: Ctx, project: Project) -> list[Violation]:
         v.add(Violation("window_closed",
                         T(f"不在申报时间内（{window_text(programme, 'submit').zh}）",
                           f"Outside the application window ({window_text(programme, 'submit').en})"),
-                        field="state"))
+                        field="state", clause=policy.info.source))  # the window is the document's
     for spec in policy.forms(config, project.track):
         if not spec.required_for_submit:
             continue
@@ -316,11 +322,19 @@ def submit(ctx: Ctx, project_id: int) -> Project:
         # Full precision: the submission's identity for the (idempotent) notification task.
         project.submitted_at = dt.datetime.now(dt.timezone.utc)
     _transitioned(ctx, project, "submit", before)
-    from core.tasks.dispatch import enqueue  # late: tasks import services
-    tenant_id, pid, stamp = ctx.tenant_id, project.id, project.submitted_at.isoformat()
-    ctx.after_commit(lambda: enqueue(ctx.settings, "tongxin.notify_panel", tenant_id=tenant_id, project_id=pid,
-                                     submission=stamp))
+    policy, config = policy_of(ctx, project.programme)
+    if policy.endorsement(config) is None:  # otherwise the panel hears of it once it is endorsed
+        notify_panel_after_commit(ctx, project, project.submitted_at.isoformat())
     return project
+
+
+def notify_panel_after_commit(ctx: Ctx, project: Project, occasion: str) -> None:
+    """Queue the (idempotent) task telling the programme's panel that ``project`` awaits them;
+    ``occasion`` identifies this submission or endorsement, so a retry does not notify twice."""
+    from core.tasks.dispatch import enqueue  # late: tasks import services
+    tenant_id, pid = ctx.tenant_id, project.id
+    ctx.after_commit(lambda: enqueue(ctx.settings, "tongxin.notify_panel", tenant_id=tenant_id, project_id=pid,
+                                     submission=occasion))
 
 
 def withdraw(ctx: Ctx, project_id: int) -> Project:
