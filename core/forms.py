@@ -18,6 +18,8 @@ _ZH = [
     (r"^Field may not be null\.$", "不能为空"),
     (r"^Not a valid integer\.$", "不是有效的整数"),
     (r"^Not a valid number\.$", "不是有效的数字"),
+    (r"^Number too large\.$", "数字过大"),
+    (r"^Special numeric values \(nan or infinity\) are not permitted\.$", "不能是 NaN 或无穷大，请填写具体数字"),
     (r"^Not a valid string\.$", "不是有效的文本"),
     (r"^Not a valid boolean\.$", "不是有效的是/否值"),
     (r"^Not a valid date\.$", "不是有效的日期（格式：YYYY-MM-DD）"),
