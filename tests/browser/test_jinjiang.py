@@ -8,7 +8,7 @@ and submit. 青阳 stamps 青华's; 安海 returns 安东's with a reason, which
 and the chair score 青华's by the notice's criteria — 安东's never reaches them — and the chair
 selects it as a pilot recommended to 泉州's programme; 青华 sees "推荐为泉州市级项目".
 
-The live server and its helpers come from the walkthrough (tests/browser/test_walkthrough.py);
+The live server, the page and the shared steps come from conftest.py and kit.py;
 screenshots go to test-artifacts/jinjiang-<profile>/. No step waits on a clock.
 """
 from __future__ import annotations
@@ -17,64 +17,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.kit import fill_budget, press, shot, sign_in, sign_out
 from tests.support import PDF, PNG
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-sync_playwright, expect = playwright_api.sync_playwright, playwright_api.expect
+expect = playwright_api.expect
 
-from tests.browser import test_walkthrough as walkthrough
-from tests.browser.test_walkthrough import (
-    ARGS,
-    CHROMIUM,
-    HANG_GUARD_MS,
-    PASSWORD,
-    ROOT,
-    fill_budget,
-    press,
-    shot,
-    sign_out,
-)
-
-live_server = walkthrough.live_server  # the same server-thread fixture, found by pytest in this module
 pytestmark = pytest.mark.browser
+ARTIFACTS = "jinjiang"  # screenshots: test-artifacts/jinjiang-<profile>/
 TENANT = "jinjiang"
-
-
-@pytest.fixture
-def browser_page(profile):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    out = ROOT / "test-artifacts" / f"jinjiang-{profile}"
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("*.png"):
-        old.unlink()
-    expect.set_options(timeout=HANG_GUARD_MS)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(HANG_GUARD_MS)
-        page = context.new_page()
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-                if r.request.resource_type != "document" and r.status >= 400 else None)
-        page.artifacts, page.shots, page.problems = out, [0], problems
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/t/{TENANT}/")
-    press(page, page.get_by_role("link", name="工作人员登录"))
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    press(page, page.get_by_role("button", name="登录"))
-    expect(page.locator(".flash")).to_contain_text("欢迎")
 
 
 def apply(page, community: str, title: str, consultation: Path) -> None:
@@ -151,7 +102,7 @@ def test_two_towns_one_endorses_one_returns_and_the_city_selects_a_quanzhou_pilo
     stamp.write_bytes(PNG)
 
     # -- two communities in two towns apply to the city's call --------------------------------
-    sign_in(page, base, "qinghua")
+    sign_in(page, base, TENANT, "qinghua")
     expect(page.locator("h1")).to_have_text("我的项目")
     expect(page.locator("main")).to_contain_text("2023年晋江市“共建共享”社区治理项目")
     shot(page, "qinghua-my-projects")
@@ -159,12 +110,12 @@ def test_two_towns_one_endorses_one_returns_and_the_city_selects_a_quanzhou_pilo
     shot(page, "qinghua-submitted")
     sign_out(page)
 
-    sign_in(page, base, "andong")
+    sign_in(page, base, TENANT, "andong")
     apply(page, "安东社区", "安东邻里互助", consultation)
     sign_out(page)
 
     # -- 青阳街道 stamps 青华's, with the scanned stamp page ---------------------------------------
-    sign_in(page, base, "qingyang_admin")
+    sign_in(page, base, TENANT, "qingyang_admin")
     expect(page.locator("h1")).to_contain_text("青阳街道")
     expect(page.locator("#awaiting-endorsement")).not_to_contain_text("安东邻里互助")
     shot(page, "qingyang-awaiting")
@@ -182,7 +133,7 @@ def test_two_towns_one_endorses_one_returns_and_the_city_selects_a_quanzhou_pilo
     sign_out(page)
 
     # -- 安海镇 returns 安东's: a reason is required --------------------------------------------
-    sign_in(page, base, "anhai_admin")
+    sign_in(page, base, TENANT, "anhai_admin")
     open_from_town_overview(page, "安东邻里互助")
     panel = page.locator("#endorsement")
     panel.get_by_label("退回修改").check()
@@ -195,7 +146,7 @@ def test_two_towns_one_endorses_one_returns_and_the_city_selects_a_quanzhou_pilo
     expect(page.locator(".flash")).to_contain_text("已退回修改")
     sign_out(page)
 
-    sign_in(page, base, "andong")
+    sign_in(page, base, TENANT, "andong")
     mine = page.locator("tbody")
     expect(mine.locator("tr", has_text="安东邻里互助")).to_contain_text("退回修改")
     press(page, mine.get_by_role("link", name="安东邻里互助"))
@@ -208,13 +159,13 @@ def test_two_towns_one_endorses_one_returns_and_the_city_selects_a_quanzhou_pilo
 
     # -- the city's panel scores; only the endorsed application reaches it ----------------------
     points = {"基础设施建设": "8", "党建工作": "9", "服务能力": "7", "群众参与": "9", "方案可行性": "8"}
-    sign_in(page, base, "jj_expert")
+    sign_in(page, base, TENANT, "jj_expert")
     expect(page.locator("h1")).to_have_text("评审工作台")
     expect(page.locator("main")).not_to_contain_text("安东邻里互助")
     score(page, "青华邻里驿站", points, "基础扎实，目标具体")
     sign_out(page)
 
-    sign_in(page, base, "jj_chair")
+    sign_in(page, base, TENANT, "jj_chair")
     score(page, "青华邻里驿站", {**points, "服务能力": "8"}, "建议推荐泉州")
     shot(page, "chair-scores")
     decide = page.locator("#decide")
@@ -231,7 +182,7 @@ def test_two_towns_one_endorses_one_returns_and_the_city_selects_a_quanzhou_pilo
     sign_out(page)
 
     # -- 青华 sees its project selected and recommended to 泉州 ----------------------------------
-    sign_in(page, base, "qinghua")
+    sign_in(page, base, TENANT, "qinghua")
     mine = page.locator("tbody")
     expect(mine.locator("tr", has_text="青华邻里驿站")).to_contain_text("已立项")
     press(page, mine.get_by_role("link", name="青华邻里驿站"))

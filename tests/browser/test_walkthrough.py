@@ -6,105 +6,25 @@ clause, that a micro project may not ask for 5,000.01 yuan). The expert and the 
 panel score; the chair approves the 一居一品 with an amount, approves one micro project and
 rejects the other with an explanation, which 洛川 then reads.
 
-The app runs in a real HTTP server on a free localhost port (werkzeug.make_server in a thread)
-against the test database of the ``settings`` fixture. Screenshots of the key steps go to
-test-artifacts/ (gitignored). No step waits on a clock: every wait is for a page or an element,
-with a generous limit that only guards against hanging.
+The live server and the Chromium page come from conftest.py, the shared steps from kit.py.
+Screenshots of the key steps go to test-artifacts/ (gitignored).
 """
 from __future__ import annotations
 
-import logging
-import threading
 from pathlib import Path
 
 import pytest
 
-from core.app import create_app
+from tests.browser.kit import fill_budget, press, shot, sign_in, sign_out
 from tests.support import PDF
 
 playwright_api = pytest.importorskip("playwright.sync_api")
-sync_playwright, expect = playwright_api.sync_playwright, playwright_api.expect
+expect = playwright_api.expect
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PASSWORD = "tongxin-demo"
-HANG_GUARD_MS = 90_000  # a stuck page fails the test instead of hanging it; not a speed requirement
-
-
-@pytest.fixture
-def live_server(settings):
-    from werkzeug.serving import make_server
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # keep a failure's output readable
-    app = create_app(settings)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
-        app.extensions["tongxin"].db.dispose()
-
-
-@pytest.fixture
-def browser_page(profile):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    out = ROOT / "test-artifacts" / f"walkthrough-{profile}"
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("*.png"):
-        old.unlink()
-    expect.set_options(timeout=HANG_GUARD_MS)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
-        context.set_default_timeout(HANG_GUARD_MS)
-        page = context.new_page()
-        problems: list[str] = []
-        # CSP violations and script errors surface on the console; refused forms answer 4xx on
-        # purpose, so resources are judged by their own responses: every asset must load.
-        page.on("console", lambda m: problems.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-                if r.request.resource_type != "document" and r.status >= 400 else None)
-        page.artifacts, page.shots, page.problems = out, [0], problems
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
-
-
-def shot(page, name: str) -> None:
-    page.shots[0] += 1
-    page.screenshot(path=str(page.artifacts / f"{page.shots[0]:02d}-{name}.png"), full_page=True)
-
-
-def press(page, locator) -> None:
-    """Click a button that submits a form (or a link) and wait for the next page."""
-    with page.expect_navigation(wait_until="load"):
-        locator.click()
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/t/jingan/")
-    press(page, page.get_by_role("link", name="工作人员登录"))
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    press(page, page.get_by_role("button", name="登录"))
-    expect(page.locator(".flash")).to_contain_text("欢迎")
-
-
-def sign_out(page) -> None:
-    press(page, page.get_by_role("button", name="退出"))
-    expect(page.locator(".flash")).to_contain_text("您已安全退出")
+ARTIFACTS = "walkthrough"  # screenshots: test-artifacts/walkthrough-<profile>/
+TENANT = "jingan"
 
 
 def start_project(page, track_label: str, title: str) -> None:
@@ -133,19 +53,6 @@ def fill_application(page, title: str, direction: str, focus: str, *, start="202
     form.get_by_label("居民代表大会（征询）日期").fill("2023-02-20")
     press(page, form.get_by_role("button", name="保存自治项目申报表"))
     expect(page.locator(".flash")).to_contain_text("「自治项目申报表」已保存")
-
-
-def fill_budget(page, lines: list[tuple[str, str]]) -> None:
-    budget = page.locator("#budget")
-    rows = budget.locator("tbody tr")
-    while rows.count() < len(lines):
-        budget.get_by_role("button", name="增加一行").click()  # the editor grows rows in place (site.js)
-    for i in range(rows.count()):
-        description, amount = lines[i] if i < len(lines) else ("", "")
-        rows.nth(i).locator("input[name=description]").fill(description)
-        rows.nth(i).locator("input[name=amount]").fill(amount)
-    press(page, budget.get_by_role("button", name="保存预算"))
-    expect(page.locator(".flash")).to_contain_text("预算已保存")
 
 
 def upload_minutes(page, pdf: Path) -> None:
@@ -202,7 +109,7 @@ def test_one_signature_and_two_micro_projects_from_application_to_decision(live_
     page.goto(f"{base}/")
     expect(page.get_by_role("link", name="静安区").first).to_be_visible()
     shot(page, "directory")
-    sign_in(page, base, "luochuan")
+    sign_in(page, base, TENANT, "luochuan")
     expect(page.locator("h1")).to_have_text("我的项目")
     shot(page, "my-projects")
 
@@ -254,7 +161,7 @@ def test_one_signature_and_two_micro_projects_from_application_to_decision(live_
     sign_out(page)
 
     # -- the panel scores ---------------------------------------------------------------------
-    sign_in(page, base, "ghxl_expert")
+    sign_in(page, base, TENANT, "ghxl_expert")
     expect(page.locator("h1")).to_have_text("评审工作台")
     shot(page, "expert-queue")
     score(page, "楼组议事会", "8", "7", "9", "目标清楚，团队扎实")
@@ -262,7 +169,7 @@ def test_one_signature_and_two_micro_projects_from_application_to_decision(live_
     score(page, "青年议事角", "5", "4", "6", "与已有青年活动重复")
     sign_out(page)
 
-    sign_in(page, base, "ghxl_chair")
+    sign_in(page, base, TENANT, "ghxl_chair")
     score(page, "楼组议事会", "9", "8", "9", "同意立项")
     scores = page.locator("#scores")
     expect(scores).to_contain_text("评审专家（演示）")
@@ -281,7 +188,7 @@ def test_one_signature_and_two_micro_projects_from_application_to_decision(live_
     sign_out(page)
 
     # -- 洛川 reads the decisions and the reason ----------------------------------------------
-    sign_in(page, base, "luochuan")
+    sign_in(page, base, TENANT, "luochuan")
     mine = page.locator("tbody")
     expect(mine.locator("tr", has_text="楼组议事会")).to_contain_text("已立项")
     expect(mine.locator("tr", has_text="口袋花园")).to_contain_text("已立项")
