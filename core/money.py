@@ -84,3 +84,20 @@ class Yuan(fields.Field):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else str(fen_to_yuan(value))
+
+
+def parse_yuan(value, field: str = "amount", *, allow_zero: bool = False) -> int:
+    """Yuan as a client sends it (a decimal string or an integer) → fen, or a refusal naming
+    the field and the rule, in Chinese and English. For every service that takes yuan."""
+    from core.i18n import T
+    from core.violations import RuleError, Violation
+    try:
+        fen = yuan_to_fen(value)
+    except MoneyError:
+        raise RuleError(Violation("invalid_amount", T(
+            "金额应为以元为单位的数字，最多两位小数，不能为负数、浮点数或文字",
+            "The amount must be yuan (a decimal string or integer) with at most two decimals, not negative, a float or text"),
+            field=field)) from None
+    if fen == 0 and not allow_zero:
+        raise RuleError(Violation("invalid_amount", T("金额必须大于0", "The amount must be greater than zero"), field=field))
+    return fen

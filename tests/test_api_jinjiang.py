@@ -250,6 +250,12 @@ def test_a_pilot_over_the_quota_is_refused(client):
     chair_id = next(m["user"]["id"] for m in client.get(url(f"/programmes/{programme_id(client)}")).get_json()["panel"] if m["chair"])
     r = client.put(url(f"/programmes/{new['id']}/panel"), headers=admin, json={"user_ids": [chair_id], "chair_id": chair_id})
     assert r.status_code == 200, r.get_json()
+    # 2024 has no money until the city allocates its subsidy.
+    r = client.post(url("/funds/policy-funds"), headers=admin, json={"programme_id": new["id"], "org_unit_id": city, "fund": "subsidy_city"})
+    assert r.status_code == 200, r.get_json()
+    r = client.post(url(f"/funds/{r.get_json()['id']}/allocations"), headers=admin,
+                    json={"amount": "300000", "key": "2024-city-subsidy", "memo": "2024年度市级补助"})
+    assert r.status_code == 201 and r.get_json()["amount"] == "300000.00", r.get_json()
     pin_today("2024-03-15")
     plan = {**PLAN, "schedule": ["2024-04-30 完成场地改造", "2024-09-30 运行"]}
     towns = {"qinghua": "qingyang_admin", "andong": "anhai_admin", "xingta": "anhai_admin"}

@@ -135,6 +135,10 @@ def test_pilot_quota_holds(platform):
         prog = programmes.open_programme(ctx, ctx.actor.grants[0].unit_id, "jinjiang", 2024)
         chair = next(m.user_id for m in programmes.panel(ctx, programme_id(platform, "jinjiang")) if m.chair)
         programmes.set_panel(ctx, prog.id, [chair], chair)
+        # A new year has no money until the city allocates its subsidy.
+        from core.services import funding, ledger
+        fund = funding.fund_for(ctx, prog, prog.org_unit, "subsidy_city", create=True)
+        ledger.allocate(ctx, fund.id, 20_000_000, "test:2024-subsidy")
     from core.clock import pin_today
     pin_today("2024-03-15")
     ids = []

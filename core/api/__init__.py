@@ -61,7 +61,10 @@ def init_app(app: Flask) -> None:
         audit,
         auth,
         changes,
+        disclosure,
         endorsements,
+        fund_requests,
+        funds,
         notifications,
         org_units,
         plugin_settings,
@@ -69,6 +72,7 @@ def init_app(app: Flask) -> None:
         programmes,
         projects,
         review,
+        sponsors,
         tenants,
     )
 
@@ -89,7 +93,8 @@ def init_app(app: Flask) -> None:
     register_converters(app, api)
 
     blueprints = [tenants.blp, plugins.blp, auth.blp, org_units.blp, plugin_settings.blp, programmes.blp,
-                  projects.blp, review.blp, endorsements.blp, changes.blp, audit.blp, notifications.blp]
+                  projects.blp, review.blp, endorsements.blp, changes.blp, audit.blp, notifications.blp,
+                  funds.blp, fund_requests.blp, sponsors.blp, disclosure.blp]
     errors.install(app)
     for blp in blueprints:
         api.register_blueprint(blp)

@@ -9,12 +9,15 @@ from core.models.audit import AuditEntry
 from core.models.notification import Notification
 from core.models.endorsement import ChangeRequest, Endorsement
 from core.models.ledger import EntryKind, Fund, FundKind, LedgerEntry
+from core.models.sponsorship import Pledge, Sponsor, SponsorKind
+from core.models.fund_request import BatchState, FundRequest, FundRequestBatch, FundRequestState
 
 __all__ = [
     "Tenant", "OrgUnit", "UnitKind", "User", "Membership", "Role", "ApiToken",
     "PluginEnablement", "PluginFault", "Programme", "Project", "ProjectState", "BudgetItem",
     "Attachment", "PanelMember", "Score", "Decision", "AuditEntry", "Notification", "Endorsement", "ChangeRequest",
-    "Fund", "FundKind", "LedgerEntry", "EntryKind",
+    "Fund", "FundKind", "LedgerEntry", "EntryKind", "Sponsor", "SponsorKind", "Pledge",
+    "FundRequest", "FundRequestBatch", "FundRequestState", "BatchState",
 ]
 
 # Writing through these models is audited: the listener lives with the models so no session

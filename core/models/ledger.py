@@ -131,6 +131,10 @@ class LedgerEntry(TenantOwned, Base):
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"), index=True)
     transfer_id: Mapped[str | None] = mapped_column(String(36))
     receipt_attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
+    # What the entry belongs to, for tracing: the pledge whose money an allocation brought in,
+    # the fund request a disbursement (or an expense of that money) answers.
+    pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledges.id"), index=True)
+    fund_request_id: Mapped[int | None] = mapped_column(ForeignKey("fund_requests.id"), index=True)
 
     @property
     def kind_enum(self) -> EntryKind:

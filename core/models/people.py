@@ -7,7 +7,7 @@ import enum
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base
+from core.db import Base, Fen
 from core.i18n import T, Text
 from core.models._types import created_at
 from core.models.org import OrgUnit
@@ -22,6 +22,7 @@ class Role(str, enum.Enum):
     project_member = "project_member"
     sponsor = "sponsor"
     supervisor = "supervisor"
+    street_leader = "street_leader"
 
     @property
     def label(self) -> Text:
@@ -36,6 +37,7 @@ ROLE_LABELS = {
     Role.project_member: T("项目团队成员", "project team member"),
     Role.sponsor: T("共建单位", "sponsor"),
     Role.supervisor: T("监督委员会成员", "supervision committee member"),
+    Role.street_leader: T("街道领导", "street leader"),
 }
 
 
@@ -65,6 +67,9 @@ class Membership(TenantOwned, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     role: Mapped[str] = mapped_column(String(32))
+    # A leader's authority: the largest monthly batch of fund requests they may approve
+    # (None: not set, so they may approve none). Only meaningful for ``street_leader``.
+    authority_limit_fen: Mapped[int | None] = mapped_column(Fen)
 
     user: Mapped[User] = relationship(back_populates="memberships")
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")

@@ -127,3 +127,52 @@ class EndorsementStep:
     stamp_attachment_kind: str = "stamp_page"
     stamp_required: bool = False
     clause: Text | None = None
+
+
+# Which org unit owns a fund the policy declares, relative to the project it pays for.
+FundOwner = Literal["programme", "applicant", "applicant_parent"]
+
+
+@dataclass(frozen=True)
+class FundSpec:
+    """A fund the policy's projects draw on (``tongxin_funds``).
+
+    ``key`` names it inside the policy ("pool", "line"); ``kind`` is a core fund kind
+    ("budget_line", "pool", "subsidy", "sponsor_fund"); ``owner`` says whose fund it is: the
+    unit that runs the programme, the applicant, or the applicant's parent (a village's town).
+    Core finds or creates one fund per (owner unit, programme year, kind, ``name``), with
+    ``cap_fen`` as its cap (from the plugin's config; None: bounded by what was allocated) and
+    ``tier`` for a subsidy. ``clause`` is cited when the fund refuses a commitment."""
+
+    key: str
+    kind: str
+    owner: FundOwner
+    name: Text
+    cap_fen: int | None = None
+    tier: str | None = None
+    clause: Text | None = None
+
+
+@dataclass(frozen=True)
+class Draw:
+    """Part of an approved project's money, committed from the fund named by ``fund`` (a
+    ``FundSpec.key``) when the decision is recorded (``tongxin_funding``)."""
+
+    fund: str
+    amount_fen: int
+    note: Text = Text("", "")
+
+
+@dataclass(frozen=True)
+class FundRequestRules:
+    """How the policy wants monthly fund requests (资金申请) handled (``tongxin_fund_requests``).
+
+    ``beneficiaries_required``: the request must say who benefits (使用对象), besides its purpose.
+    ``supervision``: a supervision-committee member (role ``supervisor`` at the applicant or
+    above) must check each request before the street office may include it in a batch.
+    ``clause`` is cited when either is missing."""
+
+    beneficiaries_required: bool = False
+    supervision: bool = False
+    supervision_label: Text = Text("监督委员会审核", "supervision committee check")
+    clause: Text | None = None

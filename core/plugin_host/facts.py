@@ -41,3 +41,10 @@ class RuleContext(Protocol):
     def unit_is_within(self, unit_id: int, ancestor_id: int) -> bool:
         """True when ``unit_id`` is ``ancestor_id`` or lies below it."""
         ...
+
+    def fund_available(self, project: ProjectFacts, fund: str) -> int:
+        """Fen still available in the project's fund named ``fund`` (a ``FundSpec.key`` of the
+        programme's policy): what was allocated, at most the cap, less what is committed. 0
+        for a fund that has not been set up yet. Inside ``tongxin_funding`` the funds are
+        locked, so the answer holds until the commitments are written."""
+        ...

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import pluggy
 
-from core.plugin_host.contributions import AttachmentKind, EndorsementStep, Choice, Criterion, FormSpec, Phase, PolicyInfo, Track
+from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
+                                            FundSpec, Phase, PolicyInfo, Track)
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.violations import Violation
 
@@ -195,6 +196,69 @@ def tongxin_endorsement(config: dict) -> EndorsementStep | None:
 
 
 @hookspec(firstresult=True)
+def tongxin_funds(config: dict) -> list[FundSpec]:
+    """The funds the policy's projects draw on, as ``FundSpec``s: kind, whose fund it is
+    relative to a project (the programme's unit, the applicant, the applicant's parent), its
+    name and its cap from ``config``. Core finds or creates the real fund per owner unit and
+    programme year the first time one is needed, and lets the street allocate money into it;
+    every commitment is then checked against the fund's cap and allocations under a lock.
+    Return [] for a policy that handles no money.
+
+    Example::
+
+        @hookimpl
+        def tongxin_funds(config):
+            return [
+                FundSpec("line", "budget_line", "applicant", T("居民自治经费", "Self-governance line")),
+                FundSpec("pool", "pool", "programme", T("自治项目资金池", "Project fund pool"),
+                         cap_fen=yuan_to_fen(config["pool_cap_yuan"]),
+                         clause=T("实施方案 七：资金池年度一般不超过20万元", "Plan §7: pool at most 200,000 a year")),
+            ]
+    """
+
+
+@hookspec(firstresult=True)
+def tongxin_funding(project: ProjectFacts, config: dict, context: RuleContext) -> list[Draw]:
+    """Where an approved project's money comes from: a list of ``Draw``s (fund key, fen),
+    called when the decision is recorded, with ``project.approved_fen`` and
+    ``project.decision_details`` set and the project's funds locked (so
+    ``context.fund_available`` holds until the commitments are written). Core commits each
+    draw in the decision's transaction: if any fund refuses (over its cap, not enough
+    allocated), the decision is refused with that reason and nothing is written. The draws
+    may add up to less than the approved amount (the rest comes from sources recorded as
+    pledges, e.g. a town's own contribution), never to more.
+
+    Example::
+
+        @hookimpl
+        def tongxin_funding(project, config, context):
+            if project.track == "micro":
+                return [Draw("pool", project.approved_fen)]
+            from_line = min(project.approved_fen, context.fund_available(project, "line"))
+            rest = project.approved_fen - from_line   # approved by the panel as "over_line"
+            return [Draw("line", from_line)] + ([Draw("pool", rest)] if rest else [])
+    """
+
+
+@hookspec(firstresult=True)
+def tongxin_fund_requests(config: dict) -> FundRequestRules | None:
+    """How monthly fund requests (资金申请) work under this policy, beyond core's own checks
+    (an approved project, within its committed budget and budget lines, one disbursement per
+    request, a leader's authority limit on the month's batch): whether each request must name
+    its beneficiaries and whether the supervision committee checks it before the street
+    office batches it. None: core's checks only.
+
+    Example::
+
+        @hookimpl
+        def tongxin_fund_requests(config):
+            return FundRequestRules(beneficiaries_required=True, supervision=True,
+                                    clause=T("经费使用须事先申请并经监督委员会监督",
+                                             "Spending is applied for first and supervised"))
+    """
+
+
+@hookspec(firstresult=True)
 def tongxin_blueprints() -> list:
     """Flask blueprints with the plugin's own pages (and templates). Core mounts each under
     ``/t/<tenant>/p/<plugin name>/`` and only serves it where the plugin is enabled.
@@ -247,5 +311,5 @@ def tongxin_project_transitioned(project: ProjectFacts, action: str, before: str
 
 __all__ = [
     "hookimpl", "hookspec", "AttachmentKind", "EndorsementStep", "Choice", "Criterion", "FormSpec", "Phase",
-    "PolicyInfo", "Track", "ProjectFacts", "RuleContext", "Violation",
+    "PolicyInfo", "Track", "FundSpec", "Draw", "FundRequestRules", "ProjectFacts", "RuleContext", "Violation",
 ]

@@ -28,7 +28,8 @@ from marshmallow import Schema, ValidationError
 from core.forms import validation_violations
 from core.i18n import Text
 from core.plugin_host import hookspecs
-from core.plugin_host.contributions import AttachmentKind, EndorsementStep, Choice, Criterion, FormSpec, Phase, PolicyInfo, Track
+from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
+                                            FundSpec, Phase, PolicyInfo, Track)
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.violations import RuleError, Violation
 
@@ -39,6 +40,11 @@ ENTRY_POINT_GROUP = "tongxin.plugins"
 POLICY_NAME = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 PROGRAMME_LEVELS = ("street", "district")
 SEVERITIES = ("block", "needs_approval")
+FUND_OWNERS = ("programme", "applicant", "applicant_parent")
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class PluginFailure(Exception):
@@ -245,6 +251,47 @@ class Policy:
             if v.severity not in SEVERITIES:
                 raise PluginFailure(self.name, hook, f"violation {v.code!r} severity must be one of {SEVERITIES}")
         return found
+
+    def funds(self, config: dict) -> list[FundSpec]:
+        from core.models.ledger import FundKind  # late: the kinds are the ledger's
+        hook = "tongxin_funds"
+        specs = _check_list(self.name, hook, self.call(hook, config=config), FundSpec)
+        _check_unique(self.name, hook, (f.key for f in specs), "fund")
+        kinds = {k.value for k in FundKind}
+        for f in specs:
+            _check_text(self.name, hook, f.name, f"fund {f.key!r} name")
+            if f.kind not in kinds:
+                raise PluginFailure(self.name, hook, f"fund {f.key!r} kind must be one of {sorted(kinds)}")
+            if f.owner not in FUND_OWNERS:
+                raise PluginFailure(self.name, hook, f"fund {f.key!r} owner must be one of {FUND_OWNERS}")
+            if f.cap_fen is not None and (not _is_int(f.cap_fen) or f.cap_fen < 0):
+                raise PluginFailure(self.name, hook, f"fund {f.key!r} cap_fen must be whole fen >= 0 or None")
+            if (f.kind == FundKind.subsidy.value) != bool(f.tier):
+                raise PluginFailure(self.name, hook, f"fund {f.key!r}: a subsidy needs a tier, other kinds have none")
+        return specs
+
+    def funding(self, project: ProjectFacts, config: dict, context: RuleContext) -> list[Draw]:
+        hook = "tongxin_funding"
+        draws = _check_list(self.name, hook, self.call(hook, project=project, config=config, context=context), Draw)
+        keys = {f.key for f in self.funds(config)}
+        for d in draws:
+            if d.fund not in keys:
+                raise PluginFailure(self.name, hook, f"draw from unknown fund {d.fund!r} (declared: {sorted(keys)})")
+            if not _is_int(d.amount_fen) or d.amount_fen < 0:
+                raise PluginFailure(self.name, hook, f"draw from {d.fund!r}: amount_fen must be whole fen >= 0")
+        total = sum(d.amount_fen for d in draws)
+        if project.approved_fen is not None and total > project.approved_fen:
+            raise PluginFailure(self.name, hook, f"draws add up to {total} fen, more than the approved {project.approved_fen}")
+        return [d for d in draws if d.amount_fen]
+
+    def fund_request_rules(self, config: dict) -> FundRequestRules:
+        hook = "tongxin_fund_requests"
+        rules = self.call(hook, config=config)
+        if rules is None:
+            return FundRequestRules()
+        if not isinstance(rules, FundRequestRules):
+            raise PluginFailure(self.name, hook, f"must return FundRequestRules or None, got {rules!r}")
+        return rules
 
     def blueprints(self) -> list:
         from flask import Blueprint  # late: the rules side of the host does not need Flask

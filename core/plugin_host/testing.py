@@ -49,9 +49,12 @@ class FactsRuleContext:
     """A ``RuleContext`` answering from a list of projects and a unit tree given as data, with
     the same semantics as core's database-backed one (``core.services.projects``)."""
 
-    def __init__(self, projects: Iterable[ProjectFacts] = (), parents: dict[int, int | None] | None = None):
+    def __init__(self, projects: Iterable[ProjectFacts] = (), parents: dict[int, int | None] | None = None,
+                 available: dict[str, int] | None = None):
         self.projects = list(projects)
         self.parents = dict(parents or {})
+        # Fen available per fund key (the same for every project): ``{"line": 3_000_000}``.
+        self.available = dict(available or {})
 
     def count_projects(self, *, programme_id: int, applicant_unit_id: int | None = None,
                        track: str | None = None, states: tuple[str, ...] | None = None,
@@ -72,6 +75,9 @@ class FactsRuleContext:
             seen.add(current)
             current = self.parents.get(current)
         return False
+
+    def fund_available(self, project: ProjectFacts, fund: str) -> int:
+        return self.available.get(fund, 0)
 
 
 def replace(facts: ProjectFacts, **changes) -> ProjectFacts:

@@ -185,6 +185,29 @@ def balances(ctx: Ctx, fund_ids: Iterable[int] | None = None) -> dict[int, Balan
     return out
 
 
+@functools.cache
+def _project_statement() -> Select:
+    project_id = bindparam("project_id", type_=Integer)
+    return union_all(*_movements(lambda e: e.project_id == project_id, group=lambda e: (e.fund_id.label("fund_id"),)))
+
+
+def project_balances(ctx: Ctx, project_id: int) -> dict[int, Balance]:
+    """One project's balance in each fund it has entries in (one aggregate query), ordered by
+    the fund's first entry for the project (for an approval: the funding plan's order)."""
+    out: dict[int, Balance] = {}
+    for row in ctx.session.execute(_project_statement(), {"tenant_id": ctx.tenant_id, "project_id": project_id}):
+        out[row.fund_id] = _fold(out.get(row.fund_id) or Balance(fund_id=row.fund_id), row.column, row.total)
+    first = dict(ctx.session.execute(select(LedgerEntry.fund_id, func.min(LedgerEntry.id))
+                                     .where(LedgerEntry.project_id == project_id).group_by(LedgerEntry.fund_id)).all())
+    return {fid: out[fid] for fid in sorted(out, key=first.__getitem__)}
+
+
+def funds_by_id(ctx: Ctx, ids: list[int]) -> list[Fund]:
+    """These funds, in the order given."""
+    found = {f.id: f for f in ctx.session.scalars(select(Fund).where(Fund.id.in_(ids)))} if ids else {}
+    return [found[i] for i in ids if i in found]
+
+
 def balance(ctx: Ctx, fund_id: int) -> Balance:
     fund = get_fund(ctx, fund_id)
     return balances(ctx, [fund.id])[fund.id]
@@ -435,6 +458,12 @@ def _label(fund: Fund) -> str:
 # ---------------------------------------------------------------- locking
 
 
+def lock_funds(ctx: Ctx, fund_ids: list[int]) -> list[Fund]:
+    """Take these funds' write locks now, for a caller that must read balances and then post
+    several entries as one decision (e.g. an approval drawn from two funds)."""
+    return _lock(ctx, fund_ids)
+
+
 def _lock(ctx: Ctx, fund_ids: list[int]) -> list[Fund]:
     """Take the write lock for these funds for the rest of the transaction (see module doc)."""
     session = ctx.session
@@ -521,7 +550,8 @@ def _problems(fund: Fund, state: _State, project_id: int | None, column: str, si
 
 
 def _post(ctx: Ctx, kind: EntryKind, fund_id: int, amount_fen, key, *, project_id: int | None = None,
-          memo: str = "", receipt_attachment_id: int | None = None) -> LedgerEntry:
+          memo: str = "", receipt_attachment_id: int | None = None, pledge_id: int | None = None,
+          fund_request_id: int | None = None) -> LedgerEntry:
     amount = _amount(amount_fen)
     key = _key(key)
     memo = _memo(memo)
@@ -534,7 +564,8 @@ def _post(ctx: Ctx, kind: EntryKind, fund_id: int, amount_fen, key, *, project_i
             _check_receipt(ctx, receipt_attachment_id, project_id)
     fund = _lock(ctx, [fund_id])[0]
     state = _state(ctx, fund, project_id=project_id, key=key)
-    expected = dict(fund_id=fund.id, kind=kind.value, amount_fen=amount, project_id=project_id)
+    expected = dict(fund_id=fund.id, kind=kind.value, amount_fen=amount, project_id=project_id,
+                    pledge_id=pledge_id, fund_request_id=fund_request_id)
     if (done := _replayed(ctx, key, state.key_entry_id, expected)) is not None:
         return done  # a retry of a request already posted
     problems = _problems(fund, state, project_id, kind.value, amount, kind, amount)
@@ -542,15 +573,18 @@ def _post(ctx: Ctx, kind: EntryKind, fund_id: int, amount_fen, key, *, project_i
         raise RuleError(problems)
     entry = LedgerEntry(fund_id=fund.id, kind=kind.value, amount_fen=amount, project_id=project_id,
                         actor_id=ctx.actor.id, memo=memo, idempotency_key=key,
-                        receipt_attachment_id=receipt_attachment_id)
+                        receipt_attachment_id=receipt_attachment_id, pledge_id=pledge_id,
+                        fund_request_id=fund_request_id)
     _insert(ctx, f"ledger.{kind.value}", [entry], key)
     return entry
 
 
 def allocate(ctx: Ctx, fund_id: int, amount_fen: int, key: str, *, memo: str = "",
-             project_id: int | None = None) -> LedgerEntry:
-    """Put money into a fund (the year's line, the pool's budget, a received pledge)."""
-    return _post(ctx, EntryKind.allocation, fund_id, amount_fen, key, memo=memo, project_id=project_id)
+             project_id: int | None = None, pledge_id: int | None = None) -> LedgerEntry:
+    """Put money into a fund (the year's line, the pool's budget, a received pledge: then
+    ``pledge_id`` names the pledge it honours)."""
+    return _post(ctx, EntryKind.allocation, fund_id, amount_fen, key, memo=memo, project_id=project_id,
+                 pledge_id=pledge_id)
 
 
 def commit(ctx: Ctx, fund_id: int, amount_fen: int, project_id: int | None, key: str, *, memo: str = "") -> LedgerEntry:
@@ -563,21 +597,26 @@ def release(ctx: Ctx, fund_id: int, amount_fen: int, project_id: int | None, key
     return _post(ctx, EntryKind.release, fund_id, amount_fen, key, project_id=project_id, memo=memo)
 
 
-def disburse(ctx: Ctx, fund_id: int, amount_fen: int, project_id: int | None, key: str, *, memo: str = "") -> LedgerEntry:
-    """Pay out committed money."""
-    return _post(ctx, EntryKind.disbursement, fund_id, amount_fen, key, project_id=project_id, memo=memo)
+def disburse(ctx: Ctx, fund_id: int, amount_fen: int, project_id: int | None, key: str, *, memo: str = "",
+             fund_request_id: int | None = None) -> LedgerEntry:
+    """Pay out committed money (answering ``fund_request_id``, when a request asked for it)."""
+    return _post(ctx, EntryKind.disbursement, fund_id, amount_fen, key, project_id=project_id, memo=memo,
+                 fund_request_id=fund_request_id)
 
 
 def expense(ctx: Ctx, fund_id: int, amount_fen: int, project_id: int | None, key: str, *,
-            receipt_attachment_id: int | None = None, memo: str = "") -> LedgerEntry:
-    """Record spending of disbursed money, with its receipt when there is one."""
+            receipt_attachment_id: int | None = None, memo: str = "", fund_request_id: int | None = None) -> LedgerEntry:
+    """Record spending of disbursed money, with its receipt when there is one (and the fund
+    request whose money it spends, so the final accounts can set it against a budget line)."""
     return _post(ctx, EntryKind.expense, fund_id, amount_fen, key, project_id=project_id, memo=memo,
-                 receipt_attachment_id=receipt_attachment_id)
+                 receipt_attachment_id=receipt_attachment_id, fund_request_id=fund_request_id)
 
 
-def refund(ctx: Ctx, fund_id: int, amount_fen: int, project_id: int | None, key: str, *, memo: str = "") -> LedgerEntry:
+def refund(ctx: Ctx, fund_id: int, amount_fen: int, project_id: int | None, key: str, *, memo: str = "",
+           fund_request_id: int | None = None) -> LedgerEntry:
     """Return disbursed, unspent money to the fund."""
-    return _post(ctx, EntryKind.refund, fund_id, amount_fen, key, project_id=project_id, memo=memo)
+    return _post(ctx, EntryKind.refund, fund_id, amount_fen, key, project_id=project_id, memo=memo,
+                 fund_request_id=fund_request_id)
 
 
 def transfer(ctx: Ctx, from_fund_id: int, to_fund_id: int, amount_fen: int, key: str, *, memo: str = "",

@@ -130,6 +130,10 @@ class SessionRuleContext:
         unit, ancestor = self.ctx.session.get(OrgUnit, unit_id), self.ctx.session.get(OrgUnit, ancestor_id)
         return bool(unit and ancestor and unit.path.startswith(ancestor.path))
 
+    def fund_available(self, project, fund) -> int:
+        from core.services import funding  # late: funding asks this class for its rule context
+        return funding.available(self.ctx, project.programme_id, project.applicant_unit_id, fund)
+
 
 def facts(project: Project, approved_fen: int | None = None, decision_details: dict | None = None) -> ProjectFacts:
     return ProjectFacts(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from core.i18n import T
 from core.models import Decision, Project, ProjectState, Role, Score
 from core.money import MoneyError, yuan_to_fen
+from core.services import funding
 from core.services.context import Ctx
 from core.services.programmes import is_panel_member, policy_of
 from core.services.projects import SessionRuleContext, _transitioned, facts, get_project
@@ -155,5 +156,10 @@ def decide(ctx: Ctx, project_id: int, outcome: str, explanation: str = "", appro
                             decided_by_id=ctx.actor.id)
         ctx.session.add(decision)
         project.state = outcome
+        if outcome == "approved":
+            # The money is promised in the same transaction: if a fund refuses (over its cap,
+            # not enough allocated), the decision is refused too and nothing is written.
+            ctx.session.flush()
+            funding.commit_approval(ctx, project, decision, facts(project, approved_fen, stored_details))
     _transitioned(ctx, project, "decide", before)
     return decision

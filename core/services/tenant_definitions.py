@@ -15,22 +15,29 @@ File format (see tenants/*.yaml)::
       - {code: riverside-st, kind: street, name: 滨河街道,
          plugins: {some_policy: {config: {...}}},
          programmes: [{plugin: some_policy, year: 2023, panel: [expert1], chair: expert1}],
-         children: [{code: ..., kind: neighbourhood, name: ...}]}
+         funds: [{plugin: some_policy, fund: pool, year: 2023, allocate_yuan: "200000"}],   # FundSpec key
+         sponsors: [{name: 滨河宾馆, kind: enterprise, user: hotel}],
+         children: [{code: ..., kind: neighbourhood, name: ...,
+                     funds: [{plugin: some_policy, fund: line, year: 2023, allocate_yuan: "30000"}]}]}
     users:
       - {username: admin, name: 管理员, password: ..., roles: [{role: district_admin, unit: riverside}]}
+      - {username: leader, name: 分管领导, password: ..., roles: [{role: street_leader, unit: riverside-st,
+                                                             authority_yuan: 100000}]}   # largest monthly batch
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from core.models import Membership, OrgUnit, Programme, Role, Tenant, UnitKind, User
+from core.models import Membership, OrgUnit, Programme, Role, Sponsor, SponsorKind, Tenant, UnitKind, User
+from core.money import MoneyError, yuan_to_fen
 from core.platform import Platform
-from core.services import programmes
+from core.services import funding, ledger, programmes
 from core.services.auth import hash_password
 from core.services.context import Actor, Ctx, Grant
+from core.violations import RuleError
 
 
 class DefinitionError(ValueError):
@@ -63,16 +70,25 @@ def load(platform: Platform, data: dict) -> Tenant:
         ctx = Ctx(session=s, actor=Actor(None, (Grant(Role.district_admin.value, root.id, root.path, root.kind),)),
                   host=platform.host, settings=platform.settings, tenant_id=tenant_id)
         units = {root.code: root}
+        unit_specs = {root.code: data}
         pending_programmes = []
         # The root may carry plugins and programmes too (a city-wide call belongs to the city).
         _unit_policies(root, data, ctx, pending_programmes)
-        _walk(s, root, data.get("units") or [], units, ctx, pending_programmes)
+        _walk(s, root, data.get("units") or [], units, ctx, pending_programmes, unit_specs)
         users = {}
         for u in data.get("users") or []:
             users[u["username"]] = _user(s, u, units)
         s.flush()
         for unit, spec in pending_programmes:
             _programme(ctx, unit, spec, users)
+        # Money last: a fund is found through the programme whose policy declares it, and a
+        # sponsor's login must exist.
+        for unit in units.values():
+            spec = unit_specs.get(unit.code) or {}
+            for f in spec.get("funds") or []:
+                _fund(ctx, unit, f)
+            for sp in spec.get("sponsors") or []:
+                _sponsor(s, unit, sp, users)
     return tenant
 
 
@@ -93,12 +109,13 @@ def _unit(s, parent: OrgUnit | None, spec: dict) -> OrgUnit:
     return unit
 
 
-def _walk(s, parent: OrgUnit, specs: list, units: dict, ctx: Ctx, pending: list) -> None:
+def _walk(s, parent: OrgUnit, specs: list, units: dict, ctx: Ctx, pending: list, unit_specs: dict) -> None:
     for spec in specs:
         unit = _unit(s, parent, spec)
         units[unit.code] = unit
+        unit_specs[unit.code] = spec
         _unit_policies(unit, spec, ctx, pending)
-        _walk(s, unit, spec.get("children") or [], units, ctx, pending)
+        _walk(s, unit, spec.get("children") or [], units, ctx, pending, unit_specs)
 
 
 def _unit_policies(unit: OrgUnit, spec: dict, ctx: Ctx, pending: list) -> None:
@@ -130,9 +147,68 @@ def _user(s, spec: dict, units: dict) -> User:
         unit = units.get(r["unit"])
         if unit is None:
             raise DefinitionError(f"user {spec['username']}: unknown unit {r['unit']}")
+        limit = _authority(spec["username"], r)
         if (unit.id, r["role"]) not in have:
-            s.add(Membership(user_id=user.id, org_unit_id=unit.id, role=r["role"]))
+            s.add(Membership(user_id=user.id, org_unit_id=unit.id, role=r["role"], authority_limit_fen=limit))
+        elif "authority_yuan" in r:
+            s.scalars(select(Membership).where(Membership.user_id == user.id, Membership.org_unit_id == unit.id,
+                                               Membership.role == r["role"])).one().authority_limit_fen = limit
     return user
+
+
+def _authority(username: str, role: dict) -> int | None:
+    """A leader's authority limit (``authority_yuan``), the largest monthly batch they may approve."""
+    if "authority_yuan" not in role:
+        return None
+    if role["role"] != Role.street_leader.value:
+        raise DefinitionError(f"user {username}: only a {Role.street_leader.value} has an authority limit")
+    try:
+        return yuan_to_fen(str(role["authority_yuan"]))
+    except MoneyError as exc:
+        raise DefinitionError(f"user {username}: authority_yuan {role['authority_yuan']!r}: {exc}") from None
+
+
+def _fund(ctx: Ctx, unit: OrgUnit, spec: dict) -> None:
+    """``{plugin, fund, year, allocate_yuan}``: the unit's fund of that policy's ``FundSpec``,
+    created with the cap of the programme's frozen config, and the year's allocation posted
+    once (its idempotency key names the file's entry, so loading again posts nothing)."""
+    where = f"unit {unit.code}: fund {spec.get('fund')!r} of {spec.get('plugin')!r}"
+    programme = ctx.session.scalars(
+        select(Programme).join(OrgUnit, OrgUnit.id == Programme.org_unit_id)
+        .where(Programme.plugin_name == spec.get("plugin"), Programme.year == spec.get("year"))
+        .where(func.substr(unit.path, 1, func.length(OrgUnit.path)) == OrgUnit.path)).first()
+    if programme is None:
+        raise DefinitionError(f"{where}: no {spec.get('year')} programme of that plugin at or above the unit")
+    fund_spec = funding.specs(ctx, programme).get(spec.get("fund"))
+    if fund_spec is None:
+        raise DefinitionError(f"{where}: the policy declares no such fund")
+    fund = funding.ensure(ctx, fund_spec, unit, programme.year)
+    if spec.get("allocate_yuan") is not None:
+        try:
+            amount = yuan_to_fen(str(spec["allocate_yuan"]))
+        except MoneyError as exc:
+            raise DefinitionError(f"{where}: allocate_yuan: {exc}") from None
+        key = f"tenant-file:{unit.code}:{spec['plugin']}:{spec['fund']}:{programme.year}:allocation"
+        try:
+            ledger.allocate(ctx, fund.id, amount, key, memo=f"{programme.year}年度预算拨入")
+        except RuleError as err:
+            raise DefinitionError(f"{where}: {err}") from None
+
+
+def _sponsor(s, unit: OrgUnit, spec: dict, users: dict) -> None:
+    """``{name, kind, user?, contact?}``: a sponsor registered with the unit (matched by name)."""
+    kinds = {k.value for k in SponsorKind}
+    if spec.get("kind") not in kinds:
+        raise DefinitionError(f"unit {unit.code}: sponsor {spec.get('name')!r}: kind must be one of {sorted(kinds)}")
+    login = spec.get("user")
+    if login is not None and login not in users:
+        raise DefinitionError(f"unit {unit.code}: sponsor {spec['name']!r}: unknown user {login!r}")
+    sponsor = s.scalars(select(Sponsor).where(Sponsor.org_unit_id == unit.id, Sponsor.name == spec["name"])).one_or_none()
+    if sponsor is None:
+        sponsor = Sponsor(org_unit_id=unit.id, name=spec["name"])
+        s.add(sponsor)
+    sponsor.kind, sponsor.contact = spec["kind"], spec.get("contact") or ""
+    sponsor.user_id = users[login].id if login else None
 
 
 def _programme(ctx: Ctx, unit: OrgUnit, spec: dict, users: dict) -> None:

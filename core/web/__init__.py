@@ -24,14 +24,18 @@ def init_app(app: Flask) -> None:
         admin,
         auth,
         csrf,
+        disclosure,
         endorsement,
         errors,
+        fund_requests,
+        money,
         overview,
         plugin_pages,
         programmes,
         projects,
         public,
         review,
+        sponsors,
         templating,
     )
 
@@ -40,7 +44,8 @@ def init_app(app: Flask) -> None:
 
     # A fresh parent per app: blueprints cannot gain children once registered somewhere.
     web = Blueprint("web", __name__)
-    for child in (public.bp, auth.bp, overview.bp, programmes.bp, projects.bp, endorsement.bp, review.bp, admin.bp):
+    for child in (public.bp, auth.bp, overview.bp, programmes.bp, projects.bp, endorsement.bp, review.bp, admin.bp,
+                  money.bp, fund_requests.bp, sponsors.bp, disclosure.bp):
         web.register_blueprint(child)
     app.register_blueprint(web)
     plugin_owners = plugin_pages.init_app(app, registry)

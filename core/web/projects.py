@@ -24,6 +24,7 @@ from core.violations import NotFound, RuleError, Violation
 from core.web import queries
 from core.web.context import ctx, forbid_unless, int_arg, login_required
 from core.web.endorsement import project_parts
+from core.web.panels import project_panels
 from core.web.forms import Control, FormErrors, budget_errors, controls, display, read, read_budget, split_errors
 from core.web.presenters import programme_view
 from core.web.templating import _t
@@ -158,7 +159,7 @@ def _render(project_id: int, failure: Failure | None = None, status: int = 200):
         budget_general=budget_general, attach_errors=attach_errors, submit_errors=submit_errors,
         problems=problems, blocking=[p for p in problems if p.blocks], decisions=decisions, approved=approved,
         can_withdraw=is_applicant and project.state in WITHDRAWABLE, reviewer=reviewer, failure=failure,
-        **project_parts(c, project, failure),
+        panels=project_panels(c, project), **project_parts(c, project, failure),
     ), status
 
 

@@ -23,3 +23,13 @@ MICRO_LIMIT = T("实施方案 七：单个项目一次申请资金一般不超�
                 "Plan §7: one micro application normally asks for no more than 5,000 yuan")
 RESIDENTS_MINUTES = T("附件2 工具清单 第3项：居民代表大会会议记录，用于项目立项申报时征询社区居民意见",
                       "Annex 2, tool 3: residents' congress minutes, consulting residents when applying")
+SIGNATURE_LINE = T("实施方案 七：“一居一品”自治项目相关经费在居民区服务群众专项经费“居民自治”项目中列支",
+                   "Plan §7: a signature project is paid from the neighbourhood's self-governance line")
+SIGNATURE_EXCESS = T("实施方案 七：允许“一居一品”项目预算超出单个居民区“居民自治”经费额度，经街道自治项目评审小组审核通过，超出部分从“资金池”予以补充",
+                     "Plan §7: a signature budget may exceed the line; once the street's panel approves, the excess comes from the pool")
+MICRO_FROM_POOL = T("实施方案 七：“七彩微创投”微自治项目全部由“资金池”统筹安排支出",
+                    "Plan §7: micro projects are paid entirely from the pool")
+POOL_CAP = T("实施方案 七：自治项目“资金池”实行总量控制、择优支持、按需划拨，年度安排金额一般不超过20万元",
+             "Plan §7: the pool is capped, merit-based, paid as needed; normally at most 200,000 yuan a year")
+MONTHLY_REQUESTS = T("实施方案 五（二）1：社区自治办汇总每月各居民区自治项目的资金申请，交由街道领导按权限审批后，进行相应的资金划拨",
+                     "Plan §5(2)1: the office totals each month's fund requests; a street leader approves within their authority; then the money is transferred")

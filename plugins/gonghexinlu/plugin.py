@@ -8,8 +8,8 @@ from decimal import Decimal
 from flask import Blueprint, render_template
 
 from core.plugin_host.toolkit import (
-    SUBMITTED_STATES, AttachmentKind, Choice, Criterion, FormSpec, Phase, PolicyInfo, ProjectFacts,
-    RuleContext, T, Track, Violation, format_yuan, hookimpl, on, yuan_to_fen,
+    SUBMITTED_STATES, AttachmentKind, Choice, Criterion, Draw, FormSpec, FundRequestRules, FundSpec, Phase,
+    PolicyInfo, ProjectFacts, RuleContext, T, Track, Violation, format_yuan, hookimpl, on, yuan_to_fen,
 )
 from plugins.gonghexinlu import clauses
 from plugins.gonghexinlu.config import GonghexinluConfig
@@ -148,6 +148,19 @@ def tongxin_check_project(project: ProjectFacts, action: str, config, context: R
                           f"A micro project runs at most {config['micro_max_months']} months ({start} to {end})"),
                         field="application.end_date", clause=clauses.MICRO_DURATION))
 
+    if action == "approve" and project.track == SIGNATURE and project.approved_fen is not None:
+        line = context.fund_available(project, LINE)
+        if project.approved_fen > line:
+            excess = project.approved_fen - line
+            violations.append(Violation(
+                "signature_over_line",
+                T(f"“一居一品”核定金额{format_yuan(project.approved_fen)}元超出本居民区“居民自治”经费可用额度{format_yuan(line)}元，"
+                  f"超出部分{format_yuan(excess)}元将从资金池补充",
+                  f"The signature project's {format_yuan(project.approved_fen)} yuan exceeds the neighbourhood's available line "
+                  f"({format_yuan(line)} yuan); the excess of {format_yuan(excess)} yuan would come from the pool"),
+                field="approved_amount", clause=clauses.SIGNATURE_EXCESS, severity="needs_approval",
+                approver="街道自治项目评审小组"))
+
     if action == "approve" and project.track == MICRO and project.approved_fen is not None:
         if project.approved_fen > micro_max:
             violations.append(Violation(
@@ -156,6 +169,38 @@ def tongxin_check_project(project: ProjectFacts, action: str, config, context: R
                   f"A micro project may be approved for at most {format_yuan(micro_max)} yuan"),
                 field="approved_amount", clause=clauses.MICRO_LIMIT))
     return violations
+
+
+LINE, POOL = "line", "pool"
+
+
+@hookimpl
+def tongxin_funds(config):
+    return [
+        FundSpec(LINE, "budget_line", "applicant", T("居民自治经费", "Self-governance line"),
+                 clause=clauses.SIGNATURE_LINE),
+        FundSpec(POOL, "pool", "programme", T("自治项目资金池", "Project fund pool"),
+                 cap_fen=yuan_to_fen(Decimal(str(config["pool_cap_yuan"]))), clause=clauses.POOL_CAP),
+    ]
+
+
+@hookimpl
+def tongxin_funding(project: ProjectFacts, config, context: RuleContext):
+    """一居一品: from the neighbourhood's line, any excess (which the panel approved as
+    ``signature_over_line``) from the pool. 七彩微创投: entirely from the pool."""
+    amount = project.approved_fen or 0
+    if project.track == MICRO:
+        return [Draw(POOL, amount, T("七彩微创投", "micro venture"))]
+    from_line = min(amount, context.fund_available(project, LINE))
+    draws = [Draw(LINE, from_line, T("一居一品", "signature"))]
+    if amount > from_line:
+        draws.append(Draw(POOL, amount - from_line, T("超出居民自治经费部分，经评审小组批准", "excess over the line, approved by the panel")))
+    return draws
+
+
+@hookimpl
+def tongxin_fund_requests(config):
+    return FundRequestRules(clause=clauses.MONTHLY_REQUESTS)
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

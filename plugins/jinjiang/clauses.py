@@ -17,3 +17,7 @@ COMPLETION = T("通知 四.3：除不可抗力因素外，所有项目均应于2
                "Notice §4.3: all projects finish by 30 November, force majeure aside")
 SUBSIDY = T("通知 五.2：泉州项目每个给予5万元配套补助；本级试点每个给予10万元补助",
             "Notice §5.2: 50,000 yuan matching for Quanzhou-level pilots; 100,000 yuan for Jinjiang-level pilots")
+OWN_FUNDS = T("通知 五.2：有关镇（街道）应对试点村（社区）给予适当资金补助；鼓励……通过慈善捐赠、设立社区基金会等方式，引导社会资金投入",
+              "Notice §5.2: towns add their own support; donations and community foundations are encouraged")
+DISCLOSURE = T("通知 五.2：试点村（社区）要通过村（居）务公开平台，及时向社区居民公布试点工作资金使用情况",
+               "Notice §5.2: pilots publish how the money was used through the village/community disclosure board")

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from core.plugin_host.toolkit import (
-    AttachmentKind, Criterion, EndorsementStep, FormSpec, Phase, PolicyInfo, ProjectFacts, RuleContext, T,
-    Track, Violation, hookimpl, on,
+    AttachmentKind, Criterion, Draw, EndorsementStep, FormSpec, FundSpec, Phase, PolicyInfo, ProjectFacts, RuleContext,
+    T, Track, Violation, hookimpl, on, yuan_to_fen,
 )
 from plugins.jinjiang import clauses
 from plugins.jinjiang.config import JinjiangConfig
@@ -150,6 +151,37 @@ def _check_change(project: ProjectFacts) -> list[Violation]:
                             "The change replaces the project's name together with its type or all its goals: that is swapping the project"),
                           field="proposed_forms", clause=clauses.NO_SWAPPING)]
     return []
+
+
+SUBSIDY_FUNDS = {"quanzhou": "subsidy_quanzhou", "city": "subsidy_city"}
+CO_FUNDING = "co_funding"
+
+
+@hookimpl
+def tongxin_funds(config):
+    """The city's two subsidies (one fund per tier, both the city's), and per community a fund
+    for what the town/street adds and what donors and foundations give (recorded as pledges)."""
+    return [
+        FundSpec("subsidy_quanzhou", "subsidy", "programme", T("泉州级试点配套补助", "Quanzhou-level matching subsidy"),
+                 tier="泉州级", clause=clauses.SUBSIDY),
+        FundSpec("subsidy_city", "subsidy", "programme", T("晋江市级试点补助", "Jinjiang-level pilot subsidy"),
+                 tier="晋江级", clause=clauses.SUBSIDY),
+        FundSpec(CO_FUNDING, "sponsor_fund", "applicant", T("镇街配套及社会资金", "Town contribution and other sources"),
+                 clause=clauses.OWN_FUNDS),
+    ]
+
+
+@hookimpl
+def tongxin_funding(project: ProjectFacts, config, context: RuleContext):
+    """The tier chosen at selection decides the subsidy (5万 / 10万 by default), never more than
+    the approved budget; the rest of the budget is the town's and other sources' share."""
+    tier = (project.decision_details.get("selection") or {}).get("tier")
+    if tier not in SUBSIDY_FUNDS:
+        return []
+    subsidy = yuan_to_fen(Decimal(str(config["quanzhou_subsidy_yuan" if tier == "quanzhou" else "city_subsidy_yuan"])))
+    amount = min(subsidy, project.approved_fen or 0)
+    return [Draw(SUBSIDY_FUNDS[tier], amount, T("泉州级试点配套补助" if tier == "quanzhou" else "晋江市级试点补助",
+                                                 "Quanzhou-level subsidy" if tier == "quanzhou" else "Jinjiang-level subsidy"))]
 
 
 @hookimpl

@@ -23,8 +23,8 @@ def signature(**kw):
     return project_facts(track=SIGNATURE, **kw)
 
 
-def check(policy, config, facts, action="submit", others=()):
-    return {v.code: v for v in policy.check(facts, action, config, FactsRuleContext(others))}
+def check(policy, config, facts, action="submit", others=(), available=None):
+    return {v.code: v for v in policy.check(facts, action, config, FactsRuleContext(others, available=available))}
 
 
 # -- tracks, directions, forms ---------------------------------------------------------------------
@@ -172,7 +172,33 @@ def test_the_panel_approves_a_micro_project_within_the_limit(policy, config):
     assert check(policy, config, micro(fen=500_000, approved_fen=500_000), "approve") == {}
     v = check(policy, config, micro(fen=600_000, approved_fen=500_001), "approve")["micro_over_limit"]
     assert (v.field, v.clause) == ("approved_amount", clauses.MICRO_LIMIT)
-    assert check(policy, config, signature(approved_fen=9_000_000), "approve") == {}
+    assert check(policy, config, signature(approved_fen=9_000_000), "approve", available={"line": 9_000_000}) == {}
+
+
+# -- money: where an approved project is paid from ---------------------------------------------------
+
+def test_a_signature_budget_over_the_line_needs_the_panels_explicit_approval(policy, config):
+    v = check(policy, config, signature(approved_fen=4_000_000), "approve", available={"line": 3_000_000})["signature_over_line"]
+    assert (v.severity, v.field, v.clause) == ("needs_approval", "approved_amount", clauses.SIGNATURE_EXCESS)
+    assert "10,000.00元将从资金池补充" in v.message.zh
+    assert check(policy, config, signature(approved_fen=3_000_000), "approve", available={"line": 3_000_000}) == {}
+
+
+def test_a_signature_project_is_paid_from_its_line_and_only_the_excess_from_the_pool(policy, config):
+    def draws(facts, line):
+        return [(d.fund, d.amount_fen) for d in policy.funding(facts, config, FactsRuleContext(available={"line": line}))]
+    assert draws(signature(approved_fen=2_000_000), 3_000_000) == [("line", 2_000_000)]
+    assert draws(signature(approved_fen=4_000_000), 3_000_000) == [("line", 3_000_000), ("pool", 1_000_000)]
+    assert draws(signature(approved_fen=4_000_000), 0) == [("pool", 4_000_000)]  # a zero draw is dropped
+
+
+def test_a_micro_project_is_paid_entirely_from_the_pool_whose_cap_is_the_config(policy, config):
+    draws = policy.funding(micro(fen=500_000, approved_fen=480_000), config, FactsRuleContext(available={"line": 9_000_000}))
+    assert [(d.fund, d.amount_fen) for d in draws] == [("pool", 480_000)]
+    specs = {f.key: f for f in policy.funds(config)}
+    assert (specs["pool"].kind, specs["pool"].owner, specs["pool"].cap_fen) == ("pool", "programme", 20_000_000)
+    assert (specs["line"].kind, specs["line"].owner, specs["line"].cap_fen) == ("budget_line", "applicant", None)
+    assert policy.funds(policy.load_config({"pool_cap_yuan": "150000"}))[1].cap_fen == 15_000_000
 
 
 def test_actions_without_rules_pass(policy, config):

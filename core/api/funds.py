@@ -1,0 +1,227 @@
+"""Funds and their ledger: GET .../funds (with derived balances), a fund's entries, a
+project's funding; POST allocations, transfers and corrections (street or district
+administrators at or above the fund's unit). A policy's fund is addressed by programme, unit
+and the policy's fund key (``POST .../funds/policy-funds``), so a street can allocate a
+neighbourhood's line before anything was committed from it.
+
+Every POST carries an idempotency ``key``: sending the same request again returns the entry
+already posted instead of posting twice; the same key with other content is a 409."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from marshmallow import fields, validate
+
+from core.api.base import TENANT, ApiSchema, Blueprint, Id, Yuan, context, locale, login_required
+from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
+from core.models import EntryKind, FundKind
+from core.money import parse_yuan
+from core.services import funding, funds, ledger
+from core.services.projects import get_project
+
+blp = Blueprint("funds", __name__, url_prefix=f"{TENANT}/funds",
+                description="Funds, allocations and the append-only ledger (balances are derived)")
+
+
+class BalanceSchema(ApiSchema):
+    cap = fields.String(allow_none=True, metadata={"description": "yuan; null: bounded by allocations only"})
+    allocated = fields.String(required=True)
+    committed = fields.String(required=True)
+    disbursed = fields.String(required=True)
+    spent = fields.String(required=True)
+    available = fields.String(required=True, metadata={"description": "what may still be committed"})
+
+
+class FundSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": [k.value for k in FundKind]})
+    kind_label = fields.String(required=True)
+    tier = fields.String(allow_none=True)
+    year = fields.Integer(required=True)
+    org_unit = fields.Nested(UnitRefSchema, required=True)
+    balance = fields.Nested(BalanceSchema, required=True)
+
+
+class FundListSchema(ApiSchema):
+    items = fields.List(fields.Nested(FundSchema), required=True)
+
+
+class FundQuery(ApiSchema):
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    org_unit_id = Id(metadata={"description": "funds of this unit only"})
+    within_unit_id = Id(metadata={"description": "funds of this unit and every unit below it"})
+
+
+class EntrySchema(ApiSchema):
+    id = fields.Integer(required=True)
+    fund_id = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata={"enum": [k.value for k in EntryKind]})
+    kind_label = fields.String(required=True)
+    amount = fields.String(required=True, metadata={"description": "yuan, always positive; the kind says the direction"})
+    project_id = fields.Integer(allow_none=True)
+    memo = fields.String(required=True)
+    at = fields.DateTime(required=True)
+    key = fields.String(allow_none=True)
+    corrects_id = fields.Integer(allow_none=True)
+    transfer_id = fields.String(allow_none=True)
+    receipt_attachment_id = fields.Integer(allow_none=True)
+    pledge_id = fields.Integer(allow_none=True)
+    fund_request_id = fields.Integer(allow_none=True)
+
+
+class EntryListSchema(ApiSchema):
+    items = fields.List(fields.Nested(EntrySchema), required=True)
+
+
+class PolicyFundInput(ApiSchema):
+    programme_id = Id(required=True)
+    org_unit_id = Id(required=True, metadata={"description": "the unit that owns the fund"})
+    fund = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                         metadata={"description": "the policy's fund key, e.g. pool, line"})
+
+
+class AllocationInput(ApiSchema):
+    amount = Yuan(required=True)
+    key = fields.String(required=True, metadata={"description": "idempotency key, unique per request"})
+    memo = fields.String(load_default="")
+
+
+class TransferInput(AllocationInput):
+    from_fund_id = Id(required=True)
+    to_fund_id = Id(required=True)
+
+
+class CorrectionInput(ApiSchema):
+    key = fields.String(required=True)
+    memo = fields.String(required=True, metadata={"description": "why: the correction's reason"})
+    amount = Yuan(load_default=None, allow_none=True, metadata={"description": "default: the whole entry"})
+
+
+class ProjectFundingSchema(ApiSchema):
+    project_id = fields.Integer(required=True)
+    items = fields.List(fields.Nested(type("ProjectFundLine", (ApiSchema,), {
+        "fund": fields.Nested(FundSchema, required=True),
+        "committed": fields.String(required=True),
+        "disbursed": fields.String(required=True),
+        "spent": fields.String(required=True),
+    })), required=True, metadata={"description": "the project's own share of each fund, in the funding plan's order"})
+
+
+def balance(b: ledger.Balance) -> dict:
+    return {"cap": yuan(b.cap_fen), "allocated": yuan(b.allocated), "committed": yuan(b.committed),
+            "disbursed": yuan(b.disbursed), "spent": yuan(b.spent), "available": yuan(b.available)}
+
+
+def fund(f, b: ledger.Balance, lang: str) -> dict:
+    return {"id": f.id, "name": f.name, "kind": f.kind, "kind_label": text(f.kind_enum.label, lang), "tier": f.tier,
+            "year": f.year, "org_unit": unit_ref(f.org_unit, lang), "balance": balance(b)}
+
+
+def entry(e, lang: str) -> dict:
+    return {"id": e.id, "fund_id": e.fund_id, "kind": e.kind, "kind_label": text(e.kind_enum.label, lang),
+            "amount": yuan(e.amount_fen), "project_id": e.project_id, "memo": e.memo, "at": e.at,
+            "key": e.idempotency_key, "corrects_id": e.corrects_id, "transfer_id": e.transfer_id,
+            "receipt_attachment_id": e.receipt_attachment_id, "pledge_id": e.pledge_id,
+            "fund_request_id": e.fund_request_id}
+
+
+@blp.route("")
+class Funds(MethodView):
+    @login_required
+    @blp.arguments(FundQuery, location="query")
+    @blp.response(200, FundListSchema)
+    def get(self, query):
+        """Funds with their derived balances (one aggregate query)."""
+        ctx = context()
+        return {"items": [fund(f, b, locale()) for f, b in funds.visible_funds(ctx, **query)]}
+
+
+@blp.route("/<id:fund_id>")
+class OneFund(MethodView):
+    @login_required
+    @blp.response(200, FundSchema)
+    def get(self, fund_id):
+        """One fund with its derived balance."""
+        ctx = context()
+        f, b = funds.fund_with_balance(ctx, fund_id)
+        return fund(f, b, locale())
+
+
+@blp.route("/<id:fund_id>/entries")
+class Entries(MethodView):
+    @login_required
+    @blp.response(200, EntryListSchema)
+    def get(self, fund_id):
+        """The fund's entries, oldest first. Entries are never changed; a correction is a new
+        entry naming the one it corrects."""
+        ctx = context()
+        return {"items": [entry(e, locale()) for e in funds.entries(ctx, fund_id)]}
+
+
+@blp.route("/policy-funds")
+class PolicyFunds(MethodView):
+    @login_required
+    @blp.arguments(PolicyFundInput)
+    @blp.response(200, FundSchema)
+    def post(self, body):
+        """Find (or, for an administrator, set up) the fund a programme's policy names by key."""
+        ctx = context()
+        f = funds.policy_fund(ctx, body["programme_id"], body["org_unit_id"], body["fund"])
+        ctx.commit()
+        return fund(f, ledger.balance(ctx, f.id), locale())
+
+
+@blp.route("/<id:fund_id>/allocations")
+class Allocations(MethodView):
+    @login_required
+    @blp.arguments(AllocationInput)
+    @blp.response(201, EntrySchema)
+    def post(self, body, fund_id):
+        """Put money into the fund (the year's budget, a line's amount)."""
+        ctx = context()
+        e = funds.allocate(ctx, fund_id, parse_yuan(body["amount"]), body["key"], body["memo"])
+        ctx.commit()
+        return entry(e, locale())
+
+
+@blp.route("/transfers")
+class Transfers(MethodView):
+    @login_required
+    @blp.arguments(TransferInput)
+    @blp.response(201, EntryListSchema)
+    def post(self, body):
+        """Move uncommitted money between two funds: a paired out/in."""
+        ctx = context()
+        out, into = funds.transfer(ctx, body["from_fund_id"], body["to_fund_id"], parse_yuan(body["amount"]),
+                                   body["key"], body["memo"])
+        ctx.commit()
+        return {"items": [entry(out, locale()), entry(into, locale())]}
+
+
+@blp.route("/entries/<id:entry_id>/corrections")
+class Corrections(MethodView):
+    @login_required
+    @blp.arguments(CorrectionInput)
+    @blp.response(201, EntrySchema)
+    def post(self, body, entry_id):
+        """Reverse (part of) an entry with a new entry that names it and says why."""
+        ctx = context()
+        amount = None if body["amount"] is None else parse_yuan(body["amount"])
+        e = funds.correct(ctx, entry_id, body["key"], body["memo"], amount)
+        ctx.commit()
+        return entry(e, locale())
+
+
+@blp.route("/projects/<id:project_id>")
+class ProjectFunding(MethodView):
+    @login_required
+    @blp.response(200, ProjectFundingSchema)
+    def get(self, project_id):
+        """Where a project's money comes from and how much of it was paid out and spent."""
+        ctx = context()
+        project = get_project(ctx, project_id)
+        lines = funding.approved_funding(ctx, project)
+        totals = ledger.balances(ctx, [f.id for f, _ in lines])
+        return {"project_id": project.id, "items": [
+            {"fund": fund(f, totals[f.id], locale()), "committed": yuan(b.committed), "disbursed": yuan(b.disbursed),
+             "spent": yuan(b.spent)} for f, b in lines]}

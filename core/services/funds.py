@@ -1,0 +1,101 @@
+"""Who may see and move a fund's money, on top of the ledger (which records but does not decide).
+
+- Reading: every signed-in member of the tenant sees the funds and their balances (the same
+  figures are public on the disclosure pages); entries show who posted them.
+- Allocating money into a fund, transferring between funds and correcting an entry: the
+  street or district administrators at or above the fund's unit (the street allocates its
+  neighbourhoods' lines and its pool; the district or city its subsidies).
+- A fund of a policy is addressed by the programme and the policy's fund key, so a street can
+  allocate a neighbourhood's line before anything was ever committed from it.
+"""
+from __future__ import annotations
+
+from core.i18n import T
+from core.models import Fund, LedgerEntry, Programme, Role
+from core.services import funding, ledger
+from core.services.context import Ctx
+from core.services.org import get_unit
+from core.violations import Forbidden, NotFound, RuleError, Violation
+
+MANAGERS = (Role.street_admin, Role.district_admin)
+
+
+def may_manage(ctx: Ctx, fund: Fund) -> bool:
+    return ctx.actor.has_role(MANAGERS, fund.org_unit)
+
+
+def _require_manager(ctx: Ctx, fund: Fund) -> None:
+    if not may_manage(ctx, fund):
+        raise Forbidden(T(f"只有「{fund.org_unit.name}」或其上级的管理员可以调整该资金",
+                          f"Only administrators of {fund.org_unit.name_en or fund.org_unit.name} or above may move this fund's money"))
+
+
+def _require_member(ctx: Ctx) -> None:
+    if not ctx.actor.is_authenticated:
+        raise Forbidden(T("请先登录", "Log in first"))
+
+
+def visible_funds(ctx: Ctx, *, year: int | None = None, org_unit_id: int | None = None,
+                  within_unit_id: int | None = None) -> list[tuple[Fund, ledger.Balance]]:
+    _require_member(ctx)
+    within = get_unit(ctx, within_unit_id) if within_unit_id is not None else None
+    funds = ledger.list_funds(ctx, org_unit_id=org_unit_id, within=within, year=year)
+    sums = ledger.balances(ctx, [f.id for f in funds])
+    return [(f, sums[f.id]) for f in funds]
+
+
+def fund_with_balance(ctx: Ctx, fund_id: int) -> tuple[Fund, ledger.Balance]:
+    _require_member(ctx)
+    fund = ledger.get_fund(ctx, fund_id)
+    return fund, ledger.balance(ctx, fund.id)
+
+
+def policy_fund(ctx: Ctx, programme_id, org_unit_id, key) -> Fund:
+    """The fund named ``key`` by the programme's policy, owned by ``org_unit_id`` (created on
+    first use, with the cap of the programme's frozen config)."""
+    programme = ctx.session.get(Programme, programme_id) if isinstance(programme_id, int) else None
+    if programme is None:
+        raise NotFound(T("年度项目", "programme"), field="programme_id")
+    unit = get_unit(ctx, org_unit_id)
+    if not unit.is_within(programme.org_unit) and not programme.org_unit.is_within(unit):
+        raise RuleError(Violation("unit_outside_programme", T(
+            f"「{unit.name}」不在「{programme.title}」的范围内", f"{unit.name_en or unit.name} is outside the programme"),
+            field="org_unit_id"))
+    spec = funding.specs(ctx, programme).get(key)
+    if spec is None:
+        known = "、".join(f"{s.key}（{s.name.zh}）" for s in funding.specs(ctx, programme).values()) or "无"
+        raise RuleError(Violation("unknown_fund", T(f"该年度项目的政策没有名为「{key}」的资金；可选：{known}",
+                                                    f"The programme's policy declares no fund '{key}'"), field="fund"))
+    fund = funding.find(ctx, spec, unit, programme.year)
+    if fund is None:
+        if not ctx.actor.has_role(MANAGERS, unit):
+            raise Forbidden(T("只有该单位或其上级的管理员可以设立资金", "Only administrators of the unit or above may set up its fund"))
+        fund = funding.ensure(ctx, spec, unit, programme.year)
+    return fund
+
+
+def allocate(ctx: Ctx, fund_id: int, amount_fen, key: str, memo: str = "") -> LedgerEntry:
+    fund = ledger.get_fund(ctx, fund_id)
+    _require_manager(ctx, fund)
+    return ledger.allocate(ctx, fund.id, amount_fen, key, memo=memo)
+
+
+def transfer(ctx: Ctx, from_fund_id: int, to_fund_id: int, amount_fen, key: str, memo: str = "") -> tuple[LedgerEntry, LedgerEntry]:
+    for fid, field in ((from_fund_id, "from_fund_id"), (to_fund_id, "to_fund_id")):
+        _require_manager(ctx, ledger.get_fund(ctx, fid, field))
+    return ledger.transfer(ctx, from_fund_id, to_fund_id, amount_fen, key, memo=memo)
+
+
+def correct(ctx: Ctx, entry_id: int, key: str, memo: str, amount_fen=None) -> LedgerEntry:
+    entry = ctx.session.get(LedgerEntry, entry_id) if isinstance(entry_id, int) else None
+    if entry is None:
+        raise NotFound(ledger.ENTRY, field="entry_id")
+    _require_manager(ctx, ledger.get_fund(ctx, entry.fund_id))
+    return ledger.correct(ctx, entry.id, key, memo, amount_fen)
+
+
+def entries(ctx: Ctx, fund_id: int, project_id: int | None = None) -> list[LedgerEntry]:
+    _require_member(ctx)
+    return ledger.entries(ctx, ledger.get_fund(ctx, fund_id).id, project_id=project_id)
+
+
