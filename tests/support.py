@@ -69,3 +69,27 @@ def application(title: str, *, directions=("carrier",), start="2023-04-01", end=
         "end_date": end,
         "residents_meeting_date": "2023-02-20",
     }
+
+
+def draft_project(platform: Platform, username: str, unit_code: str, track: str, title: str, *,
+                  amount: str = "3000", directions=None, tenant: str = "jingan") -> int:
+    """A complete 共和新路 application (form, one budget line, residents' minutes), not submitted."""
+    import io
+
+    from core.services import projects
+    pid = programme_id(platform, tenant, plugin="gonghexinlu")
+    directions = directions or (("carrier",) if track == "yiju_yipin" else ("public_space",))
+    with acting(platform, tenant, username) as ctx:
+        p = projects.create_project(ctx, pid, unit_id(platform, tenant, unit_code), track, title)
+        projects.save_form(ctx, p.id, "application", application(title, directions=directions))
+        projects.set_budget(ctx, p.id, [{"description": "活动物料", "amount": amount}])
+        projects.attach(ctx, p.id, "residents_minutes", "会议记录.pdf", io.BytesIO(PDF), platform.storage)
+        return p.id
+
+
+def submitted_project(platform: Platform, username: str, unit_code: str, track: str, title: str, **kw) -> int:
+    from core.services import projects
+    pid = draft_project(platform, username, unit_code, track, title, **kw)
+    with acting(platform, kw.get("tenant", "jingan"), username) as ctx:
+        projects.submit(ctx, pid)
+    return pid
