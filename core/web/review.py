@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from core.i18n import T
 from core.models import Decision
-from core.money import fen_to_yuan
+from core.money import MoneyError, fen_to_yuan, yuan_to_fen
+from core.plugin_host.manager import PluginFailure
+from core.services import funding
 from core.services import programmes as programme_service
 from core.services import projects as project_service
 from core.services import review as review_service
@@ -119,7 +121,8 @@ def _render(project_id: int, *, score_failure=None, decide_failure=None, status:
     # "Needs approval" problems the decider may approve explicitly, by code.
     approvable = [v for v in decide_violations if v.field == "approvals"]
     return render_template(
-        "pages/review.html", project=project, view=view, member=member, decider=decider, rubric=rubric,
+        "pages/review.html", funding_plan=_funding_plan(c, project, decide_values, details) if decider else [],
+        project=project, view=view, member=member, decider=decider, rubric=rubric,
         table=_score_table(all_scores, rubric) if decider else None, mine=mine,
         score_values=score_values, score_errors=score_errors, score_general=score_general,
         decide_values=decide_values, decide_errors=decide_errors, approvable=approvable,
@@ -178,3 +181,14 @@ def decide(project_id: int):
              "returned": ("已退回修改", "returned for changes")}[outcome]
     flash(_t(f"评审决定已记录：{label[0]}。", f"Decision recorded: {label[1]}."), "success")
     return redirect(url_for("web.review.page", project_id=project_id))
+
+
+def _funding_plan(c, project, values: dict, details: dict) -> list:
+    """Where the money would come from if approved at the amount in the form (the decider sees
+    it before deciding; the funds check it again, under their locks, when the decision is made).
+    Nothing to show for an amount that does not parse or a policy that fails."""
+    try:
+        amount = yuan_to_fen(values.get("approved_amount") or str(fen_to_yuan(project.requested_fen)))
+        return funding.plan(c, project, amount, details)
+    except (MoneyError, PluginFailure, RuleError):
+        return []
