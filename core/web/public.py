@@ -26,7 +26,9 @@ def directory():
 def home():
     c = ctx()
     page = int_arg("page", 1, minimum=1)
-    programmes = programme_service.list_programmes(c)
+    # A programme whose policy plugin is no longer installed cannot be shown with its phases;
+    # the home page lists the others rather than failing for everyone.
+    programmes = [p for p in programme_service.list_programmes(c) if p.plugin_name in c.host.policies]
     views = {p.id: programme_view(c, p) for p in programmes}
     rows, total = list_projects(c, state=ProjectState.approved.value, limit=PAGE, offset=(page - 1) * PAGE)
     return render_template("pages/tenant_home.html", programmes=programmes, views=views, projects=rows,
