@@ -71,8 +71,11 @@ def test_row_level_security_hides_other_tenants_money(platform, profile):
     # Raw SQL, so the ORM's tenant filter is not involved: only the database decides.
     for tenant, expected in ((None, 0), (tenant_id(platform, "jinjiang"), 0), (tenant_id(platform, "jingan"), 1)):
         with platform.db.scope(tenant_id=tenant) as s:
-            assert s.scalar(text("SELECT count(*) FROM funds")) == expected
-            assert s.scalar(text("SELECT count(*) FROM ledger_entries")) == expected
+            assert s.scalar(text("SELECT count(*) FROM funds WHERE id = :f"), {"f": fund}) == expected
+            assert s.scalar(text("SELECT count(*) FROM ledger_entries WHERE fund_id = :f"), {"f": fund}) == expected
+            # (the tenants' own funds from tenants/*.yaml are there too, each only to its tenant)
+            seen = set(s.scalars(text("SELECT DISTINCT tenant_id FROM funds UNION SELECT DISTINCT tenant_id FROM ledger_entries")))
+            assert seen <= ({tenant} if tenant else set())
     # ... and refuses a row written into another tenant's name
     with pytest.raises(DBAPIError) as info, platform.db.scope(tenant_id=tenant_id(platform, "jinjiang")) as s:
         s.execute(text("INSERT INTO ledger_entries (tenant_id, fund_id, kind, amount_fen, at, memo, idempotency_key) "

@@ -20,7 +20,7 @@ def _books(platform) -> dict[str, int]:
                                           "micro_venture", "口袋花园").id
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         pool = ledger.create_fund(ctx, unit_id(platform, "jingan", "gonghexinlu"), 2023, "pool", "资金池", cap_fen=2_000 * YUAN)
-        line = ledger.create_fund(ctx, unit_id(platform, "jingan", "ghxl-luochuan"), 2023, "budget_line", "居民自治经费")
+        line = ledger.create_fund(ctx, unit_id(platform, "jingan", "ghxl-luochuan"), 2023, "budget_line", "居民自治经费（专项）")
         subsidy = ledger.create_fund(ctx, unit_id(platform, "jingan", "gonghexinlu"), 2023, "subsidy", "区级补助", tier="区级")
         ctx.session.flush()
         ledger.allocate(ctx, pool.id, 5_000 * YUAN, "a-pool")

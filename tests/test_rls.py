@@ -57,6 +57,8 @@ def _give_second_tenant_a_programme(platform) -> None:
     data = yaml.safe_load((ROOT / "tenants" / "jinjiang.yaml").read_text(encoding="utf-8"))
     street = next(u for u in data["units"] if u["code"] == "jj-qingyang")
     street["plugins"] = {"gonghexinlu": {"config": {}}}
+    # Its neighbourhood's line pays for the approved 一居一品 (so it has funds and entries too).
+    street["children"][0]["funds"] = [{"plugin": "gonghexinlu", "fund": "line", "year": 2023, "allocate_yuan": "30000"}]
     street["programmes"] = [{"plugin": "gonghexinlu", "year": 2023, "title": "青阳街道2023年度自治项目",
                              "panel": ["jj_chair", "jj_expert"], "chair": "jj_chair"}]
     data["users"] += [

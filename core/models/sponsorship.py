@@ -90,7 +90,7 @@ class Pledge(TenantOwned, Base):
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
     amount_fen: Mapped[int] = mapped_column(Fen)
     in_kind: Mapped[str] = mapped_column(String(500), default="")
-    # Where it was promised, e.g. "2023年同心家园共建理事会海园分会".
+    # Where it was promised, e.g. the annual council meeting of the neighbourhood's sponsors.
     occasion: Mapped[str] = mapped_column(String(200), default="")
     pledged_on: Mapped[dt.date] = mapped_column(Date)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
