@@ -174,10 +174,27 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     ctx = click.get_current_context()
     ctx.invoke(db_upgrade)
     ctx.invoke(tenants_load)
+    _demo_year()
     click.echo("演示账号 / demo logins: see README.md (password for all: tongxin-demo)")
     if not no_serve:
         click.echo(f"打开 / open http://{host}:{port}/")
         ctx.invoke(serve, host=host, port=port)
+
+
+def _demo_year() -> None:
+    """Play tenants/demo_year.py (a year of applications, approvals, pledges, fund requests
+    and spending) once, so the demo shows the money rules at work."""
+    import importlib.util
+    path = TENANTS_DIR / "demo_year.py"
+    if not path.exists():
+        return
+    spec = importlib.util.spec_from_file_location("tongxin_demo_year", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if module.run(_platform()):
+        click.echo("已生成演示年度数据（申报、评审、资金、认捐、拨付、支出） / demo year played")
+    else:
+        click.echo("演示年度数据已存在 / demo year already played")
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ def snapshot(platform: Platform) -> dict:
 def test_tenants_load_twice_changes_nothing(settings, platform):
     before = snapshot(platform)
     assert {slug for _, slug, _ in before["tenants"]} == {"jingan", "jinjiang", "putuo"}
-    assert before[("jingan", "programmes")] == 1 and before[("jingan", "panel_members")] == 2
+    assert before[("jingan", "programmes")] == 2 and before[("jingan", "panel_members")] == 3
     first = tongxin(settings, "tenants", "load")
     assert "jingan" in first.output and "jinjiang" in first.output and "putuo" in first.output
     tongxin(settings, "tenants", "load")
@@ -68,14 +68,46 @@ def test_demo_prepares_a_fresh_database_and_a_second_load_is_a_no_op(tmp_path):
                         today="2023-03-01")
     out = tongxin(settings, "demo", "--no-serve").output
     assert "tongxin-demo" in out
+    assert "demo year played" in out
     platform = Platform.build(settings)
     try:
         loaded = snapshot(platform)
-        assert loaded[("jingan", "users")] >= 8 and loaded[("jingan", "programmes")] == 1
+        assert loaded[("jingan", "users")] >= 8 and loaded[("jingan", "programmes")] == 2
         tongxin(settings, "tenants", "load")
+        assert snapshot(platform) == loaded
+        assert "already played" in tongxin(settings, "demo", "--no-serve").output
         assert snapshot(platform) == loaded
     finally:
         platform.db.dispose()
+
+
+def test_the_demo_years_books_reconcile_and_a_corrupted_copy_does_not(tmp_path):
+    """`tongxin money reconcile` passes on the demo (every money rule exercised) and fails on a
+    copy whose ledger was altered behind the append-only trigger's back."""
+    import sqlite3
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'demo.db'}", storage_dir=str(tmp_path / "files"),
+                        today="2023-03-15")
+    tongxin(settings, "demo", "--no-serve")
+    ok = CliRunner().invoke(main, ["money", "reconcile"], env=env_of(settings))
+    assert ok.exit_code == 0, ok.output
+    table = ok.output
+    assert "对账通过" in table
+    for fund, committed in (("自治项目资金池", "19,800.00"), ("社区共治金", "40,000.00"), ("晋江市级试点补助", "100,000.00")):
+        assert any(fund in line and committed in line for line in table.splitlines()), (fund, table)
+
+    with sqlite3.connect(tmp_path / "demo.db") as source, sqlite3.connect(tmp_path / "corrupted.db") as copy:
+        source.backup(copy)  # (a file copy could miss pages still in the write-ahead log)
+    db = sqlite3.connect(tmp_path / "corrupted.db")
+    db.execute("DROP TRIGGER ledger_entries_no_update")
+    # Someone "fixes" the pool by shrinking the allocation under its commitments.
+    db.execute("UPDATE ledger_entries SET amount_fen = 1000000 WHERE kind = 'allocation' AND memo LIKE '2023%' "
+               "AND fund_id = (SELECT id FROM funds WHERE kind = 'pool')")
+    db.commit()
+    db.close()
+    corrupted = Settings(database_url=f"sqlite:///{tmp_path / 'corrupted.db'}", storage_dir=str(tmp_path / "files"))
+    bad = CliRunner().invoke(main, ["money", "reconcile"], env=env_of(corrupted))
+    assert bad.exit_code == 1
+    assert "不通过" in bad.output
 
 
 def test_plugins_list_json(settings):
