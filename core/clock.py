@@ -17,4 +17,7 @@ def today() -> dt.date:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    """The current moment; on a pinned day, that day at the current time of day (UTC), so what
+    a demo or test records on its pinned day is dated that day, not years later."""
+    real = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.combine(_pinned, real.timetz()) if _pinned else real

@@ -469,7 +469,7 @@ def test_enablement_at_the_wrong_level_or_by_a_non_admin_is_refused(platform):
     with pytest.raises(Forbidden), acting(platform, "jingan", "luochuan") as ctx:
         programmes.enable_plugin(ctx, unit_id(platform, "jingan", "gonghexinlu"), "gonghexinlu", {"micro_max_yuan": "9000"})
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        rows = ctx.session.scalars(select(PluginEnablement)).all()
+        rows = ctx.session.scalars(select(PluginEnablement).where(PluginEnablement.plugin_name == "gonghexinlu")).all()
         assert [(r.org_unit.code, r.plugin_name, r.config["micro_max_yuan"]) for r in rows] == \
             [("gonghexinlu", "gonghexinlu", "5000.00")]
 

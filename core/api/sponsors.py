@@ -1,6 +1,332 @@
-"""Sponsors, pledges and claims. (Being written: see the module's owner in the session brief.)"""
+"""Sponsors (共建单位), their pledges and claims (认捐 / 认领), and what the money paid for.
+
+- ``GET/POST .../sponsors``: list the sponsors (of a unit, or of the caller's units); register one
+  (street or district administrators).
+- ``GET .../sponsors/<id>``: the sponsor's view: each pledge with its derived status, the project
+  it claimed and the expenses that project's money paid for, with receipts (the sponsor's own
+  login, or staff and supervisors at or above its unit).
+- ``GET .../sponsors/funds``: the co-governance funds the caller keeps, with what was pledged,
+  received and spent.
+- ``GET/POST .../sponsors/pledges``: pledges by fund, sponsor or claimed project, with their
+  derived status; record a pledge (and a claim) at the council meeting.
+- ``POST .../sponsors/pledges/<id>/receipts``: money arrived for a pledge.
+
+Amounts leave and enter as yuan strings; floats, negatives and fractions of a fen are refused,
+naming the field. Pledge status is derived from the ledger (see ``core.services.pledges``).
+"""
 from __future__ import annotations
 
-from core.api.base import TENANT, Blueprint
+from flask import url_for
+from flask.views import MethodView
+from marshmallow import fields, validate
+
+from core.api.base import (
+    TENANT,
+    ApiSchema,
+    Blueprint,
+    Id,
+    Yuan,
+    context,
+    locale,
+    login_required,
+)
+from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
+from core.models import SponsorKind
+from core.services import pledges
 
 blp = Blueprint("sponsors", __name__, url_prefix=f"{TENANT}/sponsors", description="Sponsors, pledges and claims")
+
+STATUSES = list(pledges.STATUS_LABELS)
+
+
+# -- shapes ----------------------------------------------------------------------------------------
+
+class SponsorSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": [k.value for k in SponsorKind]})
+    kind_label = fields.String(required=True)
+    contact = fields.String(required=True)
+    org_unit = fields.Nested(UnitRefSchema, required=True, metadata={"description": "the unit it is registered (twinned) with"})
+    has_login = fields.Boolean(required=True)
+
+
+class SponsorListSchema(ApiSchema):
+    items = fields.List(fields.Nested(SponsorSchema), required=True)
+
+
+class SponsorQuery(ApiSchema):
+    org_unit_id = Id(load_default=None, metadata={"description": "sponsors that may pledge to this unit's funds"})
+
+
+class SponsorInputSchema(ApiSchema):
+    org_unit_id = Id(required=True)
+    name = fields.String(required=True, validate=validate.Length(max=1000))
+    kind = fields.String(required=True, validate=validate.Length(max=64),
+                         metadata={"enum": [k.value for k in SponsorKind]})
+    contact = fields.String(load_default="", validate=validate.Length(max=1000))
+    user_id = Id(load_default=None, allow_none=True, metadata={"description": "the login that represents it"})
+
+
+class FundRefSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    year = fields.Integer(required=True)
+    org_unit = fields.Nested(UnitRefSchema, required=True)
+
+
+class ProjectRefSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    state = fields.String(required=True)
+
+
+class SponsorRefSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class PledgeSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    sponsor = fields.Nested(SponsorRefSchema, required=True)
+    fund = fields.Nested(FundRefSchema, required=True)
+    project = fields.Nested(ProjectRefSchema, allow_none=True, metadata={"description": "the project claimed (认领)"})
+    amount = fields.String(required=True, metadata={"description": "yuan promised"})
+    in_kind = fields.String(required=True)
+    occasion = fields.String(required=True)
+    pledged_on = fields.Date(required=True)
+    year = fields.Integer(required=True)
+    status = fields.String(required=True, metadata={"enum": STATUSES, "description": "derived from the ledger"})
+    status_label = fields.String(required=True)
+    received = fields.String(required=True, metadata={"description": "yuan received"})
+    spent = fields.String(required=True, metadata={"description": "yuan of it spent (first in, first out)"})
+    outstanding = fields.String(required=True, metadata={"description": "yuan promised but not received"})
+
+
+class PledgeListSchema(ApiSchema):
+    items = fields.List(fields.Nested(PledgeSchema), required=True)
+
+
+class PledgeQuery(ApiSchema):
+    fund_id = Id(load_default=None)
+    sponsor_id = Id(load_default=None)
+    project_id = Id(load_default=None, metadata={"description": "who claimed this project"})
+
+
+class PledgeInputSchema(ApiSchema):
+    sponsor_id = Id(required=True)
+    fund_id = Id(required=True, metadata={"description": "a co-governance fund (sponsor_fund)"})
+    amount = Yuan(required=True, metadata={"description": "yuan promised; \"0\" with in_kind for resources only"})
+    in_kind = fields.String(load_default="", validate=validate.Length(max=2000))
+    project_id = Id(load_default=None, allow_none=True, metadata={"description": "the announced project claimed"})
+    occasion = fields.String(load_default="", validate=validate.Length(max=1000))
+    pledged_on = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32),
+                               metadata={"format": "date", "description": "default: today"})
+    key = fields.String(required=True, validate=validate.Length(max=1000),
+                        metadata={"description": "idempotency key chosen by the client"})
+
+
+class ReceiptInputSchema(ApiSchema):
+    amount = Yuan(required=True)
+    key = fields.String(required=True, validate=validate.Length(max=1000),
+                        metadata={"description": "idempotency key: a retry with the same key records nothing new"})
+    memo = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class EntryRefSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    amount = fields.String(required=True)
+    project_id = fields.Integer(allow_none=True)
+    memo = fields.String(required=True)
+
+
+class ReceiptSchema(ApiSchema):
+    allocation = fields.Nested(EntryRefSchema, required=True, metadata={"description": "the money put into the fund"})
+    commitment = fields.Nested(EntryRefSchema, allow_none=True,
+                               metadata={"description": "the part earmarked for the claimed, approved project"})
+    pledge = fields.Nested(PledgeSchema, required=True)
+
+
+class ExpenseProjectSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+
+
+class ExpenseSchema(ApiSchema):
+    entry_id = fields.Integer(required=True)
+    at = fields.DateTime(required=True)
+    amount = fields.String(required=True)
+    memo = fields.String(required=True)
+    project = fields.Nested(ExpenseProjectSchema, allow_none=True)
+    receipt = fields.String(allow_none=True, metadata={"description": "URL of the receipt"})
+    receipt_filename = fields.String(allow_none=True)
+
+
+class PledgeViewSchema(PledgeSchema):
+    paid_for = fields.List(fields.Nested(ExpenseSchema), required=True,
+                           metadata={"description": "the claimed project's expenses from the fund (all the fund's for an unclaimed pledge)"})
+
+
+class SponsorViewSchema(ApiSchema):
+    sponsor = fields.Nested(SponsorSchema, required=True)
+    promised = fields.String(required=True)
+    received = fields.String(required=True)
+    spent = fields.String(required=True)
+    pledges = fields.List(fields.Nested(PledgeViewSchema), required=True)
+
+
+class FundSummarySchema(ApiSchema):
+    fund = fields.Nested(FundRefSchema, required=True)
+    cap = fields.String(allow_none=True, metadata={"description": "the most that may be pledged in the year (yuan)"})
+    promised = fields.String(required=True)
+    received = fields.String(required=True)
+    committed = fields.String(required=True)
+    spent = fields.String(required=True)
+    available = fields.String(required=True)
+
+
+class FundSummaryListSchema(ApiSchema):
+    items = fields.List(fields.Nested(FundSummarySchema), required=True)
+
+
+# -- converters -----------------------------------------------------------------------------------
+
+def sponsor_out(s, lang: str) -> dict:
+    return {"id": s.id, "name": s.name, "kind": s.kind, "kind_label": s.kind_enum.label.render(lang),
+            "contact": s.contact or "", "org_unit": unit_ref(s.org_unit, lang), "has_login": s.user_id is not None}
+
+
+def fund_ref(f, lang: str) -> dict:
+    return {"id": f.id, "name": f.name, "year": f.year, "org_unit": unit_ref(f.org_unit, lang)}
+
+
+def project_ref(p) -> dict | None:
+    return None if p is None else {"id": p.id, "title": p.title, "state": p.state}
+
+
+def pledge_out(row: pledges.PledgeRow, lang: str) -> dict:
+    p, st = row.pledge, row.state
+    return {"id": p.id, "sponsor": {"id": p.sponsor.id, "name": p.sponsor.name}, "fund": fund_ref(row.fund, lang),
+            "project": project_ref(row.project), "amount": yuan(p.amount_fen), "in_kind": p.in_kind or "",
+            "occasion": p.occasion or "", "pledged_on": p.pledged_on, "year": p.year, "status": st.status,
+            "status_label": text(st.status_label, lang), "received": yuan(st.received), "spent": yuan(st.spent),
+            "outstanding": yuan(st.outstanding)}
+
+
+def entry_out(e) -> dict | None:
+    return None if e is None else {"id": e.id, "kind": e.kind, "amount": yuan(e.amount_fen), "project_id": e.project_id,
+                                   "memo": e.memo or ""}
+
+
+def expense_out(e: pledges.Expense) -> dict:
+    receipt = e.receipt
+    return {"entry_id": e.entry_id, "at": e.at, "amount": yuan(e.amount_fen), "memo": e.memo,
+            "project": {"id": e.project_id, "title": e.project_title} if e.project_id else None,
+            "receipt": (url_for("projects.AttachmentFile", project_id=receipt.project_id, attachment_id=receipt.id)
+                        if receipt else None),
+            "receipt_filename": receipt.filename if receipt else None}
+
+
+def _row(ctx, pledge_id: int) -> pledges.PledgeRow:
+    [row] = pledges.pledge_rows(ctx, [pledges.get_pledge(ctx, pledge_id)])
+    return row
+
+
+# -- endpoints ------------------------------------------------------------------------------------
+
+@blp.route("")
+class Sponsors(MethodView):
+    @login_required
+    @blp.arguments(SponsorQuery, location="query")
+    @blp.response(200, SponsorListSchema)
+    def get(self, query):
+        """Sponsors that may pledge to a unit's funds, or those of the caller's units"""
+        ctx = context(login=True)
+        return {"items": [sponsor_out(s, locale()) for s in pledges.list_sponsors(ctx, query["org_unit_id"])]}
+
+    @login_required
+    @blp.arguments(SponsorInputSchema)
+    @blp.response(201, SponsorSchema)
+    def post(self, body):
+        """Register a sponsor with the unit it twins with (street or district administrators)"""
+        ctx = context(login=True)
+        s = pledges.register_sponsor(ctx, body["org_unit_id"], body["name"], body["kind"], contact=body["contact"],
+                                     user_id=body["user_id"])
+        ctx.commit()
+        return sponsor_out(s, locale())
+
+
+@blp.route("/<id:sponsor_id>")
+class SponsorView(MethodView):
+    @login_required
+    @blp.response(200, SponsorViewSchema)
+    def get(self, sponsor_id):
+        """What the sponsor pledged, what arrived and what it paid for (its login, or staff)"""
+        ctx = context(login=True)
+        view = pledges.sponsor_view(ctx, sponsor_id)
+        lang = locale()
+        items = []
+        for v in view.pledges:
+            out = pledge_out(pledges.PledgeRow(v.pledge, v.state, v.fund, v.project), lang)
+            out["paid_for"] = [expense_out(e) for e in v.paid_for]
+            items.append(out)
+        return {"sponsor": sponsor_out(view.sponsor, lang), "promised": yuan(view.promised),
+                "received": yuan(view.received), "spent": yuan(view.spent), "pledges": items}
+
+
+@blp.route("/funds")
+class Funds(MethodView):
+    @login_required
+    @blp.response(200, FundSummaryListSchema)
+    def get(self):
+        """The co-governance funds the caller keeps: pledged, received, committed, spent, available"""
+        ctx = context(login=True)
+        lang = locale()
+        items = []
+        for fund in pledges.sponsor_funds(ctx):
+            st = pledges.fund_state(ctx, fund)
+            b = st.balance
+            items.append({"fund": fund_ref(fund, lang), "cap": yuan(fund.cap_fen), "promised": yuan(st.promised),
+                          "received": yuan(st.received), "committed": yuan(b.committed), "spent": yuan(b.spent),
+                          "available": yuan(b.available)})
+        return {"items": items}
+
+
+@blp.route("/pledges")
+class Pledges(MethodView):
+    @login_required
+    @blp.arguments(PledgeQuery, location="query")
+    @blp.response(200, PledgeListSchema)
+    def get(self, query):
+        """Pledges by fund, sponsor and/or claimed project, with their derived status"""
+        ctx = context(login=True)
+        rows = pledges.list_pledges(ctx, fund_id=query["fund_id"], sponsor_id=query["sponsor_id"],
+                                    project_id=query["project_id"])
+        return {"items": [pledge_out(r, locale()) for r in rows]}
+
+    @login_required
+    @blp.arguments(PledgeInputSchema)
+    @blp.response(201, PledgeSchema)
+    def post(self, body):
+        """Record a pledge, optionally claiming an announced project (the fund's staff, or the sponsor itself)"""
+        ctx = context(login=True)
+        p = pledges.pledge(ctx, body["sponsor_id"], body["fund_id"], body["amount"], in_kind=body["in_kind"],
+                           project_id=body["project_id"], occasion=body["occasion"], pledged_on=body["pledged_on"],
+                           key=body["key"])
+        ctx.commit()
+        return pledge_out(_row(ctx, p.id), locale())
+
+
+@blp.route("/pledges/<id:pledge_id>/receipts")
+class Receipts(MethodView):
+    @login_required
+    @blp.arguments(ReceiptInputSchema)
+    @blp.response(201, ReceiptSchema)
+    def post(self, body, pledge_id):
+        """Money arrived for a pledge: put into the fund (and earmarked for its claimed, approved project)"""
+        ctx = context(login=True)
+        got = pledges.receive(ctx, pledge_id, body["amount"], body["key"], body["memo"])
+        ctx.commit()
+        return {"allocation": entry_out(got.allocation), "commitment": entry_out(got.commitment),
+                "pledge": pledge_out(_row(ctx, pledge_id), locale())}

@@ -81,6 +81,8 @@ class Pledge(TenantOwned, Base):
         CheckConstraint("amount_fen >= 0", name="amount_not_negative"),
         # A pledge promises money, or resources described in words, or both.
         CheckConstraint("amount_fen > 0 OR in_kind <> ''", name="promises_something"),
+        # A retried "record this pledge" finds the pledge already recorded instead of a second one.
+        UniqueConstraint("tenant_id", "idempotency_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +97,7 @@ class Pledge(TenantOwned, Base):
     pledged_on: Mapped[dt.date] = mapped_column(Date)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     year: Mapped[int] = mapped_column(Integer)
+    idempotency_key: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = created_at()
 
     sponsor: Mapped[Sponsor] = relationship(lazy="joined")

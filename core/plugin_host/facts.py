@@ -48,3 +48,8 @@ class RuleContext(Protocol):
         for a fund that has not been set up yet. Inside ``tongxin_funding`` the funds are
         locked, so the answer holds until the commitments are written."""
         ...
+
+    def fund_committed(self, project: ProjectFacts, fund: str) -> int:
+        """Fen already committed to this project (net of releases) from its fund named ``fund``:
+        e.g. money a sponsor's claimed pledge brought in before the approval. 0 if none."""
+        ...

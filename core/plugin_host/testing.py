@@ -50,11 +50,13 @@ class FactsRuleContext:
     the same semantics as core's database-backed one (``core.services.projects``)."""
 
     def __init__(self, projects: Iterable[ProjectFacts] = (), parents: dict[int, int | None] | None = None,
-                 available: dict[str, int] | None = None):
+                 available: dict[str, int] | None = None, committed: dict[str, int] | None = None):
         self.projects = list(projects)
         self.parents = dict(parents or {})
         # Fen available per fund key (the same for every project): ``{"line": 3_000_000}``.
         self.available = dict(available or {})
+        # Fen already committed to the project per fund key: ``{"gongzhijin": 1_000_000}``.
+        self.committed = dict(committed or {})
 
     def count_projects(self, *, programme_id: int, applicant_unit_id: int | None = None,
                        track: str | None = None, states: tuple[str, ...] | None = None,
@@ -78,6 +80,9 @@ class FactsRuleContext:
 
     def fund_available(self, project: ProjectFacts, fund: str) -> int:
         return self.available.get(fund, 0)
+
+    def fund_committed(self, project: ProjectFacts, fund: str) -> int:
+        return self.committed.get(fund, 0)
 
 
 def replace(facts: ProjectFacts, **changes) -> ProjectFacts:

@@ -98,6 +98,19 @@ def available(ctx: Ctx, programme_id: int, applicant_unit_id: int, key: str) -> 
     return 0 if fund is None else max(ledger.balance(ctx, fund.id).available, 0)
 
 
+def committed_to(ctx: Ctx, project_id: int | None, programme_id: int, applicant_unit_id: int, key: str) -> int:
+    """``RuleContext.fund_committed``: what the project already has committed from that fund."""
+    programme = ctx.session.get(Programme, programme_id)
+    applicant = ctx.session.get(OrgUnit, applicant_unit_id)
+    if project_id is None or programme is None or applicant is None:
+        return 0
+    fund = fund_for(ctx, programme, applicant, key)
+    if fund is None:
+        return 0
+    mine = ledger.project_balances(ctx, project_id).get(fund.id)
+    return max(mine.committed, 0) if mine else 0
+
+
 def plan(ctx: Ctx, project: Project, approved_fen: int, details: dict | None = None,
          facts_of=None) -> list[PlannedDraw]:
     """What the policy would commit for this approval, without writing anything (for the

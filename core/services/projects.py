@@ -134,6 +134,10 @@ class SessionRuleContext:
         from core.services import funding  # late: funding asks this class for its rule context
         return funding.available(self.ctx, project.programme_id, project.applicant_unit_id, fund)
 
+    def fund_committed(self, project, fund) -> int:
+        from core.services import funding
+        return funding.committed_to(self.ctx, project.id, project.programme_id, project.applicant_unit_id, fund)
+
 
 def facts(project: Project, approved_fen: int | None = None, decision_details: dict | None = None) -> ProjectFacts:
     return ProjectFacts(

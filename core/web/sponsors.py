@@ -1,6 +1,206 @@
-"""(Being written: see the module's owner in the session brief.)"""
+"""Co-governance funds (共治金), sponsors' pledges and claims, in the web UI:
+
+- ``/co-funds``: the funds the signed-in staff keep, with what was pledged, received and spent,
+  and the funds their programmes' policies declare but nobody has set up yet (one button);
+- ``/co-funds/<id>``: one fund: its sponsors, every pledge with its derived status, and the
+  forms the staff use at the council meeting (record a pledge and claim) and afterwards (money
+  received); a street administrator may register a further sponsor there;
+- ``/my-pledges``: a sponsor's own page (我的认捐): each pledge, the project it claimed and what
+  that project's money paid for, with the receipts; staff open the same page per sponsor at
+  ``/sponsors/<id>``;
+- a section of the project page listing who claimed the project.
+
+Every POST commits completely or re-renders the page with each problem beside its field.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import uuid
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from core.i18n import T
+from core.money import format_yuan
+from core.models import SponsorKind
+from core.services import pledges
+from core.services.programmes import list_programmes
+from core.violations import RuleError, Violation
+from core.web.context import ctx, login_required
+from core.web.forms import FormErrors, split_errors
+from core.web.panels import Panel, project_panel
+from core.web.templating import _t
 
 bp = Blueprint("sponsors", __name__, url_prefix="/t/<tenant>")
+PLEDGE_FIELDS = ("sponsor_id", "amount", "in_kind", "project_id", "occasion", "pledged_on", "key")
+RECEIPT_FIELDS = ("pledge_id", "amount", "memo", "key")
+SPONSOR_FIELDS = ("name", "kind", "contact", "user_id")
+
+
+def _int(value) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _key() -> str:
+    """A fresh request key for a form: sending the same form twice posts once."""
+    return uuid.uuid4().hex
+
+
+# -- the funds ------------------------------------------------------------------------------------
+
+@bp.get("/co-funds")
+@login_required
+def funds():
+    c = ctx()
+    states = [pledges.fund_state(c, f) for f in pledges.sponsor_funds(c)]
+    openings = [o for o in pledges.fund_openings(c, list_programmes(c)) if o.fund is None]
+    return render_template("pages/sponsors/funds.html", states=states, openings=openings,
+                           own=pledges.own_sponsors(c))
+
+
+@bp.post("/co-funds/open")
+@login_required
+def open_fund():
+    c = ctx()
+    try:
+        programme_id, unit_id = _int(request.form.get("programme_id")), _int(request.form.get("unit_id"))
+        fund = pledges.open_fund(c, programme_id, unit_id)
+        fund_id = fund.id
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        for v in err.violations:
+            flash(v.message.render(c.locale), "error")
+        return redirect(url_for("web.sponsors.funds"))
+    flash(_t("共治金台账已设立，可以登记认捐。", "The fund is set up; pledges can be recorded."), "success")
+    return redirect(url_for("web.sponsors.fund", fund_id=fund_id))
+
+
+@bp.get("/co-funds/<int:fund_id>")
+@login_required
+def fund(fund_id: int):
+    return _render_fund(fund_id)
+
+
+def _render_fund(fund_id: int, section: str | None = None, err: RuleError | None = None, values: dict | None = None):
+    c = ctx()
+    f = pledges.get_sponsor_fund(c, fund_id)
+    state = pledges.fund_state(c, f)
+    rows = pledges.pledge_rows(c, state.pledges)
+    may_record = pledges.may_record(c, f)
+    may_register = c.actor.has_role(pledges.REGISTRAR_ROLES, f.org_unit)
+    violations = err.violations if err else []
+
+    def errors(name: str, fields) -> FormErrors:
+        return split_errors(violations, "", fields, c.locale) if section == name else FormErrors()
+
+    def form(name: str, defaults: dict) -> dict:
+        return {**defaults, **(values or {})} if section == name else defaults
+
+    body = render_template(
+        "pages/sponsors/fund.html", fund=f, state=state, rows=rows,
+        sponsors=pledges.eligible_sponsors(c, f.org_unit), projects=pledges.claimable_projects(c, f),
+        may_record=may_record, may_register=may_register, kinds=list(SponsorKind),
+        pledge_form=form("pledge", {"sponsor_id": "", "amount": "", "in_kind": "", "project_id": "", "occasion": "",
+                                    "pledged_on": "", "key": _key()}),
+        pledge_errors=errors("pledge", PLEDGE_FIELDS),
+        receipt_form=form("receipt", {"pledge_id": "", "amount": "", "memo": "", "key": _key()}),
+        receipt_errors=errors("receipt", RECEIPT_FIELDS),
+        sponsor_form=form("sponsor", {"name": "", "kind": "", "contact": ""}),
+        sponsor_errors=errors("sponsor", SPONSOR_FIELDS),
+        outstanding=[r for r in rows if r.state.outstanding > 0], clause=pledges.fund_clause(c, f),
+    )
+    return body, (err.status if err else 200)
+
+
+@bp.post("/co-funds/<int:fund_id>/pledges")
+@login_required
+def record_pledge(fund_id: int):
+    c = ctx()
+    values = {name: request.form.get(name, "") for name in PLEDGE_FIELDS}
+    try:
+        if not values["sponsor_id"]:
+            raise RuleError(Violation("sponsor_missing", T("请选择共建单位", "Choose the sponsor"), field="sponsor_id"))
+        project_id = _int(values["project_id"]) if values["project_id"] else None
+        if values["project_id"] and project_id is None:
+            raise RuleError(Violation("not_found", T("未找到要认领的项目", "The project to claim was not found"), field="project_id"))
+        row = pledges.pledge(c, _int(values["sponsor_id"]) or -1, fund_id, values["amount"].strip() or "0",
+                             in_kind=values["in_kind"], project_id=project_id, occasion=values["occasion"],
+                             pledged_on=values["pledged_on"] or None, key=values["key"])
+        name = row.sponsor.name if row.sponsor else ""
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        return _render_fund(fund_id, "pledge", err, values)
+    flash(_t(f"已登记「{name}」的认捐。", f"Pledge of {name} recorded."), "success")
+    return redirect(url_for("web.sponsors.fund", fund_id=fund_id) + "#pledges")
+
+
+@bp.post("/co-funds/<int:fund_id>/receipts")
+@login_required
+def record_receipt(fund_id: int):
+    c = ctx()
+    values = {name: request.form.get(name, "") for name in RECEIPT_FIELDS}
+    try:
+        pledge_id = _int(values["pledge_id"])
+        if pledge_id is None:
+            raise RuleError(Violation("pledge_missing", T("请选择到账的认捐", "Choose the pledge the money is for"), field="pledge_id"))
+        row = pledges.get_pledge(c, pledge_id)
+        if row.fund_id != fund_id:
+            raise RuleError(Violation("not_found", T("该认捐不属于本共治金", "That pledge is not to this fund"), field="pledge_id"))
+        got = pledges.receive(c, pledge_id, values["amount"].strip(), values["key"], values["memo"])
+        earmarked = got.commitment.amount_fen if got.commitment else 0
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        return _render_fund(fund_id, "receipt", err, values)
+    message = _t("到账已登记。", "Receipt recorded.")
+    if earmarked:
+        message += _t(f"其中 {format_yuan(earmarked)} 元已专项用于认领的项目。",
+                      f" {format_yuan(earmarked)} yuan earmarked for the claimed project.")
+    flash(message, "success")
+    return redirect(url_for("web.sponsors.fund", fund_id=fund_id) + "#pledges")
+
+
+@bp.post("/co-funds/<int:fund_id>/sponsors")
+@login_required
+def register(fund_id: int):
+    c = ctx()
+    values = {name: request.form.get(name, "") for name in SPONSOR_FIELDS}
+    try:
+        f = pledges.get_sponsor_fund(c, fund_id)
+        s = pledges.register_sponsor(c, f.org_unit_id, values["name"], values["kind"], contact=values["contact"])
+        name = s.name
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        return _render_fund(fund_id, "sponsor", err, values)
+    flash(_t(f"已登记共建单位「{name}」。", f"Sponsor {name} registered."), "success")
+    return redirect(url_for("web.sponsors.fund", fund_id=fund_id) + "#sponsors")
+
+
+# -- the sponsor's own page -----------------------------------------------------------------------
+
+@bp.get("/my-pledges")
+@login_required
+def mine():
+    c = ctx()
+    views = [pledges.sponsor_view(c, s.id) for s in pledges.own_sponsors(c)]
+    return render_template("pages/sponsors/sponsor.html", views=views, own=True)
+
+
+@bp.get("/sponsors/<int:sponsor_id>")
+@login_required
+def sponsor(sponsor_id: int):
+    c = ctx()
+    return render_template("pages/sponsors/sponsor.html", views=[pledges.sponsor_view(c, sponsor_id)], own=False)
+
+
+# -- the project page -----------------------------------------------------------------------------
+
+@project_panel(40)
+def claims_panel(c, project):
+    """Who claimed the project at the council meeting, and how far their money got."""
+    rows = pledges.claims_of(c, project)
+    if not rows:
+        return None
+    return Panel("pages/sponsors/_project_claims.html", {"rows": rows})

@@ -81,6 +81,7 @@ def upgrade() -> None:
     sa.Column('pledged_on', sa.Date(), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
     sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=200), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.CheckConstraint("amount_fen > 0 OR in_kind <> ''", name=op.f('ck_pledges_promises_something')),
@@ -90,7 +91,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_pledges_recorded_by_id_users')),
     sa.ForeignKeyConstraint(['sponsor_id'], ['sponsors.id'], name=op.f('fk_pledges_sponsor_id_sponsors')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenants.id'], name=op.f('fk_pledges_tenant_id_tenants'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_pledges'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_pledges')),
+    sa.UniqueConstraint('tenant_id', 'idempotency_key', name=op.f('uq_pledges_tenant_id_idempotency_key'))
     )
     with op.batch_alter_table('pledges', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pledges_fund_id'), ['fund_id'], unique=False)
