@@ -40,10 +40,11 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-from sqlalchemy import Integer, Select, String, bindparam, func, literal_column, select, true, union_all
+from sqlalchemy import Integer, Select, String, bindparam, func, literal, literal_column, select, true, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -185,21 +186,35 @@ def balances(ctx: Ctx, fund_ids: Iterable[int] | None = None) -> dict[int, Balan
     return out
 
 
-@functools.cache
-def _project_statement() -> Select:
-    project_id = bindparam("project_id", type_=Integer)
-    return union_all(*_movements(lambda e: e.project_id == project_id, group=lambda e: (e.fund_id.label("fund_id"),)))
+def balances_by_project(ctx: Ctx, project_ids: list[int]) -> dict[int, dict[int, Balance]]:
+    """{project_id: {fund_id: Balance of that project in that fund}} for many projects in one
+    aggregate query; per project, funds in the order of their first entry for it (for an
+    approval, the funding plan's order). The many-project form of ``project_balances``,
+    built from the ledger's own movement sums so corrections count exactly as there."""
+    if not project_ids:
+        return {}
+    group = lambda e: (e.project_id.label("project_id"), e.fund_id.label("fund_id"))  # noqa: E731
+    parts = _movements(lambda e: e.project_id.in_(project_ids), group=group)
+    first = (select(LedgerEntry.project_id.label("project_id"), LedgerEntry.fund_id.label("fund_id"),
+                    literal("first").label("column"), func.min(LedgerEntry.id).label("total"))
+             .where(LedgerEntry.project_id.in_(project_ids))
+             .group_by(LedgerEntry.project_id, LedgerEntry.fund_id))
+    sums: dict[int, dict[int, Balance]] = defaultdict(dict)
+    order: dict[tuple[int, int], int] = {}
+    for row in ctx.session.execute(union_all(*parts, first), {"tenant_id": ctx.tenant_id}):
+        key = (row.project_id, row.fund_id)
+        if row.column == "first":
+            order[key] = int(row.total)
+            continue
+        per = sums[row.project_id]
+        per[row.fund_id] = _fold(per.get(row.fund_id) or Balance(fund_id=row.fund_id), row.column, row.total)
+    return {pid: {fid: per[fid] for fid in sorted(per, key=lambda f: order.get((pid, f), 0))}
+            for pid, per in sums.items()}
 
 
 def project_balances(ctx: Ctx, project_id: int) -> dict[int, Balance]:
-    """One project's balance in each fund it has entries in (one aggregate query), ordered by
-    the fund's first entry for the project (for an approval: the funding plan's order)."""
-    out: dict[int, Balance] = {}
-    for row in ctx.session.execute(_project_statement(), {"tenant_id": ctx.tenant_id, "project_id": project_id}):
-        out[row.fund_id] = _fold(out.get(row.fund_id) or Balance(fund_id=row.fund_id), row.column, row.total)
-    first = dict(ctx.session.execute(select(LedgerEntry.fund_id, func.min(LedgerEntry.id))
-                                     .where(LedgerEntry.project_id == project_id).group_by(LedgerEntry.fund_id)).all())
-    return {fid: out[fid] for fid in sorted(out, key=first.__getitem__)}
+    """One project's balance in each fund it has entries in, in the funding plan's order."""
+    return balances_by_project(ctx, [project_id]).get(project_id, {})
 
 
 def funds_by_id(ctx: Ctx, ids: list[int]) -> list[Fund]:
