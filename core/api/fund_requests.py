@@ -1,6 +1,481 @@
-"""Monthly fund requests, batches and disbursements. (Being written: see the module's owner in the session brief.)"""
+"""Monthly fund requests (资金申请), their batches, disbursements, spending and final accounts.
+
+- ``GET/POST .../fund-requests``: the requests the caller may see (filters month, state,
+  project); a neighbourhood files one for an approved project (amount in yuan).
+- ``GET .../fund-requests/<id>``; actions ``POST .../<id>/supervision`` (the supervision
+  committee, where the policy has the step), ``/check`` (the street office: into the month's
+  batch), ``/refusal``, ``/withdraw`` (the applicant, while nobody acted), ``/disbursement``
+  (the office, once the leader approved), ``/expenses`` (multipart, with the receipt) and
+  ``/refunds``.
+- ``GET .../fund-requests/batches``, ``GET .../batches/<id>``, ``POST .../batches/<id>/approval``
+  (a street leader, within their authority) and ``/disbursement`` (every approved request).
+- ``GET .../fund-requests/projects/<id>/final-accounts`` (JSON) and ``.../final-accounts.xlsx``.
+
+Amounts leave and enter as yuan strings; refusals name the field and, where the policy has
+one, the clause (in English with ``Accept-Language: en``)."""
 from __future__ import annotations
 
-from core.api.base import TENANT, Blueprint
+import io
 
-blp = Blueprint("fund_requests", __name__, url_prefix=f"{TENANT}/fund-requests", description="Monthly fund requests, batches and disbursements")
+from flask import current_app, send_file, url_for
+from flask.views import MethodView
+from marshmallow import fields, validate
+from sqlalchemy import select
+
+from core.api.base import (
+    TENANT,
+    TOTAL_HEADER,
+    ApiSchema,
+    Blueprint,
+    Id,
+    PageQuery,
+    Yuan,
+    context,
+    limit_offset,
+    locale,
+    login_required,
+    page_schema,
+    paged,
+)
+from core.api.projects import FileField
+from core.api.shapes import UnitRefSchema, UserRefSchema, unit_ref, user_ref, yuan
+from core.models import BatchState, FundRequestState, User
+from core.services import final_accounts as accounts_service
+from core.services import fund_requests as service
+
+blp = Blueprint("fund_requests", __name__, url_prefix=f"{TENANT}/fund-requests",
+                description="Monthly fund requests, batches and disbursements")
+
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_ERROR = "月份格式应为“年-月”，如 2023-05 | The month must be YYYY-MM, e.g. 2023-05"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# -- schemas -------------------------------------------------------------------------------------
+
+def Month(**kwargs) -> fields.String:
+    metadata = {"description": "YYYY-MM", "example": "2023-05", **kwargs.pop("metadata", {})}
+    return fields.String(validate=validate.Regexp(MONTH_PATTERN, error=MONTH_ERROR), metadata=metadata, **kwargs)
+
+
+class FundRequestProjectSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+
+
+class FundRequestReceiptSchema(ApiSchema):
+    entry_id = fields.Integer(required=True, metadata={"description": "the ledger entry of the expense"})
+    amount = fields.String(required=True, metadata={"description": "yuan"})
+    memo = fields.String(required=True)
+    at = fields.DateTime(required=True)
+    attachment_id = fields.Integer(allow_none=True)
+    filename = fields.String(allow_none=True)
+    url = fields.String(allow_none=True, metadata={"description": "download the receipt"})
+
+
+class FundRequestSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    project = fields.Nested(FundRequestProjectSchema, required=True)
+    applicant_unit = fields.Nested(UnitRefSchema, required=True)
+    month = fields.String(required=True, metadata={"description": "YYYY-MM"})
+    amount = fields.String(required=True, metadata={"description": "yuan, e.g. '1500.00'"})
+    purpose = fields.String(required=True)
+    beneficiaries = fields.String(required=True, metadata={"description": "使用对象"})
+    budget_item_id = fields.Integer(allow_none=True)
+    budget_line = fields.String(required=True, metadata={"description": "the budget line's description when filed"})
+    state = fields.String(required=True, metadata={"enum": [s.value for s in FundRequestState]})
+    state_label = fields.String(required=True)
+    requested_by = fields.Nested(UserRefSchema, allow_none=True)
+    created_at = fields.DateTime(required=True)
+    supervised_by = fields.Nested(UserRefSchema, allow_none=True)
+    supervised_at = fields.DateTime(allow_none=True)
+    supervision_note = fields.String(required=True)
+    checked_by = fields.Nested(UserRefSchema, allow_none=True)
+    checked_at = fields.DateTime(allow_none=True)
+    batch_id = fields.Integer(allow_none=True)
+    refusal_reason = fields.String(required=True)
+    disbursed_at = fields.DateTime(allow_none=True)
+    disbursed = fields.String(required=True, metadata={"description": "yuan paid out for it, net of refunds"})
+    spent = fields.String(required=True, metadata={"description": "yuan of it spent (expenses recorded)"})
+    receipts = fields.List(fields.Nested(FundRequestReceiptSchema), required=True)
+
+
+FundRequestPageSchema = page_schema(FundRequestSchema, "FundRequestPageSchema")
+
+
+class FundRequestQuerySchema(PageQuery):
+    month = Month()
+    state = fields.String(validate=validate.OneOf([s.value for s in FundRequestState]))
+    project_id = Id()
+
+
+class FundRequestInputSchema(ApiSchema):
+    project_id = Id(required=True, metadata={"description": "an approved project of the caller's unit"})
+    amount = Yuan(required=True)
+    purpose = fields.String(required=True, validate=validate.Length(max=4000), metadata={"description": "用途"})
+    beneficiaries = fields.String(load_default="", validate=validate.Length(max=4000), metadata={
+        "description": "使用对象 (required where the policy says so)"})
+    month = Month(load_default=None, allow_none=True)
+    budget_item_id = Id(load_default=None, allow_none=True, metadata={
+        "description": "one of the project's budget lines (its id in the project's budget)"})
+
+
+OUTCOME_ERROR = "结果只能是：approved（同意）、refused（不同意） | The outcome must be approved or refused"
+
+
+class FundRequestSupervisionInputSchema(ApiSchema):
+    outcome = fields.String(required=True, validate=validate.OneOf(["approved", "refused"], error=OUTCOME_ERROR))
+    note = fields.String(load_default="", validate=validate.Length(max=4000), metadata={
+        "description": f"the committee's note; the reason (at least {service.MIN_REASON} characters) when refused"})
+
+
+class FundRequestCheckInputSchema(ApiSchema):
+    month = Month(load_default=None, allow_none=True, metadata={
+        "description": "put it into this month's batch instead of the month asked for (e.g. when that batch is approved)"})
+
+
+class FundRequestRefusalInputSchema(ApiSchema):
+    reason = fields.String(required=True, validate=validate.Length(max=4000), metadata={
+        "description": f"at least {service.MIN_REASON} characters; the applicant reads it"})
+
+
+class FundRequestExpenseInputSchema(ApiSchema):
+    amount = Yuan(required=True)
+    memo = fields.String(required=True, validate=validate.Length(max=4000), metadata={"description": "what was bought"})
+    receipt = FileField(required=True, metadata={"description": "the receipt or invoice (PDF, JPEG or PNG)"})
+    key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80), metadata={
+        "description": "an idempotency key: sending the same key again records nothing new"})
+
+
+class FundRequestRefundInputSchema(ApiSchema):
+    amount = Yuan(required=True)
+    memo = fields.String(load_default="", validate=validate.Length(max=4000))
+    key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80), metadata={
+        "description": "an idempotency key"})
+
+
+class FundRequestEntrySchema(ApiSchema):
+    id = fields.Integer(required=True)
+    fund_id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    amount = fields.String(required=True, metadata={"description": "yuan"})
+    idempotency_key = fields.String(allow_none=True)
+
+
+class FundRequestPostingSchema(ApiSchema):
+    request = fields.Nested(FundRequestSchema, required=True)
+    entries = fields.List(fields.Nested(FundRequestEntrySchema), required=True, metadata={"description": "the ledger entries posted"})
+
+
+class FundRequestBatchSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    street_unit = fields.Nested(UnitRefSchema, required=True)
+    month = fields.String(required=True)
+    state = fields.String(required=True, metadata={"enum": [s.value for s in BatchState]})
+    state_label = fields.String(required=True)
+    total = fields.String(required=True, metadata={"description": "yuan: the checked requests (once approved: the approved total)"})
+    approved_by = fields.Nested(UserRefSchema, allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
+    approved_total = fields.String(allow_none=True)
+    my_authority = fields.String(allow_none=True, metadata={
+        "description": "yuan: the caller's authority limit as a leader of the street (null: none or not a leader)"})
+    requests = fields.List(fields.Nested(FundRequestSchema), required=True)
+
+
+class FundRequestBatchListSchema(ApiSchema):
+    items = fields.List(fields.Nested(FundRequestBatchSchema), required=True, metadata={"description": "newest month first"})
+
+
+class FundRequestBatchQuerySchema(ApiSchema):
+    month = Month()
+    state = fields.String(validate=validate.OneOf([s.value for s in BatchState]))
+
+
+class FinalAccountsLineSchema(ApiSchema):
+    budget_item_id = fields.Integer(allow_none=True, metadata={"description": "null: money on no budget line"})
+    label = fields.String(required=True)
+    budgeted = fields.String(required=True)
+    requested = fields.String(required=True)
+    disbursed = fields.String(required=True)
+    spent = fields.String(required=True)
+    balance = fields.String(required=True, metadata={"description": "budgeted − spent"})
+
+
+class FinalAccountsSchema(ApiSchema):
+    project = fields.Nested(FundRequestProjectSchema, required=True)
+    committed = fields.String(required=True, metadata={"description": "yuan the approval committed"})
+    refunded = fields.String(required=True)
+    lines = fields.List(fields.Nested(FinalAccountsLineSchema), required=True, metadata={
+        "description": "the budget lines, then (if any) the money on no budget line"})
+    total = fields.Nested(FinalAccountsLineSchema, required=True)
+    xlsx_url = fields.String(required=True)
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+def _users(ctx, ids) -> dict[int, User]:
+    wanted = {i for i in ids if i}
+    return {u.id: u for u in ctx.session.scalars(select(User).where(User.id.in_(wanted)))} if wanted else {}
+
+
+def _requests(ctx, rows, lang: str) -> list[dict]:
+    users = _users(ctx, [i for r in rows for i in (r.requested_by_id, r.supervised_by_id, r.checked_by_id)])
+    money, receipts = {}, {}
+    for pid in {r.project_id for r in rows}:
+        money.update(service.request_money(ctx, pid))
+        receipts.update(service.receipts(ctx, pid))
+    out = []
+    for r in rows:
+        m = money.get(r.id, service.RequestMoney())
+        out.append({
+            "id": r.id, "project": {"id": r.project.id, "title": r.project.title},
+            "applicant_unit": unit_ref(r.project.applicant_unit, lang), "month": r.month, "amount": yuan(r.amount_fen),
+            "purpose": r.purpose, "beneficiaries": r.beneficiaries, "budget_item_id": r.budget_item_id,
+            "budget_line": r.budget_line, "state": r.state, "state_label": r.state_enum.label.render(lang),
+            "requested_by": user_ref(users.get(r.requested_by_id)), "created_at": r.created_at,
+            "supervised_by": user_ref(users.get(r.supervised_by_id)), "supervised_at": r.supervised_at,
+            "supervision_note": r.supervision_note, "checked_by": user_ref(users.get(r.checked_by_id)),
+            "checked_at": r.checked_at, "batch_id": r.batch_id, "refusal_reason": r.refusal_reason,
+            "disbursed_at": r.disbursed_at, "disbursed": yuan(m.disbursed_total), "spent": yuan(m.spent_total),
+            "receipts": [{"entry_id": e.id, "amount": yuan(e.amount_fen), "memo": e.memo, "at": e.at,
+                          "attachment_id": a.id if a else None, "filename": a.filename if a else None,
+                          "url": url_for("projects.AttachmentFile", project_id=a.project_id, attachment_id=a.id) if a else None}
+                         for e, a in receipts.get(r.id, [])],
+        })
+    return out
+
+
+def _request(ctx, request_id: int) -> dict:
+    return _requests(ctx, [service.get_request(ctx, request_id)], locale())[0]
+
+
+def _batch(ctx, batch, lang: str) -> dict:
+    users = _users(ctx, [batch.approved_by_id])
+    is_leader, limit = service.authority_fen(ctx, batch.street_unit)
+    return {
+        "id": batch.id, "street_unit": unit_ref(batch.street_unit, lang), "month": batch.month, "state": batch.state,
+        "state_label": BatchState(batch.state).label.render(lang), "total": yuan(service.batch_total(ctx, batch)),
+        "approved_by": user_ref(users.get(batch.approved_by_id)), "approved_at": batch.approved_at,
+        "approved_total": yuan(batch.approved_total_fen), "my_authority": yuan(limit) if is_leader else None,
+        "requests": _requests(ctx, service.batch_requests(ctx, batch.id), lang),
+    }
+
+
+def _entries(entries) -> list[dict]:
+    return [{"id": e.id, "fund_id": e.fund_id, "kind": e.kind, "amount": yuan(e.amount_fen),
+             "idempotency_key": e.idempotency_key} for e in entries]
+
+
+def _line(line, lang: str) -> dict:
+    label = line.label.render(lang) if hasattr(line.label, "render") else str(line.label)
+    return {"budget_item_id": line.budget_item_id, "label": label,
+            **{key: yuan(value) for key, value in line.values().items()}}
+
+
+# -- requests ------------------------------------------------------------------------------------
+
+@blp.route("")
+class FundRequests(MethodView):
+    @login_required
+    @blp.arguments(FundRequestQuerySchema, location="query")
+    @blp.response(200, FundRequestPageSchema, headers=TOTAL_HEADER)
+    def get(self, query):
+        """Fund requests the caller may see (their unit's, or those under the units they check or lead), oldest first"""
+        ctx = context(login=True)
+        rows, total = service.list_requests(ctx, month=query.get("month"), state=query.get("state"),
+                                            project_id=query.get("project_id"), **limit_offset(query))
+        return paged(_requests(ctx, rows, locale()), total, query)
+
+    @login_required
+    @blp.arguments(FundRequestInputSchema)
+    @blp.response(201, FundRequestSchema)
+    def post(self, body):
+        """File a fund request for an approved project (refused beyond its approved money or budget line)"""
+        ctx = context(login=True)
+        req = service.file_request(ctx, body["project_id"], amount=body["amount"], purpose=body["purpose"],
+                                   beneficiaries=body["beneficiaries"], month=body["month"],
+                                   budget_item_id=body["budget_item_id"])
+        ctx.commit()
+        return _request(ctx, req.id)
+
+
+@blp.route("/<id:request_id>")
+class FundRequestItem(MethodView):
+    @login_required
+    @blp.response(200, FundRequestSchema)
+    def get(self, request_id):
+        """A fund request with what it disbursed and spent, and its receipts"""
+        ctx = context(login=True)
+        return _request(ctx, request_id)
+
+
+@blp.route("/<id:request_id>/supervision")
+class Supervision(MethodView):
+    @login_required
+    @blp.arguments(FundRequestSupervisionInputSchema)
+    @blp.response(200, FundRequestSchema)
+    def post(self, body, request_id):
+        """The supervision committee's check (where the policy has it): approve with a note, or refuse with a reason"""
+        ctx = context(login=True)
+        service.supervise(ctx, request_id, approve=body["outcome"] == "approved", note=body["note"])
+        ctx.commit()
+        return _request(ctx, request_id)
+
+
+@blp.route("/<id:request_id>/check")
+class Check(MethodView):
+    @login_required
+    @blp.arguments(FundRequestCheckInputSchema)
+    @blp.response(200, FundRequestSchema)
+    def post(self, body, request_id):
+        """The street office accepts a request: re-checked against the budget, it joins the month's batch"""
+        ctx = context(login=True)
+        service.check(ctx, request_id, month=body["month"])
+        ctx.commit()
+        return _request(ctx, request_id)
+
+
+@blp.route("/<id:request_id>/refusal")
+class Refusal(MethodView):
+    @login_required
+    @blp.arguments(FundRequestRefusalInputSchema)
+    @blp.response(200, FundRequestSchema)
+    def post(self, body, request_id):
+        """Refuse a request with the reason the applicant reads (the supervision committee or the street office)"""
+        ctx = context(login=True)
+        service.refuse(ctx, request_id, body["reason"])
+        ctx.commit()
+        return _request(ctx, request_id)
+
+
+@blp.route("/<id:request_id>/withdraw")
+class Withdraw(MethodView):
+    @login_required
+    @blp.response(200, FundRequestSchema)
+    def post(self, request_id):
+        """The applicant withdraws a request nobody has acted on yet"""
+        ctx = context(login=True)
+        service.withdraw(ctx, request_id)
+        ctx.commit()
+        return _request(ctx, request_id)
+
+
+@blp.route("/<id:request_id>/disbursement")
+class Disbursement(MethodView):
+    @login_required
+    @blp.response(200, FundRequestPostingSchema)
+    def post(self, request_id):
+        """Record that an approved request was paid out (once; split over the project's funds in plan order)"""
+        ctx = context(login=True)
+        entries = service.disburse(ctx, request_id)
+        ctx.commit()
+        return {"request": _request(ctx, request_id), "entries": _entries(entries)}
+
+
+@blp.route("/<id:request_id>/expenses")
+class Expenses(MethodView):
+    @login_required
+    @blp.arguments(FundRequestExpenseInputSchema, location="multipart")
+    @blp.response(201, FundRequestPostingSchema)
+    def post(self, body, request_id):
+        """Record spending of a disbursed request's money with its receipt (multipart: amount, memo, receipt)"""
+        ctx = context(login=True)
+        upload = body["receipt"]
+        entries = service.record_expense(ctx, request_id, amount=body["amount"], memo=body["memo"],
+                                         receipt_filename=upload.filename or "", receipt_stream=upload.stream,
+                                         storage=current_app.extensions["tongxin"].storage, key=body["key"])
+        ctx.commit()
+        return {"request": _request(ctx, request_id), "entries": _entries(entries)}
+
+
+@blp.route("/<id:request_id>/refunds")
+class Refunds(MethodView):
+    @login_required
+    @blp.arguments(FundRequestRefundInputSchema)
+    @blp.response(201, FundRequestPostingSchema)
+    def post(self, body, request_id):
+        """Return unspent money of a disbursed request to its funds"""
+        ctx = context(login=True)
+        entries = service.record_refund(ctx, request_id, amount=body["amount"], memo=body["memo"], key=body["key"])
+        ctx.commit()
+        return {"request": _request(ctx, request_id), "entries": _entries(entries)}
+
+
+# -- batches -------------------------------------------------------------------------------------
+
+@blp.route("/batches")
+class Batches(MethodView):
+    @login_required
+    @blp.arguments(FundRequestBatchQuerySchema, location="query")
+    @blp.response(200, FundRequestBatchListSchema)
+    def get(self, query):
+        """The monthly batches of the streets the caller administers or leads"""
+        ctx = context(login=True)
+        lang = locale()
+        rows = service.list_batches(ctx, month=query.get("month"), state=query.get("state"))
+        return {"items": [_batch(ctx, b, lang) for b in rows]}
+
+
+@blp.route("/batches/<id:batch_id>")
+class BatchItem(MethodView):
+    @login_required
+    @blp.response(200, FundRequestBatchSchema)
+    def get(self, batch_id):
+        """A batch with its requests, its total and the caller's authority"""
+        ctx = context(login=True)
+        return _batch(ctx, service.get_batch(ctx, batch_id), locale())
+
+
+@blp.route("/batches/<id:batch_id>/approval")
+class BatchApproval(MethodView):
+    @login_required
+    @blp.response(200, FundRequestBatchSchema)
+    def post(self, batch_id):
+        """A street leader approves the month's batch (its total must be within their authority)"""
+        ctx = context(login=True)
+        service.approve_batch(ctx, batch_id)
+        ctx.commit()
+        return _batch(ctx, service.get_batch(ctx, batch_id), locale())
+
+
+@blp.route("/batches/<id:batch_id>/disbursement")
+class BatchDisbursement(MethodView):
+    @login_required
+    @blp.response(200, FundRequestBatchSchema)
+    def post(self, batch_id):
+        """Record the disbursement of every approved request of an approved batch (all or nothing)"""
+        ctx = context(login=True)
+        service.disburse_batch(ctx, batch_id)
+        ctx.commit()
+        return _batch(ctx, service.get_batch(ctx, batch_id), locale())
+
+
+# -- final accounts ------------------------------------------------------------------------------
+
+@blp.route("/projects/<id:project_id>/final-accounts")
+class FinalAccounts(MethodView):
+    @login_required
+    @blp.response(200, FinalAccountsSchema)
+    def get(self, project_id):
+        """A project's final accounts (决算表): per budget line budgeted, requested, disbursed, spent and balance"""
+        ctx = context(login=True)
+        lang = locale()
+        fa = accounts_service.final_accounts(ctx, project_id)
+        return {"project": {"id": fa.project.id, "title": fa.project.title}, "committed": yuan(fa.committed),
+                "refunded": yuan(fa.refunded), "lines": [_line(line, lang) for line in fa.rows],
+                "total": _line(fa.total, lang),
+                "xlsx_url": url_for("fund_requests.FinalAccountsWorkbook", project_id=project_id)}
+
+
+@blp.route("/projects/<id:project_id>/final-accounts.xlsx")
+class FinalAccountsWorkbook(MethodView):
+    @login_required
+    @blp.doc(responses={"200": {"description": "the final accounts as an Excel workbook", "content": {
+        XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+    def get(self, project_id):
+        """The final accounts as an .xlsx (Chinese headers; amounts as numbers with two decimals)"""
+        ctx = context(login=True)
+        fa = accounts_service.final_accounts(ctx, project_id)
+        data = accounts_service.workbook(fa, locale())
+        return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
+                         download_name=accounts_service.filename(fa))

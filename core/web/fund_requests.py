@@ -1,6 +1,392 @@
-"""(Being written: see the module's owner in the session brief.)"""
+"""Monthly fund requests (资金申请) in the web UI:
+
+- a section of the project page (``@project_panel``): the project's requests with their states
+  and the actions the viewer's roles allow (withdraw, supervise, check, refuse, disburse, record
+  spending with a receipt, refund), the form to file a request, and the final accounts
+  (决算表) with its .xlsx download;
+- the street office's page "资金申请": requests waiting for a check, the month's batches, and
+  approved requests waiting to be paid;
+- a batch's page, where a street leader sees the total against their authority and approves
+  it, and the office records the disbursement of the whole batch.
+
+Every POST either commits completely or re-renders the page it came from (``back``: the project
+page, the office page or the batch page) with each problem beside its field.
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import io
+from dataclasses import dataclass, field
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, send_file, url_for
+
+from core.i18n import T
+from core.money import format_yuan
+from core.models import FundRequest, Project, ProjectState
+from core.models.fund_request import BatchState, FundRequestState
+from core.services import final_accounts as accounts_service
+from core.services import fund_requests as service
+from core.services.context import Ctx
+from core.services.projects import APPLICANT_ROLES
+from core.violations import RuleError, Violation
+from core.web import queries
+from core.web.context import ctx, forbid_unless, login_required
+from core.web.forms import FormErrors, split_errors
+from core.web.panels import Panel, project_panel
+from core.web.templating import _t
 
 bp = Blueprint("fund_requests", __name__, url_prefix="/t/<tenant>")
+FILE_FIELDS = ("amount", "purpose", "beneficiaries", "month", "budget_item_id")
+ACTION_FIELDS = ("reason", "note", "month")
+MONEY_FIELDS = ("amount", "memo", "receipt")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Each fund request state has its badge class in site.css (state-<state>).
+BADGES = {s.value: f"state-{s.value}" for s in FundRequestState}
+PAGE_SECTION = "fund-requests"  # the project page's anchor for a refusal here: #form-fund-requests
+PAGE_ROLES = (*service.SUPERVISOR_ROLES, *service.OFFICE_ROLES, *service.LEADER_ROLES,
+              *service.BATCH_VIEWER_ROLES)
+
+
+@dataclass
+class Failure:
+    """A refused POST, for the page that is re-rendered: which form, why, what was typed."""
+
+    section: str  # "file", "req-<id>", "spend-<id>", "refund-<id>", "batch-<id>"
+    violations: list[Violation]
+    values: dict = field(default_factory=dict)
+
+
+def _failure(section: str) -> Failure | None:
+    failure = g.get("fund_request_failure")
+    return failure if failure is not None and failure.section == section else None
+
+
+def _errors(section: str, names, locale: str) -> FormErrors:
+    failure = _failure(section)
+    return split_errors(failure.violations, "", names, locale) if failure else FormErrors()
+
+
+def _values(section: str, defaults: dict) -> dict:
+    failure = _failure(section)
+    return {**defaults, **(failure.values if failure else {})}
+
+
+# -- what each row offers the viewer ----------------------------------------------------------------
+
+@dataclass
+class Row:
+    request: FundRequest
+    badge: str
+    money: service.RequestMoney
+    receipts: list
+    may_withdraw: bool = False
+    may_supervise: bool = False
+    may_check: bool = False
+    may_refuse: bool = False
+    may_disburse: bool = False
+    may_spend: bool = False
+    may_refund: bool = False
+    action: dict = field(default_factory=dict)   # values of the check/refuse/supervise form
+    action_errors: FormErrors = field(default_factory=FormErrors)
+    spend: dict = field(default_factory=dict)
+    spend_errors: FormErrors = field(default_factory=FormErrors)
+    refund: dict = field(default_factory=dict)
+    refund_errors: FormErrors = field(default_factory=FormErrors)
+
+    @property
+    def has_actions(self) -> bool:
+        return any((self.may_withdraw, self.may_supervise, self.may_check, self.may_refuse, self.may_disburse,
+                    self.may_spend, self.may_refund))
+
+
+def rows_for(c: Ctx, requests: list[FundRequest]) -> list[Row]:
+    money, receipts, rules = {}, {}, {}
+    out = []
+    for req in requests:
+        project = req.project
+        if project.id not in rules:
+            rules[project.id] = service.rules_of(c, project)
+            money.update(service.request_money(c, project.id))
+            receipts.update(service.receipts(c, project.id))
+        r = rules[project.id]
+        unit = project.applicant_unit
+        state = req.state
+        applicant = c.actor.has_role(APPLICANT_ROLES, unit)
+        office = c.actor.has_role(service.OFFICE_ROLES, unit)
+        supervisor = c.actor.has_role(service.SUPERVISOR_ROLES, unit)
+        awaiting_supervision = r.supervision and state == FundRequestState.submitted.value
+        office_turn = state == (FundRequestState.supervised.value if r.supervision else FundRequestState.submitted.value)
+        row = Row(req, BADGES.get(state, "state-draft"), money.get(req.id, service.RequestMoney()), receipts.get(req.id, []),
+                  may_withdraw=applicant and state == FundRequestState.submitted.value,
+                  may_supervise=supervisor and awaiting_supervision,
+                  may_check=office and office_turn,
+                  may_refuse=(office and (office_turn or state == FundRequestState.checked.value))
+                  or (supervisor and awaiting_supervision),
+                  may_disburse=office and state == FundRequestState.approved.value,
+                  may_spend=applicant and state == FundRequestState.disbursed.value,
+                  may_refund=(applicant or office) and state == FundRequestState.disbursed.value)
+        if row.may_spend and row.money.unspent <= 0:
+            row.may_spend = row.may_refund = False
+        locale = c.locale
+        row.action = _values(f"req-{req.id}", {"reason": "", "note": "", "month": req.month})
+        row.action_errors = _errors(f"req-{req.id}", ACTION_FIELDS, locale)
+        row.spend = _values(f"spend-{req.id}", {"amount": "", "memo": ""})
+        row.spend_errors = _errors(f"spend-{req.id}", MONEY_FIELDS, locale)
+        row.refund = _values(f"refund-{req.id}", {"amount": "", "memo": ""})
+        row.refund_errors = _errors(f"refund-{req.id}", MONEY_FIELDS, locale)
+        out.append(row)
+    return out
+
+
+# -- the project page's section ---------------------------------------------------------------------
+
+@project_panel(40)
+def project_section(c: Ctx, project: Project) -> Panel | None:
+    if not c.actor.is_authenticated or not c.actor.has_role(service.VIEWER_ROLES, project.applicant_unit):
+        return None
+    requests = service.project_requests(c, project.id)
+    approved = project.state == ProjectState.approved.value
+    if not approved and not requests:
+        return None
+    can_file = approved and c.actor.has_role(APPLICANT_ROLES, project.applicant_unit)
+    rules = service.rules_of(c, project)
+    room = service.headroom(c, project)
+    money = service.request_money(c, project.id)
+    lines = [(b, service.line_room(c, b, money=money)) for b in project.budget_items]
+    return Panel("pages/fund_requests/_panel.html", {
+        "rows": rows_for(c, requests), "can_file": can_file, "rules": rules, "room": room, "lines": lines,
+        "form": _values("file", {"amount": "", "purpose": "", "beneficiaries": "", "month": service.this_month(),
+                                   "budget_item_id": ""}),
+        "errors": _errors("file", FILE_FIELDS, c.locale),
+        "accounts": accounts_service.final_accounts(c, project.id),
+        "back": "project",
+    })
+
+
+# -- pages -------------------------------------------------------------------------------------------
+
+def _month_arg() -> str:
+    month = (request.args.get("month") or "").strip()
+    return month if service.MONTH.match(month) else service.this_month()
+
+
+@bp.get("/fund-requests")
+@login_required
+def office():
+    return _office()
+
+
+def _office(status: int = 200):
+    c = ctx()
+    forbid_unless(c.actor.has_role(PAGE_ROLES), T("只有街道社区自治办、街道领导和监督委员会可以查看资金申请汇总",
+                                                   "Only street offices, street leaders and supervisors see the fund requests"))
+    month = _month_arg()
+    waiting, _ = service.list_requests(c, states=(FundRequestState.submitted.value, FundRequestState.supervised.value))
+    to_pay, _ = service.list_requests(c, state=FundRequestState.approved.value)
+    this_month, _ = service.list_requests(c, month=month)
+    batches = service.list_batches(c, month=month)
+    recent = [b for b in service.list_batches(c, limit=24) if b.month != month]
+    return render_template(
+        "pages/fund_requests/office.html", month=month, prev_month=_prev(month), next_month=service.next_month(month),
+        waiting=rows_for(c, waiting), to_pay=rows_for(c, to_pay), this_month=rows_for(c, this_month),
+        batches=[(b, service.batch_total(c, b)) for b in batches], recent=[(b, service.batch_total(c, b)) for b in recent],
+        back="office"), status
+
+
+def _prev(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
+
+
+@bp.get("/fund-requests/batches/<int:batch_id>")
+@login_required
+def batch(batch_id: int):
+    return _batch(batch_id)
+
+
+def _batch(batch_id: int, status: int = 200):
+    c = ctx()
+    b = service.get_batch(c, batch_id)
+    is_leader, limit = service.authority_fen(c, b.street_unit)
+    total = service.batch_total(c, b)
+    requests = service.batch_requests(c, b.id)
+    office = c.actor.has_role(service.OFFICE_ROLES, b.street_unit)
+    users = queries.users_by_id(c, [b.approved_by_id])
+    failure = _failure(f"batch-{b.id}")
+    return render_template(
+        "pages/fund_requests/batch.html", batch=b, total=total, rows=rows_for(c, requests), is_leader=is_leader,
+        limit=limit, within=limit is not None and total <= limit, approver=users.get(b.approved_by_id),
+        may_approve=is_leader and b.state == BatchState.open.value,
+        may_disburse=office and b.state == BatchState.approved.value
+        and any(r.state == FundRequestState.approved.value for r in requests),
+        problems=failure.violations if failure else [], back="batch"), status
+
+
+@bp.get("/projects/<int:project_id>/final-accounts.xlsx")
+@login_required
+def final_accounts_xlsx(project_id: int):
+    c = ctx()
+    fa = accounts_service.final_accounts(c, project_id)
+    return send_file(io.BytesIO(accounts_service.workbook(fa, c.locale)), mimetype=XLSX, as_attachment=True,
+                     download_name=accounts_service.filename(fa))
+
+
+# -- actions -----------------------------------------------------------------------------------------
+
+def _back(project_id: int | None, section: str, err: RuleError | None = None, values: dict | None = None,
+          anchor: str = ""):
+    """After a POST: on success back to the page it came from; on a refusal that page again,
+    re-rendered with the problems beside the fields."""
+    back = request.form.get("back", "project")
+    batch_id = request.form.get("batch_id", type=int)
+    if err is None:
+        if back == "office":
+            return redirect(url_for("web.fund_requests.office", month=request.form.get("page_month") or None) + anchor)
+        if back == "batch" and batch_id:
+            return redirect(url_for("web.fund_requests.batch", batch_id=batch_id) + anchor)
+        return redirect(url_for("web.projects.show", project_id=project_id) + (anchor or "#fund-requests"))
+    g.fund_request_failure = Failure(section, err.violations, values or {})
+    if back == "office":
+        return _office(err.status)
+    if back == "batch" and batch_id:
+        return _batch(batch_id, err.status)
+    from core.web.projects import Failure as PageFailure  # late: the project page imports the panels
+    from core.web.projects import _render
+    # The page's own notice ("not saved ... show me") links to #form-<section>, which this
+    # section's template puts on the form or request that was refused.
+    return _render(project_id, PageFailure(PAGE_SECTION, err.violations), err.status)
+
+
+def _project_of(c: Ctx, request_id: int) -> int | None:
+    try:
+        return service.get_request(c, request_id).project_id
+    except RuleError:
+        return None
+
+
+def _act(request_id: int, section: str, action, values: dict, done_zh: str, done_en: str):
+    c = ctx()
+    project_id = _project_of(c, request_id)
+    try:
+        action(c)
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        if project_id is None:
+            raise
+        return _back(project_id, section, err, values)
+    flash(_t(done_zh, done_en), "success")
+    return _back(project_id, section, anchor=f"#fr-{request_id}")
+
+
+@bp.post("/projects/<int:project_id>/fund-requests")
+@login_required
+def file(project_id: int):
+    c = ctx()
+    values = {name: request.form.get(name, "") for name in FILE_FIELDS}
+    try:
+        req = service.file_request(c, project_id, amount=values["amount"].strip(), purpose=values["purpose"],
+                                   beneficiaries=values["beneficiaries"], month=values["month"],
+                                   budget_item_id=values["budget_item_id"] or None)
+        rid, month = req.id, req.month
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        return _back(project_id, "file", err, values)
+    flash(_t(f"资金申请#{rid}已提交（{month}），等待审核。", f"Fund request #{rid} filed for {month}; it awaits its check."), "success")
+    return redirect(url_for("web.projects.show", project_id=project_id) + f"#fr-{rid}")
+
+
+@bp.post("/fund-requests/<int:request_id>/withdraw")
+@login_required
+def withdraw(request_id: int):
+    return _act(request_id, f"req-{request_id}", lambda c: service.withdraw(c, request_id), {},
+                "资金申请已撤回。", "The fund request was withdrawn.")
+
+
+@bp.post("/fund-requests/<int:request_id>/supervise")
+@login_required
+def supervise(request_id: int):
+    approve = request.form.get("outcome") == "approved"
+    note = request.form.get("note", "")
+    return _act(request_id, f"req-{request_id}",
+                lambda c: service.supervise(c, request_id, approve=approve, note=note), {"note": note},
+                "监督委员会意见已记录。" if approve else "已不同意该申请，申请单位将看到理由。",
+                "The supervision committee's check is recorded." if approve else "Refused; the applicant will read why.")
+
+
+@bp.post("/fund-requests/<int:request_id>/check")
+@login_required
+def check(request_id: int):
+    month = request.form.get("month", "").strip() or None
+    return _act(request_id, f"req-{request_id}", lambda c: service.check(c, request_id, month=month),
+                {"month": month or ""}, "已审核通过，编入月度汇总，等待街道领导审批。",
+                "Checked: it is in the month's batch, awaiting the leader's approval.")
+
+
+@bp.post("/fund-requests/<int:request_id>/refuse")
+@login_required
+def refuse(request_id: int):
+    reason = request.form.get("reason", "")
+    return _act(request_id, f"req-{request_id}", lambda c: service.refuse(c, request_id, reason), {"reason": reason},
+                "已退回该申请，申请单位将看到理由。", "Refused; the applicant will read why.")
+
+
+@bp.post("/fund-requests/<int:request_id>/disburse")
+@login_required
+def disburse(request_id: int):
+    return _act(request_id, f"req-{request_id}", lambda c: service.disburse(c, request_id), {},
+                "已登记拨付。", "The disbursement is recorded.")
+
+
+@bp.post("/fund-requests/<int:request_id>/expenses")
+@login_required
+def spend(request_id: int):
+    values = {"amount": request.form.get("amount", "").strip(), "memo": request.form.get("memo", "")}
+    upload = request.files.get("receipt")
+    has_file = upload is not None and bool(upload.filename)
+    storage = current_app.extensions["tongxin"].storage
+    return _act(request_id, f"spend-{request_id}", lambda c: service.record_expense(
+        c, request_id, amount=values["amount"], memo=values["memo"],
+        receipt_filename=upload.filename if has_file else None, receipt_stream=upload.stream if has_file else None,
+        storage=storage), values, "支出及收据已登记。", "The spending and its receipt are recorded.")
+
+
+@bp.post("/fund-requests/<int:request_id>/refunds")
+@login_required
+def refund(request_id: int):
+    values = {"amount": request.form.get("amount", "").strip(), "memo": request.form.get("memo", "")}
+    return _act(request_id, f"refund-{request_id}", lambda c: service.record_refund(
+        c, request_id, amount=values["amount"], memo=values["memo"]), values,
+        "退回已登记。", "The refund is recorded.")
+
+
+@bp.post("/fund-requests/batches/<int:batch_id>/approve")
+@login_required
+def approve_batch(batch_id: int):
+    c = ctx()
+    try:
+        b = service.approve_batch(c, batch_id)
+        total, month = b.approved_total_fen, b.month
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        g.fund_request_failure = Failure(f"batch-{batch_id}", err.violations)
+        return _batch(batch_id, err.status)
+    flash(_t(f"已审批{month}资金申请汇总，合计 {format_yuan(total)} 元。",
+             f"The {month} batch is approved: {format_yuan(total)} yuan in all."), "success")
+    return redirect(url_for("web.fund_requests.batch", batch_id=batch_id))
+
+
+@bp.post("/fund-requests/batches/<int:batch_id>/disburse")
+@login_required
+def disburse_batch(batch_id: int):
+    c = ctx()
+    try:
+        paid = len(service.disburse_batch(c, batch_id))
+        c.commit()
+    except RuleError as err:
+        c.session.rollback()
+        g.fund_request_failure = Failure(f"batch-{batch_id}", err.violations)
+        return _batch(batch_id, err.status)
+    flash(_t(f"已登记{paid}笔资金申请的拨付。", f"Recorded the disbursement of {paid} request(s)."), "success")
+    return redirect(url_for("web.fund_requests.batch", batch_id=batch_id))
