@@ -86,18 +86,34 @@ class Yuan(fields.Field):
         return None if value is None else str(fen_to_yuan(value))
 
 
-def parse_yuan(value, field: str = "amount", *, allow_zero: bool = False) -> int:
-    """Yuan as a client sends it (a decimal string or an integer) → fen, or a refusal naming
-    the field and the rule, in Chinese and English. For every service that takes yuan."""
+def read_yuan(value, field: str = "amount", *, label=None, allow_zero: bool = False,
+              max_fen: int | None = None):
+    """Yuan as a client sends it (a decimal string or an integer) → ``(fen, None)``, or
+    ``(None, violation)`` naming the field and the rule in Chinese and English, for a service
+    that collects every problem of a form before refusing. ``label`` (a Text) names the amount
+    in the message ("认捐金额"); default "金额". The one reader of yuan input for services."""
     from core.i18n import T
-    from core.violations import RuleError, Violation
+    from core.violations import Violation
+    label = label or T("金额", "The amount")
     try:
         fen = yuan_to_fen(value)
     except MoneyError:
-        raise RuleError(Violation("invalid_amount", T(
-            "金额应为以元为单位的数字，最多两位小数，不能为负数、浮点数或文字",
-            "The amount must be yuan (a decimal string or integer) with at most two decimals, not negative, a float or text"),
-            field=field)) from None
+        return None, Violation("invalid_amount", T(
+            f"{label.zh}应为以元为单位的数字，最多两位小数，不能为负数、浮点数或文字",
+            f"{label.en} must be yuan (a decimal string or integer) with at most two decimals, not negative, a float or text"),
+            field=field)
     if fen == 0 and not allow_zero:
-        raise RuleError(Violation("invalid_amount", T("金额必须大于0", "The amount must be greater than zero"), field=field))
+        return None, Violation("invalid_amount", T(f"{label.zh}必须大于0元", f"{label.en} must be above 0 yuan"), field=field)
+    if max_fen is not None and fen > max_fen:
+        return None, Violation("invalid_amount", T(f"{label.zh}过大，请核对", f"{label.en} is implausibly large; please check"),
+                               field=field)
+    return fen, None
+
+
+def parse_yuan(value, field: str = "amount", *, allow_zero: bool = False) -> int:
+    """``read_yuan`` for a single amount: the fen, or a ``RuleError`` naming the field."""
+    from core.violations import RuleError
+    fen, problem = read_yuan(value, field, allow_zero=allow_zero)
+    if problem is not None:
+        raise RuleError(problem)
     return fen

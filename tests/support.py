@@ -93,3 +93,29 @@ def submitted_project(platform: Platform, username: str, unit_code: str, track: 
     with acting(platform, kw.get("tenant", "jingan"), username) as ctx:
         projects.submit(ctx, pid)
     return pid
+
+
+def run_processes(target, args_per_process: list[tuple], timeout: float = 240) -> list:
+    """Run ``target(*args, barrier, results)`` in one freshly spawned process per args tuple
+    (nothing, no engine or connection, is inherited), all released together by the barrier;
+    each puts one report on ``results``. Returns the reports; fails if one never comes."""
+    import multiprocessing as mp
+    import queue
+
+    spawn = mp.get_context("spawn")
+    barrier, results = spawn.Barrier(len(args_per_process)), spawn.Queue()
+    workers = [spawn.Process(target=target, args=(*args, barrier, results)) for args in args_per_process]
+    for w in workers:
+        w.start()
+    reports = []
+    try:
+        for _ in workers:
+            reports.append(results.get(timeout=timeout))
+    except queue.Empty:
+        raise AssertionError(f"only {len(reports)} of {len(workers)} processes reported") from None
+    finally:
+        for w in workers:
+            w.join(timeout=30)
+            if w.is_alive():
+                w.terminate()
+    return reports

@@ -119,7 +119,7 @@ def test_bad_input_is_refused_in_one_shape_and_nothing_is_written(client, platfo
                         422, "invalid_amount")
         assert body["errors"][0]["field"] == "amount"
     r = post(client, "", {**luochuan, **EN}, json={"project_id": pid, "amount": 10.5, "purpose": "物料"})
-    assert r.get_json()["errors"][0]["message"].startswith("The amount must be a positive number")
+    assert r.get_json()["errors"][0]["message"].startswith("The amount must be yuan (a decimal string or integer)")
     body = is_error(post(client, "", luochuan, json={"project_id": pid, "amount": "10", "purpose": "物料", "month": "2023-13"}), 422)
     assert body["errors"][0]["field"] == "month"
     body = is_error(post(client, "", luochuan, json={"project_id": pid, "amount": "10"}), 422)

@@ -111,7 +111,7 @@ def test_bad_input_is_refused_in_chinese_naming_the_field_and_nothing_is_written
     assert body["message"].startswith("社区共治金 (2023) would exceed its target: target 300,000.00")
     r = client.post(f"{API}/pledges", headers={**staff, "Accept-Language": "en"},
                     json=pledge_body(platform, "上海宾馆", 1.5))
-    assert r.get_json()["errors"][0]["message"] == "The amount pledged: yuan, at most two decimals, not negative"
+    assert r.get_json()["errors"][0]["message"] == "The amount pledged must be yuan (a decimal string or integer) with at most two decimals, not negative, a float or text"
 
 
 def test_receiving_more_than_promised_and_claiming_a_rejected_project_are_refused(client, platform):

@@ -6,14 +6,12 @@ cap, exactly as many approvals as fit get through, and every refused decision ex
 decision and no entry. The ledger-level version of this test is test_ledger_concurrency.py."""
 from __future__ import annotations
 
-import multiprocessing as mp
-import queue
 
 from sqlalchemy import func, select
 
 from core.models import Decision, LedgerEntry, Project
 from core.services import ledger
-from tests.support import acting, submitted_project, tenant_id, unit_id
+from tests.support import acting, run_processes, submitted_project, tenant_id, unit_id
 
 YUAN = 100
 ROOM = 10_000 * YUAN        # what is left in the pool when the panel meets
@@ -67,24 +65,8 @@ def test_concurrent_approvals_never_overdraw_the_pool_and_each_refusal_says_why(
         ledger.commit(ctx, pool.id, cap - ROOM, None, "earlier-approvals")
     tid = tenant_id(platform, "jingan")
 
-    spawn = mp.get_context("spawn")  # nothing (engine, connection) is inherited
-    barrier, results = spawn.Barrier(PROCESSES), spawn.Queue()
-    workers = [spawn.Process(target=_panel_chair,
-                             args=(settings, tid, projects[n * PER_PROCESS:(n + 1) * PER_PROCESS], barrier, results))
-               for n in range(PROCESSES)]
-    for w in workers:
-        w.start()
-    reports = []
-    try:
-        for _ in workers:
-            reports.append(results.get(timeout=240))
-    except queue.Empty:
-        raise AssertionError(f"only {len(reports)} of {PROCESSES} panel members reported") from None
-    finally:
-        for w in workers:
-            w.join(timeout=30)
-            if w.is_alive():
-                w.terminate()
+    reports = run_processes(_panel_chair, [(settings, tid, projects[n * PER_PROCESS:(n + 1) * PER_PROCESS])
+                                           for n in range(PROCESSES)])
 
     assert [e for _, _, errs in reports for e in errs] == []
     approved = [pid for ok, _, _ in reports for pid in ok]

@@ -5,8 +5,6 @@ cap, the committed total and the request. On SQLite the same test exercises the 
 ledger takes with BEGIN IMMEDIATE."""
 from __future__ import annotations
 
-import multiprocessing as mp
-import queue
 import threading
 
 import pytest
@@ -15,7 +13,7 @@ from sqlalchemy import func, select, text
 from core.models import LedgerEntry
 from core.services import ledger
 from core.violations import RuleError
-from tests.support import acting, tenant_id, unit_id
+from tests.support import acting, run_processes, tenant_id, unit_id
 
 YUAN = 100
 CAP = 1_000 * YUAN
@@ -66,23 +64,7 @@ def test_concurrent_commitments_from_several_processes_never_pass_the_cap(platfo
         pool_id = pool.id
     tid = tenant_id(platform, "jingan")
 
-    spawn = mp.get_context("spawn")  # no engine or connection is inherited from this process
-    barrier, results = spawn.Barrier(PROCESSES), spawn.Queue()
-    workers = [spawn.Process(target=_worker, args=(settings, tid, "ghxl_admin", pool_id, n, barrier, results))
-               for n in range(PROCESSES)]
-    for w in workers:
-        w.start()
-    reports = []
-    try:
-        for _ in workers:
-            reports.append(results.get(timeout=240))
-    except queue.Empty:
-        raise AssertionError(f"only {len(reports)} of {PROCESSES} workers reported") from None
-    finally:
-        for w in workers:
-            w.join(timeout=30)
-            if w.is_alive():
-                w.terminate()
+    reports = run_processes(_worker, [(settings, tid, "ghxl_admin", pool_id, n) for n in range(PROCESSES)])
 
     errors = [e for _, _, _, errs in reports for e in errs]
     assert errors == []

@@ -45,7 +45,7 @@ def test_a_request_through_the_pages_from_the_form_to_the_final_accounts(app, pl
                                                          "budget_item_id": str(posters), "back": "project"})
     assert r.status_code == 422
     html = text(r)
-    assert "金额应为大于0的数字" in error_beside(html, "fr-amount")
+    assert "金额应为以元为单位的数字" in error_beside(html, "fr-amount")
     assert "请填写「用途」" in error_beside(html, "fr-purpose")
     assert 'value="10.001"' in html
     # The page's notice at the top links to the refused form.
@@ -148,6 +148,6 @@ def test_the_pages_speak_english_when_asked(app, platform):
     section = page[page.index('id="fund-requests"'):]
     assert "Fund requests" in section and "File the request" in section and "Final accounts" in section
     r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "-1", "purpose": "x", "back": "project"})
-    assert "The amount must be a positive number" in error_beside(text(r), "fr-amount")
+    assert "The amount must be yuan (a decimal string or integer)" in error_beside(text(r), "fr-amount")
     office = text(web(app, "ghxl_admin").get("/fund-requests?lang=en"))
     assert "Waiting for a check" in office and "Monthly batches" in office

@@ -65,7 +65,7 @@ def test_refusals_are_shown_beside_their_fields_and_nothing_is_written(app, plat
 
     r = staff.post(f"/co-funds/{fid}/pledges", {"sponsor_id": hotel, "amount": "-5", "in_kind": "", "key": "w1"})
     assert r.status_code == 422
-    assert "认捐金额应为不小于0的金额" in error_beside(text(r), "pledge-amount")
+    assert "认捐金额应为以元为单位的数字" in error_beside(text(r), "pledge-amount")
     assert 'value="-5"' in text(r)  # what was typed stays in the form
 
     r = staff.post(f"/co-funds/{fid}/pledges", {"sponsor_id": hotel, "amount": "300000.01", "key": "w2"})
@@ -97,7 +97,7 @@ def test_refusals_are_shown_beside_their_fields_and_nothing_is_written(app, plat
     english.get("/?lang=en")
     r = english.post(f"/co-funds/{fid}/pledges", {"sponsor_id": hotel, "amount": "abc", "key": "w8"})
     assert r.status_code == 422
-    assert error_beside(text(r), "pledge-amount") == "The amount pledged: yuan, at most two decimals, not negative"
+    assert error_beside(text(r), "pledge-amount") == "The amount pledged must be yuan (a decimal string or integer) with at most two decimals, not negative, a float or text"
 
 
 def test_a_street_administrator_registers_sponsors_and_sets_up_funds(app, platform):

@@ -62,7 +62,7 @@ from core.models import (
 )
 from core.models.fund_request import OPEN_STATES, BatchState, FundRequestState
 from core.models.org import UnitKind
-from core.money import MoneyError, format_yuan, yuan_to_fen
+from core.money import format_yuan, read_yuan
 from core.plugin_host.contributions import FundRequestRules
 from core.services import funding, ledger
 from core.services.context import Ctx
@@ -398,20 +398,8 @@ def _reason(value, field_name: str = "reason") -> str:
 
 
 def _amount(value, field_name: str = "amount") -> tuple[int | None, Violation | None]:
-    """Yuan as a decimal string or integer → fen (> 0). Floats, negatives, fractions of a fen
-    and text are refused, naming the field."""
-    try:
-        fen = yuan_to_fen(value)
-    except MoneyError:
-        return None, Violation("invalid_amount", T(
-            "金额应为大于0的数字（单位：元），最多两位小数；不能为负数、分以下的小数或浮点数",
-            "The amount must be a positive number of yuan with at most two decimals (no negatives, no fractions of a fen, no floats)"),
-            field=field_name)
-    if fen <= 0:
-        return None, Violation("invalid_amount", T("金额必须大于0", "The amount must be greater than zero"), field=field_name)
-    if fen > MAX_PROJECT_FEN:
-        return None, Violation("invalid_amount", T("金额过大，请核对", "The amount is implausibly large; please check"), field=field_name)
-    return fen, None
+    """Yuan → fen (> 0), or the violation naming the field; never more than a project could hold."""
+    return read_yuan(value, field_name, max_fen=MAX_PROJECT_FEN)
 
 
 def _month(value, v: Violations) -> str:
@@ -794,21 +782,30 @@ def _replayed(ctx: Ctx, prefix: str) -> list[LedgerEntry]:
                                     .order_by(LedgerEntry.id)))
 
 
+def _disbursed_request(ctx: Ctx, request_id: int, roles, who: Text, kind: str, doing: Text, key: str | None):
+    """What recording an expense and a refund share: the request locked, the caller's role, a
+    retry's earlier entries (the same key), and a request that has been disbursed. Returns
+    (request, the entries' key prefix, the entries already recorded under ``key`` or [])."""
+    _begin_write(ctx)
+    req = get_request(ctx, request_id, for_update=True)
+    _require_role(ctx, roles, req.project.applicant_unit, who)
+    prefix = f"fund_request:{req.id}:{kind}:{_key_token(key)}:"
+    done = _replayed(ctx, prefix) if key else []
+    if not done and req.state != FundRequestState.disbursed.value:
+        raise _state_error(req, doing)
+    return req, prefix, done or []
+
+
 def record_expense(ctx: Ctx, request_id: int, *, amount, memo: str = "", receipt_filename: str | None = None,
                    receipt_stream: BinaryIO | None = None, storage=None, key: str | None = None) -> list[LedgerEntry]:
     """The applicant records spending of a disbursed request's money, with its receipt (stored
     as an attachment of the project). Never more than the request paid out and is unspent.
     ``key`` makes a retry safe: the same key returns what was recorded the first time."""
-    _begin_write(ctx)
-    req = get_request(ctx, request_id, for_update=True)
-    _require_role(ctx, APPLICANT_ROLES, req.project.applicant_unit,
-                  T("只有申请单位可以登记支出", "Only the applicant may record spending"))
-    token = _key_token(key)
-    prefix = f"fund_request:{req.id}:expense:{token}:"
-    if key and (done := _replayed(ctx, prefix)):
+    req, prefix, done = _disbursed_request(
+        ctx, request_id, APPLICANT_ROLES, T("只有申请单位可以登记支出", "Only the applicant may record spending"),
+        "expense", T("登记支出（须先拨付）", "spent (it must be disbursed first)"), key)
+    if done:
         return done
-    if req.state != FundRequestState.disbursed.value:
-        raise _state_error(req, T("登记支出（须先拨付）", "spent (it must be disbursed first)"))
     v = Violations()
     fen, problem = _amount(amount)
     v.add(problem)
@@ -845,16 +842,12 @@ def record_expense(ctx: Ctx, request_id: int, *, amount, memo: str = "", receipt
 
 def record_refund(ctx: Ctx, request_id: int, *, amount, memo: str = "", key: str | None = None) -> list[LedgerEntry]:
     """Unspent money of a disbursed request goes back to its funds (the last-drawn fund first)."""
-    _begin_write(ctx)
-    req = get_request(ctx, request_id, for_update=True)
-    _require_role(ctx, REFUND_ROLES, req.project.applicant_unit,
-                  T("只有申请单位或街道社区自治办可以登记退回", "Only the applicant or the street office may record a refund"))
-    token = _key_token(key)
-    prefix = f"fund_request:{req.id}:refund:{token}:"
-    if key and (done := _replayed(ctx, prefix)):
+    req, prefix, done = _disbursed_request(
+        ctx, request_id, REFUND_ROLES,
+        T("只有申请单位或街道社区自治办可以登记退回", "Only the applicant or the street office may record a refund"),
+        "refund", T("登记退回（须先拨付）", "refunded (it must be disbursed first)"), key)
+    if done:
         return done
-    if req.state != FundRequestState.disbursed.value:
-        raise _state_error(req, T("登记退回（须先拨付）", "refunded (it must be disbursed first)"))
     v = Violations()
     fen, problem = _amount(amount)
     v.add(problem)

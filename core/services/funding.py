@@ -111,16 +111,15 @@ def committed_to(ctx: Ctx, project_id: int | None, programme_id: int, applicant_
     return max(mine.committed, 0) if mine else 0
 
 
-def plan(ctx: Ctx, project: Project, approved_fen: int, details: dict | None = None,
-         facts_of=None) -> list[PlannedDraw]:
+def plan(ctx: Ctx, project: Project, approved_fen: int, details: dict | None = None) -> list[PlannedDraw]:
     """What the policy would commit for this approval, without writing anything (for the
-    decision page). ``facts_of`` builds the ProjectFacts (core.services.projects.facts)."""
+    decision page)."""
     from core.services.projects import SessionRuleContext, facts  # late: projects imports review's neighbours
     policy, config = policy_of(ctx, project.programme)
     by_key = {s.key: s for s in policy.funds(config)}
     if not by_key:
         return []
-    draws = policy.funding((facts_of or facts)(project, approved_fen, details or {}), config, SessionRuleContext(ctx))
+    draws = policy.funding(facts(project, approved_fen, details or {}), config, SessionRuleContext(ctx))
     out = []
     for d in draws:
         spec = by_key[d.fund]

@@ -58,7 +58,7 @@ from core.models import (
     Attachment, Decision, EntryKind, Fund, FundKind, LedgerEntry, OrgUnit, Pledge, Programme, Project, ProjectState,
     Role, Sponsor, SponsorKind, User,
 )
-from core.money import MoneyError, format_yuan, yuan_to_fen
+from core.money import format_yuan, read_yuan
 from core.services import funding, ledger
 from core.services.context import Ctx
 from core.services.org import get_unit
@@ -283,15 +283,8 @@ def open_fund(ctx: Ctx, programme_id: int, unit_id: int) -> Fund:
 
 
 def _yuan(value, field: str, label: Text, *, allow_zero: bool) -> tuple[int, Violation | None]:
-    try:
-        fen = yuan_to_fen(value)
-    except MoneyError:
-        return 0, Violation("invalid_amount", T(
-            f"{label.zh}应为不小于0的金额（元），最多两位小数，不能是负数或文字",
-            f"{label.en}: yuan, at most two decimals, not negative"), field=field)
-    if fen == 0 and not allow_zero:
-        return 0, Violation("invalid_amount", T(f"{label.zh}必须大于0元", f"{label.en} must be above 0 yuan"), field=field)
-    return fen, None
+    fen, problem = read_yuan(value, field, label=label, allow_zero=allow_zero)
+    return fen or 0, problem
 
 
 def _date(value, field: str, label: Text) -> tuple[dt.date | None, Violation | None]:
