@@ -13,7 +13,12 @@ from core.config import Settings
 from core.platform import Platform
 
 ROOT = Path(__file__).resolve().parent.parent
-TENANTS_DIR = ROOT / "tenants"
+
+
+def _tenants_dir() -> Path:
+    """Where the default tenant files (and the demo year) live: TONGXIN_TENANTS_DIR, or the
+    checkout's tenants/."""
+    return Path(Settings.from_env().tenants_dir or ROOT / "tenants")
 
 
 def _platform() -> Platform:
@@ -47,11 +52,11 @@ def tenants() -> None:
 @tenants.command("load")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def tenants_load(paths: tuple[Path, ...]) -> None:
-    """Apply tenant files (default: every tenants/*.yaml). Idempotent."""
+    """Apply tenant files (default: every *.yaml in TONGXIN_TENANTS_DIR or tenants/). Idempotent."""
     from core.services.tenant_definitions import DefinitionError, load_file
     from core.violations import RuleError
     p = _platform()
-    files = list(paths) or sorted(TENANTS_DIR.glob("*.yaml"))
+    files = list(paths) or sorted(_tenants_dir().glob("*.yaml"))
     for f in files:
         try:
             t = load_file(p, f)
@@ -185,7 +190,7 @@ def _demo_year() -> None:
     """Play tenants/demo_year.py (a year of applications, approvals, pledges, fund requests
     and spending) once, so the demo shows the money rules at work."""
     import importlib.util
-    path = TENANTS_DIR / "demo_year.py"
+    path = _tenants_dir() / "demo_year.py"
     if not path.exists():
         return
     spec = importlib.util.spec_from_file_location("tongxin_demo_year", path)

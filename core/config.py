@@ -32,6 +32,12 @@ class Settings:
     # Behind HTTPS in production the session cookie must never travel in clear text.
     secure_cookies: bool = False
     default_locale: str = "zh"
+    # Argon2 cost profile for passwords: "default" (RFC 9106) for every real deployment;
+    # "cheapest" only for test suites that create many users (core.services.auth).
+    password_hashing: str = "default"
+    # The folder of tenant files `tongxin tenants load` and `tongxin demo` read by default
+    # (None: the checkout's tenants/).
+    tenants_dir: str | None = None
     # Tests and demos may pin "today" (ISO date) so that phase windows are deterministic.
     today: str | None = None
     extra: dict = field(default_factory=dict)
@@ -47,6 +53,8 @@ class Settings:
             secret_key=_env("TONGXIN_SECRET_KEY", cls.secret_key),
             max_upload_bytes=int(_env("TONGXIN_MAX_UPLOAD_BYTES", str(cls.max_upload_bytes))),
             today=_env("TONGXIN_TODAY"),
+            password_hashing=_env("TONGXIN_PASSWORD_HASHING", cls.password_hashing),
+            tenants_dir=_env("TONGXIN_TENANTS_DIR"),
             secure_cookies=_env("TONGXIN_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
         )
         for key, value in overrides.items():

@@ -70,9 +70,13 @@ class Scene:
         with self.platform.db.session(tenant_id=self.tenant_id) as s:
             return s.scalars(select(OrgUnit.id).where(OrgUnit.code == code)).one()
 
-    def programme(self, plugin: str, year: int = 2023) -> int:
+    def programme(self, unit: str, plugin: str, year: int = 2023) -> int:
+        """The programme of ``plugin`` that the unit ``unit`` (by code) runs in ``year``: another
+        street under the same policy has a programme of its own."""
         with self.platform.db.session(tenant_id=self.tenant_id) as s:
-            return s.scalars(select(Programme.id).where(Programme.plugin_name == plugin, Programme.year == year)).one()
+            return s.scalars(select(Programme.id).join(OrgUnit, OrgUnit.id == Programme.org_unit_id)
+                             .where(OrgUnit.code == unit, Programme.plugin_name == plugin,
+                                    Programme.year == year)).one()
 
     def sponsor(self, name: str) -> int:
         with self.platform.db.session(tenant_id=self.tenant_id) as s:
@@ -111,7 +115,7 @@ def _ghxl_application(title: str, directions: list[str], tags: list[str]) -> dic
 
 def _ghxl_project(scene: Scene, username: str, unit: str, track: str, title: str, directions, lines) -> int:
     with scene.as_(username, "2023-03-10") as ctx:
-        p = projects.create_project(ctx, scene.programme("gonghexinlu"), scene.unit(unit), track, title)
+        p = projects.create_project(ctx, scene.programme("gonghexinlu", "gonghexinlu"), scene.unit(unit), track, title)
         projects.save_form(ctx, p.id, "application", _ghxl_application(title, list(directions), ["协商议事平台建设"]))
         projects.set_budget(ctx, p.id, [{"description": d, "amount": a} for d, a in lines])
         projects.attach(ctx, p.id, "residents_minutes", "居民代表大会会议记录.pdf", io.BytesIO(PDF), scene.platform.storage)
@@ -160,7 +164,7 @@ def gonghexinlu(scene: Scene) -> None:
 # -- 海园 ----------------------------------------------------------------------------------------
 
 def haiyuan(scene: Scene) -> None:
-    programme = scene.programme("haiyuan")
+    programme = scene.programme("jingansi", "haiyuan")
     unit = scene.unit("jas-haiyuan")
     with scene.as_("haiyuan", "2023-03-10") as ctx:
         p = projects.create_project(ctx, programme, unit, "livelihood", "爱心小水表")
@@ -205,7 +209,7 @@ def haiyuan(scene: Scene) -> None:
 
 def jinjiang(scene: Scene) -> None:
     with scene.as_("qinghua", "2023-03-10") as ctx:
-        p = projects.create_project(ctx, scene.programme("jinjiang"), scene.unit("jj-qingyang-a"), "mutual_aid", "邻里驿站")
+        p = projects.create_project(ctx, scene.programme("jinjiang", "jinjiang"), scene.unit("jj-qingyang-a"), "mutual_aid", "邻里驿站")
         projects.save_form(ctx, p.id, "application", {
             "title": "邻里驿站", "directions": ["neighbour_station"],
             "infrastructure": "党群服务中心面积800平方米，设施齐全", "party_building": "社区党委下设5个网格党支部",

@@ -74,7 +74,7 @@ class IssueToken(MethodView):
         """Exchange a username and password for a bearer token"""
         # Not context(): a stale token still sent along must not stand in the way of a new one.
         ctx = request_context.ctx()
-        user = auth.authenticate(ctx.session, body["username"], body["password"])
+        user = auth.authenticate(ctx.session, body["username"], body["password"], ctx.settings.password_hashing)
         if user is None:
             # One answer for an unknown user and a wrong password: no probing for usernames.
             raise RuleError(Violation("invalid_credentials", T("用户名或密码不正确", "Wrong username or password"),

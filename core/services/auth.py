@@ -4,7 +4,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from argon2 import PasswordHasher
+import functools
+
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,38 +16,53 @@ from core.i18n import T
 from core.models import ApiToken, User
 from core.violations import RuleError, Violation
 
-_hasher = PasswordHasher()
 TOKEN_PREFIX = "txn_"
 MIN_PASSWORD = 8
 
+# Argon2 cost profiles by setting name (Settings.password_hashing). "default" is argon2-cffi's
+# recommended RFC 9106 profile; "cheapest" exists so that a test suite that creates hundreds of
+# users does not spend half its time hashing: it must never be used for real accounts.
+HASHING_PROFILES = {"default": profiles.RFC_9106_LOW_MEMORY, "cheapest": profiles.CHEAPEST}
 
-def hash_password(password: str) -> str:
+
+@functools.cache
+def _hasher(profile: str) -> PasswordHasher:
+    if profile not in HASHING_PROFILES:
+        raise ValueError(f"unknown password hashing profile {profile!r}; one of {sorted(HASHING_PROFILES)}")
+    return PasswordHasher.from_parameters(HASHING_PROFILES[profile])
+
+
+@functools.cache
+def _dummy_hash(profile: str) -> str:
+    return _hasher(profile).hash("not-a-real-password-0")
+
+
+def hash_password(password: str, profile: str = "default") -> str:
     if len(password or "") < MIN_PASSWORD:
         raise RuleError(Violation("password_too_short",
                                   T(f"密码至少{MIN_PASSWORD}位", f"The password needs at least {MIN_PASSWORD} characters"),
                                   field="password"))
-    return _hasher.hash(password)
+    return _hasher(profile).hash(password)
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
+def authenticate(session: Session, username: str, password: str, profile: str = "default") -> User | None:
     """The active user of the session's tenant with these credentials, or None.
 
     The same answer for an unknown user and a wrong password, and the same work (a dummy
-    verification), so that responses do not reveal which usernames exist."""
+    verification), so that responses do not reveal which usernames exist. A hash made with
+    other parameters than ``profile``'s is upgraded on the way."""
+    hasher = _hasher(profile)
     user = session.scalars(select(User).where(User.username == (username or "").strip())).one_or_none()
-    candidate = user.password_hash if user else _DUMMY
+    candidate = user.password_hash if user else _dummy_hash(profile)
     try:
-        _hasher.verify(candidate, password or "")
+        hasher.verify(candidate, password or "")
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.is_active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
     return user
-
-
-_DUMMY = _hasher.hash("not-a-real-password-0")
 
 
 def _digest(token: str) -> str:

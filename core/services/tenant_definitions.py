@@ -77,7 +77,7 @@ def load(platform: Platform, data: dict) -> Tenant:
         _walk(s, root, data.get("units") or [], units, ctx, pending_programmes, unit_specs)
         users = {}
         for u in data.get("users") or []:
-            users[u["username"]] = _user(s, u, units)
+            users[u["username"]] = _user(s, u, units, platform.settings.password_hashing)
         s.flush()
         for unit, spec in pending_programmes:
             _programme(ctx, unit, spec, users)
@@ -128,14 +128,15 @@ def _unit_policies(unit: OrgUnit, spec: dict, ctx: Ctx, pending: list) -> None:
         pending.append((unit, p))
 
 
-def _user(s, spec: dict, units: dict) -> User:
+def _user(s, spec: dict, units: dict, hashing: str) -> User:
     user = s.scalars(select(User).where(User.username == spec["username"])).one_or_none()
     if user is None:
         password = spec.get("password")
         if not password:
             raise DefinitionError(f"user {spec['username']}: a new user needs a password")
         user = User(username=spec["username"], display_name=spec.get("name") or spec["username"],
-                    password_hash=hash_password(password), email=spec.get("email"), locale=spec.get("locale"))
+                    password_hash=hash_password(password, hashing), email=spec.get("email"),
+                    locale=spec.get("locale"))
         s.add(user)
         s.flush()
     else:

@@ -32,7 +32,7 @@ def login():
             return redirect(next_url or url_for("web.overview.dashboard"))
         return render_template("pages/login.html", next_url=next_url, username="")
     username = (request.form.get("username") or "").strip()
-    user = authenticate(c.session, username, request.form.get("password") or "")
+    user = authenticate(c.session, username, request.form.get("password") or "", c.settings.password_hashing)
     if user is None:
         return render_template("pages/login.html", next_url=next_url, username=username, failed=True), 401
     user_id, name = user.id, user.display_name
