@@ -272,7 +272,7 @@ def submit_a_project(env: dict[str, str]) -> tuple[int, int]:
     from core.models import PanelMember
     from core.platform import Platform
     from core.services import projects
-    from tests.support import PDF, acting, application, programme_id, tenant_id, unit_id
+    from tests.factories import PDF, acting, application, programme_id, tenant_id, unit_id
 
     settings = Settings.from_env()
     assert settings.broker_url and not settings.tasks_in_process, "the compose environment must name a broker"

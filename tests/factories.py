@@ -1,18 +1,25 @@
-"""Helpers the tests share: acting as a demo user through the services, and making files."""
+"""The one place where tests build the world they act on, through the services (acting as a
+user, projects, money), and make files. The money (funds, pledges, fund requests, the
+disclosure scenario) is in tests/money_factories.py beside it, split off for size; driving the
+app over HTTP is tests/clients.py."""
 from __future__ import annotations
 
 import contextlib
+import io
 from typing import Iterator
 
 from sqlalchemy import select
 
 from core.models import OrgUnit, Programme, Tenant, User
 from core.platform import Platform
+from core.services import projects, review
 from core.services.context import Actor, Ctx
 
 # Smallest valid files of each kind the storage sniffs.
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+# Every login's password in the test world (tests/world/*.yaml).
+PASSWORD = "tongxin-test"
 
 
 def tenant_id(platform: Platform, slug: str) -> int:
@@ -74,9 +81,6 @@ def application(title: str, *, directions=("carrier",), start="2023-04-01", end=
 def draft_project(platform: Platform, username: str, unit_code: str, track: str, title: str, *,
                   amount: str = "3000", directions=None, tenant: str = "jingan") -> int:
     """A complete 共和新路 application (form, one budget line, residents' minutes), not submitted."""
-    import io
-
-    from core.services import projects
     pid = programme_id(platform, tenant, plugin="gonghexinlu")
     directions = directions or (("carrier",) if track == "yiju_yipin" else ("public_space",))
     with acting(platform, tenant, username) as ctx:
@@ -88,12 +92,86 @@ def draft_project(platform: Platform, username: str, unit_code: str, track: str,
 
 
 def submitted_project(platform: Platform, username: str, unit_code: str, track: str, title: str, **kw) -> int:
-    from core.services import projects
     pid = draft_project(platform, username, unit_code, track, title, **kw)
     with acting(platform, kw.get("tenant", "jingan"), username) as ctx:
         projects.submit(ctx, pid)
     return pid
 
+
+def gonghexinlu_project(platform, username, unit_code, track, title, amount, *,
+                        receipt=False) -> tuple[int, int | None]:
+    """A submitted 共和新路 application with one budget line of ``amount`` yuan (a scanned invoice
+    as well if asked, to serve later as an expense's receipt); returns its id and the invoice's."""
+    with acting(platform, "jingan", username) as ctx:
+        p = projects.create_project(ctx, programme_id(platform), unit_id(platform, "jingan", unit_code), track, title)
+        directions = ("carrier",) if track == "yiju_yipin" else ("public_space",)
+        projects.save_form(ctx, p.id, "application", application(title, directions=directions))
+        projects.set_budget(ctx, p.id, [{"description": "活动物料", "amount": amount}])
+        projects.attach(ctx, p.id, "residents_minutes", "会议记录.pdf", io.BytesIO(PDF), platform.storage)
+        att = projects.attach(ctx, p.id, "supporting", "发票扫描件.pdf", io.BytesIO(PDF), platform.storage) if receipt else None
+        projects.submit(ctx, p.id)
+        ctx.session.flush()
+        return p.id, (att.id if att else None)
+
+
+# -- 海园 (静安寺街道's 2023 programme, the tenant T) -------------------------------------------------
+
+T = "jingan"
+HAIYUAN_APPLICATION = {"purpose": "为辖区独居老人更换老化水表、加装爱心椅", "beneficiaries": "独居老人约40户",
+                       "plan": "6月摸底登记，7月施工，8月回访"}
+
+
+def haiyuan_project(platform, title: str, *, amount: str = "50000", submit: bool = True,
+                    receipt: bool = False) -> tuple[int, int | None]:
+    """A 海园 application by the neighbourhood (form and budget; a scanned invoice if asked,
+    to serve later as an expense's receipt), submitted unless told not to."""
+    with acting(platform, T, "haiyuan") as ctx:
+        p = projects.create_project(ctx, programme_id(platform, T, plugin="haiyuan"), unit_id(platform, T, "jas-haiyuan"),
+                                    "livelihood", title)
+        projects.save_form(ctx, p.id, "application", HAIYUAN_APPLICATION)
+        projects.set_budget(ctx, p.id, [{"description": "材料与施工", "amount": amount}])
+        att = (projects.attach(ctx, p.id, "supporting", "发票.pdf", io.BytesIO(PDF), platform.storage).id
+               if receipt else None)
+        if submit:
+            projects.submit(ctx, p.id)
+        return p.id, att
+
+
+def approve(platform, pid: int, amount: str):
+    with acting(platform, T, "jas_chair") as ctx:
+        return review.decide(ctx, pid, "approved", approved_amount=amount)
+
+
+# -- 晋江's call --------------------------------------------------------------------------------------
+
+JINJIANG_APPLICATION = {
+    "title": "邻里驿站", "directions": ["neighbour_station"],
+    "infrastructure": "党群服务中心面积800平方米，设施齐全", "party_building": "社区党委下设5个网格党支部",
+    "service_capacity": "社工12名，志愿者队伍3支", "participation": "去年居民参与活动超过3000人次",
+    "residents_consulted_on": "2023-03-05", "contact": "王主任 0595-1234567",
+}
+JINJIANG_PLAN = {
+    "background": "老旧小区多、老年人比例高，居民对就近议事和互助服务需求强烈。",
+    "targets": ["建成邻里驿站1个", "每月开展志愿服务不少于4次"],
+    "schedule": ["2023-04-30 完成驿站场地改造", "2023-09-30 形成值守制度并运行"],
+    "measures": "依托网格党支部组织值守，联合驻区单位提供物资支持。",
+}
+
+
+def jinjiang_project(platform, username, unit_code, project_type="mutual_aid", plan=None, submit=True):
+    with acting(platform, "jinjiang", username) as ctx:
+        p = projects.create_project(ctx, programme_id(platform, "jinjiang"), unit_id(platform, "jinjiang", unit_code),
+                                    project_type, "邻里驿站")
+        projects.save_form(ctx, p.id, "application", JINJIANG_APPLICATION)
+        projects.save_form(ctx, p.id, "plan", plan or JINJIANG_PLAN)
+        projects.set_budget(ctx, p.id, [{"description": "场地改造", "amount": "80000"}])
+        projects.attach(ctx, p.id, "residents_consultation", "意见征集.pdf", io.BytesIO(PDF), platform.storage)
+        if submit:
+            projects.submit(ctx, p.id)
+        return p.id
+
+
+# -- running concurrently ----------------------------------------------------------------------------
 
 def run_processes(target, args_per_process: list[tuple], timeout: float = 240) -> list:
     """Run ``target(*args, barrier, results)`` in one freshly spawned process per args tuple

@@ -5,82 +5,13 @@ statement counts in test_api_queries.py. Every test runs on SQLite and on Postgr
 from __future__ import annotations
 
 import io
-import re
 import types
 
 from sqlalchemy import select
 
 from core.models import Project
-from tests.support import PDF, acting, application, tenant_id, unit_id
-
-API = "/api/v1"
-PASSWORD = "tongxin-demo"
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-# -- helpers the other test_api* modules share -------------------------------------------------------
-
-def login(client, username: str, tenant: str = "jingan") -> dict:
-    r = client.post(f"{API}/t/{tenant}/auth/token", json={"username": username, "password": PASSWORD, "name": "tests"})
-    assert r.status_code == 201, r.get_json()
-    return {"Authorization": f"Bearer {r.get_json()['token']}"}
-
-
-def url(path: str, tenant: str = "jingan") -> str:
-    return f"{API}/t/{tenant}{path}"
-
-
-def programme(client) -> int:
-    return client.get(url("/programmes")).get_json()["items"][0]["id"]
-
-
-def unit(client, code: str, tenant: str = "jingan") -> int:
-    def walk(nodes):
-        for n in nodes:
-            if n["code"] == code:
-                return n["id"]
-            found = walk(n["children"])
-            if found:
-                return found
-        return None
-    return walk(client.get(url("/org-units", tenant)).get_json()["items"])
-
-
-def is_error(r, status: int | None = None, code: str | None = None) -> dict:
-    """The one error shape, in Chinese, with every violation in Chinese too."""
-    body = r.get_json()
-    assert body is not None, (r.status_code, r.data[:300])
-    if status is not None:
-        assert r.status_code == status, body
-    assert 400 <= r.status_code < 600, body
-    assert set(body) == {"code", "message", "errors"}, body
-    assert body["errors"] and CJK.search(body["message"]), body
-    assert all(CJK.search(e["message"]) for e in body["errors"]), body
-    if code is not None:
-        assert code == body["code"] or code in {e["code"] for e in body["errors"]}, body
-    return body
-
-
-def draft(client, headers, *, track="micro_venture", title="口袋花园", amount="3000", unit_code="ghxl-luochuan",
-          attach=True, directions=None, form=True) -> int:
-    """A complete draft through the API (forms, budget, the residents' minutes)."""
-    directions = directions or (("carrier",) if track == "yiju_yipin" else ("public_space",))
-    r = client.post(url("/projects"), headers=headers, json={
-        "programme_id": programme(client), "applicant_unit_id": unit(client, unit_code), "track": track, "title": title})
-    assert r.status_code == 201, r.get_json()
-    pid = r.get_json()["id"]
-    if form:
-        r = client.put(url(f"/projects/{pid}/forms/application"), headers=headers,
-                       json=application(title, directions=directions))
-        assert r.status_code == 200, r.get_json()
-    r = client.put(url(f"/projects/{pid}/budget"), headers=headers,
-                   json={"items": [{"description": "活动物料", "amount": amount}]})
-    assert r.status_code == 200, r.get_json()
-    if attach:
-        r = client.post(url(f"/projects/{pid}/attachments"), headers=headers,
-                        data={"kind": "residents_minutes", "file": (io.BytesIO(PDF), "会议记录.pdf")})
-        assert r.status_code == 201, r.get_json()
-    return pid
+from tests.clients import API, draft, is_error, login, programme, unit, url
+from tests.factories import PDF, acting, application, tenant_id, unit_id
 
 
 # -- the first quarter, over HTTP ------------------------------------------------------------------

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from core.clock import pin_today
 from core.models import AuditEntry, Project
-from tests.support import PDF, PNG, acting, application
-from tests.test_api import API, draft, is_error, login, programme, unit, url
+from tests.clients import API, draft, is_error, login, programme, unit, url
+from tests.factories import PASSWORD, PDF, PNG, acting, application
 
 
 def _state(client, headers, pid) -> dict:
@@ -233,7 +233,7 @@ def _valid_bodies(client, platform) -> dict:
         for name in ("ghxl_chair", "ghxl_expert"):
             ids[name] = ctx.session.scalars(select(User.id).where(User.username == name)).one()
     return {
-        ("post", "/auth/token"): {"username": "luochuan", "password": "tongxin-demo", "name": "garbage"},
+        ("post", "/auth/token"): {"username": "luochuan", "password": PASSWORD, "name": "garbage"},
         ("put", "/org-units/{unit_id}/plugins/{plugin_name}"): {"enabled": True, "config": {"micro_max_yuan": "5000"}},
         ("post", "/programmes"): {"org_unit_id": unit(client, "gonghexinlu"), "plugin_name": "gonghexinlu", "year": 2030},
         ("put", "/programmes/{programme_id}/panel"): {"user_ids": [ids["ghxl_chair"], ids["ghxl_expert"]], "chair_id": ids["ghxl_chair"]},

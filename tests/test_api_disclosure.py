@@ -13,12 +13,9 @@ import pytest
 
 from core.money import fen_to_yuan
 from core.services import ledger, review
-from tests.support import acting, unit_id
-from tests.test_api import login, url
-from tests.test_api_queries import counting
-from tests.test_disclosure import YUAN, _apply, build
-
-PRIVATE = ("评审专家的私人意见", "王阿姨", "张三丰", "13800000000", "发票扫描件", "青年议事角", "被否决的项目")
+from tests.clients import counting, login, url
+from tests.factories import acting, gonghexinlu_project, unit_id
+from tests.money_factories import PRIVATE, YUAN, build
 
 
 @pytest.fixture
@@ -133,7 +130,7 @@ def test_statements_stay_flat(app, client, platform, scenario):
         out = []
         for path, headers in paths:
             client.get(path, headers=headers)
-            with counting(app) as seen:
+            with counting(app.extensions["tongxin"].db.engine) as seen:
                 r = client.get(path, headers=headers)
             assert r.status_code == 200
             out.append(len(seen))
@@ -141,7 +138,7 @@ def test_statements_stay_flat(app, client, platform, scenario):
 
     few = measure()
     for i in range(3):
-        pid, _ = _apply(platform, "yanchang", "ghxl-yanchang", "micro_venture", f"延长微项目{i}", "1000")
+        pid, _ = gonghexinlu_project(platform, "yanchang", "ghxl-yanchang", "micro_venture", f"延长微项目{i}", "1000")
         with acting(platform, "jingan", "ghxl_chair") as ctx:
             review.decide(ctx, pid, "approved")
         with acting(platform, "jingan", "ghxl_admin") as ctx:

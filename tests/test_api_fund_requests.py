@@ -8,9 +8,9 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.support import PDF, PNG
-from tests.test_api import is_error, login, url
-from tests.test_fund_requests import approved_project, draft, item_ids, leaders, money_for, snapshot
+from tests.clients import is_error, login, url
+from tests.factories import PDF, PNG
+from tests.money_factories import approved_project, draft, item_ids, leaders, money_for, snapshot
 
 EN = {"Accept-Language": "en"}
 
@@ -128,7 +128,7 @@ def test_bad_input_is_refused_in_one_shape_and_nothing_is_written(client, platfo
     money_for(platform)
     rejected = draft(platform, title="被否决的项目")
     from core.services import review
-    from tests.support import acting
+    from tests.factories import acting
     with acting(platform, "jingan", "ghxl_chair") as ctx:
         review.decide(ctx, rejected, "rejected", explanation="与既有项目重复，建议合并")
     before = snapshot(platform)

@@ -11,24 +11,14 @@ from __future__ import annotations
 import io
 
 from core.clock import pin_today
-from tests.support import PDF, PNG
-from tests.test_api import is_error, login, unit
+from tests.clients import is_error, login, unit
+from tests.factories import JINJIANG_APPLICATION, JINJIANG_PLAN, PDF, PNG
 
 T = "jinjiang"
 API = "/api/v1"
 
-APPLICATION = {
-    "title": "邻里驿站", "directions": ["neighbour_station", "volunteering"],
-    "infrastructure": "党群服务中心面积800平方米，设施齐全", "party_building": "社区党委下设5个网格党支部",
-    "service_capacity": "社工12名，志愿者队伍3支", "participation": "去年居民参与活动超过3000人次",
-    "residents_consulted_on": "2023-03-05", "contact": "王主任 0595-1234567",
-}
-PLAN = {
-    "background": "老旧小区多、老年人比例高，居民对就近议事和互助服务需求强烈。",
-    "targets": ["建成邻里驿站1个", "每月开展志愿服务不少于4次"],
-    "schedule": ["2023-04-30 完成驿站场地改造", "2023-09-30 形成值守制度并运行"],
-    "measures": "依托网格党支部组织值守，联合驻区单位提供物资支持。",
-}
+APPLICATION = {**JINJIANG_APPLICATION, "directions": ["neighbour_station", "volunteering"]}
+PLAN = JINJIANG_PLAN
 SCORES = {"infrastructure": 8, "party_building": 8, "service_capacity": 7, "participation": 9, "feasibility": 8}
 
 

@@ -2,39 +2,21 @@
 and for many, and for a page of 5 and a page of 50 (no N+1)."""
 from __future__ import annotations
 
-import contextlib
 import io
-
-from sqlalchemy import event
 
 from core.services import programmes, projects
 from core.services.tenant_definitions import load
-from tests.support import PDF, acting, programme_id, unit_id
-from tests.test_api import login, url
+from tests.clients import counting, login, url
+from tests.factories import PDF, acting, programme_id, unit_id
 
 MANY = 25
-
-
-@contextlib.contextmanager
-def counting(app):
-    engine = app.extensions["tongxin"].db.engine
-    seen: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def statements(app, client, path: str, headers: dict, expect_items: int) -> int:
     """SQL statements issued by one GET (after a warm-up request), checking it returned
     ``expect_items`` items so the comparison is about the rows we think it is."""
     client.get(path, headers=headers)
-    with counting(app) as seen:
+    with counting(app.extensions["tongxin"].db.engine) as seen:
         r = client.get(path, headers=headers)
     assert r.status_code == 200, r.get_json()
     body = r.get_json()

@@ -5,9 +5,9 @@ writes nothing. Both profiles."""
 from __future__ import annotations
 
 from core.services import ledger
-from tests.support import PDF, acting, unit_id
-from tests.test_api import is_error, login
-from tests.test_pledges import COUNCIL, T, counts, fund_id, haiyuan_project, sponsor_id, spend
+from tests.clients import is_error, login
+from tests.factories import PDF, T, acting, haiyuan_project, unit_id
+from tests.money_factories import COUNCIL, counts, fund_id, sponsor_id, spend
 
 API = f"/api/v1/t/{T}/sponsors"
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from core.models import Decision, LedgerEntry, Project
 from core.services import ledger
-from tests.support import acting, run_processes, submitted_project, tenant_id, unit_id
+from tests.factories import acting, run_processes, submitted_project, tenant_id, unit_id
 
 YUAN = 100
 ROOM = 10_000 * YUAN        # what is left in the pool when the panel meets

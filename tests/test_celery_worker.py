@@ -27,7 +27,7 @@ from core.models import Notification, PanelMember, Project
 from core.platform import Platform
 from core.services import projects
 from core.tasks.celery_app import celery_for
-from tests.support import PDF, acting, application, programme_id, tenant_id, unit_id
+from tests.factories import PDF, acting, application, programme_id, tenant_id, unit_id
 
 pytestmark = pytest.mark.celery
 
@@ -66,10 +66,10 @@ def broker_url():
 
 
 @pytest.fixture
-def pg_settings(request, profile):
-    if profile != "postgres":
-        pytest.skip("the real worker runs in the production profile (PostgreSQL + Redis)")
-    return request.getfixturevalue("settings")
+def pg_settings(settings, profile):
+    # The module's celery mark keeps these tests in the production profile (PostgreSQL + Redis).
+    assert profile == "postgres", "the real worker runs in the production profile"
+    return settings
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from core.clock import pin_today
 from core.models import User
 from core.services import programmes, projects, review
 from core.violations import RuleError
-from tests.support import PDF, acting, application, programme_id, unit_id
+from tests.factories import PDF, acting, application, programme_id, unit_id
 
 
 def _micro(platform, programme: int, title: str, amount: str, *, start="2023-04-01", end="2023-12-31") -> int:

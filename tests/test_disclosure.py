@@ -13,121 +13,19 @@ Then money is disbursed (one against a fund request), spent (one with a receipt)
 a correction reduce two figures."""
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import io
-from dataclasses import dataclass
 from decimal import Decimal
 
 import openpyxl
 import pytest
-from sqlalchemy import event
 
 from core.money import fen_to_yuan
-from core.models import FundRequest, OrgUnit, Pledge, Programme, Sponsor
-from core.services import disclosure, funding, ledger, projects, review
+from core.services import disclosure, ledger, review
 from core.violations import NotFound
-from tests.support import PDF, acting, application, programme_id, unit_id
-
-YUAN = 100
-
-
-@dataclass
-class Scenario:
-    sig: int
-    micro: int
-    other: int          # 延长's approved micro project
-    pending: int        # submitted, never decided
-    rejected: int
-    line: int           # 洛川's budget line
-    pool: int           # the street's pool
-    sponsor_fund: int   # 洛川's co-governance fund
-    request: int        # the fund request the first disbursement answers
-    receipt: int        # the receipt's attachment
-    hotel_pledge: int
-    person_pledge: int
-    line_fen: int       # what the line had, all committed to the signature project
-    room_pledge: int    # in kind, claiming the pending project
-
-
-def _apply(platform, username, unit_code, track, title, amount, *, receipt=False) -> tuple[int, int | None]:
-    with acting(platform, "jingan", username) as ctx:
-        p = projects.create_project(ctx, programme_id(platform), unit_id(platform, "jingan", unit_code), track, title)
-        directions = ("carrier",) if track == "yiju_yipin" else ("public_space",)
-        projects.save_form(ctx, p.id, "application", application(title, directions=directions))
-        projects.set_budget(ctx, p.id, [{"description": "活动物料", "amount": amount}])
-        projects.attach(ctx, p.id, "residents_minutes", "会议记录.pdf", io.BytesIO(PDF), platform.storage)
-        att = projects.attach(ctx, p.id, "supporting", "发票扫描件.pdf", io.BytesIO(PDF), platform.storage) if receipt else None
-        projects.submit(ctx, p.id)
-        ctx.session.flush()
-        return p.id, (att.id if att else None)
-
-
-def build(platform) -> Scenario:
-    # The demo may already have put money into the line and the pool: the scenario tops them up
-    # only where needed and measures the line, so the signature project goes over it by 2,000.
-    with acting(platform, "jingan", "ghxl_admin") as ctx:
-        programme = ctx.session.get(Programme, programme_id(platform))
-        luochuan = ctx.session.get(OrgUnit, unit_id(platform, "jingan", "ghxl-luochuan"))
-        line = funding.fund_for(ctx, programme, luochuan, "line", create=True)
-        pool = funding.fund_for(ctx, programme, luochuan, "pool", create=True)
-        if ledger.balance(ctx, line.id).available < 10_000 * YUAN:
-            ledger.allocate(ctx, line.id, 10_000 * YUAN, "t:line", memo="2023年居民自治经费")
-        if ledger.balance(ctx, pool.id).available < 20_000 * YUAN:
-            ledger.allocate(ctx, pool.id, 200_000 * YUAN, "t:pool", memo="2023年资金池")
-        line_id, pool_id = line.id, pool.id
-        line_fen = ledger.balance(ctx, line.id).available
-
-    over = fen_to_yuan(line_fen + 2_000 * YUAN)
-    sig, receipt = _apply(platform, "luochuan", "ghxl-luochuan", "yiju_yipin", "楼组议事会", str(over), receipt=True)
-    micro, _ = _apply(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园", "4800.50")
-    other, _ = _apply(platform, "yanchang", "ghxl-yanchang", "micro_venture", "延长睦邻角", "3000")
-    pending, _ = _apply(platform, "luochuan", "ghxl-luochuan", "micro_venture", "青年议事角", "2000")
-    rejected, _ = _apply(platform, "luochuan", "ghxl-luochuan", "micro_venture", "被否决的项目", "1000")
-
-    with acting(platform, "jingan", "ghxl_expert") as ctx:
-        review.score(ctx, sig, {"feasibility": 8, "operability": 7, "compliance": 9}, "评审专家的私人意见")
-    with acting(platform, "jingan", "ghxl_chair") as ctx:
-        review.decide(ctx, sig, "approved", approvals=["signature_over_line"])
-        review.decide(ctx, micro, "approved")
-        review.decide(ctx, other, "approved")
-        review.decide(ctx, rejected, "rejected", explanation="与既有项目重复，建议合并")
-
-    with acting(platform, "jingan", "ghxl_admin") as ctx:
-        luochuan_id = unit_id(platform, "jingan", "ghxl-luochuan")
-        sponsor_fund = ledger.create_fund(ctx, luochuan_id, 2023, "sponsor_fund", "洛川共治金")
-        hotel = Sponsor(org_unit_id=luochuan_id, name="上海某宾馆", kind="enterprise")
-        person = Sponsor(org_unit_id=luochuan_id, name="张三丰", kind="individual", contact="13800000000")
-        ctx.session.add_all([hotel, person])
-        ctx.session.flush()
-        hotel_pledge = Pledge(sponsor_id=hotel.id, fund_id=sponsor_fund.id, project_id=sig, amount_fen=30_000 * YUAN,
-                              in_kind="提供会议场地", occasion="2023年共建理事会", pledged_on=dt.date(2023, 3, 1), year=2023,
-                              idempotency_key="t:pledge-hotel")
-        person_pledge = Pledge(sponsor_id=person.id, fund_id=sponsor_fund.id, amount_fen=1_000 * YUAN,
-                               pledged_on=dt.date(2023, 3, 2), year=2023, idempotency_key="t:pledge-person")
-        # the hotel also offers a room to a project that is still under review: not named in public
-        room = Pledge(sponsor_id=hotel.id, fund_id=sponsor_fund.id, project_id=pending, amount_fen=0,
-                      in_kind="借用活动室", pledged_on=dt.date(2023, 3, 3), year=2023, idempotency_key="t:pledge-room")
-        ctx.session.add_all([hotel_pledge, person_pledge, room])
-        ctx.session.flush()
-        ledger.allocate(ctx, sponsor_fund.id, 20_000 * YUAN, "t:hotel", pledge_id=hotel_pledge.id, memo="宾馆认捐到账")
-        ledger.commit(ctx, sponsor_fund.id, 5_000 * YUAN, sig, "t:hotel-sig", memo="宾馆认领楼组议事会")
-
-        request = FundRequest(project_id=sig, month="2023-05", amount_fen=6_000 * YUAN, purpose="议事会场地布置与物料",
-                              beneficiaries="楼组长王阿姨等12人", state="disbursed")
-        ctx.session.add(request)
-        ctx.session.flush()
-        ledger.disburse(ctx, line_id, 6_000 * YUAN, sig, "t:d1", memo="5月拨付", fund_request_id=request.id)
-        ledger.disburse(ctx, pool_id, 2_000 * YUAN, sig, "t:d2", memo="超出部分拨付")
-        ledger.expense(ctx, line_id, 250_050, sig, "t:e1", receipt_attachment_id=receipt, memo="议事会茶歇与物料")
-        wrong = ledger.expense(ctx, line_id, 1_000 * YUAN, sig, "t:e2", memo="海报印刷")
-        ledger.correct(ctx, wrong.id, "t:c1", "发票金额为800元，更正200元", amount_fen=200 * YUAN)
-        ledger.refund(ctx, pool_id, 500 * YUAN, sig, "t:r1", memo="结余退回")
-        ledger.disburse(ctx, pool_id, 480_050, micro, "t:d3")
-        ledger.expense(ctx, pool_id, 4_000 * YUAN, micro, "t:e3", memo="花苗与工具")
-        ledger.disburse(ctx, pool_id, 1_000 * YUAN, other, "t:d4")
-        return Scenario(sig, micro, other, pending, rejected, line_id, pool_id, sponsor_fund.id, request.id, receipt,
-                        hotel_pledge.id, person_pledge.id, line_fen, room.id)
+from tests.clients import counting
+from tests.factories import acting, gonghexinlu_project, unit_id
+from tests.money_factories import YUAN, Scenario, build
 
 
 @pytest.fixture
@@ -311,35 +209,20 @@ def test_the_congress_report_has_its_sheets_and_totals(platform, scenario):
 # ---------------------------------------------------------------- queries
 
 
-@contextlib.contextmanager
-def counting(platform):
-    seen: list[str] = []
-    engine = platform.db.engine
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 def test_a_disclosure_costs_the_same_queries_for_few_and_many_projects(platform, scenario):
     street = unit_id(platform, "jingan", "gonghexinlu")
 
     def measure() -> tuple[int, int]:
         with acting(platform, "jingan", None) as ctx:
             ctx.session.connection()  # the transaction's own set-up is not the disclosure's
-            with counting(platform) as seen:
+            with counting(platform.db.engine) as seen:
                 d = disclosure.unit_disclosure(ctx, street, 2023)
                 disclosure.report_workbook(d)
             return len(d.projects), len(seen)
 
     few_projects, few = measure()
     for i in range(4):  # more approved, funded, spent projects
-        pid, _ = _apply(platform, "yanchang", "ghxl-yanchang", "micro_venture", f"延长微项目{i}", "1000")
+        pid, _ = gonghexinlu_project(platform, "yanchang", "ghxl-yanchang", "micro_venture", f"延长微项目{i}", "1000")
         with acting(platform, "jingan", "ghxl_chair") as ctx:
             review.decide(ctx, pid, "approved")
         with acting(platform, "jingan", "ghxl_admin") as ctx:

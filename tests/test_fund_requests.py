@@ -24,103 +24,23 @@ from core.models import (
     FundRequest,
     FundRequestBatch,
     LedgerEntry,
-    Membership,
     OrgUnit,
     Programme,
-    User,
 )
 from core.plugin_host.contributions import FundRequestRules
 from core.plugin_host.manager import Policy
 from core.services import final_accounts, fund_requests, funding, ledger, projects, review
-from core.services.auth import hash_password
 from core.violations import Forbidden, NotFound, RuleError
-from tests.support import PDF, PNG, acting, application, programme_id, tenant_id, unit_id
-
-YUAN = 100
-BUDGET = [("活动物料", "3000"), ("宣传海报", "1000")]
-PASSWORD = "tongxin-demo"
+from tests.factories import PDF, PNG, acting, programme_id, unit_id
+from tests.money_factories import YUAN, approved_project, draft, item_ids, leaders, money_for, person, snapshot
 
 
-# -- fixtures the API, web and browser tests share ------------------------------------------------
-
-def person(platform, username: str, role: str, unit_code: str, *, authority_yuan: int | None = None,
-           name: str | None = None) -> None:
-    """A login (password tongxin-demo) with one role at one unit, unless it exists already."""
-    with platform.db.scope(tenant_id=tenant_id(platform, "jingan"), audit_action="tests.person") as s:
-        if s.scalars(select(User).where(User.username == username)).one_or_none() is not None:
-            return
-        user = User(username=username, display_name=name or username, password_hash=hash_password(PASSWORD))
-        s.add(user)
-        s.flush()
-        unit = s.scalars(select(OrgUnit).where(OrgUnit.code == unit_code)).one()
-        s.add(Membership(user_id=user.id, org_unit_id=unit.id, role=role,
-                         authority_limit_fen=None if authority_yuan is None else authority_yuan * YUAN))
-
-
-def leaders(platform) -> None:
-    """共和新路's leaders: one who may approve up to 50,000 yuan a month, one up to 1,000 yuan."""
-    person(platform, "fr_leader", "street_leader", "gonghexinlu", authority_yuan=50_000, name="分管副主任（测试）")
-    person(platform, "fr_small_leader", "street_leader", "gonghexinlu", authority_yuan=1_000, name="科长（测试）")
-
-
-def money_for(platform, unit_code: str = "ghxl-luochuan", *, pool_yuan: int = 200_000, line_yuan: int = 10_000) -> None:
-    """The street's pool and the neighbourhood's line for 2023, with at least this much allocated."""
-    with acting(platform, "jingan", "ghxl_admin") as ctx:
-        programme = ctx.session.get(Programme, programme_id(platform))
-        applicant = ctx.session.get(OrgUnit, unit_id(platform, "jingan", unit_code))
-        for key, amount in (("pool", pool_yuan), ("line", line_yuan)):
-            fund = funding.fund_for(ctx, programme, applicant, key, create=True)
-            have = ledger.balance(ctx, fund.id).allocated
-            if have < amount * YUAN:
-                ledger.allocate(ctx, fund.id, amount * YUAN - have, f"tests:fund-requests:{fund.id}", memo="测试拨入")
-
-
-def draft(platform, *, track="micro_venture", title="口袋花园", budget=BUDGET, unit_code="ghxl-luochuan",
-          username="luochuan", submit=True) -> int:
-    with acting(platform, "jingan", username) as ctx:
-        directions = ("carrier",) if track == "yiju_yipin" else ("public_space",)
-        p = projects.create_project(ctx, programme_id(platform), unit_id(platform, "jingan", unit_code), track, title)
-        projects.save_form(ctx, p.id, "application", application(title, directions=directions))
-        projects.set_budget(ctx, p.id, [{"description": d, "amount": a} for d, a in budget])
-        projects.attach(ctx, p.id, "residents_minutes", "会议记录.pdf", io.BytesIO(PDF), platform.storage)
-        if submit:
-            projects.submit(ctx, p.id)
-        return p.id
-
-
-def approved_project(platform, *, track="micro_venture", title="口袋花园", budget=BUDGET, unit_code="ghxl-luochuan",
-                     username="luochuan", approvals=(), line_yuan: int = 10_000) -> int:
-    """A project approved by the panel's chair as requested, its money committed."""
-    money_for(platform, unit_code, line_yuan=line_yuan)
-    pid = draft(platform, track=track, title=title, budget=budget, unit_code=unit_code, username=username)
-    with acting(platform, "jingan", "ghxl_chair") as ctx:
-        review.decide(ctx, pid, "approved", approvals=list(approvals))
-    return pid
-
-
-def item_ids(platform, pid: int) -> list[int]:
-    with acting(platform, "jingan", "luochuan") as ctx:
-        return [b.id for b in projects.get_project(ctx, pid).budget_items]
-
+# -- helpers of these tests -------------------------------------------------------------------------
 
 def file(platform, pid: int, amount: str, *, item: int | None = None, username="luochuan", **kw) -> int:
     with acting(platform, "jingan", username) as ctx:
         return fund_requests.file_request(ctx, pid, amount=amount, purpose=kw.pop("purpose", "购买活动物料"),
                                           budget_item_id=item, **kw).id
-
-
-def snapshot(platform) -> dict:
-    """Everything a refusal must leave as it was: ledger entries, requests, batches, receipts."""
-    with acting(platform, "jingan", None) as ctx:
-        s = ctx.session
-        return {
-            "entries": s.execute(select(func.count(LedgerEntry.id), func.coalesce(func.sum(LedgerEntry.amount_fen), 0))).one(),
-            "requests": sorted(s.execute(select(FundRequest.id, FundRequest.state, FundRequest.batch_id,
-                                                FundRequest.amount_fen, FundRequest.month)).all()),
-            "batches": sorted(s.execute(select(FundRequestBatch.id, FundRequestBatch.state,
-                                               FundRequestBatch.approved_total_fen)).all()),
-            "attachments": s.scalar(select(func.count(Attachment.id))),
-        }
 
 
 def refused(platform, username: str, fn, *, code: str | None = None, exc=RuleError):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from core.models import Decision, LedgerEntry, Project
 from core.services import funding, ledger, reconcile, review
 from core.violations import RuleError
-from tests.support import acting, submitted_project, unit_id
+from tests.factories import acting, submitted_project, unit_id
 
 YUAN = 100
 

@@ -9,34 +9,17 @@ from sqlalchemy import select
 from core.models import Notification
 from core.services import changes, endorsement, projects, review
 from core.violations import Forbidden, NotFound, RuleError
-from tests.support import PDF, acting, programme_id, unit_id
+from tests.factories import (
+    JINJIANG_APPLICATION,
+    JINJIANG_PLAN,
+    PDF,
+    acting,
+    jinjiang_project,
+    programme_id,
+    unit_id,
+)
 
-APPLICATION = {
-    "title": "邻里驿站", "directions": ["neighbour_station"],
-    "infrastructure": "党群服务中心面积800平方米，设施齐全", "party_building": "社区党委下设5个网格党支部",
-    "service_capacity": "社工12名，志愿者队伍3支", "participation": "去年居民参与活动超过3000人次",
-    "residents_consulted_on": "2023-03-05", "contact": "王主任 0595-1234567",
-}
-SERVICE_APPLICATION = {**APPLICATION, "title": "便民服务", "directions": ["needs_assessment"]}
-PLAN = {
-    "background": "老旧小区多、老年人比例高，居民对就近议事和互助服务需求强烈。",
-    "targets": ["建成邻里驿站1个", "每月开展志愿服务不少于4次"],
-    "schedule": ["2023-04-30 完成驿站场地改造", "2023-09-30 形成值守制度并运行"],
-    "measures": "依托网格党支部组织值守，联合驻区单位提供物资支持。",
-}
-
-
-def _apply(platform, username, unit_code, project_type="mutual_aid", plan=None, submit=True):
-    with acting(platform, "jinjiang", username) as ctx:
-        p = projects.create_project(ctx, programme_id(platform, "jinjiang"), unit_id(platform, "jinjiang", unit_code),
-                                    project_type, "邻里驿站")
-        projects.save_form(ctx, p.id, "application", APPLICATION)
-        projects.save_form(ctx, p.id, "plan", plan or PLAN)
-        projects.set_budget(ctx, p.id, [{"description": "场地改造", "amount": "80000"}])
-        projects.attach(ctx, p.id, "residents_consultation", "意见征集.pdf", io.BytesIO(PDF), platform.storage)
-        if submit:
-            projects.submit(ctx, p.id)
-        return p.id
+SERVICE_APPLICATION = {**JINJIANG_APPLICATION, "title": "便民服务", "directions": ["needs_assessment"]}
 
 
 def codes(exc) -> set[str]:
@@ -44,8 +27,8 @@ def codes(exc) -> set[str]:
 
 
 def test_endorse_return_score_select_and_tier(platform):
-    a = _apply(platform, "qinghua", "jj-qingyang-a")
-    b = _apply(platform, "andong", "jj-anhai-a")
+    a = jinjiang_project(platform, "qinghua", "jj-qingyang-a")
+    b = jinjiang_project(platform, "andong", "jj-anhai-a")
     def panel_notes():
         with acting(platform, "jinjiang", "jj_admin") as ctx:
             return ctx.session.scalars(select(Notification).where(Notification.kind == "project_submitted")).all()
@@ -90,16 +73,16 @@ def test_vague_plans_are_refused_naming_the_line(platform):
         p = projects.create_project(ctx, programme_id(platform, "jinjiang"), unit_id(platform, "jinjiang", "jj-qingyang-a"),
                                     "service", "便民服务")
         with pytest.raises(RuleError) as info:
-            projects.save_form(ctx, p.id, "plan", {**PLAN, "targets": ["提升居民幸福感", "建成驿站1个"],
+            projects.save_form(ctx, p.id, "plan", {**JINJIANG_PLAN, "targets": ["提升居民幸福感", "建成驿站1个"],
                                                   "schedule": ["尽快完成改造", "2023-05-01 开放"]})
     fields = {v.field for v in info.value.violations}
     assert {"plan.targets.0", "plan.schedule.0"} <= fields
 
 
 def test_schedule_after_30_november_is_refused(platform):
-    late = {**PLAN, "schedule": ["2023-04-30 完成改造", "2023-12-15 总结"]}
+    late = {**JINJIANG_PLAN, "schedule": ["2023-04-30 完成改造", "2023-12-15 总结"]}
     with pytest.raises(RuleError) as info:
-        _apply(platform, "qinghua", "jj-qingyang-a", plan=late)
+        jinjiang_project(platform, "qinghua", "jj-qingyang-a", plan=late)
     v = next(v for v in info.value.violations if v.code == "schedule_after_completion")
     assert v.field == "plan.schedule.1" and "11月30" in v.clause.zh
 
@@ -110,7 +93,7 @@ def test_deadline_and_consultation_evidence(platform):
         p = projects.create_project(ctx, programme_id(platform, "jinjiang"), unit_id(platform, "jinjiang", "jj-qingyang-a"),
                                     "service", "便民服务")
         projects.save_form(ctx, p.id, "application", SERVICE_APPLICATION)
-        projects.save_form(ctx, p.id, "plan", PLAN)
+        projects.save_form(ctx, p.id, "plan", JINJIANG_PLAN)
         projects.set_budget(ctx, p.id, [{"description": "设备", "amount": "1000"}])
         pid = p.id
     with pytest.raises(RuleError) as info, acting(platform, "jinjiang", "qinghua") as ctx:
@@ -146,7 +129,7 @@ def test_pilot_quota_holds(platform):
         with acting(platform, "jinjiang", user) as ctx:
             p = projects.create_project(ctx, prog.id, unit_id(platform, "jinjiang", unit), "service", "便民服务")
             projects.save_form(ctx, p.id, "application", SERVICE_APPLICATION)
-            projects.save_form(ctx, p.id, "plan", {**PLAN, "schedule": ["2024-04-30 完成", "2024-09-30 运行"]})
+            projects.save_form(ctx, p.id, "plan", {**JINJIANG_PLAN, "schedule": ["2024-04-30 完成", "2024-09-30 运行"]})
             projects.set_budget(ctx, p.id, [{"description": "设备", "amount": "1000"}])
             projects.attach(ctx, p.id, "residents_consultation", "记录.pdf", io.BytesIO(PDF), platform.storage)
             projects.submit(ctx, p.id)
@@ -161,7 +144,7 @@ def test_pilot_quota_holds(platform):
 
 
 def _selected(platform):
-    pid = _apply(platform, "qinghua", "jj-qingyang-a")
+    pid = jinjiang_project(platform, "qinghua", "jj-qingyang-a")
     with acting(platform, "jinjiang", "qingyang_admin") as ctx:
         endorsement.endorse(ctx, pid, "endorsed")
     with acting(platform, "jinjiang", "jj_chair") as ctx:
@@ -172,17 +155,18 @@ def _selected(platform):
 def test_no_type_change_without_an_approved_change_request_and_no_swapping(platform):
     pid = _selected(platform)
     with pytest.raises(RuleError) as info, acting(platform, "jinjiang", "qinghua") as ctx:
-        projects.save_form(ctx, pid, "plan", PLAN)
+        projects.save_form(ctx, pid, "plan", JINJIANG_PLAN)
     assert "not_editable" in codes(info.value)
     # A swap (new name and new type) is refused outright, citing the notice.
     with pytest.raises(RuleError) as info, acting(platform, "jinjiang", "qinghua") as ctx:
         changes.request_change(ctx, pid, "换一个项目做", proposed_track="service",
-                               proposed_forms={"application": {**APPLICATION, "title": "智慧社区", "directions": ["smart_services"]}})
+                               proposed_forms={"application": {**JINJIANG_APPLICATION, "title": "智慧社区",
+                                                               "directions": ["smart_services"]}})
     assert "project_swap" in codes(info.value)
     # A recorded type change, approved by the city, goes through.
     with acting(platform, "jinjiang", "qinghua") as ctx:
         cr = changes.request_change(ctx, pid, "居民议事后调整为协商自治方向", proposed_track="consultation",
-                                    proposed_forms={"application": {**APPLICATION, "directions": ["four_levels"]}})
+                                    proposed_forms={"application": {**JINJIANG_APPLICATION, "directions": ["four_levels"]}})
         assert projects.get_project(ctx, pid).track == "mutual_aid"  # nothing changes until approved
         cr_id = cr.id
     with pytest.raises(Forbidden), acting(platform, "jinjiang", "qingyang_admin") as ctx:

@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select
 from core.models import AuditEntry, LedgerEntry, OrgUnit
 from core.services import ledger, projects
 from core.violations import NotFound, RuleError
-from tests.support import acting, programme_id, unit_id
+from tests.factories import acting, programme_id, unit_id
 
 YUAN = 100
 
@@ -93,7 +93,7 @@ def test_funds_of_every_kind_and_their_validation(platform):
 def test_a_projects_money_from_allocation_to_receipt_and_the_derived_balances(platform):
     from io import BytesIO
 
-    from tests.support import PDF
+    from tests.factories import PDF
     pool = make_fund(platform, cap_yuan=200_000, allocate_yuan=150_000)
     project = make_project(platform)
     with acting(platform, "jingan", "luochuan") as ctx:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from core.models import LedgerEntry
 from core.services import ledger
 from core.violations import RuleError
-from tests.support import acting, run_processes, tenant_id, unit_id
+from tests.factories import acting, run_processes, tenant_id, unit_id
 
 YUAN = 100
 CAP = 1_000 * YUAN
@@ -90,11 +90,11 @@ def test_concurrent_commitments_from_several_processes_never_pass_the_cap(platfo
         assert "cap 1,000.00" in en and "committed 990.00" in en
 
 
+# SQLite's single writer lock serialises the two postings, so the key check would see the first.
+@pytest.mark.postgres
 def test_the_same_key_raced_into_two_funds_is_a_conflict_not_a_crash(platform, profile):
     """The key is checked under one fund's lock; the same key sent at the same moment to another
     fund meets the unique index instead, and still gets a 409 with its reason."""
-    if profile != "postgres":
-        pytest.skip("SQLite's single writer lock serialises the two postings, so the key check sees the first")
     funds = []
     for name in ("资金池甲", "资金池乙"):
         with acting(platform, "jingan", "ghxl_admin") as ctx:

@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from core.services import ledger
-from tests.support import acting, tenant_id, unit_id
+from tests.factories import acting, tenant_id, unit_id
 
 YUAN = 100
 
@@ -39,19 +39,17 @@ def test_the_runtime_connection_cannot_update_or_delete_entries(platform, statem
         assert [(e.id, e.amount_fen) for e in ledger.entries(ctx, fund)] == [(entry, 1_000 * YUAN)]
 
 
+@pytest.mark.postgres  # TRUNCATE and roles are PostgreSQL's
 def test_the_runtime_role_cannot_truncate_the_ledger(platform, profile):
-    if profile != "postgres":
-        pytest.skip("TRUNCATE and roles are PostgreSQL's")
     _ledger_with_one_entry(platform)
     with pytest.raises(DBAPIError) as info, platform.db.scope(tenant_id=tenant_id(platform, "jingan")) as s:
         s.execute(text("TRUNCATE ledger_entries"))
     assert "permission denied" in str(info.value.orig)
 
 
+@pytest.mark.postgres  # the owner is a PostgreSQL role; SQLite's trigger is tested above
 @pytest.mark.parametrize("statement", TAMPERING)
 def test_even_the_owner_is_stopped_by_the_append_only_trigger(platform, settings, profile, statement):
-    if profile != "postgres":
-        pytest.skip("the owner is a PostgreSQL role; SQLite's trigger is tested above")
     fund, entry = _ledger_with_one_entry(platform)
     owner = create_engine(settings.admin_database_url)
     try:
@@ -64,9 +62,8 @@ def test_even_the_owner_is_stopped_by_the_append_only_trigger(platform, settings
         assert [(e.id, e.amount_fen) for e in ledger.entries(ctx, fund)] == [(entry, 1_000 * YUAN)]
 
 
+@pytest.mark.postgres  # row-level security is PostgreSQL's; the ORM filter is tested in test_ledger
 def test_row_level_security_hides_other_tenants_money(platform, profile):
-    if profile != "postgres":
-        pytest.skip("row-level security is PostgreSQL's; the ORM filter is tested in test_ledger")
     fund, _ = _ledger_with_one_entry(platform)
     # Raw SQL, so the ORM's tenant filter is not involved: only the database decides.
     for tenant, expected in ((None, 0), (tenant_id(platform, "jinjiang"), 0), (tenant_id(platform, "jingan"), 1)):

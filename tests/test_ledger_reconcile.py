@@ -8,7 +8,7 @@ from sqlalchemy import text
 from core.cli import main
 from core.services import ledger, projects
 from core.services.reconcile import reconcile
-from tests.support import acting, programme_id, tenant_id, unit_id
+from tests.factories import acting, programme_id, tenant_id, unit_id
 
 YUAN = 100
 

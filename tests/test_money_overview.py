@@ -12,8 +12,9 @@ import pytest
 from core.money import fen_to_yuan
 from core.services import ledger, money_overview
 from core.violations import Forbidden
-from tests.support import acting, unit_id
-from tests.test_disclosure import YUAN, build, counting
+from tests.clients import counting
+from tests.factories import acting, unit_id
+from tests.money_factories import YUAN, build
 
 
 @pytest.fixture
@@ -127,7 +128,7 @@ def test_the_overview_costs_the_same_queries_for_few_and_many_funds(platform, sc
     def measure() -> int:
         with acting(platform, "jingan", "jingan_admin") as ctx:
             ctx.session.connection()
-            with counting(platform) as seen:
+            with counting(platform.db.engine) as seen:
                 money_overview.workbook(money_overview.overview(ctx, 2023))
             return len(seen)
 

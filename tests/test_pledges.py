@@ -7,85 +7,16 @@ and the sponsor sees what its pledge paid for. Then every bad input of the issue
 with its reason and nothing written. Both profiles."""
 from __future__ import annotations
 
-import io
-
 import pytest
-from sqlalchemy import func, select
 
-from core.models import LedgerEntry, Pledge, Sponsor
 from core.services import funding, ledger, pledges, projects, review
 from core.violations import RuleError
 from plugins.haiyuan import clauses
-from tests.support import PDF, acting, programme_id, unit_id
-
-T = "jingan"
-YUAN = 100
-COUNCIL = "2023年同心家园共建理事会海园分会"
-APPLICATION = {"purpose": "为辖区独居老人更换老化水表、加装爱心椅", "beneficiaries": "独居老人约40户",
-               "plan": "6月摸底登记，7月施工，8月回访"}
+from tests.factories import T, acting, approve, haiyuan_project, unit_id
+from tests.money_factories import COUNCIL, counts, fund_id, receive, record, sponsor_id, spend
 
 
-# -- helpers the API and web tests share ------------------------------------------------------------
-
-def fund_id(platform, unit: str = "jas-haiyuan") -> int:
-    with acting(platform, T, "jas_admin") as ctx:
-        [fund] = ledger.list_funds(ctx, org_unit_id=unit_id(platform, T, unit), kind="sponsor_fund")
-        return fund.id
-
-
-def sponsor_id(platform, name: str) -> int:
-    with acting(platform, T, "jas_admin") as ctx:
-        return ctx.session.scalars(select(Sponsor.id).where(Sponsor.name == name)).one()
-
-
-def haiyuan_project(platform, title: str, *, amount: str = "50000", submit: bool = True,
-                    receipt: bool = False) -> tuple[int, int | None]:
-    """A 海园 application by the neighbourhood (form and budget; a scanned invoice if asked,
-    to serve later as an expense's receipt), submitted unless told not to."""
-    with acting(platform, T, "haiyuan") as ctx:
-        p = projects.create_project(ctx, programme_id(platform, T, plugin="haiyuan"), unit_id(platform, T, "jas-haiyuan"),
-                                    "livelihood", title)
-        projects.save_form(ctx, p.id, "application", APPLICATION)
-        projects.set_budget(ctx, p.id, [{"description": "材料与施工", "amount": amount}])
-        att = (projects.attach(ctx, p.id, "supporting", "发票.pdf", io.BytesIO(PDF), platform.storage).id
-               if receipt else None)
-        if submit:
-            projects.submit(ctx, p.id)
-        return p.id, att
-
-
-def approve(platform, pid: int, amount: str):
-    with acting(platform, T, "jas_chair") as ctx:
-        return review.decide(ctx, pid, "approved", approved_amount=amount)
-
-
-def record(platform, username: str, sponsor: str, amount: str, *, project: int | None = None, in_kind: str = "",
-           key: str | None = None, **kw) -> int:
-    with acting(platform, T, username) as ctx:
-        row = pledges.pledge(ctx, sponsor_id(platform, sponsor), fund_id(platform), amount, in_kind=in_kind,
-                             project_id=project, occasion=COUNCIL, key=key or f"pledge-{sponsor}-{amount}-{project}", **kw)
-        return row.id
-
-
-def receive(platform, pledge: int, amount: str, key: str, username: str = "haiyuan"):
-    with acting(platform, T, username) as ctx:
-        return pledges.receive(ctx, pledge, amount, key, memo="银行到账")
-
-
-def spend(platform, pid: int, yuan_amount: int, memo: str, key: str, receipt: int | None = None) -> None:
-    """The street pays the project out of the fund and the neighbourhood spends it (receipted)."""
-    fid = fund_id(platform)
-    with acting(platform, T, "jas_admin") as ctx:
-        ledger.disburse(ctx, fid, yuan_amount * YUAN, pid, f"{key}-pay", memo="拨付")
-        ledger.expense(ctx, fid, yuan_amount * YUAN, pid, f"{key}-spend", memo=memo, receipt_attachment_id=receipt)
-
-
-def counts(platform) -> tuple[int, int, int]:
-    with acting(platform, T, None) as ctx:
-        return (ctx.session.scalar(select(func.count()).select_from(Pledge)),
-                ctx.session.scalar(select(func.count()).select_from(LedgerEntry)),
-                ctx.session.scalar(select(func.count()).select_from(Sponsor)))
-
+# -- helpers of these tests -------------------------------------------------------------------------
 
 def refused(platform, username: str, fn, *args, **kw) -> RuleError:
     """Call a service as ``username`` expecting a refusal; prove nothing was written."""
@@ -314,7 +245,7 @@ def test_only_announced_projects_of_the_funds_neighbourhood_can_be_claimed(platf
     [v] = err.violations
     assert (v.code, v.field) == ("claim_not_announced", "project_id") and "未通过，不能再认领" in v.message.zh
 
-    from tests.support import submitted_project  # a project of another street's neighbourhood
+    from tests.factories import submitted_project  # a project of another street's neighbourhood
     elsewhere = submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")
     err = refused(platform, "haiyuan", pledges.pledge, hotel, fid, "100", project_id=elsewhere, key="c3")
     assert codes(err) == {"claim_outside_fund"} and "洛川居民区" in err.violations[0].message.zh

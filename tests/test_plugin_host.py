@@ -37,7 +37,7 @@ from core.tenancy import TenancyError
 from core.violations import Forbidden, RuleError, Violation
 from tests.fixture_plugins import misdeclared, notes, partial_args
 from tests.fixture_plugins.sample import SamplePolicy
-from tests.support import PDF, acting, application, programme_id, tenant_id, unit_id
+from tests.factories import PDF, acting, application, programme_id, tenant_id, unit_id
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -549,9 +549,8 @@ def test_a_plugin_model_is_tenant_owned_through_the_orm(settings, notes_host, no
         platform.db.dispose()
 
 
+@pytest.mark.postgres  # row-level security exists on PostgreSQL only
 def test_on_postgres_the_plugin_table_has_forced_rls_and_the_runtime_role_stays_in_its_tenant(settings, profile, notes_db):
-    if profile != "postgres":
-        pytest.skip("row-level security exists on PostgreSQL only")
     admin = sa.create_engine(settings.admin_database_url, poolclass=sa.pool.NullPool)
     try:
         with admin.connect() as c:

@@ -21,7 +21,7 @@ from core.config import Settings
 from core.models import Notification, Project
 from core.services import projects
 from core.tasks import jobs
-from tests.support import PDF, acting, application, programme_id, tenant_id, unit_id
+from tests.factories import PDF, acting, application, programme_id, tenant_id, unit_id
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_SERVICES = ("migrate", "web", "worker", "beat")

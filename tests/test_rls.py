@@ -27,7 +27,7 @@ from core.services.faults import record_fault
 from core.services.tenant_definitions import load
 from core.tenancy import ALL_TENANTS, TenantOwned
 from core.violations import NotFound
-from tests.support import PDF, acting, application, programme_id, tenant_id, unit_id
+from tests.factories import PDF, acting, application, programme_id, tenant_id, unit_id
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,11 +40,14 @@ POPULATED = {"org_units", "users", "memberships", "api_tokens", "plugin_enableme
              "decisions", "audit_entries", "notifications"}
 
 
+# Row-level security is PostgreSQL's; the sqlite profile has only the application filter.
+pytestmark = pytest.mark.postgres
+
+
 @pytest.fixture
-def pg_settings(request, profile):
-    if profile != "postgres":
-        pytest.skip("row-level security is PostgreSQL's; the sqlite profile has only the application filter")
-    return request.getfixturevalue("settings")
+def pg_settings(settings, profile):
+    assert profile == "postgres", "mark the test postgres: it runs in the production profile only"
+    return settings
 
 
 def _libpq(url: str) -> str:
@@ -52,9 +55,9 @@ def _libpq(url: str) -> str:
 
 
 def _give_second_tenant_a_programme(platform) -> None:
-    """晋江市 as in tenants/jinjiang.yaml, plus a programme with a panel and an applicant, so
+    """晋江市 as in the test world's jinjiang.yaml, plus a programme with a panel and an applicant, so
     that it too has rows in every tenant-owned table."""
-    data = yaml.safe_load((ROOT / "tenants" / "jinjiang.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((ROOT / "tests" / "world" / "jinjiang.yaml").read_text(encoding="utf-8"))
     street = next(u for u in data["units"] if u["code"] == "jj-qingyang")
     street["plugins"] = {"gonghexinlu": {"config": {}}}
     # Its neighbourhood's line pays for the approved 一居一品 (so it has funds and entries too).
@@ -62,11 +65,11 @@ def _give_second_tenant_a_programme(platform) -> None:
     street["programmes"] = [{"plugin": "gonghexinlu", "year": 2023, "title": "青阳街道2023年度自治项目",
                              "panel": ["jj_chair", "jj_expert"], "chair": "jj_chair"}]
     data["users"] += [
-        {"username": "jj_chair", "name": "评审组长", "password": "tongxin-demo",
+        {"username": "jj_chair", "name": "评审组长", "password": "tongxin-test",
          "roles": [{"role": "reviewer", "unit": "jj-qingyang"}]},
-        {"username": "jj_expert", "name": "评审专家", "password": "tongxin-demo",
+        {"username": "jj_expert", "name": "评审专家", "password": "tongxin-test",
          "roles": [{"role": "reviewer", "unit": "jj-qingyang"}]},
-        {"username": "jj_staff", "name": "青华社区", "password": "tongxin-demo",
+        {"username": "jj_staff", "name": "青华社区", "password": "tongxin-test",
          "roles": [{"role": "neighbourhood_staff", "unit": "jj-qingyang-a"}]},
     ]
     load(platform, data)

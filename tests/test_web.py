@@ -15,47 +15,8 @@ from core.models import PluginEnablement, PluginFault, Programme
 from core.plugin_host.hookspecs import hookimpl
 from core.plugin_host.manager import PluginHost
 from core.services import projects
-from tests.support import PDF, PNG, acting, application, programme_id, unit_id
-
-PASSWORD = "tongxin-demo"
-
-
-class Web:
-    """A person with a browser: signs in, follows forms and sends their CSRF token."""
-
-    def __init__(self, client, tenant: str = "jingan"):
-        self.client, self.tenant = client, tenant
-
-    def url(self, path: str) -> str:
-        return f"/t/{self.tenant}{path}"
-
-    def token(self) -> str:
-        for path in ("/", "/login"):  # signed in, the header's sign-out form carries it; else the login form
-            page = self.client.get(self.url(path))
-            match = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
-            if match:
-                return match.group(1)
-        raise AssertionError("no page offered a CSRF field")
-
-    def get(self, path: str, **kw):
-        return self.client.get(self.url(path), **kw)
-
-    def post(self, path: str, data=None, **kw):
-        data = dict(data or {})
-        data.setdefault("csrf_token", self.token())
-        return self.client.post(self.url(path), data=data, **kw)
-
-    def login(self, username: str, password: str = PASSWORD):
-        r = self.post("/login", {"username": username, "password": password})
-        assert r.status_code == 302, r.get_data(as_text=True)
-        return r
-
-    def logout(self):
-        return self.post("/logout")
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+from tests.clients import Web, text
+from tests.factories import PASSWORD, PDF, PNG, acting, application, programme_id, unit_id
 
 
 def field_html(html: str, html_id: str) -> str:
@@ -299,7 +260,7 @@ def test_uploads_over_the_limit_get_a_chinese_413(settings, tmp_path):
     app = create_app(settings)
     app.config["TESTING"] = True
     web = Web(app.test_client())
-    from tests.support import programme_id as pid_of
+    from tests.factories import programme_id as pid_of
     web.platform = app.extensions["tongxin"]
     web.login("luochuan")
     pid = new_project(web, "micro_venture", "口袋花园")

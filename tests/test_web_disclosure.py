@@ -11,11 +11,9 @@ import openpyxl
 import pytest
 
 from core.services import ledger, review
-from tests.support import acting, unit_id
-from tests.test_api_disclosure import PRIVATE
-from tests.test_disclosure import YUAN, _apply, build
-from tests.test_web import Web, text
-from tests.test_web_queries import counting
+from tests.clients import Web, counting, text
+from tests.factories import acting, gonghexinlu_project, unit_id
+from tests.money_factories import PRIVATE, YUAN, build
 
 
 @pytest.fixture
@@ -161,7 +159,7 @@ def test_pages_issue_a_flat_number_of_statements(web, app, platform, scenario):
 
     few = measure()
     for i in range(3):
-        pid, _ = _apply(platform, "yanchang", "ghxl-yanchang", "micro_venture", f"延长微项目{i}", "1000")
+        pid, _ = gonghexinlu_project(platform, "yanchang", "ghxl-yanchang", "micro_venture", f"延长微项目{i}", "1000")
         with acting(platform, "jingan", "ghxl_chair") as ctx:
             review.decide(ctx, pid, "approved")
         with acting(platform, "jingan", "ghxl_admin") as ctx:

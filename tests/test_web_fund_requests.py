@@ -10,9 +10,9 @@ import re
 
 from openpyxl import load_workbook
 
-from tests.support import PNG
-from tests.test_fund_requests import approved_project, item_ids, leaders, snapshot
-from tests.test_web import Web, text
+from tests.clients import Web, text
+from tests.factories import PNG
+from tests.money_factories import approved_project, item_ids, leaders, snapshot
 
 
 def web(app, username: str) -> Web:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from tests.support import submitted_project
-from tests.test_web import Web, text
+from tests.clients import Web, text
+from tests.factories import submitted_project
 
 
 def signed_in(app, username: str) -> Web:

@@ -8,9 +8,8 @@ import io
 import re
 
 from core.services import endorsement, review
-from tests.support import PDF, acting
-from tests.test_jinjiang_call import APPLICATION, PLAN, _apply
-from tests.test_web import Web, text
+from tests.clients import Web, text
+from tests.factories import JINJIANG_APPLICATION, JINJIANG_PLAN, PDF, acting, jinjiang_project
 
 
 def web(app, username: str | None = None) -> Web:
@@ -21,7 +20,7 @@ def web(app, username: str | None = None) -> Web:
 
 
 def _selected(platform, tier: str = "quanzhou") -> int:
-    pid = _apply(platform, "qinghua", "jj-qingyang-a")
+    pid = jinjiang_project(platform, "qinghua", "jj-qingyang-a")
     with acting(platform, "jinjiang", "qingyang_admin") as ctx:
         endorsement.endorse(ctx, pid, "endorsed")
     with acting(platform, "jinjiang", "jj_chair") as ctx:
@@ -30,8 +29,8 @@ def _selected(platform, tier: str = "quanzhou") -> int:
 
 
 def test_the_town_endorses_with_a_stamp_page_and_returns_with_a_reason(app, platform):
-    a = _apply(platform, "qinghua", "jj-qingyang-a")
-    b = _apply(platform, "andong", "jj-anhai-a")
+    a = jinjiang_project(platform, "qinghua", "jj-qingyang-a")
+    b = jinjiang_project(platform, "andong", "jj-anhai-a")
     town = web(app, "qingyang_admin")
 
     # The street overview lists what waits for the town; the other town's application is not there.
@@ -63,7 +62,7 @@ def test_the_town_endorses_with_a_stamp_page_and_returns_with_a_reason(app, plat
 
 
 def test_the_decision_form_asks_for_the_tier_and_the_applicant_sees_it(app, platform):
-    pid = _apply(platform, "qinghua", "jj-qingyang-a")
+    pid = jinjiang_project(platform, "qinghua", "jj-qingyang-a")
     chair = web(app, "jj_chair")
     # Before the town's stamp, the panel's queue does not list it.
     assert f"/projects/{pid}/review" not in text(chair.get("/review"))
@@ -94,13 +93,13 @@ def test_a_change_request_is_filed_and_approved_by_the_city(app, platform):
     assert 'name="application--directions"' in form and "四级议事协商体系" in form  # the new type's items
     # A swap (new name, new type) is refused with the notice's clause; nothing is recorded.
     data = {"reason": "换一个项目", "proposed_track": "service", "application--title": "智慧社区",
-            "application--directions": "smart_services", **_posted("application", APPLICATION, skip=("title", "directions")),
-            **_posted("plan", PLAN)}
+            "application--directions": "smart_services",
+            **_posted("application", JINJIANG_APPLICATION, skip=("title", "directions")), **_posted("plan", JINJIANG_PLAN)}
     r = applicant.post(f"/projects/{pid}/changes/new", data)
     assert r.status_code == 422 and "中途更换项目" in text(r)
     data = {"reason": "居民议事后调整为协商自治方向", "proposed_track": "consultation",
-            "application--directions": "four_levels", **_posted("application", APPLICATION, skip=("directions",)),
-            **_posted("plan", PLAN)}
+            "application--directions": "four_levels",
+            **_posted("application", JINJIANG_APPLICATION, skip=("directions",)), **_posted("plan", JINJIANG_PLAN)}
     r = applicant.post(f"/projects/{pid}/changes/new", data)
     assert r.status_code == 302, text(r)
     page = text(applicant.get(f"/projects/{pid}"))
@@ -119,8 +118,8 @@ def test_a_change_request_is_filed_and_approved_by_the_city(app, platform):
 
 
 def test_the_district_overview_counts_the_city_programme_under_each_town(app, platform):
-    _apply(platform, "qinghua", "jj-qingyang-a")
-    _apply(platform, "andong", "jj-anhai-a")
+    jinjiang_project(platform, "qinghua", "jj-qingyang-a")
+    jinjiang_project(platform, "andong", "jj-anhai-a")
     page = text(web(app, "jj_admin").get("/overview/district"))
     assert "2023年晋江市“共建共享”社区治理项目" in page
     table = page[page.index("各街道/镇"):]
@@ -131,7 +130,7 @@ def test_the_district_overview_counts_the_city_programme_under_each_town(app, pl
 
 
 def _unit(platform, code: str) -> int:
-    from tests.support import unit_id
+    from tests.factories import unit_id
     return unit_id(platform, "jinjiang", code)
 
 

@@ -2,15 +2,13 @@
 the same with 5 projects as with 18 (grouped counts and batched loads, no query per row)."""
 from __future__ import annotations
 
-import contextlib
 import io
 
 import pytest
-from sqlalchemy import event
 
 from core.services import projects, review
-from tests.support import PDF, acting, application, programme_id, unit_id
-from tests.test_web import Web
+from tests.clients import Web, counting
+from tests.factories import PDF, acting, application, programme_id, unit_id
 
 UNITS = {"luochuan": "ghxl-luochuan", "yanchang": "ghxl-yanchang"}
 
@@ -39,20 +37,6 @@ def _add_projects(platform, start: int, count: int) -> None:
     with acting(platform, "jingan", "luochuan") as ctx:
         projects.create_project(ctx, programme_id(platform), unit_id(platform, "jingan", "ghxl-luochuan"),
                                 "micro_venture", f"草稿{start}")
-
-
-@contextlib.contextmanager
-def counting(engine):
-    statements: list[str] = []
-
-    def _count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", _count)
 
 
 PAGES = [

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 
 from core.services import review
-from tests.support import acting, unit_id
-from tests.test_pledges import T, approve, counts, fund_id, haiyuan_project, receive, record, sponsor_id, spend
-from tests.test_web import Web, text
+from tests.clients import Web, text
+from tests.factories import T, acting, approve, haiyuan_project, unit_id
+from tests.money_factories import counts, fund_id, receive, record, sponsor_id, spend
 
 
 def web(app, username: str | None = None) -> Web:

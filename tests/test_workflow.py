@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core.models import AuditEntry, Notification
 from core.services import projects, review
 from core.violations import Forbidden, NotFound, RuleError
-from tests.support import PDF, acting, application, programme_id, unit_id
+from tests.factories import PDF, acting, application, programme_id, unit_id
 
 
 def _draft(platform, username, unit_code, track, title, *, amount="3000", directions=None, start="2023-04-01", end="2023-12-31",

@@ -12,7 +12,7 @@ import pytest
 from core.app import create_app
 from tests.browser.kit import ARGS, CHROMIUM, HANG_GUARD_MS, ROOT
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 sync_playwright, expect = playwright_api.sync_playwright, playwright_api.expect
 
 
@@ -35,8 +35,8 @@ def live_server(settings):
 
 @pytest.fixture
 def browser_page(request, profile):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
+    # scripts/test installs it: a missing browser is a broken set-up, not a reason to pass.
+    assert Path(CHROMIUM).exists(), "Debian's chromium is not installed (apt-get install chromium)"
     # Each test module names its screenshot folder (ARTIFACTS); one folder per profile.
     out = ROOT / "test-artifacts" / f"{request.module.ARTIFACTS}-{profile}"
     out.mkdir(parents=True, exist_ok=True)

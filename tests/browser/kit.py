@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
+from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+from tests.factories import PASSWORD
+
 expect = playwright_api.expect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PASSWORD = "tongxin-demo"
 HANG_GUARD_MS = 90_000  # a stuck page fails the test instead of hanging it; not a speed requirement
 
 

@@ -16,9 +16,9 @@ import openpyxl
 import pytest
 
 from tests.browser.kit import press, shot, sign_in
-from tests.test_disclosure import build
+from tests.money_factories import build
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 expect = playwright_api.expect
 
 pytestmark = pytest.mark.browser

@@ -18,10 +18,10 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.browser.kit import press, shot, sign_in, sign_out
-from tests.support import PNG
-from tests.test_fund_requests import approved_project, leaders
+from tests.factories import PNG
+from tests.money_factories import approved_project, leaders
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 expect = playwright_api.expect
 
 pytestmark = pytest.mark.browser

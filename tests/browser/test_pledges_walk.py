@@ -12,9 +12,10 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.kit import press, shot, sign_in, sign_out
-from tests.test_pledges import approve, haiyuan_project, spend
+from tests.factories import approve, haiyuan_project
+from tests.money_factories import spend
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 expect = playwright_api.expect
 
 pytestmark = pytest.mark.browser

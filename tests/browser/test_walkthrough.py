@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.browser.kit import fill_budget, press, shot, sign_in, sign_out
-from tests.support import PDF
+from tests.factories import PDF
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 expect = playwright_api.expect
 
 pytestmark = pytest.mark.browser
