@@ -54,10 +54,6 @@ class Actor:
     def is_authenticated(self) -> bool:
         return self.user is not None
 
-    def paths(self) -> list[str]:
-        """The paths of every unit where the actor holds any role."""
-        return sorted({g.unit_path for g in self.grants})
-
 
 @dataclass
 class Ctx:
