@@ -70,17 +70,22 @@ class Decision:
         return self.allowed
 
 
-def panel_seats(actor) -> dict[int, bool]:
-    """{programme id: chairs it} for the actor's review panel seats, read once per actor."""
+def panel_seats(actor, session=None) -> dict[int, bool]:
+    """{programme id: chairs it} for the actor's review panel seats, read once per actor and
+    session (``session``: the unit of work asking; else the one the actor's user came from).
+    A preset ``actor._panel_seats`` dict (tests) is used as is."""
+    session = session if session is not None else (object_session(actor.user) if actor.user is not None else None)
     cached = getattr(actor, "_panel_seats", None)
-    if cached is None:
-        cached = {}
-        session = object_session(actor.user) if actor.user is not None else None
-        if session is not None:
-            cached = dict(session.execute(select(PanelMember.programme_id, PanelMember.chair)
-                                          .where(PanelMember.user_id == actor.user.id)).all())
-        actor._panel_seats = cached
-    return cached
+    if isinstance(cached, dict):
+        return cached
+    if cached is not None and cached[0] is session:
+        return cached[1]
+    seats = {}
+    if session is not None and actor.user is not None:
+        seats = dict(session.execute(select(PanelMember.programme_id, PanelMember.chair)
+                                     .where(PanelMember.user_id == actor.user.id)).all())
+    actor._panel_seats = (session, seats)
+    return seats
 
 
 def _within(inner: OrgUnit | None, outer_path: str) -> bool:
@@ -91,10 +96,10 @@ def _grants(actor, row: Row):
     return [g for g in actor.grants if g.role == row.role.value]
 
 
-def _row_allows(actor, row: Row, subject: Subject | None) -> bool:
+def _row_allows(actor, row: Row, subject: Subject | None, session=None) -> bool:
     grants = _grants(actor, row)
     if row.scope in (Scope.panel, Scope.panel_chair):
-        seats = panel_seats(actor) if grants else {}
+        seats = panel_seats(actor, session) if grants else {}
         if subject is None:
             return bool(seats) and (row.scope is Scope.panel or any(seats.values()))
         chair = seats.get(subject.programme_id)
@@ -119,10 +124,11 @@ def _row_allows(actor, row: Row, subject: Subject | None) -> bool:
     return False
 
 
-def can(actor, action: Action | str, obj: Any = None, *, table: PermissionTable | None = None) -> Decision:
+def can(actor, action: Action | str, obj: Any = None, *, table: PermissionTable | None = None,
+        session=None) -> Decision:
     """May ``actor`` take ``action`` on ``obj``? With ``obj=None``: may they take it anywhere
     (to show a menu entry). ``table``: the plugin host's table (``ctx.host.permissions``);
-    core's own when omitted."""
+    core's own when omitted. ``session``: where panel seats are read (``Ctx.can`` passes its own)."""
     table = table or CORE_TABLE
     act = table.registry.get(action)
     rows = table.rows_for(act)
@@ -132,7 +138,7 @@ def can(actor, action: Action | str, obj: Any = None, *, table: PermissionTable 
                         T(f"您没有任何角色，不能{act.label.zh}", f"You hold no role, so you may not {act.label.en}"))
     subject = subject_of(obj)
     for row in rows:
-        if _row_allows(actor, row, subject):
+        if _row_allows(actor, row, subject, session):
             return Decision(True, T(f"{row.role.label.zh}（{row.scope.label.zh}）可以{act.label.zh}",
                                     f"a {row.role.label.en} ({row.scope.label.en}) may {act.label.en}"), row)
     needed_zh = "、".join(f"{r.role.label.zh}（{r.scope.label.zh}）" for r in rows) or "无人"
@@ -144,16 +150,17 @@ def can(actor, action: Action | str, obj: Any = None, *, table: PermissionTable 
 
 
 def require(actor, action: Action | str, obj: Any = None, *, table: PermissionTable | None = None,
-            message: Text | None = None) -> Decision:
+            message: Text | None = None, session=None) -> Decision:
     """``can``, raising ``Forbidden`` (403, code "forbidden") with ``message`` or the table's reason."""
-    decision = can(actor, action, obj, table=table)
+    decision = can(actor, action, obj, table=table, session=session)
     if not decision.allowed:
         raise Forbidden(message or decision.reason)
     return decision
 
 
 def where(actor, action: Action | str, *, unit_path=None, programme_unit_path=None, programme_id=None,
-          sponsor_user_id=None, user_id=None, table: PermissionTable | None = None) -> ColumnElement[bool]:
+          sponsor_user_id=None, user_id=None, table: PermissionTable | None = None,
+          session=None) -> ColumnElement[bool]:
     """A SQL condition selecting the rows ``actor`` may take ``action`` on, given the columns
     that describe them (pass the ones the query has; a row whose scope needs a column that was
     not given contributes nothing). ``false()`` when nothing is allowed: fail closed."""
@@ -172,7 +179,7 @@ def where(actor, action: Action | str, *, unit_path=None, programme_unit_path=No
         elif row.scope is Scope.anywhere and paths:
             conds.append(literal(True))
         elif row.scope in (Scope.panel, Scope.panel_chair) and programme_id is not None and paths:
-            seats = [pid for pid, chair in panel_seats(actor).items() if row.scope is Scope.panel or chair]
+            seats = [pid for pid, chair in panel_seats(actor, session).items() if row.scope is Scope.panel or chair]
             if seats:
                 conds.append(programme_id.in_(seats))
         elif row.scope is Scope.sponsor_of and sponsor_user_id is not None and paths:

@@ -109,7 +109,8 @@ CORE_ROWS: tuple[Row, ...] = tuple([
     # Funds. Administrators see and move the funds of their units; the other staff see their
     # units' funds and those above them (a neighbourhood sees its street's pool), never a
     # sibling street's.
-    *_rows((*ADMINS, R.street_leader, R.supervisor), A.fund_view, S.below),
+    *_rows((*ADMINS, R.street_leader, R.supervisor, R.reviewer), A.fund_view, S.below,
+           T("评审小组看其单位的资金，以便决定从哪里出钱", "reviewers see their units' funds, which a decision draws on")),
     *_rows((*APPLICANTS, R.street_leader, R.supervisor), A.fund_view, S.above,
            T("本单位及上级单位的资金（如所属街道的资金池）", "own and parent units' funds, e.g. the street's pool")),
     *_rows(ADMINS, A.fund_manage, S.below),

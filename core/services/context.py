@@ -76,15 +76,15 @@ class Ctx:
 
     def can(self, action: Action, obj: Any = None) -> Decision:
         """May the actor take ``action`` on ``obj``? (``core.permissions.can``)"""
-        return can(self.actor, action, obj, table=self.permissions)
+        return can(self.actor, action, obj, table=self.permissions, session=self.session)
 
     def require(self, action: Action, obj: Any = None, message: Text | None = None) -> Decision:
         """``can``, or ``Forbidden`` with ``message`` (default: the table's reason)."""
-        return require(self.actor, action, obj, table=self.permissions, message=message)
+        return require(self.actor, action, obj, table=self.permissions, message=message, session=self.session)
 
     def where(self, action: Action, **columns) -> ColumnElement[bool]:
         """The SQL condition for a list of objects the actor may take ``action`` on."""
-        return where(self.actor, action, table=self.permissions, **columns)
+        return where(self.actor, action, table=self.permissions, session=self.session, **columns)
 
     def after_commit(self, fn: Callable[[], None]) -> None:
         self._after_commit.append(fn)
