@@ -270,3 +270,17 @@ def test_a_neighbourhood_sees_its_own_and_its_streets_funds_but_not_another_stre
     assert listed and not listed & set(other_ids)
     assert client.get(url(f"/funds/{other_ids[-1]}"), headers=headers).status_code == 404
     assert client.get(url(f"/funds/{other_ids[-1]}/entries"), headers=headers).status_code == 404
+
+
+def test_migration_0005_backfills_the_units_of_older_entries_once(settings, platform):
+    from core import migrate
+    tid = tenant_id(platform, "jingan")
+    with platform.db.session(tenant_id=tid) as s:
+        before = dict(s.execute(select(AuditEntry.id, AuditEntry.org_unit_id)).all())
+    platform.db.dispose()
+    assert before and sum(u is not None for u in before.values()) > len(before) // 2
+    migrate.downgrade(settings, "0004_money")   # the column goes: entries as they were before 0005
+    migrate.upgrade(settings)                   # ... and comes back, backfilled by the migration
+    with platform.db.session(tenant_id=tid) as s:
+        after = dict(s.execute(select(AuditEntry.id, AuditEntry.org_unit_id)).all())
+    assert after == before  # the backfill and the writer follow the same rules
