@@ -5,6 +5,11 @@ tenant-owned row, with the acting user (``session.info["actor_id"]``), the value
 after, and the action the service named (``session.info["audit_action"]``, e.g.
 ``project.submit``), falling back to create/update/delete. Services therefore cannot forget
 to audit: writing through the ORM is enough. Secrets are never copied into the log.
+
+Each entry also records the org unit of the row it describes (``unit_of``), found from the
+row's own unit column or through the row it belongs to (a ledger entry's fund, a score's
+project), so that reading the log can be scoped by unit (``core.services.audit_log``).
+Migration 0005 backfilled older entries with the same rules.
 """
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import datetime as dt
 import decimal
 import enum
 
-from sqlalchemy import event, inspect, insert
+from sqlalchemy import event, inspect, insert, select
 from sqlalchemy.orm import Session
 
 from core.clock import now
@@ -67,11 +72,56 @@ def _changes(obj) -> tuple[dict, dict]:
     return before, after
 
 
+# A row's own unit, in order of preference.
+UNIT_COLUMNS = ("org_unit_id", "applicant_unit_id", "street_unit_id")
+# Otherwise the unit of the row it points to: (column, table, that table's unit column), in
+# order of preference (a pledge or ledger entry belongs to its fund before its project).
+UNIT_LINKS = (
+    ("fund_id", "funds", "org_unit_id"),
+    ("project_id", "projects", "applicant_unit_id"),
+    ("batch_id", "fund_request_batches", "street_unit_id"),
+    ("programme_id", "programmes", "org_unit_id"),
+    ("sponsor_id", "sponsors", "org_unit_id"),
+)
+
+
+def _value(obj, key: str):
+    state = inspect(obj)
+    if key in state.dict:
+        return state.dict[key]
+    if key in state.mapper.column_attrs.keys() and not state.deleted and key not in state.unloaded:
+        return getattr(obj, key)
+    return None
+
+
+def unit_of(session: Session, obj, cache: dict) -> int | None:
+    """The org unit an audit entry about ``obj`` belongs to (None: tenant-wide)."""
+    if obj.__tablename__ == "org_units":
+        return _value(obj, "id")
+    columns = set(inspect(obj).mapper.column_attrs.keys())
+    for key in UNIT_COLUMNS:
+        if key in columns and _value(obj, key) is not None:
+            return _value(obj, key)
+    tables = AuditEntry.metadata.tables
+    for key, table_name, unit_column in UNIT_LINKS:
+        ref = _value(obj, key) if key in columns else None
+        if ref is None:
+            continue
+        if (table_name, ref) not in cache:
+            table = tables[table_name]
+            cache[(table_name, ref)] = session.connection().scalar(
+                select(table.c[unit_column]).where(table.c.id == ref))
+        if cache[(table_name, ref)] is not None:
+            return cache[(table_name, ref)]
+    return None
+
+
 @event.listens_for(Session, "after_flush")
 def _write_audit(session: Session, _context) -> None:
     actor_id = session.info.get("actor_id")
     action = session.info.get("audit_action")
     rows = []
+    units: dict = {}
     at = now()
     for kind, objects in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
         for obj in objects:
@@ -94,6 +144,7 @@ def _write_audit(session: Session, _context) -> None:
                 "action": f"{action}" if action else kind,
                 "entity": obj.__tablename__,
                 "entity_id": getattr(obj, "id", None),
+                "org_unit_id": unit_of(session, obj, units),
                 "before": before,
                 "after": after,
             })

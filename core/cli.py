@@ -95,6 +95,27 @@ def plugins_list(as_json: bool) -> None:
 
 
 @main.group()
+def permissions() -> None:
+    """The permission table (core.permissions)."""
+
+
+@permissions.command("doc")
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=ROOT / "docs" / "permissions.md",
+              show_default=True, help="where to write it; '-' for standard output")
+def permissions_doc(output: Path) -> None:
+    """Write docs/permissions.md from the table (core's rows plus the installed plugins')."""
+    from core.permissions.docs import render
+    from core.plugin_host.manager import PluginHost
+
+    text = render(PluginHost().permissions)
+    if str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}")
+
+
+@main.group()
 def users() -> None:
     """People and API tokens."""
 

@@ -11,6 +11,7 @@ from typing import Literal
 from marshmallow import Schema
 
 from core.i18n import Text
+from core.permissions.actions import Action
 
 
 @dataclass(frozen=True)
@@ -176,3 +177,27 @@ class FundRequestRules:
     supervision: bool = False
     supervision_label: Text = Text("监督委员会审核", "supervision committee check")
     clause: Text | None = None
+
+
+@dataclass(frozen=True)
+class PermissionRule:
+    """One row a plugin adds to the permission table (``tongxin_permissions``): ``role`` (a core
+    role name, e.g. "street_admin") may take ``action`` (a core action key such as
+    "fund_request.check", or one of the plugin's own ``Action``s) on objects in ``scope``
+    ("below", "above", "own_unit", "programme", "panel", "panel_chair", "sponsor_of", "self",
+    "anywhere"; see ``core.permissions.table.Scope``). ``note`` says why, for docs/permissions.md."""
+
+    role: str
+    action: str | Action
+    scope: str = "below"
+    note: Text | None = None
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """What a plugin adds to the permission table: its own actions (keys start with the
+    plugin's name, e.g. "riverside.visit") and rows. Checked when the plugin loads: an unknown
+    role, scope or action keeps the plugin out, so a misspelt action cannot go unnoticed."""
+
+    actions: tuple[Action, ...] = ()
+    rules: tuple[PermissionRule, ...] = ()

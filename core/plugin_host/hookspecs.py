@@ -24,7 +24,7 @@ from __future__ import annotations
 import pluggy
 
 from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
-                                            FundSpec, Phase, PolicyInfo, Track)
+                                            FundSpec, PermissionRule, Permissions, Phase, PolicyInfo, Track)
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.violations import Violation
 
@@ -259,6 +259,29 @@ def tongxin_fund_requests(config: dict) -> FundRequestRules | None:
 
 
 @hookspec(firstresult=True)
+def tongxin_permissions() -> Permissions | None:
+    """Extend the permission table (``core.permissions``; rendered in docs/permissions.md), as
+    CKAN's ``IAuthFunctions`` extends ``check_access``: declare the plugin's own actions (keys
+    start with the plugin's name) and the rows saying which role may take them, and in which
+    scope. Called once, when the host loads the plugin; an unknown role, scope or action (a
+    misspelling) keeps the plugin out and is listed in ``PluginHost.load_errors``. Rows hold in
+    every tenant where the plugin is installed; core's service guards, web buttons and API
+    ``actions`` all ask the same table, so a row is all a plugin writes.
+
+    Example::
+
+        VISIT = Action("riverside.visit", T("走访记录", "record a home visit"))
+
+        @hookimpl
+        def tongxin_permissions():
+            return Permissions(actions=(VISIT,), rules=(
+                PermissionRule("neighbourhood_staff", VISIT, "below"),
+                PermissionRule("supervisor", VISIT, "below", T("监督委员会也可走访", "supervisors visit too")),
+            ))
+    """
+
+
+@hookspec(firstresult=True)
 def tongxin_blueprints() -> list:
     """Flask blueprints with the plugin's own pages (and templates). Core mounts each under
     ``/t/<tenant>/p/<plugin name>/`` and only serves it where the plugin is enabled.
@@ -311,5 +334,5 @@ def tongxin_project_transitioned(project: ProjectFacts, action: str, before: str
 
 __all__ = [
     "hookimpl", "hookspec", "AttachmentKind", "EndorsementStep", "Choice", "Criterion", "FormSpec", "Phase",
-    "PolicyInfo", "Track", "FundSpec", "Draw", "FundRequestRules", "ProjectFacts", "RuleContext", "Violation",
+    "PolicyInfo", "Track", "FundSpec", "Draw", "FundRequestRules", "PermissionRule", "Permissions", "ProjectFacts", "RuleContext", "Violation",
 ]

@@ -28,8 +28,9 @@ from marshmallow import Schema, ValidationError
 from core.forms import validation_violations
 from core.i18n import Text
 from core.plugin_host import hookspecs
+from core.permissions.table import PermissionTable
 from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
-                                            FundSpec, Phase, PolicyInfo, Track)
+                                            FundSpec, PermissionRule, Permissions, Phase, PolicyInfo, Track)
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.violations import RuleError, Violation
 
@@ -338,6 +339,8 @@ class PluginHost:
         self.pm.add_hookspecs(hookspecs)
         self.policies: dict[str, Policy] = {}
         self.load_errors: dict[str, str] = {}
+        # Core's permission rows, extended by each plugin that loads (``tongxin_permissions``).
+        self.permissions = PermissionTable.core()
         self._callers: dict[tuple[str, str], Any] = {}
         candidates: list[tuple[str, Any]] = []
         if entry_points:
@@ -370,12 +373,14 @@ class PluginHost:
                 raise LookupError(f"implements hooks that do not exist: {', '.join(unknown)}")
             info = self._caller(name, "tongxin_policy")()
             _check_policy_info(name, info)
+            permissions = _extend_permissions(self.permissions, name, self._caller(name, "tongxin_permissions")())
         except Exception as exc:  # noqa: BLE001
             self.pm.unregister(name=name)
             self._callers.clear()
             self._reject(name, _describe_exception(exc))
             return
         self.policies[name] = Policy(self, name, plugin, info)
+        self.permissions = permissions
 
     def _unknown_hooks(self, plugin) -> list[str]:
         """Hooks the plugin implements that no hookspec declares (pluggy's ``check_pending``,
@@ -429,6 +434,24 @@ def _check_policy_info(name: str, info: Any) -> None:
     if not (isinstance(info.config_schema, type) and issubclass(info.config_schema, Schema)):
         raise TypeError("config_schema must be a marshmallow Schema class")
     _check_config_defaults(info.config_schema)
+
+
+def _extend_permissions(table: PermissionTable, name: str, contribution: Any) -> PermissionTable:
+    """The table with what the plugin registers; raises (keeping the plugin out) on anything
+    malformed or unknown: a wrong type, a role, scope or action nobody declared."""
+    if contribution is None:
+        return table
+    if not isinstance(contribution, Permissions):
+        raise TypeError(f"tongxin_permissions must return a Permissions, got {contribution!r}")
+    for rule in contribution.rules:
+        if not isinstance(rule, PermissionRule):
+            raise TypeError(f"Permissions.rules must hold PermissionRule, got {rule!r}")
+        if rule.note is not None and not isinstance(rule.note, Text):
+            raise TypeError(f"PermissionRule.note must be a Text (T(zh, en)), got {rule.note!r}")
+    for action in contribution.actions:
+        _check_text(name, "tongxin_permissions", getattr(action, "label", None), f"action {action!r}'s label")
+    return table.extended(name, contribution.actions,
+                          [(r.role, r.action, r.scope, r.note) for r in contribution.rules])
 
 
 def _check_config_defaults(schema_cls: type[Schema]) -> None:

@@ -10,8 +10,9 @@ from core.db import Base, Fen, JSONDoc
 from core.i18n import T, Text
 from core.money import Yuan, fen_to_yuan, format_yuan, yuan_to_fen
 from core.plugin_host.calendar import MonthDay, on, validate_month_day
+from core.permissions.actions import Action
 from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
-                                            FundSpec, Phase, PolicyInfo, Track)
+                                            FundSpec, PermissionRule, Permissions, Phase, PolicyInfo, Track)
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.plugin_host.hookspecs import hookimpl
 from core.tenancy import TenantOwned
@@ -25,7 +26,7 @@ __all__ = [
     "MonthDay", "on", "validate_month_day",
     "hookimpl", "T", "Text", "Yuan", "fen_to_yuan", "format_yuan", "yuan_to_fen",
     "AttachmentKind", "Choice", "EndorsementStep", "Criterion", "FormSpec", "Phase", "PolicyInfo", "Track",
-    "FundSpec", "Draw", "FundRequestRules",
+    "FundSpec", "Draw", "FundRequestRules", "Action", "PermissionRule", "Permissions",
     "ProjectFacts", "RuleContext", "Violation", "RuleError", "ACTIVE_STATES", "SUBMITTED_STATES",
     # A plugin's own tables: models subclass ``TenantOwned, Base`` (see docs/plugins.md).
     "Base", "TenantOwned", "JSONDoc", "Fen",

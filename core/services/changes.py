@@ -12,14 +12,14 @@ from sqlalchemy import select
 
 from core.clock import now
 from core.i18n import T
-from core.models import ChangeRequest, Project, ProjectState, Role
+from core.models import ChangeRequest, Project, ProjectState
+from core.permissions import A
 from core.services.context import Ctx
 from core.services.programmes import policy_of
-from core.services.projects import APPLICANT_ROLES, SessionRuleContext, facts, get_project
+from core.services.projects import SessionRuleContext, facts, get_project
 from core.violations import Forbidden, NotFound, RuleError, Violation, Violations
 
 MIN_REASON = 5
-DECIDER_ROLES = (Role.street_admin, Role.district_admin)
 STATUS_LABELS = {"pending": T("待审批", "pending"), "approved": T("已同意", "approved"),
                  "refused": T("不同意", "refused")}
 
@@ -53,7 +53,7 @@ def _proposed(ctx: Ctx, project: Project, track: str | None, forms: dict) -> tup
 def request_change(ctx: Ctx, project_id: int, reason: str, proposed_track: str | None = None,
                    proposed_forms: dict | None = None) -> ChangeRequest:
     project = get_project(ctx, project_id, for_update=True)
-    if not ctx.actor.has_role(APPLICANT_ROLES, project.applicant_unit):
+    if not ctx.can(A.change_request, project):
         raise Forbidden(T("只有申报单位可以申请项目变更", "Only the applicant may request a change"))
     if project.state != ProjectState.approved.value:
         raise RuleError(Violation("not_changeable", T("只有已立项的项目需要变更申请；未立项的项目可直接修改",
@@ -87,7 +87,7 @@ def decide_change(ctx: Ctx, change_id: int, approve: bool, reason: str = "") -> 
     if cr is None:
         raise NotFound(T("变更申请", "change request"), field="change_id")
     project = get_project(ctx, cr.project_id, for_update=True)
-    if not ctx.actor.has_role(DECIDER_ROLES, project.programme.org_unit):
+    if not ctx.can(A.change_decide, project):
         raise Forbidden(T("只有本年度项目的主管单位可以审批变更", "Only the programme's administrators decide changes"))
     if cr.status != "pending":
         raise RuleError(Violation("change_decided", T("该变更申请已处理", "This change request was already decided"),

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Any, Callable
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.config import Settings
-from core.i18n import T
-from core.models import OrgUnit, Role, User
+from core.i18n import T, Text
+from core.models import User
+from core.permissions import Action, Decision, PermissionTable, can, require, where
 from core.plugin_host.manager import PluginHost
 from core.violations import RuleError, Violation
 
@@ -29,7 +31,8 @@ class Actor:
     """The person acting (None for an anonymous visitor) and their roles.
 
     A role held at a unit reaches every unit below it: a street admin of a street administers
-    each of its neighbourhoods."""
+    each of its neighbourhoods. What each role may do is not decided here but by the permission
+    table (``core.permissions``); ask ``ctx.can(action, obj)``."""
 
     user: User | None
     grants: tuple[Grant, ...] = ()
@@ -51,18 +54,6 @@ class Actor:
     def is_authenticated(self) -> bool:
         return self.user is not None
 
-    def has_role(self, roles: Role | Iterable[Role], unit: OrgUnit | None = None) -> bool:
-        wanted = {roles.value} if isinstance(roles, Role) else {r.value for r in roles}
-        return any(g.role in wanted and (unit is None or unit.path.startswith(g.unit_path)) for g in self.grants)
-
-    def paths(self, roles: Iterable[Role] | None = None) -> list[str]:
-        wanted = None if roles is None else {r.value for r in roles}
-        return sorted({g.unit_path for g in self.grants if wanted is None or g.role in wanted})
-
-    @property
-    def is_admin(self) -> bool:
-        return self.has_role((Role.district_admin, Role.street_admin))
-
 
 @dataclass
 class Ctx:
@@ -77,6 +68,23 @@ class Ctx:
     tenant_id: int
     locale: str = "zh"
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def permissions(self) -> PermissionTable:
+        """The permission table of this host: core's rows plus the loaded plugins'."""
+        return getattr(self.host, "permissions", None) or PermissionTable.core()
+
+    def can(self, action: Action, obj: Any = None) -> Decision:
+        """May the actor take ``action`` on ``obj``? (``core.permissions.can``)"""
+        return can(self.actor, action, obj, table=self.permissions, session=self.session)
+
+    def require(self, action: Action, obj: Any = None, message: Text | None = None) -> Decision:
+        """``can``, or ``Forbidden`` with ``message`` (default: the table's reason)."""
+        return require(self.actor, action, obj, table=self.permissions, message=message, session=self.session)
+
+    def where(self, action: Action, **columns) -> ColumnElement[bool]:
+        """The SQL condition for a list of objects the actor may take ``action`` on."""
+        return where(self.actor, action, table=self.permissions, session=self.session, **columns)
 
     def after_commit(self, fn: Callable[[], None]) -> None:
         self._after_commit.append(fn)

@@ -11,14 +11,14 @@ from typing import BinaryIO
 from sqlalchemy import select
 
 from core.i18n import T
-from core.models import Attachment, Endorsement, OrgUnit, Project, ProjectState, Role
+from core.models import Attachment, Endorsement, OrgUnit, Project, ProjectState
+from core.permissions import A
 from core.plugin_host.contributions import EndorsementStep
 from core.services.context import Ctx
 from core.services.programmes import policy_of
 from core.services.projects import _transitioned, get_project, notify_panel_after_commit
 from core.violations import Forbidden, RuleError, Violation, Violations
 
-ENDORSER_ROLES = (Role.street_admin,)
 OUTCOMES = ("endorsed", "returned")
 # How each outcome reads to people (the API and the web pages both show it).
 OUTCOME_LABELS = {"endorsed": T("审核通过并盖章", "endorsed (stamped)"), "returned": T("退回修改", "returned for changes")}
@@ -42,7 +42,7 @@ def endorsing_unit(ctx: Ctx, project: Project, step: EndorsementStep) -> OrgUnit
 def may_endorse(ctx: Ctx, project: Project) -> bool:
     step = step_of(ctx, project)
     unit = endorsing_unit(ctx, project, step) if step else None
-    return bool(unit and ctx.actor.has_role(ENDORSER_ROLES, unit))
+    return bool(unit and ctx.can(A.project_endorse, unit))
 
 
 def endorsements(ctx: Ctx, project_id: int) -> list[Endorsement]:
@@ -60,7 +60,7 @@ def endorse(ctx: Ctx, project_id: int, outcome: str, reason: str = "", *,
         raise RuleError(Violation("no_endorsement_step", T("本年度项目不需要镇街审核盖章", "This programme has no endorsement step"),
                                   field="outcome"), status=409)
     unit = endorsing_unit(ctx, project, step)
-    if unit is None or not ctx.actor.has_role(ENDORSER_ROLES, unit):
+    if unit is None or not ctx.can(A.project_endorse, unit):
         raise Forbidden(T(f"只有申报单位所属{step.label.zh}单位的管理员可以{step.label.zh}",
                           f"Only administrators of the applicant's {step.level} may give the {step.label.en}"))
     if project.state != ProjectState.submitted.value:

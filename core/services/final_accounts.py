@@ -28,6 +28,7 @@ from sqlalchemy import select
 from core.clock import today
 from core.i18n import T, Text
 from core.models import EntryKind, FundRequest, Project
+from core.permissions import A
 from core.money import fen_to_yuan
 from core.services import fund_requests
 from core.services.context import Ctx
@@ -90,7 +91,7 @@ class FinalAccounts:
 
 
 def may_view(ctx: Ctx, project: Project) -> bool:
-    return ctx.actor.has_role(fund_requests.VIEWER_ROLES, project.applicant_unit)
+    return ctx.can(A.fund_request_view, project).allowed
 
 
 def final_accounts(ctx: Ctx, project_id: int) -> FinalAccounts:

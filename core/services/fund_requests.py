@@ -41,7 +41,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterable
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -58,28 +58,20 @@ from core.models import (
     OrgUnit,
     Project,
     ProjectState,
-    Role,
 )
 from core.models.fund_request import OPEN_STATES, BatchState, FundRequestState
 from core.models.org import UnitKind
 from core.money import format_yuan, read_yuan
+from core.permissions import A, Action
 from core.plugin_host.contributions import FundRequestRules
 from core.services import funding, ledger
 from core.services.context import Ctx
 from core.services.programmes import policy_of
-from core.services.projects import APPLICANT_ROLES, MAX_PROJECT_FEN, get_project
+from core.services.projects import MAX_PROJECT_FEN, get_project
 from core.violations import Forbidden, NotFound, RuleError, Violation, Violations
 
 REQUEST = T("资金申请", "fund request")
 BATCH = T("月度汇总", "monthly batch")
-SUPERVISOR_ROLES = (Role.supervisor,)
-OFFICE_ROLES = (Role.street_admin,)
-LEADER_ROLES = (Role.street_leader,)
-# Who sees a project's requests: its applicant, and those above it who check, approve or oversee.
-VIEWER_ROLES = (*APPLICANT_ROLES, Role.supervisor, Role.street_admin, Role.street_leader, Role.district_admin)
-BATCH_VIEWER_ROLES = (Role.street_admin, Role.street_leader, Role.district_admin)
-# Refunds are recorded by whoever holds the paperwork: the applicant or the street office.
-REFUND_ROLES = (*APPLICANT_ROLES, Role.street_admin)
 MIN_REASON = 5
 TEXT_MAX = 500
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -119,8 +111,7 @@ def _visible_requests(ctx: Ctx) -> Select:
     applicant = aliased(OrgUnit)
     stmt = (select(FundRequest).join(Project, FundRequest.project_id == Project.id)
             .join(applicant, Project.applicant_unit_id == applicant.id))
-    paths = ctx.actor.paths(VIEWER_ROLES)
-    return stmt.where(or_(*[applicant.path.startswith(p) for p in paths]) if paths else false())
+    return stmt.where(ctx.where(A.fund_request_view, unit_path=applicant.path))
 
 
 def get_request(ctx: Ctx, request_id: int, *, for_update: bool = False) -> FundRequest:
@@ -166,8 +157,7 @@ def project_requests(ctx: Ctx, project_id: int) -> list[FundRequest]:
 def _visible_batches(ctx: Ctx) -> Select:
     street = aliased(OrgUnit)
     stmt = select(FundRequestBatch).join(street, FundRequestBatch.street_unit_id == street.id)
-    paths = ctx.actor.paths(BATCH_VIEWER_ROLES)
-    return stmt.where(or_(*[street.path.startswith(p) for p in paths]) if paths else false())
+    return stmt.where(ctx.where(A.batch_view, unit_path=street.path))
 
 
 def get_batch(ctx: Ctx, batch_id: int, *, for_update: bool = False) -> FundRequestBatch:
@@ -233,7 +223,7 @@ def authority_fen(ctx: Ctx, street: OrgUnit) -> tuple[bool, int | None]:
     rows = ctx.session.execute(select(Membership.authority_limit_fen, OrgUnit.path)
                                .join(OrgUnit, OrgUnit.id == Membership.org_unit_id)
                                .where(Membership.user_id == ctx.actor.id,
-                                      Membership.role == Role.street_leader.value)).all()
+                                      Membership.role.in_([r.value for r in ctx.permissions.roles_for(A.batch_approve)]))).all()
     limits = [limit for limit, path in rows if street.path.startswith(path)]
     if not limits:
         return False, None
@@ -368,9 +358,8 @@ def _state_error(req: FundRequest, doing: Text) -> RuleError:
         f"Fund request #{req.id} is {label.en}; it cannot be {doing.en}"), field="state"), status=409)
 
 
-def _require_role(ctx: Ctx, roles, unit: OrgUnit, message: Text) -> None:
-    if not ctx.actor.has_role(roles, unit):
-        raise Forbidden(message)
+def _require(ctx: Ctx, action: Action, unit: OrgUnit, message: Text) -> None:
+    ctx.require(action, unit, message)
 
 
 def _text(value, field_name: str, label: Text, *, required: bool, v: Violations, clause: Text | None = None) -> str:
@@ -460,7 +449,7 @@ def file_request(ctx: Ctx, project_id: int, *, amount, purpose, beneficiaries=""
     """A neighbourhood asks for money for its approved project (amount in yuan)."""
     _begin_write(ctx)
     project = get_project(ctx, project_id, for_update=True)
-    _require_role(ctx, APPLICANT_ROLES, project.applicant_unit, T(
+    _require(ctx, A.fund_request_file, project.applicant_unit, T(
         f"只有「{project.applicant_unit.name}」的工作人员或项目团队可以为本项目申请资金",
         f"Only the staff or team of {project.applicant_unit.name_en or project.applicant_unit.name} may request money for this project"))
     if project.state != ProjectState.approved.value:
@@ -495,7 +484,7 @@ def withdraw(ctx: Ctx, request_id: int) -> FundRequest:
     """The applicant takes back a request nobody has acted on yet."""
     _begin_write(ctx)
     req = get_request(ctx, request_id, for_update=True)
-    _require_role(ctx, APPLICANT_ROLES, req.project.applicant_unit,
+    _require(ctx, A.fund_request_file, req.project.applicant_unit,
                   T("只有申请单位可以撤回资金申请", "Only the applicant may withdraw a fund request"))
     if req.state != FundRequestState.submitted.value:
         raise _state_error(req, T("撤回（已有人审核）", "withdrawn (someone has acted on it)"))
@@ -516,7 +505,7 @@ def supervise(ctx: Ctx, request_id: int, *, approve: bool = True, note: str = ""
         raise RuleError(Violation("no_supervision_step", T(
             "本年度项目的资金申请不需要监督委员会审核", "This programme's fund requests have no supervision step"),
             field="state"), status=409)
-    _require_role(ctx, SUPERVISOR_ROLES, req.project.applicant_unit, T(
+    _require(ctx, A.fund_request_supervise, req.project.applicant_unit, T(
         f"只有申请单位所属的监督委员会成员可以进行{rules.supervision_label.zh}",
         f"Only a supervision committee member over the applicant may give the {rules.supervision_label.en}"))
     if req.state != FundRequestState.submitted.value:
@@ -533,7 +522,7 @@ def supervise(ctx: Ctx, request_id: int, *, approve: bool = True, note: str = ""
 
 
 def _require_office_turn(ctx: Ctx, req: FundRequest, rules: FundRequestRules) -> None:
-    _require_role(ctx, OFFICE_ROLES, req.project.applicant_unit, T(
+    _require(ctx, A.fund_request_check, req.project.applicant_unit, T(
         "只有申请单位所属街道（镇）社区自治办的管理员可以审核资金申请",
         "Only the street office above the applicant may check fund requests"))
     if rules.supervision and req.state == FundRequestState.submitted.value:
@@ -615,7 +604,7 @@ def refuse(ctx: Ctx, request_id: int, reason: str) -> FundRequest:
     req = get_request(ctx, request_id, for_update=True)
     rules = rules_of(ctx, req.project)
     if rules.supervision and req.state == FundRequestState.submitted.value \
-            and ctx.actor.has_role(SUPERVISOR_ROLES, req.project.applicant_unit):
+            and ctx.can(A.fund_request_supervise, req.project):
         return supervise(ctx, request_id, approve=False, note=reason)
     if req.state not in (FundRequestState.submitted.value, FundRequestState.supervised.value,
                          FundRequestState.checked.value):
@@ -649,7 +638,7 @@ def approve_batch(ctx: Ctx, batch_id: int) -> FundRequestBatch:
     batch = get_batch(ctx, batch_id, for_update=True)
     street = batch.street_unit
     is_leader, limit = authority_fen(ctx, street)
-    if not is_leader:
+    if not (is_leader and ctx.can(A.batch_approve, batch)):
         raise Forbidden(T(f"只有{street.name}的街道领导可以审批资金申请汇总",
                           f"Only a leader of {street.name_en or street.name} may approve its batch"))
     if batch.state != BatchState.open.value:
@@ -689,7 +678,7 @@ def disburse(ctx: Ctx, request_id: int) -> list[LedgerEntry]:
     and has not yet paid. All or nothing."""
     _begin_write(ctx)
     req = get_request(ctx, request_id, for_update=True)
-    _require_role(ctx, OFFICE_ROLES, req.project.applicant_unit, T(
+    _require(ctx, A.fund_request_check, req.project.applicant_unit, T(
         "只有申请单位所属街道（镇）社区自治办的管理员可以登记拨付",
         "Only the street office above the applicant may record a disbursement"))
     return _disburse(ctx, req)
@@ -735,7 +724,7 @@ def disburse_batch(ctx: Ctx, batch_id: int) -> list[FundRequest]:
     """Record the disbursement of every approved (not yet paid) request of an approved batch."""
     _begin_write(ctx)
     batch = get_batch(ctx, batch_id, for_update=True)
-    _require_role(ctx, OFFICE_ROLES, batch.street_unit, T(
+    _require(ctx, A.fund_request_check, batch.street_unit, T(
         f"只有{batch.street_unit.name}社区自治办的管理员可以登记拨付",
         f"Only the office of {batch.street_unit.name_en or batch.street_unit.name} may record disbursements"))
     if batch.state != BatchState.approved.value:
@@ -782,13 +771,13 @@ def _replayed(ctx: Ctx, prefix: str) -> list[LedgerEntry]:
                                     .order_by(LedgerEntry.id)))
 
 
-def _disbursed_request(ctx: Ctx, request_id: int, roles, who: Text, kind: str, doing: Text, key: str | None):
+def _disbursed_request(ctx: Ctx, request_id: int, action: Action, who: Text, kind: str, doing: Text, key: str | None):
     """What recording an expense and a refund share: the request locked, the caller's role, a
     retry's earlier entries (the same key), and a request that has been disbursed. Returns
     (request, the entries' key prefix, the entries already recorded under ``key`` or [])."""
     _begin_write(ctx)
     req = get_request(ctx, request_id, for_update=True)
-    _require_role(ctx, roles, req.project.applicant_unit, who)
+    _require(ctx, action, req.project.applicant_unit, who)
     prefix = f"fund_request:{req.id}:{kind}:{_key_token(key)}:"
     done = _replayed(ctx, prefix) if key else []
     if not done and req.state != FundRequestState.disbursed.value:
@@ -802,7 +791,7 @@ def record_expense(ctx: Ctx, request_id: int, *, amount, memo: str = "", receipt
     as an attachment of the project). Never more than the request paid out and is unspent.
     ``key`` makes a retry safe: the same key returns what was recorded the first time."""
     req, prefix, done = _disbursed_request(
-        ctx, request_id, APPLICANT_ROLES, T("只有申请单位可以登记支出", "Only the applicant may record spending"),
+        ctx, request_id, A.fund_request_file, T("只有申请单位可以登记支出", "Only the applicant may record spending"),
         "expense", T("登记支出（须先拨付）", "spent (it must be disbursed first)"), key)
     if done:
         return done
@@ -843,7 +832,7 @@ def record_expense(ctx: Ctx, request_id: int, *, amount, memo: str = "", receipt
 def record_refund(ctx: Ctx, request_id: int, *, amount, memo: str = "", key: str | None = None) -> list[LedgerEntry]:
     """Unspent money of a disbursed request goes back to its funds (the last-drawn fund first)."""
     req, prefix, done = _disbursed_request(
-        ctx, request_id, REFUND_ROLES,
+        ctx, request_id, A.fund_request_refund,
         T("只有申请单位或街道社区自治办可以登记退回", "Only the applicant or the street office may record a refund"),
         "refund", T("登记退回（须先拨付）", "refunded (it must be disbursed first)"), key)
     if done:

@@ -1,7 +1,9 @@
 """Who may see and move a fund's money, on top of the ledger (which records but does not decide).
 
-- Reading: every signed-in member of the tenant sees the funds and their balances (the same
-  figures are public on the disclosure pages); entries show who posted them.
+- Reading: the permission table decides (``A.fund_view``): administrators, leaders and
+  supervisors see the funds at or below their units; everyone's staff see their own units'
+  funds and those above them (a neighbourhood sees its street's pool), never a sibling
+  street's funds or ledger. A fund one may not see answers 404, as one that does not exist.
 - Allocating money into a fund, transferring between funds and correcting an entry: the
   street or district administrators at or above the fund's unit (the street allocates its
   neighbourhoods' lines and its pool; the district or city its subsidies).
@@ -11,17 +13,24 @@
 from __future__ import annotations
 
 from core.i18n import T
-from core.models import Fund, LedgerEntry, Programme, Role
+from core.models import Fund, LedgerEntry, OrgUnit, Programme
+from core.permissions import A
 from core.services import funding, ledger
 from core.services.context import Ctx
 from core.services.org import get_unit
 from core.violations import Forbidden, NotFound, RuleError, Violation
 
-MANAGERS = (Role.street_admin, Role.district_admin)
-
 
 def may_manage(ctx: Ctx, fund: Fund) -> bool:
-    return ctx.actor.has_role(MANAGERS, fund.org_unit)
+    return ctx.can(A.fund_manage, fund).allowed
+
+
+def visible_fund(ctx: Ctx, fund_id, field: str = "fund_id") -> Fund:
+    """A fund the actor may see; otherwise the same 404 as for one that does not exist."""
+    fund = ledger.get_fund(ctx, fund_id, field)
+    if not ctx.can(A.fund_view, fund):
+        raise NotFound(ledger.FUND, field=field)
+    return fund
 
 
 def _require_manager(ctx: Ctx, fund: Fund) -> None:
@@ -39,14 +48,15 @@ def visible_funds(ctx: Ctx, *, year: int | None = None, org_unit_id: int | None 
                   within_unit_id: int | None = None) -> list[tuple[Fund, ledger.Balance]]:
     _require_member(ctx)
     within = get_unit(ctx, within_unit_id) if within_unit_id is not None else None
-    funds = ledger.list_funds(ctx, org_unit_id=org_unit_id, within=within, year=year)
+    funds = ledger.list_funds(ctx, org_unit_id=org_unit_id, within=within, year=year,
+                              visible=ctx.where(A.fund_view, unit_path=OrgUnit.path))
     sums = ledger.balances(ctx, [f.id for f in funds])
     return [(f, sums[f.id]) for f in funds]
 
 
 def fund_with_balance(ctx: Ctx, fund_id: int) -> tuple[Fund, ledger.Balance]:
     _require_member(ctx)
-    fund = ledger.get_fund(ctx, fund_id)
+    fund = visible_fund(ctx, fund_id)
     return fund, ledger.balance(ctx, fund.id)
 
 
@@ -68,9 +78,11 @@ def policy_fund(ctx: Ctx, programme_id, org_unit_id, key) -> Fund:
                                                     f"The programme's policy declares no fund '{key}'"), field="fund"))
     fund = funding.find(ctx, spec, unit, programme.year)
     if fund is None:
-        if not ctx.actor.has_role(MANAGERS, unit):
-            raise Forbidden(T("只有该单位或其上级的管理员可以设立资金", "Only administrators of the unit or above may set up its fund"))
+        ctx.require(A.fund_manage, unit, T("只有该单位或其上级的管理员可以设立资金",
+                                           "Only administrators of the unit or above may set up its fund"))
         fund = funding.ensure(ctx, spec, unit, programme.year)
+    elif not ctx.can(A.fund_view, fund):
+        raise NotFound(ledger.FUND, field="org_unit_id")
     return fund
 
 
@@ -96,6 +108,6 @@ def correct(ctx: Ctx, entry_id: int, key: str, memo: str, amount_fen=None) -> Le
 
 def entries(ctx: Ctx, fund_id: int, project_id: int | None = None) -> list[LedgerEntry]:
     _require_member(ctx)
-    return ledger.entries(ctx, ledger.get_fund(ctx, fund_id).id, project_id=project_id)
+    return ledger.entries(ctx, visible_fund(ctx, fund_id).id, project_id=project_id)
 
 

@@ -392,9 +392,12 @@ def find_fund(ctx: Ctx, org_unit_id: int, year: int, kind: str, name: str) -> Fu
 
 
 def list_funds(ctx: Ctx, *, org_unit_id: int | None = None, within: OrgUnit | None = None,
-               year: int | None = None, kind: str | None = None) -> list[Fund]:
-    """Funds of one unit, or of every unit at or below ``within``, optionally one year/kind."""
+               year: int | None = None, kind: str | None = None, visible=None) -> list[Fund]:
+    """Funds of one unit, or of every unit at or below ``within``, optionally one year/kind.
+    ``visible``: a condition on the fund and its ``OrgUnit`` (the permission table's filter)."""
     stmt = select(Fund).join(OrgUnit, OrgUnit.id == Fund.org_unit_id).order_by(OrgUnit.path, Fund.year, Fund.kind, Fund.name)
+    if visible is not None:
+        stmt = stmt.where(visible)
     if org_unit_id is not None:
         stmt = stmt.where(Fund.org_unit_id == org_unit_id)
     if within is not None:

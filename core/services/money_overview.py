@@ -14,16 +14,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from core.i18n import T
-from core.models import Fund, FundKind, OrgUnit, Role
+from core.models import Fund, FundKind, OrgUnit
+from core.permissions import A
 from core.services import ledger
 from core.services.context import Ctx
 from core.services.disclosure import choose_year
 from core.violations import Forbidden
 
-VIEWER_ROLES = (Role.district_admin, Role.street_admin)
 STREET = "street"
 
 
@@ -109,7 +109,7 @@ class MoneyOverview:
 
 
 def may_view(ctx: Ctx) -> bool:
-    return ctx.actor.is_authenticated and ctx.actor.has_role(VIEWER_ROLES)
+    return ctx.can(A.money_overview).allowed
 
 
 def overview(ctx: Ctx, year: int | None = None) -> MoneyOverview:
@@ -118,8 +118,7 @@ def overview(ctx: Ctx, year: int | None = None) -> MoneyOverview:
     if not may_view(ctx):
         raise Forbidden(T("只有区级或街道管理员可以查看资金总览", "Only district or street administrators see the money overview"))
     year, known = choose_year(ctx, year)
-    paths = ctx.actor.paths(VIEWER_ROLES)
-    within = or_(*[OrgUnit.path.startswith(p) for p in paths])
+    within = ctx.where(A.money_overview, unit_path=OrgUnit.path)
     streets = list(ctx.session.scalars(select(OrgUnit).where(within, OrgUnit.kind == STREET).order_by(OrgUnit.path)))
     funds = list(ctx.session.scalars(select(Fund).join(OrgUnit, OrgUnit.id == Fund.org_unit_id)
                                      .where(within, Fund.year == year)

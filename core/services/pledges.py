@@ -50,15 +50,16 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from core.clock import today
 from core.i18n import T, Text
 from core.models import (
     Attachment, Decision, EntryKind, Fund, FundKind, LedgerEntry, OrgUnit, Pledge, Programme, Project, ProjectState,
-    Role, Sponsor, SponsorKind, User,
+    Sponsor, SponsorKind, User,
 )
 from core.money import format_yuan, read_yuan
+from core.permissions import A, Subject
 from core.services import funding, ledger
 from core.services.context import Ctx
 from core.services.org import get_unit
@@ -68,9 +69,6 @@ from core.violations import Forbidden, NotFound, RuleError, Violation, Violation
 
 SPONSOR = T("共建单位", "sponsor")
 PLEDGE = T("认捐", "pledge")
-REGISTRAR_ROLES = (Role.street_admin, Role.district_admin)
-RECORDER_ROLES = (Role.street_admin, Role.district_admin, Role.neighbourhood_staff)
-WATCHER_ROLES = RECORDER_ROLES + (Role.supervisor,)
 # A project the council can announce, and so a sponsor can claim.
 ANNOUNCED = (ProjectState.submitted.value, ProjectState.endorsed.value, ProjectState.under_review.value,
              ProjectState.returned.value, ProjectState.approved.value)
@@ -107,7 +105,7 @@ def register_sponsor(ctx: Ctx, org_unit_id: int, name: str, kind: str, *, contac
     """Register a sponsor with the unit it twins with (street or district administrators at or
     above it). Names are unique per unit."""
     unit = get_unit(ctx, org_unit_id)
-    if not ctx.actor.has_role(REGISTRAR_ROLES, unit):
+    if not ctx.can(A.sponsor_register, unit):
         raise Forbidden(T(f"只有「{unit.name}」或上级的街道、区管理员可以登记共建单位",
                           f"Only street or district administrators at or above {unit.name_en or unit.name} may register sponsors"))
     v = Violations()
@@ -146,12 +144,8 @@ def get_sponsor(ctx: Ctx, sponsor_id: int, field: str = "sponsor_id") -> Sponsor
     return sponsor
 
 
-def _is_own(ctx: Ctx, sponsor: Sponsor) -> bool:
-    return ctx.actor.is_authenticated and sponsor.user_id is not None and sponsor.user_id == ctx.actor.id
-
-
 def may_see_sponsor(ctx: Ctx, sponsor: Sponsor) -> bool:
-    return _is_own(ctx, sponsor) or ctx.actor.has_role(WATCHER_ROLES, sponsor.org_unit)
+    return ctx.can(A.sponsor_view, sponsor).allowed
 
 
 def own_sponsors(ctx: Ctx) -> list[Sponsor]:
@@ -167,17 +161,12 @@ def list_sponsors(ctx: Ctx, org_unit_id: int | None = None) -> list[Sponsor]:
     those the actor represents."""
     if org_unit_id is not None:
         unit = get_unit(ctx, org_unit_id)
-        if not ctx.actor.has_role(WATCHER_ROLES, unit):
+        if not ctx.can(A.sponsor_view, unit):
             raise Forbidden(T(f"只有「{unit.name}」及上级的工作人员可以查看其共建单位",
                               f"Only staff at or above {unit.name_en or unit.name} may list its sponsors"))
         return eligible_sponsors(ctx, unit)
-    paths = ctx.actor.paths(WATCHER_ROLES)
-    conds = [OrgUnit.path.startswith(p) for p in paths]
-    if ctx.actor.is_authenticated:
-        conds.append(Sponsor.user_id == ctx.actor.id)
-    if not conds:
-        return []
-    stmt = (select(Sponsor).join(OrgUnit, OrgUnit.id == Sponsor.org_unit_id).where(or_(*conds))
+    stmt = (select(Sponsor).join(OrgUnit, OrgUnit.id == Sponsor.org_unit_id)
+            .where(ctx.where(A.sponsor_view, unit_path=OrgUnit.path, sponsor_user_id=Sponsor.user_id))
             .order_by(OrgUnit.path, Sponsor.id))
     return list(ctx.session.scalars(stmt))
 
@@ -202,16 +191,13 @@ def _pledge_fund(ctx: Ctx, fund_id) -> Fund:
 
 
 def may_record(ctx: Ctx, fund: Fund) -> bool:
-    return ctx.actor.has_role(RECORDER_ROLES, fund.org_unit)
+    return ctx.can(A.pledge_record, fund).allowed
 
 
 def sponsor_funds(ctx: Ctx) -> list[Fund]:
     """Co-governance funds at or below the units where the actor is staff (or supervises)."""
-    paths = ctx.actor.paths(WATCHER_ROLES)
-    if not paths:
-        return []
     stmt = (select(Fund).join(OrgUnit, OrgUnit.id == Fund.org_unit_id)
-            .where(Fund.kind == FundKind.sponsor_fund.value, or_(*[OrgUnit.path.startswith(p) for p in paths]))
+            .where(Fund.kind == FundKind.sponsor_fund.value, ctx.where(A.sponsor_view, unit_path=OrgUnit.path))
             .order_by(Fund.year.desc(), OrgUnit.path, Fund.name))
     return list(ctx.session.scalars(stmt))
 
@@ -219,7 +205,7 @@ def sponsor_funds(ctx: Ctx) -> list[Fund]:
 def get_sponsor_fund(ctx: Ctx, fund_id: int) -> Fund:
     """A co-governance fund, for its staff and supervisors."""
     fund = _pledge_fund(ctx, fund_id)
-    if not ctx.actor.has_role(WATCHER_ROLES, fund.org_unit):
+    if not ctx.can(A.sponsor_view, fund.org_unit):
         raise NotFound(ledger.FUND, field="fund_id")
     return fund
 
@@ -252,7 +238,7 @@ def fund_openings(ctx: Ctx, programmes: list[Programme]) -> list[FundOpening]:
             else:
                 continue  # a parent's fund is opened from its own pages
             for unit in units:
-                if ctx.actor.has_role(RECORDER_ROLES, unit):
+                if ctx.can(A.pledge_record, unit):
                     out.append(FundOpening(programme, unit, spec.name,
                                            funding.find(ctx, spec, unit, programme.year)))
     return out
@@ -263,7 +249,7 @@ def open_fund(ctx: Ctx, programme_id: int, unit_id: int) -> Fund:
     with the policy's cap, so pledges can be recorded before any project is approved."""
     programme = get_programme(ctx, programme_id)
     unit = get_unit(ctx, unit_id)
-    if not ctx.actor.has_role(RECORDER_ROLES, unit):
+    if not ctx.can(A.pledge_record, unit):
         raise Forbidden(T(f"只有「{unit.name}」及上级的工作人员可以设立其共治金",
                           f"Only staff at or above {unit.name_en or unit.name} may set up its fund"))
     if not unit.is_within(programme.org_unit):
@@ -344,7 +330,7 @@ def pledge(ctx: Ctx, sponsor_id: int, fund_id: int, amount, *, in_kind: str = ""
     (see the module doc for who may and what is refused). ``amount`` is yuan."""
     fund = _pledge_fund(ctx, fund_id)
     sponsor = ctx.session.get(Sponsor, sponsor_id) if isinstance(sponsor_id, int) and not isinstance(sponsor_id, bool) else None
-    if not (may_record(ctx, fund) or (sponsor is not None and _is_own(ctx, sponsor))):
+    if not (may_record(ctx, fund) or (sponsor is not None and ctx.can(A.pledge_record, Subject(sponsor_user_id=sponsor.user_id)))):
         raise Forbidden(T(f"只有「{fund.org_unit.name}」及上级的工作人员，或共建单位本身，可以登记认捐",
                           f"Only staff at or above {fund.org_unit.name_en or fund.org_unit.name}, or the sponsor itself, may record pledges"))
     if sponsor is None:
@@ -626,12 +612,9 @@ class PledgeRow:
 
 def _visible_pledges(ctx: Ctx):
     """Pledges the actor may read: to funds at or below their staff units, or their own."""
-    conds = [OrgUnit.path.startswith(p) for p in ctx.actor.paths(WATCHER_ROLES)]
-    if ctx.actor.is_authenticated:
-        conds.append(Sponsor.user_id == ctx.actor.id)
     stmt = (select(Pledge).join(Sponsor, Sponsor.id == Pledge.sponsor_id).join(Fund, Fund.id == Pledge.fund_id)
             .join(OrgUnit, OrgUnit.id == Fund.org_unit_id))
-    return stmt.where(or_(*conds)) if conds else stmt.where(Pledge.id.is_(None))
+    return stmt.where(ctx.where(A.sponsor_view, unit_path=OrgUnit.path, sponsor_user_id=Sponsor.user_id))
 
 
 def list_pledges(ctx: Ctx, *, fund_id: int | None = None, sponsor_id: int | None = None,

@@ -5,7 +5,8 @@ from sqlalchemy import func, select
 
 from core.clock import now, today
 from core.i18n import T, Text
-from core.models import Membership, PanelMember, PluginEnablement, Programme, Role
+from core.models import Membership, PanelMember, PluginEnablement, Programme
+from core.permissions import A
 from core.plugin_host.contributions import Phase
 from core.plugin_host.manager import Policy
 from core.services.context import Ctx
@@ -13,11 +14,10 @@ from core.services.org import get_unit
 from core.violations import Forbidden, NotFound, RuleError, Violation
 
 PROGRAMME = T("年度项目", "programme")
-ADMIN_ROLES = (Role.street_admin, Role.district_admin)
 
 
 def _require_admin(ctx: Ctx, unit) -> None:
-    if not ctx.actor.has_role(ADMIN_ROLES, unit):
+    if not ctx.can(A.programme_manage, unit):
         raise Forbidden(T(f"您不是「{unit.name}」的管理员", f"You do not administer {unit.name_en or unit.name}"))
 
 
@@ -159,7 +159,7 @@ def set_panel(ctx: Ctx, programme_id: int, user_ids: list[int], chair_id: int | 
     if chair_id is not None and chair_id not in ids:
         raise RuleError(Violation("chair_not_member", T("组长须是评审小组成员", "The chair must be a panel member"), field="chair_id"))
     reviewers = set(ctx.session.scalars(select(Membership.user_id).where(
-        Membership.user_id.in_(ids), Membership.role == Role.reviewer.value)))
+        Membership.user_id.in_(ids), Membership.role.in_([r.value for r in ctx.permissions.roles_for(A.review_score)]))))
     missing = [i for i in ids if i not in reviewers]
     if missing:
         raise RuleError(Violation("not_a_reviewer",

@@ -17,7 +17,8 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased
 
 from core.i18n import T
-from core.models import Attachment, BudgetItem, OrgUnit, Programme, Project, ProjectState, Role
+from core.models import Attachment, BudgetItem, OrgUnit, Programme, Project, ProjectState
+from core.permissions import A
 from core.money import MoneyError, yuan_to_fen
 from core.plugin_host.facts import ProjectFacts
 from core.services.context import Ctx
@@ -26,8 +27,6 @@ from core.services.programmes import get_programme, open_phase, policy_of, windo
 from core.violations import Forbidden, NotFound, RuleError, Violation, Violations
 
 PROJECT = T("项目", "project")
-APPLICANT_ROLES = (Role.neighbourhood_staff, Role.project_member)
-OVERSIGHT_ROLES = (Role.street_admin, Role.district_admin, Role.reviewer, Role.supervisor)
 EDITABLE = (ProjectState.draft.value, ProjectState.returned.value)
 MAX_BUDGET_LINES = 50
 MAX_PROJECT_FEN = 100_000_000 * 100  # one hundred million yuan: anything above is a typo
@@ -47,14 +46,12 @@ def visible(ctx: Ctx) -> Select:
     stmt = (stmt.join(applicant, Project.applicant_unit_id == applicant.id)
             .join(Programme, Project.programme_id == Programme.id)
             .join(owner, Programme.org_unit_id == owner.id))
-    conds = [published]
-    conds += [applicant.path.startswith(p) for p in ctx.actor.paths(APPLICANT_ROLES)]
     # Oversight reaches a programme's projects from above its owner (a street's or city's staff)
     # and an applicant's projects from above the applicant (a town endorsing its villages'
     # applications to a city-wide programme). Drafts stay with their authors.
-    for p in ctx.actor.paths(OVERSIGHT_ROLES):
-        conds.append((owner.path.startswith(p) | applicant.path.startswith(p))
-                     & (Project.state != ProjectState.draft.value))
+    conds = [published, ctx.where(A.project_view, unit_path=applicant.path),
+             ctx.where(A.project_oversee, unit_path=applicant.path, programme_unit_path=owner.path)
+             & (Project.state != ProjectState.draft.value)]
     return stmt.where(or_(*conds))
 
 
@@ -86,7 +83,7 @@ def list_projects(ctx: Ctx, *, programme_id: int | None = None, state: str | Non
 
 
 def _require_applicant(ctx: Ctx, unit: OrgUnit) -> None:
-    if not ctx.actor.has_role(APPLICANT_ROLES, unit):
+    if not ctx.can(A.project_apply, unit):
         raise Forbidden(T(f"您不能代表「{unit.name}」申报或修改项目", f"You may not apply or edit for {unit.name_en or unit.name}"),
                         field="applicant_unit_id")
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.i18n import T
-from core.models import Decision, Project, ProjectState, Role, Score
+from core.models import Decision, Project, ProjectState, Score
+from core.permissions import A
 from core.money import MoneyError, yuan_to_fen
 from core.services import funding
 from core.services.context import Ctx
-from core.services.programmes import is_panel_member, policy_of
+from core.services.programmes import policy_of
 from core.services.projects import SessionRuleContext, _transitioned, facts, get_project
 from core.violations import Forbidden, RuleError, Violation, Violations
 
@@ -53,7 +54,7 @@ def decisions(ctx: Ctx, project_id: int) -> list[Decision]:
 
 def score(ctx: Ctx, project_id: int, points: dict, comment: str = "") -> Score:
     project = get_project(ctx, project_id, for_update=True)
-    if is_panel_member(ctx, project.programme_id) is None:
+    if not ctx.can(A.review_score, project):
         raise Forbidden(T("只有本年度评审小组成员可以评分", "Only members of this programme's review panel may score"))
     _require_reviewable(ctx, project)
     policy, config = policy_of(ctx, project.programme)
@@ -92,9 +93,7 @@ def score(ctx: Ctx, project_id: int, points: dict, comment: str = "") -> Score:
 
 
 def may_decide(ctx: Ctx, project: Project) -> bool:
-    member = is_panel_member(ctx, project.programme_id)
-    return bool(member and member.chair) or ctx.actor.has_role((Role.street_admin, Role.district_admin),
-                                                                 project.programme.org_unit)
+    return ctx.can(A.review_decide, project).allowed
 
 
 def decide(ctx: Ctx, project_id: int, outcome: str, explanation: str = "", approved_amount=None,

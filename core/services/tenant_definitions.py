@@ -33,6 +33,9 @@ from sqlalchemy import func, select
 
 from core.models import Membership, OrgUnit, Programme, Role, Sponsor, SponsorKind, Tenant, UnitKind, User
 from core.money import MoneyError, yuan_to_fen
+from core.permissions import A
+from core.permissions.check import CORE_TABLE
+from core.permissions.table import ROOT_ROLE
 from core.platform import Platform
 from core.services import funding, ledger, programmes
 from core.services.auth import hash_password
@@ -67,7 +70,7 @@ def load(platform: Platform, data: dict) -> Tenant:
         root = _unit(s, None, {"code": data["slug"], "kind": UnitKind.district.value, "name": data["name"],
                                "name_en": data.get("name_en")})
         # The loader acts as the tenant's own administrator, so every service rule still applies.
-        ctx = Ctx(session=s, actor=Actor(None, (Grant(Role.district_admin.value, root.id, root.path, root.kind),)),
+        ctx = Ctx(session=s, actor=Actor(None, (Grant(ROOT_ROLE.value, root.id, root.path, root.kind),)),
                   host=platform.host, settings=platform.settings, tenant_id=tenant_id)
         units = {root.code: root}
         unit_specs = {root.code: data}
@@ -161,8 +164,9 @@ def _authority(username: str, role: dict) -> int | None:
     """A leader's authority limit (``authority_yuan``), the largest monthly batch they may approve."""
     if "authority_yuan" not in role:
         return None
-    if role["role"] != Role.street_leader.value:
-        raise DefinitionError(f"user {username}: only a {Role.street_leader.value} has an authority limit")
+    leaders = [r.value for r in CORE_TABLE.roles_for(A.batch_approve)]
+    if role["role"] not in leaders:
+        raise DefinitionError(f"user {username}: only a {' or '.join(leaders)} has an authority limit")
     try:
         return yuan_to_fen(str(role["authority_yuan"]))
     except MoneyError as exc:

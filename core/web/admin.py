@@ -4,10 +4,12 @@ programme, naming its review panel, the audit log, and plugin faults and load er
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core.i18n import T
+from core.permissions import A
 from core.models import AuditEntry, PluginEnablement
+from core.services import audit_log
 from core.services import programmes as programme_service
 from core.services.faults import recent_faults
 from core.services.org import get_unit
@@ -24,7 +26,7 @@ NOT_ADMIN = T("只有区级或街道管理员可以使用管理功能", "Only di
 
 def _require_admin():
     c = ctx()
-    forbid_unless(c.actor.has_role(queries.ADMIN_ROLES), NOT_ADMIN)
+    forbid_unless(c.can(A.programme_manage).allowed, NOT_ADMIN)
     return c
 
 
@@ -53,7 +55,7 @@ def index():
 def plugin_config(unit_id: int, plugin_name: str):
     c = _require_admin()
     unit = get_unit(c, unit_id, field="unit_id")
-    forbid_unless(c.actor.has_role(queries.ADMIN_ROLES, unit),
+    forbid_unless(c.can(A.programme_manage, unit).allowed,
                   T(f"您不是「{unit.name}」的管理员", f"You do not administer {unit.name_en or unit.name}"))
     policy = c.host.policy(plugin_name)
     schema_cls = policy.info.config_schema
@@ -116,7 +118,7 @@ def open_programme():
 def panel(programme_id: int):
     c = _require_admin()
     programme = programme_service.get_programme(c, programme_id)
-    forbid_unless(c.actor.has_role(queries.ADMIN_ROLES, programme.org_unit),
+    forbid_unless(c.can(A.programme_manage, programme.org_unit).allowed,
                   T("您不是该年度项目所属单位的管理员", "You do not administer this programme's unit"))
     members = programme_service.panel(c, programme.id)
     chosen = {m.user_id for m in members}
@@ -147,12 +149,9 @@ def audit():
     c = _require_admin()
     page = int_arg("page", 1, minimum=1)
     entity = (request.args.get("entity") or "").strip() or None
-    stmt = select(AuditEntry)
-    if entity:
-        stmt = stmt.where(AuditEntry.entity == entity)
-    total = c.session.scalar(select(func.count()).select_from(stmt.with_only_columns(AuditEntry.id).subquery())) or 0
-    entries = list(c.session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(AUDIT_PAGE).offset((page - 1) * AUDIT_PAGE)))
-    entities = sorted(c.session.scalars(select(AuditEntry.entity).distinct()))
+    rows, total = audit_log.entries(c, entity=entity, limit=AUDIT_PAGE, offset=(page - 1) * AUDIT_PAGE)
+    entries = [e for e, _ in rows]
+    entities = audit_log.entities(c)
     users = queries.users_by_id(c, (e.actor_id for e in entries))
     return render_template("admin/audit.html", entries=[(e, _diff(e)) for e in entries], users=users, total=total,
                            page=page, pages=max(1, -(-total // AUDIT_PAGE)), entity=entity, entities=entities)

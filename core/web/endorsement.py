@@ -29,7 +29,8 @@ from core.services import changes as change_service
 from core.services import endorsement as endorsement_service
 from core.services import projects as project_service
 from core.services import review as review_service
-from core.services.projects import APPLICANT_ROLES, visible
+from core.permissions import A
+from core.services.projects import visible
 from core.violations import RuleError, Violation
 from core.web import queries
 from core.web.context import ctx, forbid_unless, login_required
@@ -71,10 +72,10 @@ def project_parts(c, project, failure=None) -> dict:
             and (latest_decision is None or latest_endorsement.endorsed_at >= latest_decision.decided_at)):
         town_return = latest_endorsement
 
-    is_applicant = c.actor.has_role(APPLICANT_ROLES, project.applicant_unit)
+    is_applicant = c.can(A.change_request, project).allowed
     requests = change_service.change_requests(c, project.id) if signed_in else []
     people = queries.users_by_id(c, [r.requested_by_id for r in requests] + [r.decided_by_id for r in requests])
-    may_decide_change = signed_in and c.actor.has_role(change_service.DECIDER_ROLES, project.programme.org_unit)
+    may_decide_change = c.can(A.change_decide, project).allowed
     change_rows = []
     for r in requests:
         track = r.proposed_track or project.track
@@ -162,7 +163,7 @@ def new_change(project_id: int):
     with that type's forms) and the forms with the current content, to be edited."""
     c = ctx()
     project = project_service.get_project(c, project_id)
-    forbid_unless(c.actor.has_role(APPLICANT_ROLES, project.applicant_unit),
+    forbid_unless(c.can(A.change_request, project).allowed,
                   T("只有申报单位可以申请项目变更", "Only the applicant may request a change"))
     view = programme_view(c, project.programme)
     source = request.form if request.method == "POST" else request.args

@@ -26,7 +26,7 @@ from core.models.fund_request import BatchState, FundRequestState
 from core.services import final_accounts as accounts_service
 from core.services import fund_requests as service
 from core.services.context import Ctx
-from core.services.projects import APPLICANT_ROLES
+from core.permissions import A
 from core.violations import RuleError, Violation
 from core.web import queries
 from core.web.context import ctx, forbid_unless, login_required
@@ -42,8 +42,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Each fund request state has its badge class in site.css (state-<state>).
 BADGES = {s.value: f"state-{s.value}" for s in FundRequestState}
 PAGE_SECTION = "fund-requests"  # the project page's anchor for a refusal here: #form-fund-requests
-PAGE_ROLES = (*service.SUPERVISOR_ROLES, *service.OFFICE_ROLES, *service.LEADER_ROLES,
-              *service.BATCH_VIEWER_ROLES)
 
 
 @dataclass
@@ -110,9 +108,10 @@ def rows_for(c: Ctx, requests: list[FundRequest]) -> list[Row]:
         r = rules[project.id]
         unit = project.applicant_unit
         state = req.state
-        applicant = c.actor.has_role(APPLICANT_ROLES, unit)
-        office = c.actor.has_role(service.OFFICE_ROLES, unit)
-        supervisor = c.actor.has_role(service.SUPERVISOR_ROLES, unit)
+        applicant = c.can(A.fund_request_file, unit).allowed
+        refunder = c.can(A.fund_request_refund, unit).allowed
+        office = c.can(A.fund_request_check, unit).allowed
+        supervisor = c.can(A.fund_request_supervise, unit).allowed
         awaiting_supervision = r.supervision and state == FundRequestState.submitted.value
         office_turn = state == (FundRequestState.supervised.value if r.supervision else FundRequestState.submitted.value)
         row = Row(req, BADGES.get(state, "state-draft"), money.get(req.id, service.RequestMoney()), receipts.get(req.id, []),
@@ -123,7 +122,7 @@ def rows_for(c: Ctx, requests: list[FundRequest]) -> list[Row]:
                   or (supervisor and awaiting_supervision),
                   may_disburse=office and state == FundRequestState.approved.value,
                   may_spend=applicant and state == FundRequestState.disbursed.value,
-                  may_refund=(applicant or office) and state == FundRequestState.disbursed.value)
+                  may_refund=refunder and state == FundRequestState.disbursed.value)
         if row.may_spend and row.money.unspent <= 0:
             row.may_spend = row.may_refund = False
         locale = c.locale
@@ -141,13 +140,13 @@ def rows_for(c: Ctx, requests: list[FundRequest]) -> list[Row]:
 
 @project_panel(40)
 def project_section(c: Ctx, project: Project) -> Panel | None:
-    if not c.actor.is_authenticated or not c.actor.has_role(service.VIEWER_ROLES, project.applicant_unit):
+    if not c.can(A.fund_request_view, project):
         return None
     requests = service.project_requests(c, project.id)
     approved = project.state == ProjectState.approved.value
     if not approved and not requests:
         return None
-    can_file = approved and c.actor.has_role(APPLICANT_ROLES, project.applicant_unit)
+    can_file = approved and c.can(A.fund_request_file, project).allowed
     rules = service.rules_of(c, project)
     room = service.headroom(c, project)
     money = service.request_money(c, project.id)
@@ -177,7 +176,7 @@ def office():
 
 def _office(status: int = 200):
     c = ctx()
-    forbid_unless(c.actor.has_role(PAGE_ROLES), T("只有街道社区自治办、街道领导和监督委员会可以查看资金申请汇总",
+    forbid_unless(c.can(A.fund_request_summary).allowed, T("只有街道社区自治办、街道领导和监督委员会可以查看资金申请汇总",
                                                    "Only street offices, street leaders and supervisors see the fund requests"))
     month = _month_arg()
     waiting, _ = service.list_requests(c, states=(FundRequestState.submitted.value, FundRequestState.supervised.value))
@@ -209,7 +208,7 @@ def _batch(batch_id: int, status: int = 200):
     is_leader, limit = service.authority_fen(c, b.street_unit)
     total = service.batch_total(c, b)
     requests = service.batch_requests(c, b.id)
-    office = c.actor.has_role(service.OFFICE_ROLES, b.street_unit)
+    office = c.can(A.fund_request_check, b.street_unit).allowed
     users = queries.users_by_id(c, [b.approved_by_id])
     failure = _failure(f"batch-{b.id}")
     return render_template(

@@ -8,7 +8,8 @@ from flask import Blueprint, redirect, render_template, url_for
 from sqlalchemy import select
 
 from core.i18n import T
-from core.models import OrgUnit, Role
+from core.models import OrgUnit
+from core.permissions import A, holder_grants
 from core.services import programmes as programme_service
 from core.services.org import get_unit
 from core.web import queries
@@ -23,15 +24,16 @@ bp = Blueprint("overview", __name__, url_prefix="/t/<tenant>")
 @login_required
 def dashboard():
     """Send each person to the page their role works from."""
-    actor = ctx().actor
-    grants = {g.role: g for g in reversed(actor.grants)}
-    if Role.district_admin.value in grants:
+    c = ctx()
+    if c.can(A.district_overview):
         return redirect(url_for("web.overview.district"))
-    if Role.street_admin.value in grants:
-        return redirect(url_for("web.overview.street", unit_id=grants[Role.street_admin.value].unit_id))
-    if Role.reviewer.value in grants:
+    street = next((g for g in holder_grants(c.actor, A.programme_manage, table=c.permissions)
+                   if g.unit_kind == "street"), None)
+    if street is not None:
+        return redirect(url_for("web.overview.street", unit_id=street.unit_id))
+    if c.can(A.review_score):
         return redirect(url_for("web.review.queue"))
-    if grants.keys() & {Role.neighbourhood_staff.value, Role.project_member.value}:
+    if c.can(A.project_apply):
         return redirect(url_for("web.overview.mine"))
     return redirect(url_for("web.public.home"))
 
@@ -40,7 +42,7 @@ def dashboard():
 @login_required
 def district():
     c = ctx()
-    forbid_unless(c.actor.has_role(Role.district_admin), T("只有区级管理员可以查看全区概览", "Only district administrators see the district overview"))
+    forbid_unless(c.can(A.district_overview).allowed, T("只有区级管理员可以查看全区概览", "Only district administrators see the district overview"))
     streets = queries.units_administered(c, kinds=("street",))
     neighbourhoods = queries.children_counts(c, [s.id for s in streets])
     programmes = programme_service.list_programmes(c)
@@ -84,7 +86,7 @@ def _street_of_units(c, streets) -> dict[int, int]:
 def street(unit_id: int):
     c = ctx()
     unit = get_unit(c, unit_id, field="unit_id")
-    forbid_unless(c.actor.has_role(queries.ADMIN_ROLES, unit) and unit.kind == "street",
+    forbid_unless(c.can(A.programme_manage, unit).allowed and unit.kind == "street",
                   T(f"您不是「{unit.name}」的管理员", f"You do not administer {unit.name_en or unit.name}"))
     # The street's own programmes and those of the levels above it that its units apply to
     # (a city-wide call, where the street endorses its communities' applications).

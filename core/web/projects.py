@@ -18,8 +18,9 @@ from core.money import fen_to_yuan
 from core.plugin_host.contributions import FormSpec
 from core.services import projects as project_service
 from core.services import review as review_service
-from core.services.programmes import get_programme, is_panel_member
-from core.services.projects import APPLICANT_ROLES, EDITABLE
+from core.services.programmes import get_programme
+from core.permissions import A
+from core.services.projects import EDITABLE
 from core.violations import NotFound, RuleError, Violation
 from core.web import queries
 from core.web.context import ctx, forbid_unless, int_arg, login_required
@@ -116,7 +117,7 @@ def _render(project_id: int, failure: Failure | None = None, status: int = 200):
     view = programme_view(c, project.programme)
     locale = c.locale
     signed_in = c.actor.is_authenticated
-    is_applicant = c.actor.has_role(APPLICANT_ROLES, project.applicant_unit)
+    is_applicant = c.can(A.project_apply, project).allowed
     can_edit = is_applicant and project.state in EDITABLE
     section = failure.section if failure else None
 
@@ -152,7 +153,7 @@ def _render(project_id: int, failure: Failure | None = None, status: int = 200):
     problems = project_service.submission_problems(c, project) if can_edit and not submit_errors else []
     decisions = review_service.decisions(c, project.id) if signed_in else []
     approved = next((d for d in reversed(decisions) if d.outcome == "approved"), None)
-    reviewer = signed_in and (is_panel_member(c, project.programme_id) is not None or review_service.may_decide(c, project))
+    reviewer = c.can(A.review_score, project).allowed or c.can(A.review_decide, project).allowed
     return render_template(
         "pages/project.html", project=project, view=view, forms=forms, can_edit=can_edit,
         is_applicant=is_applicant, signed_in=signed_in, budget_rows=rows, row_errors=row_errors,

@@ -8,18 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
-from core.models import Membership, OrgUnit, PanelMember, Programme, Project, ProjectState, Role, Score, User
+from core.models import Membership, OrgUnit, PanelMember, Programme, Project, ProjectState, Score, User
+from core.permissions import A
 from core.services.context import Ctx
-from core.services.projects import APPLICANT_ROLES, visible
+from core.services.projects import visible
 
-ADMIN_ROLES = (Role.district_admin, Role.street_admin)
 STATES = [s.value for s in ProjectState]
-
-
-def _within(column, paths: list[str]):
-    return or_(*[column.startswith(p) for p in paths]) if paths else None
 
 
 def state_counts(ctx: Ctx, by: str, *, programme_ids: list[int] | None = None) -> dict[int, dict[str, int]]:
@@ -41,17 +37,13 @@ def add_counts(into: dict[str, int], counts: dict[str, int]) -> None:
 
 
 def units_administered(ctx: Ctx, kinds: tuple[str, ...] = ("street",)) -> list[OrgUnit]:
-    cond = _within(OrgUnit.path, ctx.actor.paths(ADMIN_ROLES))
-    if cond is None:
-        return []
+    cond = ctx.where(A.programme_manage, unit_path=OrgUnit.path)
     return list(ctx.session.scalars(select(OrgUnit).where(cond, OrgUnit.kind.in_(kinds)).order_by(OrgUnit.path)))
 
 
 def applicant_units(ctx: Ctx, within: OrgUnit | None = None, kinds: tuple[str, ...] | None = None) -> list[OrgUnit]:
     """Units the actor may apply for (a role at a unit reaches the units below it)."""
-    cond = _within(OrgUnit.path, ctx.actor.paths(APPLICANT_ROLES))
-    if cond is None:
-        return []
+    cond = ctx.where(A.project_apply, unit_path=OrgUnit.path)
     stmt = select(OrgUnit).where(cond).order_by(OrgUnit.path)
     if within is not None:
         stmt = stmt.where(OrgUnit.path.startswith(within.path), OrgUnit.id != within.id)
@@ -72,10 +64,7 @@ def children(ctx: Ctx, parent: OrgUnit) -> list[OrgUnit]:
 
 def my_projects(ctx: Ctx, limit: int = 200) -> list[Project]:
     """Projects of the units the actor applies for, any state, newest first."""
-    cond = _within(OrgUnit.path, ctx.actor.paths(APPLICANT_ROLES))
-    if cond is None:
-        return []
-    mine = select(OrgUnit.id).where(cond)
+    mine = select(OrgUnit.id).where(ctx.where(A.project_apply, unit_path=OrgUnit.path))
     stmt = visible(ctx).where(Project.applicant_unit_id.in_(mine)).order_by(Project.id.desc()).limit(limit)
     return list(ctx.session.scalars(stmt).unique())
 
@@ -121,7 +110,7 @@ def score_counts(ctx: Ctx, project_ids: list[int]) -> dict[int, int]:
 
 def reviewers(ctx: Ctx) -> list[User]:
     """Users holding the reviewer role anywhere in the tenant (candidates for a panel)."""
-    ids = select(Membership.user_id).where(Membership.role == Role.reviewer.value)
+    ids = select(Membership.user_id).where(Membership.role.in_([r.value for r in ctx.permissions.roles_for(A.review_score)]))
     return list(ctx.session.scalars(select(User).where(User.id.in_(ids), User.is_active.is_(True)).order_by(User.username)))
 
 

@@ -10,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from core.i18n import T
+from core.permissions import A
 from core.models import Decision
 from core.money import MoneyError, fen_to_yuan, yuan_to_fen
 from core.plugin_host.manager import PluginFailure
@@ -38,8 +39,8 @@ def queue():
     c = ctx()
     member_of = queries.panel_programme_ids(c)
     programmes = [p for p in programme_service.list_programmes(c)
-                  if p.id in member_of or c.actor.has_role(queries.ADMIN_ROLES, p.org_unit)]
-    forbid_unless(bool(programmes) or c.actor.has_role(queries.ADMIN_ROLES),
+                  if p.id in member_of or c.can(A.programme_manage, p.org_unit)]
+    forbid_unless(bool(programmes) or c.can(A.programme_manage).allowed,
                   T("您不是任何年度项目的评审小组成员", "You are not on any programme's review panel"))
     ids = [p.id for p in programmes]
     views = {p.id: programme_view(c, p) for p in programmes}

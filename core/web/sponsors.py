@@ -21,6 +21,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from core.i18n import T
 from core.money import format_yuan
 from core.models import SponsorKind
+from core.permissions import A
 from core.services import pledges
 from core.services.programmes import list_programmes
 from core.violations import RuleError, Violation
@@ -87,7 +88,7 @@ def _render_fund(fund_id: int, section: str | None = None, err: RuleError | None
     state = pledges.fund_state(c, f)
     rows = pledges.pledge_rows(c, state.pledges)
     may_record = pledges.may_record(c, f)
-    may_register = c.actor.has_role(pledges.REGISTRAR_ROLES, f.org_unit)
+    may_register = c.can(A.sponsor_register, f.org_unit).allowed
     violations = err.violations if err else []
 
     def errors(name: str, fields) -> FormErrors:

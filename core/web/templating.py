@@ -16,6 +16,8 @@ from flask import Flask, g, request
 from core import request_context
 from core.i18n import Text
 from core.models import ProjectState, Role
+from core.permissions import A, Scope, can, holder_grants
+from core.permissions.table import UNIT_SCOPES
 from core.money import format_yuan
 from core.services.context import Actor
 from core.web import csrf
@@ -129,6 +131,16 @@ def _actor() -> Actor:
         return Actor.anonymous()
 
 
+def _table():
+    """The permission table of the current request's plugin host (core's when none)."""
+    if g.get("tenant") is None:
+        return None
+    try:
+        return request_context.ctx().permissions
+    except Exception:  # noqa: BLE001 - as _actor: an error page must still render
+        return None
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -142,13 +154,18 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _page_context():
         actor = _actor()
-        roles = {gr.role for gr in actor.grants}
+        table = _table()
+        # The menu asks the permission table, as the pages behind it do.
         return {
             "locale": request_context.locale(),
             "tenant": g.get("tenant"),
             "actor": actor,
-            "roles": roles,
-            "is_admin": bool(roles & {Role.district_admin.value, Role.street_admin.value}),
-            "is_reviewer": Role.reviewer.value in roles,
-            "is_applicant": bool(roles & {Role.neighbourhood_staff.value, Role.project_member.value}),
+            "is_admin": can(actor, A.programme_manage, table=table).allowed,
+            "is_reviewer": can(actor, A.review_score, table=table).allowed,
+            "is_applicant": can(actor, A.project_apply, table=table).allowed,
+            "may_district": can(actor, A.district_overview, table=table).allowed,
+            "street_grants": [gr for gr in holder_grants(actor, A.programme_manage, table=table) if gr.unit_kind == "street"],
+            "may_co_funds": bool(holder_grants(actor, A.sponsor_view, table=table, scopes=UNIT_SCOPES)),
+            "may_fund_requests": can(actor, A.fund_request_summary, table=table).allowed,
+            "may_my_pledges": bool(holder_grants(actor, A.sponsor_view, table=table, scopes=frozenset({Scope.sponsor_of}))),
         }

@@ -1,0 +1,206 @@
+"""The one question: may this actor take this action on this object?
+
+Why one function: a service guard, a web button ("shown, or shown disabled with the reason")
+and an API ``actions`` field must give the same answer, so all of them call ``can``.
+``can`` answers with a ``Decision`` (allowed, and a reason in Chinese and English) rather than
+a bare bool, so a refusal can say which role and scope would have been needed.
+
+Lists need the same answer as SQL: ``where`` turns the table's rows for an action into a
+condition on the caller's columns (the unit's path, the programme's unit's path, ...), so a
+list shows exactly the objects ``can`` would allow one by one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, literal, or_, select
+from sqlalchemy.orm import object_session
+
+from core.i18n import T, Text
+from core.models import Fund, OrgUnit, PanelMember, Programme, Project, Sponsor
+from core.models.fund_request import FundRequest, FundRequestBatch
+from core.permissions.actions import Action
+from core.permissions.table import PermissionTable, Row, Scope
+from core.violations import Forbidden
+
+CORE_TABLE = PermissionTable.core()
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What the table needs to know about an object: its unit, its programme (and that
+    programme's unit), the user it belongs to and the user representing its sponsor."""
+
+    unit: OrgUnit | None = None
+    programme_id: int | None = None
+    programme_unit: OrgUnit | None = None
+    user_id: int | None = None
+    sponsor_user_id: int | None = None
+
+
+def subject_of(obj: Any) -> Subject | None:
+    """The ``Subject`` of a model object (None: no object, "may they do this anywhere")."""
+    if obj is None or isinstance(obj, Subject):
+        return obj
+    if isinstance(obj, OrgUnit):
+        return Subject(unit=obj)
+    if isinstance(obj, Project):
+        return Subject(unit=obj.applicant_unit, programme_id=obj.programme_id, programme_unit=obj.programme.org_unit)
+    if isinstance(obj, Programme):
+        return Subject(unit=obj.org_unit, programme_id=obj.id, programme_unit=obj.org_unit)
+    if isinstance(obj, Fund):
+        return Subject(unit=obj.org_unit)
+    if isinstance(obj, FundRequest):
+        return subject_of(obj.project)
+    if isinstance(obj, FundRequestBatch):
+        return Subject(unit=obj.street_unit)
+    if isinstance(obj, Sponsor):
+        return Subject(unit=obj.org_unit, sponsor_user_id=obj.user_id)
+    raise TypeError(f"the permission table does not know objects of type {type(obj).__name__}")
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: Text
+    row: Row | None = None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def panel_seats(actor, session=None) -> dict[int, bool]:
+    """{programme id: chairs it} for the actor's review panel seats, read once per actor and
+    session (``session``: the unit of work asking; else the one the actor's user came from).
+    A preset ``actor._panel_seats`` dict (tests) is used as is."""
+    session = session if session is not None else (object_session(actor.user) if actor.user is not None else None)
+    cached = getattr(actor, "_panel_seats", None)
+    if isinstance(cached, dict):
+        return cached
+    if cached is not None and cached[0] is session:
+        return cached[1]
+    seats = {}
+    if session is not None and actor.user is not None:
+        seats = dict(session.execute(select(PanelMember.programme_id, PanelMember.chair)
+                                     .where(PanelMember.user_id == actor.user.id)).all())
+    actor._panel_seats = (session, seats)
+    return seats
+
+
+def _within(inner: OrgUnit | None, outer_path: str) -> bool:
+    return inner is not None and inner.path.startswith(outer_path)
+
+
+def _grants(actor, row: Row):
+    return [g for g in actor.grants if g.role == row.role.value]
+
+
+def _row_allows(actor, row: Row, subject: Subject | None, session=None) -> bool:
+    grants = _grants(actor, row)
+    if row.scope in (Scope.panel, Scope.panel_chair):
+        seats = panel_seats(actor, session) if grants else {}
+        if subject is None:
+            return bool(seats) and (row.scope is Scope.panel or any(seats.values()))
+        chair = seats.get(subject.programme_id)
+        return chair is not None and (row.scope is Scope.panel or chair)
+    if not grants:
+        return False  # every scope needs the role itself, held at some unit
+    if row.scope is Scope.sponsor_of:
+        return subject is None or subject.sponsor_user_id == actor.id
+    if row.scope is Scope.self:
+        return subject is None or subject.user_id == actor.id
+    if subject is None or row.scope is Scope.anywhere:
+        return True
+    for g in grants:
+        if row.scope is Scope.below and _within(subject.unit, g.unit_path):
+            return True
+        if row.scope is Scope.above and subject.unit is not None and g.unit_path.startswith(subject.unit.path):
+            return True
+        if row.scope is Scope.own_unit and subject.unit is not None and subject.unit.id == g.unit_id:
+            return True
+        if row.scope is Scope.programme and _within(subject.programme_unit, g.unit_path):
+            return True
+    return False
+
+
+def can(actor, action: Action | str, obj: Any = None, *, table: PermissionTable | None = None,
+        session=None) -> Decision:
+    """May ``actor`` take ``action`` on ``obj``? With ``obj=None``: may they take it anywhere
+    (to show a menu entry). ``table``: the plugin host's table (``ctx.host.permissions``);
+    core's own when omitted. ``session``: where panel seats are read (``Ctx.can`` passes its own)."""
+    table = table or CORE_TABLE
+    act = table.registry.get(action)
+    rows = table.rows_for(act)
+    if not actor.grants:
+        return Decision(False, T(f"请先登录，再{act.label.zh}", f"Log in first to {act.label.en}")
+                        if not actor.is_authenticated else
+                        T(f"您没有任何角色，不能{act.label.zh}", f"You hold no role, so you may not {act.label.en}"))
+    subject = subject_of(obj)
+    for row in rows:
+        if _row_allows(actor, row, subject, session):
+            return Decision(True, T(f"{row.role.label.zh}（{row.scope.label.zh}）可以{act.label.zh}",
+                                    f"a {row.role.label.en} ({row.scope.label.en}) may {act.label.en}"), row)
+    needed_zh = "、".join(f"{r.role.label.zh}（{r.scope.label.zh}）" for r in rows) or "无人"
+    needed_en = "; ".join(f"{r.role.label.en} ({r.scope.label.en})" for r in rows) or "nobody"
+    where_zh = f"「{subject.unit.name}」" if subject and subject.unit else ""
+    where_en = f" for {subject.unit.name_en or subject.unit.name}" if subject and subject.unit else ""
+    return Decision(False, T(f"您无权{where_zh}{act.label.zh}：需要{needed_zh}",
+                             f"You may not {act.label.en}{where_en}: it takes {needed_en}"))
+
+
+def require(actor, action: Action | str, obj: Any = None, *, table: PermissionTable | None = None,
+            message: Text | None = None, session=None) -> Decision:
+    """``can``, raising ``Forbidden`` (403, code "forbidden") with ``message`` or the table's reason."""
+    decision = can(actor, action, obj, table=table, session=session)
+    if not decision.allowed:
+        raise Forbidden(message or decision.reason)
+    return decision
+
+
+def where(actor, action: Action | str, *, unit_path=None, programme_unit_path=None, programme_id=None,
+          sponsor_user_id=None, user_id=None, table: PermissionTable | None = None,
+          session=None) -> ColumnElement[bool]:
+    """A SQL condition selecting the rows ``actor`` may take ``action`` on, given the columns
+    that describe them (pass the ones the query has; a row whose scope needs a column that was
+    not given contributes nothing). ``false()`` when nothing is allowed: fail closed."""
+    table = table or CORE_TABLE
+    conds = []
+    for row in table.rows_for(action):
+        paths = sorted({g.unit_path for g in _grants(actor, row)})
+        if row.scope is Scope.below and unit_path is not None:
+            conds += [unit_path.startswith(p) for p in paths]
+        elif row.scope is Scope.own_unit and unit_path is not None:
+            conds += [unit_path == p for p in paths]
+        elif row.scope is Scope.above and unit_path is not None:
+            conds += [literal(p).startswith(unit_path) for p in paths]
+        elif row.scope is Scope.programme and programme_unit_path is not None:
+            conds += [programme_unit_path.startswith(p) for p in paths]
+        elif row.scope is Scope.anywhere and paths:
+            conds.append(literal(True))
+        elif row.scope in (Scope.panel, Scope.panel_chair) and programme_id is not None and paths:
+            seats = [pid for pid, chair in panel_seats(actor, session).items() if row.scope is Scope.panel or chair]
+            if seats:
+                conds.append(programme_id.in_(seats))
+        elif row.scope is Scope.sponsor_of and sponsor_user_id is not None and paths:
+            conds.append(sponsor_user_id == actor.id)
+        elif row.scope is Scope.self and user_id is not None and paths:
+            conds.append(user_id == actor.id)
+    return or_(*conds) if conds else false()
+
+
+def holder_grants(actor, action: Action | str, *, table: PermissionTable | None = None,
+                  scopes: frozenset[Scope] | None = None) -> list:
+    """The actor's grants whose role has a row for ``action`` (of one of ``scopes``, if given),
+    in the order they were given: where a landing page or a menu should point."""
+    table = table or CORE_TABLE
+    roles = {r.role.value for r in table.rows_for(action) if scopes is None or r.scope in scopes}
+    return [g for g in actor.grants if g.role in roles]
+
+
+def holder_paths(actor, action: Action | str, *, table: PermissionTable | None = None) -> list[str]:
+    """The paths of the units where the actor holds a role with a row for ``action`` (where a
+    landing page or a unit picker should start)."""
+    table = table or CORE_TABLE
+    roles = {r.role.value for r in table.rows_for(action)}
+    return sorted({g.unit_path for g in actor.grants if g.role in roles})

@@ -1,0 +1,188 @@
+"""The permission table: which role may take which action, over which objects.
+
+Why one table: who-may-do-what used to be written as role tuples in each service and again as
+``may_*`` flags in the web views, and the copies drifted. Here each right is one ``Row`` of
+role × action × scope; the service guard, the web button and the API all ask
+``core.permissions.check.can``, and ``docs/permissions.md`` is generated from these rows
+(``tongxin permissions doc``), so the documentation cannot drift from the code either.
+
+A scope says how the role's unit must relate to the object (see ``Scope``). A role held at a
+unit reaches every unit below it, as memberships always have. Plugins add actions and rows
+through the ``tongxin_permissions`` hook; ``PermissionTable.extended`` validates them.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Iterable
+
+from core.i18n import T, Text
+from core.models.people import Role
+from core.permissions.actions import A, Action, ActionRegistry
+
+
+class Scope(str, enum.Enum):
+    """How a role held at a unit reaches an object.
+
+    ``below``: the object's unit is the role's unit or a unit below it (a street admin over
+    the street's neighbourhoods). ``above``: the object belongs to the role's unit or a unit
+    above it (a neighbourhood sees its street's pool). ``own_unit``: exactly the role's unit.
+    ``programme``: the object's programme is run by the role's unit or a unit below it.
+    ``panel`` / ``panel_chair``: the actor sits on (chairs) the review panel of the object's
+    programme. ``sponsor_of``: the actor represents the object's sponsor. ``self``: the object
+    is the actor's own. ``anywhere``: holding the role at any unit of the tenant is enough."""
+
+    below = "below"
+    above = "above"
+    own_unit = "own_unit"
+    programme = "programme"
+    panel = "panel"
+    panel_chair = "panel_chair"
+    sponsor_of = "sponsor_of"
+    self = "self"
+    anywhere = "anywhere"
+
+    @property
+    def label(self) -> Text:
+        return SCOPE_LABELS[self]
+
+
+# Scopes that relate the role's unit to the object's (rather than a panel seat or a sponsor).
+UNIT_SCOPES = frozenset({Scope.below, Scope.above, Scope.own_unit, Scope.programme, Scope.anywhere})
+
+SCOPE_LABELS = {
+    Scope.below: T("对象所在单位或其上级单位", "at the object's unit or a unit above it"),
+    Scope.above: T("对象属于本单位或本单位的上级", "the object belongs to the holder's unit or one above it"),
+    Scope.own_unit: T("仅本单位", "own unit only"),
+    Scope.programme: T("年度项目的主办单位或其上级", "at the programme's unit or above"),
+    Scope.panel: T("该年度项目的评审小组成员", "on the programme's review panel"),
+    Scope.panel_chair: T("该年度项目的评审小组组长", "chair of the programme's review panel"),
+    Scope.sponsor_of: T("代表该共建单位", "representing the sponsor"),
+    Scope.self: T("本人", "oneself"),
+    Scope.anywhere: T("任一单位", "at any unit"),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One right: ``role`` may take ``action`` on objects in ``scope``. ``source`` is "core"
+    or the plugin that registered the row; ``note`` says why, for the docs."""
+
+    role: Role
+    action: Action
+    scope: Scope
+    note: Text | None = None
+    source: str = "core"
+
+
+# The role the tenant-definition loader acts as at the tenant's root, so that loading a tenant
+# file passes the same guards as an administrator would.
+ROOT_ROLE = Role.district_admin
+
+R, S = Role, Scope
+APPLICANTS = (R.neighbourhood_staff, R.project_member)
+ADMINS = (R.street_admin, R.district_admin)
+
+
+def _rows(roles: Iterable[Role], action: Action, scope: Scope, note: Text | None = None) -> list[Row]:
+    return [Row(role, action, scope, note) for role in roles]
+
+
+CORE_ROWS: tuple[Row, ...] = tuple([
+    # Projects: the applicant's staff and team see and edit their own units' projects; oversight
+    # roles see submitted ones from above the applicant or above the programme's unit.
+    *_rows(APPLICANTS, A.project_view, S.below),
+    *_rows(APPLICANTS, A.project_apply, S.below),
+    *_rows((*ADMINS, R.reviewer, R.supervisor), A.project_oversee, S.below,
+           T("从申报单位的上级看（镇街审核其村居的申报）", "from above the applicant (a town endorsing its villages)")),
+    *_rows((*ADMINS, R.reviewer, R.supervisor), A.project_oversee, S.programme,
+           T("从年度项目主办单位的上级看", "from above the programme's unit")),
+    Row(R.street_admin, A.project_endorse, S.below,
+        T("审核层级的街道（镇）管理员", "street administrators of the endorsing level")),
+    *_rows(APPLICANTS, A.change_request, S.below),
+    *_rows(ADMINS, A.change_decide, S.programme),
+    # Programmes and review.
+    *_rows(ADMINS, A.programme_manage, S.below),
+    Row(R.reviewer, A.review_score, S.panel),
+    Row(R.reviewer, A.review_decide, S.panel_chair),
+    *_rows(ADMINS, A.review_decide, S.programme),
+    # Funds. Administrators see and move the funds of their units; the other staff see their
+    # units' funds and those above them (a neighbourhood sees its street's pool), never a
+    # sibling street's.
+    *_rows((*ADMINS, R.street_leader, R.supervisor, R.reviewer), A.fund_view, S.below,
+           T("评审小组看其单位的资金，以便决定从哪里出钱", "reviewers see their units' funds, which a decision draws on")),
+    *_rows((*APPLICANTS, R.street_leader, R.supervisor), A.fund_view, S.above,
+           T("本单位及上级单位的资金（如所属街道的资金池）", "own and parent units' funds, e.g. the street's pool")),
+    *_rows(ADMINS, A.fund_manage, S.below),
+    *_rows(ADMINS, A.money_overview, S.below),
+    Row(R.district_admin, A.district_overview, S.anywhere),
+    # Monthly fund requests, from the applicant's unit up.
+    *_rows((*APPLICANTS, R.supervisor, R.street_admin, R.street_leader, R.district_admin), A.fund_request_view, S.below),
+    *_rows(APPLICANTS, A.fund_request_file, S.below),
+    Row(R.supervisor, A.fund_request_supervise, S.below),
+    Row(R.street_admin, A.fund_request_check, S.below),
+    *_rows((*APPLICANTS, R.street_admin), A.fund_request_refund, S.below,
+           T("由持有凭据的一方登记：申请单位或街道自治办", "whoever holds the paperwork: the applicant or the street office")),
+    *_rows((R.supervisor, R.street_admin, R.street_leader, R.district_admin), A.fund_request_summary, S.anywhere),
+    *_rows((R.street_admin, R.street_leader, R.district_admin), A.batch_view, S.below),
+    Row(R.street_leader, A.batch_approve, S.below,
+        T("另受该领导的审批额度限制", "also bounded by the leader's authority limit")),
+    # Sponsors and pledges.
+    *_rows(ADMINS, A.sponsor_register, S.below),
+    *_rows((*ADMINS, R.neighbourhood_staff), A.pledge_record, S.below),
+    Row(R.sponsor, A.pledge_record, S.sponsor_of, T("共建单位自己认捐", "a sponsor pledges for itself")),
+    *_rows((*ADMINS, R.neighbourhood_staff, R.supervisor), A.sponsor_view, S.below),
+    Row(R.sponsor, A.sponsor_view, S.sponsor_of, T("共建单位看自己的认捐", "a sponsor sees its own pledges")),
+    # The audit log: by the unit each entry carries; entries without a unit (people, tokens)
+    # only for those holding the role at the tenant's root.
+    *_rows(ADMINS, A.audit_read, S.below),
+])
+
+
+class PermissionTable:
+    """The rows of one plugin host: core's plus each loaded plugin's. Immutable; extending
+    returns a new table, so a plugin refused half-way leaves nothing behind."""
+
+    def __init__(self, registry: ActionRegistry, rows: Iterable[Row]):
+        self.registry = registry
+        self.rows: tuple[Row, ...] = tuple(rows)
+        self._by_action: dict[str, list[Row]] = {}
+        for row in self.rows:
+            self._by_action.setdefault(row.action.key, []).append(row)
+
+    @classmethod
+    def core(cls) -> "PermissionTable":
+        return cls(ActionRegistry(), CORE_ROWS)
+
+    def rows_for(self, action: Action | str) -> list[Row]:
+        return list(self._by_action.get(self.registry.get(action).key, ()))
+
+    def roles_for(self, action: Action | str) -> tuple[Role, ...]:
+        """The roles with any row for ``action`` (e.g. who may be named to a panel)."""
+        return tuple(dict.fromkeys(r.role for r in self.rows_for(action)))
+
+    def extended(self, source: str, actions: Iterable[Action], rows: Iterable[tuple]) -> "PermissionTable":
+        """A copy with a plugin's actions and rows. Each row is ``(role, action, scope, note)``
+        with names as strings or typed values; an unknown role, action or scope raises
+        ``ValueError`` naming it, which keeps the plugin out."""
+        registry = ActionRegistry(list(self.registry))
+        for action in actions:
+            if not action.key.startswith(f"{source}."):
+                raise ValueError(f"action {action.key!r} must start with the plugin's name ({source}.)")
+            registry.add(action)
+        new = []
+        for role, action, scope, note in rows:
+            try:
+                typed_role = role if isinstance(role, Role) else Role(role)
+            except ValueError:
+                raise ValueError(f"unknown role {role!r}; known: {', '.join(r.value for r in Role)}") from None
+            try:
+                typed_scope = scope if isinstance(scope, Scope) else Scope(scope)
+            except ValueError:
+                raise ValueError(f"unknown scope {scope!r}; known: {', '.join(s.value for s in Scope)}") from None
+            try:
+                typed_action = registry.get(action)
+            except KeyError as exc:
+                raise ValueError(str(exc.args[0])) from None
+            new.append(Row(typed_role, typed_action, typed_scope, note, source))
+        return PermissionTable(registry, [*self.rows, *new])
