@@ -76,6 +76,8 @@ class ProjectSummarySchema(ApiSchema):
 
 
 class BudgetLineSchema(ApiSchema):
+    id = fields.Integer(required=True, metadata={
+        "description": "the budget item's id: what a fund request names as budget_item_id"})
     position = fields.Integer(required=True)
     description = fields.String(required=True)
     amount = fields.String(required=True, metadata={"description": "yuan"})
@@ -251,7 +253,8 @@ def detail(ctx, project, lang: str) -> dict:
         "track_label": track.label.render(lang) if track else project.track,
         "tags": list(project.tags or []),
         "forms": dict(project.forms or {}),
-        "budget": {"items": [{"position": b.position, "description": b.description, "amount": yuan(b.amount_fen)}
+        "budget": {"items": [{"id": b.id, "position": b.position, "description": b.description,
+                              "amount": yuan(b.amount_fen)}
                              for b in project.budget_items],
                    "total": yuan(project.requested_fen)},
         "attachments": [attachment(a, kinds, lang) for a in project.attachments],
