@@ -24,6 +24,8 @@ DESCRIPTION = """\
 - Errors: `{"code", "message", "errors": [{"code", "field", "message", "clause", "severity", "approver"}]}`,
   in Chinese unless the client asks for English (`Accept-Language: en` or `?lang=en`).
 - Money is yuan as decimal strings ("4800.50"); floats are refused.
+- Lists that can grow are pages: `?page=1&page_size=20` (1..100), answered as
+  `{"items", "total", "page", "page_size", "pages"}` with the total also in `X-Total-Count`.
 """
 
 

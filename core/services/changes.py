@@ -18,6 +18,7 @@ from core.clock import now
 from core.i18n import T
 from core.models import ChangeRequest, Project, ProjectState
 from core.permissions import A
+from core.services import paging
 from core.services.context import Ctx
 from core.services.programmes import policy_of
 from core.services.projects import SessionRuleContext, facts, get_project
@@ -29,8 +30,16 @@ STATUS_LABELS = {"pending": T("待审批", "pending"), "approved": T("已同意"
 
 
 def change_requests(ctx: Ctx, project_id: int) -> list[ChangeRequest]:
-    return list(ctx.session.scalars(select(ChangeRequest).where(ChangeRequest.project_id == project_id)
-                                    .order_by(ChangeRequest.id)))
+    return list(ctx.session.scalars(_change_requests_query(project_id)))
+
+
+def change_requests_page(ctx: Ctx, project_id: int, *, limit: int, offset: int = 0) -> tuple[list[ChangeRequest], int]:
+    """A page of the project's change requests, oldest first, and their number in all."""
+    return paging.page(ctx.session, _change_requests_query(project_id), limit=limit, offset=offset)
+
+
+def _change_requests_query(project_id: int):
+    return select(ChangeRequest).where(ChangeRequest.project_id == project_id).order_by(ChangeRequest.id)
 
 
 def _produced(ctx: Ctx, project: Project, track: str | None, forms: dict) -> tuple[str, dict, Violations]:
