@@ -34,9 +34,11 @@ from core.api.endorsements import (
     step,
 )
 from core.api.shapes import (
+    ActionsField,
     UnitRefSchema,
     UserRefSchema,
     ViolationSchema,
+    actions,
     unit_ref,
     user_ref,
     violations,
@@ -45,7 +47,8 @@ from core.api.shapes import (
 from core.forms import describe
 from core.i18n import T
 from core.models import ProjectState
-from core.services import projects, review
+from core.services import changes as change_service
+from core.services import project_actions, projects, review
 from core.services.programmes import policy_of
 from core.violations import NotFound
 
@@ -138,6 +141,9 @@ class ProjectDetailSchema(ProjectSummarySchema):
         "description": "recorded change requests (signed-in callers only)"})
     problems = fields.List(fields.Nested(ViolationSchema), allow_none=True, metadata={
         "description": "what stands between this project and submission (only while it can be edited)"})
+    actions = ActionsField("ProjectActionSchema", project_actions.ACTIONS, metadata={"description": (
+        "what the caller may do with the project now: edit (its forms, budget and attachments), submit, withdraw, "
+        "endorse, score, decide, request_change, file_fund_request; computed as the services' guards decide")})
 
 
 ProjectPageSchema = page_schema(ProjectSummarySchema, "ProjectPageSchema")
@@ -242,9 +248,8 @@ def detail(ctx, project, lang: str) -> dict:
     policy, config = policy_of(ctx, programme)
     track = policy.track(config, project.track)
     kinds = {k.key: k for k in policy.attachment_kinds(config)}
-    problems = None
-    if project.state in projects.EDITABLE:
-        problems = violations(projects.submission_problems(ctx, project), lang)
+    problems = projects.submission_problems(ctx, project) if project.state in projects.EDITABLE else None
+    changes = change_service.change_requests(ctx, project.id) if ctx.actor.is_authenticated else []
     decision_forms = policy.forms(config, project.track, stage="decide")
     return {
         **summary(project, lang),
@@ -259,10 +264,11 @@ def detail(ctx, project, lang: str) -> dict:
                    "total": yuan(project.requested_fen)},
         "attachments": [attachment(a, kinds, lang) for a in project.attachments],
         "decisions": [decision(d, lang, decision_forms) for d in review.decisions(ctx, project.id)],
-        "problems": problems,
+        "problems": violations(problems, lang) if problems is not None else None,
         "endorsement_step": step(policy.endorsement(config), lang),
         "endorsements": endorsements(ctx, project, lang),
-        "change_requests": change_requests(ctx, project, lang) if ctx.actor.is_authenticated else [],
+        "change_requests": change_requests(ctx, project, lang, changes),
+        "actions": actions(project_actions.project_offers(ctx, project, problems=problems, change_requests=changes), lang),
     }
 
 
