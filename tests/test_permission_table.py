@@ -19,7 +19,7 @@ from core.services import audit_log, funds, pledges
 from core.services.context import Actor, Grant
 from core.violations import Forbidden, NotFound
 from tests.fixture_plugins.sample import SamplePolicy
-from tests.support import acting, tenant_id
+from tests.factories import acting, tenant_id
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = PluginHost().permissions
