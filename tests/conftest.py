@@ -35,6 +35,10 @@ from core.platform import Platform
 from core.plugin_host.manager import PluginHost
 from core.services.tenant_definitions import load_file
 
+# The helper modules assert too (e.g. a CLI call must succeed): let pytest explain their failures.
+pytest.register_assert_rewrite("tests.factories", "tests.money_factories", "tests.clients", "tests.commands",
+                               "tests.demo_kit", "tests.browser.kit")
+
 ROOT = Path(__file__).resolve().parent.parent
 WORLD = Path(__file__).resolve().parent / "world"
 PG_HOST = os.environ.get("TONGXIN_TEST_PG", "127.0.0.1:5432")

@@ -4,7 +4,7 @@ spending (a receipt shown as "有凭证", no file), opens the printable congress
 downloads its Excel file; then the district bureau signs in, opens the money page, sees the
 chart (a bar per street with its legend) and exports it to Excel.
 
-The money is set up through the services (the scenario of tests/test_disclosure.py: approvals,
+The money is set up through the services (the disclosure scenario of tests/money_factories.py: approvals,
 a pledge, disbursements, spending, a refund and a correction); the walk only reads.
 Screenshots go to test-artifacts/disclosure-<profile>/.
 """

@@ -6,7 +6,7 @@ whose authority is too small is told so, the leader with 50,000 yuan approves th
 office records the disbursement; 洛川 records the spending with the receipt and reads the
 final accounts, then downloads them as Excel.
 
-The project is approved through the services before the walk (tests/test_fund_requests.py);
+The project is approved through the services before the walk (tests/money_factories.py);
 the live server, the page and the shared steps come from conftest.py and kit.py; screenshots
 go to test-artifacts/fund-requests-<profile>/. No step waits on a clock.
 """
