@@ -79,8 +79,19 @@ def field_label(schema: Schema | None, name: str) -> Text | None:
     return label if isinstance(label, Text) else None
 
 
+def field_clause(schema: Schema | None, name: str) -> Text | None:
+    """The clause a field's metadata cites (``metadata={"clause": T(...)}``): the words of the
+    source document that say what the field may hold, cited when its value is refused."""
+    if schema is None:
+        return None
+    f = schema.fields.get(name.split(".")[0])
+    clause = f.metadata.get("clause") if f is not None else None
+    return clause if isinstance(clause, Text) else None
+
+
 def validation_violations(err: ValidationError, prefix: str = "", schema: Schema | None = None) -> list[Violation]:
-    """A marshmallow ValidationError → violations naming each field, in zh and en."""
+    """A marshmallow ValidationError → violations naming each field, in zh and en, citing the
+    field's clause where its metadata declares one."""
     out = []
     for name, message in flatten_errors(err.messages):
         full = f"{prefix}.{name}" if prefix and name else (prefix or name)
@@ -88,7 +99,7 @@ def validation_violations(err: ValidationError, prefix: str = "", schema: Schema
         label = field_label(schema, name)
         if label is not None:
             text = Text(f"{label.zh}：{text.zh}", f"{label.en}: {text.en}")
-        out.append(Violation("invalid_field", text, field=full or None))
+        out.append(Violation("invalid_field", text, field=full or None, clause=field_clause(schema, name)))
     return out
 
 

@@ -42,9 +42,12 @@ def test_one_signature_and_two_micro_projects_from_creation_to_decision(client):
     r = client.put(url(f"/projects/{sig}/budget"), headers=applicant,
                    json={"items": [{"description": "议事会场地布置", "amount": "7000"},
                                    {"description": "公约印制", "amount": 5000}]})
-    assert r.get_json()["budget"] == {"items": [{"position": 0, "description": "议事会场地布置", "amount": "7000.00"},
-                                                {"position": 1, "description": "公约印制", "amount": "5000.00"}],
-                                      "total": "12000.00"}
+    budget = r.get_json()["budget"]
+    ids = [line.pop("id") for line in budget["items"]]  # what a fund request names as budget_item_id
+    assert all(isinstance(i, int) for i in ids) and len(set(ids)) == 2
+    assert budget == {"items": [{"position": 0, "description": "议事会场地布置", "amount": "7000.00"},
+                                {"position": 1, "description": "公约印制", "amount": "5000.00"}],
+                      "total": "12000.00"}
     r = client.post(url(f"/projects/{sig}/attachments"), headers=applicant,
                     data={"kind": "residents_minutes", "file": (io.BytesIO(PDF), "会议记录.pdf")})
     assert r.status_code == 201

@@ -19,11 +19,29 @@ def post(client, path: str, headers: dict, **kw):
     return client.post(url(f"/fund-requests{path}"), headers=headers, **kw)
 
 
+def actions(obj: dict) -> dict[str, tuple[bool, bool]]:
+    """An object's ``actions`` as {action: (allowed, shown)}."""
+    return {a["action"]: (a["allowed"], a["shown"]) for a in obj["actions"]}
+
+
+def allowed(obj: dict) -> set[str]:
+    return {a["action"] for a in obj["actions"] if a["allowed"]}
+
+
 def test_a_request_from_filing_to_final_accounts(app, client, platform):
     pid = approved_project(platform)
-    materials, posters = item_ids(platform, pid)
     leaders(platform)
     luochuan, office, leader = login(client, "luochuan"), login(client, "ghxl_admin"), login(client, "fr_leader")
+    # The project says what its budget lines are (their ids are what a request names) and that
+    # its applicant may now ask for money.
+    project = client.get(url(f"/projects/{pid}"), headers=luochuan).get_json()
+    lines = {line["description"]: line["id"] for line in project["budget"]["items"]}
+    materials, posters = lines["活动物料"], lines["宣传海报"]
+    assert [materials, posters] == item_ids(platform, pid)
+    assert allowed(project) == {"file_fund_request", "request_change"}
+    assert actions(project)["edit"] == (False, True)  # approved: changed only by a change request
+    assert actions(project)["decide"] == (False, False)  # not the applicant's
+    assert "file_fund_request" not in allowed(client.get(url(f"/projects/{pid}"), headers=office).get_json())
 
     r = post(client, "", luochuan, json={"project_id": pid, "amount": "1500", "purpose": "购买活动物料",
                                          "beneficiaries": "楼组居民", "budget_item_id": materials})
@@ -32,6 +50,7 @@ def test_a_request_from_filing_to_final_accounts(app, client, platform):
     assert (req["state"], req["state_label"], req["amount"], req["month"], req["budget_line"]) == \
         ("submitted", "已提交", "1500.00", "2023-03", "活动物料")
     assert req["project"] == {"id": pid, "title": "口袋花园"} and req["applicant_unit"]["name"] == "洛川居民区"
+    assert allowed(req) == {"withdraw"}
     rid = req["id"]
     r = post(client, "", luochuan, json={"project_id": pid, "amount": 800, "purpose": "海报", "budget_item_id": posters,
                                          "month": "2023-03"})
@@ -42,6 +61,7 @@ def test_a_request_from_filing_to_final_accounts(app, client, platform):
     r = client.get(url("/fund-requests?month=2023-03&state=submitted"), headers=office)
     assert r.status_code == 200 and r.headers["X-Total-Count"] == "2"
     assert [i["id"] for i in r.get_json()["items"]] == [rid, other]
+    assert all(allowed(i) == {"check", "refuse"} for i in r.get_json()["items"])
     assert client.get(url(f"/fund-requests?project_id={pid}"), headers=luochuan).get_json()["total"] == 2
     assert client.get(url("/fund-requests"), headers=login(client, "yanchang")).get_json()["total"] == 0
 
@@ -52,21 +72,35 @@ def test_a_request_from_filing_to_final_accounts(app, client, platform):
     batch_id = r.get_json()["batch_id"]
 
     r = client.get(url("/fund-requests/batches?month=2023-03"), headers=leader)
+    assert (r.get_json()["total"], r.get_json()["page"], r.headers["X-Total-Count"]) == (1, 1, "1")
     (batch,) = r.get_json()["items"]
     assert (batch["id"], batch["total"], batch["state"], batch["my_authority"]) == (batch_id, "2300.00", "open", "50000.00")
     assert batch["street_unit"]["name"] == "共和新路街道" and len(batch["requests"]) == 2
+    assert allowed(batch) == {"approve"} and all(allowed(q) == set() for q in batch["requests"])
+    office_view = client.get(url(f"/fund-requests/batches/{batch_id}"), headers=office).get_json()
+    assert actions(office_view) == {"approve": (False, False), "disburse": (False, False)}
     r = post(client, f"/batches/{batch_id}/approval", leader)
     assert r.status_code == 200, r.get_json()
     assert (r.get_json()["state"], r.get_json()["approved_total"]) == ("approved", "2300.00")
     assert r.get_json()["approved_by"]["display_name"] == "分管副主任（测试）"
 
+    assert allowed(client.get(url(f"/fund-requests/{rid}"), headers=office).get_json()) == {"disburse"}
+    assert actions(client.get(url(f"/fund-requests/batches/{batch_id}"), headers=office).get_json())["disburse"] == (True, True)
+    # Both disbursements answer alike: 201, the object acted on and the ledger entries posted.
     r = post(client, f"/{rid}/disbursement", office)
-    assert r.status_code == 200, r.get_json()
+    assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert body["request"]["state"] == "disbursed" and body["request"]["disbursed"] == "1500.00"
     assert [(e["kind"], e["amount"]) for e in body["entries"]] == [("disbursement", "1500.00")]
+    assert allowed(body["request"]) == {"refund"}  # the office holds the paperwork of a refund too
     r = post(client, f"/batches/{batch_id}/disbursement", office)
-    assert r.status_code == 200 and {q["state"] for q in r.get_json()["requests"]} == {"disbursed"}
+    assert r.status_code == 201, r.get_json()
+    body = r.get_json()
+    assert {q["state"] for q in body["batch"]["requests"]} == {"disbursed"}
+    assert [(e["kind"], e["amount"], e["idempotency_key"].split(":")[1]) for e in body["entries"]] == \
+        [("disbursement", "800.00", str(other))]
+    assert actions(body["batch"])["disburse"] == (False, True)  # shown: every request is already paid
+    assert allowed(client.get(url(f"/fund-requests/{rid}"), headers=luochuan).get_json()) == {"record_expense", "refund"}
 
     r = post(client, f"/{rid}/expenses", luochuan,
              data={"amount": "1200", "memo": "绿植和工具", "receipt": (io.BytesIO(PNG), "发票.png")})
@@ -155,12 +189,17 @@ def test_disbursing_twice_and_a_batch_above_authority_are_refused(client, platfo
     assert "1,000.50 元" in body["message"] and "1,000.00 元" in body["message"] and body["errors"][0]["clause"]
     r = post(client, f"/batches/{batch_id}/approval", {**small, **EN})
     assert "above your authority (1,000.00 yuan)" in r.get_json()["message"]
-    assert client.get(url(f"/fund-requests/batches/{batch_id}"), headers=small).get_json()["my_authority"] == "1000.00"
+    seen = client.get(url(f"/fund-requests/batches/{batch_id}"), headers=small).get_json()
+    assert seen["my_authority"] == "1000.00"
+    # The approval is the small leader's to take, but not above their authority: shown, refused, and why.
+    (approve,) = [a for a in seen["actions"] if a["action"] == "approve"]
+    assert (approve["allowed"], approve["shown"], approve["permission"]) == (False, True, "batch.approve")
+    assert "超出您的审批权限（1,000.00 元）" in approve["reason"]
     is_error(post(client, f"/{rid}/disbursement", office), 409, "wrong_state")
     assert snapshot(platform) == before
 
     assert post(client, f"/batches/{batch_id}/approval", login(client, "fr_leader")).status_code == 200
-    assert post(client, f"/{rid}/disbursement", office).status_code == 200
+    assert post(client, f"/{rid}/disbursement", office).status_code == 201
     before = snapshot(platform)
     body = is_error(post(client, f"/{rid}/disbursement", office), 409, "already_disbursed")
     assert "不能重复拨付" in body["message"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 
-from core.services import programmes, projects
+from core.services import fund_requests, programmes, projects
 from core.services.tenant_definitions import load
 from tests.clients import counting, login, url
 from tests.factories import PDF, acting, programme_id, unit_id
+from tests.money_factories import approved_project, leaders
 
 MANY = 25
 
@@ -92,3 +93,31 @@ def test_audit_list(app, client, platform):
     assert total > 50
     many = {size: statements(app, client, url(f"/audit?page_size={size}"), admin, size) for size in (5, 50)}
     assert one == few[5] == few[50] == many[5] == many[50], (one, few, many)
+
+
+def _requests(platform, pid: int, months: list[str]) -> None:
+    """Fund requests of 1 yuan for ``pid`` in these months, each checked into its month's batch."""
+    with acting(platform, "jingan", "luochuan") as ctx:
+        ids = [fund_requests.file_request(ctx, pid, amount="1", purpose=f"物料{i}", month=m).id
+               for i, m in enumerate(months)]
+    with acting(platform, "jingan", "ghxl_admin") as ctx:
+        for rid in ids:
+            fund_requests.check(ctx, rid)
+
+
+def test_fund_requests_and_batches_with_their_actions(app, client, platform):
+    """Each request and batch says what the caller may do with it: no statement per row for that."""
+    pid = approved_project(platform)
+    leaders(platform)
+    office, leader = login(client, "ghxl_admin"), login(client, "fr_leader")
+    _requests(platform, pid, ["2023-03"])
+    one = {size: statements(app, client, url(f"/fund-requests?page_size={size}"), office, 1) for size in (5, 50)}
+    batches_one = statements(app, client, url("/fund-requests/batches?page_size=50"), leader, 1)
+    months = [f"2023-{m:02d}" for m in range(1, 13)]
+    _requests(platform, pid, [months[i % 12] for i in range(MANY - 1)])
+    many = {size: statements(app, client, url(f"/fund-requests?page_size={size}"), office, min(size, MANY)) for size in (5, 50)}
+    assert one[5] == one[50] == many[5] == many[50], (one, many)
+    batches_many = statements(app, client, url("/fund-requests/batches?page_size=50"), leader, 12)
+    assert batches_one == batches_many, (batches_one, batches_many)
+    body = client.get(url("/fund-requests/batches?page_size=50"), headers=leader).get_json()
+    assert all({a["action"] for a in b["actions"]} == {"approve", "disburse"} for b in body["items"])

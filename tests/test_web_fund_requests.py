@@ -87,6 +87,13 @@ def test_a_request_through_the_pages_from_the_form_to_the_final_accounts(app, pl
     small = web(app, "fr_small_leader")
     page = text(small.get(f"/fund-requests/batches/{batch_id}"))
     assert "1,500.00" in page and "1,000.00" in page and "超出权限" in page
+    # The approval is theirs but not now: a disabled button, the reason beside it and announced with it.
+    button = re.search(r'<button class="btn btn-success btn-big" type="button" disabled title="([^"]+)" '
+                       r'aria-describedby="approve-why">审批通过本月汇总</button>', page)
+    assert button and "超出您的审批权限（1,000.00 元）" in button.group(1)
+    assert re.search(r'id="approve-why">[^<]*超出您的审批权限（1,000.00 元）', page)
+    # The office, whose step it is not, does not see the leader's button at all.
+    assert "审批通过本月汇总" not in text(office.get(f"/fund-requests/batches/{batch_id}"))
     r = small.post(f"/fund-requests/batches/{batch_id}/approve")
     assert r.status_code == 403 and "超出您的审批权限" in text(r)
     leader = web(app, "fr_leader")

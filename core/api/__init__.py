@@ -24,6 +24,12 @@ DESCRIPTION = """\
 - Errors: `{"code", "message", "errors": [{"code", "field", "message", "clause", "severity", "approver"}]}`,
   in Chinese unless the client asks for English (`Accept-Language: en` or `?lang=en`).
 - Money is yuan as decimal strings ("4800.50"); floats are refused.
+- Lists that can grow are pages: `?page=1&page_size=20` (1..100), answered as
+  `{"items", "total", "page", "page_size", "pages"}` with the total also in `X-Total-Count`.
+- Projects, fund requests and batches say what the caller may do with them now:
+  `"actions": [{"action", "allowed", "reason", "shown", "permission"}]` (the web shows the same buttons).
+- Money moved for a fund request or a batch (disbursement, expense, refund) answers 201 with the request or
+  batch and the ledger `entries` posted.
 """
 
 
@@ -63,6 +69,7 @@ def init_app(app: Flask) -> None:
         changes,
         disclosure,
         endorsements,
+        fund_request_batches,
         fund_requests,
         funds,
         notifications,
@@ -94,7 +101,7 @@ def init_app(app: Flask) -> None:
 
     blueprints = [tenants.blp, plugins.blp, auth.blp, org_units.blp, plugin_settings.blp, programmes.blp,
                   projects.blp, review.blp, endorsements.blp, changes.blp, audit.blp, notifications.blp,
-                  funds.blp, fund_requests.blp, sponsors.blp, disclosure.blp]
+                  funds.blp, fund_requests.blp, fund_request_batches.blp, sponsors.blp, disclosure.blp]
     errors.install(app)
     for blp in blueprints:
         api.register_blueprint(blp)

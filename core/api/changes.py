@@ -9,7 +9,19 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from core.api.base import TENANT, ApiSchema, Blueprint, context, locale, login_required
+from core.api.base import (
+    TENANT,
+    TOTAL_HEADER,
+    ApiSchema,
+    Blueprint,
+    PageQuery,
+    context,
+    limit_offset,
+    locale,
+    login_required,
+    page_schema,
+    paged,
+)
 from core.api.shapes import UserRefSchema, text, user_ref
 from core.models import User
 from core.services import changes as change_service
@@ -36,8 +48,7 @@ class ChangeRequestSchema(ApiSchema):
     decision_reason = fields.String(required=True)
 
 
-class ChangeRequestListSchema(ApiSchema):
-    items = fields.List(fields.Nested(ChangeRequestSchema), required=True, metadata={"description": "oldest first"})
+ChangeRequestPageSchema = page_schema(ChangeRequestSchema, "ChangeRequestPageSchema")
 
 
 class ChangeRequestInputSchema(ApiSchema):
@@ -82,19 +93,23 @@ def _user(ctx, user_id: int | None) -> User | None:
     return ctx.session.get(User, user_id) if user_id else None
 
 
-def change_requests(ctx, project, lang: str) -> list[dict]:
-    return [change_request(ctx, cr, lang, project) for cr in change_service.change_requests(ctx, project.id)]
+def change_requests(ctx, project, lang: str, rows=None) -> list[dict]:
+    """``rows``: these change requests of the project (a page); default: all of them."""
+    rows = change_service.change_requests(ctx, project.id) if rows is None else rows
+    return [change_request(ctx, cr, lang, project) for cr in rows]
 
 
 @blp.route("/projects/<id:project_id>/change-requests")
 class ChangeRequests(MethodView):
     @login_required
-    @blp.response(200, ChangeRequestListSchema)
-    def get(self, project_id):
-        """A project's change requests (whoever may see the project, signed in)"""
+    @blp.arguments(PageQuery, location="query")
+    @blp.response(200, ChangeRequestPageSchema, headers=TOTAL_HEADER)
+    def get(self, query, project_id):
+        """A project's change requests, oldest first (whoever may see the project, signed in)"""
         ctx = context(login=True)
         project = projects.get_project(ctx, project_id)
-        return {"items": change_requests(ctx, project, locale())}
+        rows, total = change_service.change_requests_page(ctx, project.id, **limit_offset(query))
+        return paged(change_requests(ctx, project, locale(), rows), total, query)
 
     @login_required
     @blp.arguments(ChangeRequestInputSchema)

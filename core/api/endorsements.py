@@ -16,12 +16,17 @@ from werkzeug.datastructures import FileStorage
 
 from core.api.base import (
     TENANT,
+    TOTAL_HEADER,
     ApiParser,
     ApiSchema,
     Blueprint,
+    PageQuery,
     context,
+    limit_offset,
     locale,
     login_required,
+    page_schema,
+    paged,
 )
 from core.api.shapes import UnitRefSchema, UserRefSchema, text, unit_ref, user_ref
 from core.services import endorsement as endorsement_service
@@ -78,8 +83,7 @@ class EndorsementSchema(ApiSchema):
     stamp = fields.Nested(StampRefSchema, allow_none=True, metadata={"description": "the scanned stamp page, if uploaded"})
 
 
-class EndorsementListSchema(ApiSchema):
-    items = fields.List(fields.Nested(EndorsementSchema), required=True, metadata={"description": "oldest first; the last stands"})
+EndorsementPageSchema = page_schema(EndorsementSchema, "EndorsementPageSchema")
 
 
 class EndorsementStepSchema(ApiSchema):
@@ -126,9 +130,11 @@ def endorsement(e, attachments_by_id: dict, lang: str) -> dict:
     }
 
 
-def endorsements(ctx, project, lang: str) -> list[dict]:
+def endorsements(ctx, project, lang: str, rows=None) -> list[dict]:
+    """``rows``: these endorsements of the project (a page); default: all of them."""
     by_id = {a.id: a for a in project.attachments}
-    return [endorsement(e, by_id, lang) for e in endorsement_service.endorsements(ctx, project.id)]
+    rows = endorsement_service.endorsements(ctx, project.id) if rows is None else rows
+    return [endorsement(e, by_id, lang) for e in rows]
 
 
 def step(value, lang: str) -> dict | None:
@@ -142,12 +148,14 @@ def step(value, lang: str) -> dict | None:
 
 @blp.route("/<id:project_id>/endorsements")
 class Endorsements(MethodView):
-    @blp.response(200, EndorsementListSchema)
-    def get(self, project_id):
-        """The endorsement history of a project (whoever may see the project)"""
+    @blp.arguments(PageQuery, location="query")
+    @blp.response(200, EndorsementPageSchema, headers=TOTAL_HEADER)
+    def get(self, query, project_id):
+        """The endorsement history of a project, oldest first; the last stands (whoever may see the project)"""
         ctx = context()
         project = projects.get_project(ctx, project_id)
-        return {"items": endorsements(ctx, project, locale())}
+        rows, total = endorsement_service.endorsements_page(ctx, project.id, **limit_offset(query))
+        return paged(endorsements(ctx, project, locale(), rows), total, query)
 
 
 @blp.route("/<id:project_id>/endorsement")

@@ -7,9 +7,14 @@
   batch), ``/refusal``, ``/withdraw`` (the applicant, while nobody acted), ``/disbursement``
   (the office, once the leader approved), ``/expenses`` (multipart, with the receipt) and
   ``/refunds``.
-- ``GET .../fund-requests/batches``, ``GET .../batches/<id>``, ``POST .../batches/<id>/approval``
-  (a street leader, within their authority) and ``/disbursement`` (every approved request).
+- the monthly batches (``.../fund-requests/batches``) are in ``core.api.fund_request_batches``.
 - ``GET .../fund-requests/projects/<id>/final-accounts`` (JSON) and ``.../final-accounts.xlsx``.
+
+Lists are pages (``page``, ``page_size`` ≤ 100; the envelope of ``core.api.base.paged``). Each
+request and batch says what the caller may do with it now (``actions``, from
+``core.services.fund_request_actions``, as the web's buttons do). An action that posts ledger
+entries (a disbursement of one request or of a whole batch, an expense, a refund) answers 201
+with the object it acted on and the entries it posted.
 
 Amounts leave and enter as yuan strings; refusals name the field and, where the policy has
 one, the clause (in English with ``Accept-Language: en``)."""
@@ -38,9 +43,10 @@ from core.api.base import (
     paged,
 )
 from core.api.projects import FileField
-from core.api.shapes import UnitRefSchema, UserRefSchema, unit_ref, user_ref, yuan
-from core.models import BatchState, FundRequestState, User
+from core.api.shapes import ActionsField, UnitRefSchema, UserRefSchema, actions, unit_ref, user_ref, yuan
+from core.models import FundRequestState, User
 from core.services import final_accounts as accounts_service
+from core.services import fund_request_actions as offers
 from core.services import fund_requests as service
 
 blp = Blueprint("fund_requests", __name__, url_prefix=f"{TENANT}/fund-requests",
@@ -98,6 +104,7 @@ class FundRequestSchema(ApiSchema):
     disbursed = fields.String(required=True, metadata={"description": "yuan paid out for it, net of refunds"})
     spent = fields.String(required=True, metadata={"description": "yuan of it spent (expenses recorded)"})
     receipts = fields.List(fields.Nested(FundRequestReceiptSchema), required=True)
+    actions = ActionsField("FundRequestActionSchema", offers.REQUEST_ACTIONS)
 
 
 FundRequestPageSchema = page_schema(FundRequestSchema, "FundRequestPageSchema")
@@ -167,30 +174,6 @@ class FundRequestPostingSchema(ApiSchema):
     entries = fields.List(fields.Nested(FundRequestEntrySchema), required=True, metadata={"description": "the ledger entries posted"})
 
 
-class FundRequestBatchSchema(ApiSchema):
-    id = fields.Integer(required=True)
-    street_unit = fields.Nested(UnitRefSchema, required=True)
-    month = fields.String(required=True)
-    state = fields.String(required=True, metadata={"enum": [s.value for s in BatchState]})
-    state_label = fields.String(required=True)
-    total = fields.String(required=True, metadata={"description": "yuan: the checked requests (once approved: the approved total)"})
-    approved_by = fields.Nested(UserRefSchema, allow_none=True)
-    approved_at = fields.DateTime(allow_none=True)
-    approved_total = fields.String(allow_none=True)
-    my_authority = fields.String(allow_none=True, metadata={
-        "description": "yuan: the caller's authority limit as a leader of the street (null: none or not a leader)"})
-    requests = fields.List(fields.Nested(FundRequestSchema), required=True)
-
-
-class FundRequestBatchListSchema(ApiSchema):
-    items = fields.List(fields.Nested(FundRequestBatchSchema), required=True, metadata={"description": "newest month first"})
-
-
-class FundRequestBatchQuerySchema(ApiSchema):
-    month = Month()
-    state = fields.String(validate=validate.OneOf([s.value for s in BatchState]))
-
-
 class FinalAccountsLineSchema(ApiSchema):
     budget_item_id = fields.Integer(allow_none=True, metadata={"description": "null: money on no budget line"})
     label = fields.String(required=True)
@@ -213,17 +196,18 @@ class FinalAccountsSchema(ApiSchema):
 
 # -- rendering -----------------------------------------------------------------------------------
 
-def _users(ctx, ids) -> dict[int, User]:
+def users_of(ctx, ids) -> dict[int, User]:
     wanted = {i for i in ids if i}
     return {u.id: u for u in ctx.session.scalars(select(User).where(User.id.in_(wanted)))} if wanted else {}
 
 
-def _requests(ctx, rows, lang: str) -> list[dict]:
-    users = _users(ctx, [i for r in rows for i in (r.requested_by_id, r.supervised_by_id, r.checked_by_id)])
+def render_requests(ctx, rows, lang: str) -> list[dict]:
+    users = users_of(ctx, [i for r in rows for i in (r.requested_by_id, r.supervised_by_id, r.checked_by_id)])
     money, receipts = {}, {}
     for pid in {r.project_id for r in rows}:
         money.update(service.request_money(ctx, pid))
         receipts.update(service.receipts(ctx, pid))
+    available = offers.requests_offers(ctx, rows, money)
     out = []
     for r in rows:
         m = money.get(r.id, service.RequestMoney())
@@ -241,27 +225,16 @@ def _requests(ctx, rows, lang: str) -> list[dict]:
                           "attachment_id": a.id if a else None, "filename": a.filename if a else None,
                           "url": url_for("projects.AttachmentFile", project_id=a.project_id, attachment_id=a.id) if a else None}
                          for e, a in receipts.get(r.id, [])],
+            "actions": actions(available[r.id], lang),
         })
     return out
 
 
 def _request(ctx, request_id: int) -> dict:
-    return _requests(ctx, [service.get_request(ctx, request_id)], locale())[0]
+    return render_requests(ctx, [service.get_request(ctx, request_id)], locale())[0]
 
 
-def _batch(ctx, batch, lang: str) -> dict:
-    users = _users(ctx, [batch.approved_by_id])
-    is_leader, limit = service.authority_fen(ctx, batch.street_unit)
-    return {
-        "id": batch.id, "street_unit": unit_ref(batch.street_unit, lang), "month": batch.month, "state": batch.state,
-        "state_label": BatchState(batch.state).label.render(lang), "total": yuan(service.batch_total(ctx, batch)),
-        "approved_by": user_ref(users.get(batch.approved_by_id)), "approved_at": batch.approved_at,
-        "approved_total": yuan(batch.approved_total_fen), "my_authority": yuan(limit) if is_leader else None,
-        "requests": _requests(ctx, service.batch_requests(ctx, batch.id), lang),
-    }
-
-
-def _entries(entries) -> list[dict]:
+def render_entries(entries) -> list[dict]:
     return [{"id": e.id, "fund_id": e.fund_id, "kind": e.kind, "amount": yuan(e.amount_fen),
              "idempotency_key": e.idempotency_key} for e in entries]
 
@@ -284,7 +257,7 @@ class FundRequests(MethodView):
         ctx = context(login=True)
         rows, total = service.list_requests(ctx, month=query.get("month"), state=query.get("state"),
                                             project_id=query.get("project_id"), **limit_offset(query))
-        return paged(_requests(ctx, rows, locale()), total, query)
+        return paged(render_requests(ctx, rows, locale()), total, query)
 
     @login_required
     @blp.arguments(FundRequestInputSchema)
@@ -363,13 +336,13 @@ class Withdraw(MethodView):
 @blp.route("/<id:request_id>/disbursement")
 class Disbursement(MethodView):
     @login_required
-    @blp.response(200, FundRequestPostingSchema)
+    @blp.response(201, FundRequestPostingSchema)
     def post(self, request_id):
         """Record that an approved request was paid out (once; split over the project's funds in plan order)"""
         ctx = context(login=True)
         entries = service.disburse(ctx, request_id)
         ctx.commit()
-        return {"request": _request(ctx, request_id), "entries": _entries(entries)}
+        return {"request": _request(ctx, request_id), "entries": render_entries(entries)}
 
 
 @blp.route("/<id:request_id>/expenses")
@@ -385,7 +358,7 @@ class Expenses(MethodView):
                                          receipt_filename=upload.filename or "", receipt_stream=upload.stream,
                                          storage=current_app.extensions["tongxin"].storage, key=body["key"])
         ctx.commit()
-        return {"request": _request(ctx, request_id), "entries": _entries(entries)}
+        return {"request": _request(ctx, request_id), "entries": render_entries(entries)}
 
 
 @blp.route("/<id:request_id>/refunds")
@@ -398,56 +371,7 @@ class Refunds(MethodView):
         ctx = context(login=True)
         entries = service.record_refund(ctx, request_id, amount=body["amount"], memo=body["memo"], key=body["key"])
         ctx.commit()
-        return {"request": _request(ctx, request_id), "entries": _entries(entries)}
-
-
-# -- batches -------------------------------------------------------------------------------------
-
-@blp.route("/batches")
-class Batches(MethodView):
-    @login_required
-    @blp.arguments(FundRequestBatchQuerySchema, location="query")
-    @blp.response(200, FundRequestBatchListSchema)
-    def get(self, query):
-        """The monthly batches of the streets the caller administers or leads"""
-        ctx = context(login=True)
-        lang = locale()
-        rows = service.list_batches(ctx, month=query.get("month"), state=query.get("state"))
-        return {"items": [_batch(ctx, b, lang) for b in rows]}
-
-
-@blp.route("/batches/<id:batch_id>")
-class BatchItem(MethodView):
-    @login_required
-    @blp.response(200, FundRequestBatchSchema)
-    def get(self, batch_id):
-        """A batch with its requests, its total and the caller's authority"""
-        ctx = context(login=True)
-        return _batch(ctx, service.get_batch(ctx, batch_id), locale())
-
-
-@blp.route("/batches/<id:batch_id>/approval")
-class BatchApproval(MethodView):
-    @login_required
-    @blp.response(200, FundRequestBatchSchema)
-    def post(self, batch_id):
-        """A street leader approves the month's batch (its total must be within their authority)"""
-        ctx = context(login=True)
-        service.approve_batch(ctx, batch_id)
-        ctx.commit()
-        return _batch(ctx, service.get_batch(ctx, batch_id), locale())
-
-
-@blp.route("/batches/<id:batch_id>/disbursement")
-class BatchDisbursement(MethodView):
-    @login_required
-    @blp.response(200, FundRequestBatchSchema)
-    def post(self, batch_id):
-        """Record the disbursement of every approved request of an approved batch (all or nothing)"""
-        ctx = context(login=True)
-        service.disburse_batch(ctx, batch_id)
-        ctx.commit()
-        return _batch(ctx, service.get_batch(ctx, batch_id), locale())
+        return {"request": _request(ctx, request_id), "entries": render_entries(entries)}
 
 
 # -- final accounts ------------------------------------------------------------------------------

@@ -11,7 +11,21 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from core.api.base import TENANT, ApiSchema, Blueprint, Id, Yuan, context, locale, login_required
+from core.api.base import (
+    TENANT,
+    TOTAL_HEADER,
+    ApiSchema,
+    Blueprint,
+    Id,
+    PageQuery,
+    Yuan,
+    context,
+    limit_offset,
+    locale,
+    login_required,
+    page_schema,
+    paged,
+)
 from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
 from core.models import EntryKind, FundKind
 from core.money import parse_yuan
@@ -42,11 +56,10 @@ class FundSchema(ApiSchema):
     balance = fields.Nested(BalanceSchema, required=True)
 
 
-class FundListSchema(ApiSchema):
-    items = fields.List(fields.Nested(FundSchema), required=True)
+FundPageSchema = page_schema(FundSchema, "FundPageSchema")
 
 
-class FundQuery(ApiSchema):
+class FundQuery(PageQuery):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
     org_unit_id = Id(metadata={"description": "funds of this unit only"})
     within_unit_id = Id(metadata={"description": "funds of this unit and every unit below it"})
@@ -69,8 +82,12 @@ class EntrySchema(ApiSchema):
     fund_request_id = fields.Integer(allow_none=True)
 
 
+EntryPageSchema = page_schema(EntrySchema, "EntryPageSchema")
+
+
 class EntryListSchema(ApiSchema):
-    items = fields.List(fields.Nested(EntrySchema), required=True)
+    items = fields.List(fields.Nested(EntrySchema), required=True,
+                        metadata={"description": "the pair posted: out of the source fund, then into the target"})
 
 
 class PolicyFundInput(ApiSchema):
@@ -129,11 +146,13 @@ def entry(e, lang: str) -> dict:
 class Funds(MethodView):
     @login_required
     @blp.arguments(FundQuery, location="query")
-    @blp.response(200, FundListSchema)
+    @blp.response(200, FundPageSchema, headers=TOTAL_HEADER)
     def get(self, query):
-        """Funds with their derived balances (one aggregate query)."""
+        """Funds the caller may see, with their derived balances (one aggregate query per page)."""
         ctx = context()
-        return {"items": [fund(f, b, locale()) for f, b in funds.visible_funds(ctx, **query)]}
+        rows, total = funds.visible_funds_page(ctx, year=query.get("year"), org_unit_id=query.get("org_unit_id"),
+                                               within_unit_id=query.get("within_unit_id"), **limit_offset(query))
+        return paged([fund(f, b, locale()) for f, b in rows], total, query)
 
 
 @blp.route("/<id:fund_id>")
@@ -150,12 +169,14 @@ class OneFund(MethodView):
 @blp.route("/<id:fund_id>/entries")
 class Entries(MethodView):
     @login_required
-    @blp.response(200, EntryListSchema)
-    def get(self, fund_id):
+    @blp.arguments(PageQuery, location="query")
+    @blp.response(200, EntryPageSchema, headers=TOTAL_HEADER)
+    def get(self, query, fund_id):
         """The fund's entries, oldest first. Entries are never changed; a correction is a new
         entry naming the one it corrects."""
         ctx = context()
-        return {"items": [entry(e, locale()) for e in funds.entries(ctx, fund_id)]}
+        rows, total = funds.entries_page(ctx, fund_id, **limit_offset(query))
+        return paged([entry(e, locale()) for e in rows], total, query)
 
 
 @blp.route("/policy-funds")

@@ -34,9 +34,11 @@ from core.api.endorsements import (
     step,
 )
 from core.api.shapes import (
+    ActionsField,
     UnitRefSchema,
     UserRefSchema,
     ViolationSchema,
+    actions,
     unit_ref,
     user_ref,
     violations,
@@ -45,7 +47,8 @@ from core.api.shapes import (
 from core.forms import describe
 from core.i18n import T
 from core.models import ProjectState
-from core.services import projects, review
+from core.services import changes as change_service
+from core.services import project_actions, projects, review
 from core.services.programmes import policy_of
 from core.violations import NotFound
 
@@ -76,6 +79,8 @@ class ProjectSummarySchema(ApiSchema):
 
 
 class BudgetLineSchema(ApiSchema):
+    id = fields.Integer(required=True, metadata={
+        "description": "the budget item's id: what a fund request names as budget_item_id"})
     position = fields.Integer(required=True)
     description = fields.String(required=True)
     amount = fields.String(required=True, metadata={"description": "yuan"})
@@ -136,6 +141,9 @@ class ProjectDetailSchema(ProjectSummarySchema):
         "description": "recorded change requests (signed-in callers only)"})
     problems = fields.List(fields.Nested(ViolationSchema), allow_none=True, metadata={
         "description": "what stands between this project and submission (only while it can be edited)"})
+    actions = ActionsField("ProjectActionSchema", project_actions.ACTIONS, metadata={"description": (
+        "what the caller may do with the project now: edit (its forms, budget and attachments), submit, withdraw, "
+        "endorse, score, decide, request_change, file_fund_request; computed as the services' guards decide")})
 
 
 ProjectPageSchema = page_schema(ProjectSummarySchema, "ProjectPageSchema")
@@ -240,9 +248,8 @@ def detail(ctx, project, lang: str) -> dict:
     policy, config = policy_of(ctx, programme)
     track = policy.track(config, project.track)
     kinds = {k.key: k for k in policy.attachment_kinds(config)}
-    problems = None
-    if project.state in projects.EDITABLE:
-        problems = violations(projects.submission_problems(ctx, project), lang)
+    problems = projects.submission_problems(ctx, project) if project.state in projects.EDITABLE else None
+    changes = change_service.change_requests(ctx, project.id) if ctx.actor.is_authenticated else []
     decision_forms = policy.forms(config, project.track, stage="decide")
     return {
         **summary(project, lang),
@@ -251,15 +258,17 @@ def detail(ctx, project, lang: str) -> dict:
         "track_label": track.label.render(lang) if track else project.track,
         "tags": list(project.tags or []),
         "forms": dict(project.forms or {}),
-        "budget": {"items": [{"position": b.position, "description": b.description, "amount": yuan(b.amount_fen)}
+        "budget": {"items": [{"id": b.id, "position": b.position, "description": b.description,
+                              "amount": yuan(b.amount_fen)}
                              for b in project.budget_items],
                    "total": yuan(project.requested_fen)},
         "attachments": [attachment(a, kinds, lang) for a in project.attachments],
         "decisions": [decision(d, lang, decision_forms) for d in review.decisions(ctx, project.id)],
-        "problems": problems,
+        "problems": violations(problems, lang) if problems is not None else None,
         "endorsement_step": step(policy.endorsement(config), lang),
         "endorsements": endorsements(ctx, project, lang),
-        "change_requests": change_requests(ctx, project, lang) if ctx.actor.is_authenticated else [],
+        "change_requests": change_requests(ctx, project, lang, changes),
+        "actions": actions(project_actions.project_offers(ctx, project, problems=problems, change_requests=changes), lang),
     }
 
 

@@ -8,13 +8,18 @@ from marshmallow import fields, validate
 
 from core.api.base import (
     TENANT,
+    TOTAL_HEADER,
     ApiSchema,
     Blueprint,
+    PageQuery,
     Whole,
     Yuan,
     context,
+    limit_offset,
     locale,
     login_required,
+    page_schema,
+    paged,
 )
 from core.api.projects import DecisionSchema, decision
 from core.api.shapes import UserRefSchema, user_ref
@@ -36,8 +41,7 @@ class ScoreSchema(ApiSchema):
     scored_at = fields.DateTime(required=True)
 
 
-class ScoreListSchema(ApiSchema):
-    items = fields.List(fields.Nested(ScoreSchema), required=True)
+ScorePageSchema = page_schema(ScoreSchema, "ScorePageSchema")
 
 
 class ScoreInputSchema(ApiSchema):
@@ -74,15 +78,17 @@ def score(s) -> dict:
 @blp.route("/<id:project_id>/scores")
 class Scores(MethodView):
     @login_required
-    @blp.response(200, ScoreListSchema)
-    def get(self, project_id):
-        """Every reviewer's scores (the panel and those who may decide)"""
+    @blp.arguments(PageQuery, location="query")
+    @blp.response(200, ScorePageSchema, headers=TOTAL_HEADER)
+    def get(self, query, project_id):
+        """Every reviewer's scores, oldest first (the panel and those who may decide)"""
         ctx = context(login=True)
         project = projects.get_project(ctx, project_id)
         if is_panel_member(ctx, project.programme_id) is None and not review.may_decide(ctx, project):
             raise Forbidden(T("只有评审小组成员和可作出决定的管理员可以查看评分",
                               "Only the panel and those who decide may see the scores"))
-        return {"items": [score(s) for s in review.scores(ctx, project.id)]}
+        rows, total = review.scores_page(ctx, project.id, **limit_offset(query))
+        return paged([score(s) for s in rows], total, query)
 
     @login_required
     @blp.arguments(ScoreInputSchema)

@@ -82,6 +82,35 @@ def choices(items, lang: str) -> list[dict]:
     return [{"value": c.value, "label": c.label.render(lang)} for c in items or ()]
 
 
+# -- what the caller may do now --------------------------------------------------------------------
+
+def ActionsField(name: str, keys, **kwargs) -> fields.List:
+    """An object's ``actions``: one entry per action of its kind (``keys``, in this order);
+    ``name`` names the entry's schema (e.g. "FundRequestActionSchema")."""
+    item = type(name, (ActionSchema,), {
+        "action": fields.String(required=True, metadata={"enum": list(keys), "description": "the operation"})})
+    return fields.List(fields.Nested(item), required=True, metadata={"description": (
+        "what the caller may do with this object now, computed as the service's guard decides "
+        "(the permission table, then the object's state); the same answers the web's buttons give"),
+        **kwargs.pop("metadata", {})}, **kwargs)
+
+
+class ActionSchema(ApiSchema):
+    action = fields.String(required=True, metadata={"description": "the operation"})
+    allowed = fields.Boolean(required=True, metadata={"description": "the caller may take it now"})
+    reason = fields.String(allow_none=True, metadata={"description": "why not (null when allowed), in the client's language"})
+    shown = fields.Boolean(required=True, metadata={"description": (
+        "whether a user interface should show it to this caller: enabled when allowed, else disabled with the "
+        "reason; false when it is not the caller's to take or not part of the object's present step")})
+    permission = fields.String(required=True, metadata={
+        "description": "the permission table's action it needs (see docs/permissions.md)"})
+
+
+def actions(offers, lang: str) -> list[dict]:
+    return [{"action": o.key, "allowed": o.allowed, "reason": text(o.reason, lang) if not o.allowed else None,
+             "shown": o.shown, "permission": o.permission.key} for o in offers]
+
+
 # -- forms -----------------------------------------------------------------------------------------
 
 class FieldSpecSchema(ApiSchema):

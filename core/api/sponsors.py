@@ -22,13 +22,18 @@ from marshmallow import fields, validate
 
 from core.api.base import (
     TENANT,
+    TOTAL_HEADER,
     ApiSchema,
     Blueprint,
     Id,
+    PageQuery,
     Yuan,
     context,
+    limit_offset,
     locale,
     login_required,
+    page_schema,
+    paged,
 )
 from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
 from core.models import SponsorKind
@@ -51,11 +56,10 @@ class SponsorSchema(ApiSchema):
     has_login = fields.Boolean(required=True)
 
 
-class SponsorListSchema(ApiSchema):
-    items = fields.List(fields.Nested(SponsorSchema), required=True)
+SponsorPageSchema = page_schema(SponsorSchema, "SponsorPageSchema")
 
 
-class SponsorQuery(ApiSchema):
+class SponsorQuery(PageQuery):
     org_unit_id = Id(load_default=None, metadata={"description": "sponsors that may pledge to this unit's funds"})
 
 
@@ -103,11 +107,10 @@ class PledgeSchema(ApiSchema):
     outstanding = fields.String(required=True, metadata={"description": "yuan promised but not received"})
 
 
-class PledgeListSchema(ApiSchema):
-    items = fields.List(fields.Nested(PledgeSchema), required=True)
+PledgePageSchema = page_schema(PledgeSchema, "PledgePageSchema")
 
 
-class PledgeQuery(ApiSchema):
+class PledgeQuery(PageQuery):
     fund_id = Id(load_default=None)
     sponsor_id = Id(load_default=None)
     project_id = Id(load_default=None, metadata={"description": "who claimed this project"})
@@ -186,8 +189,7 @@ class FundSummarySchema(ApiSchema):
     available = fields.String(required=True)
 
 
-class FundSummaryListSchema(ApiSchema):
-    items = fields.List(fields.Nested(FundSummarySchema), required=True)
+FundSummaryPageSchema = page_schema(FundSummarySchema, "FundSummaryPageSchema")
 
 
 # -- converters -----------------------------------------------------------------------------------
@@ -239,11 +241,12 @@ def _row(ctx, pledge_id: int) -> pledges.PledgeRow:
 class Sponsors(MethodView):
     @login_required
     @blp.arguments(SponsorQuery, location="query")
-    @blp.response(200, SponsorListSchema)
+    @blp.response(200, SponsorPageSchema, headers=TOTAL_HEADER)
     def get(self, query):
-        """Sponsors that may pledge to a unit's funds, or those of the caller's units"""
+        """Sponsors that may pledge to a unit's funds (nearest unit first), or those of the caller's units"""
         ctx = context(login=True)
-        return {"items": [sponsor_out(s, locale()) for s in pledges.list_sponsors(ctx, query["org_unit_id"])]}
+        rows, total = pledges.sponsors_page(ctx, query["org_unit_id"], **limit_offset(query))
+        return paged([sponsor_out(s, locale()) for s in rows], total, query)
 
     @login_required
     @blp.arguments(SponsorInputSchema)
@@ -278,32 +281,34 @@ class SponsorView(MethodView):
 @blp.route("/funds")
 class Funds(MethodView):
     @login_required
-    @blp.response(200, FundSummaryListSchema)
-    def get(self):
+    @blp.arguments(PageQuery, location="query")
+    @blp.response(200, FundSummaryPageSchema, headers=TOTAL_HEADER)
+    def get(self, query):
         """The co-governance funds the caller keeps: pledged, received, committed, spent, available"""
         ctx = context(login=True)
         lang = locale()
         items = []
-        for fund in pledges.sponsor_funds(ctx):
+        funds, total = pledges.sponsor_funds_page(ctx, **limit_offset(query))
+        for fund in funds:
             st = pledges.fund_state(ctx, fund)
             b = st.balance
             items.append({"fund": fund_ref(fund, lang), "cap": yuan(fund.cap_fen), "promised": yuan(st.promised),
                           "received": yuan(st.received), "committed": yuan(b.committed), "spent": yuan(b.spent),
                           "available": yuan(b.available)})
-        return {"items": items}
+        return paged(items, total, query)
 
 
 @blp.route("/pledges")
 class Pledges(MethodView):
     @login_required
     @blp.arguments(PledgeQuery, location="query")
-    @blp.response(200, PledgeListSchema)
+    @blp.response(200, PledgePageSchema, headers=TOTAL_HEADER)
     def get(self, query):
-        """Pledges by fund, sponsor and/or claimed project, with their derived status"""
+        """Pledges by fund, sponsor and/or claimed project, oldest first, with their derived status"""
         ctx = context(login=True)
-        rows = pledges.list_pledges(ctx, fund_id=query["fund_id"], sponsor_id=query["sponsor_id"],
-                                    project_id=query["project_id"])
-        return {"items": [pledge_out(r, locale()) for r in rows]}
+        rows, total = pledges.pledges_page(ctx, fund_id=query["fund_id"], sponsor_id=query["sponsor_id"],
+                                           project_id=query["project_id"], **limit_offset(query))
+        return paged([pledge_out(r, locale()) for r in rows], total, query)
 
     @login_required
     @blp.arguments(PledgeInputSchema)

@@ -55,7 +55,8 @@ class FormSpec:
     """A form of the policy (申报意向表, 申报表 ...). Its marshmallow schema is the single source
     of truth: it validates the API, renders the HTML form and fills exported documents.
     Field metadata understood by core: ``label`` (Text), ``help`` (Text), ``widget``
-    ("textarea", "checkboxes", "select", "date", "number"), ``choices`` (tuple of Choice).
+    ("textarea", "checkboxes", "select", "date", "number"), ``choices`` (tuple of Choice),
+    ``clause`` (Text: the source's words cited when the field's value is refused).
     """
 
     key: str

@@ -14,6 +14,7 @@ from core.i18n import T
 from core.models import Attachment, Endorsement, OrgUnit, Project, ProjectState
 from core.permissions import A
 from core.plugin_host.contributions import EndorsementStep
+from core.services import paging
 from core.services.context import Ctx
 from core.services.programmes import policy_of
 from core.services.projects import _transitioned, get_project, notify_panel_after_commit
@@ -46,8 +47,16 @@ def may_endorse(ctx: Ctx, project: Project) -> bool:
 
 
 def endorsements(ctx: Ctx, project_id: int) -> list[Endorsement]:
-    return list(ctx.session.scalars(select(Endorsement).where(Endorsement.project_id == project_id)
-                                    .order_by(Endorsement.id)))
+    return list(ctx.session.scalars(_endorsements_query(project_id)))
+
+
+def endorsements_page(ctx: Ctx, project_id: int, *, limit: int, offset: int = 0) -> tuple[list[Endorsement], int]:
+    """A page of the project's endorsement history, oldest first, and its length in all."""
+    return paging.page(ctx.session, _endorsements_query(project_id), limit=limit, offset=offset)
+
+
+def _endorsements_query(project_id: int):
+    return select(Endorsement).where(Endorsement.project_id == project_id).order_by(Endorsement.id)
 
 
 def endorse(ctx: Ctx, project_id: int, outcome: str, reason: str = "", *,

@@ -64,7 +64,7 @@ from core.models.org import UnitKind
 from core.money import format_yuan, read_yuan
 from core.permissions import A, Action
 from core.plugin_host.contributions import FundRequestRules
-from core.services import funding, ledger
+from core.services import funding, ledger, paging
 from core.services.context import Ctx
 from core.services.programmes import policy_of
 from core.services.projects import MAX_PROJECT_FEN, get_project
@@ -173,8 +173,9 @@ def get_batch(ctx: Ctx, batch_id: int, *, for_update: bool = False) -> FundReque
 
 
 def list_batches(ctx: Ctx, *, month: str | None = None, street_unit_id: int | None = None,
-                 state: str | None = None, limit: int = 100) -> list[FundRequestBatch]:
-    """Batches of streets the actor administers, leads or oversees, newest month first."""
+                 state: str | None = None, limit: int = 100, offset: int = 0) -> tuple[list[FundRequestBatch], int]:
+    """Batches of streets the actor administers, leads or oversees, newest month first (a page
+    of them, and their number in all)."""
     stmt = _visible_batches(ctx)
     if month:
         stmt = stmt.where(FundRequestBatch.month == month)
@@ -182,8 +183,8 @@ def list_batches(ctx: Ctx, *, month: str | None = None, street_unit_id: int | No
         stmt = stmt.where(FundRequestBatch.street_unit_id == street_unit_id)
     if state:
         stmt = stmt.where(FundRequestBatch.state == state)
-    stmt = stmt.order_by(FundRequestBatch.month.desc(), FundRequestBatch.id).limit(max(1, min(limit, 500)))
-    return list(ctx.session.scalars(stmt).unique())
+    stmt = stmt.order_by(FundRequestBatch.month.desc(), FundRequestBatch.id)
+    return paging.page(ctx.session, stmt, limit=limit, offset=offset, unique=True)
 
 
 def batch_requests(ctx: Ctx, batch_id: int) -> list[FundRequest]:
@@ -191,10 +192,24 @@ def batch_requests(ctx: Ctx, batch_id: int) -> list[FundRequest]:
                                     .order_by(FundRequest.id)).unique())
 
 
-def batch_total(ctx: Ctx, batch: FundRequestBatch) -> int:
-    """What the leader approves: the batch's checked requests (after approval: what was approved)."""
+def batches_requests(ctx: Ctx, batch_ids: Iterable[int]) -> dict[int, list[FundRequest]]:
+    """The requests of several batches by batch id, read at once (each batch's oldest first)."""
+    ids = sorted(set(batch_ids))
+    out: dict[int, list[FundRequest]] = {i: [] for i in ids}
+    if ids:
+        for req in ctx.session.scalars(select(FundRequest).where(FundRequest.batch_id.in_(ids))
+                                       .order_by(FundRequest.id)).unique():
+            out[req.batch_id].append(req)
+    return out
+
+
+def batch_total(ctx: Ctx, batch: FundRequestBatch, requests: list[FundRequest] | None = None) -> int:
+    """What the leader approves: the batch's checked requests (after approval: what was approved).
+    ``requests``: the batch's requests, when the caller has read them already."""
     if batch.state == BatchState.approved.value and batch.approved_total_fen is not None:
         return batch.approved_total_fen
+    if requests is not None:
+        return sum(r.amount_fen for r in requests if r.state == FundRequestState.checked.value)
     return int(ctx.session.scalar(select(func.coalesce(func.sum(FundRequest.amount_fen), 0)).where(
         FundRequest.batch_id == batch.id, FundRequest.state == FundRequestState.checked.value)) or 0)
 
@@ -739,6 +754,15 @@ def disburse_batch(ctx: Ctx, batch_id: int) -> list[FundRequest]:
         locked = get_request(ctx, req.id, for_update=True)
         _disburse(ctx, locked)
     return pending
+
+
+def disbursement_entries(ctx: Ctx, request_ids: Iterable[int]) -> list[LedgerEntry]:
+    """The disbursement entries posted for these requests, in posting order."""
+    ids = sorted(set(request_ids))
+    if not ids:
+        return []
+    return list(ctx.session.scalars(select(LedgerEntry).where(
+        LedgerEntry.fund_request_id.in_(ids), LedgerEntry.kind == EntryKind.disbursement.value).order_by(LedgerEntry.id)))
 
 
 def _day(value) -> str:

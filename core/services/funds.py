@@ -15,7 +15,7 @@ from __future__ import annotations
 from core.i18n import T
 from core.models import Fund, LedgerEntry, OrgUnit, Programme
 from core.permissions import A
-from core.services import funding, ledger
+from core.services import funding, ledger, paging
 from core.services.context import Ctx
 from core.services.org import get_unit
 from core.violations import Forbidden, NotFound, RuleError, Violation
@@ -44,14 +44,31 @@ def _require_member(ctx: Ctx) -> None:
         raise Forbidden(T("请先登录", "Log in first"))
 
 
-def visible_funds(ctx: Ctx, *, year: int | None = None, org_unit_id: int | None = None,
-                  within_unit_id: int | None = None) -> list[tuple[Fund, ledger.Balance]]:
+def _visible_funds_query(ctx: Ctx, year: int | None, org_unit_id: int | None, within_unit_id: int | None):
     _require_member(ctx)
     within = get_unit(ctx, within_unit_id) if within_unit_id is not None else None
-    funds = ledger.list_funds(ctx, org_unit_id=org_unit_id, within=within, year=year,
+    return ledger.funds_query(org_unit_id=org_unit_id, within=within, year=year,
                               visible=ctx.where(A.fund_view, unit_path=OrgUnit.path))
-    sums = ledger.balances(ctx, [f.id for f in funds])
+
+
+def _with_balances(ctx: Ctx, funds: list[Fund]) -> list[tuple[Fund, ledger.Balance]]:
+    sums = ledger.balances(ctx, [f.id for f in funds])  # one aggregate query for all of them
     return [(f, sums[f.id]) for f in funds]
+
+
+def visible_funds(ctx: Ctx, *, year: int | None = None, org_unit_id: int | None = None,
+                  within_unit_id: int | None = None) -> list[tuple[Fund, ledger.Balance]]:
+    funds = list(ctx.session.scalars(_visible_funds_query(ctx, year, org_unit_id, within_unit_id)))
+    return _with_balances(ctx, funds)
+
+
+def visible_funds_page(ctx: Ctx, *, year: int | None = None, org_unit_id: int | None = None,
+                       within_unit_id: int | None = None, limit: int, offset: int = 0
+                       ) -> tuple[list[tuple[Fund, ledger.Balance]], int]:
+    """A page of ``visible_funds`` and their number in all."""
+    funds, total = paging.page(ctx.session, _visible_funds_query(ctx, year, org_unit_id, within_unit_id),
+                               limit=limit, offset=offset)
+    return _with_balances(ctx, funds), total
 
 
 def fund_with_balance(ctx: Ctx, fund_id: int) -> tuple[Fund, ledger.Balance]:
@@ -109,5 +126,11 @@ def correct(ctx: Ctx, entry_id: int, key: str, memo: str, amount_fen=None) -> Le
 def entries(ctx: Ctx, fund_id: int, project_id: int | None = None) -> list[LedgerEntry]:
     _require_member(ctx)
     return ledger.entries(ctx, visible_fund(ctx, fund_id).id, project_id=project_id)
+
+
+def entries_page(ctx: Ctx, fund_id: int, *, limit: int, offset: int = 0) -> tuple[list[LedgerEntry], int]:
+    """A page of a visible fund's entries, oldest first, and their number in all."""
+    _require_member(ctx)
+    return paging.page(ctx.session, ledger.entries_query(visible_fund(ctx, fund_id).id), limit=limit, offset=offset)
 
 

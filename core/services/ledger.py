@@ -395,6 +395,13 @@ def list_funds(ctx: Ctx, *, org_unit_id: int | None = None, within: OrgUnit | No
                year: int | None = None, kind: str | None = None, visible=None) -> list[Fund]:
     """Funds of one unit, or of every unit at or below ``within``, optionally one year/kind.
     ``visible``: a condition on the fund and its ``OrgUnit`` (the permission table's filter)."""
+    return list(ctx.session.scalars(funds_query(org_unit_id=org_unit_id, within=within, year=year, kind=kind,
+                                                visible=visible)))
+
+
+def funds_query(*, org_unit_id: int | None = None, within: OrgUnit | None = None, year: int | None = None,
+                kind: str | None = None, visible=None) -> Select:
+    """The statement behind ``list_funds`` (for a page of it: ``core.services.paging``)."""
     stmt = select(Fund).join(OrgUnit, OrgUnit.id == Fund.org_unit_id).order_by(OrgUnit.path, Fund.year, Fund.kind, Fund.name)
     if visible is not None:
         stmt = stmt.where(visible)
@@ -406,7 +413,7 @@ def list_funds(ctx: Ctx, *, org_unit_id: int | None = None, within: OrgUnit | No
         stmt = stmt.where(Fund.year == year)
     if kind is not None:
         stmt = stmt.where(Fund.kind == kind)
-    return list(ctx.session.scalars(stmt))
+    return stmt
 
 
 def create_fund(ctx: Ctx, org_unit_id: int, year: int, kind: str, name: str, *,
@@ -712,7 +719,12 @@ def correct(ctx: Ctx, entry_id: int, key: str, memo: str, amount_fen: int | None
 
 def entries(ctx: Ctx, fund_id: int, *, project_id: int | None = None) -> list[LedgerEntry]:
     fund = get_fund(ctx, fund_id)
-    stmt = select(LedgerEntry).where(LedgerEntry.fund_id == fund.id).order_by(LedgerEntry.id)
+    return list(ctx.session.scalars(entries_query(fund.id, project_id=project_id)))
+
+
+def entries_query(fund_id: int, *, project_id: int | None = None) -> Select:
+    """A fund's entries, oldest first (for a page of them: ``core.services.paging``)."""
+    stmt = select(LedgerEntry).where(LedgerEntry.fund_id == fund_id).order_by(LedgerEntry.id)
     if project_id is not None:
         stmt = stmt.where(LedgerEntry.project_id == project_id)
-    return list(ctx.session.scalars(stmt))
+    return stmt

@@ -50,7 +50,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.clock import today
 from core.i18n import T, Text
@@ -60,7 +60,7 @@ from core.models import (
 )
 from core.money import format_yuan, read_yuan
 from core.permissions import A, Subject
-from core.services import funding, ledger
+from core.services import funding, ledger, paging
 from core.services.context import Ctx
 from core.services.org import get_unit
 from core.services.programmes import get_programme, policy_of
@@ -159,23 +159,36 @@ def list_sponsors(ctx: Ctx, org_unit_id: int | None = None) -> list[Sponsor]:
     """With a unit: the sponsors that may pledge to its funds (registered with it or a unit
     above it), for its staff. Without: the sponsors registered within the actor's units, and
     those the actor represents."""
+    return list(ctx.session.scalars(_sponsors_query(ctx, org_unit_id)))
+
+
+def sponsors_page(ctx: Ctx, org_unit_id: int | None = None, *, limit: int, offset: int = 0) -> tuple[list[Sponsor], int]:
+    """A page of ``list_sponsors`` and their number in all."""
+    return paging.page(ctx.session, _sponsors_query(ctx, org_unit_id), limit=limit, offset=offset)
+
+
+def _sponsors_query(ctx: Ctx, org_unit_id: int | None):
     if org_unit_id is not None:
         unit = get_unit(ctx, org_unit_id)
         if not ctx.can(A.sponsor_view, unit):
             raise Forbidden(T(f"只有「{unit.name}」及上级的工作人员可以查看其共建单位",
                               f"Only staff at or above {unit.name_en or unit.name} may list its sponsors"))
-        return eligible_sponsors(ctx, unit)
-    stmt = (select(Sponsor).join(OrgUnit, OrgUnit.id == Sponsor.org_unit_id)
+        return _eligible_sponsors_query(unit)
+    return (select(Sponsor).join(OrgUnit, OrgUnit.id == Sponsor.org_unit_id)
             .where(ctx.where(A.sponsor_view, unit_path=OrgUnit.path, sponsor_user_id=Sponsor.user_id))
             .order_by(OrgUnit.path, Sponsor.id))
-    return list(ctx.session.scalars(stmt))
 
 
 def eligible_sponsors(ctx: Ctx, unit: OrgUnit) -> list[Sponsor]:
     """Sponsors registered with ``unit`` or a unit above it, nearest first."""
-    ids = unit.ancestor_ids
-    rows = list(ctx.session.scalars(select(Sponsor).where(Sponsor.org_unit_id.in_(ids)).order_by(Sponsor.id)))
-    return sorted(rows, key=lambda s: -ids.index(s.org_unit_id))
+    return list(ctx.session.scalars(_eligible_sponsors_query(unit)))
+
+
+def _eligible_sponsors_query(unit: OrgUnit):
+    # The nearest unit is the deepest: its path, which extends its ancestors', is the longest.
+    return (select(Sponsor).join(OrgUnit, OrgUnit.id == Sponsor.org_unit_id)
+            .where(Sponsor.org_unit_id.in_(unit.ancestor_ids))
+            .order_by(func.length(OrgUnit.path).desc(), Sponsor.id))
 
 
 # ---------------------------------------------------------------- funds
@@ -196,10 +209,18 @@ def may_record(ctx: Ctx, fund: Fund) -> bool:
 
 def sponsor_funds(ctx: Ctx) -> list[Fund]:
     """Co-governance funds at or below the units where the actor is staff (or supervises)."""
-    stmt = (select(Fund).join(OrgUnit, OrgUnit.id == Fund.org_unit_id)
+    return list(ctx.session.scalars(_sponsor_funds_query(ctx)))
+
+
+def sponsor_funds_page(ctx: Ctx, *, limit: int, offset: int = 0) -> tuple[list[Fund], int]:
+    """A page of ``sponsor_funds`` and their number in all."""
+    return paging.page(ctx.session, _sponsor_funds_query(ctx), limit=limit, offset=offset)
+
+
+def _sponsor_funds_query(ctx: Ctx):
+    return (select(Fund).join(OrgUnit, OrgUnit.id == Fund.org_unit_id)
             .where(Fund.kind == FundKind.sponsor_fund.value, ctx.where(A.sponsor_view, unit_path=OrgUnit.path))
             .order_by(Fund.year.desc(), OrgUnit.path, Fund.name))
-    return list(ctx.session.scalars(stmt))
 
 
 def get_sponsor_fund(ctx: Ctx, fund_id: int) -> Fund:
@@ -622,6 +643,19 @@ def list_pledges(ctx: Ctx, *, fund_id: int | None = None, sponsor_id: int | None
     """Pledges with their derived state, by fund, sponsor and/or claimed project. Staff see
     their units' funds, a sponsor its own; who claimed a project is public to whoever may see
     the project (the council announces it)."""
+    stmt = _pledges_query(ctx, fund_id, sponsor_id, project_id)
+    return pledge_rows(ctx, list(ctx.session.scalars(stmt).unique()))
+
+
+def pledges_page(ctx: Ctx, *, fund_id: int | None = None, sponsor_id: int | None = None,
+                 project_id: int | None = None, limit: int, offset: int = 0) -> tuple[list[PledgeRow], int]:
+    """A page of ``list_pledges`` and their number in all."""
+    rows, total = paging.page(ctx.session, _pledges_query(ctx, fund_id, sponsor_id, project_id),
+                              limit=limit, offset=offset, unique=True)
+    return pledge_rows(ctx, rows), total
+
+
+def _pledges_query(ctx: Ctx, fund_id: int | None, sponsor_id: int | None, project_id: int | None):
     if project_id is not None:
         project = ctx.session.scalars(visible_projects(ctx).where(Project.id == project_id)).unique().one_or_none()
         if project is None:
@@ -633,8 +667,7 @@ def list_pledges(ctx: Ctx, *, fund_id: int | None = None, sponsor_id: int | None
         stmt = stmt.where(Pledge.fund_id == fund_id)
     if sponsor_id is not None:
         stmt = stmt.where(Pledge.sponsor_id == sponsor_id)
-    rows = list(ctx.session.scalars(stmt.order_by(Pledge.id)).unique())
-    return pledge_rows(ctx, rows)
+    return stmt.order_by(Pledge.id)
 
 
 def pledge_rows(ctx: Ctx, rows: list[Pledge]) -> list[PledgeRow]:

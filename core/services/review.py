@@ -10,7 +10,7 @@ from core.i18n import T
 from core.models import Decision, Project, ProjectState, Score
 from core.permissions import A
 from core.money import MoneyError, yuan_to_fen
-from core.services import funding
+from core.services import funding, paging
 from core.services.context import Ctx
 from core.services.programmes import policy_of
 from core.services.projects import SessionRuleContext, _transitioned, facts, get_project
@@ -45,7 +45,16 @@ def _require_reviewable(ctx: Ctx, project: Project) -> None:
 
 
 def scores(ctx: Ctx, project_id: int) -> list[Score]:
-    return list(ctx.session.scalars(select(Score).where(Score.project_id == project_id).order_by(Score.id)))
+    return list(ctx.session.scalars(_scores_query(project_id)))
+
+
+def scores_page(ctx: Ctx, project_id: int, *, limit: int, offset: int = 0) -> tuple[list[Score], int]:
+    """A page of the project's scores, oldest first, and their number in all."""
+    return paging.page(ctx.session, _scores_query(project_id), limit=limit, offset=offset)
+
+
+def _scores_query(project_id: int):
+    return select(Score).where(Score.project_id == project_id).order_by(Score.id)
 
 
 def decisions(ctx: Ctx, project_id: int) -> list[Decision]:

@@ -1,9 +1,11 @@
 """Monthly fund requests (资金申请) in the web UI:
 
 - a section of the project page (``@project_panel``): the project's requests with their states
-  and the actions the viewer's roles allow (withdraw, supervise, check, refuse, disburse, record
-  spending with a receipt, refund), the form to file a request, and the final accounts
-  (决算表) with its .xlsx download;
+  and the actions open to the viewer (withdraw, supervise, check, refuse, disburse, record
+  spending with a receipt, refund: ``core.services.fund_request_actions`` decides, as it does
+  for the API's ``actions``; a step that is the viewer's but not possible now is shown disabled
+  with its reason), the form to file a request, and the final accounts (决算表) with its .xlsx
+  download;
 - the street office's page "资金申请": requests waiting for a check, the month's batches, and
   approved requests waiting to be paid;
 - a batch's page, where a street leader sees the total against their authority and approves
@@ -22,11 +24,13 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from core.i18n import T
 from core.money import format_yuan
 from core.models import FundRequest, Project, ProjectState
-from core.models.fund_request import BatchState, FundRequestState
-from core.services import final_accounts as accounts_service
-from core.services import fund_requests as service
-from core.services.context import Ctx
+from core.models.fund_request import FundRequestState
 from core.permissions import A
+from core.services import final_accounts as accounts_service
+from core.services import fund_request_actions as actions
+from core.services import fund_requests as service
+from core.services.actions import Offers
+from core.services.context import Ctx
 from core.violations import RuleError, Violation
 from core.web import queries
 from core.web.context import ctx, forbid_unless, login_required
@@ -76,13 +80,7 @@ class Row:
     badge: str
     money: service.RequestMoney
     receipts: list
-    may_withdraw: bool = False
-    may_supervise: bool = False
-    may_check: bool = False
-    may_refuse: bool = False
-    may_disburse: bool = False
-    may_spend: bool = False
-    may_refund: bool = False
+    offers: Offers  # what the viewer may do with it now (core.services.fund_request_actions)
     action: dict = field(default_factory=dict)   # values of the check/refuse/supervise form
     action_errors: FormErrors = field(default_factory=FormErrors)
     spend: dict = field(default_factory=dict)
@@ -90,41 +88,17 @@ class Row:
     refund: dict = field(default_factory=dict)
     refund_errors: FormErrors = field(default_factory=FormErrors)
 
-    @property
-    def has_actions(self) -> bool:
-        return any((self.may_withdraw, self.may_supervise, self.may_check, self.may_refuse, self.may_disburse,
-                    self.may_spend, self.may_refund))
-
 
 def rows_for(c: Ctx, requests: list[FundRequest]) -> list[Row]:
-    money, receipts, rules = {}, {}, {}
+    money, receipts = {}, {}
+    for project_id in dict.fromkeys(req.project_id for req in requests):
+        money.update(service.request_money(c, project_id))
+        receipts.update(service.receipts(c, project_id))
+    offers = actions.requests_offers(c, requests, money)
     out = []
     for req in requests:
-        project = req.project
-        if project.id not in rules:
-            rules[project.id] = service.rules_of(c, project)
-            money.update(service.request_money(c, project.id))
-            receipts.update(service.receipts(c, project.id))
-        r = rules[project.id]
-        unit = project.applicant_unit
-        state = req.state
-        applicant = c.can(A.fund_request_file, unit).allowed
-        refunder = c.can(A.fund_request_refund, unit).allowed
-        office = c.can(A.fund_request_check, unit).allowed
-        supervisor = c.can(A.fund_request_supervise, unit).allowed
-        awaiting_supervision = r.supervision and state == FundRequestState.submitted.value
-        office_turn = state == (FundRequestState.supervised.value if r.supervision else FundRequestState.submitted.value)
-        row = Row(req, BADGES.get(state, "state-draft"), money.get(req.id, service.RequestMoney()), receipts.get(req.id, []),
-                  may_withdraw=applicant and state == FundRequestState.submitted.value,
-                  may_supervise=supervisor and awaiting_supervision,
-                  may_check=office and office_turn,
-                  may_refuse=(office and (office_turn or state == FundRequestState.checked.value))
-                  or (supervisor and awaiting_supervision),
-                  may_disburse=office and state == FundRequestState.approved.value,
-                  may_spend=applicant and state == FundRequestState.disbursed.value,
-                  may_refund=refunder and state == FundRequestState.disbursed.value)
-        if row.may_spend and row.money.unspent <= 0:
-            row.may_spend = row.may_refund = False
+        row = Row(req, BADGES.get(req.state, "state-draft"), money.get(req.id, service.RequestMoney()),
+                  receipts.get(req.id, []), offers[req.id])
         locale = c.locale
         row.action = _values(f"req-{req.id}", {"reason": "", "note": "", "month": req.month})
         row.action_errors = _errors(f"req-{req.id}", ACTION_FIELDS, locale)
@@ -143,16 +117,15 @@ def project_section(c: Ctx, project: Project) -> Panel | None:
     if not c.can(A.fund_request_view, project):
         return None
     requests = service.project_requests(c, project.id)
-    approved = project.state == ProjectState.approved.value
-    if not approved and not requests:
+    filing = actions.file_offer(c, project)
+    if project.state != ProjectState.approved.value and not requests:
         return None
-    can_file = approved and c.can(A.fund_request_file, project).allowed
     rules = service.rules_of(c, project)
     room = service.headroom(c, project)
     money = service.request_money(c, project.id)
     lines = [(b, service.line_room(c, b, money=money)) for b in project.budget_items]
     return Panel("pages/fund_requests/_panel.html", {
-        "rows": rows_for(c, requests), "can_file": can_file, "rules": rules, "room": room, "lines": lines,
+        "rows": rows_for(c, requests), "filing": filing, "rules": rules, "room": room, "lines": lines,
         "form": _values("file", {"amount": "", "purpose": "", "beneficiaries": "", "month": service.this_month(),
                                    "budget_item_id": ""}),
         "errors": _errors("file", FILE_FIELDS, c.locale),
@@ -182,8 +155,8 @@ def _office(status: int = 200):
     waiting, _ = service.list_requests(c, states=(FundRequestState.submitted.value, FundRequestState.supervised.value))
     to_pay, _ = service.list_requests(c, state=FundRequestState.approved.value)
     this_month, _ = service.list_requests(c, month=month)
-    batches = service.list_batches(c, month=month)
-    recent = [b for b in service.list_batches(c, limit=24) if b.month != month]
+    batches, _ = service.list_batches(c, month=month)
+    recent = [b for b in service.list_batches(c, limit=24)[0] if b.month != month]
     return render_template(
         "pages/fund_requests/office.html", month=month, prev_month=_prev(month), next_month=service.next_month(month),
         waiting=rows_for(c, waiting), to_pay=rows_for(c, to_pay), this_month=rows_for(c, this_month),
@@ -206,17 +179,14 @@ def _batch(batch_id: int, status: int = 200):
     c = ctx()
     b = service.get_batch(c, batch_id)
     is_leader, limit = service.authority_fen(c, b.street_unit)
-    total = service.batch_total(c, b)
     requests = service.batch_requests(c, b.id)
-    office = c.can(A.fund_request_check, b.street_unit).allowed
+    total = service.batch_total(c, b, requests)
     users = queries.users_by_id(c, [b.approved_by_id])
     failure = _failure(f"batch-{b.id}")
     return render_template(
         "pages/fund_requests/batch.html", batch=b, total=total, rows=rows_for(c, requests), is_leader=is_leader,
         limit=limit, within=limit is not None and total <= limit, approver=users.get(b.approved_by_id),
-        may_approve=is_leader and b.state == BatchState.open.value,
-        may_disburse=office and b.state == BatchState.approved.value
-        and any(r.state == FundRequestState.approved.value for r in requests),
+        offers=actions.batch_offers(c, b, total=total, requests=requests, authority=(is_leader, limit)),
         problems=failure.violations if failure else [], back="batch"), status
 
 

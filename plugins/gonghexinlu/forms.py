@@ -10,6 +10,7 @@ from functools import lru_cache
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.plugin_host.toolkit import Choice, T
+from plugins.gonghexinlu import clauses
 
 SIGNATURE = "yiju_yipin"
 MICRO = "micro_venture"
@@ -31,6 +32,8 @@ MICRO_DIRECTIONS = (
     Choice("other", T("其他社区议题", "Other community topics")),
 )
 DIRECTIONS = {SIGNATURE: SIGNATURE_DIRECTIONS, MICRO: MICRO_DIRECTIONS}
+# Cited when a direction is refused (e.g. a change of type that keeps the old type's directions).
+DIRECTION_CLAUSES = {SIGNATURE: clauses.SIGNATURE_DIRECTIONS, MICRO: clauses.MICRO_DIRECTIONS}
 
 
 def _directions_field(track: str):
@@ -38,7 +41,8 @@ def _directions_field(track: str):
     return fields.List(
         fields.String(validate=validate.OneOf([c.value for c in choices])),
         required=True, validate=validate.Length(min=1, error="至少选择一个方向 | Choose at least one direction"),
-        metadata={"label": T("申报方向", "Directions"), "widget": "checkboxes", "choices": choices})
+        metadata={"label": T("申报方向", "Directions"), "widget": "checkboxes", "choices": choices,
+                  "clause": DIRECTION_CLAUSES[track]})
 
 
 def _text(label, *, required=True, min_len=0, max_len=2000, widget="textarea", help=None):

@@ -109,11 +109,14 @@ def _micro_max_fen(config) -> int:
 @hookimpl
 def tongxin_check_project(project: ProjectFacts, action: str, config, context: RuleContext):
     violations: list[Violation] = []
-    if action not in ("submit", "approve"):
+    if action not in ("submit", "approve", "change"):
         return violations
     micro_max = _micro_max_fen(config)
 
-    if action == "submit":
+    # A change request is judged as the project it produces, by the rules its submission met:
+    # a signature project turned micro must fit the micro limits, a micro one turned signature
+    # must be the neighbourhood's only one.
+    if action in ("submit", "change"):
         if project.requested_fen <= 0:
             violations.append(Violation(
                 "budget_missing", T("请填写项目预算明细，总额应大于0元", "Enter the budget lines; the total must be above 0 yuan"),

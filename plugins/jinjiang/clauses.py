@@ -7,6 +7,8 @@ QUOTA = T("通知 一：在全市范围内选取12个……城乡社区开展“
           "Notice §1: twelve communities city-wide are selected")
 SPECIFIC_GOALS = T("通知 三：目标计划应具体明确，避免过于宽泛笼统",
                    "Notice §3: goals and plans must be specific, not vague")
+CONTENTS = T("通知 二：项目内容分党建引领型、邻里互助型、协商自治型、服务促进型、社会参与型五类，各有其建设内容",
+             "Notice §2: five project types (party-building led, mutual aid, consultation, service, social participation), each with its own content")
 NO_SWAPPING = T("通知 三：防止出现项目无法如期推进或中途更换项目等问题",
                 "Notice §3: projects must not stall or be swapped mid-way")
 APPLY = T("通知 四.1：在充分征求村（居）民意见建议的基础上提出项目方案……镇（街道）对项目把关并加盖公章，于3月17日前报送",

@@ -13,6 +13,7 @@ from functools import lru_cache
 from marshmallow import Schema, ValidationError, fields, validate
 
 from core.plugin_host.toolkit import Choice, T
+from plugins.jinjiang import clauses
 
 PROJECT_TYPES = {
     "party_building": (T("党建引领型", "Party-building led"), (
@@ -106,7 +107,7 @@ def application_schema(project_type: str) -> type[Schema]:
             fields.String(validate=validate.OneOf([c.value for c in items])), required=True,
             validate=validate.Length(min=1, error="至少选择一项建设内容 | Choose at least one content item"),
             metadata={"label": T(f"建设内容（{label.zh}）", f"Content ({label.en})"), "widget": "checkboxes",
-                      "choices": items}),
+                      "choices": items, "clause": clauses.CONTENTS}),
         "infrastructure": _text(T("基础设施建设情况", "Infrastructure"), min_len=10),
         "party_building": _text(T("党建工作情况", "Party building"), min_len=10),
         "service_capacity": _text(T("服务能力情况", "Service capacity"), min_len=10),

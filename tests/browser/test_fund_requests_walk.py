@@ -77,8 +77,11 @@ def test_a_request_is_filed_checked_batched_approved_paid_and_spent(live_server,
     sign_in(page, base, TENANT, "fr_small_leader")
     page.goto(batch_url)
     expect(page.locator("#authority")).to_contain_text("超出权限")
-    press(page, page.get_by_role("button", name="审批通过本月汇总"))
-    expect(page.locator(".alert-error")).to_contain_text("超出您的审批权限（1,000.00 元）")
+    # The button is theirs but not now: shown disabled, its reason beside it and announced with it.
+    approve = page.get_by_role("button", name="审批通过本月汇总")
+    expect(approve).to_be_disabled()
+    expect(approve).to_have_attribute("aria-describedby", "approve-why")
+    expect(page.locator("#approve-why")).to_contain_text("超出您的审批权限（1,000.00 元）")
     sign_out(page)
 
     sign_in(page, base, TENANT, "fr_leader")
