@@ -84,6 +84,9 @@ class BudgetLineSchema(ApiSchema):
 class BudgetSchema(ApiSchema):
     items = fields.List(fields.Nested(BudgetLineSchema), required=True)
     total = fields.String(required=True, metadata={"description": "yuan"})
+    warnings = fields.List(fields.Nested(ViolationSchema), required=True, metadata={
+        "description": "what the policy's submission rules will say about this budget (e.g. over a cap), "
+                       "with their clauses: the budget is saved, submission will refuse it"})
 
 
 class AttachmentSchema(ApiSchema):
@@ -240,9 +243,10 @@ def detail(ctx, project, lang: str) -> dict:
     policy, config = policy_of(ctx, programme)
     track = policy.track(config, project.track)
     kinds = {k.key: k for k in policy.attachment_kinds(config)}
-    problems = None
+    problems, warnings = None, []
     if project.state in projects.EDITABLE:
         problems = violations(projects.submission_problems(ctx, project), lang)
+        warnings = violations(projects.budget_warnings(ctx, project), lang)
     decision_forms = policy.forms(config, project.track, stage="decide")
     return {
         **summary(project, lang),
@@ -253,7 +257,7 @@ def detail(ctx, project, lang: str) -> dict:
         "forms": dict(project.forms or {}),
         "budget": {"items": [{"position": b.position, "description": b.description, "amount": yuan(b.amount_fen)}
                              for b in project.budget_items],
-                   "total": yuan(project.requested_fen)},
+                   "total": yuan(project.requested_fen), "warnings": warnings},
         "attachments": [attachment(a, kinds, lang) for a in project.attachments],
         "decisions": [decision(d, lang, decision_forms) for d in review.decisions(ctx, project.id)],
         "problems": problems,
