@@ -30,7 +30,7 @@ TENANT = "jingan"
 
 
 @pytest.fixture(autouse=True)
-def in_phase(live_server):
+def in_phase(live_server, platform):  # after both have pinned the world's day
     """Fund requests are filed in 共和新路's implementation phase (from April): the walk happens on
     a day in it (the factory applies for the project on the application day)."""
     with on_day(IMPLEMENTATION_DAY):

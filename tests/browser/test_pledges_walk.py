@@ -24,7 +24,7 @@ TENANT = "jingan"
 
 
 @pytest.fixture(autouse=True)
-def in_phase(live_server):
+def in_phase(live_server, platform):  # after both have pinned the world's day
     """Sponsors claim projects at 海园's council meeting: the walk happens on its day (the factory
     applies for the project on the application day)."""
     with on_day(COUNCIL_DAY):
