@@ -1,20 +1,20 @@
 """Refusals come first and cite their source (issue 9, item 4): what a hard rule will refuse is
 refused at the first step that could know it (a second 一居一品 at create, drafts counted), what
 needs a later approval is shown as a warning when it is saved (a micro budget over its cap), and
-core's own refusals cite a clause (who may apply to a track; a fund's cap and its allocation
-apart). The closed window at create is in tests/test_calendar.py. Both profiles."""
+core's own refusals cite a clause (who may apply to a track, a missing form, points out of
+range; a fund's cap and its allocation apart: tests/test_pledges.py). The closed window at create is in tests/test_calendar.py. Both profiles."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
 from core.models import Project
-from core.services import projects
+from core.services import projects, review
 from core.violations import RuleError
 from plugins.gonghexinlu import clauses
 from tests.clients import Web, login, text, url
 from tests.clients import draft as api_draft
-from tests.factories import acting, draft_project, programme_id, unit_id
+from tests.factories import acting, draft_project, programme_id, submitted_project, unit_id
 
 
 def project_count(platform) -> int:
@@ -81,3 +81,15 @@ def test_an_applicant_the_track_does_not_admit_is_told_the_tracks_clause(platfor
         create(platform, username="ghxl_admin", unit="gonghexinlu", track="micro_venture", title="街道花园")
     [v] = refused.value.violations
     assert v.code == "wrong_applicant_kind" and v.clause == clauses.MICRO_APPLICANTS
+
+
+def test_a_missing_form_and_points_out_of_range_cite_what_asks_for_them(platform):
+    pid = create(platform, track="micro_venture", title="口袋花园")  # nothing filled in yet
+    with acting(platform, "jingan", "luochuan") as ctx:
+        problems = {v.code: v for v in projects.submission_problems(ctx, projects.get_project(ctx, pid))}
+    assert problems["form_missing"].clause == clauses.APPLICATION_FORM
+    scored = submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "青年议事角")
+    with pytest.raises(RuleError) as refused, acting(platform, "jingan", "ghxl_expert") as ctx:
+        review.score(ctx, scored, {"feasibility": 11, "operability": 5, "compliance": 5})
+    [v] = refused.value.violations
+    assert (v.code, v.field, v.clause) == ("invalid_points", "points.feasibility", clauses.REVIEW)

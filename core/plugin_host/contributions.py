@@ -74,6 +74,7 @@ class FormSpec:
     # "apply": filled by the applicant; "decide": filled by whoever decides, with the decision
     # (e.g. the subsidy tier given at selection), stored in ``Decision.details[key]``.
     stage: Literal["apply", "decide"] = "apply"
+    clause: Text | None = None  # what asks for the form, cited when it is missing (default: the source)
 
 
 @dataclass(frozen=True)
@@ -165,13 +166,15 @@ class Phase:
 
 @dataclass(frozen=True)
 class Criterion:
-    """One line of a review rubric: a reviewer gives 0..max_points."""
+    """One line of a review rubric: a reviewer gives 0..max_points. ``clause``: what the review
+    weighs, cited when a score is refused (default: the policy's source)."""
 
     key: str
     label: Text
     max_points: int
     description: Text = Text("", "")
     weight: int = 1
+    clause: Text | None = None
 
 
 @dataclass(frozen=True)

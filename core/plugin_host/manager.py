@@ -129,6 +129,8 @@ class Policy:
             if not (isinstance(f.schema, type) and issubclass(f.schema, Schema)):
                 raise PluginFailure(self.name, hook, f"form {f.key!r} schema is not a marshmallow Schema")
             _check_text(self.name, hook, f.label, f"form {f.key!r} label")
+            if f.clause is not None:
+                _check_text(self.name, hook, f.clause, f"form {f.key!r} clause")
             for other in forms[:i]:  # the same key may serve different tracks, never the same one
                 if other.key == f.key and (other.tracks is None or f.tracks is None
                                            or set(other.tracks) & set(f.tracks)):
@@ -189,6 +191,9 @@ class Policy:
         _check_unique(self.name, hook, (c.key for c in crit), "criterion")
         if any(not isinstance(c.max_points, int) or isinstance(c.max_points, bool) or c.max_points <= 0 for c in crit):
             raise PluginFailure(self.name, hook, "max_points must be a positive integer")
+        for c in crit:
+            if c.clause is not None:
+                _check_text(self.name, hook, c.clause, f"criterion {c.key!r} clause")
         return crit
 
     def check(self, project: ProjectFacts, action: str, config: dict, context: RuleContext) -> list[Violation]:

@@ -318,7 +318,8 @@ def submission_problems(ctx: Ctx, project: Project) -> list[Violation]:
             continue
         data = (project.forms or {}).get(spec.key)
         if data is None:
-            v.add(Violation("form_missing", T(f"请先填写「{spec.label.zh}」", f"Fill in the {spec.label.en} first"), field=spec.key))
+            v.add(Violation("form_missing", T(f"请先填写「{spec.label.zh}」", f"Fill in the {spec.label.en} first"), field=spec.key,
+                            clause=spec.clause or policy.info.source))
             continue
         try:  # the form may have been saved under an earlier version of the schema
             policy.validate_form(spec, data)

@@ -61,7 +61,8 @@ def score(ctx: Ctx, project_id: int, points: dict, comment: str = "") -> Score:
     rubric = policy.rubric(config)
     v = Violations()
     if not isinstance(points, dict):
-        raise RuleError(Violation("invalid_points", T("评分应为“评分项: 分数”", "Points must map criteria to numbers"), field="points"))
+        raise RuleError(Violation("invalid_points", T("评分应为“评分项: 分数”", "Points must map criteria to numbers"), field="points",
+                                  clause=policy.info.source))
     known = {c.key for c in rubric}
     for key in points:
         if key not in known:
@@ -73,6 +74,7 @@ def score(ctx: Ctx, project_id: int, points: dict, comment: str = "") -> Score:
             value = int(value.strip())
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= c.max_points:
             v.add(Violation("invalid_points", T(f"「{c.label.zh}」应为0至{c.max_points}的整数", f"{c.label.en} must be a whole number 0..{c.max_points}"),
+                            clause=c.clause or policy.info.source,
                             field=f"points.{c.key}"))
         else:
             clean[c.key] = value

@@ -41,3 +41,7 @@ IMPLEMENTATION = T("实施方案 五（二）：资金审核、跟踪调研、�
                    "Plan §5(2): fund requests, tracking and support make up the implementation stage, normally Q2 and Q3")
 MONTHLY_REQUESTS = T("实施方案 五（二）1：社区自治办汇总每月各居民区自治项目的资金申请，交由街道领导按权限审批后，进行相应的资金划拨",
                      "Plan §5(2)1: the office totals each month's fund requests; a street leader approves within their authority; then the money is transferred")
+INTENT_FORM = T("附件2 工具清单 第1项：《2023年居民区自治项目、微创投申报意向表》（项目申报立项阶段，意向申报）",
+                "Annex 2, tool 1: the intent form, used when applying")
+APPLICATION_FORM = T("附件2 工具清单 第2项：《共和新路街道自治项目申报表》用于自治项目方案策划（项目申报立项阶段）",
+                     "Annex 2, tool 2: the application form, used to plan the project when applying")

@@ -55,10 +55,10 @@ def tongxin_forms(config):
     forms = []
     for track in (SIGNATURE, MICRO):
         forms.append(FormSpec("intent", T("申报意向表", "Intent form"), intent_schema(track), tracks=(track,),
-                              required_for_submit=config["intent_form_required"]))
+                              required_for_submit=config["intent_form_required"], clause=clauses.INTENT_FORM))
     for track in (SIGNATURE, MICRO):
         forms.append(FormSpec("application", T("自治项目申报表", "Application form"),
-                              application_schema(track, focus), tracks=(track,)))
+                              application_schema(track, focus), tracks=(track,), clause=clauses.APPLICATION_FORM))
     return forms
 
 
@@ -97,11 +97,14 @@ def tongxin_review_rubric(config):
     top = config["max_points"]
     return [
         Criterion("feasibility", T("可行性", "Feasibility"), top,
-                  T("目标与居民需求相符，资源与团队能支撑", "Goals meet residents' needs; resources and team suffice")),
+                  T("目标与居民需求相符，资源与团队能支撑", "Goals meet residents' needs; resources and team suffice"),
+                  clause=clauses.REVIEW),
         Criterion("operability", T("操作性", "Operability"), top,
-                  T("步骤、分工、时间安排清楚可执行", "Steps, roles and schedule are clear and workable")),
+                  T("步骤、分工、时间安排清楚可执行", "Steps, roles and schedule are clear and workable"),
+                  clause=clauses.REVIEW),
         Criterion("compliance", T("合规性", "Compliance"), top,
-                  T("预算合理，符合财务规定与居民自治原则", "Budget is sound and follows finance rules")),
+                  T("预算合理，符合财务规定与居民自治原则", "Budget is sound and follows finance rules"),
+                  clause=clauses.REVIEW),
     ]
 
 

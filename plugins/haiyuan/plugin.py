@@ -57,8 +57,8 @@ def tongxin_tracks(config):
 @hookimpl
 def tongxin_forms(config):
     label = T("共治金项目申请表", "Co-governance fund application")
-    return [FormSpec("application", label, ApplicationForm, tracks=(LIVELIHOOD, CULTURE)),
-            FormSpec("application", label, CareApplicationForm, tracks=(CARE,))]
+    return [FormSpec("application", label, ApplicationForm, tracks=(LIVELIHOOD, CULTURE), clause=clauses.COUNCIL),
+            FormSpec("application", label, CareApplicationForm, tracks=(CARE,), clause=clauses.COUNCIL)]
 
 
 @hookimpl

@@ -38,9 +38,10 @@ def tongxin_tracks(config):
 
 @hookimpl
 def tongxin_forms(config):
-    forms = [FormSpec("application", T("申报表", "Application form"), application_schema(key), tracks=(key,))
+    forms = [FormSpec("application", T("申报表", "Application form"), application_schema(key), tracks=(key,),
+                      clause=clauses.APPLY)
              for key in PROJECT_TYPES]
-    forms.append(FormSpec("plan", T("项目方案书", "Project plan"), PLAN_SCHEMA))
+    forms.append(FormSpec("plan", T("项目方案书", "Project plan"), PLAN_SCHEMA, clause=clauses.APPLY))
     forms.append(FormSpec("selection", T("试点确定", "Pilot selection"), SELECTION_SCHEMA, stage="decide"))
     return forms
 
@@ -90,12 +91,13 @@ def tongxin_phases(config, year):
 def tongxin_review_rubric(config):
     top = config["max_points"]
     return [
-        Criterion("infrastructure", T("基础设施建设", "Infrastructure"), top),
-        Criterion("party_building", T("党建工作", "Party building"), top),
-        Criterion("service_capacity", T("服务能力", "Service capacity"), top),
-        Criterion("participation", T("群众参与", "Resident participation"), top),
+        Criterion("infrastructure", T("基础设施建设", "Infrastructure"), top, clause=clauses.SELECTION),
+        Criterion("party_building", T("党建工作", "Party building"), top, clause=clauses.SELECTION),
+        Criterion("service_capacity", T("服务能力", "Service capacity"), top, clause=clauses.SELECTION),
+        Criterion("participation", T("群众参与", "Resident participation"), top, clause=clauses.SELECTION),
         Criterion("feasibility", T("方案可行性", "Feasibility of the plan"), top,
-                  T("目标具体、进度明确、可如期完成", "Specific goals, dated schedule, finishes in time")),
+                  T("目标具体、进度明确、可如期完成", "Specific goals, dated schedule, finishes in time"),
+                  clause=clauses.SPECIFIC_GOALS),
     ]
 
 
