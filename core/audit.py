@@ -120,6 +120,9 @@ def unit_of(session: Session, obj, cache: dict) -> int | None:
 def _write_audit(session: Session, _context) -> None:
     actor_id = session.info.get("actor_id")
     action = session.info.get("audit_action")
+    # What the service wants said about this action beside the rows' values (e.g. why it was
+    # let through outside its phase); kept under "_note" in each entry's after (or before).
+    note = session.info.get("audit_note")
     rows = []
     units: dict = {}
     at = now()
@@ -137,6 +140,11 @@ def _write_audit(session: Session, _context) -> None:
                 before, after = None, snapshot(obj)
             else:
                 before, after = snapshot(obj), None
+            if note:
+                if after is not None:
+                    after = {**after, "_note": note}
+                else:
+                    before = {**before, "_note": note}
             rows.append({
                 "tenant_id": obj.tenant_id,
                 "at": at,
@@ -149,4 +157,6 @@ def _write_audit(session: Session, _context) -> None:
                 "after": after,
             })
     if rows:
+        if note:
+            session.info.pop("audit_note", None)  # said once, of the changes it came with
         session.connection().execute(insert(AuditEntry.__table__), rows)

@@ -8,16 +8,17 @@ it, on dates inside each policy's windows (today is pinned for each step and res
 - 共和新路 (静安区): 洛川's 一居一品 for 45,000 yuan is approved with the panel's explicit consent to
   go over the neighbourhood's 30,000-yuan line: 30,000 from the line, the 15,000 excess from the
   street's pool. 延长's 七彩微创投 (4,800) comes entirely from the pool. In April both ask for
-  money; the office checks the requests, the month's batch (within the leader's 50,000-yuan
+  money (the implementation stage starts in April); the office checks the requests, the month's batch (within the leader's 50,000-yuan
   authority) is approved and disbursed, and 洛川 records spending with a receipt. One more
   request waits for the office, and a micro project still waits for the panel.
 - 晋江市: 青华社区's pilot, endorsed by 青阳街道, is selected at the 晋江 level: 100,000 yuan of
   the city's subsidy is committed. 青阳街道 adds its own 20,000 and a charity 10,000 (received
   in part) as pledges claimed for the project.
-- 海园 (静安寺街道): two sponsors pledge to the neighbourhood's 共治金 at the council meeting; one
-  claims the 爱心小水表 project. Money is received, the project is approved from the fund, its
-  spending is applied for with purpose and beneficiaries, checked by the supervision committee
-  and the street, approved by the leader, disbursed and spent with a receipt.
+- 海园 (静安寺街道): two sponsors pledge to the neighbourhood's 共治金 at the council meeting (20
+  May); one claims the 爱心小水表 project. Money is received, the project is approved from the
+  fund, and after the meeting its spending is applied for with purpose and beneficiaries,
+  checked by the supervision committee and the street, approved by the leader, disbursed and
+  spent with a receipt.
 """
 from __future__ import annotations
 
@@ -164,6 +165,8 @@ def gonghexinlu(scene: Scene) -> None:
 # -- 海园 ----------------------------------------------------------------------------------------
 
 def haiyuan(scene: Scene) -> None:
+    # The seed's order: applications, then the council meeting (20 May) where the projects are
+    # announced and sponsors pledge and claim, then spending applied for after the meeting.
     programme = scene.programme("jingansi", "haiyuan")
     unit = scene.unit("jas-haiyuan")
     with scene.as_("haiyuan", "2023-03-10") as ctx:
@@ -176,30 +179,30 @@ def haiyuan(scene: Scene) -> None:
                                         {"description": "安装与调试", "amount": "8000"}])
         projects.submit(ctx, p.id)
         project = p.id
-    with scene.as_("jas_admin", "2023-03-28") as ctx:
+    with scene.as_("jas_admin", "2023-05-20") as ctx:
         fund = pledges.open_fund(ctx, programme, unit)
         general = pledges.pledge(ctx, scene.sponsor("上海宾馆"), fund.id, "100000", occasion="2023年同心家园共建理事会海园分会",
                                  key="demo:haiyuan:pledge-hotel")
         claim = pledges.pledge(ctx, scene.sponsor("平安养老保险"), fund.id, "50000", project_id=project,
                                in_kind="安装志愿者10人次", occasion="2023年同心家园共建理事会海园分会",
                                key="demo:haiyuan:pledge-insurer")
-    with scene.as_("jas_admin", "2023-04-05") as ctx:
+    with scene.as_("jas_admin", "2023-05-22") as ctx:
         pledges.receive(ctx, general.id, "100000", "demo:haiyuan:receipt-hotel", memo="转账到账")
         pledges.receive(ctx, claim.id, "30000", "demo:haiyuan:receipt-insurer", memo="首笔到账")
-    with scene.as_("jas_chair", "2023-04-06") as ctx:
+    with scene.as_("jas_chair", "2023-05-23") as ctx:
         review.decide(ctx, project, "approved")
-    with scene.as_("haiyuan", "2023-04-07") as ctx:
+    with scene.as_("haiyuan", "2023-05-24") as ctx:
         request = fund_requests.file_request(ctx, project, amount="32000", purpose="采购智能水表40只",
-                                             beneficiaries="独居老人40户", month="2023-04")
-    with scene.as_("haiyuan_jd", "2023-04-08") as ctx:
+                                             beneficiaries="独居老人40户", month="2023-05")
+    with scene.as_("haiyuan_jd", "2023-05-25") as ctx:
         fund_requests.supervise(ctx, request.id, approve=True, note="用途与对象明确，同意")
-    with scene.as_("jas_admin", "2023-04-10") as ctx:
+    with scene.as_("jas_admin", "2023-05-26") as ctx:
         batch = fund_requests.check(ctx, request.id).batch_id
-    with scene.as_("jas_leader", "2023-04-12") as ctx:
+    with scene.as_("jas_leader", "2023-05-29") as ctx:
         fund_requests.approve_batch(ctx, batch)
-    with scene.as_("jas_admin", "2023-04-14") as ctx:
+    with scene.as_("jas_admin", "2023-05-30") as ctx:
         fund_requests.disburse_batch(ctx, batch)
-    with scene.as_("haiyuan", "2023-05-20") as ctx:
+    with scene.as_("haiyuan", "2023-06-20") as ctx:
         fund_requests.record_expense(ctx, request.id, amount="31600", memo="智能水表40只",
                                      receipt_filename="发票-水表.png", receipt_stream=io.BytesIO(PNG),
                                      storage=scene.platform.storage, key="demo:haiyuan:receipt-1")

@@ -9,7 +9,7 @@ import re
 
 from sqlalchemy import event
 
-from tests.factories import PASSWORD, PDF, application
+from tests.factories import APPLICATION_DAY, PASSWORD, PDF, application, on_day
 
 # -- the REST API ------------------------------------------------------------------------------------
 
@@ -60,7 +60,14 @@ def is_error(r, status: int | None = None, code: str | None = None) -> dict:
 
 def draft(client, headers, *, track="micro_venture", title="口袋花园", amount="3000", unit_code="ghxl-luochuan",
           attach=True, directions=None, form=True) -> int:
-    """A complete draft through the API (forms, budget, the residents' minutes)."""
+    """A complete draft through the API (forms, budget, the residents' minutes), made on the
+    application day whatever day the test has moved to."""
+    with on_day(APPLICATION_DAY):
+        return _draft(client, headers, track=track, title=title, amount=amount, unit_code=unit_code, attach=attach,
+                      directions=directions, form=form)
+
+
+def _draft(client, headers, *, track, title, amount, unit_code, attach, directions, form) -> int:
     directions = directions or (("carrier",) if track == "yiju_yipin" else ("public_space",))
     r = client.post(url("/projects"), headers=headers, json={
         "programme_id": programme(client), "applicant_unit_id": unit(client, unit_code), "track": track, "title": title})

@@ -21,6 +21,30 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 # Every login's password in the test world (tests/world/*.yaml).
 PASSWORD = "tongxin-test"
 
+# Days of the test world's 2023 calendar (the policies' default phases; core.services.calendar).
+# "Today" is APPLICATION_DAY unless a test moves it with ``on_day``.
+APPLICATION_DAY = "2023-03-15"      # inside every policy's application window (and 晋江's call)
+JINJIANG_SELECTION_DAY = "2023-03-20"   # 晋江's call closed on 17 March: the city selects pilots
+IMPLEMENTATION_DAY = "2023-04-14"   # 共和新路 files fund requests from April (implementation)
+COUNCIL_DAY = "2023-05-20"          # 海园's council meeting: projects announced and claimed
+SPENDING_DAY = "2023-05-22"         # 海园's spending is applied for after the meeting
+
+
+@contextlib.contextmanager
+def on_day(day: str) -> Iterator[None]:
+    """Make ``day`` (ISO) the platform's "today" inside the block, then put back the day before:
+    for the steps a policy allows only in a phase, and for the applying helpers below, which
+    apply on APPLICATION_DAY whatever day the test has moved to. The one place tests move the
+    clock: ``core.clock.pin_today`` is a process-wide pin (web requests see it too), and when
+    it is replaced only this helper changes."""
+    from core import clock
+    before = clock._pinned
+    clock.pin_today(day)
+    try:
+        yield
+    finally:
+        clock.pin_today(before)
+
 
 def tenant_id(platform: Platform, slug: str) -> int:
     with platform.db.session() as s:
@@ -83,7 +107,7 @@ def draft_project(platform: Platform, username: str, unit_code: str, track: str,
     """A complete 共和新路 application (form, one budget line, residents' minutes), not submitted."""
     pid = programme_id(platform, tenant, plugin="gonghexinlu")
     directions = directions or (("carrier",) if track == "yiju_yipin" else ("public_space",))
-    with acting(platform, tenant, username) as ctx:
+    with on_day(APPLICATION_DAY), acting(platform, tenant, username) as ctx:
         p = projects.create_project(ctx, pid, unit_id(platform, tenant, unit_code), track, title)
         projects.save_form(ctx, p.id, "application", application(title, directions=directions))
         projects.set_budget(ctx, p.id, [{"description": "活动物料", "amount": amount}])
@@ -93,7 +117,7 @@ def draft_project(platform: Platform, username: str, unit_code: str, track: str,
 
 def submitted_project(platform: Platform, username: str, unit_code: str, track: str, title: str, **kw) -> int:
     pid = draft_project(platform, username, unit_code, track, title, **kw)
-    with acting(platform, kw.get("tenant", "jingan"), username) as ctx:
+    with on_day(APPLICATION_DAY), acting(platform, kw.get("tenant", "jingan"), username) as ctx:
         projects.submit(ctx, pid)
     return pid
 
@@ -102,7 +126,7 @@ def gonghexinlu_project(platform, username, unit_code, track, title, amount, *,
                         receipt=False) -> tuple[int, int | None]:
     """A submitted 共和新路 application with one budget line of ``amount`` yuan (a scanned invoice
     as well if asked, to serve later as an expense's receipt); returns its id and the invoice's."""
-    with acting(platform, "jingan", username) as ctx:
+    with on_day(APPLICATION_DAY), acting(platform, "jingan", username) as ctx:
         p = projects.create_project(ctx, programme_id(platform), unit_id(platform, "jingan", unit_code), track, title)
         directions = ("carrier",) if track == "yiju_yipin" else ("public_space",)
         projects.save_form(ctx, p.id, "application", application(title, directions=directions))
@@ -125,7 +149,7 @@ def haiyuan_project(platform, title: str, *, amount: str = "50000", submit: bool
                     receipt: bool = False) -> tuple[int, int | None]:
     """A 海园 application by the neighbourhood (form and budget; a scanned invoice if asked,
     to serve later as an expense's receipt), submitted unless told not to."""
-    with acting(platform, T, "haiyuan") as ctx:
+    with on_day(APPLICATION_DAY), acting(platform, T, "haiyuan") as ctx:
         p = projects.create_project(ctx, programme_id(platform, T, plugin="haiyuan"), unit_id(platform, T, "jas-haiyuan"),
                                     "livelihood", title)
         projects.save_form(ctx, p.id, "application", HAIYUAN_APPLICATION)
@@ -159,7 +183,7 @@ JINJIANG_PLAN = {
 
 
 def jinjiang_project(platform, username, unit_code, project_type="mutual_aid", plan=None, submit=True):
-    with acting(platform, "jinjiang", username) as ctx:
+    with on_day(APPLICATION_DAY), acting(platform, "jinjiang", username) as ctx:
         p = projects.create_project(ctx, programme_id(platform, "jinjiang"), unit_id(platform, "jinjiang", unit_code),
                                     project_type, "邻里驿站")
         projects.save_form(ctx, p.id, "application", JINJIANG_APPLICATION)

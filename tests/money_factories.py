@@ -25,12 +25,14 @@ from core.money import fen_to_yuan
 from core.services import funding, ledger, pledges, projects, review
 from core.services.auth import hash_password
 from tests.factories import (
+    APPLICATION_DAY,
     PASSWORD,
     PDF,
     T,
     acting,
     application,
     gonghexinlu_project,
+    on_day,
     programme_id,
     tenant_id,
     unit_id,
@@ -122,7 +124,7 @@ def money_for(platform, unit_code: str = "ghxl-luochuan", *, pool_yuan: int = 20
 
 def draft(platform, *, track="micro_venture", title="口袋花园", budget=BUDGET, unit_code="ghxl-luochuan",
           username="luochuan", submit=True) -> int:
-    with acting(platform, "jingan", username) as ctx:
+    with on_day(APPLICATION_DAY), acting(platform, "jingan", username) as ctx:
         directions = ("carrier",) if track == "yiju_yipin" else ("public_space",)
         p = projects.create_project(ctx, programme_id(platform), unit_id(platform, "jingan", unit_code), track, title)
         projects.save_form(ctx, p.id, "application", application(title, directions=directions))

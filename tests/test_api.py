@@ -30,7 +30,7 @@ def test_one_signature_and_two_micro_projects_from_creation_to_decision(client):
     assert {"title", "directions", "start_date"} <= {f["name"] for f in app_form["fields"]}
     assert next(k for k in prog["attachment_kinds"] if k["key"] == "residents_minutes")["required_for_submit"]
     assert [c["key"] for c in prog["rubric"]] == ["feasibility", "operability", "compliance"]
-    assert next(p for p in prog["phases"] if "submit" in p["allows"])["is_open"]
+    assert next(p for p in prog["phases"] if "project.apply" in p["allows"])["is_open"]  # typed actions
 
     # A draft lists what still blocks submission.
     r = client.post(url("/projects"), headers=applicant, json={
@@ -47,7 +47,7 @@ def test_one_signature_and_two_micro_projects_from_creation_to_decision(client):
     assert all(isinstance(i, int) for i in ids) and len(set(ids)) == 2
     assert budget == {"items": [{"position": 0, "description": "议事会场地布置", "amount": "7000.00"},
                                 {"position": 1, "description": "公约印制", "amount": "5000.00"}],
-                      "total": "12000.00"}
+                      "total": "12000.00", "warnings": []}  # nothing submission would refuse
     r = client.post(url(f"/projects/{sig}/attachments"), headers=applicant,
                     data={"kind": "residents_minutes", "file": (io.BytesIO(PDF), "会议记录.pdf")})
     assert r.status_code == 201

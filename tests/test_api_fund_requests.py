@@ -6,13 +6,22 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from tests.clients import is_error, login, url
-from tests.factories import PDF, PNG
+from tests.factories import IMPLEMENTATION_DAY, PDF, PNG, on_day
 from tests.money_factories import approved_project, draft, item_ids, leaders, money_for, snapshot
 
 EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture(autouse=True)
+def in_phase(client):
+    """Fund requests are filed in 共和新路's implementation phase (from April): these tests act on a
+    day in it (the factories apply for the projects on the application day)."""
+    with on_day(IMPLEMENTATION_DAY):
+        yield
 
 
 def post(client, path: str, headers: dict, **kw):
@@ -48,17 +57,17 @@ def test_a_request_from_filing_to_final_accounts(app, client, platform):
     assert r.status_code == 201, r.get_json()
     req = r.get_json()
     assert (req["state"], req["state_label"], req["amount"], req["month"], req["budget_line"]) == \
-        ("submitted", "已提交", "1500.00", "2023-03", "活动物料")
+        ("submitted", "已提交", "1500.00", "2023-04", "活动物料")
     assert req["project"] == {"id": pid, "title": "口袋花园"} and req["applicant_unit"]["name"] == "洛川居民区"
     assert allowed(req) == {"withdraw"}
     rid = req["id"]
     r = post(client, "", luochuan, json={"project_id": pid, "amount": 800, "purpose": "海报", "budget_item_id": posters,
-                                         "month": "2023-03"})
+                                         "month": "2023-04"})
     assert r.status_code == 201, r.get_json()
     other = r.get_json()["id"]
 
     # The office's list, filtered; the applicant sees theirs; another neighbourhood sees none.
-    r = client.get(url("/fund-requests?month=2023-03&state=submitted"), headers=office)
+    r = client.get(url("/fund-requests?month=2023-04&state=submitted"), headers=office)
     assert r.status_code == 200 and r.headers["X-Total-Count"] == "2"
     assert [i["id"] for i in r.get_json()["items"]] == [rid, other]
     assert all(allowed(i) == {"check", "refuse"} for i in r.get_json()["items"])
@@ -71,7 +80,7 @@ def test_a_request_from_filing_to_final_accounts(app, client, platform):
         assert r.get_json()["state"] == "checked"
     batch_id = r.get_json()["batch_id"]
 
-    r = client.get(url("/fund-requests/batches?month=2023-03"), headers=leader)
+    r = client.get(url("/fund-requests/batches?month=2023-04"), headers=leader)
     assert (r.get_json()["total"], r.get_json()["page"], r.headers["X-Total-Count"]) == (1, 1, "1")
     (batch,) = r.get_json()["items"]
     assert (batch["id"], batch["total"], batch["state"], batch["my_authority"]) == (batch_id, "2300.00", "open", "50000.00")
@@ -242,9 +251,9 @@ def test_withdraw_refuse_and_move_to_next_month(client, platform):
     post(client, f"/batches/{batch_id}/approval", login(client, "fr_leader"))
     d = new("400")
     body = is_error(post(client, f"/{d}/check", office, json={}), 409, "batch_already_approved")
-    assert body["errors"][0]["field"] == "month" and "2023-04" in body["message"]
-    r = post(client, f"/{d}/check", office, json={"month": "2023-04"})
-    assert r.status_code == 200 and r.get_json()["month"] == "2023-04"
+    assert body["errors"][0]["field"] == "month" and "2023-05" in body["message"]
+    r = post(client, f"/{d}/check", office, json={"month": "2023-05"})
+    assert r.status_code == 200 and r.get_json()["month"] == "2023-05"
     is_error(post(client, f"/{d}/check", office, json={"month": "April"}), 422)
 
     # Others see no request and no batch; an unknown id is the same 404.

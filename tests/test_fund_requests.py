@@ -31,8 +31,16 @@ from core.plugin_host.contributions import FundRequestRules
 from core.plugin_host.manager import Policy
 from core.services import final_accounts, fund_requests, funding, ledger, projects, review
 from core.violations import Forbidden, NotFound, RuleError
-from tests.factories import PDF, PNG, acting, programme_id, unit_id
+from tests.factories import IMPLEMENTATION_DAY, PDF, PNG, acting, on_day, programme_id, unit_id
 from tests.money_factories import YUAN, approved_project, draft, item_ids, leaders, money_for, person, snapshot
+
+
+@pytest.fixture(autouse=True)
+def in_phase(platform):
+    """Fund requests are filed in 共和新路's implementation phase (from April): these tests act on a
+    day in it (the factories apply for the projects on the application day)."""
+    with on_day(IMPLEMENTATION_DAY):
+        yield
 
 
 # -- helpers of these tests -------------------------------------------------------------------------
@@ -79,7 +87,7 @@ def test_a_month_of_requests_from_filing_to_final_accounts(platform):
     b = file(platform, pid, "800.50", item=posters, purpose="印制宣传海报")
     with acting(platform, "jingan", "luochuan") as ctx:
         req = fund_requests.get_request(ctx, a)
-        assert (req.state, req.month, req.amount_fen, req.budget_line) == ("submitted", "2023-03", 150_000, "活动物料")
+        assert (req.state, req.month, req.amount_fen, req.budget_line) == ("submitted", "2023-04", 150_000, "活动物料")
         room = fund_requests.headroom(ctx, req.project)
         assert (room.committed, room.disbursed, room.open_requests, room.remaining) == (400_000, 0, 230_050, 169_950)
 
@@ -89,7 +97,7 @@ def test_a_month_of_requests_from_filing_to_final_accounts(platform):
         checked = [fund_requests.check(ctx, rid) for rid in (a, b)]
         assert {r.state for r in checked} == {"checked"} and checked[0].batch_id == checked[1].batch_id
         batch = fund_requests.get_batch(ctx, checked[0].batch_id)
-        assert (batch.street_unit.name, batch.month, batch.state) == ("共和新路街道", "2023-03", "open")
+        assert (batch.street_unit.name, batch.month, batch.state) == ("共和新路街道", "2023-04", "open")
         assert fund_requests.batch_total(ctx, batch) == 230_050
         batch_id = batch.id
 
@@ -395,10 +403,10 @@ def test_this_months_batch_once_approved_takes_no_more_requests(platform):
     late = file(platform, pid, "200")
     err = refused(platform, "ghxl_admin", lambda ctx: fund_requests.check(ctx, late), code="batch_already_approved")
     v = message(err, "batch_already_approved")
-    assert "2023-03" in v.message.zh and "下月（2023-04）" in v.message.zh and v.field == "month" and v.clause is not None
+    assert "2023-04" in v.message.zh and "下月（2023-05）" in v.message.zh and v.field == "month" and v.clause is not None
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        req = fund_requests.check(ctx, late, month="2023-04")
-        assert (req.month, req.batch.month, req.batch.state) == ("2023-04", "2023-04", "open")
+        req = fund_requests.check(ctx, late, month="2023-05")
+        assert (req.month, req.batch.month, req.batch.state) == ("2023-05", "2023-05", "open")
 
 
 def test_an_empty_batch_cannot_be_approved_and_a_refusal_needs_a_reason(platform):

@@ -12,9 +12,11 @@ from core.violations import Forbidden, NotFound, RuleError
 from tests.factories import (
     JINJIANG_APPLICATION,
     JINJIANG_PLAN,
+    JINJIANG_SELECTION_DAY,
     PDF,
     acting,
     jinjiang_project,
+    on_day,
     programme_id,
     unit_id,
 )
@@ -59,6 +61,8 @@ def test_endorse_return_score_select_and_tier(platform):
     with acting(platform, "jinjiang", "jj_chair") as ctx:
         review.score(ctx, a, {"infrastructure": 8, "party_building": 8, "service_capacity": 7, "participation": 9,
                               "feasibility": 8})
+    # The call has closed (17 March): now the city selects.
+    with on_day(JINJIANG_SELECTION_DAY), acting(platform, "jinjiang", "jj_chair") as ctx:
         with pytest.raises(RuleError) as info:
             review.decide(ctx, a, "approved")  # no tier chosen
         assert any(v.field == "selection.tier" for v in info.value.violations)
@@ -136,9 +140,9 @@ def test_pilot_quota_holds(platform):
             ids.append(p.id)
         with acting(platform, "jinjiang", town) as ctx:
             endorsement.endorse(ctx, p.id, "endorsed")
-    with acting(platform, "jinjiang", "jj_chair") as ctx:
+    with on_day("2024-03-20"), acting(platform, "jinjiang", "jj_chair") as ctx:  # 2024's call has closed
         review.decide(ctx, ids[0], "approved", details={"selection": {"tier": "city"}})
-    with pytest.raises(RuleError) as info, acting(platform, "jinjiang", "jj_chair") as ctx:
+    with on_day("2024-03-20"), pytest.raises(RuleError) as info, acting(platform, "jinjiang", "jj_chair") as ctx:
         review.decide(ctx, ids[1], "approved", details={"selection": {"tier": "city"}})
     assert "pilot_quota_full" in codes(info.value)
 
@@ -147,7 +151,7 @@ def _selected(platform):
     pid = jinjiang_project(platform, "qinghua", "jj-qingyang-a")
     with acting(platform, "jinjiang", "qingyang_admin") as ctx:
         endorsement.endorse(ctx, pid, "endorsed")
-    with acting(platform, "jinjiang", "jj_chair") as ctx:
+    with on_day(JINJIANG_SELECTION_DAY), acting(platform, "jinjiang", "jj_chair") as ctx:
         review.decide(ctx, pid, "approved", details={"selection": {"tier": "city"}})
     return pid
 

@@ -19,6 +19,7 @@ from core.services import audit_log, funds, pledges
 from core.services.context import Actor, Grant
 from core.violations import Forbidden, NotFound
 from tests.fixture_plugins.sample import SamplePolicy
+from tests.clients import login, url
 from tests.factories import acting, tenant_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -230,7 +231,6 @@ def test_new_entries_carry_the_unit_of_what_they_describe(platform):
 
 
 def test_the_api_audit_log_is_scoped_too(client, platform):
-    from tests.clients import login, url
     gonghexinlu = _code_path(platform, "gonghexinlu")
     paths = _paths(platform)
     r = client.get(url("/audit?limit=200"), headers=login(client, "ghxl_admin"))
@@ -244,7 +244,6 @@ def test_the_api_audit_log_is_scoped_too(client, platform):
 # -- funds: the table decides who sees which ---------------------------------------------------------
 
 def test_a_neighbourhood_sees_its_own_and_its_streets_funds_but_not_another_streets(client, platform):
-    from tests.clients import login, url
     paths = _paths(platform)
     luochuan = _code_path(platform, "ghxl-luochuan")
     with acting(platform, "jingan", "luochuan") as ctx:

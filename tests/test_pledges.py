@@ -12,8 +12,16 @@ import pytest
 from core.services import funding, ledger, pledges, projects, review
 from core.violations import RuleError
 from plugins.haiyuan import clauses
-from tests.factories import T, acting, approve, haiyuan_project, unit_id
+from tests.factories import COUNCIL_DAY, T, acting, approve, haiyuan_project, on_day, unit_id
 from tests.money_factories import COUNCIL, counts, fund_id, receive, record, sponsor_id, spend
+
+
+@pytest.fixture(autouse=True)
+def at_the_council(platform):
+    """The seed's year: sponsors pledge and claim projects at the council meeting (海园's phase
+    for claims), so these tests act on its day; the factories apply on the application day."""
+    with on_day(COUNCIL_DAY):
+        yield
 
 
 # -- helpers of these tests -------------------------------------------------------------------------
@@ -80,7 +88,7 @@ def test_register_pledge_and_claim_receive_approve_spend_and_the_sponsor_sees_it
         approve(platform, stairs, "80000")
     assert counts(platform) == before
     [problem] = info.value.violations
-    assert problem.code == "over_allocation" and "资金不足" in problem.message.zh and problem.clause == clauses.FUND
+    assert problem.code == "over_allocation" and "资金不足" in problem.message.zh and problem.clause == clauses.RAISED  # not enough received: the allocation's clause, not the cap's
 
     # The rest of the claim arrives after approval: the project is fully committed, so nothing
     # more is earmarked (no double commitment); the insurer's unclaimed money just fills the fund.

@@ -26,7 +26,8 @@ from core.i18n import T
 from core.models import AuditEntry, PluginEnablement, Programme, Tenant
 from core.platform import Platform
 from core.plugin_host import migration_helpers
-from core.plugin_host.contributions import Criterion, FormSpec, Phase, PolicyInfo, Track
+from core.permissions import A, Action
+from core.plugin_host.contributions import Allow, Criterion, FormSpec, Phase, PolicyInfo, Track
 from core.plugin_host.hookspecs import hookimpl
 from core.plugin_host.manager import ENTRY_POINT_GROUP, PluginFailure, PluginHost
 from core.plugin_host.testing import FactsRuleContext, load_policy, project_facts
@@ -161,6 +162,34 @@ class Returns:
     @hookimpl
     def tongxin_migration_dirs(self):
         return self.values.get("dirs", [])
+
+
+@pytest.mark.parametrize("allows, reason", [
+    ((Allow("project.aply", T("第一条", "Art. 1")),), "unknown action 'project.aply'"),
+    (frozenset({"submit"}), "must hold Allow"),  # the free strings of old
+    ((Allow(A.pledge_claim, T("第一条", "Art. 1"), firmness="needs_approval"),), "names an approver role"),
+    ((Allow(A.pledge_claim, T("第一条", "Art. 1"), firmness="maybe"),), "firmness"),
+    ((Allow(A.fund_request_file, T("", "")),), "without a clause"),
+], ids=["misspelt", "free-strings", "no-approver", "firmness", "no-clause"])
+def test_a_phase_allowing_an_unknown_or_unclear_action_keeps_the_plugin_out(allows, reason):
+    phase = Phase("p", T("期", "P"), dt.date(2023, 1, 1), dt.date(2023, 3, 31), allows)
+    host = PluginHost(entry_points=False, plugins=[("fixture_returns", Returns(phases=[phase]))])
+    assert "fixture_returns" not in host.policies
+    assert reason in host.load_errors["fixture_returns"]
+
+
+def test_a_phase_may_allow_a_plugins_own_action():
+    from core.plugin_host.contributions import Permissions
+    visit = Action("fixture_returns.visit", T("走访", "visit"))
+
+    class OwnAction(Returns):
+        @hookimpl
+        def tongxin_permissions(self):
+            return Permissions(actions=(visit,))
+
+    phase = Phase("p", T("期", "P"), dt.date(2023, 1, 1), dt.date(2023, 3, 31), (Allow(visit, T("第一条", "Art. 1")),))
+    policy = load_policy("fixture_returns", OwnAction(phases=[phase]))
+    assert policy.phases({}, 2023)[0].action_keys == ["fixture_returns.visit"]
 
 
 def _call(policy, what):

@@ -8,11 +8,20 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from openpyxl import load_workbook
 
 from tests.clients import Web, text
-from tests.factories import PNG
+from tests.factories import IMPLEMENTATION_DAY, PNG, on_day
 from tests.money_factories import approved_project, item_ids, leaders, snapshot
+
+
+@pytest.fixture(autouse=True)
+def in_phase(app):
+    """Fund requests are filed in 共和新路's implementation phase (from April): these tests act on a
+    day in it (the factories apply for the projects on the application day)."""
+    with on_day(IMPLEMENTATION_DAY):
+        yield
 
 
 def web(app, username: str) -> Web:
@@ -41,7 +50,7 @@ def test_a_request_through_the_pages_from_the_form_to_the_final_accounts(app, pl
 
     # Bad input is refused beside its field; nothing is written and what was typed stays.
     before = snapshot(platform)
-    r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "10.001", "purpose": "", "month": "2023-03",
+    r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "10.001", "purpose": "", "month": "2023-04",
                                                          "budget_item_id": str(posters), "back": "project"})
     assert r.status_code == 422
     html = text(r)
@@ -50,16 +59,16 @@ def test_a_request_through_the_pages_from_the_form_to_the_final_accounts(app, pl
     assert 'value="10.001"' in html
     # The page's notice at the top links to the refused form.
     assert "未能保存。" in html and 'href="#form-fund-requests"' in html and 'id="form-fund-requests"' in html
-    r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "1000.01", "purpose": "印制海报", "month": "2023-03",
+    r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "1000.01", "purpose": "印制海报", "month": "2023-04",
                                                          "budget_item_id": str(posters), "back": "project"})
     assert r.status_code == 422
     assert "超出预算明细「宣传海报」的剩余额度" in error_beside(text(r), "fr-amount")
-    r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "5000", "purpose": "物料", "month": "2023-03",
+    r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "5000", "purpose": "物料", "month": "2023-04",
                                                          "budget_item_id": "", "back": "project"})
     assert "尚可申请 4,000.00 元" in error_beside(text(r), "fr-amount")
     assert snapshot(platform) == before
 
-    r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "1500", "purpose": "购买活动物料", "month": "2023-03",
+    r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "1500", "purpose": "购买活动物料", "month": "2023-04",
                                                          "beneficiaries": "楼组居民", "budget_item_id": str(materials),
                                                          "back": "project"})
     assert r.status_code == 302, text(r)
@@ -70,15 +79,15 @@ def test_a_request_through_the_pages_from_the_form_to_the_final_accounts(app, pl
 
     # The street office's page: the request waits for a check.
     office = web(app, "ghxl_admin")
-    page = text(office.get("/fund-requests?month=2023-03"))
+    page = text(office.get("/fund-requests?month=2023-04"))
     waiting = page[page.index('id="waiting"'):page.index('id="batches"')]
     assert "购买活动物料" in waiting and "审核通过，编入月度汇总" in waiting and "洛川居民区" in waiting
-    r = office.post(f"/fund-requests/{rid}/refuse", {"reason": "不行", "back": "office", "page_month": "2023-03"})
+    r = office.post(f"/fund-requests/{rid}/refuse", {"reason": "不行", "back": "office", "page_month": "2023-04"})
     assert r.status_code == 422
     assert "必须写明理由" in error_beside(text(r), f"fr-{rid}-reason")
-    r = office.post(f"/fund-requests/{rid}/check", {"month": "2023-03", "back": "office", "page_month": "2023-03"})
+    r = office.post(f"/fund-requests/{rid}/check", {"month": "2023-04", "back": "office", "page_month": "2023-04"})
     assert r.status_code == 302
-    page = text(office.get("/fund-requests?month=2023-03"))
+    page = text(office.get("/fund-requests?month=2023-04"))
     batch_id = int(re.search(r"/fund-requests/batches/(\d+)", page).group(1))
     batches = page[page.index('id="batches"'):page.index('id="to-pay"')]
     assert "共和新路街道" in batches and "1,500.00" in batches and "待领导审批" in batches
@@ -101,7 +110,7 @@ def test_a_request_through_the_pages_from_the_form_to_the_final_accounts(app, pl
     assert "50,000.00" in page and "在权限内" in page
     r = leader.post(f"/fund-requests/batches/{batch_id}/approve")
     assert r.status_code == 302
-    assert "已审批2023-03资金申请汇总，合计 1,500.00 元" in text(leader.get(f"/fund-requests/batches/{batch_id}"))
+    assert "已审批2023-04资金申请汇总，合计 1,500.00 元" in text(leader.get(f"/fund-requests/batches/{batch_id}"))
 
     # The office records the disbursement of the batch; a second press is refused.
     page = text(office.get(f"/fund-requests/batches/{batch_id}"))

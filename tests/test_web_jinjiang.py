@@ -9,7 +9,8 @@ import re
 
 from core.services import endorsement, review
 from tests.clients import Web, text
-from tests.factories import JINJIANG_APPLICATION, JINJIANG_PLAN, PDF, acting, jinjiang_project
+from tests.factories import (JINJIANG_APPLICATION, JINJIANG_PLAN, JINJIANG_SELECTION_DAY, PDF, acting, jinjiang_project,
+                             on_day)
 
 
 def web(app, username: str | None = None) -> Web:
@@ -23,7 +24,7 @@ def _selected(platform, tier: str = "quanzhou") -> int:
     pid = jinjiang_project(platform, "qinghua", "jj-qingyang-a")
     with acting(platform, "jinjiang", "qingyang_admin") as ctx:
         endorsement.endorse(ctx, pid, "endorsed")
-    with acting(platform, "jinjiang", "jj_chair") as ctx:
+    with on_day(JINJIANG_SELECTION_DAY), acting(platform, "jinjiang", "jj_chair") as ctx:
         review.decide(ctx, pid, "approved", details={"selection": {"tier": tier}})
     return pid
 
@@ -71,12 +72,16 @@ def test_the_decision_form_asks_for_the_tier_and_the_applicant_sees_it(app, plat
     assert f"/projects/{pid}/review" in text(chair.get("/review"))
     page = text(chair.get(f"/projects/{pid}/review"))
     assert 'name="selection--tier"' in page and "推荐为泉州市级项目" in page and "试点层级" in page
-    r = chair.post(f"/projects/{pid}/decide", {"outcome": "approved", "approved_amount": "80000"})
-    assert r.status_code == 422
-    assert re.search(r'id="decide-selection-tier-err1"[^>]*>试点层级', text(r))
     r = chair.post(f"/projects/{pid}/decide", {"outcome": "approved", "approved_amount": "80000",
                                                "selection--tier": "quanzhou"})
-    assert r.status_code == 302, text(r)
+    assert r.status_code == 422 and "项目确定" in text(r) and "四.2" in text(r)  # the call is still open
+    with on_day(JINJIANG_SELECTION_DAY):  # it closed on 17 March: now the city selects
+        r = chair.post(f"/projects/{pid}/decide", {"outcome": "approved", "approved_amount": "80000"})
+        assert r.status_code == 422
+        assert re.search(r'id="decide-selection-tier-err1"[^>]*>试点层级', text(r))
+        r = chair.post(f"/projects/{pid}/decide", {"outcome": "approved", "approved_amount": "80000",
+                                                   "selection--tier": "quanzhou"})
+        assert r.status_code == 302, text(r)
     mine = text(web(app, "qinghua").get(f"/projects/{pid}"))
     notice = mine[mine.index('id="approved-notice"'):]
     assert "试点层级：<strong>推荐为泉州市级项目</strong>" in notice[:600]

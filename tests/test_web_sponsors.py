@@ -5,12 +5,22 @@ page "我的认捐" with what its pledge paid for, and the project page's list o
 (tests/browser/test_pledges_walk.py walks the same in Chromium.) Both profiles."""
 from __future__ import annotations
 
+import pytest
+
 import re
 
 from core.services import review
 from tests.clients import Web, text
-from tests.factories import T, acting, approve, haiyuan_project, unit_id
+from tests.factories import COUNCIL_DAY, T, acting, approve, haiyuan_project, on_day, unit_id
 from tests.money_factories import counts, fund_id, receive, record, sponsor_id, spend
+
+
+@pytest.fixture(autouse=True)
+def at_the_council(app):
+    """The seed's year: sponsors pledge and claim projects at the council meeting (海园's phase
+    for claims), so these tests act on its day; the factories apply on the application day."""
+    with on_day(COUNCIL_DAY):
+        yield
 
 
 def web(app, username: str | None = None) -> Web:

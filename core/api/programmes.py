@@ -44,12 +44,25 @@ blp = Blueprint("programmes", __name__, url_prefix=f"{TENANT}/programmes",
                 description="A policy's year at a street or city, with its frozen rules and calendar")
 
 
+class PhaseRuleSchema(ApiSchema):
+    action = fields.String(required=True, metadata={"description": "a typed action, e.g. fund_request.file"})
+    clause = fields.String(required=True, metadata={"description": "the clause of the policy's source that allows it"})
+    firmness = fields.String(required=True, metadata={"enum": ["block", "needs_approval"], "description":
+                             "outside the phase: refused, or refused unless the approver acts giving a reason"})
+    approver = fields.String(allow_none=True, metadata={"description": "the role that may act outside the phase"})
+    correction_days = fields.Integer(required=True, metadata={
+        "description": "days a returned application may still take the action after the phase (补正)"})
+
+
 class PhaseSchema(ApiSchema):
     key = fields.String(required=True)
     label = fields.String(required=True)
     starts = fields.Date(required=True)
     ends = fields.Date(required=True)
-    allows = fields.List(fields.String(), required=True, metadata={"description": "actions open in it (submit, decide)"})
+    allows = fields.List(fields.String(), required=True, metadata={
+        "description": "the typed actions it allows (e.g. project.apply); an action no phase names is allowed all year"})
+    rules = fields.List(fields.Nested(PhaseRuleSchema), required=True, metadata={
+        "description": "each allowed action with its clause and firmness"})
     is_open = fields.Boolean(required=True, metadata={"description": "today lies within it"})
 
 
@@ -138,10 +151,15 @@ class PanelInputSchema(ApiSchema):
     chair_id = Id(load_default=None, allow_none=True)
 
 
+def rule(allow, lang: str) -> dict:
+    return {"action": allow.key, "clause": allow.clause.render(lang), "firmness": allow.firmness,
+            "approver": allow.approver, "correction_days": allow.correction_days}
+
+
 def phases(programme, lang: str) -> list[dict]:
     day = today()
     return [{"key": p.key, "label": p.label.render(lang), "starts": p.starts, "ends": p.ends,
-             "allows": sorted(p.allows), "is_open": p.is_open(day)} for p in programmes.phases_of(programme)]
+             "allows": p.action_keys, "rules": [rule(a, lang) for a in p.allows], "is_open": p.is_open(day)} for p in programmes.phases_of(programme)]
 
 
 def summary(programme, lang: str) -> dict:

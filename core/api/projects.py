@@ -89,6 +89,9 @@ class BudgetLineSchema(ApiSchema):
 class BudgetSchema(ApiSchema):
     items = fields.List(fields.Nested(BudgetLineSchema), required=True)
     total = fields.String(required=True, metadata={"description": "yuan"})
+    warnings = fields.List(fields.Nested(ViolationSchema), required=True, metadata={
+        "description": "what the policy's submission rules will say about this budget (e.g. over a cap), "
+                       "with their clauses: the budget is saved, submission will refuse it"})
 
 
 class AttachmentSchema(ApiSchema):
@@ -248,7 +251,10 @@ def detail(ctx, project, lang: str) -> dict:
     policy, config = policy_of(ctx, programme)
     track = policy.track(config, project.track)
     kinds = {k.key: k for k in policy.attachment_kinds(config)}
-    problems = projects.submission_problems(ctx, project) if project.state in projects.EDITABLE else None
+    problems, warnings = None, []
+    if project.state in projects.EDITABLE:
+        problems = projects.submission_problems(ctx, project)
+        warnings = violations(projects.budget_warnings(ctx, project), lang)
     changes = change_service.change_requests(ctx, project.id) if ctx.actor.is_authenticated else []
     decision_forms = policy.forms(config, project.track, stage="decide")
     return {
@@ -261,7 +267,7 @@ def detail(ctx, project, lang: str) -> dict:
         "budget": {"items": [{"id": b.id, "position": b.position, "description": b.description,
                               "amount": yuan(b.amount_fen)}
                              for b in project.budget_items],
-                   "total": yuan(project.requested_fen)},
+                   "total": yuan(project.requested_fen), "warnings": warnings},
         "attachments": [attachment(a, kinds, lang) for a in project.attachments],
         "decisions": [decision(d, lang, decision_forms) for d in review.decisions(ctx, project.id)],
         "problems": violations(problems, lang) if problems is not None else None,

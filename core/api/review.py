@@ -66,6 +66,8 @@ class DecisionInputSchema(ApiSchema):
                           load_default=dict, metadata={
                               "description": "with an approval: the policy's decision forms by key (the programme's "
                                              "decision_forms), e.g. {\"selection\": {\"tier\": \"quanzhou\"}}"})
+    override_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500), metadata={
+        "description": "outside a phase whose limit a named role may override: that role's reason (5-500 characters)"})
 
 
 def score(s) -> dict:
@@ -110,7 +112,7 @@ class Decide(MethodView):
         """Decide: approved (with the approved amount and the policy's decision forms), rejected or returned (with an explanation)"""
         ctx = context(login=True)
         d = review.decide(ctx, project_id, body["outcome"], body["explanation"], body["approved_amount"], body["approvals"],
-                          details=body["details"])
+                          details=body["details"], override_reason=body["override_reason"])
         ctx.commit()
         project = projects.get_project(ctx, project_id)
         policy, config = policy_of(ctx, project.programme)

@@ -127,6 +127,8 @@ class PledgeInputSchema(ApiSchema):
                                metadata={"format": "date", "description": "default: today"})
     key = fields.String(required=True, validate=validate.Length(max=1000),
                         metadata={"description": "idempotency key chosen by the client"})
+    override_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500), metadata={
+        "description": "a claim recorded outside the phase for claims (e.g. after the council meeting): the named role's reason (5-500 characters)"})
 
 
 class ReceiptInputSchema(ApiSchema):
@@ -318,7 +320,7 @@ class Pledges(MethodView):
         ctx = context(login=True)
         p = pledges.pledge(ctx, body["sponsor_id"], body["fund_id"], body["amount"], in_kind=body["in_kind"],
                            project_id=body["project_id"], occasion=body["occasion"], pledged_on=body["pledged_on"],
-                           key=body["key"])
+                           key=body["key"], override_reason=body["override_reason"])
         ctx.commit()
         return pledge_out(_row(ctx, p.id), locale())
 

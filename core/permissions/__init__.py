@@ -10,8 +10,10 @@ Services guard with ``ctx.require(A.x, obj)``; views show a button when ``ctx.ca
 roles: ``tests/test_permission_table.py`` fails when one does.
 """
 from core.permissions.actions import A, Action, ActionRegistry
-from core.permissions.check import Decision, Subject, can, holder_grants, holder_paths, require, subject_of, where
+from core.permissions.check import (Decision, Subject, can, holder_grants, holder_paths, holds_role, require, subject_of,
+                                    where)
 from core.permissions.table import PermissionTable, Row, Scope
 
-__all__ = ["A", "Action", "ActionRegistry", "Decision", "Subject", "can", "holder_grants", "holder_paths", "require", "subject_of",
+__all__ = ["A", "Action", "ActionRegistry", "Decision", "Subject", "can", "holder_grants", "holder_paths", "holds_role", "require",
+           "subject_of",
            "where", "PermissionTable", "Row", "Scope"]

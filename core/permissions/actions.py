@@ -66,6 +66,7 @@ class A:
     sponsor_register = Action("sponsor.register", T("登记共建单位", "register a sponsor"))
     sponsor_view = Action("sponsor.view", T("查看共建单位、共治金及认捐", "see sponsors, co-governance funds and pledges"))
     pledge_record = Action("pledge.record", T("登记认捐、到账，设立共治金", "record pledges and receipts, open a co-governance fund"))
+    pledge_claim = Action("pledge.claim", T("认领项目（认捐时指定项目）", "claim a project with a pledge"))
     # the audit log
     audit_read = Action("audit.read", T("查看操作日志", "read the audit log"))
 

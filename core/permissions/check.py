@@ -139,6 +139,10 @@ def can(actor, action: Action | str, obj: Any = None, *, table: PermissionTable 
     subject = subject_of(obj)
     for row in rows:
         if _row_allows(actor, row, subject, session):
+            conflict = table.conflicts.get(act.key)
+            if conflict is not None and subject is not None and can(actor, conflict[0], subject, table=table,
+                                                                    session=session).allowed:
+                return Decision(False, T(f"您不能{act.label.zh}：{conflict[1].zh}", f"You may not {act.label.en}: {conflict[1].en}"))
             return Decision(True, T(f"{row.role.label.zh}（{row.scope.label.zh}）可以{act.label.zh}",
                                     f"a {row.role.label.en} ({row.scope.label.en}) may {act.label.en}"), row)
     needed_zh = "、".join(f"{r.role.label.zh}（{r.scope.label.zh}）" for r in rows) or "无人"
@@ -147,6 +151,19 @@ def can(actor, action: Action | str, obj: Any = None, *, table: PermissionTable 
     where_en = f" for {subject.unit.name_en or subject.unit.name}" if subject and subject.unit else ""
     return Decision(False, T(f"您无权{where_zh}{act.label.zh}：需要{needed_zh}",
                              f"You may not {act.label.en}{where_en}: it takes {needed_en}"))
+
+
+def holds_role(actor, role: str, obj: Any = None) -> bool:
+    """Does ``actor`` hold ``role`` (a role name) at the object's unit or above it, or at its
+    programme's unit or above? Who may override a phase's "needs_approval" limit
+    (``core.services.calendar``) is named by a role, as a violation's approver is."""
+    subject = subject_of(obj)
+    for g in actor.grants:
+        if g.role != role:
+            continue
+        if subject is None or _within(subject.unit, g.unit_path) or _within(subject.programme_unit, g.unit_path):
+            return True
+    return False
 
 
 def require(actor, action: Action | str, obj: Any = None, *, table: PermissionTable | None = None,

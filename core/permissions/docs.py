@@ -35,4 +35,10 @@ def render(table: PermissionTable) -> str:
         if not rows:
             out.append("| — | — | 无人可执行 · nobody | |")
         out.append("")
+    out += ["## 职责分离 · Separation of duties\n",
+            "能执行后一操作的人，不能对同一对象执行前一操作，无论持有哪些行。",
+            "Whoever may take the second action on an object may not take the first on it, whatever rows they hold.\n",
+            "| action | not by whoever may | why |", "|---|---|---|"]
+    for key, (other, why) in table.conflicts.items():
+        out.append(f"| `{key}` | `{other.key}` | {why.zh} · {why.en} |")
     return "\n".join(out).rstrip() + "\n"

@@ -93,6 +93,12 @@ CORE_ROWS: tuple[Row, ...] = tuple([
     # roles see submitted ones from above the applicant or above the programme's unit.
     *_rows(APPLICANTS, A.project_view, S.below),
     *_rows(APPLICANTS, A.project_apply, S.below),
+    # A programme's own unit applies where a track admits its kind (a street office applying
+    # for a street-level co-governance project in its own programme); it does not decide it.
+    *_rows(ADMINS, A.project_view, S.own_unit, T("本单位自己申报的项目", "projects the office applies for itself")),
+    *_rows(ADMINS, A.project_apply, S.own_unit,
+           T("仅当项目类型允许本级单位申报；自己申报的项目由评审小组或上级决定",
+             "only where a track admits the office's own kind; the panel or the level above decides it")),
     *_rows((*ADMINS, R.reviewer, R.supervisor), A.project_oversee, S.below,
            T("从申报单位的上级看（镇街审核其村居的申报）", "from above the applicant (a town endorsing its villages)")),
     *_rows((*ADMINS, R.reviewer, R.supervisor), A.project_oversee, S.programme,
@@ -131,6 +137,8 @@ CORE_ROWS: tuple[Row, ...] = tuple([
     *_rows(ADMINS, A.sponsor_register, S.below),
     *_rows((*ADMINS, R.neighbourhood_staff), A.pledge_record, S.below),
     Row(R.sponsor, A.pledge_record, S.sponsor_of, T("共建单位自己认捐", "a sponsor pledges for itself")),
+    *_rows((*ADMINS, R.neighbourhood_staff), A.pledge_claim, S.below),
+    Row(R.sponsor, A.pledge_claim, S.sponsor_of, T("共建单位自己认领项目", "a sponsor claims a project itself")),
     *_rows((*ADMINS, R.neighbourhood_staff, R.supervisor), A.sponsor_view, S.below),
     Row(R.sponsor, A.sponsor_view, S.sponsor_of, T("共建单位看自己的认捐", "a sponsor sees its own pledges")),
     # The audit log: by the unit each entry carries; entries without a unit (people, tokens)
@@ -139,9 +147,20 @@ CORE_ROWS: tuple[Row, ...] = tuple([
 ])
 
 
+# Separation of duties: whoever may take the second action on an object may not take the first
+# on it, whatever rows they hold. An office that applies for its own project does not decide it.
+CONFLICTS: dict[str, tuple[Action, Text]] = {
+    A.review_decide.key: (A.project_apply, T("本单位申报的项目不能由本单位决定，应由评审小组或上级单位决定",
+                                              "an applicant does not decide its own application: the panel or the level above does")),
+}
+
+
 class PermissionTable:
     """The rows of one plugin host: core's plus each loaded plugin's. Immutable; extending
-    returns a new table, so a plugin refused half-way leaves nothing behind."""
+    returns a new table, so a plugin refused half-way leaves nothing behind. ``conflicts``
+    (core's ``CONFLICTS``) separates duties the rows would otherwise join."""
+
+    conflicts = CONFLICTS
 
     def __init__(self, registry: ActionRegistry, rows: Iterable[Row]):
         self.registry = registry

@@ -5,7 +5,7 @@ Plugin authors import these through ``core.plugin_host.toolkit``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from marshmallow import Schema
@@ -40,12 +40,20 @@ class PolicyInfo:
 
 @dataclass(frozen=True)
 class Track:
-    """A kind of project a programme accepts (a track or project type)."""
+    """A kind of project a programme accepts (a track or project type).
+
+    ``applicant_kinds`` says who may apply: the org-unit kinds ("neighbourhood", "street", ...)
+    of applicants at or below the programme's unit. The programme's own unit may apply too
+    when its kind is listed (a street office applying for a street-level co-governance project
+    in its own programme); someone else then decides it (core refuses the decision to whoever
+    may apply for it). ``applicants_clause`` is the clause that says so, cited when core
+    refuses an applicant."""
 
     key: str
     label: Text
     description: Text = Text("", "")
     applicant_kinds: tuple[str, ...] = ("neighbourhood",)
+    applicants_clause: Text | None = None
     # Choices offered as the track's "directions" (意向 / 内容); the forms use them.
     directions: tuple[Choice, ...] = ()
 
@@ -67,6 +75,7 @@ class FormSpec:
     # "apply": filled by the applicant; "decide": filled by whoever decides, with the decision
     # (e.g. the subsidy tier given at selection), stored in ``Decision.details[key]``.
     stage: Literal["apply", "decide"] = "apply"
+    clause: Text | None = None  # what asks for the form, cited when it is missing (default: the source)
 
 
 @dataclass(frozen=True)
@@ -79,41 +88,94 @@ class AttachmentKind:
     clause: Text | None = None
 
 
+# How firmly a phase limits an action outside its dates (as a violation's severity): "block"
+# refuses; "needs_approval" refuses unless the one acting holds the named approver role and
+# gives a reason (recorded in the audit log).
+Firmness = Literal["block", "needs_approval"]
+# Action names that programmes opened before phases were typed still carry in their frozen
+# calendar; read as the typed action they meant.
+LEGACY_ACTIONS = {"submit": "project.apply", "claim": "pledge.claim", "fund_request": "fund_request.file"}
+
+
+@dataclass(frozen=True)
+class Allow:
+    """One action a phase allows, with the clause of the source that says so.
+
+    ``action``: a typed action (``A.fund_request_file``, or one of the plugin's own
+    ``Action``s; a key nobody declared keeps the plugin out when it loads). ``firmness`` and
+    ``approver`` (a role name such as "street_admin", required for "needs_approval") say how
+    firmly the phase limits the action outside its dates. ``correction_days``: the correction
+    period (补正) — a returned application may still take the action this many days after the
+    window closes, or after it was returned if that is later."""
+
+    action: Action | str
+    clause: Text
+    firmness: Firmness = "block"
+    approver: str | None = None
+    correction_days: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.action.key if isinstance(self.action, Action) else str(self.action)
+
+    def as_json(self) -> dict:
+        return {"action": self.key, "clause_zh": self.clause.zh, "clause_en": self.clause.en,
+                "firmness": self.firmness, "approver": self.approver, "correction_days": self.correction_days}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Allow":
+        return cls(d["action"], Text(d.get("clause_zh", ""), d.get("clause_en", "")), d.get("firmness", "block"),
+                   d.get("approver"), int(d.get("correction_days") or 0))
+
+
 @dataclass(frozen=True)
 class Phase:
-    """A window of the programme's year. ``allows`` names the actions open during it: core
-    refuses a submission unless a phase allowing "submit" is open; other names are
-    informational for now."""
+    """A window of the programme's year. ``allows`` lists the actions open during it
+    (``Allow``: typed action, clause, firmness, correction period). Core checks every action
+    a policy names in some phase against them (``core.services.calendar``): allowed while any
+    phase allowing it is open; an action no phase names is allowed all year."""
 
     key: str
     label: Text
     starts: dt.date
     ends: dt.date
-    allows: frozenset[str] = field(default_factory=frozenset)
+    allows: tuple[Allow, ...] = ()
 
     def is_open(self, day: dt.date) -> bool:
         return self.starts <= day <= self.ends
 
+    @property
+    def action_keys(self) -> list[str]:
+        return sorted({a.key for a in self.allows})
+
+    def allowance(self, action: Action | str) -> Allow | None:
+        key = action.key if isinstance(action, Action) else action
+        return next((a for a in self.allows if a.key == key), None)
+
     def as_json(self) -> dict:
         return {"key": self.key, "label_zh": self.label.zh, "label_en": self.label.en,
                 "starts": self.starts.isoformat(), "ends": self.ends.isoformat(),
-                "allows": sorted(self.allows)}
+                "allows": [a.as_json() for a in self.allows]}
 
     @classmethod
     def from_json(cls, d: dict) -> "Phase":
+        allows = tuple(Allow.from_json(a) if isinstance(a, dict) else Allow(LEGACY_ACTIONS.get(a, a), Text("", ""))
+                       for a in d.get("allows", ()))
         return cls(d["key"], Text(d["label_zh"], d["label_en"]), dt.date.fromisoformat(d["starts"]),
-                   dt.date.fromisoformat(d["ends"]), frozenset(d.get("allows", ())))
+                   dt.date.fromisoformat(d["ends"]), allows)
 
 
 @dataclass(frozen=True)
 class Criterion:
-    """One line of a review rubric: a reviewer gives 0..max_points."""
+    """One line of a review rubric: a reviewer gives 0..max_points. ``clause``: what the review
+    weighs, cited when a score is refused (default: the policy's source)."""
 
     key: str
     label: Text
     max_points: int
     description: Text = Text("", "")
     weight: int = 1
+    clause: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -144,7 +206,9 @@ class FundSpec:
     unit that runs the programme, the applicant, or the applicant's parent (a village's town).
     Core finds or creates one fund per (owner unit, programme year, kind, ``name``), with
     ``cap_fen`` as its cap (from the plugin's config; None: bounded by what was allocated) and
-    ``tier`` for a subsidy. ``clause`` is cited when the fund refuses a commitment."""
+    ``tier`` for a subsidy. A refused commitment cites the clause of the limit it hit:
+    ``cap_clause`` beyond the cap, ``allocation_clause`` beyond the money allocated (received);
+    ``clause`` (what the fund is) stands in for either when it is not given."""
 
     key: str
     kind: str
@@ -153,6 +217,13 @@ class FundSpec:
     cap_fen: int | None = None
     tier: str | None = None
     clause: Text | None = None
+    cap_clause: Text | None = None
+    allocation_clause: Text | None = None
+
+    def clause_for(self, code: str) -> Text | None:
+        """The clause a refusal with ``code`` (the ledger's "over_cap", "over_allocation") cites."""
+        specific = {"over_cap": self.cap_clause, "over_allocation": self.allocation_clause}.get(code)
+        return specific or self.clause
 
 
 @dataclass(frozen=True)

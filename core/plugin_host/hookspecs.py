@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import pluggy
 
-from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
+from core.plugin_host.contributions import (Allow, AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
                                             FundSpec, PermissionRule, Permissions, Phase, PolicyInfo, Track)
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.violations import Violation
@@ -56,16 +56,21 @@ def tongxin_policy() -> PolicyInfo:
 @hookspec(firstresult=True)
 def tongxin_tracks(config: dict) -> list[Track]:
     """The tracks (project types) a programme under this config accepts, with the directions
-    each offers. Keys must be unique; an applicant picks one when creating a project.
+    each offers, who may apply (``applicant_kinds``: org-unit kinds at or below the
+    programme's unit; the programme's own unit too when its kind is listed) and the clause that
+    says so (``applicants_clause``, cited when core refuses an applicant). Keys must be unique;
+    an applicant picks one when creating a project.
 
     Example::
 
         @hookimpl
         def tongxin_tracks(config):
             return [Track("signature", T("一居一品", "Signature project"),
+                          applicants_clause=T("实施方案 四（一）：每个居民区一个", "Plan §4(1): one per neighbourhood"),
                           directions=(Choice("carrier", T("搭建自治载体", "Build a carrier")),)),
-                    Track("micro", T("微创投", "Micro project"),
-                          T(f"单个项目一般不超过{config['micro_max_yuan']}元", "..."))]
+                    Track("co_governance", T("街道共治项目", "Street co-governance project"),
+                          applicant_kinds=("street",),   # the street office applies in its own programme
+                          applicants_clause=T("实施办法 三：街道层面的共治项目", "Rules §3: street-level projects"))]
     """
 
 
@@ -117,16 +122,27 @@ def tongxin_tags(config: dict) -> list[Choice]:
 
 @hookspec(firstresult=True)
 def tongxin_phases(config: dict, year: int) -> list[Phase]:
-    """The programme's calendar for ``year``. A phase whose ``allows`` contains "submit" is an
-    application window: core refuses submissions outside every such window. Frozen into the
-    programme when it opens, so a later change of the street's settings does not move it.
+    """The programme's calendar for ``year``. Each phase lists the typed actions it allows as
+    ``Allow(action, clause, firmness="block", approver=None, correction_days=0)``; core checks
+    every action some phase names against them (``core.services.calendar``), citing the clause:
+    applying (``A.project_apply``: create, edit, submit), endorsing, deciding (or selecting),
+    filing fund requests, claiming projects, and a plugin's own actions. An action no phase
+    names is allowed all year; where several phases allow one, any open one suffices.
+    ``firmness="needs_approval"`` with an ``approver`` role lets that role act outside the phase,
+    giving a reason; ``correction_days`` lets a returned application still take the action
+    after the window (补正). An action key nobody declared keeps the plugin out when it loads.
+    Frozen into the programme when it opens, so a later change of the street's settings does
+    not move it.
 
     Example::
 
         @hookimpl
         def tongxin_phases(config, year):
-            return [Phase("application", T("申报立项", "Applications"),
-                          date(year, 1, 1), date(year, 3, 31), frozenset({"submit"}))]
+            return [Phase("application", T("申报立项", "Applications"), date(year, 1, 1), date(year, 3, 31),
+                          (Allow(A.project_apply, T("实施方案 五（一）：第一季度申报", "Plan §5(1): apply in Q1"),
+                                 correction_days=config["correction_days"]),)),
+                    Phase("implementation", T("实施", "Implementation"), date(year, 4, 1), date(year, 9, 30),
+                          (Allow(A.fund_request_file, T("实施方案 五（二）", "Plan §5(2)")),))]
     """
 
 
@@ -149,7 +165,9 @@ def tongxin_review_rubric(config: dict) -> list[Criterion]:
 @hookspec(firstresult=True)
 def tongxin_check_project(project: ProjectFacts, action: str, config: dict,
                           context: RuleContext) -> list[Violation]:
-    """The policy's rules. Called before core lets ``action`` happen ("submit"; "approve", with
+    """The policy's rules. Called before core lets ``action`` happen ("create", with the facts
+    of the empty draft about to be created (``project.id`` is None): refuse there what the
+    applicant cannot fix later, such as a second signature project; "submit"; "approve", with
     ``project.approved_fen`` and ``project.decision_details`` set; "change", where ``project``
     is the proposed change and ``project.previous`` the project as it stands) with the
     programme's frozen ``config``; return every violation found (an empty list when all is
@@ -199,7 +217,9 @@ def tongxin_endorsement(config: dict) -> EndorsementStep | None:
 def tongxin_funds(config: dict) -> list[FundSpec]:
     """The funds the policy's projects draw on, as ``FundSpec``s: kind, whose fund it is
     relative to a project (the programme's unit, the applicant, the applicant's parent), its
-    name and its cap from ``config``. Core finds or creates the real fund per owner unit and
+    name and its cap from ``config``, and the clauses cited when a commitment is refused:
+    ``cap_clause`` beyond the cap, ``allocation_clause`` beyond the money allocated (``clause``
+    stands in for either). Core finds or creates the real fund per owner unit and
     programme year the first time one is needed, and lets the street allocate money into it;
     every commitment is then checked against the fund's cap and allocations under a lock.
     Return [] for a policy that handles no money.
@@ -212,7 +232,8 @@ def tongxin_funds(config: dict) -> list[FundSpec]:
                 FundSpec("line", "budget_line", "applicant", T("居民自治经费", "Self-governance line")),
                 FundSpec("pool", "pool", "programme", T("自治项目资金池", "Project fund pool"),
                          cap_fen=yuan_to_fen(config["pool_cap_yuan"]),
-                         clause=T("实施方案 七：资金池年度一般不超过20万元", "Plan §7: pool at most 200,000 a year")),
+                         cap_clause=T("实施方案 七：资金池年度一般不超过20万元", "Plan §7: pool at most 200,000 a year"),
+                         allocation_clause=T("实施方案 七：按需划拨", "Plan §7: paid in as needed")),
             ]
     """
 
@@ -333,6 +354,6 @@ def tongxin_project_transitioned(project: ProjectFacts, action: str, before: str
 
 
 __all__ = [
-    "hookimpl", "hookspec", "AttachmentKind", "EndorsementStep", "Choice", "Criterion", "FormSpec", "Phase",
+    "hookimpl", "hookspec", "Allow", "AttachmentKind", "EndorsementStep", "Choice", "Criterion", "FormSpec", "Phase",
     "PolicyInfo", "Track", "FundSpec", "Draw", "FundRequestRules", "PermissionRule", "Permissions", "ProjectFacts", "RuleContext", "Violation",
 ]

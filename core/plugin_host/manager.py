@@ -7,17 +7,15 @@ implements a hook that does not exist, or declares itself wrongly is kept out an
 ``load_errors``; the others work.
 
 Calls into a policy go through ``Policy``: it routes the hook to that one plugin, checks what
-comes back (types, unique keys, sane dates) and wraps any exception in ``PluginFailure`` so
-callers can contain it. Hooks are always called with keyword arguments.
+comes back (types, unique keys, sane dates; the checks are ``core.plugin_host.checks``) and
+wraps any exception in ``PluginFailure`` so callers can contain it. Hooks are always called
+with keyword arguments.
 """
 from __future__ import annotations
 
 import datetime as dt
 import importlib.metadata
-import json
 import logging
-import re
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -27,74 +25,21 @@ from marshmallow import Schema, ValidationError
 
 from core.forms import validation_violations
 from core.i18n import Text
-from core.plugin_host import hookspecs
 from core.permissions.table import PermissionTable
-from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
-                                            FundSpec, PermissionRule, Permissions, Phase, PolicyInfo, Track)
+from core.plugin_host import hookspecs
+from core.plugin_host.checks import (FUND_OWNERS, SEVERITIES, PluginFailure, _check_list, _check_text, _check_unique,
+                                     _describe_exception, _is_int, check_allowances, check_policy_info,
+                                     extend_permissions)
+from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec,
+                                            FundRequestRules, FundSpec, Phase, PolicyInfo, Track)
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.violations import RuleError, Violation
 
+__all__ = ["ENTRY_POINT_GROUP", "PluginFailure", "PluginHost", "Policy"]  # PluginFailure lives in .checks
+
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "tongxin.plugins"
-# A policy's name is used as an Alembic branch label, in URLs (/p/<name>/) and in a 64-character
-# column, so it is kept to lower-case identifiers.
-POLICY_NAME = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
-PROGRAMME_LEVELS = ("street", "district")
-SEVERITIES = ("block", "needs_approval")
-FUND_OWNERS = ("programme", "applicant", "applicant_parent")
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-class PluginFailure(Exception):
-    """A plugin raised or returned something malformed. Contained by the caller: record it with
-    ``core.services.faults.record_fault`` and answer ``status`` with ``violation()``."""
-
-    status = 503  # the policy is temporarily unavailable; the request itself was fine
-
-    def __init__(self, plugin: str, hook: str, error: BaseException | str):
-        self.plugin, self.hook = plugin, hook
-        self.detail = error if isinstance(error, str) else _describe_exception(error)
-        super().__init__(f"plugin {plugin!r} failed in {hook}: {self.detail}")
-
-    def violation(self) -> Violation:
-        return Violation(
-            "plugin_failure",
-            Text(f"政策插件「{self.plugin}」暂时出错，已通知管理员；请稍后再试。",
-                 f"The policy plugin '{self.plugin}' failed; administrators have been told. Please try again later."),
-        )
-
-
-def _describe_exception(exc: BaseException) -> str:
-    return "".join(traceback.format_exception_only(type(exc), exc)).strip()
-
-
-# -- checking what plugins return ------------------------------------------------------------------
-
-def _check_list(plugin: str, hook: str, value: Any, kind: type | tuple[type, ...]) -> list:
-    if value is None:
-        return []
-    if not isinstance(value, (list, tuple)) or not all(isinstance(v, kind) for v in value):
-        names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
-        raise PluginFailure(plugin, hook, f"must return a list of {names}, got {value!r}")
-    return list(value)
-
-
-def _check_unique(plugin: str, hook: str, keys: Iterable[str], what: str) -> None:
-    seen: set[str] = set()
-    for key in keys:
-        if not isinstance(key, str) or not key:
-            raise PluginFailure(plugin, hook, f"every {what} needs a non-empty string key, got {key!r}")
-        if key in seen:
-            raise PluginFailure(plugin, hook, f"{what} {key!r} is declared twice")
-        seen.add(key)
-
-
-def _check_text(plugin: str, hook: str, value: Any, what: str) -> None:
-    if not isinstance(value, Text):
-        raise PluginFailure(plugin, hook, f"{what} must be a Text (T(zh, en)), got {value!r}")
+LOAD_CHECK_YEAR = 2024  # the year whose calendar is checked when a plugin loads
 
 
 @dataclass
@@ -165,6 +110,10 @@ class Policy:
         _check_unique(self.name, hook, (t.key for t in tracks), "track")
         for t in tracks:
             _check_text(self.name, hook, t.label, f"track {t.key!r} label")
+            if t.applicants_clause is not None:
+                _check_text(self.name, hook, t.applicants_clause, f"track {t.key!r} applicants_clause")
+            if not t.applicant_kinds or not all(isinstance(k, str) and k for k in t.applicant_kinds):
+                raise PluginFailure(self.name, hook, f"track {t.key!r} applicant_kinds must name org-unit kinds")
             if not all(isinstance(c, Choice) for c in t.directions):
                 raise PluginFailure(self.name, hook, f"track {t.key!r} directions must be Choice objects")
             _check_unique(self.name, hook, (c.value for c in t.directions), f"direction of {t.key!r}")
@@ -180,6 +129,8 @@ class Policy:
             if not (isinstance(f.schema, type) and issubclass(f.schema, Schema)):
                 raise PluginFailure(self.name, hook, f"form {f.key!r} schema is not a marshmallow Schema")
             _check_text(self.name, hook, f.label, f"form {f.key!r} label")
+            if f.clause is not None:
+                _check_text(self.name, hook, f.clause, f"form {f.key!r} clause")
             for other in forms[:i]:  # the same key may serve different tracks, never the same one
                 if other.key == f.key and (other.tracks is None or f.tracks is None
                                            or set(other.tracks) & set(f.tracks)):
@@ -228,8 +179,10 @@ class Policy:
                 raise PluginFailure(self.name, hook, f"phase {p.key!r} needs dates")
             if p.ends < p.starts:
                 raise PluginFailure(self.name, hook, f"phase {p.key!r} ends ({p.ends}) before it starts ({p.starts})")
-            if not all(isinstance(a, str) for a in p.allows):
-                raise PluginFailure(self.name, hook, f"phase {p.key!r} allows must be action names")
+        try:
+            check_allowances(phases, self.host.permissions.registry)
+        except (TypeError, ValueError) as exc:
+            raise PluginFailure(self.name, hook, str(exc)) from exc
         return phases
 
     def rubric(self, config: dict) -> list[Criterion]:
@@ -238,6 +191,9 @@ class Policy:
         _check_unique(self.name, hook, (c.key for c in crit), "criterion")
         if any(not isinstance(c.max_points, int) or isinstance(c.max_points, bool) or c.max_points <= 0 for c in crit):
             raise PluginFailure(self.name, hook, "max_points must be a positive integer")
+        for c in crit:
+            if c.clause is not None:
+                _check_text(self.name, hook, c.clause, f"criterion {c.key!r} clause")
         return crit
 
     def check(self, project: ProjectFacts, action: str, config: dict, context: RuleContext) -> list[Violation]:
@@ -261,6 +217,9 @@ class Policy:
         kinds = {k.value for k in FundKind}
         for f in specs:
             _check_text(self.name, hook, f.name, f"fund {f.key!r} name")
+            for what in ("clause", "cap_clause", "allocation_clause"):
+                if getattr(f, what) is not None:
+                    _check_text(self.name, hook, getattr(f, what), f"fund {f.key!r} {what}")
             if f.kind not in kinds:
                 raise PluginFailure(self.name, hook, f"fund {f.key!r} kind must be one of {sorted(kinds)}")
             if f.owner not in FUND_OWNERS:
@@ -372,8 +331,13 @@ class PluginHost:
             if unknown:
                 raise LookupError(f"implements hooks that do not exist: {', '.join(unknown)}")
             info = self._caller(name, "tongxin_policy")()
-            _check_policy_info(name, info)
-            permissions = _extend_permissions(self.permissions, name, self._caller(name, "tongxin_permissions")())
+            check_policy_info(name, info)
+            permissions = extend_permissions(self.permissions, name, self._caller(name, "tongxin_permissions")())
+            # A misspelt action in a phase must keep the plugin out now, not fail a user later:
+            # the calendar of the defaults (any year will do) names every action the phases use.
+            defaults = info.config_schema().load({})
+            check_allowances(self._caller(name, "tongxin_phases")(config=defaults, year=LOAD_CHECK_YEAR) or [],
+                             permissions.registry)
         except Exception as exc:  # noqa: BLE001
             self.pm.unregister(name=name)
             self._callers.clear()
@@ -414,57 +378,3 @@ class PluginHost:
 
     def describe(self) -> list[dict]:
         return [p.describe() for p in self.policies.values()]
-
-
-def _check_policy_info(name: str, info: Any) -> None:
-    """A plugin's declaration must be usable before any street may enable it."""
-    if not isinstance(info, PolicyInfo):
-        raise TypeError(f"tongxin_policy must return a PolicyInfo, got {info!r}")
-    if info.name != name:
-        raise ValueError(f"declares name {info.name!r} but is registered as {name!r}")
-    if not POLICY_NAME.match(name):
-        raise ValueError(f"name {name!r} must be 2-64 lower-case letters, digits or _, starting with a letter")
-    for what in ("title", "source", "description"):
-        if not isinstance(getattr(info, what), Text):
-            raise TypeError(f"PolicyInfo.{what} must be a Text (T(zh, en))")
-    if not isinstance(info.version, str) or not info.version.strip():
-        raise ValueError("PolicyInfo.version must be a non-empty string")
-    if info.programme_level not in PROGRAMME_LEVELS:
-        raise ValueError(f"programme_level must be one of {PROGRAMME_LEVELS}, got {info.programme_level!r}")
-    if not (isinstance(info.config_schema, type) and issubclass(info.config_schema, Schema)):
-        raise TypeError("config_schema must be a marshmallow Schema class")
-    _check_config_defaults(info.config_schema)
-
-
-def _extend_permissions(table: PermissionTable, name: str, contribution: Any) -> PermissionTable:
-    """The table with what the plugin registers; raises (keeping the plugin out) on anything
-    malformed or unknown: a wrong type, a role, scope or action nobody declared."""
-    if contribution is None:
-        return table
-    if not isinstance(contribution, Permissions):
-        raise TypeError(f"tongxin_permissions must return a Permissions, got {contribution!r}")
-    for rule in contribution.rules:
-        if not isinstance(rule, PermissionRule):
-            raise TypeError(f"Permissions.rules must hold PermissionRule, got {rule!r}")
-        if rule.note is not None and not isinstance(rule.note, Text):
-            raise TypeError(f"PermissionRule.note must be a Text (T(zh, en)), got {rule.note!r}")
-    for action in contribution.actions:
-        _check_text(name, "tongxin_permissions", getattr(action, "label", None), f"action {action!r}'s label")
-    return table.extended(name, contribution.actions,
-                          [(r.role, r.action, r.scope, r.note) for r in contribution.rules])
-
-
-def _check_config_defaults(schema_cls: type[Schema]) -> None:
-    """The defaults are what a street gets when it enables the plugin without settings, so they
-    must be a valid config. marshmallow does not validate ``load_default`` values, hence the
-    round trip: load the defaults, store them as JSON (as an enablement does) and load that."""
-    schema = schema_cls()
-    try:
-        loaded = schema.load({})
-        stored = schema.dump(loaded)
-        json.dumps(stored)
-        schema.load(stored)
-    except ValidationError as err:
-        raise ValueError(f"config schema defaults do not validate: {err.messages}") from err
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"config schema defaults cannot be stored as JSON: {err}") from err

@@ -10,8 +10,8 @@ from core.db import Base, Fen, JSONDoc
 from core.i18n import T, Text
 from core.money import Yuan, fen_to_yuan, format_yuan, yuan_to_fen
 from core.plugin_host.calendar import MonthDay, on, validate_month_day
-from core.permissions.actions import Action
-from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
+from core.permissions.actions import A, Action
+from core.plugin_host.contributions import (Allow, AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
                                             FundSpec, PermissionRule, Permissions, Phase, PolicyInfo, Track)
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.plugin_host.hookspecs import hookimpl
@@ -26,7 +26,7 @@ __all__ = [
     "MonthDay", "on", "validate_month_day",
     "hookimpl", "T", "Text", "Yuan", "fen_to_yuan", "format_yuan", "yuan_to_fen",
     "AttachmentKind", "Choice", "EndorsementStep", "Criterion", "FormSpec", "Phase", "PolicyInfo", "Track",
-    "FundSpec", "Draw", "FundRequestRules", "Action", "PermissionRule", "Permissions",
+    "FundSpec", "Draw", "FundRequestRules", "A", "Action", "Allow", "PermissionRule", "Permissions",
     "ProjectFacts", "RuleContext", "Violation", "RuleError", "ACTIVE_STATES", "SUBMITTED_STATES",
     # A plugin's own tables: models subclass ``TenantOwned, Base`` (see docs/plugins.md).
     "Base", "TenantOwned", "JSONDoc", "Fen",

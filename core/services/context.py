@@ -114,3 +114,4 @@ class Ctx:
                             status=409) from exc
         finally:
             self.session.info["audit_action"] = previous
+            self.session.info.pop("audit_note", None)  # said of this action only

@@ -14,7 +14,7 @@ from core.i18n import T
 from core.models import Attachment, Endorsement, OrgUnit, Project, ProjectState
 from core.permissions import A
 from core.plugin_host.contributions import EndorsementStep
-from core.services import paging
+from core.services import calendar, paging
 from core.services.context import Ctx
 from core.services.programmes import policy_of
 from core.services.projects import _transitioned, get_project, notify_panel_after_commit
@@ -60,9 +60,12 @@ def _endorsements_query(project_id: int):
 
 
 def endorse(ctx: Ctx, project_id: int, outcome: str, reason: str = "", *,
-            stamp_filename: str | None = None, stamp_stream: BinaryIO | None = None, storage=None) -> Endorsement:
-    """Stamp (outcome "endorsed") or return a submitted application. The scanned stamp page, if
-    given, is stored as an attachment of the step's ``stamp_attachment_kind``."""
+            stamp_filename: str | None = None, stamp_stream: BinaryIO | None = None, storage=None,
+            override_reason: str | None = None) -> Endorsement:
+    """Stamp (outcome "endorsed") or return a submitted application, within the phases that
+    allow endorsement, if the policy names any (``core.services.calendar``; ``override_reason``
+    where a phase lets its approver act outside it). The scanned stamp page, if given, is
+    stored as an attachment of the step's ``stamp_attachment_kind``."""
     project = get_project(ctx, project_id, for_update=True)
     step = step_of(ctx, project)
     if step is None:
@@ -77,6 +80,7 @@ def endorse(ctx: Ctx, project_id: int, outcome: str, reason: str = "", *,
                                   T(f"项目当前状态为「{project.state_enum.label.zh}」，不在待{step.label.zh}环节",
                                     f"The project is {project.state_enum.label.en}, not awaiting {step.label.en}"),
                                   field="state"), status=409)
+    calendar.require(ctx, project.programme, A.project_endorse, project, override_reason=override_reason)
     v = Violations()
     if outcome not in OUTCOMES:
         raise RuleError(Violation("invalid_outcome", T("结果只能是：审核盖章、退回修改", "Outcome must be endorsed or returned"),

@@ -64,7 +64,7 @@ from core.models.org import UnitKind
 from core.money import format_yuan, read_yuan
 from core.permissions import A, Action
 from core.plugin_host.contributions import FundRequestRules
-from core.services import funding, ledger, paging
+from core.services import calendar, funding, ledger, paging
 from core.services.context import Ctx
 from core.services.programmes import policy_of
 from core.services.projects import MAX_PROJECT_FEN, get_project
@@ -460,8 +460,10 @@ def _budget_violations(ctx: Ctx, project: Project, amount: int, item: BudgetItem
 
 
 def file_request(ctx: Ctx, project_id: int, *, amount, purpose, beneficiaries="", month=None,
-                 budget_item_id=None) -> FundRequest:
-    """A neighbourhood asks for money for its approved project (amount in yuan)."""
+                 budget_item_id=None, override_reason: str | None = None) -> FundRequest:
+    """A neighbourhood asks for money for its approved project (amount in yuan), within the
+    phases that allow filing, if the policy names any (an implementation phase, a spending
+    window; ``core.services.calendar``)."""
     _begin_write(ctx)
     project = get_project(ctx, project_id, for_update=True)
     _require(ctx, A.fund_request_file, project.applicant_unit, T(
@@ -472,6 +474,7 @@ def file_request(ctx: Ctx, project_id: int, *, amount, purpose, beneficiaries=""
             f"项目当前状态为「{project.state_enum.label.zh}」，只有已立项的项目可以申请资金",
             f"The project is {project.state_enum.label.en}; only approved projects may request money"),
             field="project_id"), status=409)
+    calendar.require(ctx, project.programme, A.fund_request_file, project, override_reason=override_reason)
     rules = rules_of(ctx, project)
     v = Violations()
     fen, problem = _amount(amount)

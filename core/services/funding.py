@@ -136,7 +136,7 @@ def commitment_key(decision_id: int, fund_key: str) -> str:
 def commit_approval(ctx: Ctx, project: Project, decision: Decision, project_facts: ProjectFacts) -> list:
     """Commit an approval's money in the decision's transaction (see the module doc).
     Returns the commitment entries; raises ``RuleError`` (field ``approved_amount``, citing
-    the fund's clause) when a fund refuses."""
+    the fund's clause for the limit hit: its cap, or its allocation) when a fund refuses."""
     from core.services.projects import SessionRuleContext
     policy, config = policy_of(ctx, project.programme)
     by_key = {s.key: s for s in policy.funds(config)}
@@ -155,7 +155,7 @@ def commit_approval(ctx: Ctx, project: Project, decision: Decision, project_fact
             entries.append(ledger.commit(ctx, funds[d.fund].id, d.amount_fen, project.id,
                                          commitment_key(decision.id, d.fund), memo=memo[:ledger.MEMO_MAX]))
         except RuleError as err:
-            problems += [Violation(v.code, v.message, field="approved_amount", clause=spec.clause or v.clause)
+            problems += [Violation(v.code, v.message, field="approved_amount", clause=spec.clause_for(v.code) or v.clause)
                          for v in err.violations]
     if problems:
         raise RuleError(problems, status=409)

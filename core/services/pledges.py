@@ -60,7 +60,7 @@ from core.models import (
 )
 from core.money import format_yuan, read_yuan
 from core.permissions import A, Subject
-from core.services import funding, ledger, paging
+from core.services import calendar, funding, ledger, paging
 from core.services.context import Ctx
 from core.services.org import get_unit
 from core.services.programmes import get_programme, policy_of
@@ -345,15 +345,25 @@ def _replay(ctx: Ctx, key: str) -> Pledge | None:
     return ctx.session.scalars(select(Pledge).where(Pledge.idempotency_key == key)).one_or_none()
 
 
+def _may(ctx: Ctx, action, fund: Fund, sponsor: Sponsor | None) -> bool:
+    return ctx.can(action, fund).allowed or (sponsor is not None and ctx.can(
+        action, Subject(sponsor_user_id=sponsor.user_id)).allowed)
+
+
 def pledge(ctx: Ctx, sponsor_id: int, fund_id: int, amount, *, in_kind: str = "", project_id: int | None = None,
-           occasion: str = "", pledged_on=None, key: str) -> Pledge:
+           occasion: str = "", pledged_on=None, key: str, override_reason: str | None = None) -> Pledge:
     """Record a sponsor's promise to a co-governance fund, optionally claiming a project
-    (see the module doc for who may and what is refused). ``amount`` is yuan."""
+    (see the module doc for who may and what is refused). ``amount`` is yuan. A claim is
+    checked against the claimed project's calendar (``core.services.calendar``: e.g. only at
+    the council meeting; ``override_reason`` where a phase lets its approver record it later)."""
     fund = _pledge_fund(ctx, fund_id)
     sponsor = ctx.session.get(Sponsor, sponsor_id) if isinstance(sponsor_id, int) and not isinstance(sponsor_id, bool) else None
-    if not (may_record(ctx, fund) or (sponsor is not None and ctx.can(A.pledge_record, Subject(sponsor_user_id=sponsor.user_id)))):
+    if not _may(ctx, A.pledge_record, fund, sponsor):
         raise Forbidden(T(f"只有「{fund.org_unit.name}」及上级的工作人员，或共建单位本身，可以登记认捐",
                           f"Only staff at or above {fund.org_unit.name_en or fund.org_unit.name}, or the sponsor itself, may record pledges"))
+    if project_id is not None and not _may(ctx, A.pledge_claim, fund, sponsor):
+        raise Forbidden(T(f"只有「{fund.org_unit.name}」及上级的工作人员，或共建单位本身，可以认领项目",
+                          f"Only staff at or above {fund.org_unit.name_en or fund.org_unit.name}, or the sponsor itself, may claim projects"))
     if sponsor is None:
         raise RuleError(Violation("not_a_sponsor", T(
             f"该单位不是登记的共建单位，不能向「{fund.name}」认捐；请先由街道登记共建单位",
@@ -379,7 +389,11 @@ def pledge(ctx: Ctx, sponsor_id: int, fund_id: int, amount, *, in_kind: str = ""
                                               "Promise an amount, or describe the resources given (at least one)"),
                         field="amount"))
     if project_id is not None:
-        v.add(_claim_problem(ctx, fund, project_id))
+        problem = _claim_problem(ctx, fund, project_id)
+        if problem is None:  # a claim is made when the policy's calendar says claims are made
+            claimed = ctx.session.get(Project, project_id)
+            calendar.require(ctx, claimed.programme, A.pledge_claim, claimed, override_reason=override_reason)
+        v.add(problem)
     key = _key(key)
     v.raise_if_blocking()
 
@@ -407,9 +421,10 @@ def pledge(ctx: Ctx, sponsor_id: int, fund_id: int, amount, *, in_kind: str = ""
     return row
 
 
-def fund_clause(ctx: Ctx, fund: Fund) -> Text | None:
+def fund_clause(ctx: Ctx, fund: Fund, code: str = "over_cap") -> Text | None:
     """The clause of the policy whose fund this is (the first programme at or above the fund's
-    unit that declares a co-governance fund of this name), cited when its cap refuses."""
+    unit that declares a co-governance fund of this name) for the limit ``code`` names (its
+    cap, by default), cited when the fund refuses."""
     ids = fund.org_unit.ancestor_ids
     for programme in ctx.session.scalars(select(Programme).where(Programme.org_unit_id.in_(ids),
                                                                  Programme.year == fund.year)):
@@ -420,7 +435,7 @@ def fund_clause(ctx: Ctx, fund: Fund) -> Text | None:
             continue
         for spec in specs:
             if spec.kind == fund.kind and spec.name.zh == fund.name:
-                return spec.clause
+                return spec.clause_for(code)
     return None
 
 

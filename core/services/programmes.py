@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core.clock import now, today
-from core.i18n import T, Text
+from core.clock import now
+from core.i18n import T
 from core.models import Membership, PanelMember, PluginEnablement, Programme
 from core.permissions import A
 from core.plugin_host.contributions import Phase
@@ -127,21 +127,9 @@ def policy_of(ctx: Ctx, programme: Programme) -> tuple[Policy, dict]:
 
 
 def phases_of(programme: Programme) -> list[Phase]:
+    """The programme's frozen calendar (what its phases allow is enforced by
+    ``core.services.calendar``)."""
     return [Phase.from_json(p) for p in programme.phases or []]
-
-
-def open_phase(programme: Programme, action: str) -> Phase | None:
-    """The phase that currently allows ``action``, if any."""
-    day = today()
-    return next((p for p in phases_of(programme) if action in p.allows and p.is_open(day)), None)
-
-
-def window_text(programme: Programme, action: str) -> Text:
-    windows = [p for p in phases_of(programme) if action in p.allows]
-    if not windows:
-        return T("本年度未设置该时段", "no window is set this year")
-    return Text("；".join(f"{p.label.zh} {p.starts}至{p.ends}" for p in windows),
-                "; ".join(f"{p.label.en} {p.starts} to {p.ends}" for p in windows))
 
 
 def panel(ctx: Ctx, programme_id: int) -> list[PanelMember]:

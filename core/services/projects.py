@@ -21,9 +21,11 @@ from core.models import Attachment, BudgetItem, OrgUnit, Programme, Project, Pro
 from core.permissions import A
 from core.money import MoneyError, yuan_to_fen
 from core.plugin_host.facts import ProjectFacts
+from core.plugin_host.manager import PluginFailure
 from core.services.context import Ctx
 from core.services.org import get_unit
-from core.services.programmes import get_programme, open_phase, policy_of, window_text
+from core.services import calendar
+from core.services.programmes import get_programme, policy_of
 from core.violations import Forbidden, NotFound, RuleError, Violation, Violations
 
 PROJECT = T("项目", "project")
@@ -88,6 +90,16 @@ def _require_applicant(ctx: Ctx, unit: OrgUnit) -> None:
                         field="applicant_unit_id")
 
 
+def _editable(ctx: Ctx, project_id: int) -> Project:
+    """The project, locked, if the actor may apply for it, it is a draft or returned, and the
+    calendar lets applications be edited today (a returned one: within its correction period)."""
+    project = get_project(ctx, project_id, for_update=True)
+    _require_applicant(ctx, project.applicant_unit)
+    _require_editable(project)
+    calendar.require(ctx, project.programme, A.project_apply, project)
+    return project
+
+
 def _require_editable(project: Project) -> None:
     if project.state == ProjectState.approved.value:
         # An approved project changes only through a recorded change request (core.services.changes).
@@ -150,34 +162,53 @@ def facts(project: Project, approved_fen: int | None = None, decision_details: d
 # -- creating and filling in -------------------------------------------------------------------------
 
 def create_project(ctx: Ctx, programme_id: int, applicant_unit_id: int, track: str, title: str) -> Project:
+    """Start a draft. What a later step would refuse for certain is refused here, first: a
+    closed application window (naming it), an applicant the track does not admit (citing the
+    track's clause), and whatever the policy's "create" rule counts (one signature project
+    per neighbourhood, drafts included)."""
     programme = get_programme(ctx, programme_id)
     unit = get_unit(ctx, applicant_unit_id, field="applicant_unit_id")
     _require_applicant(ctx, unit)
+    calendar.require(ctx, programme, A.project_apply)
     policy, config = policy_of(ctx, programme)
     v = Violations()
     chosen = policy.track(config, track)
     if chosen is None:
         names = "、".join(t.label.zh for t in policy.tracks(config))
         v.add(Violation("unknown_track", T(f"项目类型无效，可选：{names}", f"Unknown track; choose one of: {names}"), field="track"))
-    elif unit.kind not in chosen.applicant_kinds:
-        v.add(Violation("wrong_applicant_kind",
-                        T(f"「{chosen.label.zh}」只能由{_kinds_zh(chosen.applicant_kinds)}申报",
-                          f"'{chosen.label.en}' is applied for by: {', '.join(chosen.applicant_kinds)}"),
-                        field="applicant_unit_id"))
-    if not unit.path.startswith(programme.org_unit.path) or unit.id == programme.org_unit_id:
+    clause = (chosen.applicants_clause if chosen else None) or policy.info.source
+    if not unit.path.startswith(programme.org_unit.path):
         v.add(Violation("outside_programme",
                         T(f"「{unit.name}」不在「{programme.org_unit.name}」辖区内，不能申报本年度项目",
                           f"{unit.name_en or unit.name} is not under {programme.org_unit.name_en or programme.org_unit.name}"),
-                        field="applicant_unit_id"))
+                        field="applicant_unit_id", clause=clause))
+    elif chosen is not None and unit.kind not in chosen.applicant_kinds:
+        # The programme's own unit (a street office) applies only where the track admits its kind.
+        v.add(Violation("wrong_applicant_kind",
+                        T(f"「{chosen.label.zh}」只能由{_kinds_zh(chosen.applicant_kinds)}申报",
+                          f"'{chosen.label.en}' is applied for by: {', '.join(chosen.applicant_kinds)}"),
+                        field="applicant_unit_id", clause=clause))
     title = (title or "").strip()
     if not 2 <= len(title) <= 60:
         v.add(Violation("invalid_title", T("项目名称应为2至60个字", "The title needs 2 to 60 characters"), field="title"))
+    if not v.blocking:
+        # One creation at a time per applicant unit, as for submission: the "create" rule counts
+        # the unit's projects, and two concurrent creations must not both pass it.
+        ctx.session.execute(select(OrgUnit.id).where(OrgUnit.id == unit.id).with_for_update())
+        v.extend(policy.check(_new_facts(programme, unit, track, title), "create", config, SessionRuleContext(ctx)))
     v.raise_if_blocking()
     with ctx.action("project.create"):
         project = Project(programme_id=programme.id, applicant_unit_id=unit.id, track=track, title=title,
                           forms={}, tags=[], created_by_id=ctx.actor.id, state=ProjectState.draft.value)
         ctx.session.add(project)
     return project
+
+
+def _new_facts(programme: Programme, unit: OrgUnit, track: str, title: str) -> ProjectFacts:
+    """The facts of a project about to be created (no id yet, an empty draft)."""
+    return ProjectFacts(id=None, programme_id=programme.id, programme_year=programme.year, track=track, title=title,
+                        state=ProjectState.draft.value, applicant_unit_id=unit.id, applicant_unit_kind=unit.kind,
+                        forms={}, tags=(), requested_fen=0)
 
 
 def _kinds_zh(kinds: Iterable[str]) -> str:
@@ -188,9 +219,7 @@ def _kinds_zh(kinds: Iterable[str]) -> str:
 def save_form(ctx: Ctx, project_id: int, form_key: str, data: dict) -> Project:
     """Validate one of the policy's forms with its schema and store it. Every bad field is
     named at once; nothing is stored unless the whole form is valid."""
-    project = get_project(ctx, project_id, for_update=True)
-    _require_applicant(ctx, project.applicant_unit)
-    _require_editable(project)
+    project = _editable(ctx, project_id)
     policy, config = policy_of(ctx, project.programme)
     spec = next((f for f in policy.forms(config, project.track) if f.key == form_key), None)
     if spec is None:
@@ -208,10 +237,9 @@ def save_form(ctx: Ctx, project_id: int, form_key: str, data: dict) -> Project:
 
 
 def set_budget(ctx: Ctx, project_id: int, items: list[dict]) -> Project:
-    """Replace the budget lines. Amounts are yuan strings (or integers); stored as fen."""
-    project = get_project(ctx, project_id, for_update=True)
-    _require_applicant(ctx, project.applicant_unit)
-    _require_editable(project)
+    """Replace the budget lines. Amounts are yuan strings (or integers); stored as fen. What the
+    policy will say about the budget at submission is ``budget_warnings``: shown at once."""
+    project = _editable(ctx, project_id)
     if not isinstance(items, list):
         raise RuleError(Violation("invalid_budget", T("预算应为明细列表", "The budget must be a list of lines"), field="budget"))
     v = Violations()
@@ -249,9 +277,7 @@ def set_budget(ctx: Ctx, project_id: int, items: list[dict]) -> Project:
 
 
 def attach(ctx: Ctx, project_id: int, kind: str, filename: str, stream: BinaryIO, storage) -> Attachment:
-    project = get_project(ctx, project_id, for_update=True)
-    _require_applicant(ctx, project.applicant_unit)
-    _require_editable(project)
+    project = _editable(ctx, project_id)
     policy, config = policy_of(ctx, project.programme)
     spec = next((k for k in policy.attachment_kinds(config) if k.key == kind), None)
     if spec is None:
@@ -286,17 +312,14 @@ def submission_problems(ctx: Ctx, project: Project) -> list[Violation]:
     programme = project.programme
     policy, config = policy_of(ctx, programme)
     v = Violations()
-    if open_phase(programme, "submit") is None:
-        v.add(Violation("window_closed",
-                        T(f"不在申报时间内（{window_text(programme, 'submit').zh}）",
-                          f"Outside the application window ({window_text(programme, 'submit').en})"),
-                        field="state", clause=policy.info.source))  # the window is the document's
+    v.add(calendar.check(ctx, programme, A.project_apply, project).violation)
     for spec in policy.forms(config, project.track):
         if not spec.required_for_submit:
             continue
         data = (project.forms or {}).get(spec.key)
         if data is None:
-            v.add(Violation("form_missing", T(f"请先填写「{spec.label.zh}」", f"Fill in the {spec.label.en} first"), field=spec.key))
+            v.add(Violation("form_missing", T(f"请先填写「{spec.label.zh}」", f"Fill in the {spec.label.en} first"), field=spec.key,
+                            clause=spec.clause or policy.info.source))
             continue
         try:  # the form may have been saved under an earlier version of the schema
             policy.validate_form(spec, data)
@@ -311,6 +334,24 @@ def submission_problems(ctx: Ctx, project: Project) -> list[Violation]:
     return v.items
 
 
+def blocking(problems: list[Violation]) -> list[Violation]:
+    """The problems that stop a submission: the blocking ones, and a closed window even where
+    its phase names an approver (a submission takes no override)."""
+    return [p for p in problems if p.blocks or p.code == calendar.WINDOW_CLOSED]
+
+
+def budget_warnings(ctx: Ctx, project: Project) -> list[Violation]:
+    """What the policy's submission rules will say about the budget as it stands (a micro
+    project over its cap, an empty budget), so saving it can warn at once instead of a
+    surprise at submission. The budget is saved either way."""
+    policy, config = policy_of(ctx, project.programme)
+    try:
+        found = policy.check(facts(project), "submit", config, SessionRuleContext(ctx))
+    except PluginFailure:  # a warning must not stop the saving; submission reports the failure
+        return []
+    return [v for v in found if v.field and (v.field == "budget" or v.field.startswith("budget."))]
+
+
 def submit(ctx: Ctx, project_id: int) -> Project:
     project = get_project(ctx, project_id, for_update=True)
     _require_applicant(ctx, project.applicant_unit)
@@ -318,7 +359,7 @@ def submit(ctx: Ctx, project_id: int) -> Project:
     # One submission at a time per applicant unit: rules that count siblings (one signature
     # project per neighbourhood) must not be raced past by two concurrent submissions.
     ctx.session.execute(select(OrgUnit.id).where(OrgUnit.id == project.applicant_unit_id).with_for_update())
-    problems = [p for p in submission_problems(ctx, project) if p.blocks]
+    problems = blocking(submission_problems(ctx, project))
     if problems:
         raise RuleError(problems)
     before = project.state

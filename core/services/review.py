@@ -10,7 +10,7 @@ from core.i18n import T
 from core.models import Decision, Project, ProjectState, Score
 from core.permissions import A
 from core.money import MoneyError, yuan_to_fen
-from core.services import funding, paging
+from core.services import calendar, funding, paging
 from core.services.context import Ctx
 from core.services.programmes import policy_of
 from core.services.projects import SessionRuleContext, _transitioned, facts, get_project
@@ -70,7 +70,8 @@ def score(ctx: Ctx, project_id: int, points: dict, comment: str = "") -> Score:
     rubric = policy.rubric(config)
     v = Violations()
     if not isinstance(points, dict):
-        raise RuleError(Violation("invalid_points", T("评分应为“评分项: 分数”", "Points must map criteria to numbers"), field="points"))
+        raise RuleError(Violation("invalid_points", T("评分应为“评分项: 分数”", "Points must map criteria to numbers"), field="points",
+                                  clause=policy.info.source))
     known = {c.key for c in rubric}
     for key in points:
         if key not in known:
@@ -82,6 +83,7 @@ def score(ctx: Ctx, project_id: int, points: dict, comment: str = "") -> Score:
             value = int(value.strip())
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= c.max_points:
             v.add(Violation("invalid_points", T(f"「{c.label.zh}」应为0至{c.max_points}的整数", f"{c.label.en} must be a whole number 0..{c.max_points}"),
+                            clause=c.clause or policy.info.source,
                             field=f"points.{c.key}"))
         else:
             clean[c.key] = value
@@ -106,14 +108,22 @@ def may_decide(ctx: Ctx, project: Project) -> bool:
 
 
 def decide(ctx: Ctx, project_id: int, outcome: str, explanation: str = "", approved_amount=None,
-           approvals: list[str] | None = None, details: dict | None = None) -> Decision:
-    """Decide a project. ``approved_amount`` is yuan (string or int); default: as requested.
-    ``approvals`` lists the codes of "needs approval" violations the panel explicitly approves.
-    ``details`` fills the policy's decision form, if it declares one (stage "decide"), on approval."""
+           approvals: list[str] | None = None, details: dict | None = None,
+           override_reason: str | None = None) -> Decision:
+    """Decide a project (or select it, where the policy calls its decision a selection), within
+    the phases that allow decisions, if the policy names any (``core.services.calendar``;
+    ``override_reason`` where a phase lets its approver act outside it). ``approved_amount``
+    is yuan (string or int); default: as requested. ``approvals`` lists the codes of "needs
+    approval" violations the panel explicitly approves. ``details`` fills the policy's decision
+    form, if it declares one (stage "decide"), on approval. Whoever may apply for the project
+    (its own office) may not decide it: the permission table separates the two."""
     project = get_project(ctx, project_id, for_update=True)
-    if not may_decide(ctx, project):
-        raise Forbidden(T("只有评审小组组长或街道管理员可以作出评审决定", "Only the panel chair or a street administrator may decide"))
+    may = ctx.can(A.review_decide, project)
+    if not may.allowed:
+        raise Forbidden(may.reason if ctx.can(A.project_apply, project).allowed else
+                        T("只有评审小组组长或街道管理员可以作出评审决定", "Only the panel chair or a street administrator may decide"))
     _require_reviewable(ctx, project)
+    calendar.require(ctx, project.programme, A.review_decide, project, override_reason=override_reason)
     v = Violations()
     if outcome not in OUTCOMES:
         raise RuleError(Violation("invalid_outcome", T("评审结果只能是：通过、不通过、退回修改", "Outcome must be approved, rejected or returned"),

@@ -16,6 +16,7 @@ from core import clock
 from core.config import Settings
 from core.db import Database
 from core.models import Notification, PanelMember, Programme, Project, ProjectState, Tenant
+from core.permissions import A
 from core.plugin_host.contributions import Phase
 
 _databases: dict[str, Database] = {}
@@ -79,7 +80,7 @@ def remind_deadlines(db: Database, tenant_id: int, day: str | None = None) -> in
     with db.scope(tenant_id=tenant_id) as s:
         for programme in s.scalars(select(Programme).order_by(Programme.id)):
             closing = [p for p in (Phase.from_json(j) for j in programme.phases or [])
-                       if "submit" in p.allows and p.is_open(on)
+                       if p.allowance(A.project_apply) and p.is_open(on)
                        and (p.ends - on).days <= REMIND_DAYS_BEFORE_CLOSE]
             if not closing:
                 continue

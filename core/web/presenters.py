@@ -3,13 +3,14 @@ open today marked) and rubric, computed once per request and per programme. Call
 plugin happen here, so a failing plugin surfaces as ``PluginFailure`` in one known place."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from flask import g
 
 from core.clock import today
 from core.models import Programme
+from core.permissions import A
 from core.plugin_host.contributions import Phase
 from core.plugin_host.manager import Policy
 from core.services.context import Ctx
@@ -21,6 +22,8 @@ class PhaseView:
     phase: Phase
     is_open: bool
     is_past: bool
+    # What the phase allows, as people read it: (the action's label, the clause, its firmness).
+    allowed: list = field(default_factory=list)
 
 
 @dataclass
@@ -40,11 +43,15 @@ class ProgrammeView:
     @cached_property
     def phases(self) -> list[PhaseView]:
         day = today()
-        return [PhaseView(p, p.is_open(day), p.ends < day) for p in phases_of(self.programme)]
+        registry = self.policy.host.permissions.registry
+        return [PhaseView(p, p.is_open(day), p.ends < day,
+                          [(registry.get(a.key).label if a.key in registry else a.key, a.clause, a.firmness)
+                           for a in p.allows])
+                for p in phases_of(self.programme)]
 
     @cached_property
     def submit_phase(self) -> Phase | None:
-        return next((pv.phase for pv in self.phases if pv.is_open and "submit" in pv.phase.allows), None)
+        return next((pv.phase for pv in self.phases if pv.is_open and pv.phase.allowance(A.project_apply)), None)
 
     @cached_property
     def rubric(self):

@@ -158,7 +158,7 @@ def _render(project_id: int, failure: Failure | None = None, status: int = 200):
         "pages/project.html", project=project, view=view, forms=forms, can_edit=can_edit,
         is_applicant=is_applicant, signed_in=signed_in, budget_rows=rows, row_errors=row_errors,
         budget_general=budget_general, attach_errors=attach_errors, submit_errors=submit_errors,
-        problems=problems, blocking=[p for p in problems if p.blocks], decisions=decisions, approved=approved,
+        problems=problems, blocking=project_service.blocking(problems), decisions=decisions, approved=approved,
         can_withdraw=is_applicant and project.state in WITHDRAWABLE, reviewer=reviewer, failure=failure,
         panels=project_panels(c, project), **project_parts(c, project, failure),
     ), status
@@ -193,11 +193,18 @@ def save_budget(project_id: int):
     c = ctx()
     rows = read_budget(request.form)
     try:
-        project_service.set_budget(c, project_id, rows)
+        project = project_service.set_budget(c, project_id, rows)
+        warnings = project_service.budget_warnings(c, project)
         c.commit()
     except RuleError as err:
         c.session.rollback()
         return _render(project_id, Failure("budget", err.violations, budget_rows=rows), err.status)
+    if warnings:  # saved, but what submission will refuse is said now, with its clause
+        said = [(w.message.render(c.locale), w.clause.render(c.locale) if w.clause else "") for w in warnings]
+        flash(_t("预算已保存，但提交时将不予通过：" + "；".join(f"{m}（{cl}）" if cl else m for m, cl in said),
+                 "Budget saved, but submission will refuse it: " + "; ".join(f"{m} ({cl})" if cl else m for m, cl in said)),
+              "warning")
+        return redirect(url_for("web.projects.show", project_id=project_id) + "#budget")
     return _after_change(project_id, "预算已保存。", "Budget saved.", "budget")
 
 

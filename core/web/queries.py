@@ -42,11 +42,12 @@ def units_administered(ctx: Ctx, kinds: tuple[str, ...] = ("street",)) -> list[O
 
 
 def applicant_units(ctx: Ctx, within: OrgUnit | None = None, kinds: tuple[str, ...] | None = None) -> list[OrgUnit]:
-    """Units the actor may apply for (a role at a unit reaches the units below it)."""
+    """Units the actor may apply for (a role at a unit reaches the units below it), at or below
+    ``within`` (the programme's unit applies itself where a track admits its kind)."""
     cond = ctx.where(A.project_apply, unit_path=OrgUnit.path)
     stmt = select(OrgUnit).where(cond).order_by(OrgUnit.path)
     if within is not None:
-        stmt = stmt.where(OrgUnit.path.startswith(within.path), OrgUnit.id != within.id)
+        stmt = stmt.where(OrgUnit.path.startswith(within.path))
     if kinds:
         stmt = stmt.where(OrgUnit.kind.in_(kinds))
     return list(ctx.session.scalars(stmt))

@@ -31,7 +31,7 @@ from core.web.panels import Panel, project_panel
 from core.web.templating import _t
 
 bp = Blueprint("sponsors", __name__, url_prefix="/t/<tenant>")
-PLEDGE_FIELDS = ("sponsor_id", "amount", "in_kind", "project_id", "occasion", "pledged_on", "key")
+PLEDGE_FIELDS = ("sponsor_id", "amount", "in_kind", "project_id", "occasion", "pledged_on", "key", "override_reason")
 RECEIPT_FIELDS = ("pledge_id", "amount", "memo", "key")
 SPONSOR_FIELDS = ("name", "kind", "contact", "user_id")
 
@@ -102,7 +102,7 @@ def _render_fund(fund_id: int, section: str | None = None, err: RuleError | None
         sponsors=pledges.eligible_sponsors(c, f.org_unit), projects=pledges.claimable_projects(c, f),
         may_record=may_record, may_register=may_register, kinds=list(SponsorKind),
         pledge_form=form("pledge", {"sponsor_id": "", "amount": "", "in_kind": "", "project_id": "", "occasion": "",
-                                    "pledged_on": "", "key": _key()}),
+                                    "pledged_on": "", "key": _key(), "override_reason": ""}),
         pledge_errors=errors("pledge", PLEDGE_FIELDS),
         receipt_form=form("receipt", {"pledge_id": "", "amount": "", "memo": "", "key": _key()}),
         receipt_errors=errors("receipt", RECEIPT_FIELDS),
@@ -126,7 +126,8 @@ def record_pledge(fund_id: int):
             raise RuleError(Violation("not_found", T("未找到要认领的项目", "The project to claim was not found"), field="project_id"))
         row = pledges.pledge(c, _int(values["sponsor_id"]) or -1, fund_id, values["amount"].strip() or "0",
                              in_kind=values["in_kind"], project_id=project_id, occasion=values["occasion"],
-                             pledged_on=values["pledged_on"] or None, key=values["key"])
+                             pledged_on=values["pledged_on"] or None, key=values["key"],
+                             override_reason=values["override_reason"] or None)
         name = row.sponsor.name if row.sponsor else ""
         c.commit()
     except RuleError as err:

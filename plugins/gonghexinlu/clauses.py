@@ -31,5 +31,17 @@ MICRO_FROM_POOL = T("实施方案 七：“七彩微创投”微自治项目全�
                     "Plan §7: micro projects are paid entirely from the pool")
 POOL_CAP = T("实施方案 七：自治项目“资金池”实行总量控制、择优支持、按需划拨，年度安排金额一般不超过20万元",
              "Plan §7: the pool is capped, merit-based, paid as needed; normally at most 200,000 yuan a year")
+POOL_FUNDING = T("实施方案 七：超出部分从居民区工作经费统筹部分设置“资金池”予以补充；“七彩微创投”微自治项目全部由“资金池”统筹安排支出",
+                 "Plan §7: the pool is set aside from the neighbourhoods' pooled work funds; it pays signature excesses and micro projects")
+SIGNATURE_APPLICANTS = T("实施方案 四（一）：每一个居民区持续打造一个……特色品牌自治项目",
+                         "Plan §4(1): each neighbourhood builds its own signature project")
+MICRO_APPLICANTS = T("实施方案 四（二）：单个居民区可以申报一个以上“七彩微创投”微自治项目，在全街道范围竞争择优入选",
+                     "Plan §4(2): a neighbourhood may apply for several micro projects, which compete street-wide")
+IMPLEMENTATION = T("实施方案 五（二）：资金审核、跟踪调研、指导支持（此阶段为实施阶段，一般在年度的第二、三个季度完成）",
+                   "Plan §5(2): fund requests, tracking and support make up the implementation stage, normally Q2 and Q3")
 MONTHLY_REQUESTS = T("实施方案 五（二）1：社区自治办汇总每月各居民区自治项目的资金申请，交由街道领导按权限审批后，进行相应的资金划拨",
                      "Plan §5(2)1: the office totals each month's fund requests; a street leader approves within their authority; then the money is transferred")
+INTENT_FORM = T("附件2 工具清单 第1项：《2023年居民区自治项目、微创投申报意向表》（项目申报立项阶段，意向申报）",
+                "Annex 2, tool 1: the intent form, used when applying")
+APPLICATION_FORM = T("附件2 工具清单 第2项：《共和新路街道自治项目申报表》用于自治项目方案策划（项目申报立项阶段）",
+                     "Annex 2, tool 2: the application form, used to plan the project when applying")

@@ -29,6 +29,12 @@ class GonghexinluConfig(Schema):
     application_closes = MonthDay(
         load_default="03-31",
         metadata={"label": T("申报截止（月-日）", "Applications close (month-day)")})
+    correction_days = fields.Integer(
+        load_default=10, strict=True, validate=validate.Range(min=0, max=60),
+        metadata={"label": T("退回补正期限（天）", "Correction period for returned applications (days)"),
+                  "help": T("退回修改的申报在申报截止（或退回之日）后仍可补正提交的天数；实施方案未规定，10天为本插件的选择",
+                            "Days a returned application may still be corrected and resubmitted after the window "
+                            "(or its return); the plan sets none, 10 is this plugin's choice")})
     focus_areas = fields.List(
         fields.String(validate=validate.Length(min=1, max=50)), load_default=lambda: list(FOCUS_AREAS_2023),
         validate=validate.Length(min=1, max=30),

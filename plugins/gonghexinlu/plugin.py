@@ -8,7 +8,7 @@ from decimal import Decimal
 from flask import Blueprint, render_template
 
 from core.plugin_host.toolkit import (
-    SUBMITTED_STATES, AttachmentKind, Choice, Criterion, Draw, FormSpec, FundRequestRules, FundSpec, Phase,
+    ACTIVE_STATES, SUBMITTED_STATES, A, Allow, AttachmentKind, Choice, Criterion, Draw, FormSpec, FundRequestRules, FundSpec, Phase,
     PolicyInfo, ProjectFacts, RuleContext, T, Track, Violation, format_yuan, hookimpl, on, yuan_to_fen,
 )
 from plugins.gonghexinlu import clauses
@@ -41,11 +41,11 @@ def tongxin_tracks(config):
         Track(SIGNATURE, T("一居一品", "One neighbourhood, one brand"),
               T("每个居民区持续打造一个特色品牌自治项目，经费在“居民自治”经费中列支，超出部分经评审小组审核从资金池补充。",
                 "One lasting signature project per neighbourhood, funded from its own line; any excess, once the panel approves, from the pool."),
-              directions=DIRECTIONS[SIGNATURE]),
+              applicants_clause=clauses.SIGNATURE_APPLICANTS, directions=DIRECTIONS[SIGNATURE]),
         Track(MICRO, T("七彩微创投", "Seven-colour micro venture"),
               T(f"小快灵的微自治项目，可多个申报，全街道竞争择优；单个项目一般不超过{format_yuan(_micro_max_fen(config))}元，周期一般不超过{config['micro_max_months']}个月。",
                 f"Small, fast, flexible projects; several per neighbourhood; normally at most {format_yuan(_micro_max_fen(config))} yuan and {config['micro_max_months']} months."),
-              directions=DIRECTIONS[MICRO]),
+              applicants_clause=clauses.MICRO_APPLICANTS, directions=DIRECTIONS[MICRO]),
     ]
 
 
@@ -55,10 +55,10 @@ def tongxin_forms(config):
     forms = []
     for track in (SIGNATURE, MICRO):
         forms.append(FormSpec("intent", T("申报意向表", "Intent form"), intent_schema(track), tracks=(track,),
-                              required_for_submit=config["intent_form_required"]))
+                              required_for_submit=config["intent_form_required"], clause=clauses.INTENT_FORM))
     for track in (SIGNATURE, MICRO):
         forms.append(FormSpec("application", T("自治项目申报表", "Application form"),
-                              application_schema(track, focus), tracks=(track,)))
+                              application_schema(track, focus), tracks=(track,), clause=clauses.APPLICATION_FORM))
     return forms
 
 
@@ -78,12 +78,15 @@ def tongxin_tags(config):
 
 @hookimpl
 def tongxin_phases(config, year):
+    """Q1 takes applications (a returned one may be corrected for ``correction_days`` more);
+    fund requests are filed in the implementation stage, from April to September. Review
+    decisions are not limited to a phase: the plan puts them in Q1 but sets no date."""
+    apply = Allow(A.project_apply, clauses.APPLICATION_WINDOW, correction_days=config["correction_days"])
     return [
         Phase("application", T("年度部署、立项审核（申报）", "Plan, apply and review"),
-              on(year, config["application_opens"]), on(year, config["application_closes"]),
-              frozenset({"submit"})),
+              on(year, config["application_opens"]), on(year, config["application_closes"]), (apply,)),
         Phase("implementation", T("资金审核、跟踪调研、指导支持（实施）", "Implementation"),
-              dt.date(year, 4, 1), dt.date(year, 9, 30)),
+              dt.date(year, 4, 1), dt.date(year, 9, 30), (Allow(A.fund_request_file, clauses.IMPLEMENTATION),)),
         Phase("mid_term", T("中期督导", "Mid-term supervision"), dt.date(year, 7, 1), dt.date(year, 7, 31)),
         Phase("evaluation", T("评估总结", "Evaluation"), dt.date(year, 10, 1), dt.date(year, 12, 31)),
     ]
@@ -94,11 +97,14 @@ def tongxin_review_rubric(config):
     top = config["max_points"]
     return [
         Criterion("feasibility", T("可行性", "Feasibility"), top,
-                  T("目标与居民需求相符，资源与团队能支撑", "Goals meet residents' needs; resources and team suffice")),
+                  T("目标与居民需求相符，资源与团队能支撑", "Goals meet residents' needs; resources and team suffice"),
+                  clause=clauses.REVIEW),
         Criterion("operability", T("操作性", "Operability"), top,
-                  T("步骤、分工、时间安排清楚可执行", "Steps, roles and schedule are clear and workable")),
+                  T("步骤、分工、时间安排清楚可执行", "Steps, roles and schedule are clear and workable"),
+                  clause=clauses.REVIEW),
         Criterion("compliance", T("合规性", "Compliance"), top,
-                  T("预算合理，符合财务规定与居民自治原则", "Budget is sound and follows finance rules")),
+                  T("预算合理，符合财务规定与居民自治原则", "Budget is sound and follows finance rules"),
+                  clause=clauses.REVIEW),
     ]
 
 
@@ -109,6 +115,8 @@ def _micro_max_fen(config) -> int:
 @hookimpl
 def tongxin_check_project(project: ProjectFacts, action: str, config, context: RuleContext):
     violations: list[Violation] = []
+    if action == "create":
+        return _check_creation(project, config, context)
     if action not in ("submit", "approve", "change"):
         return violations
     micro_max = _micro_max_fen(config)
@@ -174,6 +182,24 @@ def tongxin_check_project(project: ProjectFacts, action: str, config, context: R
     return violations
 
 
+def _check_creation(project: ProjectFacts, config, context: RuleContext) -> list[Violation]:
+    """A second signature project is refused when it is started, not after it was filled in:
+    drafts count, withdrawn and rejected projects do not."""
+    if project.track != SIGNATURE:
+        return []
+    others = context.count_projects(programme_id=project.programme_id, applicant_unit_id=project.applicant_unit_id,
+                                    track=SIGNATURE, states=ACTIVE_STATES, exclude_project_id=project.id)
+    limit = config["signature_per_neighbourhood"]
+    if others < limit:
+        return []
+    return [Violation(
+        "signature_one_per_neighbourhood",
+        T(f"本居民区本年度已有{others}个“一居一品”项目（含草稿），每个居民区限{limit}个；如需重新申报，请先撤回原项目",
+          f"This neighbourhood already has {others} signature project(s) this year, drafts included; the limit is {limit}. "
+          "Withdraw the other one first"),
+        field="track", clause=clauses.SIGNATURE_ONE)]
+
+
 LINE, POOL = "line", "pool"
 
 
@@ -181,9 +207,10 @@ LINE, POOL = "line", "pool"
 def tongxin_funds(config):
     return [
         FundSpec(LINE, "budget_line", "applicant", T("居民自治经费", "Self-governance line"),
-                 clause=clauses.SIGNATURE_LINE),
+                 clause=clauses.SIGNATURE_LINE, allocation_clause=clauses.SIGNATURE_LINE),
         FundSpec(POOL, "pool", "programme", T("自治项目资金池", "Project fund pool"),
-                 cap_fen=yuan_to_fen(Decimal(str(config["pool_cap_yuan"]))), clause=clauses.POOL_CAP),
+                 cap_fen=yuan_to_fen(Decimal(str(config["pool_cap_yuan"]))), clause=clauses.POOL_CAP,
+                 cap_clause=clauses.POOL_CAP, allocation_clause=clauses.POOL_FUNDING),
     ]
 
 

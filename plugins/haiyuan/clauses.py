@@ -17,3 +17,5 @@ SPENDING = T("经费使用模式：居民区预先向街道进行经费使用申
              "the supervision committee checks regularly")
 CONGRESS = T("经费使用模式：在年度居民代表大会上向居民通报经费监督情况，确保共治金在阳光下使用",
              "Spending model: the annual residents' congress hears how the fund was supervised")
+RAISED = T("众筹资金模式：同心家园共建理事会海园分会搭平台……充分运用不同的资金募集方式，使得共治金的筹集更灵活",
+           "Crowd-funding model: the council is the platform; the fund is raised in flexible ways, and spends what was raised")

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from core.plugin_host.toolkit import (
-    AttachmentKind, Criterion, Draw, FormSpec, FundRequestRules, FundSpec, Phase, PolicyInfo, ProjectFacts,
+    A, Allow, AttachmentKind, Criterion, Draw, FormSpec, FundRequestRules, FundSpec, Phase, PolicyInfo, ProjectFacts,
     RuleContext, T, Track, Violation, format_yuan, hookimpl, on, yuan_to_fen,
 )
 from plugins.haiyuan import clauses
@@ -39,22 +39,26 @@ def tongxin_policy():
 
 @hookimpl
 def tongxin_tracks(config):
+    # The neighbourhood applies (its projects are announced at the council); so say the tracks.
+    who = clauses.COUNCIL
     return [
         Track(LIVELIHOOD, T("自治和大修等惠民实事项目", "Self-governance and repair projects"),
-              T("社区自治、房屋设施大修等惠及居民的实事", "Practical things for residents: self-governance, repairs")),
+              T("社区自治、房屋设施大修等惠及居民的实事", "Practical things for residents: self-governance, repairs"),
+              applicants_clause=who),
         Track(CARE, T("公益助学、助老、助残服务", "Aid for students, the elderly and the disabled"),
               T("面向学生、老人、残疾人的公益服务", "Charitable services for students, the elderly and the disabled"),
-              directions=CARE_DIRECTIONS),
+              applicants_clause=who, directions=CARE_DIRECTIONS),
         Track(CULTURE, T("文化教育配送服务", "Culture and education delivered"),
-              T("把文化、教育活动和资源送到居民身边", "Culture and education brought to residents")),
+              T("把文化、教育活动和资源送到居民身边", "Culture and education brought to residents"),
+              applicants_clause=who),
     ]
 
 
 @hookimpl
 def tongxin_forms(config):
     label = T("共治金项目申请表", "Co-governance fund application")
-    return [FormSpec("application", label, ApplicationForm, tracks=(LIVELIHOOD, CULTURE)),
-            FormSpec("application", label, CareApplicationForm, tracks=(CARE,))]
+    return [FormSpec("application", label, ApplicationForm, tracks=(LIVELIHOOD, CULTURE), clause=clauses.COUNCIL),
+            FormSpec("application", label, CareApplicationForm, tracks=(CARE,), clause=clauses.COUNCIL)]
 
 
 @hookimpl
@@ -69,14 +73,21 @@ def tongxin_tags(config):
 
 @hookimpl
 def tongxin_phases(config, year):
+    """Applications until the council meeting announces them; sponsors claim projects at the
+    meeting (a claim recorded on another day needs the street office's reason: the seed has
+    claims made "会上", and a street records them after the fact); spending is applied for
+    from the day after the meeting to 30 November ("经费事先申请"). The dates are the street
+    office's usual year: the seed gives none."""
     meeting = on(year, config["council_meeting"])
     return [
         Phase("application", T("居民区申报项目", "Neighbourhoods apply"),
-              on(year, config["application_opens"]), on(year, config["application_closes"]), frozenset({"submit"})),
+              on(year, config["application_opens"]), on(year, config["application_closes"]),
+              (Allow(A.project_apply, clauses.COUNCIL, correction_days=config["correction_days"]),)),
         Phase("council", T("共建理事会分会：通报项目、共建单位认领", "Council meeting: projects announced and claimed"),
-              meeting, meeting, frozenset({"claim"})),
+              meeting, meeting,
+              (Allow(A.pledge_claim, clauses.COUNCIL, firmness="needs_approval", approver="street_admin"),)),
         Phase("spending", T("经费事先申请、监督委员会定期监督", "Spending, applied for first and supervised"),
-              meeting + dt.timedelta(days=1), dt.date(year, 11, 30), frozenset({"fund_request"})),
+              meeting + dt.timedelta(days=1), dt.date(year, 11, 30), (Allow(A.fund_request_file, clauses.SPENDING),)),
         Phase("congress", T("年度居民代表大会通报经费使用和监督情况", "The residents' congress hears the year's report"),
               dt.date(year, 12, 1), dt.date(year, 12, 31)),
     ]
@@ -117,7 +128,8 @@ def tongxin_check_project(project: ProjectFacts, action: str, config, context: R
 @hookimpl
 def tongxin_funds(config):
     return [FundSpec(GONGZHIJIN, "sponsor_fund", "applicant", T("社区共治金", "Co-governance fund"),
-                     cap_fen=fund_target_fen(config), clause=clauses.FUND)]
+                     cap_fen=fund_target_fen(config), clause=clauses.FUND, cap_clause=clauses.FUND,
+                     allocation_clause=clauses.RAISED)]
 
 
 @hookimpl

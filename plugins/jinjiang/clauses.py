@@ -23,3 +23,7 @@ OWN_FUNDS = T("通知 五.2：有关镇（街道）应对试点村（社区）�
               "Notice §5.2: towns add their own support; donations and community foundations are encouraged")
 DISCLOSURE = T("通知 五.2：试点村（社区）要通过村（居）务公开平台，及时向社区居民公布试点工作资金使用情况",
                "Notice §5.2: pilots publish how the money was used through the village/community disclosure board")
+APPLICANTS = T("通知 一：在全市范围内选取12个基础条件好……的城乡社区开展“共建共享”社区治理项目",
+               "Notice §1: the projects are run by city and village communities, twelve selected city-wide")
+IMPLEMENTATION = T("通知 四.3：项目承接单位按照项目方案扎实推进建设……所有项目均应于2023年11月30前完成",
+                   "Notice §4.3: the pilots carry out their plans, all finished by 30 November")

@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from core.plugin_host.toolkit import (
-    AttachmentKind, Criterion, Draw, EndorsementStep, FormSpec, FundSpec, Phase, PolicyInfo, ProjectFacts, RuleContext,
+    A, Allow, AttachmentKind, Criterion, Draw, EndorsementStep, FormSpec, FundSpec, Phase, PolicyInfo, ProjectFacts, RuleContext,
     T, Track, Violation, hookimpl, on, yuan_to_fen,
 )
 from plugins.jinjiang import clauses
@@ -31,15 +31,17 @@ def tongxin_policy():
 
 @hookimpl
 def tongxin_tracks(config):
-    return [Track(key, label, T("", ""), applicant_kinds=("neighbourhood",), directions=items)
+    return [Track(key, label, T("", ""), applicant_kinds=("neighbourhood",), applicants_clause=clauses.APPLICANTS,
+                  directions=items)
             for key, (label, items) in PROJECT_TYPES.items()]
 
 
 @hookimpl
 def tongxin_forms(config):
-    forms = [FormSpec("application", T("申报表", "Application form"), application_schema(key), tracks=(key,))
+    forms = [FormSpec("application", T("申报表", "Application form"), application_schema(key), tracks=(key,),
+                      clause=clauses.APPLY)
              for key in PROJECT_TYPES]
-    forms.append(FormSpec("plan", T("项目方案书", "Project plan"), PLAN_SCHEMA))
+    forms.append(FormSpec("plan", T("项目方案书", "Project plan"), PLAN_SCHEMA, clause=clauses.APPLY))
     forms.append(FormSpec("selection", T("试点确定", "Pilot selection"), SELECTION_SCHEMA, stage="decide"))
     return forms
 
@@ -62,14 +64,22 @@ def tongxin_tags(config):
 
 @hookimpl
 def tongxin_phases(config, year):
+    """Communities apply and towns stamp by the deadline (§4.1; a returned application may be
+    corrected, stamped and sent for ``correction_days`` more); the city selects pilots only
+    once the call has closed (§4.2; a corrected one within the same period); the pilots then implement and file for money until the
+    completion date (§4.3)."""
     deadline = on(year, config["application_deadline"])
     completion = on(year, config["completion_deadline"])
+    days = config["correction_days"]
     return [
         Phase("application", T("项目申报（镇街审核盖章）", "Applications and town endorsement"),
-              on(year, config["application_opens"]), deadline, frozenset({"submit"})),
-        Phase("selection", T("项目确定", "Selection"), deadline + dt.timedelta(days=1), deadline + dt.timedelta(days=45)),
+              on(year, config["application_opens"]), deadline,
+              (Allow(A.project_apply, clauses.APPLY, correction_days=days),
+               Allow(A.project_endorse, clauses.APPLY, correction_days=days))),
+        Phase("selection", T("项目确定", "Selection"), deadline + dt.timedelta(days=1), deadline + dt.timedelta(days=45),
+              (Allow(A.review_decide, clauses.SELECTION, correction_days=days),)),
         Phase("implementation", T("项目实施（每月20日前报送进展）", "Implementation (monthly progress by the 20th)"),
-              deadline + dt.timedelta(days=1), completion),
+              deadline + dt.timedelta(days=1), completion, (Allow(A.fund_request_file, clauses.IMPLEMENTATION),)),
         Phase("summary", T("项目总结报送", "Written summary"), completion + dt.timedelta(days=1),
               on(year, config["summary_deadline"])),
         Phase("evaluation", T("末期评估", "Final evaluation"), on(year, config["summary_deadline"]) + dt.timedelta(days=1),
@@ -81,12 +91,13 @@ def tongxin_phases(config, year):
 def tongxin_review_rubric(config):
     top = config["max_points"]
     return [
-        Criterion("infrastructure", T("基础设施建设", "Infrastructure"), top),
-        Criterion("party_building", T("党建工作", "Party building"), top),
-        Criterion("service_capacity", T("服务能力", "Service capacity"), top),
-        Criterion("participation", T("群众参与", "Resident participation"), top),
+        Criterion("infrastructure", T("基础设施建设", "Infrastructure"), top, clause=clauses.SELECTION),
+        Criterion("party_building", T("党建工作", "Party building"), top, clause=clauses.SELECTION),
+        Criterion("service_capacity", T("服务能力", "Service capacity"), top, clause=clauses.SELECTION),
+        Criterion("participation", T("群众参与", "Resident participation"), top, clause=clauses.SELECTION),
         Criterion("feasibility", T("方案可行性", "Feasibility of the plan"), top,
-                  T("目标具体、进度明确、可如期完成", "Specific goals, dated schedule, finishes in time")),
+                  T("目标具体、进度明确、可如期完成", "Specific goals, dated schedule, finishes in time"),
+                  clause=clauses.SPECIFIC_GOALS),
     ]
 
 

@@ -18,7 +18,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.browser.kit import press, shot, sign_in, sign_out
-from tests.factories import PNG
+from tests.factories import IMPLEMENTATION_DAY, PNG, on_day
 from tests.money_factories import approved_project, leaders
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
@@ -27,6 +27,14 @@ expect = playwright_api.expect
 pytestmark = pytest.mark.browser
 ARTIFACTS = "fund-requests"  # screenshots: test-artifacts/fund-requests-<profile>/
 TENANT = "jingan"
+
+
+@pytest.fixture(autouse=True)
+def in_phase(live_server, platform):  # after both have pinned the world's day
+    """Fund requests are filed in 共和新路's implementation phase (from April): the walk happens on
+    a day in it (the factory applies for the project on the application day)."""
+    with on_day(IMPLEMENTATION_DAY):
+        yield
 
 
 def test_a_request_is_filed_checked_batched_approved_paid_and_spent(live_server, browser_page, platform, tmp_path):
@@ -51,7 +59,7 @@ def test_a_request_is_filed_checked_batched_approved_paid_and_spent(live_server,
     shot(page, "luochuan-over-the-line")
     page.get_by_label("申请金额（元）").fill("1500")
     press(page, page.get_by_role("button", name="提交资金申请"))
-    expect(page.locator(".flash")).to_contain_text("已提交（2023-03）")
+    expect(page.locator(".flash")).to_contain_text("已提交（2023-04）")
     card = page.locator("article.fund-request").first
     expect(card).to_contain_text("已提交")
     expect(card).to_contain_text("购买绿植、花盆和工具")
@@ -59,7 +67,7 @@ def test_a_request_is_filed_checked_batched_approved_paid_and_spent(live_server,
 
     # -- the street office checks it into March's batch ------------------------------------------
     sign_in(page, base, TENANT, "ghxl_admin")
-    page.goto(f"{base}/t/{TENANT}/fund-requests?month=2023-03")
+    page.goto(f"{base}/t/{TENANT}/fund-requests?month=2023-04")
     waiting = page.locator("#waiting")
     expect(waiting).to_contain_text("口袋花园")
     expect(waiting).to_contain_text("洛川居民区")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.kit import fill_budget, press, shot, sign_in, sign_out
-from tests.factories import PDF, PNG
+from tests.factories import JINJIANG_SELECTION_DAY, PDF, PNG, on_day
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 expect = playwright_api.expect
@@ -165,21 +165,22 @@ def test_two_towns_one_endorses_one_returns_and_the_city_selects_a_quanzhou_pilo
     score(page, "青华邻里驿站", points, "基础扎实，目标具体")
     sign_out(page)
 
-    sign_in(page, base, TENANT, "jj_chair")
-    score(page, "青华邻里驿站", {**points, "服务能力": "8"}, "建议推荐泉州")
-    shot(page, "chair-scores")
-    decide = page.locator("#decide")
-    decide.get_by_label("通过（立项）").check()
-    press(page, decide.get_by_role("button", name="确认决定"))
-    expect(page.locator("#decide-selection-tier ~ .error-text")).to_contain_text("试点层级")  # the tier is required
-    decide = page.locator("#decide")
-    decide.get_by_label("通过（立项）").check()
-    decide.get_by_label("试点层级").select_option(label="推荐为泉州市级项目")
-    shot(page, "chair-selects-quanzhou")
-    press(page, decide.get_by_role("button", name="确认决定"))
-    expect(page.locator(".flash")).to_contain_text("评审决定已记录")
-    expect(page.locator("main")).to_contain_text("推荐为泉州市级项目")
-    sign_out(page)
+    with on_day(JINJIANG_SELECTION_DAY):  # the call closed on 17 March: now the city selects
+        sign_in(page, base, TENANT, "jj_chair")
+        score(page, "青华邻里驿站", {**points, "服务能力": "8"}, "建议推荐泉州")
+        shot(page, "chair-scores")
+        decide = page.locator("#decide")
+        decide.get_by_label("通过（立项）").check()
+        press(page, decide.get_by_role("button", name="确认决定"))
+        expect(page.locator("#decide-selection-tier ~ .error-text")).to_contain_text("试点层级")  # the tier is required
+        decide = page.locator("#decide")
+        decide.get_by_label("通过（立项）").check()
+        decide.get_by_label("试点层级").select_option(label="推荐为泉州市级项目")
+        shot(page, "chair-selects-quanzhou")
+        press(page, decide.get_by_role("button", name="确认决定"))
+        expect(page.locator(".flash")).to_contain_text("评审决定已记录")
+        expect(page.locator("main")).to_contain_text("推荐为泉州市级项目")
+        sign_out(page)
 
     # -- 青华 sees its project selected and recommended to 泉州 ----------------------------------
     sign_in(page, base, TENANT, "qinghua")

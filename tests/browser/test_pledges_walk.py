@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.kit import press, shot, sign_in, sign_out
-from tests.factories import approve, haiyuan_project
+from tests.factories import COUNCIL_DAY, approve, haiyuan_project, on_day
 from tests.money_factories import spend
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
@@ -21,6 +21,14 @@ expect = playwright_api.expect
 pytestmark = pytest.mark.browser
 ARTIFACTS = "pledges"  # screenshots: test-artifacts/pledges-<profile>/
 TENANT = "jingan"
+
+
+@pytest.fixture(autouse=True)
+def in_phase(live_server, platform):  # after both have pinned the world's day
+    """Sponsors claim projects at 海园's council meeting: the walk happens on its day (the factory
+    applies for the project on the application day)."""
+    with on_day(COUNCIL_DAY):
+        yield
 
 
 def test_staff_record_a_claim_and_the_sponsor_sees_what_it_paid_for(live_server, browser_page, platform):

@@ -8,7 +8,7 @@ import datetime as dt
 
 from marshmallow import Schema
 
-from core.plugin_host.toolkit import Phase, PolicyInfo, T, Track, Violation, hookimpl
+from core.plugin_host.toolkit import A, Allow, Phase, PolicyInfo, T, Track, Violation, hookimpl
 
 NAME = "fixture_partial_args"
 
@@ -31,7 +31,7 @@ def tongxin_tracks():  # takes no config at all
 @hookimpl
 def tongxin_phases(year):  # only the year
     return [Phase("application", T("申报", "Applications"), dt.date(year, 1, 1), dt.date(year, 6, 30),
-                  frozenset({"submit"}))]
+                  (Allow(A.project_apply, T("测试办法 第二条：上半年申报", "Test rules, art. 2: apply in the first half")),))]
 
 
 @hookimpl

@@ -12,10 +12,11 @@ from decimal import Decimal
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.plugin_host.toolkit import (
-    Criterion, FormSpec, Phase, PolicyInfo, T, Track, Violation, format_yuan, hookimpl, yuan_to_fen,
+    A, Allow, Criterion, FormSpec, Phase, PolicyInfo, T, Track, Violation, format_yuan, hookimpl, yuan_to_fen,
 )
 
 CLAUSE = T("测试办法 第一条", "Test rules, article 1")
+APPLICANTS = T("测试办法 第三条：由规定的单位申报", "Test rules, article 3: who applies")
 
 
 def _month_day(value: str) -> None:
@@ -48,8 +49,10 @@ class CrashingProposalForm(ProposalForm):
 
 
 class SamplePolicy:
-    def __init__(self, name: str = "fixture_sample", *, fail_in=(), level: str = "street"):
+    def __init__(self, name: str = "fixture_sample", *, fail_in=(), level: str = "street",
+                 applicant_kinds: tuple[str, ...] = ("neighbourhood",)):
         self.name, self.fail_in, self.level = name, frozenset(fail_in), level
+        self.applicant_kinds = applicant_kinds  # ("street",): the programme's own office applies
         self.transitions: list[tuple[int | None, str, str, str]] = []
 
     def _maybe_fail(self, hook: str) -> None:
@@ -69,7 +72,8 @@ class SamplePolicy:
     @hookimpl
     def tongxin_tracks(self, config):
         self._maybe_fail("tongxin_tracks")
-        return [Track("general", T("常规项目", "General project"))]
+        return [Track("general", T("常规项目", "General project"), applicant_kinds=self.applicant_kinds,
+                      applicants_clause=APPLICANTS)]
 
     @hookimpl
     def tongxin_forms(self, config):
@@ -91,7 +95,7 @@ class SamplePolicy:
         self._maybe_fail("tongxin_phases")
         month, day = (int(p) for p in config["closes"].split("-"))
         return [Phase("application", T("申报", "Applications"), dt.date(year, 1, 1), dt.date(year, month, day),
-                      frozenset({"submit"}))]
+                      (Allow(A.project_apply, CLAUSE),))]
 
     @hookimpl
     def tongxin_review_rubric(self, config):

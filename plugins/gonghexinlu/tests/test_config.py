@@ -18,6 +18,7 @@ def test_defaults_are_the_plans_numbers(policy):
         "micro_max_yuan": "5000.00", "micro_max_months": 12, "signature_per_neighbourhood": 1,
         "pool_cap_yuan": "200000.00", "application_opens": "01-01", "application_closes": "03-31",
         "focus_areas": FOCUS_AREAS_2023, "intent_form_required": False, "max_points": 10,
+        "correction_days": 10,  # the plugin's own choice: the plan sets no correction period
     }
     assert len(FOCUS_AREAS_2023) == 10 and "楼组建设" in FOCUS_AREAS_2023
 

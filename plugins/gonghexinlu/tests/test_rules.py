@@ -7,6 +7,7 @@ import pytest
 from marshmallow import ValidationError
 
 from core.plugin_host.testing import FactsRuleContext, project_facts, replace
+from core.plugin_host.toolkit import A
 from plugins.gonghexinlu import clauses
 from plugins.gonghexinlu.config import FOCUS_AREAS_2023
 from plugins.gonghexinlu.plugin import _add_months
@@ -103,9 +104,44 @@ def test_attachments_rubric_and_calendar(policy, config):
         ("feasibility", "可行性", 10), ("operability", "操作性", 10), ("compliance", "合规性", 10)]
     phases = {p.key: p for p in policy.phases(config, 2023)}
     window = phases["application"]
-    assert (window.starts, window.ends, window.allows) == (dt.date(2023, 1, 1), dt.date(2023, 3, 31), frozenset({"submit"}))
-    assert [k for k, p in phases.items() if "submit" in p.allows] == ["application"]  # only Q1 takes applications
+    assert (window.starts, window.ends, window.action_keys) == (dt.date(2023, 1, 1), dt.date(2023, 3, 31), ["project.apply"])
+    apply = window.allowance(A.project_apply)
+    assert (apply.clause, apply.firmness, apply.correction_days) == (clauses.APPLICATION_WINDOW, "block", 10)
+    assert [k for k, p in phases.items() if p.allowance(A.project_apply)] == ["application"]  # only Q1 takes applications
+    # Fund requests are filed in the implementation stage (§5(2)), from April; decisions are not limited.
+    filing = phases["implementation"]
+    assert (filing.starts, filing.ends) == (dt.date(2023, 4, 1), dt.date(2023, 9, 30))
+    assert filing.allowance(A.fund_request_file).clause == clauses.IMPLEMENTATION
+    assert [k for k, p in phases.items() if p.allowance(A.fund_request_file)] == ["implementation"]
+    assert not any(p.allowance(A.review_decide) for p in phases.values())
     assert phases["mid_term"].starts == dt.date(2023, 7, 1)
+
+
+def test_a_second_signature_project_is_refused_when_it_is_started(policy, config):
+    """Drafts count, withdrawn and rejected projects do not."""
+    def mine(pid, state, track=SIGNATURE):
+        return project_facts(id=pid, track=track, state=state)
+    new = project_facts(id=None, track=SIGNATURE)
+    for states, refused in (((), False), (("withdrawn", "rejected"), False), (("draft",), True),
+                            (("returned",), True), (("approved",), True)):
+        context = FactsRuleContext([mine(i + 1, s) for i, s in enumerate(states)] + [mine(99, "draft", MICRO)])
+        found = policy.check(new, "create", config, context)
+        assert bool(found) == refused, (states, found)
+        if refused:
+            assert found[0].code == "signature_one_per_neighbourhood" and found[0].clause == clauses.SIGNATURE_ONE
+            assert "含草稿" in found[0].message.zh
+    assert policy.check(project_facts(id=None, track=MICRO), "create", config,
+                        FactsRuleContext([mine(1, "draft")])) == []  # micro projects: as many as they like
+
+
+def test_tracks_say_who_may_apply_and_funds_cite_their_cap_and_allocation(policy, config):
+    tracks = {t.key: t for t in policy.tracks(config)}
+    assert tracks[SIGNATURE].applicant_kinds == ("neighbourhood",)
+    assert (tracks[SIGNATURE].applicants_clause, tracks[MICRO].applicants_clause) == (
+        clauses.SIGNATURE_APPLICANTS, clauses.MICRO_APPLICANTS)
+    pool = {f.key: f for f in policy.funds(config)}["pool"]
+    assert (pool.clause_for("over_cap"), pool.clause_for("over_allocation")) == (clauses.POOL_CAP, clauses.POOL_FUNDING)
+    assert clauses.POOL_CAP != clauses.POOL_FUNDING
 
 
 # -- dates: twelve months ----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ def test_defaults_are_the_seeds_numbers(policy):
     assert policy.stored_config({}) == {
         "fund_target_yuan": "300000.00", "application_opens": "01-01", "application_closes": "04-30",
         "council_meeting": "05-20", "supervision_required": True, "max_points": 10,
+        "correction_days": 10,  # the plugin's own choice: the seed sets no correction period
     }
     assert policy.info.programme_level == "street"
 

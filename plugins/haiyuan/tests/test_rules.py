@@ -8,6 +8,7 @@ import pytest
 from marshmallow import ValidationError
 
 from core.plugin_host.testing import FactsRuleContext, project_facts
+from core.plugin_host.toolkit import A
 from plugins.haiyuan import clauses
 
 LIVELIHOOD, CARE, CULTURE = "livelihood", "care", "culture"
@@ -79,8 +80,14 @@ def test_the_calendar_window_then_the_council_then_spending_then_the_congress(po
         ("spending", dt.date(2023, 5, 21), dt.date(2023, 11, 30)),
         ("congress", dt.date(2023, 12, 1), dt.date(2023, 12, 31)),
     ]
-    assert [p.key for p in phases if "submit" in p.allows] == ["application"]
+    assert [p.key for p in phases if p.allowance(A.project_apply)] == ["application"]
     assert "理事会" in phases[1].label.zh and "认领" in phases[1].label.zh
+    # Claims at the council meeting (the street office may record one later, with a reason);
+    # spending applied for after it ("经费事先申请"), until 30 November.
+    claim = phases[1].allowance(A.pledge_claim)
+    assert (claim.clause, claim.firmness, claim.approver) == (clauses.COUNCIL, "needs_approval", "street_admin")
+    assert [p.key for p in phases if p.allowance(A.fund_request_file)] == ["spending"]
+    assert phases[2].allowance(A.fund_request_file).clause == clauses.SPENDING
 
 
 def test_rubric(policy, config):
