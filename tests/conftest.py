@@ -212,9 +212,22 @@ def platform(settings) -> Platform:
 
 
 @pytest.fixture
+def in_implementation(platform):
+    """Act on a day of 共和新路's implementation phase (from April), when its fund requests may
+    be filed; the factories still apply for projects on the application day."""
+    from tests.factories import IMPLEMENTATION_DAY, on_day
+    with on_day(IMPLEMENTATION_DAY):
+        yield
+
+
+@pytest.fixture
 def app(settings, platform):
+    from core import clock
     from core.app import create_app
+    day = clock._pinned
     application = create_app(settings)
+    # create_app pins settings.today for the process; keep a day a fixture moved to (on_day).
+    clock.pin_today(day)
     application.config["TESTING"] = True
     yield application
     application.extensions["tongxin"].db.dispose()

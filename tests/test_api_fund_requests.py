@@ -10,18 +10,14 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.clients import is_error, login, url
-from tests.factories import IMPLEMENTATION_DAY, PDF, PNG, on_day
+from tests.factories import PDF, PNG
 from tests.money_factories import approved_project, draft, item_ids, leaders, money_for, snapshot
 
 EN = {"Accept-Language": "en"}
 
 
-@pytest.fixture(autouse=True)
-def in_phase(client):
-    """Fund requests are filed in 共和新路's implementation phase (from April): these tests act on a
-    day in it (the factories apply for the projects on the application day)."""
-    with on_day(IMPLEMENTATION_DAY):
-        yield
+# Fund requests are filed in 共和新路's implementation phase (from April).
+pytestmark = pytest.mark.usefixtures("in_implementation")
 
 
 def post(client, path: str, headers: dict, **kw):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from core.services import fund_requests, programmes, projects
 from core.services.tenant_definitions import load
 from tests.clients import counting, login, url
@@ -105,12 +107,13 @@ def _requests(platform, pid: int, months: list[str]) -> None:
             fund_requests.check(ctx, rid)
 
 
+@pytest.mark.usefixtures("in_implementation")  # fund requests are filed from April
 def test_fund_requests_and_batches_with_their_actions(app, client, platform):
     """Each request and batch says what the caller may do with it: no statement per row for that."""
     pid = approved_project(platform)
     leaders(platform)
     office, leader = login(client, "ghxl_admin"), login(client, "fr_leader")
-    _requests(platform, pid, ["2023-03"])
+    _requests(platform, pid, ["2023-04"])
     one = {size: statements(app, client, url(f"/fund-requests?page_size={size}"), office, 1) for size in (5, 50)}
     batches_one = statements(app, client, url("/fund-requests/batches?page_size=50"), leader, 1)
     months = [f"2023-{m:02d}" for m in range(1, 13)]

@@ -14,11 +14,11 @@ from core.i18n import T
 from core.plugin_host.contributions import FundRequestRules
 from core.plugin_host.manager import Policy
 from core.services import fund_requests, projects
-from core.services.fund_request_actions import batch_offers, request_offers
+from core.services.fund_request_actions import batch_offers, file_offer, request_offers
 from core.services.project_actions import project_offers
 from core.violations import RuleError
 from tests.clients import Web, text
-from tests.factories import acting, draft_project, programme_id, unit_id
+from tests.factories import IMPLEMENTATION_DAY, acting, draft_project, on_day, programme_id, unit_id
 from tests.money_factories import approved_project, leaders, person
 
 CLAUSE = T("经费使用须事先申请，并经监督委员会审核", "Spending is applied for first and checked by the supervisors")
@@ -41,6 +41,7 @@ def _offers(platform, username: str, rid: int) -> dict[str, tuple[bool, bool]]:
         return {o.key: (o.allowed, o.shown) for o in request_offers(ctx, fund_requests.get_request(ctx, rid))}
 
 
+@pytest.mark.usefixtures("in_implementation")  # fund requests are filed from April
 def test_a_request_awaiting_supervision_offers_each_person_their_own_step(platform, supervised):
     pid = approved_project(platform)
     person(platform, "fr_supervisor", "supervisor", "ghxl-luochuan", name="监督委员会（测试）")
@@ -68,6 +69,7 @@ def test_a_request_awaiting_supervision_offers_each_person_their_own_step(platfo
     assert _offers(platform, "luochuan", rid)["withdraw"] == (False, False)  # someone acted on it
 
 
+@pytest.mark.usefixtures("in_implementation")  # fund requests are filed from April
 def test_a_batch_offers_the_leader_approval_within_their_authority_and_no_one_else(platform):
     pid = approved_project(platform)
     leaders(platform)
@@ -119,12 +121,13 @@ def test_a_draft_with_problems_offers_submit_disabled_with_the_first_problem(pla
         assert "另有" in submit.reason.zh  # the form, the budget and the minutes are all missing
 
 
+@pytest.mark.usefixtures("in_implementation")  # fund requests are filed from April
 def test_the_office_page_shows_a_step_not_possible_yet_disabled_with_its_reason(app, platform, supervised):
     pid = approved_project(platform)
     rid = _file(platform, pid, "100")
     office = Web(app.test_client())
     office.login("ghxl_admin")
-    page = text(office.get("/fund-requests?month=2023-03"))
+    page = text(office.get("/fund-requests?month=2023-04"))
     card = page[page.index(f'id="fr-{rid}"'):]
     card = card[:card.index("</article>")]
     button = re.search(rf'<button class="btn btn-secondary" type="button" disabled title="([^"]+)" '
@@ -138,3 +141,14 @@ def test_the_office_page_shows_a_step_not_possible_yet_disabled_with_its_reason(
     card = card[card.index(f'id="fr-{rid}"'):]
     card = card[:card.index("</article>")]
     assert "撤回申请" in card and "审核通过" not in card  # the office's step is not shown to the applicant
+
+
+def test_filing_outside_the_implementation_phase_is_offered_disabled_with_the_window(platform):
+    """The offer asks the calendar as file_request does: before April the button says why not."""
+    pid = approved_project(platform)
+    with acting(platform, "jingan", "luochuan") as ctx:
+        before = file_offer(ctx, projects.get_project(ctx, pid))
+    assert (before.allowed, before.shown) == (False, True)
+    assert "2023-04-01" in before.reason.zh
+    with on_day(IMPLEMENTATION_DAY), acting(platform, "jingan", "luochuan") as ctx:
+        assert file_offer(ctx, projects.get_project(ctx, pid)).allowed

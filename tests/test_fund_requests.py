@@ -31,16 +31,12 @@ from core.plugin_host.contributions import FundRequestRules
 from core.plugin_host.manager import Policy
 from core.services import final_accounts, fund_requests, funding, ledger, projects, review
 from core.violations import Forbidden, NotFound, RuleError
-from tests.factories import IMPLEMENTATION_DAY, PDF, PNG, acting, on_day, programme_id, unit_id
+from tests.factories import PDF, PNG, acting, programme_id, unit_id
 from tests.money_factories import YUAN, approved_project, draft, item_ids, leaders, money_for, person, snapshot
 
 
-@pytest.fixture(autouse=True)
-def in_phase(platform):
-    """Fund requests are filed in 共和新路's implementation phase (from April): these tests act on a
-    day in it (the factories apply for the projects on the application day)."""
-    with on_day(IMPLEMENTATION_DAY):
-        yield
+# Fund requests are filed in 共和新路's implementation phase (from April).
+pytestmark = pytest.mark.usefixtures("in_implementation")
 
 
 # -- helpers of these tests -------------------------------------------------------------------------

@@ -12,16 +12,12 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.clients import Web, text
-from tests.factories import IMPLEMENTATION_DAY, PNG, on_day
+from tests.factories import PNG
 from tests.money_factories import approved_project, item_ids, leaders, snapshot
 
 
-@pytest.fixture(autouse=True)
-def in_phase(app):
-    """Fund requests are filed in 共和新路's implementation phase (from April): these tests act on a
-    day in it (the factories apply for the projects on the application day)."""
-    with on_day(IMPLEMENTATION_DAY):
-        yield
+# Fund requests are filed in 共和新路's implementation phase (from April).
+pytestmark = pytest.mark.usefixtures("in_implementation")
 
 
 def web(app, username: str) -> Web:

@@ -13,6 +13,7 @@ from core.models import FundRequest, FundRequestBatch, Project, ProjectState
 from core.models.fund_request import BatchState, FundRequestState
 from core.permissions import A
 from core.plugin_host.contributions import FundRequestRules
+from core.services import calendar
 from core.services import fund_requests as service
 from core.services.actions import Offer, Offers, offer
 from core.services.context import Ctx
@@ -25,11 +26,14 @@ BATCH_ACTIONS = ("approve", "disburse")
 
 
 def file_offer(ctx: Ctx, project: Project) -> Offer:
-    """Whether the caller may file a fund request for ``project`` now (its approved money)."""
+    """Whether the caller may file a fund request for ``project`` now (its approved money, inside
+    the window the policy's calendar gives filing: the same check ``file_request`` makes)."""
+    window = calendar.check(ctx, project.programme, A.fund_request_file, project)
     return offer(ctx, "file_fund_request", A.fund_request_file, project.applicant_unit,
                  now=project.state == ProjectState.approved.value,
                  not_now=T(f"项目当前状态为「{project.state_enum.label.zh}」，只有已立项的项目可以申请资金",
-                           f"The project is {project.state_enum.label.en}; only approved projects may request money"))
+                           f"The project is {project.state_enum.label.en}; only approved projects may request money"),
+                 blocked=None if window.allowed else window.violation.message)
 
 
 def _state(req: FundRequest, doing: Text) -> Text:
