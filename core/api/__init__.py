@@ -12,7 +12,7 @@ from flask import Flask, send_from_directory
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from core.api import errors
+from core.api import errors, json_body
 from core.api.base import BEARER, COOKIE, register_converters
 from core.api.shapes import ErrorSchema
 
@@ -23,8 +23,12 @@ DESCRIPTION = """\
 - Authenticate with `POST /api/v1/t/{tenant}/auth/token` and send `Authorization: Bearer txn_...`.
 - Errors: `{"code", "message", "errors": [{"code", "field", "message", "clause", "severity", "approver"}]}`,
   in Chinese unless the client asks for English (`Accept-Language: en` or `?lang=en`).
+- A JSON body is UTF-8, at most %(json_kib)d KiB, nested at most %(json_depth)d levels and at most %(json_values)s values; anything
+  else is a 400 (`malformed_json`, `json_too_deep`, `json_too_many_values`) or a 413 (`body_too_large`).
 - Money is yuan as decimal strings ("4800.50"); floats are refused.
-"""
+- Timestamps are RFC 3339 with their offset (`2023-03-15T09:30:00+00:00`).
+""" % {"json_kib": json_body.MAX_BYTES // 1024, "json_depth": json_body.MAX_DEPTH,
+       "json_values": f"{json_body.MAX_VALUES:,}"}
 
 
 class TongxinApi(Api):

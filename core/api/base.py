@@ -5,7 +5,6 @@ bad input is refused the same way everywhere: as a ``RuleError`` the error handl
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import ClassVar
@@ -14,12 +13,13 @@ import flask_smorest
 from flask import g
 from marshmallow import Schema, ValidationError, fields, validate
 from marshmallow.utils import missing
-from webargs.core import is_json, parse_json
+from webargs.core import is_json
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict, FileStorage, MultiDict
 from werkzeug.routing import BaseConverter, IntegerConverter
 
 from core import request_context
+from core.api.json_body import read_json
 from core.forms import field_label, validation_violations, zh_message
 from core.i18n import T, Text
 from core.services.context import Ctx
@@ -169,16 +169,7 @@ class ApiParser(FlaskParser):
                       "The body must be JSON; send Content-Type: application/json"),
                     field="body"), status=415)
             return missing
-        return parse_json(body)
-
-    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
-        where = ""
-        if isinstance(error, json.JSONDecodeError):
-            where = f"（第{error.lineno}行第{error.colno}列）"
-        raise RuleError(Violation(
-            "malformed_json",
-            T(f"请求体不是有效的 JSON{where}", f"The request body is not valid JSON ({error})"),
-            field="body"), status=400)
+        return read_json(body)  # a RuleError naming the rule a malformed body breaks
 
     def pre_load(self, location_data, *, schema, req, location):
         data = getattr(location_data, "data", location_data)  # webargs wraps MultiDicts
