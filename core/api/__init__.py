@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from core.api import errors, json_body
 from core.api.base import BEARER, COOKIE, register_converters
 from core.api.shapes import ErrorSchema
+from core.money import MAX_TEXT
 
 DESCRIPTION = """\
 同心 Tongxin: community self-governance projects for district bureaus and their streets.
@@ -25,10 +26,11 @@ DESCRIPTION = """\
   in Chinese unless the client asks for English (`Accept-Language: en` or `?lang=en`).
 - A JSON body is UTF-8, at most %(json_kib)d KiB, nested at most %(json_depth)d levels and at most %(json_values)s values; anything
   else is a 400 (`malformed_json`, `json_too_deep`, `json_too_many_values`) or a 413 (`body_too_large`).
-- Money is yuan as decimal strings ("4800.50"); floats are refused.
+- Money is yuan as decimal strings ("4800.50", "5,000"; at most two decimals, at most %(max_yuan)s)
+  or integers; floats are refused.
 - Timestamps are RFC 3339 with their offset (`2023-03-15T09:30:00+00:00`).
 """ % {"json_kib": json_body.MAX_BYTES // 1024, "json_depth": json_body.MAX_DEPTH,
-       "json_values": f"{json_body.MAX_VALUES:,}"}
+       "json_values": f"{json_body.MAX_VALUES:,}", "max_yuan": MAX_TEXT}
 
 
 class TongxinApi(Api):

@@ -22,6 +22,7 @@ from core import request_context
 from core.api.json_body import read_json
 from core.forms import field_label, validation_violations, zh_message
 from core.i18n import T, Text
+from core.money import FEN_PER_YUAN, MAX_FEN, MAX_TEXT, YUAN_PATTERN
 from core.services.context import Ctx
 from core.violations import RuleError, Violation
 
@@ -225,11 +226,20 @@ def Id(**kwargs) -> fields.Integer:
 
 
 def Yuan(**kwargs) -> fields.Raw:
-    """An amount of yuan as given by the client: the services parse it into fen and refuse
-    floats, negatives and fractions of a fen, naming the field."""
-    metadata = {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "example": "4800.50",
-                "description": "yuan as a decimal string (an integer is accepted; floats are refused)"}
-    return fields.Raw(metadata={**metadata, **kwargs.pop("metadata", {})}, **kwargs)
+    """An amount of yuan as given by the client, documented as ``core.money`` reads it (the one
+    reader: ``read_yuan``): a decimal string of ``YUAN_PATTERN`` or an integer, at most
+    ``MAX_FEN``. The services parse it into fen and refuse anything else, naming the field."""
+    metadata = {
+        "anyOf": [{"type": "string", "pattern": YUAN_PATTERN},
+                  {"type": "integer", "minimum": 0, "maximum": MAX_FEN // FEN_PER_YUAN}],
+        "example": "4800.50",
+        "description": f"yuan: a decimal string (\"5000\", \"5,000.50\"; at most two decimals) or an integer, "
+                       f"0 to {MAX_TEXT}; floats, signs, spaces and other digits are refused",
+    }
+    extra = dict(kwargs.pop("metadata", {}))
+    if "description" in extra:
+        metadata["description"] = f"{extra.pop('description')}. {metadata['description']}"
+    return fields.Raw(metadata={**metadata, **extra}, **kwargs)
 
 
 # -- pagination ----------------------------------------------------------------------------------
