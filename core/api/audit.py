@@ -9,8 +9,8 @@ from core.api.base import (
     TOTAL_HEADER,
     ApiSchema,
     Blueprint,
-    Id,
     PageQuery,
+    QueryId,
     context,
     limit_offset,
     login_required,
@@ -40,7 +40,7 @@ AuditPageSchema = page_schema(AuditEntrySchema, "AuditPageSchema")
 
 class AuditQuerySchema(PageQuery):
     entity = fields.String(validate=validate.Length(min=1, max=64), metadata={"description": "e.g. projects"})
-    entity_id = Id()
+    entity_id = QueryId()
 
 
 @blp.route("")

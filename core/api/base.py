@@ -206,13 +206,27 @@ class Blueprint(flask_smorest.Blueprint):
         attach(self)
 
 
+class Pattern(validate.Regexp):
+    """``validate.Regexp`` matching the whole value, as JSON Schema's ``pattern`` with ``^...$``
+    reads: Python's ``$`` alone would also let a final newline through."""
+
+    def __call__(self, value):
+        if not isinstance(value, str) or self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
 class ApiSchema(Schema):
     """Base of every request and response schema (unknown input fields are refused)."""
 
 
 class Whole(fields.Integer):
-    """An integer as JSON sends it (or as digits, as a query string sends it), never a
-    float: marshmallow would silently truncate 1.5 to 1."""
+    """An integer as JSON sends it, never a float (marshmallow would silently truncate 1.5 to 1),
+    a boolean or a string of digits: the document says ``integer``. A query string sends digits:
+    there, ``strict=False`` (see ``QueryWhole``)."""
+
+    def __init__(self, *, strict: bool = True, **kwargs):
+        super().__init__(strict=strict, **kwargs)
 
     def _validated(self, value):
         if isinstance(value, float):
@@ -220,9 +234,29 @@ class Whole(fields.Integer):
         return super()._validated(value)
 
 
+def QueryWhole(**kwargs) -> Whole:
+    """An integer in a query string (digits)."""
+    return Whole(strict=False, **kwargs)
+
+
+class Flag(fields.Boolean):
+    """A JSON ``true`` or ``false``, and nothing else: marshmallow's Boolean would also take
+    "yes", "on", 1 ..., which the document (``type: boolean``) calls invalid."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 def Id(**kwargs) -> fields.Integer:
-    """An id in a body or query: an integer 1..2^31-1."""
+    """An id in a body: an integer 1..2^31-1."""
     return Whole(validate=validate.Range(min=1, max=ID_MAX), **kwargs)
+
+
+def QueryId(**kwargs) -> fields.Integer:
+    """An id in a query string."""
+    return Id(strict=False, **kwargs)
 
 
 def Yuan(**kwargs) -> fields.Raw:
@@ -245,9 +279,9 @@ def Yuan(**kwargs) -> fields.Raw:
 # -- pagination ----------------------------------------------------------------------------------
 
 class PageQuery(ApiSchema):
-    page = Whole(load_default=1, validate=validate.Range(min=1, max=100_000),
+    page = QueryWhole(load_default=1, validate=validate.Range(min=1, max=100_000),
                           metadata={"description": "1-based page number"})
-    page_size = Whole(load_default=20, validate=validate.Range(min=1, max=100),
+    page_size = QueryWhole(load_default=20, validate=validate.Range(min=1, max=100),
                                metadata={"description": "items per page (1..100)"})
 
 

@@ -45,7 +45,7 @@ class ChangeRequestInputSchema(ApiSchema):
         "description": f"why (at least {change_service.MIN_REASON} characters)"})
     proposed_track = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
                                    metadata={"description": "a new project type (track key); omit to keep it"})
-    proposed_forms = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)), values=fields.Dict(),
+    proposed_forms = fields.Dict(keys=fields.String(), values=fields.Dict(),
                                  load_default=dict, metadata={
                                      "description": "form key → the form's full new data, validated by the form's schema"})
 

@@ -17,7 +17,7 @@ from flask import send_file, url_for
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from core.api.base import TENANT, ApiSchema, Blueprint, Whole, context, locale, login_required
+from core.api.base import TENANT, ApiSchema, Blueprint, QueryWhole, context, locale, login_required
 from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
 from core.models import FundKind
 from core.services import disclosure, money_overview
@@ -34,7 +34,7 @@ XLSX_RESPONSE = {"200": {"description": "an Excel workbook (.xlsx)", "content": 
 # -- schemas -------------------------------------------------------------------------------------
 
 class YearQuerySchema(ApiSchema):
-    year = Whole(validate=validate.Range(min=YEARS.start, max=YEARS.stop - 1),
+    year = QueryWhole(validate=validate.Range(min=YEARS.start, max=YEARS.stop - 1),
                  metadata={"description": "default: this year (or the latest year with data)"})
 
 

@@ -29,6 +29,8 @@ from core.api.base import (
     Blueprint,
     Id,
     PageQuery,
+    Pattern,
+    QueryId,
     Yuan,
     context,
     limit_offset,
@@ -46,8 +48,8 @@ from core.services import fund_requests as service
 blp = Blueprint("fund_requests", __name__, url_prefix=f"{TENANT}/fund-requests",
                 description="Monthly fund requests, batches and disbursements")
 
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-MONTH_ERROR = "月份格式应为“年-月”，如 2023-05 | The month must be YYYY-MM, e.g. 2023-05"
+MONTH_ERROR = "月份格式应为“年-月”（2000至2100年），如 2023-05 | The month must be YYYY-MM (years 2000-2100), e.g. 2023-05"
+KEY_ERROR = "请求编号（幂等键）应为1至80个字母、数字或 _.:- | The idempotency key must be 1-80 letters, digits or _.:-"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -55,7 +57,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def Month(**kwargs) -> fields.String:
     metadata = {"description": "YYYY-MM", "example": "2023-05", **kwargs.pop("metadata", {})}
-    return fields.String(validate=validate.Regexp(MONTH_PATTERN, error=MONTH_ERROR), metadata=metadata, **kwargs)
+    return fields.String(validate=Pattern(service.MONTH_PATTERN, error=MONTH_ERROR), metadata=metadata, **kwargs)
+
+
+def Text(max_length: int = service.TEXT_MAX, **kwargs) -> fields.String:
+    """Text a person writes: at most ``max_length`` characters (the service's limit)."""
+    return fields.String(validate=validate.Length(max=max_length), **kwargs)
+
+
+def Key(**kwargs) -> fields.String:
+    return fields.String(load_default=None, allow_none=True, validate=Pattern(service.KEY_PATTERN, error=KEY_ERROR), **kwargs)
 
 
 class FundRequestProjectSchema(ApiSchema):
@@ -106,14 +117,14 @@ FundRequestPageSchema = page_schema(FundRequestSchema, "FundRequestPageSchema")
 class FundRequestQuerySchema(PageQuery):
     month = Month()
     state = fields.String(validate=validate.OneOf([s.value for s in FundRequestState]))
-    project_id = Id()
+    project_id = QueryId()
 
 
 class FundRequestInputSchema(ApiSchema):
     project_id = Id(required=True, metadata={"description": "an approved project of the caller's unit"})
     amount = Yuan(required=True)
-    purpose = fields.String(required=True, validate=validate.Length(max=4000), metadata={"description": "用途"})
-    beneficiaries = fields.String(load_default="", validate=validate.Length(max=4000), metadata={
+    purpose = Text(required=True, metadata={"description": "用途"})
+    beneficiaries = Text(load_default="", metadata={
         "description": "使用对象 (required where the policy says so)"})
     month = Month(load_default=None, allow_none=True)
     budget_item_id = Id(load_default=None, allow_none=True, metadata={
@@ -125,7 +136,7 @@ OUTCOME_ERROR = "结果只能是：approved（同意）、refused（不同意）
 
 class FundRequestSupervisionInputSchema(ApiSchema):
     outcome = fields.String(required=True, validate=validate.OneOf(["approved", "refused"], error=OUTCOME_ERROR))
-    note = fields.String(load_default="", validate=validate.Length(max=4000), metadata={
+    note = Text(load_default="", metadata={
         "description": f"the committee's note; the reason (at least {service.MIN_REASON} characters) when refused"})
 
 
@@ -135,23 +146,21 @@ class FundRequestCheckInputSchema(ApiSchema):
 
 
 class FundRequestRefusalInputSchema(ApiSchema):
-    reason = fields.String(required=True, validate=validate.Length(max=4000), metadata={
+    reason = Text(required=True, metadata={
         "description": f"at least {service.MIN_REASON} characters; the applicant reads it"})
 
 
 class FundRequestExpenseInputSchema(ApiSchema):
     amount = Yuan(required=True)
-    memo = fields.String(required=True, validate=validate.Length(max=4000), metadata={"description": "what was bought"})
+    memo = Text(required=True, metadata={"description": "what was bought"})
     receipt = FileField(required=True, metadata={"description": "the receipt or invoice (PDF, JPEG or PNG)"})
-    key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80), metadata={
-        "description": "an idempotency key: sending the same key again records nothing new"})
+    key = Key(metadata={"description": "an idempotency key: sending the same key again records nothing new"})
 
 
 class FundRequestRefundInputSchema(ApiSchema):
     amount = Yuan(required=True)
-    memo = fields.String(load_default="", validate=validate.Length(max=4000))
-    key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80), metadata={
-        "description": "an idempotency key"})
+    memo = Text(load_default="")
+    key = Key(metadata={"description": "an idempotency key"})
 
 
 class FundRequestEntrySchema(ApiSchema):

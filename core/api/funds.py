@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from core.api.base import TENANT, ApiSchema, Blueprint, Id, Yuan, context, locale, login_required
+from core.api.base import TENANT, ApiSchema, Blueprint, Id, QueryId, QueryWhole, Yuan, context, locale, login_required
 from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
 from core.models import EntryKind, FundKind
 from core.money import parse_yuan
@@ -47,9 +47,9 @@ class FundListSchema(ApiSchema):
 
 
 class FundQuery(ApiSchema):
-    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
-    org_unit_id = Id(metadata={"description": "funds of this unit only"})
-    within_unit_id = Id(metadata={"description": "funds of this unit and every unit below it"})
+    year = QueryWhole(validate=validate.Range(min=2000, max=2100))
+    org_unit_id = QueryId(metadata={"description": "funds of this unit only"})
+    within_unit_id = QueryId(metadata={"description": "funds of this unit and every unit below it"})
 
 
 class EntrySchema(ApiSchema):
@@ -80,10 +80,15 @@ class PolicyFundInput(ApiSchema):
                          metadata={"description": "the policy's fund key, e.g. pool, line"})
 
 
+def Key() -> fields.String:
+    return fields.String(required=True, validate=validate.Length(min=1, max=ledger.KEY_MAX),
+                         metadata={"description": "idempotency key, unique per request (spaces around it are dropped)"})
+
+
 class AllocationInput(ApiSchema):
     amount = Yuan(required=True)
-    key = fields.String(required=True, metadata={"description": "idempotency key, unique per request"})
-    memo = fields.String(load_default="")
+    key = Key()
+    memo = fields.String(load_default="", validate=validate.Length(max=ledger.MEMO_MAX))
 
 
 class TransferInput(AllocationInput):
@@ -92,8 +97,9 @@ class TransferInput(AllocationInput):
 
 
 class CorrectionInput(ApiSchema):
-    key = fields.String(required=True)
-    memo = fields.String(required=True, metadata={"description": "why: the correction's reason"})
+    key = Key()
+    memo = fields.String(required=True, validate=validate.Length(max=ledger.MEMO_MAX),
+                         metadata={"description": "why: the correction's reason"})
     amount = Yuan(load_default=None, allow_none=True, metadata={"description": "default: the whole entry"})
 
 

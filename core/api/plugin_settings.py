@@ -10,7 +10,7 @@ from flask import current_app
 from flask.views import MethodView
 from marshmallow import INCLUDE, fields
 
-from core.api.base import TENANT, ApiSchema, Blueprint, context, locale, login_required
+from core.api.base import TENANT, ApiSchema, Blueprint, Flag, context, locale, login_required
 from core.api.shapes import FieldSpecSchema, UnitRefSchema, field_specs, unit_ref
 from core.i18n import T
 from core.services import org, programmes
@@ -28,7 +28,7 @@ class ConfigSchema(ApiSchema):
 
 
 class PluginSettingsInputSchema(ApiSchema):
-    enabled = fields.Boolean(load_default=True)
+    enabled = Flag(load_default=True)
     config = fields.Nested(ConfigSchema, load_default=dict, metadata={
         "description": "settings by field name; omitted fields take the plugin's defaults"})
 

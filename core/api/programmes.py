@@ -16,6 +16,8 @@ from core.api.base import (
     Blueprint,
     Id,
     PageQuery,
+    QueryId,
+    QueryWhole,
     Whole,
     context,
     limit_offset,
@@ -122,8 +124,8 @@ ProgrammePageSchema = page_schema(ProgrammeSummarySchema, "ProgrammePageSchema")
 
 
 class ProgrammeQuerySchema(PageQuery):
-    org_unit_id = Id(metadata={"description": "only this unit's programmes"})
-    year = Whole(validate=validate.Range(min=2000, max=2100))
+    org_unit_id = QueryId(metadata={"description": "only this unit's programmes"})
+    year = QueryWhole(validate=validate.Range(min=2000, max=2100))
 
 
 class OpenProgrammeSchema(ApiSchema):

@@ -18,6 +18,7 @@ from core.api.base import (
     Blueprint,
     Id,
     PageQuery,
+    QueryId,
     Yuan,
     context,
     limit_offset,
@@ -47,6 +48,7 @@ from core.i18n import T
 from core.models import ProjectState
 from core.services import projects, review
 from core.services.programmes import policy_of
+from core.services.storage import STORED_TYPES
 from core.violations import NotFound
 
 blp = Blueprint("projects", __name__, url_prefix=f"{TENANT}/projects",
@@ -142,17 +144,18 @@ ProjectPageSchema = page_schema(ProjectSummarySchema, "ProjectPageSchema")
 
 
 class ProjectQuerySchema(PageQuery):
-    programme_id = Id()
+    programme_id = QueryId()
     state = fields.String(validate=validate.OneOf([s.value for s in ProjectState]))
     track = fields.String(validate=validate.Length(min=1, max=64))
-    applicant_unit_id = Id()
+    applicant_unit_id = QueryId()
 
 
 class CreateProjectSchema(ApiSchema):
     programme_id = Id(required=True)
     applicant_unit_id = Id(required=True, metadata={"description": "a unit the user may apply for"})
     track = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    title = fields.String(required=True, validate=validate.Length(max=200))
+    title = fields.String(required=True, validate=validate.Length(min=projects.TITLE_MIN, max=projects.TITLE_MAX),
+                          metadata={"description": "spaces around it are not counted"})
 
 
 class FormDataSchema(ApiSchema):
@@ -164,12 +167,13 @@ class FormDataSchema(ApiSchema):
 
 
 class BudgetLineInputSchema(ApiSchema):
-    description = fields.String(required=True, validate=validate.Length(max=200))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=projects.BUDGET_DESCRIPTION_MAX))
     amount = Yuan(required=True)
 
 
 class BudgetInputSchema(ApiSchema):
     items = fields.List(fields.Nested(BudgetLineInputSchema), required=True,
+                        validate=validate.Length(max=projects.MAX_BUDGET_LINES),
                         metadata={"description": "replaces every line"})
 
 
@@ -347,8 +351,8 @@ class ProjectAttachments(MethodView):
 
 @blp.route("/<id:project_id>/attachments/<id:attachment_id>")
 class AttachmentFile(MethodView):
-    @blp.doc(responses={"200": {"description": "the stored file", "content": {
-        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
+    @blp.doc(responses={"200": {"description": "the stored file, with the type sniffed from its content", "content": {
+        kind: {"schema": {"type": "string", "format": "binary"}} for kind in STORED_TYPES}}})
     def get(self, project_id, attachment_id):
         """Download an attachment (whoever may see the project)"""
         ctx = context()

@@ -41,9 +41,9 @@ class ScoreListSchema(ApiSchema):
 
 
 class ScoreInputSchema(ApiSchema):
-    points = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)), values=Whole(),
+    points = fields.Dict(keys=fields.String(), values=Whole(),
                          required=True, metadata={"description": "criterion key → points (0..max_points of the rubric)"})
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+    comment = fields.String(load_default="", validate=validate.Length(max=review.COMMENT_MAX))
 
 
 OUTCOME_ERROR = ("评审结果只能是：approved（通过）、rejected（不通过）、returned（退回修改） | "
@@ -58,7 +58,7 @@ class DecisionInputSchema(ApiSchema):
                            metadata={"description": "yuan; default: the amount requested"})
     approvals = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=list,
                             metadata={"description": "codes of 'needs approval' problems the panel approves explicitly"})
-    details = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)), values=fields.Dict(),
+    details = fields.Dict(keys=fields.String(), values=fields.Dict(),
                           load_default=dict, metadata={
                               "description": "with an approval: the policy's decision forms by key (the programme's "
                                              "decision_forms), e.g. {\"selection\": {\"tier\": \"quanzhou\"}}"})

@@ -25,6 +25,7 @@ from core.api.base import (
     ApiSchema,
     Blueprint,
     Id,
+    QueryId,
     Yuan,
     context,
     locale,
@@ -32,7 +33,7 @@ from core.api.base import (
 )
 from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
 from core.models import SponsorKind
-from core.services import pledges
+from core.services import ledger, pledges
 
 blp = Blueprint("sponsors", __name__, url_prefix=f"{TENANT}/sponsors", description="Sponsors, pledges and claims")
 
@@ -56,15 +57,14 @@ class SponsorListSchema(ApiSchema):
 
 
 class SponsorQuery(ApiSchema):
-    org_unit_id = Id(load_default=None, metadata={"description": "sponsors that may pledge to this unit's funds"})
+    org_unit_id = QueryId(load_default=None, metadata={"description": "sponsors that may pledge to this unit's funds"})
 
 
 class SponsorInputSchema(ApiSchema):
     org_unit_id = Id(required=True)
-    name = fields.String(required=True, validate=validate.Length(max=1000))
-    kind = fields.String(required=True, validate=validate.Length(max=64),
-                         metadata={"enum": [k.value for k in SponsorKind]})
-    contact = fields.String(load_default="", validate=validate.Length(max=1000))
+    name = fields.String(required=True, validate=validate.Length(max=pledges.NAME_MAX))
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in SponsorKind]))
+    contact = fields.String(load_default="", validate=validate.Length(max=pledges.CONTACT_MAX))
     user_id = Id(load_default=None, allow_none=True, metadata={"description": "the login that represents it"})
 
 
@@ -108,29 +108,29 @@ class PledgeListSchema(ApiSchema):
 
 
 class PledgeQuery(ApiSchema):
-    fund_id = Id(load_default=None)
-    sponsor_id = Id(load_default=None)
-    project_id = Id(load_default=None, metadata={"description": "who claimed this project"})
+    fund_id = QueryId(load_default=None)
+    sponsor_id = QueryId(load_default=None)
+    project_id = QueryId(load_default=None, metadata={"description": "who claimed this project"})
 
 
 class PledgeInputSchema(ApiSchema):
     sponsor_id = Id(required=True)
     fund_id = Id(required=True, metadata={"description": "a co-governance fund (sponsor_fund)"})
     amount = Yuan(required=True, metadata={"description": "yuan promised; \"0\" with in_kind for resources only"})
-    in_kind = fields.String(load_default="", validate=validate.Length(max=2000))
+    in_kind = fields.String(load_default="", validate=validate.Length(max=pledges.IN_KIND_MAX))
     project_id = Id(load_default=None, allow_none=True, metadata={"description": "the announced project claimed"})
-    occasion = fields.String(load_default="", validate=validate.Length(max=1000))
-    pledged_on = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32),
-                               metadata={"format": "date", "description": "default: today"})
-    key = fields.String(required=True, validate=validate.Length(max=1000),
+    occasion = fields.String(load_default="", validate=validate.Length(max=pledges.OCCASION_MAX))
+    pledged_on = fields.String(load_default=None, allow_none=True, metadata={
+        "format": "date", "description": "YYYY-MM-DD; default: today; not after today (read by the service, which names it)"})
+    key = fields.String(required=True, validate=validate.Length(min=1, max=pledges.KEY_MAX),
                         metadata={"description": "idempotency key chosen by the client"})
 
 
 class ReceiptInputSchema(ApiSchema):
     amount = Yuan(required=True)
-    key = fields.String(required=True, validate=validate.Length(max=1000),
+    key = fields.String(required=True, validate=validate.Length(min=1, max=pledges.KEY_MAX),
                         metadata={"description": "idempotency key: a retry with the same key records nothing new"})
-    memo = fields.String(load_default="", validate=validate.Length(max=2000))
+    memo = fields.String(load_default="", validate=validate.Length(max=ledger.MEMO_MAX))
 
 
 class EntryRefSchema(ApiSchema):

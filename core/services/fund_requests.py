@@ -72,10 +72,13 @@ from core.violations import Forbidden, NotFound, RuleError, Violation, Violation
 
 REQUEST = T("资金申请", "fund request")
 BATCH = T("月度汇总", "monthly batch")
+# Limits of what people type, read by the API's input schemas too (one place each).
 MIN_REASON = 5
-TEXT_MAX = 500
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+TEXT_MAX = 500  # purpose, beneficiaries, notes, reasons, memos (their columns are String(500))
+MONTH_PATTERN = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"  # YYYY-MM in the platform's years
+MONTH = re.compile(MONTH_PATTERN)
 YEARS = range(2000, 2101)
+KEY_PATTERN = r"^[A-Za-z0-9_.:-]{1,80}$"  # an idempotency key of expenses and refunds
 RECEIPT_KIND = "receipt"  # the attachment kind of a receipt (core's own, not a policy's)
 RECEIPT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 # Requests whose money is counted against a budget line: still open, or paid out.
@@ -395,7 +398,7 @@ def _month(value, v: Violations) -> str:
     month = (value or "").strip() if isinstance(value, str) or value is None else None
     if not month:
         return this_month()
-    match = MONTH.match(month)
+    match = MONTH.fullmatch(month)
     if match is None or int(match.group(1)) not in YEARS:
         v.add(Violation("invalid_month", T("申请月份格式应为“年-月”，如 2023-05", "The month must be YYYY-MM, e.g. 2023-05"),
                         field="month"))
@@ -759,7 +762,7 @@ def _money_of_request(ctx: Ctx, req: FundRequest) -> tuple[list, RequestMoney]:
 def _key_token(key) -> str:
     if key in (None, ""):
         return uuid.uuid4().hex
-    if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9_.:-]{1,80}", key.strip()):
+    if not isinstance(key, str) or not re.fullmatch(KEY_PATTERN, key.strip()):
         raise RuleError(Violation("invalid_idempotency_key", T(
             "请求编号（幂等键）应为1至80个字母、数字或 _.:- ", "The idempotency key must be 1-80 letters, digits or _.:-"),
             field="key"))
