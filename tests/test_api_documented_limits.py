@@ -1,5 +1,6 @@
 """The OpenAPI document states the limits that are enforced, because it is generated from them: the
-input schemas read the services' constants and the money syntax is ``core.money``'s one pattern."""
+input schemas read the services' constants, the money syntax is ``core.money``'s one pattern, and each
+operation lists the codes it refuses with."""
 from __future__ import annotations
 
 import re
@@ -74,3 +75,37 @@ def test_the_documented_money_pattern_is_what_the_reader_accepts(spec):
         yuan_to_fen(whole["maximum"] + 1)
     with pytest.raises(MoneyError):
         yuan_to_fen(10**20)
+
+
+def test_every_operation_lists_what_it_refuses_with(spec):
+    checked = 0
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method == "parameters":
+                continue
+            for status, response in op["responses"].items():
+                if not status.startswith("4"):
+                    continue
+                schema = response["content"]["application/json"]["schema"]
+                codes = schema["allOf"][1]["properties"]["errors"]["items"]["properties"]["code"]["enum"]
+                assert codes and all(f"`{c}`" in response["description"] for c in codes), (method, path, status)
+                checked += 1
+            if "{tenant}" in path:
+                assert "unauthenticated" in _codes(op, "401") and "unknown_tenant" in _codes(op, "404"), (method, path)
+            if "requestBody" in op and "application/json" in op["requestBody"]["content"]:
+                assert {"malformed_json", "json_too_deep", "json_too_many_values"} <= _codes(op, "400"), (method, path)
+    assert checked > 100
+    create = spec["paths"]["/api/v1/t/{tenant}/projects"]["post"]
+    assert {"invalid_title", "unknown_track", "outside_programme"} <= _codes(create, "422")
+    submit = spec["paths"]["/api/v1/t/{tenant}/projects/{project_id}/submit"]["post"]
+    # The installed policies' rule codes are listed where their rules apply.
+    assert {"window_closed", "micro_over_limit", "signature_one_per_neighbourhood"} <= _codes(submit, "422")
+    assert "not_editable" in _codes(submit, "409")
+
+
+def _codes(op: dict, status: str) -> set[str]:
+    response = op["responses"].get(status)
+    if response is None:
+        return set()
+    return set(response["content"]["application/json"]["schema"]["allOf"][1]["properties"]["errors"]["items"]
+               ["properties"]["code"]["enum"])

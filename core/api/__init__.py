@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from core.api import errors, json_body
 from core.api.base import BEARER, COOKIE, register_converters
+from core.api.refusals import RefusalsPlugin
 from core.api.shapes import ErrorSchema
 from core.money import MAX_TEXT
 
@@ -23,12 +24,14 @@ DESCRIPTION = """\
 - Tenant-scoped URLs start with `/api/v1/t/{tenant}/`; `GET /api/v1/tenants` lists the tenants.
 - Authenticate with `POST /api/v1/t/{tenant}/auth/token` and send `Authorization: Bearer txn_...`.
 - Errors: `{"code", "message", "errors": [{"code", "field", "message", "clause", "severity", "approver"}]}`,
-  in Chinese unless the client asks for English (`Accept-Language: en` or `?lang=en`).
+  in Chinese unless the client asks for English (`Accept-Language: en` or `?lang=en`). Each operation
+  lists, per status, the codes it refuses with; a policy's refusal cites its clause.
 - A JSON body is UTF-8, at most %(json_kib)d KiB, nested at most %(json_depth)d levels and at most %(json_values)s values; anything
   else is a 400 (`malformed_json`, `json_too_deep`, `json_too_many_values`) or a 413 (`body_too_large`).
 - Money is yuan as decimal strings ("4800.50", "5,000"; at most two decimals, at most %(max_yuan)s)
   or integers; floats are refused.
 - Timestamps are RFC 3339 with their offset (`2023-03-15T09:30:00+00:00`).
+- Unknown query parameters are ignored; unknown fields of a body are refused.
 """ % {"json_kib": json_body.MAX_BYTES // 1024, "json_depth": json_body.MAX_DEPTH,
        "json_values": f"{json_body.MAX_VALUES:,}", "max_yuan": MAX_TEXT}
 
@@ -40,6 +43,11 @@ class TongxinApi(Api):
         # flask-smorest's own handler would turn every HTTP error of the app, web pages
         # included, into JSON; this one only answers for /api/.
         self._app.register_error_handler(HTTPException, errors.json_http_error_or_default)
+
+
+def policy_rule_codes(host) -> list[str]:
+    """The codes the installed policies' rules refuse with (``PolicyInfo.rule_codes``)."""
+    return sorted({code for policy in host.policies.values() for code in policy.info.rule_codes})
 
 
 DOCS_ASSETS = "api_docs_assets"  # the endpoint serving the Swagger UI's own files
@@ -93,7 +101,8 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
 
     _swagger_ui(app)
-    api = TongxinApi(app)
+    host = app.extensions["tongxin"].host
+    api = TongxinApi(app, spec_kwargs={"extra_plugins": [RefusalsPlugin(lambda: policy_rule_codes(host))]})
     api.spec.components.security_scheme(BEARER, {"type": "http", "scheme": "bearer", "bearerFormat": "txn_..."})
     api.spec.components.security_scheme(COOKIE, {"type": "apiKey", "in": "cookie", "name": app.config.get("SESSION_COOKIE_NAME", "session")})
     register_converters(app, api)

@@ -17,6 +17,7 @@ from core.api.base import (
     page_schema,
     paged,
 )
+from core.api.refusals import refuses
 from core.api.shapes import UserRefSchema, user_ref
 from core.services import audit_log
 
@@ -48,6 +49,7 @@ class Audit(MethodView):
     @login_required
     @blp.arguments(AuditQuerySchema, location="query")
     @blp.response(200, AuditPageSchema, headers=TOTAL_HEADER)
+    @refuses({403: "forbidden"})
     def get(self, query):
         """The audit log, newest first"""
         ctx = context(login=True)

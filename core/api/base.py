@@ -98,9 +98,15 @@ def _localise(messages):
     return text
 
 
+# The code of a refusal by an operation's own input schema (the request does not match what the
+# OpenAPI document says): distinct from ``invalid_field``, a policy's form or config schema refusing.
+INPUT_CODE = "invalid_input"
+
+
 def input_violations(err: ValidationError, schema: Schema | None = None) -> list[Violation]:
-    """A schema's ValidationError (webargs namespaces it by location) → violations per field.
-    Errors of the body as a whole (marshmallow's ``_schema``) are reported on ``body``."""
+    """A schema's ValidationError (webargs namespaces it by location) → violations per field,
+    each with ``INPUT_CODE``. Errors of the body as a whole (marshmallow's ``_schema``) are
+    reported on ``body``."""
     messages = err.messages
     if isinstance(messages, dict) and len(messages) == 1 and next(iter(messages)) in ApiParser.__location_map__:
         messages = next(iter(messages.values()))
@@ -110,6 +116,7 @@ def input_violations(err: ValidationError, schema: Schema | None = None) -> list
         messages = {"body": messages}
     out = []
     for v in validation_violations(ValidationError(_localise(messages)), schema=schema):
+        v = replace(v, code=INPUT_CODE)
         if v.field and field_label(schema, v.field) is None:
             # No label in the schema: name the field itself, so the message says which one.
             v = replace(v, message=Text(f"{v.field}：{v.message.zh}", f"{v.field}: {v.message.en}"))

@@ -11,6 +11,7 @@ from marshmallow import fields, validate
 
 from core.api.base import TENANT, ApiSchema, Blueprint, context, locale, login_required
 from core.api.shapes import UserRefSchema, text, user_ref
+from core.api.refusals import POLICY, refuses
 from core.models import User
 from core.services import changes as change_service
 from core.services import projects
@@ -99,6 +100,7 @@ class ChangeRequests(MethodView):
     @login_required
     @blp.arguments(ChangeRequestInputSchema)
     @blp.response(201, ChangeRequestSchema)
+    @refuses({403: "forbidden", 409: "not_changeable change_pending", 422: "unknown_track unknown_form reason_required nothing_to_change invalid_field " + POLICY})
     def post(self, body, project_id):
         """Request a change to an approved project: a reason and the proposed type and forms (the applicant)"""
         ctx = context(login=True)
@@ -112,6 +114,7 @@ class ChangeDecision(MethodView):
     @login_required
     @blp.arguments(ChangeDecisionInputSchema)
     @blp.response(201, ChangeRequestSchema)
+    @refuses({403: "forbidden", 409: "change_decided", 422: "reason_required " + POLICY})
     def post(self, body, change_id):
         """Approve (the change is applied) or refuse (with a reason) a change request (the programme's administrators)"""
         ctx = context(login=True)

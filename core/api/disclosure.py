@@ -19,6 +19,7 @@ from marshmallow import fields, validate
 
 from core.api.base import TENANT, ApiSchema, Blueprint, QueryWhole, context, locale, login_required
 from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
+from core.api.refusals import refuses
 from core.models import FundKind
 from core.services import disclosure, money_overview
 from core.services.ledger import YEARS
@@ -283,6 +284,7 @@ class District(MethodView):
     @login_required
     @blp.arguments(YearQuerySchema, location="query")
     @blp.response(200, MoneyOverviewSchema)
+    @refuses({403: "forbidden"})
     def get(self, query):
         """Per street and per fund: committed, disbursed, spent, remaining (district admins: every street; street admins: theirs)"""
         ctx = context(login=True)
@@ -294,6 +296,7 @@ class DistrictExport(MethodView):
     @login_required
     @blp.arguments(YearQuerySchema, location="query")
     @blp.doc(responses=XLSX_RESPONSE)
+    @refuses({403: "forbidden"})
     def get(self, query):
         """The district view as .xlsx: a per-street summary sheet and a per-fund detail sheet"""
         ctx = context(login=True)

@@ -41,6 +41,7 @@ from core.api.base import (
 )
 from core.api.projects import FileField
 from core.api.shapes import UnitRefSchema, UserRefSchema, unit_ref, user_ref, yuan
+from core.api.refusals import LEDGER, refuses
 from core.models import BatchState, FundRequestState, User
 from core.services import final_accounts as accounts_service
 from core.services import fund_requests as service
@@ -298,6 +299,7 @@ class FundRequests(MethodView):
     @login_required
     @blp.arguments(FundRequestInputSchema)
     @blp.response(201, FundRequestSchema)
+    @refuses({403: "forbidden", 404: "not_found", 409: "project_not_approved no_street", 422: "invalid_amount purpose_required purpose_too_long invalid_purpose beneficiaries_required beneficiaries_too_long invalid_beneficiaries invalid_month budget_item_not_in_project over_approved_budget over_budget_line"})
     def post(self, body):
         """File a fund request for an approved project (refused beyond its approved money or budget line)"""
         ctx = context(login=True)
@@ -323,6 +325,7 @@ class Supervision(MethodView):
     @login_required
     @blp.arguments(FundRequestSupervisionInputSchema)
     @blp.response(200, FundRequestSchema)
+    @refuses({403: "forbidden", 409: "no_supervision_step wrong_state", 422: "reason_required note_too_long invalid_note"})
     def post(self, body, request_id):
         """The supervision committee's check (where the policy has it): approve with a note, or refuse with a reason"""
         ctx = context(login=True)
@@ -336,6 +339,7 @@ class Check(MethodView):
     @login_required
     @blp.arguments(FundRequestCheckInputSchema)
     @blp.response(200, FundRequestSchema)
+    @refuses({403: "forbidden", 409: "wrong_state needs_supervision batch_already_approved project_not_approved no_street", 422: "invalid_month over_approved_budget over_budget_line"})
     def post(self, body, request_id):
         """The street office accepts a request: re-checked against the budget, it joins the month's batch"""
         ctx = context(login=True)
@@ -349,6 +353,7 @@ class Refusal(MethodView):
     @login_required
     @blp.arguments(FundRequestRefusalInputSchema)
     @blp.response(200, FundRequestSchema)
+    @refuses({403: "forbidden", 409: "wrong_state needs_supervision no_supervision_step", 422: "reason_required"})
     def post(self, body, request_id):
         """Refuse a request with the reason the applicant reads (the supervision committee or the street office)"""
         ctx = context(login=True)
@@ -361,6 +366,7 @@ class Refusal(MethodView):
 class Withdraw(MethodView):
     @login_required
     @blp.response(200, FundRequestSchema)
+    @refuses({403: "forbidden", 409: "wrong_state"})
     def post(self, request_id):
         """The applicant withdraws a request nobody has acted on yet"""
         ctx = context(login=True)
@@ -373,6 +379,7 @@ class Withdraw(MethodView):
 class Disbursement(MethodView):
     @login_required
     @blp.response(200, FundRequestPostingSchema)
+    @refuses({403: "forbidden", 409: f"wrong_state already_disbursed idempotency_conflict {LEDGER}", 422: f"{LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
     def post(self, request_id):
         """Record that an approved request was paid out (once; split over the project's funds in plan order)"""
         ctx = context(login=True)
@@ -386,6 +393,7 @@ class Expenses(MethodView):
     @login_required
     @blp.arguments(FundRequestExpenseInputSchema, location="multipart")
     @blp.response(201, FundRequestPostingSchema)
+    @refuses({403: "forbidden", 409: f"wrong_state idempotency_conflict", 413: "file_too_large", 415: "file_type", 422: f"over_request_disbursed receipt_required file_empty memo_required memo_too_long invalid_memo {LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
     def post(self, body, request_id):
         """Record spending of a disbursed request's money with its receipt (multipart: amount, memo, receipt)"""
         ctx = context(login=True)
@@ -402,6 +410,7 @@ class Refunds(MethodView):
     @login_required
     @blp.arguments(FundRequestRefundInputSchema)
     @blp.response(201, FundRequestPostingSchema)
+    @refuses({403: "forbidden", 409: f"wrong_state idempotency_conflict", 422: f"over_request_unspent memo_too_long invalid_memo {LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
     def post(self, body, request_id):
         """Return unspent money of a disbursed request to its funds"""
         ctx = context(login=True)
@@ -439,6 +448,7 @@ class BatchItem(MethodView):
 class BatchApproval(MethodView):
     @login_required
     @blp.response(200, FundRequestBatchSchema)
+    @refuses({403: "forbidden over_authority", 409: "batch_already_approved batch_empty"})
     def post(self, batch_id):
         """A street leader approves the month's batch (its total must be within their authority)"""
         ctx = context(login=True)
@@ -451,6 +461,7 @@ class BatchApproval(MethodView):
 class BatchDisbursement(MethodView):
     @login_required
     @blp.response(200, FundRequestBatchSchema)
+    @refuses({403: "forbidden", 409: f"batch_not_approved nothing_to_disburse already_disbursed wrong_state idempotency_conflict {LEDGER}", 422: f"{LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
     def post(self, batch_id):
         """Record the disbursement of every approved request of an approved batch (all or nothing)"""
         ctx = context(login=True)
@@ -465,6 +476,7 @@ class BatchDisbursement(MethodView):
 class FinalAccounts(MethodView):
     @login_required
     @blp.response(200, FinalAccountsSchema)
+    @refuses({403: "forbidden"})
     def get(self, project_id):
         """A project's final accounts (决算表): per budget line budgeted, requested, disbursed, spent and balance"""
         ctx = context(login=True)
@@ -481,6 +493,7 @@ class FinalAccountsWorkbook(MethodView):
     @login_required
     @blp.doc(responses={"200": {"description": "the final accounts as an Excel workbook", "content": {
         XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+    @refuses({403: "forbidden"})
     def get(self, project_id):
         """The final accounts as an .xlsx (Chinese headers; amounts as numbers with two decimals)"""
         ctx = context(login=True)

@@ -13,6 +13,7 @@ from marshmallow import fields, validate
 
 from core.api.base import TENANT, ApiSchema, Blueprint, Id, QueryId, QueryWhole, Yuan, context, locale, login_required
 from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
+from core.api.refusals import LEDGER, refuses
 from core.models import EntryKind, FundKind
 from core.money import parse_yuan
 from core.services import funding, funds, ledger
@@ -136,6 +137,7 @@ class Funds(MethodView):
     @login_required
     @blp.arguments(FundQuery, location="query")
     @blp.response(200, FundListSchema)
+    @refuses({403: "forbidden", 404: "not_found"})
     def get(self, query):
         """Funds with their derived balances (one aggregate query)."""
         ctx = context()
@@ -146,6 +148,7 @@ class Funds(MethodView):
 class OneFund(MethodView):
     @login_required
     @blp.response(200, FundSchema)
+    @refuses({403: "forbidden"})
     def get(self, fund_id):
         """One fund with its derived balance."""
         ctx = context()
@@ -157,6 +160,7 @@ class OneFund(MethodView):
 class Entries(MethodView):
     @login_required
     @blp.response(200, EntryListSchema)
+    @refuses({403: "forbidden"})
     def get(self, fund_id):
         """The fund's entries, oldest first. Entries are never changed; a correction is a new
         entry naming the one it corrects."""
@@ -169,6 +173,7 @@ class PolicyFunds(MethodView):
     @login_required
     @blp.arguments(PolicyFundInput)
     @blp.response(200, FundSchema)
+    @refuses({403: "forbidden", 404: "not_found", 409: "fund_exists", 422: "unit_outside_programme unknown_fund"})
     def post(self, body):
         """Find (or, for an administrator, set up) the fund a programme's policy names by key."""
         ctx = context()
@@ -182,6 +187,7 @@ class Allocations(MethodView):
     @login_required
     @blp.arguments(AllocationInput)
     @blp.response(201, EntrySchema)
+    @refuses({403: "forbidden", 409: "idempotency_conflict", 422: f"{LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
     def post(self, body, fund_id):
         """Put money into the fund (the year's budget, a line's amount)."""
         ctx = context()
@@ -195,6 +201,7 @@ class Transfers(MethodView):
     @login_required
     @blp.arguments(TransferInput)
     @blp.response(201, EntryListSchema)
+    @refuses({403: "forbidden", 404: "not_found", 409: "idempotency_conflict", 422: f"transfer_same_fund {LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
     def post(self, body):
         """Move uncommitted money between two funds: a paired out/in."""
         ctx = context()
@@ -209,6 +216,7 @@ class Corrections(MethodView):
     @login_required
     @blp.arguments(CorrectionInput)
     @blp.response(201, EntrySchema)
+    @refuses({403: "forbidden", 409: "idempotency_conflict", 422: f"not_correctable correction_exceeds_entry {LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
     def post(self, body, entry_id):
         """Reverse (part of) an entry with a new entry that names it and says why."""
         ctx = context()

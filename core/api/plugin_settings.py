@@ -12,6 +12,7 @@ from marshmallow import INCLUDE, fields
 
 from core.api.base import TENANT, ApiSchema, Blueprint, Flag, context, locale, login_required
 from core.api.shapes import FieldSpecSchema, UnitRefSchema, field_specs, unit_ref
+from core.api.refusals import refuses
 from core.i18n import T
 from core.services import org, programmes
 from core.violations import NotFound
@@ -77,6 +78,7 @@ class PluginSettings(MethodView):
     @login_required
     @blp.arguments(PluginSettingsInputSchema)
     @blp.response(200, PluginSettingsSchema)
+    @refuses({403: "forbidden", 422: "wrong_level invalid_config invalid_field"})
     def put(self, body, unit_id, plugin_name):
         """Enable or disable a plugin here, with settings (administrators of the unit)"""
         ctx = context(login=True)

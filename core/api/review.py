@@ -18,6 +18,7 @@ from core.api.base import (
 )
 from core.api.projects import DecisionSchema, decision
 from core.api.shapes import UserRefSchema, user_ref
+from core.api.refusals import LEDGER, POLICY, refuses
 from core.i18n import T
 from core.services import projects, review
 from core.services.programmes import is_panel_member, policy_of
@@ -75,6 +76,7 @@ def score(s) -> dict:
 class Scores(MethodView):
     @login_required
     @blp.response(200, ScoreListSchema)
+    @refuses({403: "forbidden"})
     def get(self, project_id):
         """Every reviewer's scores (the panel and those who may decide)"""
         ctx = context(login=True)
@@ -87,6 +89,7 @@ class Scores(MethodView):
     @login_required
     @blp.arguments(ScoreInputSchema)
     @blp.response(201, ScoreSchema)
+    @refuses({403: "forbidden", 409: "not_reviewable", 422: "invalid_points unknown_criterion comment_too_long"})
     def post(self, body, project_id):
         """Score by the rubric (panel members; scoring again replaces one's own score)"""
         ctx = context(login=True)
@@ -100,6 +103,7 @@ class Decide(MethodView):
     @login_required
     @blp.arguments(DecisionInputSchema)
     @blp.response(201, DecisionSchema)
+    @refuses({403: "forbidden", 409: f"not_reviewable fund_exists {LEDGER} " + POLICY, 422: "invalid_outcome explanation_required invalid_amount approved_over_requested invalid_field " + POLICY})
     def post(self, body, project_id):
         """Decide: approved (with the approved amount and the policy's decision forms), rejected or returned (with an explanation)"""
         ctx = context(login=True)

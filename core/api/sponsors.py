@@ -32,6 +32,7 @@ from core.api.base import (
     login_required,
 )
 from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
+from core.api.refusals import LEDGER, refuses
 from core.models import SponsorKind
 from core.services import ledger, pledges
 
@@ -240,6 +241,7 @@ class Sponsors(MethodView):
     @login_required
     @blp.arguments(SponsorQuery, location="query")
     @blp.response(200, SponsorListSchema)
+    @refuses({403: "forbidden", 404: "not_found"})
     def get(self, query):
         """Sponsors that may pledge to a unit's funds, or those of the caller's units"""
         ctx = context(login=True)
@@ -248,6 +250,7 @@ class Sponsors(MethodView):
     @login_required
     @blp.arguments(SponsorInputSchema)
     @blp.response(201, SponsorSchema)
+    @refuses({403: "forbidden", 404: "not_found", 409: "sponsor_exists", 422: "invalid_name invalid_contact invalid_kind user_not_found"})
     def post(self, body):
         """Register a sponsor with the unit it twins with (street or district administrators)"""
         ctx = context(login=True)
@@ -261,6 +264,7 @@ class Sponsors(MethodView):
 class SponsorView(MethodView):
     @login_required
     @blp.response(200, SponsorViewSchema)
+    @refuses({403: "forbidden"})
     def get(self, sponsor_id):
         """What the sponsor pledged, what arrived and what it paid for (its login, or staff)"""
         ctx = context(login=True)
@@ -298,6 +302,7 @@ class Pledges(MethodView):
     @login_required
     @blp.arguments(PledgeQuery, location="query")
     @blp.response(200, PledgeListSchema)
+    @refuses({404: "not_found"})
     def get(self, query):
         """Pledges by fund, sponsor and/or claimed project, with their derived status"""
         ctx = context(login=True)
@@ -308,6 +313,7 @@ class Pledges(MethodView):
     @login_required
     @blp.arguments(PledgeInputSchema)
     @blp.response(201, PledgeSchema)
+    @refuses({403: "forbidden", 404: "not_found", 409: "idempotency_conflict", 422: "not_a_sponsor not_a_pledge_fund invalid_amount nothing_promised invalid_in_kind invalid_occasion invalid_date date_in_future claim_not_announced claim_outside_fund over_cap invalid_idempotency_key"})
     def post(self, body):
         """Record a pledge, optionally claiming an announced project (the fund's staff, or the sponsor itself)"""
         ctx = context(login=True)
@@ -323,6 +329,7 @@ class Receipts(MethodView):
     @login_required
     @blp.arguments(ReceiptInputSchema)
     @blp.response(201, ReceiptSchema)
+    @refuses({403: "forbidden", 409: "idempotency_conflict", 422: f"over_pledge {LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
     def post(self, body, pledge_id):
         """Money arrived for a pledge: put into the fund (and earmarked for its claimed, approved project)"""
         ctx = context(login=True)
