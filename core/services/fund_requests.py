@@ -774,6 +774,17 @@ def _replayed(ctx: Ctx, prefix: str) -> list[LedgerEntry]:
                                     .order_by(LedgerEntry.id)))
 
 
+def _replay(done: list[LedgerEntry], fen: int, key: str) -> list[LedgerEntry]:
+    """A retry under a key already used: what was recorded then, if it asks the same; a key sent
+    again with another amount is a conflict, not a silent replay. The input is read first: a
+    retry is refused for what any request would be refused for."""
+    if sum(e.amount_fen for e in done) != fen:
+        raise RuleError(Violation("idempotency_conflict", T(
+            f"请求编号「{key}」已用于另一笔金额不同的登记", f"The key '{key}' was already used for another amount"),
+            field="key"), status=409)
+    return done
+
+
 def _disbursed_request(ctx: Ctx, request_id: int, action: Action, who: Text, kind: str, doing: Text, key: str | None):
     """What recording an expense and a refund share: the request locked, the caller's role, a
     retry's earlier entries (the same key), and a request that has been disbursed. Returns
@@ -796,8 +807,6 @@ def record_expense(ctx: Ctx, request_id: int, *, amount, memo: str = "", receipt
     req, prefix, done = _disbursed_request(
         ctx, request_id, A.fund_request_file, T("只有申请单位可以登记支出", "Only the applicant may record spending"),
         "expense", T("登记支出（须先拨付）", "spent (it must be disbursed first)"), key)
-    if done:
-        return done
     v = Violations()
     fen, problem = _amount(amount)
     v.add(problem)
@@ -806,6 +815,8 @@ def record_expense(ctx: Ctx, request_id: int, *, amount, memo: str = "", receipt
         v.add(Violation("receipt_required", T("请上传收据或发票（PDF、JPG 或 PNG）", "Upload the receipt (PDF, JPG or PNG)"),
                         field="receipt"))
     v.raise_if_blocking()
+    if done:
+        return _replay(done, fen, key)
     data, content_type = storage.read_upload(receipt_stream, receipt_filename, RECEIPT_TYPES, field="receipt")
     funds, money = _money_of_request(ctx, req)
     if fen > money.unspent:
@@ -838,13 +849,13 @@ def record_refund(ctx: Ctx, request_id: int, *, amount, memo: str = "", key: str
         ctx, request_id, A.fund_request_refund,
         T("只有申请单位或街道社区自治办可以登记退回", "Only the applicant or the street office may record a refund"),
         "refund", T("登记退回（须先拨付）", "refunded (it must be disbursed first)"), key)
-    if done:
-        return done
     v = Violations()
     fen, problem = _amount(amount)
     v.add(problem)
     memo = _text(memo, "memo", T("退回说明", "Description"), required=False, v=v)
     v.raise_if_blocking()
+    if done:
+        return _replay(done, fen, key)
     funds, money = _money_of_request(ctx, req)
     if fen > money.unspent:
         raise RuleError(Violation("over_request_unspent", T(
