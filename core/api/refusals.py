@@ -10,7 +10,8 @@ listed. To what a view declares it adds what every operation of its kind may ans
 repeats it:
 
 - 401 ``unauthenticated`` (a login is needed, or a token sent along does not resolve);
-- 404 ``unknown_tenant`` under ``/t/{tenant}``, ``not_found`` where the URL names an object;
+- 404 ``unknown_tenant`` under ``/t/{tenant}`` (``not_found`` for a slug no tenant could have),
+  ``not_found`` where the URL names an object;
 - 409 ``conflict`` for every change (two people changing the same row at once);
 - 422 ``invalid_input`` (the operation's own schema refuses a field: the request does not match
   this document) and ``invalid_characters`` (NUL or unpaired surrogates) wherever there is input;
@@ -89,8 +90,8 @@ class RefusalsPlugin(BasePlugin):
         tenant_scoped = "{tenant}" in path
         if tenant_scoped or operation.get("security"):
             add(401, ["unauthenticated"])
-        if tenant_scoped:
-            add(404, ["unknown_tenant"])
+        if tenant_scoped:  # a slug outside the slug syntax matches no URL at all: not_found
+            add(404, ["unknown_tenant", "not_found"])
         if _OBJECT_IN_PATH.search(path):
             add(404, ["not_found"])
         body = (operation.get("requestBody") or {}).get("content", {})
