@@ -1,39 +1,55 @@
 """Money is integer fen (分). Yuan appear only at the edges: parsing input and showing output."""
 from __future__ import annotations
 
-import decimal
 import re
 from decimal import Decimal
 
 from marshmallow import ValidationError, fields
 
 FEN_PER_YUAN = 100
-_PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
+
+# The one syntax of an amount of yuan, as the API documents it and every reader accepts it:
+# ASCII digits, optionally grouped by thousands with commas ("5,000"), at most two decimals,
+# nothing around it. At most nine digits before the point: the upper bound of any amount
+# (999,999,999.99 yuan) is far inside the 64-bit columns and their sums.
+MAX_YUAN_DIGITS = 9
+YUAN_PATTERN = (r"^([0-9]{1,%d}|[1-9][0-9]{0,2}(,[0-9]{3}){1,%d})(\.[0-9]{1,2})?$"
+                % (MAX_YUAN_DIGITS, (MAX_YUAN_DIGITS - 1) // 3))
+MAX_FEN = 10**MAX_YUAN_DIGITS * FEN_PER_YUAN - 1
+MAX_YUAN = Decimal(MAX_FEN) / FEN_PER_YUAN  # the same bound in yuan, for plugins' config schemas
+_YUAN = re.compile(YUAN_PATTERN)
+_ANY_LENGTH = re.compile(r"^([0-9]+|[1-9][0-9]{0,2}(,[0-9]{3})+)(\.[0-9]{1,2})?$")  # the syntax, unbounded
+MAX_TEXT = "999,999,999.99"  # MAX_FEN as people read it (format_yuan(MAX_FEN))
 
 
 class MoneyError(ValueError):
     pass
 
 
-def yuan_to_fen(value) -> int:
-    """'5000', '5000.5', Decimal('5000.01') or an int of yuan → integer fen.
+class AmountTooLarge(MoneyError):
+    """Above ``MAX_FEN``: a typo, or an attempt to overflow a column or a sum."""
 
-    Refuses floats (binary fractions are not money), negatives and fractions of a fen."""
+
+def yuan_to_fen(value) -> int:
+    """'5000', '5,000', '5000.5', an int of yuan or a Decimal → integer fen.
+
+    A string must match ``YUAN_PATTERN``; anything else (floats: binary fractions are not money;
+    negatives, fractions of a fen, "1e3", "NaN", "+5", "1,000,0", full-width digits, spaces)
+    is refused, and so is any amount above ``MAX_FEN``."""
     if isinstance(value, bool) or isinstance(value, float):
         raise MoneyError("amount must be given as a decimal string or integer, not a float")
-    if isinstance(value, (int, Decimal)):
-        text = str(value)
+    if isinstance(value, int):
+        d = Decimal(value)
+    elif isinstance(value, Decimal):
+        d = value
     elif isinstance(value, str):
-        text = value.replace(",", "").strip()
-        # Plain decimals only: "1e3", "NaN", "0x10" or "+5" are typos or tricks, not amounts.
-        if not _PLAIN.match(text):
+        if not _YUAN.fullmatch(value):  # (fullmatch: "$" alone would let a final newline through)
+            if _ANY_LENGTH.fullmatch(value):
+                raise AmountTooLarge(f"amount is above {MAX_TEXT} yuan")
             raise MoneyError(f"not an amount: {value!r}")
+        d = Decimal(value.replace(",", ""))
     else:
         raise MoneyError(f"not an amount: {value!r}")
-    try:
-        d = Decimal(text)
-    except (decimal.InvalidOperation, ValueError) as exc:
-        raise MoneyError(f"not an amount: {value!r}") from exc
     if not d.is_finite():
         raise MoneyError("amount must be finite")
     if d < 0:
@@ -41,6 +57,8 @@ def yuan_to_fen(value) -> int:
     fen = d * FEN_PER_YUAN
     if fen != fen.to_integral_value():
         raise MoneyError("amount has fractions of a fen")
+    if fen > MAX_FEN:
+        raise AmountTooLarge(f"amount is above {MAX_TEXT} yuan")
     return int(fen)
 
 
@@ -97,6 +115,9 @@ def read_yuan(value, field: str = "amount", *, label=None, allow_zero: bool = Fa
     label = label or T("金额", "The amount")
     try:
         fen = yuan_to_fen(value)
+    except AmountTooLarge:
+        return None, Violation("invalid_amount", T(f"{label.zh}不能超过{MAX_TEXT}元", f"{label.en} may be at most {MAX_TEXT} yuan"),
+                               field=field)
     except MoneyError:
         return None, Violation("invalid_amount", T(
             f"{label.zh}应为以元为单位的数字，最多两位小数，不能为负数、浮点数或文字",

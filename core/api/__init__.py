@@ -12,9 +12,11 @@ from flask import Flask, send_from_directory
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from core.api import errors
+from core.api import errors, json_body
 from core.api.base import BEARER, COOKIE, register_converters
+from core.api.refusals import RefusalsPlugin
 from core.api.shapes import ErrorSchema
+from core.money import MAX_TEXT
 
 DESCRIPTION = """\
 同心 Tongxin: community self-governance projects for district bureaus and their streets.
@@ -22,15 +24,22 @@ DESCRIPTION = """\
 - Tenant-scoped URLs start with `/api/v1/t/{tenant}/`; `GET /api/v1/tenants` lists the tenants.
 - Authenticate with `POST /api/v1/t/{tenant}/auth/token` and send `Authorization: Bearer txn_...`.
 - Errors: `{"code", "message", "errors": [{"code", "field", "message", "clause", "severity", "approver"}]}`,
-  in Chinese unless the client asks for English (`Accept-Language: en` or `?lang=en`).
-- Money is yuan as decimal strings ("4800.50"); floats are refused.
+  in Chinese unless the client asks for English (`Accept-Language: en` or `?lang=en`). Each operation
+  lists, per status, the codes it refuses with; a policy's refusal cites its clause.
+- A JSON body is UTF-8, at most %(json_kib)d KiB, nested at most %(json_depth)d levels and at most %(json_values)s values; anything
+  else is a 400 (`malformed_json`, `json_too_deep`, `json_too_many_values`) or a 413 (`body_too_large`).
+- Money is yuan as decimal strings ("4800.50", "5,000"; at most two decimals, at most %(max_yuan)s)
+  or integers; floats are refused.
+- Timestamps are RFC 3339 with their offset (`2023-03-15T09:30:00+00:00`).
+- Unknown query parameters are ignored; unknown fields of a body are refused.
 - Lists that can grow are pages: `?page=1&page_size=20` (1..100), answered as
   `{"items", "total", "page", "page_size", "pages"}` with the total also in `X-Total-Count`.
 - Projects, fund requests and batches say what the caller may do with them now:
   `"actions": [{"action", "allowed", "reason", "shown", "permission"}]` (the web shows the same buttons).
 - Money moved for a fund request or a batch (disbursement, expense, refund) answers 201 with the request or
   batch and the ledger `entries` posted.
-"""
+""" % {"json_kib": json_body.MAX_BYTES // 1024, "json_depth": json_body.MAX_DEPTH,
+       "json_values": f"{json_body.MAX_VALUES:,}", "max_yuan": MAX_TEXT}
 
 
 class TongxinApi(Api):
@@ -40,6 +49,11 @@ class TongxinApi(Api):
         # flask-smorest's own handler would turn every HTTP error of the app, web pages
         # included, into JSON; this one only answers for /api/.
         self._app.register_error_handler(HTTPException, errors.json_http_error_or_default)
+
+
+def policy_rule_codes(host) -> list[str]:
+    """The codes the installed policies' rules refuse with (``PolicyInfo.rule_codes``)."""
+    return sorted({code for policy in host.policies.values() for code in policy.info.rule_codes})
 
 
 DOCS_ASSETS = "api_docs_assets"  # the endpoint serving the Swagger UI's own files
@@ -94,7 +108,8 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
 
     _swagger_ui(app)
-    api = TongxinApi(app)
+    host = app.extensions["tongxin"].host
+    api = TongxinApi(app, spec_kwargs={"extra_plugins": [RefusalsPlugin(lambda: policy_rule_codes(host))]})
     api.spec.components.security_scheme(BEARER, {"type": "http", "scheme": "bearer", "bearerFormat": "txn_..."})
     api.spec.components.security_scheme(COOKIE, {"type": "apiKey", "in": "cookie", "name": app.config.get("SESSION_COOKIE_NAME", "session")})
     register_converters(app, api)

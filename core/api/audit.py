@@ -9,14 +9,15 @@ from core.api.base import (
     TOTAL_HEADER,
     ApiSchema,
     Blueprint,
-    Id,
     PageQuery,
+    QueryId,
     context,
     limit_offset,
     login_required,
     page_schema,
     paged,
 )
+from core.api.refusals import refuses
 from core.api.shapes import UserRefSchema, user_ref
 from core.services import audit_log
 
@@ -40,7 +41,7 @@ AuditPageSchema = page_schema(AuditEntrySchema, "AuditPageSchema")
 
 class AuditQuerySchema(PageQuery):
     entity = fields.String(validate=validate.Length(min=1, max=64), metadata={"description": "e.g. projects"})
-    entity_id = Id()
+    entity_id = QueryId()
 
 
 @blp.route("")
@@ -48,6 +49,7 @@ class Audit(MethodView):
     @login_required
     @blp.arguments(AuditQuerySchema, location="query")
     @blp.response(200, AuditPageSchema, headers=TOTAL_HEADER)
+    @refuses({403: "forbidden"})
     def get(self, query):
         """The audit log, newest first"""
         ctx = context(login=True)

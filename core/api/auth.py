@@ -12,6 +12,7 @@ from marshmallow import fields, validate
 from core import request_context
 from core.api.base import TENANT, ApiSchema, Blueprint, context, locale, login_required
 from core.api.shapes import UnitRefSchema, unit_ref
+from core.api.refusals import refuses
 from core.i18n import T
 from core.models import Role
 from core.services import auth
@@ -70,6 +71,7 @@ class IssueToken(MethodView):
     @blp.doc(security=[])
     @blp.arguments(TokenRequestSchema)
     @blp.response(201, IssuedTokenSchema)
+    @refuses({401: "invalid_credentials"})
     def post(self, body):
         """Exchange a username and password for a bearer token"""
         # Not context(): a stale token still sent along must not stand in the way of a new one.

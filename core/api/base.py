@@ -5,7 +5,6 @@ bad input is refused the same way everywhere: as a ``RuleError`` the error handl
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import ClassVar
@@ -14,14 +13,16 @@ import flask_smorest
 from flask import g
 from marshmallow import Schema, ValidationError, fields, validate
 from marshmallow.utils import missing
-from webargs.core import is_json, parse_json
+from webargs.core import is_json
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict, FileStorage, MultiDict
 from werkzeug.routing import BaseConverter, IntegerConverter
 
 from core import request_context
+from core.api.json_body import read_json
 from core.forms import field_label, validation_violations, zh_message
 from core.i18n import T, Text
+from core.money import FEN_PER_YUAN, MAX_FEN, MAX_TEXT, YUAN_PATTERN
 from core.services.context import Ctx
 from core.violations import RuleError, Violation
 
@@ -97,9 +98,15 @@ def _localise(messages):
     return text
 
 
+# The code of a refusal by an operation's own input schema (the request does not match what the
+# OpenAPI document says): distinct from ``invalid_field``, a policy's form or config schema refusing.
+INPUT_CODE = "invalid_input"
+
+
 def input_violations(err: ValidationError, schema: Schema | None = None) -> list[Violation]:
-    """A schema's ValidationError (webargs namespaces it by location) → violations per field.
-    Errors of the body as a whole (marshmallow's ``_schema``) are reported on ``body``."""
+    """A schema's ValidationError (webargs namespaces it by location) → violations per field,
+    each with ``INPUT_CODE``. Errors of the body as a whole (marshmallow's ``_schema``) are
+    reported on ``body``."""
     messages = err.messages
     if isinstance(messages, dict) and len(messages) == 1 and next(iter(messages)) in ApiParser.__location_map__:
         messages = next(iter(messages.values()))
@@ -109,6 +116,7 @@ def input_violations(err: ValidationError, schema: Schema | None = None) -> list
         messages = {"body": messages}
     out = []
     for v in validation_violations(ValidationError(_localise(messages)), schema=schema):
+        v = replace(v, code=INPUT_CODE)
         if v.field and field_label(schema, v.field) is None:
             # No label in the schema: name the field itself, so the message says which one.
             v = replace(v, message=Text(f"{v.field}：{v.message.zh}", f"{v.field}: {v.message.en}"))
@@ -169,16 +177,7 @@ class ApiParser(FlaskParser):
                       "The body must be JSON; send Content-Type: application/json"),
                     field="body"), status=415)
             return missing
-        return parse_json(body)
-
-    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
-        where = ""
-        if isinstance(error, json.JSONDecodeError):
-            where = f"（第{error.lineno}行第{error.colno}列）"
-        raise RuleError(Violation(
-            "malformed_json",
-            T(f"请求体不是有效的 JSON{where}", f"The request body is not valid JSON ({error})"),
-            field="body"), status=400)
+        return read_json(body)  # a RuleError naming the rule a malformed body breaks
 
     def pre_load(self, location_data, *, schema, req, location):
         data = getattr(location_data, "data", location_data)  # webargs wraps MultiDicts
@@ -214,13 +213,27 @@ class Blueprint(flask_smorest.Blueprint):
         attach(self)
 
 
+class Pattern(validate.Regexp):
+    """``validate.Regexp`` matching the whole value, as JSON Schema's ``pattern`` with ``^...$``
+    reads: Python's ``$`` alone would also let a final newline through."""
+
+    def __call__(self, value):
+        if not isinstance(value, str) or self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
 class ApiSchema(Schema):
     """Base of every request and response schema (unknown input fields are refused)."""
 
 
 class Whole(fields.Integer):
-    """An integer as JSON sends it (or as digits, as a query string sends it), never a
-    float: marshmallow would silently truncate 1.5 to 1."""
+    """An integer as JSON sends it, never a float (marshmallow would silently truncate 1.5 to 1),
+    a boolean or a string of digits: the document says ``integer``. A query string sends digits:
+    there, ``strict=False`` (see ``QueryWhole``)."""
+
+    def __init__(self, *, strict: bool = True, **kwargs):
+        super().__init__(strict=strict, **kwargs)
 
     def _validated(self, value):
         if isinstance(value, float):
@@ -228,25 +241,54 @@ class Whole(fields.Integer):
         return super()._validated(value)
 
 
+def QueryWhole(**kwargs) -> Whole:
+    """An integer in a query string (digits)."""
+    return Whole(strict=False, **kwargs)
+
+
+class Flag(fields.Boolean):
+    """A JSON ``true`` or ``false``, and nothing else: marshmallow's Boolean would also take
+    "yes", "on", 1 ..., which the document (``type: boolean``) calls invalid."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 def Id(**kwargs) -> fields.Integer:
-    """An id in a body or query: an integer 1..2^31-1."""
+    """An id in a body: an integer 1..2^31-1."""
     return Whole(validate=validate.Range(min=1, max=ID_MAX), **kwargs)
 
 
+def QueryId(**kwargs) -> fields.Integer:
+    """An id in a query string."""
+    return Id(strict=False, **kwargs)
+
+
 def Yuan(**kwargs) -> fields.Raw:
-    """An amount of yuan as given by the client: the services parse it into fen and refuse
-    floats, negatives and fractions of a fen, naming the field."""
-    metadata = {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$", "example": "4800.50",
-                "description": "yuan as a decimal string (an integer is accepted; floats are refused)"}
-    return fields.Raw(metadata={**metadata, **kwargs.pop("metadata", {})}, **kwargs)
+    """An amount of yuan as given by the client, documented as ``core.money`` reads it (the one
+    reader: ``read_yuan``): a decimal string of ``YUAN_PATTERN`` or an integer, at most
+    ``MAX_FEN``. The services parse it into fen and refuse anything else, naming the field."""
+    metadata = {
+        "anyOf": [{"type": "string", "pattern": YUAN_PATTERN},
+                  {"type": "integer", "minimum": 0, "maximum": MAX_FEN // FEN_PER_YUAN}],
+        "example": "4800.50",
+        "description": f"yuan: a decimal string (\"5000\", \"5,000.50\"; at most two decimals) or an integer, "
+                       f"0 to {MAX_TEXT}; floats, signs, spaces and other digits are refused",
+    }
+    extra = dict(kwargs.pop("metadata", {}))
+    if "description" in extra:
+        metadata["description"] = f"{extra.pop('description')}. {metadata['description']}"
+    return fields.Raw(metadata={**metadata, **extra}, **kwargs)
 
 
 # -- pagination ----------------------------------------------------------------------------------
 
 class PageQuery(ApiSchema):
-    page = Whole(load_default=1, validate=validate.Range(min=1, max=100_000),
+    page = QueryWhole(load_default=1, validate=validate.Range(min=1, max=100_000),
                           metadata={"description": "1-based page number"})
-    page_size = Whole(load_default=20, validate=validate.Range(min=1, max=100),
+    page_size = QueryWhole(load_default=20, validate=validate.Range(min=1, max=100),
                                metadata={"description": "items per page (1..100)"})
 
 

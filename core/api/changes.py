@@ -23,6 +23,7 @@ from core.api.base import (
     paged,
 )
 from core.api.shapes import UserRefSchema, text, user_ref
+from core.api.refusals import POLICY, refuses
 from core.models import User
 from core.services import changes as change_service
 from core.services import projects
@@ -56,7 +57,7 @@ class ChangeRequestInputSchema(ApiSchema):
         "description": f"why (at least {change_service.MIN_REASON} characters)"})
     proposed_track = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
                                    metadata={"description": "a new project type (track key); omit to keep it"})
-    proposed_forms = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)), values=fields.Dict(),
+    proposed_forms = fields.Dict(keys=fields.String(), values=fields.Dict(),
                                  load_default=dict, metadata={
                                      "description": "form key → the form's full new data, validated by the form's schema"})
 
@@ -114,6 +115,7 @@ class ChangeRequests(MethodView):
     @login_required
     @blp.arguments(ChangeRequestInputSchema)
     @blp.response(201, ChangeRequestSchema)
+    @refuses({403: "forbidden", 409: "not_changeable change_pending", 422: "unknown_track unknown_form reason_required nothing_to_change invalid_field " + POLICY})
     def post(self, body, project_id):
         """Request a change to an approved project: a reason and the proposed type and forms (the applicant)"""
         ctx = context(login=True)
@@ -127,6 +129,7 @@ class ChangeDecision(MethodView):
     @login_required
     @blp.arguments(ChangeDecisionInputSchema)
     @blp.response(201, ChangeRequestSchema)
+    @refuses({403: "forbidden", 409: "change_decided", 422: "reason_required " + POLICY})
     def post(self, body, change_id):
         """Approve (the change is applied) or refuse (with a reason) a change request (the programme's administrators)"""
         ctx = context(login=True)

@@ -17,8 +17,9 @@ from flask import send_file, url_for
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from core.api.base import TENANT, ApiSchema, Blueprint, Whole, context, locale, login_required
+from core.api.base import TENANT, ApiSchema, Blueprint, QueryWhole, context, locale, login_required
 from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
+from core.api.refusals import refuses
 from core.models import FundKind
 from core.services import disclosure, money_overview
 from core.services.ledger import YEARS
@@ -34,7 +35,7 @@ XLSX_RESPONSE = {"200": {"description": "an Excel workbook (.xlsx)", "content": 
 # -- schemas -------------------------------------------------------------------------------------
 
 class YearQuerySchema(ApiSchema):
-    year = Whole(validate=validate.Range(min=YEARS.start, max=YEARS.stop - 1),
+    year = QueryWhole(validate=validate.Range(min=YEARS.start, max=YEARS.stop - 1),
                  metadata={"description": "default: this year (or the latest year with data)"})
 
 
@@ -283,6 +284,7 @@ class District(MethodView):
     @login_required
     @blp.arguments(YearQuerySchema, location="query")
     @blp.response(200, MoneyOverviewSchema)
+    @refuses({403: "forbidden"})
     def get(self, query):
         """Per street and per fund: committed, disbursed, spent, remaining (district admins: every street; street admins: theirs)"""
         ctx = context(login=True)
@@ -294,6 +296,7 @@ class DistrictExport(MethodView):
     @login_required
     @blp.arguments(YearQuerySchema, location="query")
     @blp.doc(responses=XLSX_RESPONSE)
+    @refuses({403: "forbidden"})
     def get(self, query):
         """The district view as .xlsx: a per-street summary sheet and a per-fund detail sheet"""
         ctx = context(login=True)

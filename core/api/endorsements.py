@@ -29,6 +29,7 @@ from core.api.base import (
     paged,
 )
 from core.api.shapes import UnitRefSchema, UserRefSchema, text, unit_ref, user_ref
+from core.api.refusals import refuses
 from core.services import endorsement as endorsement_service
 from core.services import projects
 
@@ -108,10 +109,19 @@ class OptionalFile(Upload):
 OUTCOME_ERROR = "结果只能是：endorsed（审核盖章）、returned（退回修改） | The outcome must be endorsed or returned"
 
 
-class EndorsementInputSchema(ApiSchema):
+class EndorsementJsonSchema(ApiSchema):
+    """The body as JSON: no file can travel in it (send multipart to upload the stamp page)."""
+
     outcome = fields.String(required=True, validate=validate.OneOf(endorsement_service.OUTCOMES, error=OUTCOME_ERROR))
     reason = fields.String(load_default="", validate=validate.Length(max=4000), metadata={
         "description": f"required (at least {endorsement_service.MIN_REASON} characters) when returned"})
+    stamp = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=0), metadata={
+        "description": "null or empty in JSON: a stamp page is uploaded as multipart/form-data"})
+
+
+class EndorsementInputSchema(EndorsementJsonSchema):
+    """The body as JSON or multipart, as the endpoint reads it."""
+
     stamp = OptionalFile(load_default=None, allow_none=True, metadata={
         "description": "the scanned stamp page (PDF, JPEG or PNG); multipart only"})
 
@@ -162,8 +172,9 @@ class Endorsements(MethodView):
 class Endorse(MethodView):
     @login_required
     @blp.arguments(EndorsementInputSchema, location="json_or_multipart")
-    @blp.doc(requestBody={"content": {"application/json": {"schema": EndorsementInputSchema}}})
+    @blp.doc(requestBody={"content": {"application/json": {"schema": EndorsementJsonSchema}}})
     @blp.response(201, EndorsementSchema)
+    @refuses({403: "forbidden", 409: "no_endorsement_step not_awaiting_endorsement", 413: "file_too_large", 415: "file_type", 422: "invalid_outcome reason_required stamp_required file_empty"})
     def post(self, body, project_id):
         """Endorse (stamp) or return a submitted application (administrators of the applicant's town or street)
 

@@ -31,6 +31,7 @@ from core.api.fund_requests import (
     render_requests,
     users_of,
 )
+from core.api.refusals import LEDGER, refuses
 from core.api.shapes import ActionsField, UnitRefSchema, UserRefSchema, actions, unit_ref, user_ref, yuan
 from core.models import BatchState
 from core.services import fund_request_actions as offers
@@ -132,6 +133,7 @@ class BatchItem(MethodView):
 class BatchApproval(MethodView):
     @login_required
     @blp.response(200, FundRequestBatchSchema)
+    @refuses({403: "forbidden over_authority", 409: "batch_already_approved batch_empty"})
     def post(self, batch_id):
         """A street leader approves the month's batch (its total must be within their authority)"""
         ctx = context(login=True)
@@ -144,6 +146,7 @@ class BatchApproval(MethodView):
 class BatchDisbursement(MethodView):
     @login_required
     @blp.response(201, FundRequestBatchPostingSchema)
+    @refuses({403: "forbidden", 409: f"batch_not_approved nothing_to_disburse already_disbursed wrong_state idempotency_conflict {LEDGER}", 422: f"{LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
     def post(self, batch_id):
         """Record the disbursement of every approved request of an approved batch (all or nothing)"""
         ctx = context(login=True)

@@ -34,6 +34,8 @@ from core.api.base import (
     Blueprint,
     Id,
     PageQuery,
+    Pattern,
+    QueryId,
     Yuan,
     context,
     limit_offset,
@@ -43,6 +45,7 @@ from core.api.base import (
     paged,
 )
 from core.api.projects import FileField
+from core.api.refusals import LEDGER, refuses
 from core.api.shapes import ActionsField, UnitRefSchema, UserRefSchema, actions, unit_ref, user_ref, yuan
 from core.models import FundRequestState, User
 from core.services import final_accounts as accounts_service
@@ -52,8 +55,8 @@ from core.services import fund_requests as service
 blp = Blueprint("fund_requests", __name__, url_prefix=f"{TENANT}/fund-requests",
                 description="Monthly fund requests, batches and disbursements")
 
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-MONTH_ERROR = "月份格式应为“年-月”，如 2023-05 | The month must be YYYY-MM, e.g. 2023-05"
+MONTH_ERROR = "月份格式应为“年-月”（2000至2100年），如 2023-05 | The month must be YYYY-MM (years 2000-2100), e.g. 2023-05"
+KEY_ERROR = "请求编号（幂等键）应为1至80个字母、数字或 _.:- | The idempotency key must be 1-80 letters, digits or _.:-"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -61,7 +64,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def Month(**kwargs) -> fields.String:
     metadata = {"description": "YYYY-MM", "example": "2023-05", **kwargs.pop("metadata", {})}
-    return fields.String(validate=validate.Regexp(MONTH_PATTERN, error=MONTH_ERROR), metadata=metadata, **kwargs)
+    return fields.String(validate=Pattern(service.MONTH_PATTERN, error=MONTH_ERROR), metadata=metadata, **kwargs)
+
+
+def Text(max_length: int = service.TEXT_MAX, **kwargs) -> fields.String:
+    """Text a person writes: at most ``max_length`` characters (the service's limit)."""
+    return fields.String(validate=validate.Length(max=max_length), **kwargs)
+
+
+def Key(**kwargs) -> fields.String:
+    return fields.String(load_default=None, allow_none=True, validate=Pattern(service.KEY_PATTERN, error=KEY_ERROR), **kwargs)
 
 
 class FundRequestProjectSchema(ApiSchema):
@@ -113,14 +125,14 @@ FundRequestPageSchema = page_schema(FundRequestSchema, "FundRequestPageSchema")
 class FundRequestQuerySchema(PageQuery):
     month = Month()
     state = fields.String(validate=validate.OneOf([s.value for s in FundRequestState]))
-    project_id = Id()
+    project_id = QueryId()
 
 
 class FundRequestInputSchema(ApiSchema):
     project_id = Id(required=True, metadata={"description": "an approved project of the caller's unit"})
     amount = Yuan(required=True)
-    purpose = fields.String(required=True, validate=validate.Length(max=4000), metadata={"description": "用途"})
-    beneficiaries = fields.String(load_default="", validate=validate.Length(max=4000), metadata={
+    purpose = Text(required=True, metadata={"description": "用途"})
+    beneficiaries = Text(load_default="", metadata={
         "description": "使用对象 (required where the policy says so)"})
     month = Month(load_default=None, allow_none=True)
     budget_item_id = Id(load_default=None, allow_none=True, metadata={
@@ -132,7 +144,7 @@ OUTCOME_ERROR = "结果只能是：approved（同意）、refused（不同意）
 
 class FundRequestSupervisionInputSchema(ApiSchema):
     outcome = fields.String(required=True, validate=validate.OneOf(["approved", "refused"], error=OUTCOME_ERROR))
-    note = fields.String(load_default="", validate=validate.Length(max=4000), metadata={
+    note = Text(load_default="", metadata={
         "description": f"the committee's note; the reason (at least {service.MIN_REASON} characters) when refused"})
 
 
@@ -142,23 +154,21 @@ class FundRequestCheckInputSchema(ApiSchema):
 
 
 class FundRequestRefusalInputSchema(ApiSchema):
-    reason = fields.String(required=True, validate=validate.Length(max=4000), metadata={
+    reason = Text(required=True, metadata={
         "description": f"at least {service.MIN_REASON} characters; the applicant reads it"})
 
 
 class FundRequestExpenseInputSchema(ApiSchema):
     amount = Yuan(required=True)
-    memo = fields.String(required=True, validate=validate.Length(max=4000), metadata={"description": "what was bought"})
+    memo = Text(required=True, metadata={"description": "what was bought"})
     receipt = FileField(required=True, metadata={"description": "the receipt or invoice (PDF, JPEG or PNG)"})
-    key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80), metadata={
-        "description": "an idempotency key: sending the same key again records nothing new"})
+    key = Key(metadata={"description": "an idempotency key: sending the same key again records nothing new"})
 
 
 class FundRequestRefundInputSchema(ApiSchema):
     amount = Yuan(required=True)
-    memo = fields.String(load_default="", validate=validate.Length(max=4000))
-    key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80), metadata={
-        "description": "an idempotency key"})
+    memo = Text(load_default="")
+    key = Key(metadata={"description": "an idempotency key"})
 
 
 class FundRequestEntrySchema(ApiSchema):
@@ -262,6 +272,7 @@ class FundRequests(MethodView):
     @login_required
     @blp.arguments(FundRequestInputSchema)
     @blp.response(201, FundRequestSchema)
+    @refuses({403: "forbidden", 404: "not_found", 409: "project_not_approved no_street", 422: "invalid_amount purpose_required purpose_too_long invalid_purpose beneficiaries_required beneficiaries_too_long invalid_beneficiaries invalid_month budget_item_not_in_project over_approved_budget over_budget_line"})
     def post(self, body):
         """File a fund request for an approved project (refused beyond its approved money or budget line)"""
         ctx = context(login=True)
@@ -287,6 +298,7 @@ class Supervision(MethodView):
     @login_required
     @blp.arguments(FundRequestSupervisionInputSchema)
     @blp.response(200, FundRequestSchema)
+    @refuses({403: "forbidden", 409: "no_supervision_step wrong_state", 422: "reason_required note_too_long invalid_note"})
     def post(self, body, request_id):
         """The supervision committee's check (where the policy has it): approve with a note, or refuse with a reason"""
         ctx = context(login=True)
@@ -300,6 +312,7 @@ class Check(MethodView):
     @login_required
     @blp.arguments(FundRequestCheckInputSchema)
     @blp.response(200, FundRequestSchema)
+    @refuses({403: "forbidden", 409: "wrong_state needs_supervision batch_already_approved project_not_approved no_street", 422: "invalid_month over_approved_budget over_budget_line"})
     def post(self, body, request_id):
         """The street office accepts a request: re-checked against the budget, it joins the month's batch"""
         ctx = context(login=True)
@@ -313,6 +326,7 @@ class Refusal(MethodView):
     @login_required
     @blp.arguments(FundRequestRefusalInputSchema)
     @blp.response(200, FundRequestSchema)
+    @refuses({403: "forbidden", 409: "wrong_state needs_supervision no_supervision_step", 422: "reason_required"})
     def post(self, body, request_id):
         """Refuse a request with the reason the applicant reads (the supervision committee or the street office)"""
         ctx = context(login=True)
@@ -325,6 +339,7 @@ class Refusal(MethodView):
 class Withdraw(MethodView):
     @login_required
     @blp.response(200, FundRequestSchema)
+    @refuses({403: "forbidden", 409: "wrong_state"})
     def post(self, request_id):
         """The applicant withdraws a request nobody has acted on yet"""
         ctx = context(login=True)
@@ -337,6 +352,7 @@ class Withdraw(MethodView):
 class Disbursement(MethodView):
     @login_required
     @blp.response(201, FundRequestPostingSchema)
+    @refuses({403: "forbidden", 409: f"wrong_state already_disbursed idempotency_conflict {LEDGER}", 422: f"{LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
     def post(self, request_id):
         """Record that an approved request was paid out (once; split over the project's funds in plan order)"""
         ctx = context(login=True)
@@ -350,6 +366,7 @@ class Expenses(MethodView):
     @login_required
     @blp.arguments(FundRequestExpenseInputSchema, location="multipart")
     @blp.response(201, FundRequestPostingSchema)
+    @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict", 413: "file_too_large", 415: "file_type", 422: f"over_request_disbursed receipt_required file_empty memo_required memo_too_long invalid_memo {LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
     def post(self, body, request_id):
         """Record spending of a disbursed request's money with its receipt (multipart: amount, memo, receipt)"""
         ctx = context(login=True)
@@ -366,6 +383,7 @@ class Refunds(MethodView):
     @login_required
     @blp.arguments(FundRequestRefundInputSchema)
     @blp.response(201, FundRequestPostingSchema)
+    @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict", 422: f"over_request_unspent memo_too_long invalid_memo {LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
     def post(self, body, request_id):
         """Return unspent money of a disbursed request to its funds"""
         ctx = context(login=True)
@@ -380,6 +398,7 @@ class Refunds(MethodView):
 class FinalAccounts(MethodView):
     @login_required
     @blp.response(200, FinalAccountsSchema)
+    @refuses({403: "forbidden"})
     def get(self, project_id):
         """A project's final accounts (决算表): per budget line budgeted, requested, disbursed, spent and balance"""
         ctx = context(login=True)
@@ -396,6 +415,7 @@ class FinalAccountsWorkbook(MethodView):
     @login_required
     @blp.doc(responses={"200": {"description": "the final accounts as an Excel workbook", "content": {
         XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+    @refuses({403: "forbidden"})
     def get(self, project_id):
         """The final accounts as an .xlsx (Chinese headers; amounts as numbers with two decimals)"""
         ctx = context(login=True)

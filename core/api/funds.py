@@ -18,6 +18,8 @@ from core.api.base import (
     Blueprint,
     Id,
     PageQuery,
+    QueryId,
+    QueryWhole,
     Yuan,
     context,
     limit_offset,
@@ -27,6 +29,7 @@ from core.api.base import (
     paged,
 )
 from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
+from core.api.refusals import LEDGER, refuses
 from core.models import EntryKind, FundKind
 from core.money import parse_yuan
 from core.services import funding, funds, ledger
@@ -60,9 +63,9 @@ FundPageSchema = page_schema(FundSchema, "FundPageSchema")
 
 
 class FundQuery(PageQuery):
-    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
-    org_unit_id = Id(metadata={"description": "funds of this unit only"})
-    within_unit_id = Id(metadata={"description": "funds of this unit and every unit below it"})
+    year = QueryWhole(validate=validate.Range(min=2000, max=2100))
+    org_unit_id = QueryId(metadata={"description": "funds of this unit only"})
+    within_unit_id = QueryId(metadata={"description": "funds of this unit and every unit below it"})
 
 
 class EntrySchema(ApiSchema):
@@ -97,10 +100,15 @@ class PolicyFundInput(ApiSchema):
                          metadata={"description": "the policy's fund key, e.g. pool, line"})
 
 
+def Key() -> fields.String:
+    return fields.String(required=True, validate=validate.Length(min=1, max=ledger.KEY_MAX),
+                         metadata={"description": "idempotency key, unique per request (spaces around it are dropped)"})
+
+
 class AllocationInput(ApiSchema):
     amount = Yuan(required=True)
-    key = fields.String(required=True, metadata={"description": "idempotency key, unique per request"})
-    memo = fields.String(load_default="")
+    key = Key()
+    memo = fields.String(load_default="", validate=validate.Length(max=ledger.MEMO_MAX))
 
 
 class TransferInput(AllocationInput):
@@ -109,8 +117,9 @@ class TransferInput(AllocationInput):
 
 
 class CorrectionInput(ApiSchema):
-    key = fields.String(required=True)
-    memo = fields.String(required=True, metadata={"description": "why: the correction's reason"})
+    key = Key()
+    memo = fields.String(required=True, validate=validate.Length(max=ledger.MEMO_MAX),
+                         metadata={"description": "why: the correction's reason"})
     amount = Yuan(load_default=None, allow_none=True, metadata={"description": "default: the whole entry"})
 
 
@@ -147,6 +156,7 @@ class Funds(MethodView):
     @login_required
     @blp.arguments(FundQuery, location="query")
     @blp.response(200, FundPageSchema, headers=TOTAL_HEADER)
+    @refuses({403: "forbidden", 404: "not_found"})
     def get(self, query):
         """Funds the caller may see, with their derived balances (one aggregate query per page)."""
         ctx = context()
@@ -159,6 +169,7 @@ class Funds(MethodView):
 class OneFund(MethodView):
     @login_required
     @blp.response(200, FundSchema)
+    @refuses({403: "forbidden"})
     def get(self, fund_id):
         """One fund with its derived balance."""
         ctx = context()
@@ -171,6 +182,7 @@ class Entries(MethodView):
     @login_required
     @blp.arguments(PageQuery, location="query")
     @blp.response(200, EntryPageSchema, headers=TOTAL_HEADER)
+    @refuses({403: "forbidden"})
     def get(self, query, fund_id):
         """The fund's entries, oldest first. Entries are never changed; a correction is a new
         entry naming the one it corrects."""
@@ -184,6 +196,7 @@ class PolicyFunds(MethodView):
     @login_required
     @blp.arguments(PolicyFundInput)
     @blp.response(200, FundSchema)
+    @refuses({403: "forbidden", 404: "not_found", 409: "fund_exists", 422: "unit_outside_programme unknown_fund"})
     def post(self, body):
         """Find (or, for an administrator, set up) the fund a programme's policy names by key."""
         ctx = context()
@@ -197,6 +210,7 @@ class Allocations(MethodView):
     @login_required
     @blp.arguments(AllocationInput)
     @blp.response(201, EntrySchema)
+    @refuses({403: "forbidden", 409: "idempotency_conflict", 422: f"{LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
     def post(self, body, fund_id):
         """Put money into the fund (the year's budget, a line's amount)."""
         ctx = context()
@@ -210,6 +224,7 @@ class Transfers(MethodView):
     @login_required
     @blp.arguments(TransferInput)
     @blp.response(201, EntryListSchema)
+    @refuses({403: "forbidden", 404: "not_found", 409: "idempotency_conflict", 422: f"transfer_same_fund {LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
     def post(self, body):
         """Move uncommitted money between two funds: a paired out/in."""
         ctx = context()
@@ -224,6 +239,7 @@ class Corrections(MethodView):
     @login_required
     @blp.arguments(CorrectionInput)
     @blp.response(201, EntrySchema)
+    @refuses({403: "forbidden", 409: "idempotency_conflict", 422: f"not_correctable correction_exceeds_entry {LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
     def post(self, body, entry_id):
         """Reverse (part of) an entry with a new entry that names it and says why."""
         ctx = context()

@@ -10,8 +10,9 @@ from flask import current_app
 from flask.views import MethodView
 from marshmallow import INCLUDE, fields
 
-from core.api.base import TENANT, ApiSchema, Blueprint, context, locale, login_required
+from core.api.base import TENANT, ApiSchema, Blueprint, Flag, context, locale, login_required
 from core.api.shapes import FieldSpecSchema, UnitRefSchema, field_specs, unit_ref
+from core.api.refusals import refuses
 from core.i18n import T
 from core.services import org, programmes
 from core.violations import NotFound
@@ -28,7 +29,7 @@ class ConfigSchema(ApiSchema):
 
 
 class PluginSettingsInputSchema(ApiSchema):
-    enabled = fields.Boolean(load_default=True)
+    enabled = Flag(load_default=True)
     config = fields.Nested(ConfigSchema, load_default=dict, metadata={
         "description": "settings by field name; omitted fields take the plugin's defaults"})
 
@@ -77,6 +78,7 @@ class PluginSettings(MethodView):
     @login_required
     @blp.arguments(PluginSettingsInputSchema)
     @blp.response(200, PluginSettingsSchema)
+    @refuses({403: "forbidden", 422: "wrong_level invalid_config invalid_field"})
     def put(self, body, unit_id, plugin_name):
         """Enable or disable a plugin here, with settings (administrators of the unit)"""
         ctx = context(login=True)

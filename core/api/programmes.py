@@ -16,6 +16,8 @@ from core.api.base import (
     Blueprint,
     Id,
     PageQuery,
+    QueryId,
+    QueryWhole,
     Whole,
     context,
     limit_offset,
@@ -37,6 +39,7 @@ from core.api.shapes import (
     unit_ref,
     user_ref,
 )
+from core.api.refusals import refuses
 from core.clock import today
 from core.services import programmes
 
@@ -135,8 +138,8 @@ ProgrammePageSchema = page_schema(ProgrammeSummarySchema, "ProgrammePageSchema")
 
 
 class ProgrammeQuerySchema(PageQuery):
-    org_unit_id = Id(metadata={"description": "only this unit's programmes"})
-    year = Whole(validate=validate.Range(min=2000, max=2100))
+    org_unit_id = QueryId(metadata={"description": "only this unit's programmes"})
+    year = QueryWhole(validate=validate.Range(min=2000, max=2100))
 
 
 class OpenProgrammeSchema(ApiSchema):
@@ -213,6 +216,7 @@ class Programmes(MethodView):
     @login_required
     @blp.arguments(OpenProgrammeSchema)
     @blp.response(201, ProgrammeDetailSchema)
+    @refuses({403: "forbidden", 404: "not_found", 409: "programme_exists", 422: "invalid_year plugin_not_enabled plugin_not_installed"})
     def post(self, body):
         """Open a programme: freezes the unit's current settings of the plugin (administrators)"""
         ctx = context(login=True)
@@ -235,6 +239,7 @@ class Panel(MethodView):
     @login_required
     @blp.arguments(PanelInputSchema)
     @blp.response(200, PanelSchema)
+    @refuses({403: "forbidden", 422: "panel_empty chair_not_member not_a_reviewer"})
     def put(self, body, programme_id):
         """Name the review panel and its chair (administrators); members need the reviewer role"""
         ctx = context(login=True)

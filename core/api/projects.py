@@ -18,6 +18,7 @@ from core.api.base import (
     Blueprint,
     Id,
     PageQuery,
+    QueryId,
     Yuan,
     context,
     limit_offset,
@@ -44,12 +45,14 @@ from core.api.shapes import (
     violations,
     yuan,
 )
+from core.api.refusals import POLICY, refuses
 from core.forms import describe
 from core.i18n import T
 from core.models import ProjectState
 from core.services import changes as change_service
 from core.services import project_actions, projects, review
 from core.services.programmes import policy_of
+from core.services.storage import STORED_TYPES
 from core.violations import NotFound
 
 blp = Blueprint("projects", __name__, url_prefix=f"{TENANT}/projects",
@@ -153,17 +156,18 @@ ProjectPageSchema = page_schema(ProjectSummarySchema, "ProjectPageSchema")
 
 
 class ProjectQuerySchema(PageQuery):
-    programme_id = Id()
+    programme_id = QueryId()
     state = fields.String(validate=validate.OneOf([s.value for s in ProjectState]))
     track = fields.String(validate=validate.Length(min=1, max=64))
-    applicant_unit_id = Id()
+    applicant_unit_id = QueryId()
 
 
 class CreateProjectSchema(ApiSchema):
     programme_id = Id(required=True)
     applicant_unit_id = Id(required=True, metadata={"description": "a unit the user may apply for"})
     track = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    title = fields.String(required=True, validate=validate.Length(max=200))
+    title = fields.String(required=True, validate=validate.Length(min=projects.TITLE_MIN, max=projects.TITLE_MAX),
+                          metadata={"description": "spaces around it are not counted"})
 
 
 class FormDataSchema(ApiSchema):
@@ -175,12 +179,13 @@ class FormDataSchema(ApiSchema):
 
 
 class BudgetLineInputSchema(ApiSchema):
-    description = fields.String(required=True, validate=validate.Length(max=200))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=projects.BUDGET_DESCRIPTION_MAX))
     amount = Yuan(required=True)
 
 
 class BudgetInputSchema(ApiSchema):
     items = fields.List(fields.Nested(BudgetLineInputSchema), required=True,
+                        validate=validate.Length(max=projects.MAX_BUDGET_LINES),
                         metadata={"description": "replaces every line"})
 
 
@@ -300,6 +305,7 @@ class Projects(MethodView):
     @login_required
     @blp.arguments(CreateProjectSchema)
     @blp.response(201, ProjectDetailSchema)
+    @refuses({403: "forbidden", 404: "not_found", 422: "unknown_track wrong_applicant_kind outside_programme invalid_title " + POLICY})
     def post(self, body):
         """Start a draft application for a unit the caller may apply for"""
         ctx = context(login=True)
@@ -322,6 +328,7 @@ class ProjectForm(MethodView):
     @login_required
     @blp.arguments(FormDataSchema)
     @blp.response(200, ProjectDetailSchema)
+    @refuses({403: "forbidden", 409: "not_editable", 422: "invalid_form invalid_field"})
     def put(self, body, project_id, form_key):
         """Save one of the policy's forms (validated by its schema; nothing is saved unless all is valid)"""
         ctx = context(login=True)
@@ -335,6 +342,7 @@ class ProjectBudget(MethodView):
     @login_required
     @blp.arguments(BudgetInputSchema)
     @blp.response(200, ProjectDetailSchema)
+    @refuses({403: "forbidden", 409: "not_editable", 422: "invalid_budget budget_too_many budget_description budget_amount budget_too_large"})
     def put(self, body, project_id):
         """Replace the budget lines (amounts in yuan)"""
         ctx = context(login=True)
@@ -348,6 +356,7 @@ class ProjectAttachments(MethodView):
     @login_required
     @blp.arguments(AttachmentUploadSchema, location="multipart")
     @blp.response(201, AttachmentSchema)
+    @refuses({403: "forbidden", 409: "not_editable", 413: "file_too_large", 415: "file_type", 422: "unknown_attachment_kind file_missing file_empty"})
     def post(self, body, project_id):
         """Attach a file (multipart: kind + file); its type is checked by content, its size by the limit"""
         ctx = context(login=True)
@@ -362,8 +371,8 @@ class ProjectAttachments(MethodView):
 
 @blp.route("/<id:project_id>/attachments/<id:attachment_id>")
 class AttachmentFile(MethodView):
-    @blp.doc(responses={"200": {"description": "the stored file", "content": {
-        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
+    @blp.doc(responses={"200": {"description": "the stored file, with the type sniffed from its content", "content": {
+        kind: {"schema": {"type": "string", "format": "binary"}} for kind in STORED_TYPES}}})
     def get(self, project_id, attachment_id):
         """Download an attachment (whoever may see the project)"""
         ctx = context()
@@ -380,6 +389,7 @@ class AttachmentFile(MethodView):
 class Submit(MethodView):
     @login_required
     @blp.response(200, ProjectDetailSchema)
+    @refuses({403: "forbidden", 409: "not_editable", 422: "window_closed form_missing attachment_missing invalid_field " + POLICY})
     def post(self, project_id):
         """Submit for review: refused with every problem named (window, forms, attachments, the policy's rules)"""
         ctx = context(login=True)
@@ -392,6 +402,7 @@ class Submit(MethodView):
 class Withdraw(MethodView):
     @login_required
     @blp.response(200, ProjectDetailSchema)
+    @refuses({403: "forbidden", 409: "not_withdrawable"})
     def post(self, project_id):
         """Withdraw a draft, submitted or returned application"""
         ctx = context(login=True)

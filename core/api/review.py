@@ -23,6 +23,7 @@ from core.api.base import (
 )
 from core.api.projects import DecisionSchema, decision
 from core.api.shapes import UserRefSchema, user_ref
+from core.api.refusals import LEDGER, POLICY, refuses
 from core.i18n import T
 from core.services import projects, review
 from core.services.programmes import is_panel_member, policy_of
@@ -45,9 +46,9 @@ ScorePageSchema = page_schema(ScoreSchema, "ScorePageSchema")
 
 
 class ScoreInputSchema(ApiSchema):
-    points = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)), values=Whole(),
+    points = fields.Dict(keys=fields.String(), values=Whole(),
                          required=True, metadata={"description": "criterion key → points (0..max_points of the rubric)"})
-    comment = fields.String(load_default="", validate=validate.Length(max=2000))
+    comment = fields.String(load_default="", validate=validate.Length(max=review.COMMENT_MAX))
 
 
 OUTCOME_ERROR = ("评审结果只能是：approved（通过）、rejected（不通过）、returned（退回修改） | "
@@ -62,7 +63,7 @@ class DecisionInputSchema(ApiSchema):
                            metadata={"description": "yuan; default: the amount requested"})
     approvals = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=list,
                             metadata={"description": "codes of 'needs approval' problems the panel approves explicitly"})
-    details = fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=64)), values=fields.Dict(),
+    details = fields.Dict(keys=fields.String(), values=fields.Dict(),
                           load_default=dict, metadata={
                               "description": "with an approval: the policy's decision forms by key (the programme's "
                                              "decision_forms), e.g. {\"selection\": {\"tier\": \"quanzhou\"}}"})
@@ -82,6 +83,7 @@ class Scores(MethodView):
     @login_required
     @blp.arguments(PageQuery, location="query")
     @blp.response(200, ScorePageSchema, headers=TOTAL_HEADER)
+    @refuses({403: "forbidden"})
     def get(self, query, project_id):
         """Every reviewer's scores, oldest first (the panel and those who may decide)"""
         ctx = context(login=True)
@@ -95,6 +97,7 @@ class Scores(MethodView):
     @login_required
     @blp.arguments(ScoreInputSchema)
     @blp.response(201, ScoreSchema)
+    @refuses({403: "forbidden", 409: "not_reviewable", 422: "invalid_points unknown_criterion comment_too_long"})
     def post(self, body, project_id):
         """Score by the rubric (panel members; scoring again replaces one's own score)"""
         ctx = context(login=True)
@@ -108,6 +111,7 @@ class Decide(MethodView):
     @login_required
     @blp.arguments(DecisionInputSchema)
     @blp.response(201, DecisionSchema)
+    @refuses({403: "forbidden", 409: f"not_reviewable fund_exists {LEDGER} " + POLICY, 422: "invalid_outcome explanation_required invalid_amount approved_over_requested invalid_field " + POLICY})
     def post(self, body, project_id):
         """Decide: approved (with the approved amount and the policy's decision forms), rejected or returned (with an explanation)"""
         ctx = context(login=True)

@@ -27,6 +27,7 @@ from core.api.base import (
     Blueprint,
     Id,
     PageQuery,
+    QueryId,
     Yuan,
     context,
     limit_offset,
@@ -36,8 +37,9 @@ from core.api.base import (
     paged,
 )
 from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
+from core.api.refusals import LEDGER, refuses
 from core.models import SponsorKind
-from core.services import pledges
+from core.services import ledger, pledges
 
 blp = Blueprint("sponsors", __name__, url_prefix=f"{TENANT}/sponsors", description="Sponsors, pledges and claims")
 
@@ -60,15 +62,14 @@ SponsorPageSchema = page_schema(SponsorSchema, "SponsorPageSchema")
 
 
 class SponsorQuery(PageQuery):
-    org_unit_id = Id(load_default=None, metadata={"description": "sponsors that may pledge to this unit's funds"})
+    org_unit_id = QueryId(load_default=None, metadata={"description": "sponsors that may pledge to this unit's funds"})
 
 
 class SponsorInputSchema(ApiSchema):
     org_unit_id = Id(required=True)
-    name = fields.String(required=True, validate=validate.Length(max=1000))
-    kind = fields.String(required=True, validate=validate.Length(max=64),
-                         metadata={"enum": [k.value for k in SponsorKind]})
-    contact = fields.String(load_default="", validate=validate.Length(max=1000))
+    name = fields.String(required=True, validate=validate.Length(max=pledges.NAME_MAX))
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in SponsorKind]))
+    contact = fields.String(load_default="", validate=validate.Length(max=pledges.CONTACT_MAX))
     user_id = Id(load_default=None, allow_none=True, metadata={"description": "the login that represents it"})
 
 
@@ -111,21 +112,21 @@ PledgePageSchema = page_schema(PledgeSchema, "PledgePageSchema")
 
 
 class PledgeQuery(PageQuery):
-    fund_id = Id(load_default=None)
-    sponsor_id = Id(load_default=None)
-    project_id = Id(load_default=None, metadata={"description": "who claimed this project"})
+    fund_id = QueryId(load_default=None)
+    sponsor_id = QueryId(load_default=None)
+    project_id = QueryId(load_default=None, metadata={"description": "who claimed this project"})
 
 
 class PledgeInputSchema(ApiSchema):
     sponsor_id = Id(required=True)
     fund_id = Id(required=True, metadata={"description": "a co-governance fund (sponsor_fund)"})
     amount = Yuan(required=True, metadata={"description": "yuan promised; \"0\" with in_kind for resources only"})
-    in_kind = fields.String(load_default="", validate=validate.Length(max=2000))
+    in_kind = fields.String(load_default="", validate=validate.Length(max=pledges.IN_KIND_MAX))
     project_id = Id(load_default=None, allow_none=True, metadata={"description": "the announced project claimed"})
-    occasion = fields.String(load_default="", validate=validate.Length(max=1000))
-    pledged_on = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32),
-                               metadata={"format": "date", "description": "default: today"})
-    key = fields.String(required=True, validate=validate.Length(max=1000),
+    occasion = fields.String(load_default="", validate=validate.Length(max=pledges.OCCASION_MAX))
+    pledged_on = fields.String(load_default=None, allow_none=True, metadata={
+        "format": "date", "description": "YYYY-MM-DD; default: today; not after today (read by the service, which names it)"})
+    key = fields.String(required=True, validate=validate.Length(min=1, max=pledges.KEY_MAX),
                         metadata={"description": "idempotency key chosen by the client"})
     override_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500), metadata={
         "description": "a claim recorded outside the phase for claims (e.g. after the council meeting): the named role's reason (5-500 characters)"})
@@ -133,9 +134,9 @@ class PledgeInputSchema(ApiSchema):
 
 class ReceiptInputSchema(ApiSchema):
     amount = Yuan(required=True)
-    key = fields.String(required=True, validate=validate.Length(max=1000),
+    key = fields.String(required=True, validate=validate.Length(min=1, max=pledges.KEY_MAX),
                         metadata={"description": "idempotency key: a retry with the same key records nothing new"})
-    memo = fields.String(load_default="", validate=validate.Length(max=2000))
+    memo = fields.String(load_default="", validate=validate.Length(max=ledger.MEMO_MAX))
 
 
 class EntryRefSchema(ApiSchema):
@@ -244,6 +245,7 @@ class Sponsors(MethodView):
     @login_required
     @blp.arguments(SponsorQuery, location="query")
     @blp.response(200, SponsorPageSchema, headers=TOTAL_HEADER)
+    @refuses({403: "forbidden", 404: "not_found"})
     def get(self, query):
         """Sponsors that may pledge to a unit's funds (nearest unit first), or those of the caller's units"""
         ctx = context(login=True)
@@ -253,6 +255,7 @@ class Sponsors(MethodView):
     @login_required
     @blp.arguments(SponsorInputSchema)
     @blp.response(201, SponsorSchema)
+    @refuses({403: "forbidden", 404: "not_found", 409: "sponsor_exists", 422: "invalid_name invalid_contact invalid_kind user_not_found"})
     def post(self, body):
         """Register a sponsor with the unit it twins with (street or district administrators)"""
         ctx = context(login=True)
@@ -266,6 +269,7 @@ class Sponsors(MethodView):
 class SponsorView(MethodView):
     @login_required
     @blp.response(200, SponsorViewSchema)
+    @refuses({403: "forbidden"})
     def get(self, sponsor_id):
         """What the sponsor pledged, what arrived and what it paid for (its login, or staff)"""
         ctx = context(login=True)
@@ -305,6 +309,7 @@ class Pledges(MethodView):
     @login_required
     @blp.arguments(PledgeQuery, location="query")
     @blp.response(200, PledgePageSchema, headers=TOTAL_HEADER)
+    @refuses({404: "not_found"})
     def get(self, query):
         """Pledges by fund, sponsor and/or claimed project, oldest first, with their derived status"""
         ctx = context(login=True)
@@ -315,6 +320,7 @@ class Pledges(MethodView):
     @login_required
     @blp.arguments(PledgeInputSchema)
     @blp.response(201, PledgeSchema)
+    @refuses({403: "forbidden", 404: "not_found", 409: "idempotency_conflict", 422: "not_a_sponsor not_a_pledge_fund invalid_amount nothing_promised invalid_in_kind invalid_occasion invalid_date date_in_future claim_not_announced claim_outside_fund over_cap invalid_idempotency_key"})
     def post(self, body):
         """Record a pledge, optionally claiming an announced project (the fund's staff, or the sponsor itself)"""
         ctx = context(login=True)
@@ -330,6 +336,7 @@ class Receipts(MethodView):
     @login_required
     @blp.arguments(ReceiptInputSchema)
     @blp.response(201, ReceiptSchema)
+    @refuses({403: "forbidden", 409: "idempotency_conflict", 422: f"over_pledge {LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
     def post(self, body, pledge_id):
         """Money arrived for a pledge: put into the fund (and earmarked for its claimed, approved project)"""
         ctx = context(login=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, ForeignKey, String, Text as SAText
+from sqlalchemy import ForeignKey, String, Text as SAText
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, JSONDoc
-from core.models._types import created_at
+from core.models._types import created_at, moment
 from core.models.org import OrgUnit
 from core.models.people import User
 from core.tenancy import TenantOwned
@@ -48,5 +48,5 @@ class ChangeRequest(TenantOwned, Base):
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[dt.datetime] = created_at()
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[dt.datetime | None] = moment()
     decision_reason: Mapped[str] = mapped_column(SAText, default="")

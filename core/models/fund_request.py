@@ -17,12 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, Fen
 from core.i18n import T, Text
-from core.models._types import created_at
+from core.models._types import created_at, moment
 from core.models.org import OrgUnit
 from core.models.project import Project
 from core.tenancy import TenantOwned
@@ -84,7 +84,7 @@ class FundRequestBatch(TenantOwned, Base):
     month: Mapped[str] = mapped_column(String(7))  # "2023-05"
     state: Mapped[str] = mapped_column(String(20), default=BatchState.open.value)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    approved_at: Mapped[dt.datetime | None] = moment()
     # The total the leader approved, as it was at that moment (the requests keep their own amounts).
     approved_total_fen: Mapped[int | None] = mapped_column(Fen)
     created_at: Mapped[dt.datetime] = created_at()
@@ -112,13 +112,13 @@ class FundRequest(TenantOwned, Base):
     state: Mapped[str] = mapped_column(String(20), default=FundRequestState.submitted.value, index=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     supervised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    supervised_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    supervised_at: Mapped[dt.datetime | None] = moment()
     supervision_note: Mapped[str] = mapped_column(String(500), default="")
     checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    checked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_at: Mapped[dt.datetime | None] = moment()
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("fund_request_batches.id"), index=True)
     refusal_reason: Mapped[str] = mapped_column(String(500), default="")
-    disbursed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    disbursed_at: Mapped[dt.datetime | None] = moment()
     created_at: Mapped[dt.datetime] = created_at()
 
     project: Mapped[Project] = relationship(lazy="joined")

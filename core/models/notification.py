@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, String, Text as SAText, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
-from core.models._types import created_at
+from core.models._types import UtcDateTime, created_at
 from core.tenancy import TenantOwned
 
 
@@ -26,4 +26,5 @@ class Notification(TenantOwned, Base):
     link: Mapped[str | None] = mapped_column(String(300))
     dedupe_key: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = created_at()
-    read_at: Mapped[dt.datetime | None] = mapped_column()
+    # Declared without a time zone by 0001_core: stored as UTC wall time, read back as UTC.
+    read_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(timezone=False))

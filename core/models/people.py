@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, Fen
 from core.i18n import T, Text
-from core.models._types import created_at
+from core.models._types import created_at, moment
 from core.models.org import OrgUnit
 from core.tenancy import TenantOwned
 
@@ -85,6 +85,6 @@ class ApiToken(TenantOwned, Base):
     name: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = created_at()
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = moment()
 
     user: Mapped[User] = relationship(lazy="joined")

@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, Fen, JSONDoc
 from core.i18n import T, Text
-from core.models._types import created_at
+from core.models._types import created_at, moment
 from core.models.org import OrgUnit
 from core.models.programme import Programme
 from core.tenancy import TenantOwned
@@ -58,7 +58,7 @@ class Project(TenantOwned, Base):
     requested_fen: Mapped[int] = mapped_column(Fen, default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = created_at()
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[dt.datetime | None] = moment()
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     programme: Mapped[Programme] = relationship(lazy="joined")

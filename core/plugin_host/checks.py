@@ -21,6 +21,7 @@ from core.violations import Violation
 
 # A policy's name is used as an Alembic branch label, in URLs (/p/<name>/) and in a 64-character
 # column, so it is kept to lower-case identifiers.
+RULE_CODE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 POLICY_NAME = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 PROGRAMME_LEVELS = ("street", "district")
 SEVERITIES = ("block", "needs_approval")
@@ -127,6 +128,8 @@ def check_policy_info(name: str, info: Any) -> None:
         raise ValueError(f"programme_level must be one of {PROGRAMME_LEVELS}, got {info.programme_level!r}")
     if not (isinstance(info.config_schema, type) and issubclass(info.config_schema, Schema)):
         raise TypeError("config_schema must be a marshmallow Schema class")
+    if not isinstance(info.rule_codes, tuple) or not all(isinstance(c, str) and RULE_CODE.match(c) for c in info.rule_codes):
+        raise ValueError("PolicyInfo.rule_codes must be a tuple of codes such as 'micro_over_limit' (a-z, 0-9, _)")
     check_config_defaults(info.config_schema)
 
 

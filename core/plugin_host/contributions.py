@@ -36,6 +36,9 @@ class PolicyInfo:
     source: Text  # the document the policy comes from, cited in refusals
     description: Text = Text("", "")
     programme_level: Literal["street", "district"] = "street"
+    # The codes its rules refuse with (``Violation.code``), listed in the API's OpenAPI document
+    # beside core's own so that a client knows every refusal it may meet.
+    rule_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ complete it: ``core.plugin_host.migration_helpers`` (for a plugin's Alembic revi
 """
 from core.db import Base, Fen, JSONDoc
 from core.i18n import T, Text
-from core.money import Yuan, fen_to_yuan, format_yuan, yuan_to_fen
+from core.money import MAX_YUAN, Yuan, fen_to_yuan, format_yuan, yuan_to_fen
 from core.plugin_host.calendar import MonthDay, on, validate_month_day
 from core.permissions.actions import A, Action
 from core.plugin_host.contributions import (Allow, AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
@@ -24,7 +24,7 @@ SUBMITTED_STATES = ("submitted", "endorsed", "under_review", "approved")
 
 __all__ = [
     "MonthDay", "on", "validate_month_day",
-    "hookimpl", "T", "Text", "Yuan", "fen_to_yuan", "format_yuan", "yuan_to_fen",
+    "hookimpl", "T", "Text", "Yuan", "MAX_YUAN", "fen_to_yuan", "format_yuan", "yuan_to_fen",
     "AttachmentKind", "Choice", "EndorsementStep", "Criterion", "FormSpec", "Phase", "PolicyInfo", "Track",
     "FundSpec", "Draw", "FundRequestRules", "A", "Action", "Allow", "PermissionRule", "Permissions",
     "ProjectFacts", "RuleContext", "Violation", "RuleError", "ACTIVE_STATES", "SUBMITTED_STATES",

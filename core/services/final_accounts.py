@@ -34,6 +34,7 @@ from core.services import fund_requests
 from core.services.context import Ctx
 from core.services.projects import get_project
 from core.violations import Forbidden
+from core.services.spreadsheets import printable
 
 UNASSIGNED = T("未列入预算明细", "not on a budget line")
 COLUMNS = (
@@ -149,7 +150,7 @@ def workbook(accounts: FinalAccounts, locale: str = "zh") -> bytes:
     from openpyxl.utils import get_column_letter
 
     def tr(value) -> str:
-        return value.render(locale) if isinstance(value, Text) else str(value)
+        return printable(value.render(locale) if isinstance(value, Text) else str(value))
 
     project = accounts.project
     wb = Workbook()
@@ -173,7 +174,7 @@ def workbook(accounts: FinalAccounts, locale: str = "zh") -> bytes:
         (T("编制日期", "As of"), accounts.as_of),
     ]
     for label, value in info:
-        ws.append([tr(label), value])
+        ws.append([tr(label), printable(value)])
         if isinstance(value, Decimal):
             ws.cell(row=ws.max_row, column=2).number_format = money_format
     ws.append([])

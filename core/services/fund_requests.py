@@ -72,10 +72,13 @@ from core.violations import Forbidden, NotFound, RuleError, Violation, Violation
 
 REQUEST = T("资金申请", "fund request")
 BATCH = T("月度汇总", "monthly batch")
+# Limits of what people type, read by the API's input schemas too (one place each).
 MIN_REASON = 5
-TEXT_MAX = 500
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+TEXT_MAX = 500  # purpose, beneficiaries, notes, reasons, memos (their columns are String(500))
+MONTH_PATTERN = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"  # YYYY-MM in the platform's years
+MONTH = re.compile(MONTH_PATTERN)
 YEARS = range(2000, 2101)
+KEY_PATTERN = r"^[A-Za-z0-9_.:-]{1,80}$"  # an idempotency key of expenses and refunds
 RECEIPT_KIND = "receipt"  # the attachment kind of a receipt (core's own, not a policy's)
 RECEIPT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 # Requests whose money is counted against a budget line: still open, or paid out.
@@ -410,7 +413,7 @@ def _month(value, v: Violations) -> str:
     month = (value or "").strip() if isinstance(value, str) or value is None else None
     if not month:
         return this_month()
-    match = MONTH.match(month)
+    match = MONTH.fullmatch(month)
     if match is None or int(match.group(1)) not in YEARS:
         v.add(Violation("invalid_month", T("申请月份格式应为“年-月”，如 2023-05", "The month must be YYYY-MM, e.g. 2023-05"),
                         field="month"))
@@ -786,7 +789,7 @@ def _money_of_request(ctx: Ctx, req: FundRequest) -> tuple[list, RequestMoney]:
 def _key_token(key) -> str:
     if key in (None, ""):
         return uuid.uuid4().hex
-    if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9_.:-]{1,80}", key.strip()):
+    if not isinstance(key, str) or not re.fullmatch(KEY_PATTERN, key.strip()):
         raise RuleError(Violation("invalid_idempotency_key", T(
             "请求编号（幂等键）应为1至80个字母、数字或 _.:- ", "The idempotency key must be 1-80 letters, digits or _.:-"),
             field="key"))
@@ -796,6 +799,17 @@ def _key_token(key) -> str:
 def _replayed(ctx: Ctx, prefix: str) -> list[LedgerEntry]:
     return list(ctx.session.scalars(select(LedgerEntry).where(LedgerEntry.idempotency_key.startswith(prefix, autoescape=True))
                                     .order_by(LedgerEntry.id)))
+
+
+def _replay(done: list[LedgerEntry], fen: int, key: str) -> list[LedgerEntry]:
+    """A retry under a key already used: what was recorded then, if it asks the same; a key sent
+    again with another amount is a conflict, not a silent replay. The input is read first: a
+    retry is refused for what any request would be refused for."""
+    if sum(e.amount_fen for e in done) != fen:
+        raise RuleError(Violation("idempotency_conflict", T(
+            f"请求编号「{key}」已用于另一笔金额不同的登记", f"The key '{key}' was already used for another amount"),
+            field="key"), status=409)
+    return done
 
 
 def _disbursed_request(ctx: Ctx, request_id: int, action: Action, who: Text, kind: str, doing: Text, key: str | None):
@@ -820,8 +834,6 @@ def record_expense(ctx: Ctx, request_id: int, *, amount, memo: str = "", receipt
     req, prefix, done = _disbursed_request(
         ctx, request_id, A.fund_request_file, T("只有申请单位可以登记支出", "Only the applicant may record spending"),
         "expense", T("登记支出（须先拨付）", "spent (it must be disbursed first)"), key)
-    if done:
-        return done
     v = Violations()
     fen, problem = _amount(amount)
     v.add(problem)
@@ -830,6 +842,8 @@ def record_expense(ctx: Ctx, request_id: int, *, amount, memo: str = "", receipt
         v.add(Violation("receipt_required", T("请上传收据或发票（PDF、JPG 或 PNG）", "Upload the receipt (PDF, JPG or PNG)"),
                         field="receipt"))
     v.raise_if_blocking()
+    if done:
+        return _replay(done, fen, key)
     data, content_type = storage.read_upload(receipt_stream, receipt_filename, RECEIPT_TYPES, field="receipt")
     funds, money = _money_of_request(ctx, req)
     if fen > money.unspent:
@@ -862,13 +876,13 @@ def record_refund(ctx: Ctx, request_id: int, *, amount, memo: str = "", key: str
         ctx, request_id, A.fund_request_refund,
         T("只有申请单位或街道社区自治办可以登记退回", "Only the applicant or the street office may record a refund"),
         "refund", T("登记退回（须先拨付）", "refunded (it must be disbursed first)"), key)
-    if done:
-        return done
     v = Violations()
     fen, problem = _amount(amount)
     v.add(problem)
     memo = _text(memo, "memo", T("退回说明", "Description"), required=False, v=v)
     v.raise_if_blocking()
+    if done:
+        return _replay(done, fen, key)
     funds, money = _money_of_request(ctx, req)
     if fen > money.unspent:
         raise RuleError(Violation("over_request_unspent", T(

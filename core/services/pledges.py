@@ -47,6 +47,7 @@ Services write in the caller's transaction; the caller commits.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -74,6 +75,7 @@ ANNOUNCED = (ProjectState.submitted.value, ProjectState.endorsed.value, ProjectS
              ProjectState.returned.value, ProjectState.approved.value)
 COMMIT_SUFFIX = ":commit"
 KEY_MAX = ledger.KEY_MAX - len(COMMIT_SUFFIX)
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 NAME_MAX, CONTACT_MAX, IN_KIND_MAX, OCCASION_MAX = 200, 200, 500, 200
 
 STATUS_LABELS = {
@@ -300,8 +302,8 @@ def _date(value, field: str, label: Text) -> tuple[dt.date | None, Violation | N
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value.strip())
+        try:  # exactly YYYY-MM-DD (RFC 3339's full-date), as the API documents it
+            value = dt.date.fromisoformat(value) if ISO_DATE.fullmatch(value) else None
         except ValueError:
             value = None
     if not isinstance(value, dt.date):

@@ -30,7 +30,10 @@ from core.violations import Forbidden, NotFound, RuleError, Violation, Violation
 
 PROJECT = T("项目", "project")
 EDITABLE = (ProjectState.draft.value, ProjectState.returned.value)
+# Limits of what an applicant types, read by the API's input schemas too (one place each).
+TITLE_MIN, TITLE_MAX = 2, 60
 MAX_BUDGET_LINES = 50
+BUDGET_DESCRIPTION_MAX = 200  # BudgetItem.description's column
 MAX_PROJECT_FEN = 100_000_000 * 100  # one hundred million yuan: anything above is a typo
 
 
@@ -189,8 +192,10 @@ def create_project(ctx: Ctx, programme_id: int, applicant_unit_id: int, track: s
                           f"'{chosen.label.en}' is applied for by: {', '.join(chosen.applicant_kinds)}"),
                         field="applicant_unit_id", clause=clause))
     title = (title or "").strip()
-    if not 2 <= len(title) <= 60:
-        v.add(Violation("invalid_title", T("项目名称应为2至60个字", "The title needs 2 to 60 characters"), field="title"))
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        v.add(Violation("invalid_title", T(f"项目名称应为{TITLE_MIN}至{TITLE_MAX}个字（不计首尾空格）",
+                                           f"The title needs {TITLE_MIN} to {TITLE_MAX} characters (not counting spaces around it)"),
+                        field="title"))
     if not v.blocking:
         # One creation at a time per applicant unit, as for submission: the "create" rule counts
         # the unit's projects, and two concurrent creations must not both pass it.
@@ -252,8 +257,9 @@ def set_budget(ctx: Ctx, project_id: int, items: list[dict]) -> Project:
             v.add(Violation("invalid_budget", T("预算明细格式不正确", "Malformed budget line"), field=f"budget.{i}"))
             continue
         desc = str(item.get("description") or "").strip()
-        if not 1 <= len(desc) <= 200:
-            v.add(Violation("budget_description", T(f"第{i + 1}行：请填写用途（1至200字）", f"Line {i + 1}: describe the use (1-200 characters)"),
+        if not 1 <= len(desc) <= BUDGET_DESCRIPTION_MAX:
+            v.add(Violation("budget_description", T(f"第{i + 1}行：请填写用途（1至{BUDGET_DESCRIPTION_MAX}字）",
+                                                    f"Line {i + 1}: describe the use (1-{BUDGET_DESCRIPTION_MAX} characters)"),
                             field=f"budget.{i}.description"))
         try:
             fen = yuan_to_fen(item.get("amount"))

@@ -21,6 +21,7 @@ REVIEWABLE = (ProjectState.submitted.value, ProjectState.under_review.value)
 REVIEWABLE_AFTER_ENDORSEMENT = (ProjectState.endorsed.value, ProjectState.under_review.value)
 OUTCOMES = ("approved", "rejected", "returned")
 MIN_EXPLANATION = 5
+COMMENT_MAX = 2000  # a reviewer's comment (the API's input schema reads it too)
 
 
 def reviewable_states(ctx: Ctx, project: Project) -> tuple[str, ...]:
@@ -88,8 +89,9 @@ def score(ctx: Ctx, project_id: int, points: dict, comment: str = "") -> Score:
         else:
             clean[c.key] = value
     comment = (comment or "").strip()
-    if len(comment) > 2000:
-        v.add(Violation("comment_too_long", T("评审意见不能超过2000字", "Comments may be at most 2000 characters"), field="comment"))
+    if len(comment) > COMMENT_MAX:
+        v.add(Violation("comment_too_long", T(f"评审意见不能超过{COMMENT_MAX}字", f"Comments may be at most {COMMENT_MAX} characters"),
+                        field="comment"))
     v.raise_if_blocking()
     existing = ctx.session.scalars(select(Score).where(Score.project_id == project.id,
                                                        Score.reviewer_id == ctx.actor.id)).one_or_none()

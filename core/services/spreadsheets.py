@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -56,9 +57,17 @@ def _width(value) -> int:
     return longest
 
 
+def printable(value):
+    """Text as a cell may hold it: the control characters the xlsx format cannot store (what a
+    pasted form may carry) are dropped, rather than failing the whole export."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def _cell_value(column: Column, value):
     if value is None or value == "":
         return None
+    if isinstance(value, str):
+        return printable(value)
     if column.kind == "yuan":
         if isinstance(value, (bool, float)) or not isinstance(value, int):
             raise TypeError(f"column {column.title!r} takes integer fen, got {value!r}")
@@ -69,7 +78,7 @@ def _cell_value(column: Column, value):
 
 
 def _sheet_name(name: str) -> str:
-    clean = "".join("_" if ch in BAD_SHEET_CHARS else ch for ch in name).strip() or "Sheet"
+    clean = "".join("_" if ch in BAD_SHEET_CHARS else ch for ch in printable(name)).strip() or "Sheet"
     return clean[:31]
 
 

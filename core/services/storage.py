@@ -20,6 +20,8 @@ SIGNATURES = [
 ]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Every type a stored file can have (what ``sniff`` recognises): a download answers with one of them.
+STORED_TYPES = (*(kind for _, kind in SIGNATURES), DOCX, XLSX)
 
 
 def sniff(head: bytes, filename: str) -> str | None:

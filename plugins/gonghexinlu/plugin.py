@@ -32,6 +32,7 @@ def tongxin_policy():
         description=T("两类项目、一个资金池：每个居民区一个“一居一品”，“七彩微创投”全街道择优。",
                       "Two tracks, one fund pool: one signature project per neighbourhood; micro projects compete street-wide."),
         programme_level="street",
+        rule_codes=("budget_missing", "micro_over_limit", "micro_too_long", "signature_one_per_neighbourhood", "signature_over_line"),
     )
 
 

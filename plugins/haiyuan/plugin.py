@@ -34,6 +34,7 @@ def tongxin_policy():
                       "Sponsors pledge into a co-governance fund; the yearly council announces submitted projects "
                       "and sponsors claim them; spending is applied for first and supervised."),
         programme_level="street",
+        rule_codes=("budget_missing", "over_fund_target"),
     )
 
 

@@ -26,6 +26,7 @@ def tongxin_policy():
         description=T("全市选取试点社区：社区申报、镇（街道）审核盖章、市民政局评审确定试点并择优推荐泉州级。",
                       "City-wide pilots: communities apply, towns endorse, the city bureau selects and recommends the best to Quanzhou."),
         programme_level="district",
+        rule_codes=("budget_missing", "pilot_quota_full", "project_swap", "schedule_after_completion"),
     )
 
 
