@@ -29,7 +29,7 @@ from core.api.base import (
     paged,
 )
 from core.api.shapes import UnitRefSchema, UserRefSchema, text, unit_ref, user_ref
-from core.api.refusals import refuses
+from core.api.refusals import CALENDAR, refuses
 from core.services import endorsement as endorsement_service
 from core.services import projects
 
@@ -174,7 +174,7 @@ class Endorse(MethodView):
     @blp.arguments(EndorsementInputSchema, location="json_or_multipart")
     @blp.doc(requestBody={"content": {"application/json": {"schema": EndorsementJsonSchema}}})
     @blp.response(201, EndorsementSchema)
-    @refuses({403: "forbidden", 409: "no_endorsement_step not_awaiting_endorsement", 413: "file_too_large", 415: "file_type", 422: "invalid_outcome reason_required stamp_required file_empty"})
+    @refuses({403: "forbidden", 409: "no_endorsement_step not_awaiting_endorsement", 413: "file_too_large", 415: "file_type", 422: f"invalid_outcome reason_required stamp_required file_empty {CALENDAR}"})
     def post(self, body, project_id):
         """Endorse (stamp) or return a submitted application (administrators of the applicant's town or street)
 

@@ -45,7 +45,7 @@ from core.api.base import (
     paged,
 )
 from core.api.projects import FileField
-from core.api.refusals import LEDGER, refuses
+from core.api.refusals import CALENDAR, LEDGER, refuses
 from core.api.shapes import ActionsField, UnitRefSchema, UserRefSchema, actions, unit_ref, user_ref, yuan
 from core.models import FundRequestState, User
 from core.services import final_accounts as accounts_service
@@ -272,7 +272,7 @@ class FundRequests(MethodView):
     @login_required
     @blp.arguments(FundRequestInputSchema)
     @blp.response(201, FundRequestSchema)
-    @refuses({403: "forbidden", 404: "not_found", 409: "project_not_approved no_street", 422: "invalid_amount purpose_required purpose_too_long invalid_purpose beneficiaries_required beneficiaries_too_long invalid_beneficiaries invalid_month budget_item_not_in_project over_approved_budget over_budget_line"})
+    @refuses({403: "forbidden", 404: "not_found", 409: "project_not_approved no_street", 422: f"invalid_amount purpose_required purpose_too_long invalid_purpose beneficiaries_required beneficiaries_too_long invalid_beneficiaries invalid_month budget_item_not_in_project over_approved_budget over_budget_line {CALENDAR}"})
     def post(self, body):
         """File a fund request for an approved project (refused beyond its approved money or budget line)"""
         ctx = context(login=True)

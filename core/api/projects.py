@@ -45,7 +45,7 @@ from core.api.shapes import (
     violations,
     yuan,
 )
-from core.api.refusals import POLICY, refuses
+from core.api.refusals import CALENDAR, POLICY, refuses
 from core.forms import describe
 from core.i18n import T
 from core.models import ProjectState
@@ -305,7 +305,7 @@ class Projects(MethodView):
     @login_required
     @blp.arguments(CreateProjectSchema)
     @blp.response(201, ProjectDetailSchema)
-    @refuses({403: "forbidden", 404: "not_found", 422: "unknown_track wrong_applicant_kind outside_programme invalid_title " + POLICY})
+    @refuses({403: "forbidden", 404: "not_found", 422: f"unknown_track wrong_applicant_kind outside_programme invalid_title {CALENDAR} " + POLICY})
     def post(self, body):
         """Start a draft application for a unit the caller may apply for"""
         ctx = context(login=True)
@@ -328,7 +328,7 @@ class ProjectForm(MethodView):
     @login_required
     @blp.arguments(FormDataSchema)
     @blp.response(200, ProjectDetailSchema)
-    @refuses({403: "forbidden", 409: "not_editable", 422: "invalid_form invalid_field"})
+    @refuses({403: "forbidden", 409: "not_editable", 422: f"invalid_form invalid_field {CALENDAR}"})
     def put(self, body, project_id, form_key):
         """Save one of the policy's forms (validated by its schema; nothing is saved unless all is valid)"""
         ctx = context(login=True)
@@ -342,7 +342,7 @@ class ProjectBudget(MethodView):
     @login_required
     @blp.arguments(BudgetInputSchema)
     @blp.response(200, ProjectDetailSchema)
-    @refuses({403: "forbidden", 409: "not_editable", 422: "invalid_budget budget_too_many budget_description budget_amount budget_too_large"})
+    @refuses({403: "forbidden", 409: "not_editable", 422: f"invalid_budget budget_too_many budget_description budget_amount budget_too_large {CALENDAR}"})
     def put(self, body, project_id):
         """Replace the budget lines (amounts in yuan)"""
         ctx = context(login=True)
@@ -356,7 +356,7 @@ class ProjectAttachments(MethodView):
     @login_required
     @blp.arguments(AttachmentUploadSchema, location="multipart")
     @blp.response(201, AttachmentSchema)
-    @refuses({403: "forbidden", 409: "not_editable", 413: "file_too_large", 415: "file_type", 422: "unknown_attachment_kind file_missing file_empty"})
+    @refuses({403: "forbidden", 409: "not_editable", 413: "file_too_large", 415: "file_type", 422: f"unknown_attachment_kind file_missing file_empty {CALENDAR}"})
     def post(self, body, project_id):
         """Attach a file (multipart: kind + file); its type is checked by content, its size by the limit"""
         ctx = context(login=True)
@@ -389,7 +389,7 @@ class AttachmentFile(MethodView):
 class Submit(MethodView):
     @login_required
     @blp.response(200, ProjectDetailSchema)
-    @refuses({403: "forbidden", 409: "not_editable", 422: "window_closed form_missing attachment_missing invalid_field " + POLICY})
+    @refuses({403: "forbidden", 409: "not_editable", 422: f"{CALENDAR} form_missing attachment_missing invalid_field " + POLICY})
     def post(self, project_id):
         """Submit for review: refused with every problem named (window, forms, attachments, the policy's rules)"""
         ctx = context(login=True)

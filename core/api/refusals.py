@@ -38,6 +38,9 @@ from core.services.ledger import RULES as LEDGER_RULES
 
 KEY = "x-refusals"
 POLICY = "@policy"
+# An action outside the windows its policy's calendar gives it (core.services.calendar), or an
+# override of one without its reason.
+CALENDAR = "window_closed override_reason_required"
 # A posting that would break one of the ledger's invariants (core.services.ledger.RULES).
 LEDGER = " ".join(rule.code for rule in LEDGER_RULES)
 ERROR_REF = "#/components/schemas/Error"

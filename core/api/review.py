@@ -23,7 +23,7 @@ from core.api.base import (
 )
 from core.api.projects import DecisionSchema, decision
 from core.api.shapes import UserRefSchema, user_ref
-from core.api.refusals import LEDGER, POLICY, refuses
+from core.api.refusals import CALENDAR, LEDGER, POLICY, refuses
 from core.i18n import T
 from core.services import projects, review
 from core.services.programmes import is_panel_member, policy_of
@@ -111,7 +111,7 @@ class Decide(MethodView):
     @login_required
     @blp.arguments(DecisionInputSchema)
     @blp.response(201, DecisionSchema)
-    @refuses({403: "forbidden", 409: f"not_reviewable fund_exists {LEDGER} " + POLICY, 422: "invalid_outcome explanation_required invalid_amount approved_over_requested invalid_field " + POLICY})
+    @refuses({403: "forbidden", 409: f"not_reviewable fund_exists {LEDGER} " + POLICY, 422: f"invalid_outcome explanation_required invalid_amount approved_over_requested invalid_field {CALENDAR} " + POLICY})
     def post(self, body, project_id):
         """Decide: approved (with the approved amount and the policy's decision forms), rejected or returned (with an explanation)"""
         ctx = context(login=True)

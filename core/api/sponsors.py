@@ -37,7 +37,7 @@ from core.api.base import (
     paged,
 )
 from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
-from core.api.refusals import LEDGER, refuses
+from core.api.refusals import CALENDAR, LEDGER, refuses
 from core.models import SponsorKind
 from core.services import ledger, pledges
 
@@ -320,7 +320,7 @@ class Pledges(MethodView):
     @login_required
     @blp.arguments(PledgeInputSchema)
     @blp.response(201, PledgeSchema)
-    @refuses({403: "forbidden", 404: "not_found", 409: "idempotency_conflict", 422: "not_a_sponsor not_a_pledge_fund invalid_amount nothing_promised invalid_in_kind invalid_occasion invalid_date date_in_future claim_not_announced claim_outside_fund over_cap invalid_idempotency_key"})
+    @refuses({403: "forbidden", 404: "not_found", 409: "idempotency_conflict", 422: f"not_a_sponsor not_a_pledge_fund invalid_amount nothing_promised invalid_in_kind invalid_occasion invalid_date date_in_future claim_not_announced claim_outside_fund over_cap invalid_idempotency_key {CALENDAR}"})
     def post(self, body):
         """Record a pledge, optionally claiming an announced project (the fund's staff, or the sponsor itself)"""
         ctx = context(login=True)
