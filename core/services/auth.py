@@ -1,10 +1,9 @@
 """Passwords (argon2) and API tokens (random, stored as SHA-256)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
-
-import functools
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
