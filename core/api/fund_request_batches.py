@@ -31,7 +31,7 @@ from core.api.fund_requests import (
     render_requests,
     users_of,
 )
-from core.api.refusals import LEDGER, refuses
+from core.api.refusals import LEDGER, POSTING, refuses
 from core.api.shapes import ActionsField, UnitRefSchema, UserRefSchema, actions, unit_ref, user_ref, yuan
 from core.models import BatchState
 from core.services import fund_request_actions as offers
@@ -146,7 +146,7 @@ class BatchApproval(MethodView):
 class BatchDisbursement(MethodView):
     @login_required
     @blp.response(201, FundRequestBatchPostingSchema)
-    @refuses({403: "forbidden", 409: f"batch_not_approved nothing_to_disburse already_disbursed wrong_state idempotency_conflict {LEDGER}", 422: f"{LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
+    @refuses({403: "forbidden", 409: f"batch_not_approved nothing_to_disburse already_disbursed wrong_state idempotency_conflict {LEDGER}", 422: POSTING})
     def post(self, batch_id):
         """Record the disbursement of every approved request of an approved batch (all or nothing)"""
         ctx = context(login=True)

@@ -45,7 +45,7 @@ from core.api.base import (
     paged,
 )
 from core.api.projects import FileField
-from core.api.refusals import CALENDAR, LEDGER, refuses
+from core.api.refusals import CALENDAR, LEDGER, POSTING, refuses
 from core.api.shapes import ActionsField, UnitRefSchema, UserRefSchema, actions, unit_ref, user_ref, yuan
 from core.models import FundRequestState, User
 from core.services import final_accounts as accounts_service
@@ -352,7 +352,7 @@ class Withdraw(MethodView):
 class Disbursement(MethodView):
     @login_required
     @blp.response(201, FundRequestPostingSchema)
-    @refuses({403: "forbidden", 409: f"wrong_state already_disbursed idempotency_conflict {LEDGER}", 422: f"{LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
+    @refuses({403: "forbidden", 409: f"wrong_state already_disbursed idempotency_conflict {LEDGER}", 422: POSTING})
     def post(self, request_id):
         """Record that an approved request was paid out (once; split over the project's funds in plan order)"""
         ctx = context(login=True)
@@ -366,7 +366,7 @@ class Expenses(MethodView):
     @login_required
     @blp.arguments(FundRequestExpenseInputSchema, location="multipart")
     @blp.response(201, FundRequestPostingSchema)
-    @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict", 413: "file_too_large", 415: "file_type", 422: f"over_request_disbursed receipt_required file_empty memo_required memo_too_long invalid_memo {LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
+    @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict", 413: "file_too_large", 415: "file_type", 422: f"over_request_disbursed receipt_required file_empty memo_required memo_too_long invalid_memo {POSTING}"})
     def post(self, body, request_id):
         """Record spending of a disbursed request's money with its receipt (multipart: amount, memo, receipt)"""
         ctx = context(login=True)
@@ -383,7 +383,7 @@ class Refunds(MethodView):
     @login_required
     @blp.arguments(FundRequestRefundInputSchema)
     @blp.response(201, FundRequestPostingSchema)
-    @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict", 422: f"over_request_unspent memo_too_long invalid_memo {LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
+    @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict", 422: f"over_request_unspent memo_too_long invalid_memo {POSTING}"})
     def post(self, body, request_id):
         """Return unspent money of a disbursed request to its funds"""
         ctx = context(login=True)

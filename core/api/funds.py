@@ -29,7 +29,7 @@ from core.api.base import (
     paged,
 )
 from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
-from core.api.refusals import LEDGER, refuses
+from core.api.refusals import POSTING, refuses
 from core.models import EntryKind, FundKind
 from core.money import parse_yuan
 from core.services import funding, funds, ledger
@@ -210,7 +210,7 @@ class Allocations(MethodView):
     @login_required
     @blp.arguments(AllocationInput)
     @blp.response(201, EntrySchema)
-    @refuses({403: "forbidden", 409: "idempotency_conflict", 422: f"{LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
+    @refuses({403: "forbidden", 409: "idempotency_conflict", 422: POSTING})
     def post(self, body, fund_id):
         """Put money into the fund (the year's budget, a line's amount)."""
         ctx = context()
@@ -224,7 +224,7 @@ class Transfers(MethodView):
     @login_required
     @blp.arguments(TransferInput)
     @blp.response(201, EntryListSchema)
-    @refuses({403: "forbidden", 404: "not_found", 409: "idempotency_conflict", 422: f"transfer_same_fund {LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
+    @refuses({403: "forbidden", 404: "not_found", 409: "idempotency_conflict", 422: f"transfer_same_fund {POSTING}"})
     def post(self, body):
         """Move uncommitted money between two funds: a paired out/in."""
         ctx = context()
@@ -239,7 +239,7 @@ class Corrections(MethodView):
     @login_required
     @blp.arguments(CorrectionInput)
     @blp.response(201, EntrySchema)
-    @refuses({403: "forbidden", 409: "idempotency_conflict", 422: f"not_correctable correction_exceeds_entry {LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
+    @refuses({403: "forbidden", 409: "idempotency_conflict", 422: f"not_correctable correction_exceeds_entry {POSTING}"})
     def post(self, body, entry_id):
         """Reverse (part of) an entry with a new entry that names it and says why."""
         ctx = context()

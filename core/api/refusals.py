@@ -43,6 +43,9 @@ POLICY = "@policy"
 CALENDAR = "window_closed override_reason_required"
 # A posting that would break one of the ledger's invariants (core.services.ledger.RULES).
 LEDGER = " ".join(rule.code for rule in LEDGER_RULES)
+# What any posting to the ledger may be refused with: its invariants and its input's rules.
+POSTING = (f"{LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund "
+           "receipt_other_project")
 ERROR_REF = "#/components/schemas/Error"
 SUMMARY_CODE = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                 409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid"}

@@ -37,7 +37,7 @@ from core.api.base import (
     paged,
 )
 from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
-from core.api.refusals import CALENDAR, LEDGER, refuses
+from core.api.refusals import CALENDAR, POSTING, refuses
 from core.models import SponsorKind
 from core.services import ledger, pledges
 
@@ -336,7 +336,7 @@ class Receipts(MethodView):
     @login_required
     @blp.arguments(ReceiptInputSchema)
     @blp.response(201, ReceiptSchema)
-    @refuses({403: "forbidden", 409: "idempotency_conflict", 422: f"over_pledge {LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund receipt_other_project"})
+    @refuses({403: "forbidden", 409: "idempotency_conflict", 422: f"over_pledge {POSTING}"})
     def post(self, body, pledge_id):
         """Money arrived for a pledge: put into the fund (and earmarked for its claimed, approved project)"""
         ctx = context(login=True)
