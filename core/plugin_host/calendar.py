@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
+
+from core.i18n import T, Text
 
 _PATTERN = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 _COMMON_YEAR = 2023  # not a leap year: a day valid in it is valid in every year
@@ -39,3 +41,16 @@ class MonthDay(fields.String):
     def __init__(self, **kwargs):
         kwargs.setdefault("validate", validate_month_day)
         super().__init__(**kwargs)
+
+
+# The longest correction period a policy may give: beyond two months a "correction" is a new call.
+MAX_CORRECTION_DAYS = 60
+
+
+def CorrectionDays(*, help: Text, load_default: int = 10) -> fields.Integer:
+    """A config field for the correction period (补正): the days a returned application may still
+    be corrected and resubmitted after its window closed (or after it was returned, if later).
+    ``help`` says what the policy's document says of it, and whose choice the default is."""
+    return fields.Integer(load_default=load_default, strict=True, validate=validate.Range(min=0, max=MAX_CORRECTION_DAYS),
+                          metadata={"label": T("退回补正期限（天）", "Correction period for returned applications (days)"),
+                                    "help": help})

@@ -9,7 +9,7 @@ complete it: ``core.plugin_host.migration_helpers`` (for a plugin's Alembic revi
 from core.db import Base, Fen, JSONDoc
 from core.i18n import T, Text
 from core.money import MAX_YUAN, Yuan, fen_to_yuan, format_yuan, yuan_to_fen
-from core.plugin_host.calendar import MonthDay, on, validate_month_day
+from core.plugin_host.calendar import CorrectionDays, MonthDay, on, validate_month_day
 from core.permissions.actions import A, Action
 from core.plugin_host.contributions import (Allow, AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
                                             FundSpec, PermissionRule, Permissions, Phase, PolicyInfo, Track)
@@ -23,7 +23,7 @@ ACTIVE_STATES = ("draft", "submitted", "endorsed", "under_review", "returned", "
 SUBMITTED_STATES = ("submitted", "endorsed", "under_review", "approved")
 
 __all__ = [
-    "MonthDay", "on", "validate_month_day",
+    "CorrectionDays", "MonthDay", "on", "validate_month_day",
     "hookimpl", "T", "Text", "Yuan", "MAX_YUAN", "fen_to_yuan", "format_yuan", "yuan_to_fen",
     "AttachmentKind", "Choice", "EndorsementStep", "Criterion", "FormSpec", "Phase", "PolicyInfo", "Track",
     "FundSpec", "Draw", "FundRequestRules", "A", "Action", "Allow", "PermissionRule", "Permissions",

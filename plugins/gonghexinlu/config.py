@@ -1,7 +1,7 @@
 """The street's settings. Defaults are the 2023 document's numbers."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.plugin_host.toolkit import MAX_YUAN, MonthDay, T
+from core.plugin_host.toolkit import MAX_YUAN, CorrectionDays, MonthDay, T
 
 FOCUS_AREAS_2023 = [
     "协商议事平台建设", "支持“五大委员会”运作", "基层网格化治理", "楼组建设", "完善、实践公约",
@@ -29,12 +29,10 @@ class GonghexinluConfig(Schema):
     application_closes = MonthDay(
         load_default="03-31",
         metadata={"label": T("申报截止（月-日）", "Applications close (month-day)")})
-    correction_days = fields.Integer(
-        load_default=10, strict=True, validate=validate.Range(min=0, max=60),
-        metadata={"label": T("退回补正期限（天）", "Correction period for returned applications (days)"),
-                  "help": T("退回修改的申报在申报截止（或退回之日）后仍可补正提交的天数；实施方案未规定，10天为本插件的选择",
-                            "Days a returned application may still be corrected and resubmitted after the window "
-                            "(or its return); the plan sets none, 10 is this plugin's choice")})
+    correction_days = CorrectionDays(
+        help=T("退回修改的申报在申报截止（或退回之日）后仍可补正提交的天数；实施方案未规定，10天为本插件的选择",
+              "Days a returned application may still be corrected and resubmitted after the window "
+              "(or its return); the plan sets none, 10 is this plugin's choice"))
     focus_areas = fields.List(
         fields.String(validate=validate.Length(min=1, max=50)), load_default=lambda: list(FOCUS_AREAS_2023),
         validate=validate.Length(min=1, max=30),

@@ -3,7 +3,7 @@ it has them (the 300,000-yuan fund, supervision of every spending); the seed giv
 the calendar's defaults are the street office's usual year (see the package docs)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.plugin_host.toolkit import MAX_YUAN, MonthDay, T
+from core.plugin_host.toolkit import MAX_YUAN, CorrectionDays, MonthDay, T
 
 
 class HaiyuanConfig(Schema):
@@ -23,12 +23,10 @@ class HaiyuanConfig(Schema):
         load_default="05-20",
         metadata={"label": T("共建理事会分会召开日（月-日）", "Council meeting (month-day)"),
                   "help": T("会上通报已申报项目，共建单位认领", "Submitted projects are announced and claimed")})
-    correction_days = fields.Integer(
-        load_default=10, strict=True, validate=validate.Range(min=0, max=60),
-        metadata={"label": T("退回补正期限（天）", "Correction period for returned applications (days)"),
-                  "help": T("退回修改的申报在申报截止（或退回之日）后仍可补正提交的天数；来源未规定，10天为本插件的选择",
-                            "Days a returned application may still be corrected after the window (or its return); "
-                            "the source sets none, 10 is this plugin's choice")})
+    correction_days = CorrectionDays(
+        help=T("退回修改的申报在申报截止（或退回之日）后仍可补正提交的天数；来源未规定，10天为本插件的选择",
+              "Days a returned application may still be corrected after the window (or its return); "
+              "the source sets none, 10 is this plugin's choice"))
     supervision_required = fields.Boolean(
         load_default=True,
         metadata={"label": T("经费使用须经居民区监督委员会监督", "Spending is checked by the supervision committee"),

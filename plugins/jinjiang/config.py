@@ -1,7 +1,7 @@
 """The city's settings; defaults are the 2023 notice's numbers and dates."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.plugin_host.toolkit import MAX_YUAN, MonthDay, T
+from core.plugin_host.toolkit import MAX_YUAN, CorrectionDays, MonthDay, T
 
 class JinjiangConfig(Schema):
     pilot_quota = fields.Integer(
@@ -29,12 +29,10 @@ class JinjiangConfig(Schema):
     max_points = fields.Integer(
         load_default=10, strict=True, validate=validate.Range(min=1, max=100),
         metadata={"label": T("评审每项满分", "Maximum points per criterion")})
-    correction_days = fields.Integer(
-        load_default=10, strict=True, validate=validate.Range(min=0, max=60),
-        metadata={"label": T("退回补正期限（天）", "Correction period for returned applications (days)"),
-                  "help": T("退回修改的申报在截止（或退回之日）后仍可补正、重新盖章报送的天数；通知未规定，10天为本插件的选择",
-                            "Days a returned application may still be corrected, stamped and sent after the deadline "
-                            "(or its return); the notice sets none, 10 is this plugin's choice")})
+    correction_days = CorrectionDays(
+        help=T("退回修改的申报在截止（或退回之日）后仍可补正、重新盖章报送的天数；通知未规定，10天为本插件的选择",
+              "Days a returned application may still be corrected, stamped and sent after the deadline "
+              "(or its return); the notice sets none, 10 is this plugin's choice"))
     stamp_page_required = fields.Boolean(
         load_default=False,
         metadata={"label": T("盖章时须上传盖章页扫描件", "A scanned stamp page is required")})

@@ -33,11 +33,11 @@ def press(page, locator) -> None:
         locator.click()
 
 
-def sign_in(page, base: str, tenant: str, username: str) -> None:
+def sign_in(page, base: str, tenant: str, username: str, password: str = PASSWORD) -> None:
     page.goto(f"{base}/t/{tenant}/")
     press(page, page.get_by_role("link", name="工作人员登录"))
     page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("密码").fill(password)
     press(page, page.get_by_role("button", name="登录"))
     expect(page.locator(".flash")).to_contain_text("欢迎")
 

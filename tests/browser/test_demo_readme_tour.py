@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 
-from tests.browser.kit import press, shot
+from tests.browser.kit import press, shot, sign_in, sign_out
 from tests.demo_kit import DEMO_PASSWORD
 
 expect = playwright_api.expect
@@ -31,18 +31,6 @@ def settings(demo):
 @pytest.fixture
 def profile():
     return "demo"  # names the screenshot folder; the demo runs on the embedded profile
-
-
-def _sign_in(page, base: str, tenant: str, username: str) -> None:
-    page.goto(f"{base}/t/{tenant}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    press(page, page.get_by_role("button", name="登录"))
-    expect(page.locator(".flash")).to_contain_text("欢迎")
-
-
-def _sign_out(page) -> None:
-    press(page, page.get_by_role("button", name="退出"))
 
 
 def _both_widths(page, name: str) -> None:
@@ -66,33 +54,33 @@ def test_demo_readme_money_tour(live_server, browser_page):
     _both_widths(page, "disclosure-luochuan")
 
     # ghxl_chair: 青年议事角 waits for the panel, and its review page shows where the money would come from.
-    _sign_in(page, base, "jingan", "ghxl_chair")
+    sign_in(page, base, "jingan", "ghxl_chair", DEMO_PASSWORD)
     page.goto(f"{base}/t/jingan/review")
     row = page.locator("tr", has_text="青年议事角")
     press(page, row.get_by_role("link", name="评审"))
     expect(page.locator("#funding-plan")).to_contain_text("资金来源")
     shot(page, "review-funding-plan")
-    _sign_out(page)
+    sign_out(page)
 
     # luochuan: the project page lists its fund requests and the final accounts (决算表).
-    _sign_in(page, base, "jingan", "luochuan")
+    sign_in(page, base, "jingan", "luochuan", DEMO_PASSWORD)
     page.goto(f"{base}/t/jingan/projects")
     press(page, page.get_by_role("link", name="楼组议事厅").first)
     expect(page.locator("#fund-requests-h")).to_be_visible()
     expect(page.locator("#final-accounts")).to_contain_text("决算表")
     _both_widths(page, "project-fund-requests")
-    _sign_out(page)
+    sign_out(page)
 
     # shbg (上海宾馆): 我的认捐 shows what its pledge paid for.
-    _sign_in(page, base, "jingan", "shbg")
+    sign_in(page, base, "jingan", "shbg", DEMO_PASSWORD)
     press(page, page.get_by_role("link", name="我的认捐"))
     expect(page.locator("h1")).to_contain_text("我的认捐")
     expect(page.locator("main")).to_contain_text("爱心小水表")
     _both_widths(page, "sponsor-my-pledges")
-    _sign_out(page)
+    sign_out(page)
 
     # jingan_admin: 资金总览 with its chart and the Excel export.
-    _sign_in(page, base, "jingan", "jingan_admin")
+    sign_in(page, base, "jingan", "jingan_admin", DEMO_PASSWORD)
     press(page, page.get_by_role("link", name="资金总览"))
     expect(page.locator("h1")).to_contain_text("资金总览")
     expect(page.locator("svg").first).to_be_visible()
