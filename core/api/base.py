@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import ClassVar
 
 import flask_smorest
 from flask import g
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 from marshmallow.utils import missing
 from webargs.core import is_json
 from webargs.flaskparser import FlaskParser
@@ -20,15 +19,14 @@ from werkzeug.routing import BaseConverter, IntegerConverter
 
 from core import request_context
 from core.api.json_body import read_json
-from core.forms import field_label, validation_violations, zh_message
-from core.i18n import T, Text
-from core.money import FEN_PER_YUAN, MAX_FEN, MAX_TEXT, YUAN_PATTERN
+from core.i18n import T
+from core.door.errors import INPUT_CODE, input_violations  # noqa: F401  (re-exported for the API modules)
+from core.door.fields import (  # noqa: F401  (the API's modules take their fields from here)
+    ID_MAX, Flag, Id, InputSchema, Pattern, QueryId, QueryWhole, Whole, Yuan,
+)
 from core.services.context import Ctx
 from core.violations import RuleError, Violation
 
-# Ids are 32-bit integers in the database: a larger number in a URL or a body would make the
-# database raise, so it is refused as input instead.
-ID_MAX = 2**31 - 1
 TENANT = "/api/v1/t/<tenant:tenant>"
 BEARER = "bearerAuth"
 COOKIE = "cookieAuth"
@@ -65,64 +63,6 @@ def register_converters(app, api) -> None:
 
 
 # -- input ---------------------------------------------------------------------------------------
-
-# marshmallow messages core.forms does not translate, in the platform's "中文 | English" form.
-_MORE_ZH = [
-    ("Not a valid mapping type.", "应为对象（键值对）"),
-    ("Invalid type.", "类型不正确"),
-    ("Not a valid email address.", "不是有效的电子邮箱地址"),
-    ("Not a valid URL.", "不是有效的网址"),
-    ("Not a valid UUID.", "不是有效的 UUID"),
-    ("Number too large.", "数值过大"),
-    ("Special numeric values (nan or infinity) are not permitted.", "不允许 NaN 或无穷大"),
-    ("String does not match expected pattern.", "格式不正确"),
-    ("Field may not be blank.", "不能为空"),
-]
-
-
-def _localise(messages):
-    """Give every marshmallow message a Chinese text before core.forms renders it, so no
-    English-only message reaches a zh client."""
-    if isinstance(messages, dict):
-        return {k: _localise(v) for k, v in messages.items()}
-    if isinstance(messages, (list, tuple)):
-        return [_localise(m) for m in messages]
-    text = str(messages)
-    if " | " in text or zh_message(text) != text:
-        return text
-    for en, zh in _MORE_ZH:
-        if text == en:
-            return f"{zh} | {text}"
-    if text.isascii():
-        return f"取值无效（{text}） | {text}"
-    return text
-
-
-# The code of a refusal by an operation's own input schema (the request does not match what the
-# OpenAPI document says): distinct from ``invalid_field``, a policy's form or config schema refusing.
-INPUT_CODE = "invalid_input"
-
-
-def input_violations(err: ValidationError, schema: Schema | None = None) -> list[Violation]:
-    """A schema's ValidationError (webargs namespaces it by location) → violations per field,
-    each with ``INPUT_CODE``. Errors of the body as a whole (marshmallow's ``_schema``) are
-    reported on ``body``."""
-    messages = err.messages
-    if isinstance(messages, dict) and len(messages) == 1 and next(iter(messages)) in ApiParser.__location_map__:
-        messages = next(iter(messages.values()))
-    if isinstance(messages, dict) and "_schema" in messages:
-        messages = {**{k: v for k, v in messages.items() if k != "_schema"}, "body": messages["_schema"]}
-    elif not isinstance(messages, dict):
-        messages = {"body": messages}
-    out = []
-    for v in validation_violations(ValidationError(_localise(messages)), schema=schema):
-        v = replace(v, code=INPUT_CODE)
-        if v.field and field_label(schema, v.field) is None:
-            # No label in the schema: name the field itself, so the message says which one.
-            v = replace(v, message=Text(f"{v.field}：{v.message.zh}", f"{v.field}: {v.message.en}"))
-        out.append(v)
-    return out
-
 
 def _bad_text(value, path: str) -> str | None:
     """The path of the first string holding a NUL character or an unpaired surrogate: neither
@@ -213,74 +153,10 @@ class Blueprint(flask_smorest.Blueprint):
         attach(self)
 
 
-class Pattern(validate.Regexp):
-    """``validate.Regexp`` matching the whole value, as JSON Schema's ``pattern`` with ``^...$``
-    reads: Python's ``$`` alone would also let a final newline through."""
-
-    def __call__(self, value):
-        if not isinstance(value, str) or self.regex.fullmatch(value) is None:
-            raise ValidationError(self._format_error(value))
-        return value
-
-
-class ApiSchema(Schema):
+class ApiSchema(InputSchema):
     """Base of every request and response schema (unknown input fields are refused)."""
 
 
-class Whole(fields.Integer):
-    """An integer as JSON sends it, never a float (marshmallow would silently truncate 1.5 to 1),
-    a boolean or a string of digits: the document says ``integer``. A query string sends digits:
-    there, ``strict=False`` (see ``QueryWhole``)."""
-
-    def __init__(self, *, strict: bool = True, **kwargs):
-        super().__init__(strict=strict, **kwargs)
-
-    def _validated(self, value):
-        if isinstance(value, float):
-            raise self.make_error("invalid", input=value)
-        return super()._validated(value)
-
-
-def QueryWhole(**kwargs) -> Whole:
-    """An integer in a query string (digits)."""
-    return Whole(strict=False, **kwargs)
-
-
-class Flag(fields.Boolean):
-    """A JSON ``true`` or ``false``, and nothing else: marshmallow's Boolean would also take
-    "yes", "on", 1 ..., which the document (``type: boolean``) calls invalid."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
-            raise self.make_error("invalid", input=value)
-        return value
-
-
-def Id(**kwargs) -> fields.Integer:
-    """An id in a body: an integer 1..2^31-1."""
-    return Whole(validate=validate.Range(min=1, max=ID_MAX), **kwargs)
-
-
-def QueryId(**kwargs) -> fields.Integer:
-    """An id in a query string."""
-    return Id(strict=False, **kwargs)
-
-
-def Yuan(**kwargs) -> fields.Raw:
-    """An amount of yuan as given by the client, documented as ``core.money`` reads it (the one
-    reader: ``read_yuan``): a decimal string of ``YUAN_PATTERN`` or an integer, at most
-    ``MAX_FEN``. The services parse it into fen and refuse anything else, naming the field."""
-    metadata = {
-        "anyOf": [{"type": "string", "pattern": YUAN_PATTERN},
-                  {"type": "integer", "minimum": 0, "maximum": MAX_FEN // FEN_PER_YUAN}],
-        "example": "4800.50",
-        "description": f"yuan: a decimal string (\"5000\", \"5,000.50\"; at most two decimals) or an integer, "
-                       f"0 to {MAX_TEXT}; floats, signs, spaces and other digits are refused",
-    }
-    extra = dict(kwargs.pop("metadata", {}))
-    if "description" in extra:
-        metadata["description"] = f"{extra.pop('description')}. {metadata['description']}"
-    return fields.Raw(metadata={**metadata, **extra}, **kwargs)
 
 
 # -- pagination ----------------------------------------------------------------------------------

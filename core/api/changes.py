@@ -7,7 +7,7 @@ request outright (e.g. swapping one project for another), citing its clause."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from core.api.base import (
     TENANT,
@@ -28,6 +28,7 @@ from core.models import User
 from core.services import changes as change_service
 from core.services import projects
 from core.services.programmes import policy_of
+from core.door.applications import DECIDE_CHANGE, REQUEST_CHANGE
 
 blp = Blueprint("changes", __name__, url_prefix=TENANT,
                 description="Recorded changes to approved projects, decided by the programme's administrators")
@@ -50,25 +51,6 @@ class ChangeRequestSchema(ApiSchema):
 
 
 ChangeRequestPageSchema = page_schema(ChangeRequestSchema, "ChangeRequestPageSchema")
-
-
-class ChangeRequestInputSchema(ApiSchema):
-    reason = fields.String(required=True, validate=validate.Length(max=4000), metadata={
-        "description": f"why (at least {change_service.MIN_REASON} characters)"})
-    proposed_track = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64),
-                                   metadata={"description": "a new project type (track key); omit to keep it"})
-    proposed_forms = fields.Dict(keys=fields.String(), values=fields.Dict(),
-                                 load_default=dict, metadata={
-                                     "description": "form key → the form's full new data, validated by the form's schema"})
-
-
-DECISION_ERROR = "结果只能是：approved（同意）、refused（不同意） | The outcome must be approved or refused"
-
-
-class ChangeDecisionInputSchema(ApiSchema):
-    outcome = fields.String(required=True, validate=validate.OneOf(["approved", "refused"], error=DECISION_ERROR))
-    reason = fields.String(load_default="", validate=validate.Length(max=4000), metadata={
-        "description": f"required (at least {change_service.MIN_REASON} characters) when refused"})
 
 
 def change_request(ctx, cr, lang: str, project=None) -> dict:
@@ -113,13 +95,13 @@ class ChangeRequests(MethodView):
         return paged(change_requests(ctx, project, locale(), rows), total, query)
 
     @login_required
-    @blp.arguments(ChangeRequestInputSchema)
+    @blp.arguments(REQUEST_CHANGE.schema)
     @blp.response(201, ChangeRequestSchema)
     @refuses({403: "forbidden", 409: "not_changeable change_pending", 422: "unknown_track unknown_form reason_required nothing_to_change invalid_field " + POLICY})
     def post(self, body, project_id):
         """Request a change to an approved project: a reason and the proposed type and forms (the applicant)"""
         ctx = context(login=True)
-        cr = change_service.request_change(ctx, project_id, body["reason"], body["proposed_track"], body["proposed_forms"])
+        cr = REQUEST_CHANGE(ctx, project_id, **body)
         ctx.commit()
         return change_request(ctx, cr, locale())
 
@@ -127,12 +109,12 @@ class ChangeRequests(MethodView):
 @blp.route("/change-requests/<id:change_id>/decision")
 class ChangeDecision(MethodView):
     @login_required
-    @blp.arguments(ChangeDecisionInputSchema)
+    @blp.arguments(DECIDE_CHANGE.schema)
     @blp.response(201, ChangeRequestSchema)
     @refuses({403: "forbidden", 409: "change_decided", 422: "reason_required " + POLICY})
     def post(self, body, change_id):
         """Approve (the change is applied) or refuse (with a reason) a change request (the programme's administrators)"""
         ctx = context(login=True)
-        cr = change_service.decide_change(ctx, change_id, body["outcome"] == "approved", body["reason"])
+        cr = DECIDE_CHANGE(ctx, change_id, **body)
         ctx.commit()
         return change_request(ctx, cr, locale())

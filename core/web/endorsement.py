@@ -38,6 +38,7 @@ from core.web.forms import FormErrors, split_errors
 from core.web.presenters import programme_view
 from core.web.subforms import lines, read_subform, subform
 from core.web.templating import _t
+from core.door.applications import DECIDE_CHANGE, REQUEST_CHANGE
 
 bp = Blueprint("endorsement", __name__, url_prefix="/t/<tenant>")
 ENDORSE_FIELDS = ("outcome", "reason", "stamp")
@@ -181,7 +182,8 @@ def new_change(project_id: int):
         # Only the forms the applicant actually changed are proposed.
         proposed = {key: data for key, data in values.items() if _changed(view, specs, key, data, stored.get(key))}
         try:
-            change_service.request_change(c, project.id, reason, track if track != project.track else None, proposed)
+            REQUEST_CHANGE(c, project.id, **REQUEST_CHANGE.from_form(
+                request.form, proposed_track=track if track != project.track else None, proposed_forms=proposed))
             c.commit()
         except RuleError as err:
             c.session.rollback()
@@ -211,11 +213,12 @@ def _changed(view, specs, key: str, data: dict, stored: dict | None) -> bool:
 @login_required
 def decide_change(change_id: int):
     c = ctx()
-    approve = request.form.get("outcome") == "approved"
     reason = request.form.get("reason", "")
     project_id = request.form.get("project_id", type=int)
     try:
-        cr = change_service.decide_change(c, change_id, approve, reason)
+        values = DECIDE_CHANGE.from_form(request.form)
+        approve = values["approve"]
+        cr = DECIDE_CHANGE(c, change_id, **values)
         project_id = cr.project_id
         c.commit()
     except RuleError as err:
