@@ -12,7 +12,9 @@ import uuid
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from core.clock import today
-from core.money import parse_yuan
+from core.door import money as door
+from core.money import format_yuan
+from core.services import fund_actions
 from core.services import funds as fund_service
 from core.violations import RuleError
 from core.web.context import ctx, int_arg, login_required
@@ -29,8 +31,7 @@ def index():
     year = int_arg("year") or today().year
     rows = fund_service.visible_funds(c, year=year)
     totals = {k: sum(getattr(b, k) for _, b in rows) for k in ("allocated", "committed", "disbursed", "spent", "available")}
-    return render_template("pages/money/funds.html", rows=rows, year=year, totals=totals,
-                           manages={f.id for f, _ in rows if fund_service.may_manage(c, f)})
+    return render_template("pages/money/funds.html", rows=rows, year=year, totals=totals)
 
 
 def _fund_page(fund_id: int, values: dict | None = None, violations=(), status: int = 200):
@@ -39,7 +40,7 @@ def _fund_page(fund_id: int, values: dict | None = None, violations=(), status: 
     entries = fund_service.entries(c, fund.id)
     errors = split_errors(list(violations), "", ("amount", "memo", "key"), c.locale)
     return render_template("pages/money/fund.html", fund=fund, balance=balance, entries=entries,
-                           may_manage=fund_service.may_manage(c, fund), errors=errors,
+                           offers=fund_actions.fund_offers(c, fund), errors=errors,
                            values=values or {"amount": "", "memo": "", "key": str(uuid.uuid4())}), status
 
 
@@ -53,12 +54,13 @@ def show(fund_id: int):
 @login_required
 def allocate(fund_id: int):
     c = ctx()
-    values = {k: request.form.get(k, "") for k in ("amount", "memo", "key")}
     try:
-        fund_service.allocate(c, fund_id, parse_yuan(values["amount"]), values["key"], values["memo"])
+        e = door.ALLOCATE(c, fund_id, **door.ALLOCATE.from_form(request.form))
+        amount = e.amount_fen
         c.commit()
     except RuleError as err:
         c.session.rollback()
-        return _fund_page(fund_id, values, err.violations, err.status)
-    flash(_t(f"已拨入 {values['amount']} 元。", f"{values['amount']} yuan allocated."), "success")
+        typed = {k: request.form.get(k, "") for k in ("amount", "memo", "key")}  # shown again as typed
+        return _fund_page(fund_id, typed, err.violations, err.status)
+    flash(_t(f"已拨入 {format_yuan(amount)} 元。", f"{format_yuan(amount)} yuan allocated."), "success")
     return redirect(url_for("web.money.show", fund_id=fund_id))
