@@ -38,7 +38,7 @@ def _fund_page(fund_id: int, values: dict | None = None, violations=(), status: 
     c = ctx()
     fund, balance = fund_service.fund_with_balance(c, fund_id)
     entries = fund_service.entries(c, fund.id)
-    errors = split_errors(list(violations), "", ("amount", "memo", "key"), c.locale)
+    errors = split_errors(list(violations), "", ("amount", "memo"), c.locale)  # the hidden key's: above the form
     return render_template("pages/money/fund.html", fund=fund, balance=balance, entries=entries,
                            offers=fund_actions.fund_offers(c, fund), errors=errors,
                            values=values or {"amount": "", "memo": "", "key": str(uuid.uuid4())}), status

@@ -97,7 +97,9 @@ def _render_fund(fund_id: int, section: str | None = None, err: RuleError | None
     violations = err.violations if err else []
 
     def errors(name: str, fields) -> FormErrors:
-        return split_errors(violations, "", fields, c.locale) if section == name else FormErrors()
+        # The request key is a hidden field: a refusal of it is shown above the form.
+        shown = [f for f in fields if f != "key"]
+        return split_errors(violations, "", shown, c.locale) if section == name else FormErrors()
 
     def form(name: str, defaults: dict) -> dict:
         return {**defaults, **(values or {})} if section == name else defaults
