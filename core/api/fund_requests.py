@@ -1,7 +1,9 @@
 """Monthly fund requests (资金申请), their batches, disbursements, spending and final accounts.
 
 - ``GET/POST .../fund-requests``: the requests the caller may see (filters month, state,
-  project); a neighbourhood files one for an approved project (amount in yuan).
+  project); a neighbourhood files one for an approved project (amount in yuan); outside the
+  window its policy gives filing, only the role a phase names as approver may, sending its
+  ``override_reason``.
 - ``GET .../fund-requests/<id>``; actions ``POST .../<id>/supervision`` (the supervision
   committee, where the policy has the step), ``/check`` (the street office: into the month's
   batch), ``/refusal``, ``/withdraw`` (the applicant, while nobody acted), ``/disbursement``
@@ -16,7 +18,8 @@ request and batch says what the caller may do with it now (``actions``, from
 entries (a disbursement of one request or of a whole batch, an expense, a refund) answers 201
 with the object it acted on and the entries it posted.
 
-Amounts leave and enter as yuan strings; refusals name the field and, where the policy has
+Every action's input is its operation's schema in ``core.door.money``, which the web's forms are
+read with too. Amounts leave and enter as yuan strings; refusals name the field and, where the policy has
 one, the clause (in English with ``Accept-Language: en``)."""
 from __future__ import annotations
 

@@ -11,8 +11,9 @@
 - a batch's page, where a street leader sees the total against their authority and approves
   it, and the office records the disbursement of the whole batch.
 
-Every POST either commits completely or re-renders the page it came from (``back``: the project
-page, the office page or the batch page) with each problem beside its field.
+Every POST is an operation of ``core.door.money``: its form is read by the operation's own input
+schema (the API's), and it either commits completely or re-renders the page it came from
+(``back``: the project page, the office page or the batch page) with each problem beside its field.
 """
 from __future__ import annotations
 

@@ -2,8 +2,10 @@
 fund's entries (oldest first, corrections naming what they correct), and for street and
 district administrators a form to allocate money into a fund.
 
-The allocation form carries a fresh idempotency key in a hidden field, so submitting it twice
-(a double click, a browser retry) posts the money once.
+The allocation form is shown as the fund's offers say (``core.services.fund_actions``, the API's
+``actions``) and read by ``core.door.money.ALLOCATE``'s schema, as the API's body is. It carries a
+fresh idempotency key in a hidden field, so submitting it twice (a double click, a browser retry)
+posts the money once.
 """
 from __future__ import annotations
 

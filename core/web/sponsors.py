@@ -10,7 +10,10 @@
   ``/sponsors/<id>``;
 - a section of the project page listing who claimed the project.
 
-Every POST commits completely or re-renders the page with each problem beside its field.
+Every POST is an operation of ``core.door.money``, its form read by the operation's own input
+schema (the API's); it commits completely or re-renders the page with each problem beside its
+field. The forms shown are the fund's offers (``core.services.fund_actions``), as the API's
+``actions`` say.
 """
 from __future__ import annotations
 
