@@ -27,6 +27,7 @@ import io
 from typing import Iterator
 
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from core import clock
 from core.models import OrgUnit, Programme, Project, Sponsor, Tenant, User
@@ -157,7 +158,7 @@ def gonghexinlu(scene: Scene) -> None:
         fund_requests.disburse_batch(ctx, batch)
     with scene.as_("luochuan", "2023-04-28") as ctx:
         fund_requests.record_expense(ctx, first.id, amount="9800", memo="议事桌椅8套、展板2块",
-                                     receipt_filename="发票-桌椅.png", receipt_stream=io.BytesIO(PNG),
+                                     receipt=FileStorage(io.BytesIO(PNG), "发票-桌椅.png"),
                                      storage=scene.platform.storage, key="demo:luochuan:receipt-1")
     del waiting  # filed for May: it waits for the office's check in the demo
 
@@ -204,7 +205,7 @@ def haiyuan(scene: Scene) -> None:
         fund_requests.disburse_batch(ctx, batch)
     with scene.as_("haiyuan", "2023-06-20") as ctx:
         fund_requests.record_expense(ctx, request.id, amount="31600", memo="智能水表40只",
-                                     receipt_filename="发票-水表.png", receipt_stream=io.BytesIO(PNG),
+                                     receipt=FileStorage(io.BytesIO(PNG), "发票-水表.png"),
                                      storage=scene.platform.storage, key="demo:haiyuan:receipt-1")
 
 

@@ -262,6 +262,7 @@ def _valid_bodies(client, platform) -> dict:
         ("post", "/fund-requests/{request_id}/refusal"): {"reason": "与预算不符"},
         ("post", "/fund-requests/{request_id}/refunds"): {"amount": "100", "memo": "结余", "key": "garbage-4"},
         ("post", "/sponsors"): {"org_unit_id": unit(client, "gonghexinlu"), "name": "某单位", "kind": "enterprise"},
+        ("post", "/sponsors/funds"): {"programme_id": pid, "org_unit_id": unit(client, "ghxl-luochuan")},
         ("post", "/sponsors/pledges"): {"sponsor_id": 1, "fund_id": 1, "amount": "100", "key": "garbage-5"},
         ("post", "/sponsors/pledges/{pledge_id}/receipts"): {"amount": "100", "key": "garbage-6", "memo": ""},
     }

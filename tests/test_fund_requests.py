@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 
 from core.i18n import T
 from core.models import (
@@ -118,8 +119,8 @@ def test_a_month_of_requests_from_filing_to_final_accounts(platform):
 
     # The neighbourhood spends 1,200 yuan of the first request, with the shop's receipt, and returns 100.
     with acting(platform, "jingan", "luochuan") as ctx:
-        spent = fund_requests.record_expense(ctx, a, amount="1200", memo="购买绿植和工具", receipt_filename="发票.png",
-                                             receipt_stream=io.BytesIO(PNG), storage=platform.storage)
+        spent = fund_requests.record_expense(ctx, a, amount="1200", memo="购买绿植和工具", receipt=FileStorage(io.BytesIO(PNG), "发票.png"),
+                                             storage=platform.storage)
         assert [e.amount_fen for e in spent] == [120_000]
         receipt = ctx.session.get(Attachment, spent[0].receipt_attachment_id)
         assert (receipt.project_id, receipt.kind, receipt.filename, receipt.content_type) == (pid, "receipt", "发票.png", "image/png")
@@ -183,8 +184,7 @@ def test_a_signature_project_is_paid_from_its_line_first_then_the_pool(platform)
     # Spending that request's money draws on the same funds, in the same order.
     with acting(platform, "jingan", "luochuan") as ctx:
         spent = fund_requests.record_expense(ctx, rid, amount=str((line + 50_000) // YUAN), memo="场地布置",
-                                             receipt_filename="收据.pdf", receipt_stream=io.BytesIO(PDF),
-                                             storage=platform.storage)
+                                             receipt=FileStorage(io.BytesIO(PDF), "收据.pdf"), storage=platform.storage)
         assert [e.amount_fen for e in spent] == [line, 50_000]
 
 
@@ -364,8 +364,8 @@ def test_spending_beyond_what_the_request_disbursed_is_refused(platform):
     through_batch(platform, [rid])
 
     def spend(amount, filename="收据.pdf", data=PDF, memo="购买物料"):
-        return lambda ctx: fund_requests.record_expense(ctx, rid, amount=amount, memo=memo, receipt_filename=filename,
-                                                        receipt_stream=io.BytesIO(data) if data is not None else None,
+        receipt = FileStorage(io.BytesIO(data), filename) if data is not None else None
+        return lambda ctx: fund_requests.record_expense(ctx, rid, amount=amount, memo=memo, receipt=receipt,
                                                         storage=platform.storage)
 
     refused(platform, "luochuan", spend("100"), code="wrong_state")  # not paid yet
@@ -379,13 +379,13 @@ def test_spending_beyond_what_the_request_disbursed_is_refused(platform):
     refused(platform, "luochuan", spend("1", memo=""), code="memo_required")
     refused(platform, "ghxl_admin", spend("100"), exc=Forbidden)
     with acting(platform, "jingan", "luochuan") as ctx:
-        fund_requests.record_expense(ctx, rid, amount="400", memo="购买物料", receipt_filename="收据.pdf",
-                                     receipt_stream=io.BytesIO(PDF), storage=platform.storage, key="receipt-1")
+        fund_requests.record_expense(ctx, rid, amount="400", memo="购买物料", receipt=FileStorage(io.BytesIO(PDF), "收据.pdf"),
+                                     storage=platform.storage, key="receipt-1")
     # The same key again (a retry) records nothing new.
     before = snapshot(platform)
     with acting(platform, "jingan", "luochuan") as ctx:
-        again = fund_requests.record_expense(ctx, rid, amount="400", memo="购买物料", receipt_filename="收据.pdf",
-                                             receipt_stream=io.BytesIO(PDF), storage=platform.storage, key="receipt-1")
+        again = fund_requests.record_expense(ctx, rid, amount="400", memo="购买物料", receipt=FileStorage(io.BytesIO(PDF), "收据.pdf"),
+                                             storage=platform.storage, key="receipt-1")
         assert [e.amount_fen for e in again] == [40_000]
     assert snapshot(platform) == before
     refused(platform, "luochuan", spend("100.01"), code="over_request_disbursed")

@@ -44,15 +44,19 @@ def test_a_request_through_the_pages_from_the_form_to_the_final_accounts(app, pl
     assert "活动物料（预算 3,000.00，尚可申请 3,000.00）" in section
     assert "项目经费决算表" in section and "下载决算表（Excel）" in section
 
-    # Bad input is refused beside its field; nothing is written and what was typed stays.
+    # Bad input is refused beside its field; nothing is written and what was typed stays. The
+    # form is read by the operation's schema first (a missing purpose), then the service's rules.
     before = snapshot(platform)
     r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "10.001", "purpose": "", "month": "2023-04",
                                                          "budget_item_id": str(posters), "back": "project"})
     assert r.status_code == 422
     html = text(r)
-    assert "金额应为以元为单位的数字" in error_beside(html, "fr-amount")
-    assert "请填写「用途」" in error_beside(html, "fr-purpose")
+    assert "用途：必填项，不能为空" in error_beside(html, "fr-purpose")
     assert 'value="10.001"' in html
+    r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "10.001", "purpose": "印制海报", "month": "2023-04",
+                                                         "budget_item_id": str(posters), "back": "project"})
+    assert r.status_code == 422
+    assert "金额应为以元为单位的数字" in error_beside(text(r), "fr-amount")
     # The page's notice at the top links to the refused form.
     assert "未能保存。" in html and 'href="#form-fund-requests"' in html and 'id="form-fund-requests"' in html
     r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "1000.01", "purpose": "印制海报", "month": "2023-04",
@@ -122,7 +126,7 @@ def test_a_request_through_the_pages_from_the_form_to_the_final_accounts(app, pl
     assert r.status_code == 422 and "尚可支出 1,500.00 元" in error_beside(text(r), f"fr-{rid}-spend-amount")
     r = luochuan.post(f"/fund-requests/{rid}/expenses", {"amount": "1200", "memo": "绿植和工具", "back": "project"},
                       content_type="multipart/form-data")
-    assert r.status_code == 422 and "请上传收据" in error_beside(text(r), f"fr-{rid}-receipt")
+    assert r.status_code == 422 and "收据或发票：请上传 PDF、JPG 或 PNG 文件" in error_beside(text(r), f"fr-{rid}-receipt")
     r = luochuan.post(f"/fund-requests/{rid}/expenses", {"amount": "1200", "memo": "绿植和工具", "back": "project",
                                                          "receipt": (io.BytesIO(PNG), "发票.png")},
                       content_type="multipart/form-data")

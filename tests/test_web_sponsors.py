@@ -83,7 +83,7 @@ def test_refusals_are_shown_beside_their_fields_and_nothing_is_written(app, plat
     assert "超出「社区共治金」（2023年）的认捐上限" in error_beside(text(r), "pledge-amount")
 
     r = staff.post(f"/co-funds/{fid}/pledges", {"sponsor_id": "", "amount": "100", "key": "w3"})
-    assert r.status_code == 422 and "请选择共建单位" in error_beside(text(r), "pledge-sponsor")
+    assert r.status_code == 422 and "共建单位：必填项" in error_beside(text(r), "pledge-sponsor")
     r = staff.post(f"/co-funds/{fid}/pledges", {"sponsor_id": "99999", "amount": "100", "key": "w4"})
     assert r.status_code == 422 and "不是登记的共建单位" in error_beside(text(r), "pledge-sponsor")
 
@@ -100,7 +100,7 @@ def test_refusals_are_shown_beside_their_fields_and_nothing_is_written(app, plat
     r = staff.post(f"/co-funds/{fid}/receipts", {"pledge_id": str(pledge), "amount": "1000.01", "key": "w6"})
     assert r.status_code == 422 and "最多还可到账 1,000.00 元" in error_beside(text(r), "receipt-amount")
     r = staff.post(f"/co-funds/{fid}/receipts", {"pledge_id": "", "amount": "1", "key": "w7"})
-    assert r.status_code == 422 and "请选择到账的认捐" in error_beside(text(r), "receipt-pledge")
+    assert r.status_code == 422 and "认捐：必填项" in error_beside(text(r), "receipt-pledge")
     assert counts(platform) == before
 
     english = web(app, "haiyuan")
@@ -120,7 +120,10 @@ def test_a_street_administrator_registers_sponsors_and_sets_up_funds(app, platfo
     assert "静安社区基金会" in text(street.get(f"/co-funds/{fid}"))
     r = street.post(f"/co-funds/{fid}/sponsors", {"name": "静安社区基金会", "kind": "", "contact": ""})
     assert r.status_code == 422
-    assert "单位类型应为以下之一：企业" in error_beside(text(r), "sponsor-kind")
+    assert "单位类型：必填项" in error_beside(text(r), "sponsor-kind")
+    r = street.post(f"/co-funds/{fid}/sponsors", {"name": "静安社区基金会", "kind": "shop", "contact": ""})
+    assert r.status_code == 422
+    assert "单位类型：应为以下之一：企业" in error_beside(text(r), "sponsor-kind")
     r = street.post(f"/co-funds/{fid}/sponsors", {"name": "静安社区基金会", "kind": "foundation"})
     assert r.status_code == 409 and "不能重复登记" in error_beside(text(r), "sponsor-name")
 
@@ -129,7 +132,7 @@ def test_a_street_administrator_registers_sponsors_and_sets_up_funds(app, platfo
     opening = listing[listing.index('id="openings"'):]
     assert "愚园居民区" in opening and "海园居民区" not in opening
     r = street.post("/co-funds/open", {"programme_id": re.search(r'name="programme_id" value="(\d+)"', opening).group(1),
-                                        "unit_id": str(unit_id(platform, T, "jas-yuyuan"))})
+                                        "org_unit_id": str(unit_id(platform, T, "jas-yuyuan"))})
     assert r.status_code == 302
     page = text(street.get(r.headers["Location"].split(f"/t/{T}")[1]))
     assert "社区共治金（2023）" in page and "愚园居民区" in page

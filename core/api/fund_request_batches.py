@@ -26,7 +26,6 @@ from core.api.base import (
 from core.api.fund_requests import (
     FundRequestEntrySchema,
     FundRequestSchema,
-    Month,
     render_entries,
     render_requests,
     users_of,
@@ -36,6 +35,8 @@ from core.api.shapes import ActionsField, UnitRefSchema, UserRefSchema, actions,
 from core.models import BatchState
 from core.services import fund_request_actions as offers
 from core.services import fund_requests as service
+from core.door import Month
+from core.door import money as door
 
 blp = Blueprint("fund_request_batches", __name__, url_prefix=f"{TENANT}/fund-requests",
                 description="The street's monthly batches of fund requests: the leader's approval and the disbursement")
@@ -137,7 +138,7 @@ class BatchApproval(MethodView):
     def post(self, batch_id):
         """A street leader approves the month's batch (its total must be within their authority)"""
         ctx = context(login=True)
-        service.approve_batch(ctx, batch_id)
+        door.APPROVE_BATCH(ctx, batch_id)
         ctx.commit()
         return _batch(ctx, service.get_batch(ctx, batch_id), locale())
 
@@ -150,7 +151,7 @@ class BatchDisbursement(MethodView):
     def post(self, batch_id):
         """Record the disbursement of every approved request of an approved batch (all or nothing)"""
         ctx = context(login=True)
-        paid = [r.id for r in service.disburse_batch(ctx, batch_id)]
+        paid = [r.id for r in door.DISBURSE_BATCH(ctx, batch_id)]
         ctx.commit()
         return {"batch": _batch(ctx, service.get_batch(ctx, batch_id), locale()),
                 "entries": render_entries(service.disbursement_entries(ctx, paid))}

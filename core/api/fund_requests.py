@@ -1,7 +1,9 @@
 """Monthly fund requests (资金申请), their batches, disbursements, spending and final accounts.
 
 - ``GET/POST .../fund-requests``: the requests the caller may see (filters month, state,
-  project); a neighbourhood files one for an approved project (amount in yuan).
+  project); a neighbourhood files one for an approved project (amount in yuan); outside the
+  window its policy gives filing, only the role a phase names as approver may, sending its
+  ``override_reason``.
 - ``GET .../fund-requests/<id>``; actions ``POST .../<id>/supervision`` (the supervision
   committee, where the policy has the step), ``/check`` (the street office: into the month's
   batch), ``/refusal``, ``/withdraw`` (the applicant, while nobody acted), ``/disbursement``
@@ -16,7 +18,8 @@ request and batch says what the caller may do with it now (``actions``, from
 entries (a disbursement of one request or of a whole batch, an expense, a refund) answers 201
 with the object it acted on and the entries it posted.
 
-Amounts leave and enter as yuan strings; refusals name the field and, where the policy has
+Every action's input is its operation's schema in ``core.door.money``, which the web's forms are
+read with too. Amounts leave and enter as yuan strings; refusals name the field and, where the policy has
 one, the clause (in English with ``Accept-Language: en``)."""
 from __future__ import annotations
 
@@ -32,11 +35,8 @@ from core.api.base import (
     TOTAL_HEADER,
     ApiSchema,
     Blueprint,
-    Id,
     PageQuery,
-    Pattern,
     QueryId,
-    Yuan,
     context,
     limit_offset,
     locale,
@@ -44,37 +44,22 @@ from core.api.base import (
     page_schema,
     paged,
 )
-from core.api.projects import FileField
 from core.api.refusals import CALENDAR, LEDGER, POSTING, refuses
 from core.api.shapes import ActionsField, UnitRefSchema, UserRefSchema, actions, unit_ref, user_ref, yuan
 from core.models import FundRequestState, User
 from core.services import final_accounts as accounts_service
 from core.services import fund_request_actions as offers
 from core.services import fund_requests as service
+from core.door import Month
+from core.door import money as door
 
 blp = Blueprint("fund_requests", __name__, url_prefix=f"{TENANT}/fund-requests",
                 description="Monthly fund requests, batches and disbursements")
 
-MONTH_ERROR = "月份格式应为“年-月”（2000至2100年），如 2023-05 | The month must be YYYY-MM (years 2000-2100), e.g. 2023-05"
-KEY_ERROR = "请求编号（幂等键）应为1至80个字母、数字或 _.:- | The idempotency key must be 1-80 letters, digits or _.:-"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # -- schemas -------------------------------------------------------------------------------------
-
-def Month(**kwargs) -> fields.String:
-    metadata = {"description": "YYYY-MM", "example": "2023-05", **kwargs.pop("metadata", {})}
-    return fields.String(validate=Pattern(service.MONTH_PATTERN, error=MONTH_ERROR), metadata=metadata, **kwargs)
-
-
-def Text(max_length: int = service.TEXT_MAX, **kwargs) -> fields.String:
-    """Text a person writes: at most ``max_length`` characters (the service's limit)."""
-    return fields.String(validate=validate.Length(max=max_length), **kwargs)
-
-
-def Key(**kwargs) -> fields.String:
-    return fields.String(load_default=None, allow_none=True, validate=Pattern(service.KEY_PATTERN, error=KEY_ERROR), **kwargs)
-
 
 class FundRequestProjectSchema(ApiSchema):
     id = fields.Integer(required=True)
@@ -126,49 +111,6 @@ class FundRequestQuerySchema(PageQuery):
     month = Month()
     state = fields.String(validate=validate.OneOf([s.value for s in FundRequestState]))
     project_id = QueryId()
-
-
-class FundRequestInputSchema(ApiSchema):
-    project_id = Id(required=True, metadata={"description": "an approved project of the caller's unit"})
-    amount = Yuan(required=True)
-    purpose = Text(required=True, metadata={"description": "用途"})
-    beneficiaries = Text(load_default="", metadata={
-        "description": "使用对象 (required where the policy says so)"})
-    month = Month(load_default=None, allow_none=True)
-    budget_item_id = Id(load_default=None, allow_none=True, metadata={
-        "description": "one of the project's budget lines (its id in the project's budget)"})
-
-
-OUTCOME_ERROR = "结果只能是：approved（同意）、refused（不同意） | The outcome must be approved or refused"
-
-
-class FundRequestSupervisionInputSchema(ApiSchema):
-    outcome = fields.String(required=True, validate=validate.OneOf(["approved", "refused"], error=OUTCOME_ERROR))
-    note = Text(load_default="", metadata={
-        "description": f"the committee's note; the reason (at least {service.MIN_REASON} characters) when refused"})
-
-
-class FundRequestCheckInputSchema(ApiSchema):
-    month = Month(load_default=None, allow_none=True, metadata={
-        "description": "put it into this month's batch instead of the month asked for (e.g. when that batch is approved)"})
-
-
-class FundRequestRefusalInputSchema(ApiSchema):
-    reason = Text(required=True, metadata={
-        "description": f"at least {service.MIN_REASON} characters; the applicant reads it"})
-
-
-class FundRequestExpenseInputSchema(ApiSchema):
-    amount = Yuan(required=True)
-    memo = Text(required=True, metadata={"description": "what was bought"})
-    receipt = FileField(required=True, metadata={"description": "the receipt or invoice (PDF, JPEG or PNG)"})
-    key = Key(metadata={"description": "an idempotency key: sending the same key again records nothing new"})
-
-
-class FundRequestRefundInputSchema(ApiSchema):
-    amount = Yuan(required=True)
-    memo = Text(load_default="")
-    key = Key(metadata={"description": "an idempotency key"})
 
 
 class FundRequestEntrySchema(ApiSchema):
@@ -270,15 +212,13 @@ class FundRequests(MethodView):
         return paged(render_requests(ctx, rows, locale()), total, query)
 
     @login_required
-    @blp.arguments(FundRequestInputSchema)
+    @blp.arguments(door.FILE_REQUEST.schema)
     @blp.response(201, FundRequestSchema)
     @refuses({403: "forbidden", 404: "not_found", 409: "project_not_approved no_street", 422: f"invalid_amount purpose_required purpose_too_long invalid_purpose beneficiaries_required beneficiaries_too_long invalid_beneficiaries invalid_month budget_item_not_in_project over_approved_budget over_budget_line {CALENDAR}"})
     def post(self, body):
         """File a fund request for an approved project (refused beyond its approved money or budget line)"""
         ctx = context(login=True)
-        req = service.file_request(ctx, body["project_id"], amount=body["amount"], purpose=body["purpose"],
-                                   beneficiaries=body["beneficiaries"], month=body["month"],
-                                   budget_item_id=body["budget_item_id"])
+        req = door.FILE_REQUEST(ctx, **body)
         ctx.commit()
         return _request(ctx, req.id)
 
@@ -296,13 +236,13 @@ class FundRequestItem(MethodView):
 @blp.route("/<id:request_id>/supervision")
 class Supervision(MethodView):
     @login_required
-    @blp.arguments(FundRequestSupervisionInputSchema)
+    @blp.arguments(door.SUPERVISE_REQUEST.schema)
     @blp.response(200, FundRequestSchema)
     @refuses({403: "forbidden", 409: "no_supervision_step wrong_state", 422: "reason_required note_too_long invalid_note"})
     def post(self, body, request_id):
         """The supervision committee's check (where the policy has it): approve with a note, or refuse with a reason"""
         ctx = context(login=True)
-        service.supervise(ctx, request_id, approve=body["outcome"] == "approved", note=body["note"])
+        door.SUPERVISE_REQUEST(ctx, request_id, **body)
         ctx.commit()
         return _request(ctx, request_id)
 
@@ -310,13 +250,13 @@ class Supervision(MethodView):
 @blp.route("/<id:request_id>/check")
 class Check(MethodView):
     @login_required
-    @blp.arguments(FundRequestCheckInputSchema)
+    @blp.arguments(door.CHECK_REQUEST.schema)
     @blp.response(200, FundRequestSchema)
     @refuses({403: "forbidden", 409: "wrong_state needs_supervision batch_already_approved project_not_approved no_street", 422: "invalid_month over_approved_budget over_budget_line"})
     def post(self, body, request_id):
         """The street office accepts a request: re-checked against the budget, it joins the month's batch"""
         ctx = context(login=True)
-        service.check(ctx, request_id, month=body["month"])
+        door.CHECK_REQUEST(ctx, request_id, **body)
         ctx.commit()
         return _request(ctx, request_id)
 
@@ -324,13 +264,13 @@ class Check(MethodView):
 @blp.route("/<id:request_id>/refusal")
 class Refusal(MethodView):
     @login_required
-    @blp.arguments(FundRequestRefusalInputSchema)
+    @blp.arguments(door.REFUSE_REQUEST.schema)
     @blp.response(200, FundRequestSchema)
     @refuses({403: "forbidden", 409: "wrong_state needs_supervision no_supervision_step", 422: "reason_required"})
     def post(self, body, request_id):
         """Refuse a request with the reason the applicant reads (the supervision committee or the street office)"""
         ctx = context(login=True)
-        service.refuse(ctx, request_id, body["reason"])
+        door.REFUSE_REQUEST(ctx, request_id, **body)
         ctx.commit()
         return _request(ctx, request_id)
 
@@ -343,7 +283,7 @@ class Withdraw(MethodView):
     def post(self, request_id):
         """The applicant withdraws a request nobody has acted on yet"""
         ctx = context(login=True)
-        service.withdraw(ctx, request_id)
+        door.WITHDRAW_REQUEST(ctx, request_id)
         ctx.commit()
         return _request(ctx, request_id)
 
@@ -356,7 +296,7 @@ class Disbursement(MethodView):
     def post(self, request_id):
         """Record that an approved request was paid out (once; split over the project's funds in plan order)"""
         ctx = context(login=True)
-        entries = service.disburse(ctx, request_id)
+        entries = door.DISBURSE_REQUEST(ctx, request_id)
         ctx.commit()
         return {"request": _request(ctx, request_id), "entries": render_entries(entries)}
 
@@ -364,16 +304,13 @@ class Disbursement(MethodView):
 @blp.route("/<id:request_id>/expenses")
 class Expenses(MethodView):
     @login_required
-    @blp.arguments(FundRequestExpenseInputSchema, location="multipart")
+    @blp.arguments(door.RECORD_EXPENSE.schema, location="multipart")
     @blp.response(201, FundRequestPostingSchema)
     @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict", 413: "file_too_large", 415: "file_type", 422: f"over_request_disbursed receipt_required file_empty memo_required memo_too_long invalid_memo {POSTING}"})
     def post(self, body, request_id):
         """Record spending of a disbursed request's money with its receipt (multipart: amount, memo, receipt)"""
         ctx = context(login=True)
-        upload = body["receipt"]
-        entries = service.record_expense(ctx, request_id, amount=body["amount"], memo=body["memo"],
-                                         receipt_filename=upload.filename or "", receipt_stream=upload.stream,
-                                         storage=current_app.extensions["tongxin"].storage, key=body["key"])
+        entries = door.RECORD_EXPENSE(ctx, request_id, storage=current_app.extensions["tongxin"].storage, **body)
         ctx.commit()
         return {"request": _request(ctx, request_id), "entries": render_entries(entries)}
 
@@ -381,13 +318,13 @@ class Expenses(MethodView):
 @blp.route("/<id:request_id>/refunds")
 class Refunds(MethodView):
     @login_required
-    @blp.arguments(FundRequestRefundInputSchema)
+    @blp.arguments(door.REFUND.schema)
     @blp.response(201, FundRequestPostingSchema)
     @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict", 422: f"over_request_unspent memo_too_long invalid_memo {POSTING}"})
     def post(self, body, request_id):
         """Return unspent money of a disbursed request to its funds"""
         ctx = context(login=True)
-        entries = service.record_refund(ctx, request_id, amount=body["amount"], memo=body["memo"], key=body["key"])
+        entries = door.REFUND(ctx, request_id, **body)
         ctx.commit()
         return {"request": _request(ctx, request_id), "entries": render_entries(entries)}
 

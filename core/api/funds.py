@@ -16,11 +16,9 @@ from core.api.base import (
     TOTAL_HEADER,
     ApiSchema,
     Blueprint,
-    Id,
     PageQuery,
     QueryId,
     QueryWhole,
-    Yuan,
     context,
     limit_offset,
     locale,
@@ -28,10 +26,11 @@ from core.api.base import (
     page_schema,
     paged,
 )
-from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
+from core.api.shapes import ActionsField, UnitRefSchema, actions, text, unit_ref, yuan
 from core.api.refusals import POSTING, refuses
+from core.door import money as door
 from core.models import EntryKind, FundKind
-from core.money import parse_yuan
+from core.services import fund_actions as offers
 from core.services import funding, funds, ledger
 from core.services.projects import get_project
 
@@ -57,6 +56,7 @@ class FundSchema(ApiSchema):
     year = fields.Integer(required=True)
     org_unit = fields.Nested(UnitRefSchema, required=True)
     balance = fields.Nested(BalanceSchema, required=True)
+    actions = ActionsField("FundActionSchema", offers.FUND_ACTIONS)
 
 
 FundPageSchema = page_schema(FundSchema, "FundPageSchema")
@@ -93,36 +93,6 @@ class EntryListSchema(ApiSchema):
                         metadata={"description": "the pair posted: out of the source fund, then into the target"})
 
 
-class PolicyFundInput(ApiSchema):
-    programme_id = Id(required=True)
-    org_unit_id = Id(required=True, metadata={"description": "the unit that owns the fund"})
-    fund = fields.String(required=True, validate=validate.Length(min=1, max=64),
-                         metadata={"description": "the policy's fund key, e.g. pool, line"})
-
-
-def Key() -> fields.String:
-    return fields.String(required=True, validate=validate.Length(min=1, max=ledger.KEY_MAX),
-                         metadata={"description": "idempotency key, unique per request (spaces around it are dropped)"})
-
-
-class AllocationInput(ApiSchema):
-    amount = Yuan(required=True)
-    key = Key()
-    memo = fields.String(load_default="", validate=validate.Length(max=ledger.MEMO_MAX))
-
-
-class TransferInput(AllocationInput):
-    from_fund_id = Id(required=True)
-    to_fund_id = Id(required=True)
-
-
-class CorrectionInput(ApiSchema):
-    key = Key()
-    memo = fields.String(required=True, validate=validate.Length(max=ledger.MEMO_MAX),
-                         metadata={"description": "why: the correction's reason"})
-    amount = Yuan(load_default=None, allow_none=True, metadata={"description": "default: the whole entry"})
-
-
 class ProjectFundingSchema(ApiSchema):
     project_id = fields.Integer(required=True)
     items = fields.List(fields.Nested(type("ProjectFundLine", (ApiSchema,), {
@@ -138,9 +108,10 @@ def balance(b: ledger.Balance) -> dict:
             "disbursed": yuan(b.disbursed), "spent": yuan(b.spent), "available": yuan(b.available)}
 
 
-def fund(f, b: ledger.Balance, lang: str) -> dict:
+def fund(ctx, f, b: ledger.Balance, lang: str) -> dict:
     return {"id": f.id, "name": f.name, "kind": f.kind, "kind_label": text(f.kind_enum.label, lang), "tier": f.tier,
-            "year": f.year, "org_unit": unit_ref(f.org_unit, lang), "balance": balance(b)}
+            "year": f.year, "org_unit": unit_ref(f.org_unit, lang), "balance": balance(b),
+            "actions": actions(offers.fund_offers(ctx, f), lang)}
 
 
 def entry(e, lang: str) -> dict:
@@ -162,7 +133,7 @@ class Funds(MethodView):
         ctx = context()
         rows, total = funds.visible_funds_page(ctx, year=query.get("year"), org_unit_id=query.get("org_unit_id"),
                                                within_unit_id=query.get("within_unit_id"), **limit_offset(query))
-        return paged([fund(f, b, locale()) for f, b in rows], total, query)
+        return paged([fund(ctx, f, b, locale()) for f, b in rows], total, query)
 
 
 @blp.route("/<id:fund_id>")
@@ -174,7 +145,7 @@ class OneFund(MethodView):
         """One fund with its derived balance."""
         ctx = context()
         f, b = funds.fund_with_balance(ctx, fund_id)
-        return fund(f, b, locale())
+        return fund(ctx, f, b, locale())
 
 
 @blp.route("/<id:fund_id>/entries")
@@ -194,27 +165,27 @@ class Entries(MethodView):
 @blp.route("/policy-funds")
 class PolicyFunds(MethodView):
     @login_required
-    @blp.arguments(PolicyFundInput)
+    @blp.arguments(door.POLICY_FUND.schema)
     @blp.response(200, FundSchema)
     @refuses({403: "forbidden", 404: "not_found", 409: "fund_exists", 422: "unit_outside_programme unknown_fund"})
     def post(self, body):
         """Find (or, for an administrator, set up) the fund a programme's policy names by key."""
         ctx = context()
-        f = funds.policy_fund(ctx, body["programme_id"], body["org_unit_id"], body["fund"])
+        f = door.POLICY_FUND(ctx, **body)
         ctx.commit()
-        return fund(f, ledger.balance(ctx, f.id), locale())
+        return fund(ctx, f, ledger.balance(ctx, f.id), locale())
 
 
 @blp.route("/<id:fund_id>/allocations")
 class Allocations(MethodView):
     @login_required
-    @blp.arguments(AllocationInput)
+    @blp.arguments(door.ALLOCATE.schema)
     @blp.response(201, EntrySchema)
     @refuses({403: "forbidden", 409: "idempotency_conflict", 422: POSTING})
     def post(self, body, fund_id):
         """Put money into the fund (the year's budget, a line's amount)."""
         ctx = context()
-        e = funds.allocate(ctx, fund_id, parse_yuan(body["amount"]), body["key"], body["memo"])
+        e = door.ALLOCATE(ctx, fund_id, **body)
         ctx.commit()
         return entry(e, locale())
 
@@ -222,14 +193,13 @@ class Allocations(MethodView):
 @blp.route("/transfers")
 class Transfers(MethodView):
     @login_required
-    @blp.arguments(TransferInput)
+    @blp.arguments(door.TRANSFER.schema)
     @blp.response(201, EntryListSchema)
     @refuses({403: "forbidden", 404: "not_found", 409: "idempotency_conflict", 422: f"transfer_same_fund {POSTING}"})
     def post(self, body):
         """Move uncommitted money between two funds: a paired out/in."""
         ctx = context()
-        out, into = funds.transfer(ctx, body["from_fund_id"], body["to_fund_id"], parse_yuan(body["amount"]),
-                                   body["key"], body["memo"])
+        out, into = door.TRANSFER(ctx, **body)
         ctx.commit()
         return {"items": [entry(out, locale()), entry(into, locale())]}
 
@@ -237,14 +207,13 @@ class Transfers(MethodView):
 @blp.route("/entries/<id:entry_id>/corrections")
 class Corrections(MethodView):
     @login_required
-    @blp.arguments(CorrectionInput)
+    @blp.arguments(door.CORRECT.schema)
     @blp.response(201, EntrySchema)
     @refuses({403: "forbidden", 409: "idempotency_conflict", 422: f"not_correctable correction_exceeds_entry {POSTING}"})
     def post(self, body, entry_id):
         """Reverse (part of) an entry with a new entry that names it and says why."""
         ctx = context()
-        amount = None if body["amount"] is None else parse_yuan(body["amount"])
-        e = funds.correct(ctx, entry_id, body["key"], body["memo"], amount)
+        e = door.CORRECT(ctx, entry_id, **body)
         ctx.commit()
         return entry(e, locale())
 
@@ -260,5 +229,5 @@ class ProjectFunding(MethodView):
         lines = funding.approved_funding(ctx, project)
         totals = ledger.balances(ctx, [f.id for f, _ in lines])
         return {"project_id": project.id, "items": [
-            {"fund": fund(f, totals[f.id], locale()), "committed": yuan(b.committed), "disbursed": yuan(b.disbursed),
+            {"fund": fund(ctx, f, totals[f.id], locale()), "committed": yuan(b.committed), "disbursed": yuan(b.disbursed),
              "spent": yuan(b.spent)} for f, b in lines]}

@@ -5,8 +5,9 @@
 - ``GET .../sponsors/<id>``: the sponsor's view: each pledge with its derived status, the project
   it claimed and the expenses that project's money paid for, with receipts (the sponsor's own
   login, or staff and supervisors at or above its unit).
-- ``GET .../sponsors/funds``: the co-governance funds the caller keeps, with what was pledged,
-  received and spent.
+- ``GET/POST .../sponsors/funds``: the co-governance funds the caller keeps, with what was
+  pledged, received and spent (and what the caller may do with each, ``actions``); set up the
+  one a programme's policy declares for a unit.
 - ``GET/POST .../sponsors/pledges``: pledges by fund, sponsor or claimed project, with their
   derived status; record a pledge (and a claim) at the council meeting.
 - ``POST .../sponsors/pledges/<id>/receipts``: money arrived for a pledge.
@@ -18,17 +19,15 @@ from __future__ import annotations
 
 from flask import url_for
 from flask.views import MethodView
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from core.api.base import (
     TENANT,
     TOTAL_HEADER,
     ApiSchema,
     Blueprint,
-    Id,
     PageQuery,
     QueryId,
-    Yuan,
     context,
     limit_offset,
     locale,
@@ -36,10 +35,12 @@ from core.api.base import (
     page_schema,
     paged,
 )
-from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
+from core.api.shapes import ActionsField, UnitRefSchema, actions, text, unit_ref, yuan
 from core.api.refusals import CALENDAR, POSTING, refuses
+from core.door import money as door
 from core.models import SponsorKind
-from core.services import ledger, pledges
+from core.services import fund_actions as offers
+from core.services import pledges
 
 blp = Blueprint("sponsors", __name__, url_prefix=f"{TENANT}/sponsors", description="Sponsors, pledges and claims")
 
@@ -63,14 +64,6 @@ SponsorPageSchema = page_schema(SponsorSchema, "SponsorPageSchema")
 
 class SponsorQuery(PageQuery):
     org_unit_id = QueryId(load_default=None, metadata={"description": "sponsors that may pledge to this unit's funds"})
-
-
-class SponsorInputSchema(ApiSchema):
-    org_unit_id = Id(required=True)
-    name = fields.String(required=True, validate=validate.Length(max=pledges.NAME_MAX))
-    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in SponsorKind]))
-    contact = fields.String(load_default="", validate=validate.Length(max=pledges.CONTACT_MAX))
-    user_id = Id(load_default=None, allow_none=True, metadata={"description": "the login that represents it"})
 
 
 class FundRefSchema(ApiSchema):
@@ -115,28 +108,6 @@ class PledgeQuery(PageQuery):
     fund_id = QueryId(load_default=None)
     sponsor_id = QueryId(load_default=None)
     project_id = QueryId(load_default=None, metadata={"description": "who claimed this project"})
-
-
-class PledgeInputSchema(ApiSchema):
-    sponsor_id = Id(required=True)
-    fund_id = Id(required=True, metadata={"description": "a co-governance fund (sponsor_fund)"})
-    amount = Yuan(required=True, metadata={"description": "yuan promised; \"0\" with in_kind for resources only"})
-    in_kind = fields.String(load_default="", validate=validate.Length(max=pledges.IN_KIND_MAX))
-    project_id = Id(load_default=None, allow_none=True, metadata={"description": "the announced project claimed"})
-    occasion = fields.String(load_default="", validate=validate.Length(max=pledges.OCCASION_MAX))
-    pledged_on = fields.String(load_default=None, allow_none=True, metadata={
-        "format": "date", "description": "YYYY-MM-DD; default: today; not after today (read by the service, which names it)"})
-    key = fields.String(required=True, validate=validate.Length(min=1, max=pledges.KEY_MAX),
-                        metadata={"description": "idempotency key chosen by the client"})
-    override_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500), metadata={
-        "description": "a claim recorded outside the phase for claims (e.g. after the council meeting): the named role's reason (5-500 characters)"})
-
-
-class ReceiptInputSchema(ApiSchema):
-    amount = Yuan(required=True)
-    key = fields.String(required=True, validate=validate.Length(min=1, max=pledges.KEY_MAX),
-                        metadata={"description": "idempotency key: a retry with the same key records nothing new"})
-    memo = fields.String(load_default="", validate=validate.Length(max=ledger.MEMO_MAX))
 
 
 class EntryRefSchema(ApiSchema):
@@ -190,6 +161,7 @@ class FundSummarySchema(ApiSchema):
     committed = fields.String(required=True)
     spent = fields.String(required=True)
     available = fields.String(required=True)
+    actions = ActionsField("SponsorFundActionSchema", offers.SPONSOR_FUND_ACTIONS)
 
 
 FundSummaryPageSchema = page_schema(FundSummarySchema, "FundSummaryPageSchema")
@@ -233,6 +205,14 @@ def expense_out(e: pledges.Expense) -> dict:
             "receipt_filename": receipt.filename if receipt else None}
 
 
+def fund_summary(ctx, fund, lang: str) -> dict:
+    st = pledges.fund_state(ctx, fund)
+    b = st.balance
+    return {"fund": fund_ref(fund, lang), "cap": yuan(fund.cap_fen), "promised": yuan(st.promised),
+            "received": yuan(st.received), "committed": yuan(b.committed), "spent": yuan(b.spent),
+            "available": yuan(b.available), "actions": actions(offers.sponsor_fund_offers(ctx, st), lang)}
+
+
 def _row(ctx, pledge_id: int) -> pledges.PledgeRow:
     [row] = pledges.pledge_rows(ctx, [pledges.get_pledge(ctx, pledge_id)])
     return row
@@ -253,14 +233,13 @@ class Sponsors(MethodView):
         return paged([sponsor_out(s, locale()) for s in rows], total, query)
 
     @login_required
-    @blp.arguments(SponsorInputSchema)
+    @blp.arguments(door.REGISTER_SPONSOR.schema)
     @blp.response(201, SponsorSchema)
     @refuses({403: "forbidden", 404: "not_found", 409: "sponsor_exists", 422: "invalid_name invalid_contact invalid_kind user_not_found"})
     def post(self, body):
         """Register a sponsor with the unit it twins with (street or district administrators)"""
         ctx = context(login=True)
-        s = pledges.register_sponsor(ctx, body["org_unit_id"], body["name"], body["kind"], contact=body["contact"],
-                                     user_id=body["user_id"])
+        s = door.REGISTER_SPONSOR(ctx, **body)
         ctx.commit()
         return sponsor_out(s, locale())
 
@@ -293,15 +272,19 @@ class Funds(MethodView):
         """The co-governance funds the caller keeps: pledged, received, committed, spent, available"""
         ctx = context(login=True)
         lang = locale()
-        items = []
         funds, total = pledges.sponsor_funds_page(ctx, **limit_offset(query))
-        for fund in funds:
-            st = pledges.fund_state(ctx, fund)
-            b = st.balance
-            items.append({"fund": fund_ref(fund, lang), "cap": yuan(fund.cap_fen), "promised": yuan(st.promised),
-                          "received": yuan(st.received), "committed": yuan(b.committed), "spent": yuan(b.spent),
-                          "available": yuan(b.available)})
-        return paged(items, total, query)
+        return paged([fund_summary(ctx, fund, lang) for fund in funds], total, query)
+
+    @login_required
+    @blp.arguments(door.OPEN_SPONSOR_FUND.schema)
+    @blp.response(201, FundSummarySchema)
+    @refuses({403: "forbidden", 404: "not_found", 422: "unit_outside_programme no_pledge_fund"})
+    def post(self, body):
+        """Set up (or find) the co-governance fund a programme's policy declares for a unit, so pledges can be recorded (its staff)"""
+        ctx = context(login=True)
+        fund = door.OPEN_SPONSOR_FUND(ctx, **body)
+        ctx.commit()
+        return fund_summary(ctx, fund, locale())
 
 
 @blp.route("/pledges")
@@ -318,15 +301,13 @@ class Pledges(MethodView):
         return paged([pledge_out(r, locale()) for r in rows], total, query)
 
     @login_required
-    @blp.arguments(PledgeInputSchema)
+    @blp.arguments(door.PLEDGE.schema)
     @blp.response(201, PledgeSchema)
     @refuses({403: "forbidden", 404: "not_found", 409: "idempotency_conflict", 422: f"not_a_sponsor not_a_pledge_fund invalid_amount nothing_promised invalid_in_kind invalid_occasion invalid_date date_in_future claim_not_announced claim_outside_fund over_cap invalid_idempotency_key {CALENDAR}"})
     def post(self, body):
         """Record a pledge, optionally claiming an announced project (the fund's staff, or the sponsor itself)"""
         ctx = context(login=True)
-        p = pledges.pledge(ctx, body["sponsor_id"], body["fund_id"], body["amount"], in_kind=body["in_kind"],
-                           project_id=body["project_id"], occasion=body["occasion"], pledged_on=body["pledged_on"],
-                           key=body["key"], override_reason=body["override_reason"])
+        p = door.PLEDGE(ctx, **body)
         ctx.commit()
         return pledge_out(_row(ctx, p.id), locale())
 
@@ -334,13 +315,13 @@ class Pledges(MethodView):
 @blp.route("/pledges/<id:pledge_id>/receipts")
 class Receipts(MethodView):
     @login_required
-    @blp.arguments(ReceiptInputSchema)
+    @blp.arguments(door.RECEIVE.schema)
     @blp.response(201, ReceiptSchema)
     @refuses({403: "forbidden", 409: "idempotency_conflict", 422: f"over_pledge {POSTING}"})
     def post(self, body, pledge_id):
         """Money arrived for a pledge: put into the fund (and earmarked for its claimed, approved project)"""
         ctx = context(login=True)
-        got = pledges.receive(ctx, pledge_id, body["amount"], body["key"], body["memo"])
+        got = door.RECEIVE(ctx, pledge_id, **body)
         ctx.commit()
         return {"allocation": entry_out(got.allocation), "commitment": entry_out(got.commitment),
                 "pledge": pledge_out(_row(ctx, pledge_id), locale())}

@@ -125,6 +125,10 @@ CORE_ROWS: tuple[Row, ...] = tuple([
     # Monthly fund requests, from the applicant's unit up.
     *_rows((*APPLICANTS, R.supervisor, R.street_admin, R.street_leader, R.district_admin), A.fund_request_view, S.below),
     *_rows(APPLICANTS, A.fund_request_file, S.below),
+    # An office that applied for its own project (a street's co-governance project in its own
+    # programme) also files its fund requests and records their spending; its leader approves
+    # the batch, as for any neighbourhood's.
+    *_rows(ADMINS, A.fund_request_file, S.own_unit, T("本单位自己申报的项目", "projects the office applied for itself")),
     Row(R.supervisor, A.fund_request_supervise, S.below),
     Row(R.street_admin, A.fund_request_check, S.below),
     *_rows((*APPLICANTS, R.street_admin), A.fund_request_refund, S.below,

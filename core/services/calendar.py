@@ -129,6 +129,13 @@ def check(ctx: Ctx, programme: Programme, action: Action, obj=None, *, override_
     return Verdict(refusal)
 
 
+def may_override(ctx: Ctx, programme: Programme, action: Action, obj=None, *, day: dt.date | None = None) -> bool:
+    """Would the one acting be let through outside the window today by giving a reason (a
+    "needs_approval" limit whose approver role they hold)? A page then asks for the reason
+    beside the action's other inputs; ``check`` stays the one place that decides."""
+    return check(ctx, programme, action, obj, override_reason="x" * MIN_REASON, day=day).override
+
+
 def _refusal(ctx: Ctx, programme: Programme, action: Action, phase: Phase, allow: Allow, day: dt.date) -> Violation:
     label = ctx.permissions.registry.get(action).label
     when = window_text(programme, action)

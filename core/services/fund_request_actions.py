@@ -36,6 +36,12 @@ def file_offer(ctx: Ctx, project: Project) -> Offer:
                  blocked=None if window.allowed else window.violation.message)
 
 
+def file_override(ctx: Ctx, project: Project) -> bool:
+    """Whether the caller, refused by the calendar, may still file for ``project`` giving a
+    reason (``override_reason``): the filing form then asks for it."""
+    return calendar.may_override(ctx, project.programme, A.fund_request_file, project)
+
+
 def _state(req: FundRequest, doing: Text) -> Text:
     label = req.state_enum.label
     return T(f"资金申请当前状态为「{label.zh}」，不能{doing.zh}", f"The fund request is {label.en}; it cannot be {doing.en}")

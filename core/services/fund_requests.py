@@ -826,11 +826,15 @@ def _disbursed_request(ctx: Ctx, request_id: int, action: Action, who: Text, kin
     return req, prefix, done or []
 
 
-def record_expense(ctx: Ctx, request_id: int, *, amount, memo: str = "", receipt_filename: str | None = None,
-                   receipt_stream: BinaryIO | None = None, storage=None, key: str | None = None) -> list[LedgerEntry]:
+def record_expense(ctx: Ctx, request_id: int, *, amount, memo: str = "", receipt=None, storage=None,
+                   key: str | None = None) -> list[LedgerEntry]:
     """The applicant records spending of a disbursed request's money, with its receipt (stored
-    as an attachment of the project). Never more than the request paid out and is unspent.
-    ``key`` makes a retry safe: the same key returns what was recorded the first time."""
+    as an attachment of the project): ``receipt`` is the upload as it came (werkzeug's
+    ``FileStorage``, or anything with a ``filename`` and a ``stream``). Never more than the
+    request paid out and is unspent. ``key`` makes a retry safe: the same key returns what was
+    recorded the first time."""
+    receipt_filename = getattr(receipt, "filename", None)
+    receipt_stream: BinaryIO | None = getattr(receipt, "stream", None)
     req, prefix, done = _disbursed_request(
         ctx, request_id, A.fund_request_file, T("只有申请单位可以登记支出", "Only the applicant may record spending"),
         "expense", T("登记支出（须先拨付）", "spent (it must be disbursed first)"), key)

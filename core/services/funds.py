@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from core.i18n import T
 from core.models import Fund, LedgerEntry, OrgUnit, Programme
+from core.money import parse_yuan
 from core.permissions import A
 from core.services import funding, ledger, paging
 from core.services.context import Ctx
@@ -103,24 +104,27 @@ def policy_fund(ctx: Ctx, programme_id, org_unit_id, key) -> Fund:
     return fund
 
 
-def allocate(ctx: Ctx, fund_id: int, amount_fen, key: str, memo: str = "") -> LedgerEntry:
+def allocate(ctx: Ctx, fund_id: int, amount, key: str, memo: str = "") -> LedgerEntry:
+    """Put ``amount`` yuan (as a client sends it: ``core.money.read_yuan``) into the fund."""
     fund = ledger.get_fund(ctx, fund_id)
     _require_manager(ctx, fund)
-    return ledger.allocate(ctx, fund.id, amount_fen, key, memo=memo)
+    return ledger.allocate(ctx, fund.id, parse_yuan(amount), key, memo=memo)
 
 
-def transfer(ctx: Ctx, from_fund_id: int, to_fund_id: int, amount_fen, key: str, memo: str = "") -> tuple[LedgerEntry, LedgerEntry]:
+def transfer(ctx: Ctx, from_fund_id: int, to_fund_id: int, amount, key: str, memo: str = "") -> tuple[LedgerEntry, LedgerEntry]:
+    """Move ``amount`` yuan of uncommitted money from one fund to another."""
     for fid, field in ((from_fund_id, "from_fund_id"), (to_fund_id, "to_fund_id")):
         _require_manager(ctx, ledger.get_fund(ctx, fid, field))
-    return ledger.transfer(ctx, from_fund_id, to_fund_id, amount_fen, key, memo=memo)
+    return ledger.transfer(ctx, from_fund_id, to_fund_id, parse_yuan(amount), key, memo=memo)
 
 
-def correct(ctx: Ctx, entry_id: int, key: str, memo: str, amount_fen=None) -> LedgerEntry:
+def correct(ctx: Ctx, entry_id: int, key: str, memo: str, amount=None) -> LedgerEntry:
+    """Reverse ``amount`` yuan of an entry (None: all of it) with a new entry naming it."""
     entry = ctx.session.get(LedgerEntry, entry_id) if isinstance(entry_id, int) else None
     if entry is None:
         raise NotFound(ledger.ENTRY, field="entry_id")
     _require_manager(ctx, ledger.get_fund(ctx, entry.fund_id))
-    return ledger.correct(ctx, entry.id, key, memo, amount_fen)
+    return ledger.correct(ctx, entry.id, key, memo, None if amount is None else parse_yuan(amount))
 
 
 def entries(ctx: Ctx, fund_id: int, project_id: int | None = None) -> list[LedgerEntry]:

@@ -267,18 +267,18 @@ def fund_openings(ctx: Ctx, programmes: list[Programme]) -> list[FundOpening]:
     return out
 
 
-def open_fund(ctx: Ctx, programme_id: int, unit_id: int) -> Fund:
-    """Set up (or find) the co-governance fund the programme's policy declares for ``unit``,
+def open_fund(ctx: Ctx, programme_id: int, org_unit_id: int) -> Fund:
+    """Set up (or find) the co-governance fund the programme's policy declares for the unit,
     with the policy's cap, so pledges can be recorded before any project is approved."""
     programme = get_programme(ctx, programme_id)
-    unit = get_unit(ctx, unit_id)
+    unit = get_unit(ctx, org_unit_id)
     if not ctx.can(A.pledge_record, unit):
         raise Forbidden(T(f"只有「{unit.name}」及上级的工作人员可以设立其共治金",
                           f"Only staff at or above {unit.name_en or unit.name} may set up its fund"))
     if not unit.is_within(programme.org_unit):
         raise RuleError(Violation("unit_outside_programme", T(
             f"「{unit.name}」不在「{programme.title}」的范围内", f"{unit.name_en or unit.name} is outside the programme"),
-            field="unit_id"))
+            field="org_unit_id"))
     policy, config = policy_of(ctx, programme)
     spec = next((s for s in policy.funds(config) if s.kind == FundKind.sponsor_fund.value), None)
     if spec is None:

@@ -11,8 +11,9 @@
 - a batch's page, where a street leader sees the total against their authority and approves
   it, and the office records the disbursement of the whole batch.
 
-Every POST either commits completely or re-renders the page it came from (``back``: the project
-page, the office page or the batch page) with each problem beside its field.
+Every POST is an operation of ``core.door.money``: its form is read by the operation's own input
+schema (the API's), and it either commits completely or re-renders the page it came from
+(``back``: the project page, the office page or the batch page) with each problem beside its field.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, send_file, url_for
 
+from core.door import money as door
 from core.i18n import T
 from core.money import format_yuan
 from core.models import FundRequest, Project, ProjectState
@@ -39,7 +41,7 @@ from core.web.panels import Panel, project_panel
 from core.web.templating import _t
 
 bp = Blueprint("fund_requests", __name__, url_prefix="/t/<tenant>")
-FILE_FIELDS = ("amount", "purpose", "beneficiaries", "month", "budget_item_id")
+FILE_FIELDS = ("amount", "purpose", "beneficiaries", "month", "budget_item_id", "override_reason")
 ACTION_FIELDS = ("reason", "note", "month")
 MONEY_FIELDS = ("amount", "memo", "receipt")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -126,8 +128,9 @@ def project_section(c: Ctx, project: Project) -> Panel | None:
     lines = [(b, service.line_room(c, b, money=money)) for b in project.budget_items]
     return Panel("pages/fund_requests/_panel.html", {
         "rows": rows_for(c, requests), "filing": filing, "rules": rules, "room": room, "lines": lines,
+        "override": not filing.allowed and filing.shown and actions.file_override(c, project),
         "form": _values("file", {"amount": "", "purpose": "", "beneficiaries": "", "month": service.this_month(),
-                                   "budget_item_id": ""}),
+                                   "budget_item_id": "", "override_reason": ""}),
         "errors": _errors("file", FILE_FIELDS, c.locale),
         "accounts": accounts_service.final_accounts(c, project.id),
         "back": "project",
@@ -232,18 +235,23 @@ def _project_of(c: Ctx, request_id: int) -> int | None:
         return None
 
 
-def _act(request_id: int, section: str, action, values: dict, done_zh: str, done_en: str):
+def _act(request_id: int, section: str, op, done, values: tuple[str, ...] = (), **service_kwargs):
+    """Take the operation ``op`` on the request, its input read from the posted form by the
+    operation's own schema; ``service_kwargs`` are what the service needs besides (the file
+    storage). ``done``: the message after it, or a function of the loaded input giving it;
+    ``values``: the fields a refused form shows again as typed."""
     c = ctx()
     project_id = _project_of(c, request_id)
     try:
-        action(c)
+        loaded = op.from_form(request.form, request.files)
+        op(c, request_id, **loaded, **service_kwargs)
         c.commit()
     except RuleError as err:
         c.session.rollback()
         if project_id is None:
             raise
-        return _back(project_id, section, err, values)
-    flash(_t(done_zh, done_en), "success")
+        return _back(project_id, section, err, {name: request.form.get(name, "") for name in values})
+    flash((done(loaded) if callable(done) else done).render(c.locale), "success")
     return _back(project_id, section, anchor=f"#fr-{request_id}")
 
 
@@ -251,16 +259,13 @@ def _act(request_id: int, section: str, action, values: dict, done_zh: str, done
 @login_required
 def file(project_id: int):
     c = ctx()
-    values = {name: request.form.get(name, "") for name in FILE_FIELDS}
     try:
-        req = service.file_request(c, project_id, amount=values["amount"].strip(), purpose=values["purpose"],
-                                   beneficiaries=values["beneficiaries"], month=values["month"],
-                                   budget_item_id=values["budget_item_id"] or None)
+        req = door.FILE_REQUEST(c, **door.FILE_REQUEST.from_form(request.form, project_id=project_id))
         rid, month = req.id, req.month
         c.commit()
     except RuleError as err:
         c.session.rollback()
-        return _back(project_id, "file", err, values)
+        return _back(project_id, "file", err, {name: request.form.get(name, "") for name in FILE_FIELDS})
     flash(_t(f"资金申请#{rid}已提交（{month}），等待审核。", f"Fund request #{rid} filed for {month}; it awaits its check."), "success")
     return redirect(url_for("web.projects.show", project_id=project_id) + f"#fr-{rid}")
 
@@ -268,65 +273,52 @@ def file(project_id: int):
 @bp.post("/fund-requests/<int:request_id>/withdraw")
 @login_required
 def withdraw(request_id: int):
-    return _act(request_id, f"req-{request_id}", lambda c: service.withdraw(c, request_id), {},
-                "资金申请已撤回。", "The fund request was withdrawn.")
+    return _act(request_id, f"req-{request_id}", door.WITHDRAW_REQUEST,
+                T("资金申请已撤回。", "The fund request was withdrawn."))
 
 
 @bp.post("/fund-requests/<int:request_id>/supervise")
 @login_required
 def supervise(request_id: int):
-    approve = request.form.get("outcome") == "approved"
-    note = request.form.get("note", "")
-    return _act(request_id, f"req-{request_id}",
-                lambda c: service.supervise(c, request_id, approve=approve, note=note), {"note": note},
-                "监督委员会意见已记录。" if approve else "已不同意该申请，申请单位将看到理由。",
-                "The supervision committee's check is recorded." if approve else "Refused; the applicant will read why.")
+    return _act(request_id, f"req-{request_id}", door.SUPERVISE_REQUEST, lambda given: (
+        T("监督委员会意见已记录。", "The supervision committee's check is recorded.") if given["approve"] else
+        T("已不同意该申请，申请单位将看到理由。", "Refused; the applicant will read why.")), values=("note",))
 
 
 @bp.post("/fund-requests/<int:request_id>/check")
 @login_required
 def check(request_id: int):
-    month = request.form.get("month", "").strip() or None
-    return _act(request_id, f"req-{request_id}", lambda c: service.check(c, request_id, month=month),
-                {"month": month or ""}, "已审核通过，编入月度汇总，等待街道领导审批。",
-                "Checked: it is in the month's batch, awaiting the leader's approval.")
+    return _act(request_id, f"req-{request_id}", door.CHECK_REQUEST, T(
+        "已审核通过，编入月度汇总，等待街道领导审批。", "Checked: it is in the month's batch, awaiting the leader's approval."),
+        values=("month",))
 
 
 @bp.post("/fund-requests/<int:request_id>/refuse")
 @login_required
 def refuse(request_id: int):
-    reason = request.form.get("reason", "")
-    return _act(request_id, f"req-{request_id}", lambda c: service.refuse(c, request_id, reason), {"reason": reason},
-                "已退回该申请，申请单位将看到理由。", "Refused; the applicant will read why.")
+    return _act(request_id, f"req-{request_id}", door.REFUSE_REQUEST,
+                T("已退回该申请，申请单位将看到理由。", "Refused; the applicant will read why."), values=("reason",))
 
 
 @bp.post("/fund-requests/<int:request_id>/disburse")
 @login_required
 def disburse(request_id: int):
-    return _act(request_id, f"req-{request_id}", lambda c: service.disburse(c, request_id), {},
-                "已登记拨付。", "The disbursement is recorded.")
+    return _act(request_id, f"req-{request_id}", door.DISBURSE_REQUEST, T("已登记拨付。", "The disbursement is recorded."))
 
 
 @bp.post("/fund-requests/<int:request_id>/expenses")
 @login_required
 def spend(request_id: int):
-    values = {"amount": request.form.get("amount", "").strip(), "memo": request.form.get("memo", "")}
-    upload = request.files.get("receipt")
-    has_file = upload is not None and bool(upload.filename)
-    storage = current_app.extensions["tongxin"].storage
-    return _act(request_id, f"spend-{request_id}", lambda c: service.record_expense(
-        c, request_id, amount=values["amount"], memo=values["memo"],
-        receipt_filename=upload.filename if has_file else None, receipt_stream=upload.stream if has_file else None,
-        storage=storage), values, "支出及收据已登记。", "The spending and its receipt are recorded.")
+    return _act(request_id, f"spend-{request_id}", door.RECORD_EXPENSE,
+                T("支出及收据已登记。", "The spending and its receipt are recorded."), values=("amount", "memo"),
+                storage=current_app.extensions["tongxin"].storage)
 
 
 @bp.post("/fund-requests/<int:request_id>/refunds")
 @login_required
 def refund(request_id: int):
-    values = {"amount": request.form.get("amount", "").strip(), "memo": request.form.get("memo", "")}
-    return _act(request_id, f"refund-{request_id}", lambda c: service.record_refund(
-        c, request_id, amount=values["amount"], memo=values["memo"]), values,
-        "退回已登记。", "The refund is recorded.")
+    return _act(request_id, f"refund-{request_id}", door.REFUND, T("退回已登记。", "The refund is recorded."),
+                values=("amount", "memo"))
 
 
 @bp.post("/fund-requests/batches/<int:batch_id>/approve")
@@ -334,7 +326,7 @@ def refund(request_id: int):
 def approve_batch(batch_id: int):
     c = ctx()
     try:
-        b = service.approve_batch(c, batch_id)
+        b = door.APPROVE_BATCH(c, batch_id)
         total, month = b.approved_total_fen, b.month
         c.commit()
     except RuleError as err:
@@ -351,7 +343,7 @@ def approve_batch(batch_id: int):
 def disburse_batch(batch_id: int):
     c = ctx()
     try:
-        paid = len(service.disburse_batch(c, batch_id))
+        paid = len(door.DISBURSE_BATCH(c, batch_id))
         c.commit()
     except RuleError as err:
         c.session.rollback()

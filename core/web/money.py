@@ -2,8 +2,10 @@
 fund's entries (oldest first, corrections naming what they correct), and for street and
 district administrators a form to allocate money into a fund.
 
-The allocation form carries a fresh idempotency key in a hidden field, so submitting it twice
-(a double click, a browser retry) posts the money once.
+The allocation form is shown as the fund's offers say (``core.services.fund_actions``, the API's
+``actions``) and read by ``core.door.money.ALLOCATE``'s schema, as the API's body is. It carries a
+fresh idempotency key in a hidden field, so submitting it twice (a double click, a browser retry)
+posts the money once.
 """
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ import uuid
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from core.clock import today
-from core.money import parse_yuan
+from core.door import money as door
+from core.money import format_yuan
+from core.services import fund_actions
 from core.services import funds as fund_service
 from core.violations import RuleError
 from core.web.context import ctx, int_arg, login_required
@@ -29,17 +33,16 @@ def index():
     year = int_arg("year") or today().year
     rows = fund_service.visible_funds(c, year=year)
     totals = {k: sum(getattr(b, k) for _, b in rows) for k in ("allocated", "committed", "disbursed", "spent", "available")}
-    return render_template("pages/money/funds.html", rows=rows, year=year, totals=totals,
-                           manages={f.id for f, _ in rows if fund_service.may_manage(c, f)})
+    return render_template("pages/money/funds.html", rows=rows, year=year, totals=totals)
 
 
 def _fund_page(fund_id: int, values: dict | None = None, violations=(), status: int = 200):
     c = ctx()
     fund, balance = fund_service.fund_with_balance(c, fund_id)
     entries = fund_service.entries(c, fund.id)
-    errors = split_errors(list(violations), "", ("amount", "memo", "key"), c.locale)
+    errors = split_errors(list(violations), "", ("amount", "memo"), c.locale)  # the hidden key's: above the form
     return render_template("pages/money/fund.html", fund=fund, balance=balance, entries=entries,
-                           may_manage=fund_service.may_manage(c, fund), errors=errors,
+                           offers=fund_actions.fund_offers(c, fund), errors=errors,
                            values=values or {"amount": "", "memo": "", "key": str(uuid.uuid4())}), status
 
 
@@ -53,12 +56,13 @@ def show(fund_id: int):
 @login_required
 def allocate(fund_id: int):
     c = ctx()
-    values = {k: request.form.get(k, "") for k in ("amount", "memo", "key")}
     try:
-        fund_service.allocate(c, fund_id, parse_yuan(values["amount"]), values["key"], values["memo"])
+        e = door.ALLOCATE(c, fund_id, **door.ALLOCATE.from_form(request.form))
+        amount = e.amount_fen
         c.commit()
     except RuleError as err:
         c.session.rollback()
-        return _fund_page(fund_id, values, err.violations, err.status)
-    flash(_t(f"已拨入 {values['amount']} 元。", f"{values['amount']} yuan allocated."), "success")
+        typed = {k: request.form.get(k, "") for k in ("amount", "memo", "key")}  # shown again as typed
+        return _fund_page(fund_id, typed, err.violations, err.status)
+    flash(_t(f"已拨入 {format_yuan(amount)} 元。", f"{format_yuan(amount)} yuan allocated."), "success")
     return redirect(url_for("web.money.show", fund_id=fund_id))

@@ -10,7 +10,10 @@
   ``/sponsors/<id>``;
 - a section of the project page listing who claimed the project.
 
-Every POST commits completely or re-renders the page with each problem beside its field.
+Every POST is an operation of ``core.door.money``, its form read by the operation's own input
+schema (the API's); it commits completely or re-renders the page with each problem beside its
+field. The forms shown are the fund's offers (``core.services.fund_actions``), as the API's
+``actions`` say.
 """
 from __future__ import annotations
 
@@ -18,11 +21,12 @@ import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from core.door import Id, InputSchema, form_values, load
+from core.door import money as door
 from core.i18n import T
 from core.money import format_yuan
 from core.models import SponsorKind
-from core.permissions import A
-from core.services import pledges
+from core.services import fund_actions, pledges
 from core.services.programmes import list_programmes
 from core.violations import RuleError, Violation
 from core.web.context import ctx, login_required
@@ -36,14 +40,21 @@ RECEIPT_FIELDS = ("pledge_id", "amount", "memo", "key")
 SPONSOR_FIELDS = ("name", "kind", "contact", "user_id")
 
 
-def _int(value) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+class PledgeChoice(InputSchema):
+    """Which pledge the money received is for: the receipt form chooses it from a list, where the
+    API names it in the URL (``door.RECEIVE`` reads the rest)."""
+
+    pledge_id = Id(required=True, metadata={"label": T("认捐", "Pledge")})
 
 
 def _key() -> str:
     """A fresh request key for a form: sending the same form twice posts once."""
     return uuid.uuid4().hex
+
+
+def _typed(names) -> dict:
+    """What was typed into a refused form, to show it again."""
+    return {name: request.form.get(name, "") for name in names}
 
 
 # -- the funds ------------------------------------------------------------------------------------
@@ -63,8 +74,7 @@ def funds():
 def open_fund():
     c = ctx()
     try:
-        programme_id, unit_id = _int(request.form.get("programme_id")), _int(request.form.get("unit_id"))
-        fund = pledges.open_fund(c, programme_id, unit_id)
+        fund = door.OPEN_SPONSOR_FUND(c, **door.OPEN_SPONSOR_FUND.from_form(request.form))
         fund_id = fund.id
         c.commit()
     except RuleError as err:
@@ -87,12 +97,12 @@ def _render_fund(fund_id: int, section: str | None = None, err: RuleError | None
     f = pledges.get_sponsor_fund(c, fund_id)
     state = pledges.fund_state(c, f)
     rows = pledges.pledge_rows(c, state.pledges)
-    may_record = pledges.may_record(c, f)
-    may_register = c.can(A.sponsor_register, f.org_unit).allowed
     violations = err.violations if err else []
 
     def errors(name: str, fields) -> FormErrors:
-        return split_errors(violations, "", fields, c.locale) if section == name else FormErrors()
+        # The request key is a hidden field: a refusal of it is shown above the form.
+        shown = [f for f in fields if f != "key"]
+        return split_errors(violations, "", shown, c.locale) if section == name else FormErrors()
 
     def form(name: str, defaults: dict) -> dict:
         return {**defaults, **(values or {})} if section == name else defaults
@@ -100,7 +110,7 @@ def _render_fund(fund_id: int, section: str | None = None, err: RuleError | None
     body = render_template(
         "pages/sponsors/fund.html", fund=f, state=state, rows=rows,
         sponsors=pledges.eligible_sponsors(c, f.org_unit), projects=pledges.claimable_projects(c, f),
-        may_record=may_record, may_register=may_register, kinds=list(SponsorKind),
+        offers=fund_actions.sponsor_fund_offers(c, state), kinds=list(SponsorKind),
         pledge_form=form("pledge", {"sponsor_id": "", "amount": "", "in_kind": "", "project_id": "", "occasion": "",
                                     "pledged_on": "", "key": _key(), "override_reason": ""}),
         pledge_errors=errors("pledge", PLEDGE_FIELDS),
@@ -117,22 +127,13 @@ def _render_fund(fund_id: int, section: str | None = None, err: RuleError | None
 @login_required
 def record_pledge(fund_id: int):
     c = ctx()
-    values = {name: request.form.get(name, "") for name in PLEDGE_FIELDS}
     try:
-        if not values["sponsor_id"]:
-            raise RuleError(Violation("sponsor_missing", T("请选择共建单位", "Choose the sponsor"), field="sponsor_id"))
-        project_id = _int(values["project_id"]) if values["project_id"] else None
-        if values["project_id"] and project_id is None:
-            raise RuleError(Violation("not_found", T("未找到要认领的项目", "The project to claim was not found"), field="project_id"))
-        row = pledges.pledge(c, _int(values["sponsor_id"]) or -1, fund_id, values["amount"].strip() or "0",
-                             in_kind=values["in_kind"], project_id=project_id, occasion=values["occasion"],
-                             pledged_on=values["pledged_on"] or None, key=values["key"],
-                             override_reason=values["override_reason"] or None)
+        row = door.PLEDGE(c, **door.PLEDGE.from_form(request.form, fund_id=fund_id))
         name = row.sponsor.name if row.sponsor else ""
         c.commit()
     except RuleError as err:
         c.session.rollback()
-        return _render_fund(fund_id, "pledge", err, values)
+        return _render_fund(fund_id, "pledge", err, _typed(PLEDGE_FIELDS))
     flash(_t(f"已登记「{name}」的认捐。", f"Pledge of {name} recorded."), "success")
     return redirect(url_for("web.sponsors.fund", fund_id=fund_id) + "#pledges")
 
@@ -141,20 +142,16 @@ def record_pledge(fund_id: int):
 @login_required
 def record_receipt(fund_id: int):
     c = ctx()
-    values = {name: request.form.get(name, "") for name in RECEIPT_FIELDS}
     try:
-        pledge_id = _int(values["pledge_id"])
-        if pledge_id is None:
-            raise RuleError(Violation("pledge_missing", T("请选择到账的认捐", "Choose the pledge the money is for"), field="pledge_id"))
-        row = pledges.get_pledge(c, pledge_id)
-        if row.fund_id != fund_id:
+        pledge_id = load(PledgeChoice, form_values(PledgeChoice, request.form))["pledge_id"]
+        if pledges.get_pledge(c, pledge_id).fund_id != fund_id:  # the URL's fund and the form's pledge disagree
             raise RuleError(Violation("not_found", T("该认捐不属于本共治金", "That pledge is not to this fund"), field="pledge_id"))
-        got = pledges.receive(c, pledge_id, values["amount"].strip(), values["key"], values["memo"])
+        got = door.RECEIVE(c, pledge_id, **door.RECEIVE.from_form(request.form))
         earmarked = got.commitment.amount_fen if got.commitment else 0
         c.commit()
     except RuleError as err:
         c.session.rollback()
-        return _render_fund(fund_id, "receipt", err, values)
+        return _render_fund(fund_id, "receipt", err, _typed(RECEIPT_FIELDS))
     message = _t("到账已登记。", "Receipt recorded.")
     if earmarked:
         message += _t(f"其中 {format_yuan(earmarked)} 元已专项用于认领的项目。",
@@ -167,15 +164,14 @@ def record_receipt(fund_id: int):
 @login_required
 def register(fund_id: int):
     c = ctx()
-    values = {name: request.form.get(name, "") for name in SPONSOR_FIELDS}
     try:
         f = pledges.get_sponsor_fund(c, fund_id)
-        s = pledges.register_sponsor(c, f.org_unit_id, values["name"], values["kind"], contact=values["contact"])
+        s = door.REGISTER_SPONSOR(c, **door.REGISTER_SPONSOR.from_form(request.form, org_unit_id=f.org_unit_id))
         name = s.name
         c.commit()
     except RuleError as err:
         c.session.rollback()
-        return _render_fund(fund_id, "sponsor", err, values)
+        return _render_fund(fund_id, "sponsor", err, _typed(SPONSOR_FIELDS))
     flash(_t(f"已登记共建单位「{name}」。", f"Sponsor {name} registered."), "success")
     return redirect(url_for("web.sponsors.fund", fund_id=fund_id) + "#sponsors")
 
