@@ -219,7 +219,7 @@ def test_budget_editor_names_the_bad_line_and_saves_in_fen(web, platform):
                      ("description", ""), ("amount", "")])
     assert r.status_code == 422
     html = text(r)
-    assert "第2行：金额应为不小于0的数字，最多两位小数" in field_html(html, "b-amount-2")
+    assert "第2行：金额应为以元为单位的金额" in field_html(html, "b-amount-2")
     assert 'value="12.345"' in html
     r = _post_multi(web, f"/projects/{pid}/budget",
                     [("description", "花苗"), ("amount", "1,200.50"), ("description", "工具"), ("amount", "3799.51")])

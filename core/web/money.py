@@ -12,7 +12,7 @@ import uuid
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from core.clock import today
-from core.money import parse_yuan
+from core.money import money_text, parse_yuan
 from core.services import funds as fund_service
 from core.violations import RuleError
 from core.web.context import ctx, int_arg, login_required
@@ -55,10 +55,11 @@ def allocate(fund_id: int):
     c = ctx()
     values = {k: request.form.get(k, "") for k in ("amount", "memo", "key")}
     try:
-        fund_service.allocate(c, fund_id, parse_yuan(values["amount"]), values["key"], values["memo"])
+        amount = parse_yuan(values["amount"])
+        fund_service.allocate(c, fund_id, amount, values["key"], values["memo"])
         c.commit()
     except RuleError as err:
         c.session.rollback()
         return _fund_page(fund_id, values, err.violations, err.status)
-    flash(_t(f"已拨入 {values['amount']} 元。", f"{values['amount']} yuan allocated."), "success")
+    flash(_t(f"已拨入 {money_text(amount).zh}。", f"{money_text(amount).en} allocated."), "success")
     return redirect(url_for("web.money.show", fund_id=fund_id))
