@@ -214,7 +214,8 @@ class Yuan(fields.Field):
     """A marshmallow field: an amount of the one syntax (or an integer of yuan) outside, integer
     fen inside; written back as a plain decimal string of yuan ("4800.50")."""
 
-    default_error_messages = {"invalid": "Not a valid amount of yuan (at most two decimals, not negative).",
+    default_error_messages = {"invalid": "Not a valid amount of yuan (such as 5000, 5,000.50, 5000元 or 0.5万; "
+                                         "at most two decimals, not negative).",
                               "too_large": f"Not a valid amount of yuan (at most {MAX_TEXT})."}
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -227,3 +228,22 @@ class Yuan(fields.Field):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else str(fen_to_yuan(value))
+
+
+class YuanDecimal(fields.Decimal):
+    """A config schema's amount (a policy's limit, a fund's cap): typed with the one syntax
+    ("200000", "20万", "200,000元"), held as a ``Decimal`` of yuan with two places and stored
+    as "200000.00"; never negative, at most ``MAX_YUAN``."""
+
+    default_error_messages = Yuan.default_error_messages
+
+    def __init__(self, **kwargs):
+        super().__init__(places=2, as_string=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return fen_to_yuan(yuan_to_fen(value))
+        except AmountTooLarge as exc:
+            raise ValidationError(self.error_messages["too_large"]) from exc
+        except MoneyError as exc:
+            raise ValidationError(self.error_messages["invalid"]) from exc

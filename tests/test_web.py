@@ -418,7 +418,7 @@ def test_plugin_config_form_is_rendered_from_the_config_schema(web, platform):
     r = web.post(f"/admin/units/{street}/plugins/gonghexinlu",
                  {"micro_max_yuan": "abc", "micro_max_months": "40", "focus_areas": "甲\n乙", "action": "enable"})
     assert r.status_code == 422
-    assert "七彩微创投单个项目申请上限（元）：不是有效的数字" in field_html(text(r), "cfg-micro_max_yuan")
+    assert "七彩微创投单个项目申请上限（元）：不是有效的金额" in field_html(text(r), "cfg-micro_max_yuan")
     assert "不能大于 36" in field_html(text(r), "cfg-micro_max_months") or "应在 1 到 36 之间" in field_html(text(r), "cfg-micro_max_months")
     assert "甲\n乙" in text(r)
 

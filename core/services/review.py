@@ -140,7 +140,7 @@ def decide(ctx: Ctx, project_id: int, outcome: str, explanation: str = "", appro
     stored_details: dict = {}
     approvals = [str(a) for a in (approvals or [])]
     if outcome == "approved":
-        if approved_amount in (None, ""):
+        if approved_amount is None or (isinstance(approved_amount, str) and not approved_amount.strip()):
             approved_fen = project.requested_fen
         else:
             try:
