@@ -54,7 +54,7 @@ _ANY_LENGTH = re.compile(_amount(None, None))  # the same syntax, unbounded: to 
 MAX_FEN = 10**MAX_YUAN_DIGITS * FEN_PER_YUAN - 1
 MAX_YUAN = Decimal(MAX_FEN) / FEN_PER_YUAN  # the same bound in yuan, for plugins' config schemas
 MAX_TEXT = "999,999,999.99"  # MAX_FEN as people read it (format_yuan(MAX_FEN))
-# Full-width digits, comma and point → ASCII; separators, spaces and the unit 元 dropped.
+# Full-width digits, comma and point → ASCII; separators, the spaces of _SPACES and the unit 元 dropped.
 _PLAIN = {**{0xFF10 + i: str(i) for i in range(10)}, ord("，"): None, ord(","): None, ord("．"): ".", ord("元"): None,
           **{ord(c): None for c in " \t\n\r\u00a0\u3000"}}
 
