@@ -49,28 +49,28 @@ TOO_LARGE = ["1000000000", "1,000,000,000", "1000000000.00", "100000万", "10000
              10**9, 10**20, Decimal("1e12")]
 
 
-@pytest.mark.parametrize("given, fen", TYPED)
-def test_what_an_office_types_is_read(given, fen):
-    assert yuan_to_fen(given) == fen
+@pytest.mark.parametrize("typed, fen", TYPED)
+def test_what_an_office_types_is_read(typed, fen):
+    assert yuan_to_fen(typed) == fen
 
 
-@pytest.mark.parametrize("given", MALFORMED)
-def test_anything_malformed_is_refused(given):
+@pytest.mark.parametrize("typed", MALFORMED)
+def test_anything_malformed_is_refused(typed):
     with pytest.raises(MoneyError) as info:
-        yuan_to_fen(given)
+        yuan_to_fen(typed)
     assert type(info.value) is MoneyError  # neither missing nor too large: malformed
 
 
-@pytest.mark.parametrize("given", MISSING)
-def test_no_amount_is_refused_as_missing(given):
+@pytest.mark.parametrize("typed", MISSING)
+def test_no_amount_is_refused_as_missing(typed):
     with pytest.raises(AmountMissing):
-        yuan_to_fen(given)
+        yuan_to_fen(typed)
 
 
-@pytest.mark.parametrize("given", TOO_LARGE)
-def test_every_amount_has_an_upper_bound(given):
+@pytest.mark.parametrize("typed", TOO_LARGE)
+def test_every_amount_has_an_upper_bound(typed):
     with pytest.raises(AmountTooLarge):
-        yuan_to_fen(given)
+        yuan_to_fen(typed)
 
 
 def test_too_many_digits_that_are_not_too_much_are_malformed_not_too_large():
@@ -81,12 +81,12 @@ def test_too_many_digits_that_are_not_too_much_are_malformed_not_too_large():
 
 def test_the_documented_pattern_is_exactly_what_is_read():
     pattern = re.compile(YUAN_PATTERN)
-    for given, _ in TYPED:
-        if isinstance(given, str):
-            assert pattern.search(given), given
-    for given in MALFORMED + MISSING + TOO_LARGE:
-        if isinstance(given, str):
-            assert not pattern.search(given), given
+    for typed, _ in TYPED:
+        if isinstance(typed, str):
+            assert pattern.search(typed), typed
+    for typed in MALFORMED + MISSING + TOO_LARGE:
+        if isinstance(typed, str):
+            assert not pattern.search(typed), typed
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)
