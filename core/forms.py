@@ -35,7 +35,8 @@ _ZH = [
     (r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$", r"应在 \1 到 \2 之间"),
     (r"^Must be one of: (.*)\.$", r"只能选择：\1"),
     (r"^One or more of the choices you made was not in: (.*)\.$", r"所选项不在可选范围内：\1"),
-    (r"^Not a valid amount of yuan.*$", "不是有效的金额（元，最多两位小数，不能为负）"),
+    (r"^Not a valid amount of yuan \(at most (\S+)\)\.$", r"金额不能超过\1元"),
+    (r"^Not a valid amount of yuan.*$", "不是有效的金额（如 5000、5,000.50、5000元 或 0.5万；最多两位小数，不能为负）"),
     (r"^Invalid value\.$", "取值无效"),
 ]
 

@@ -103,7 +103,7 @@ def test_bad_input_is_refused_in_chinese_naming_the_field_and_nothing_is_written
     is_error(client.post(f"{API}/pledges", headers=staff, json=pledge_body(platform, "上海宾馆", "0")), 422, "nothing_promised")
     body = is_error(client.post(f"{API}/pledges", headers=staff, json=pledge_body(platform, "上海宾馆", "300000.01")),
                     422, "over_cap")
-    assert "上限 300,000.00 元" in body["message"] and "30万的社区共治金" in body["errors"][0]["clause"]
+    assert "上限 300,000.00元" in body["message"] and "30万的社区共治金" in body["errors"][0]["clause"]
     is_error(client.post(f"{API}/pledges", headers=staff, json=pledge_body(platform, "上海宾馆", "1", pledged_on="2023-02-30")),
              422, "invalid_date")
     body = is_error(client.post(f"{API}/pledges", headers=staff, json={"sponsor_id": "x", "fund_id": 0, "amount": "1"}), 422)
@@ -121,7 +121,7 @@ def test_bad_input_is_refused_in_chinese_naming_the_field_and_nothing_is_written
     assert body["message"].startswith("社区共治金 (2023) would exceed its target: target 300,000.00")
     r = client.post(f"{API}/pledges", headers={**staff, "Accept-Language": "en"},
                     json=pledge_body(platform, "上海宾馆", 1.5))
-    assert r.get_json()["errors"][0]["message"] == "The amount pledged must be yuan (a decimal string or integer) with at most two decimals, not negative, a float or text"
+    assert r.get_json()["errors"][0]["message"] == "The amount pledged must be an amount of yuan such as 5000, 5,000.50, 5000元 or 0.5万, with at most two decimals; not negative, a float or capital numerals (伍仟)"
 
 
 def test_receiving_more_than_promised_and_claiming_a_rejected_project_are_refused(client, platform):
@@ -132,7 +132,7 @@ def test_receiving_more_than_promised_and_claiming_a_rejected_project_are_refuse
     before = counts(platform)
     body = is_error(client.post(f"{API}/pledges/{pledge}/receipts", headers=staff, json={"amount": "1000.01", "key": "k"}),
                     422, "over_pledge")
-    assert "最多还可到账 1,000.00 元" in body["message"] and body["errors"][0]["field"] == "amount"
+    assert "最多还可到账 1,000.00元" in body["message"] and body["errors"][0]["field"] == "amount"
     is_error(client.post(f"{API}/pledges/{pledge}/receipts", headers=staff, json={"amount": 10.0, "key": "k"}), 422, "invalid_amount")
     is_error(client.post(f"{API}/pledges/{pledge}/receipts", headers=login(client, "pingan"), json={"amount": "1", "key": "k"}), 403)
     is_error(client.post(f"{API}/pledges/999999/receipts", headers=staff, json={"amount": "1", "key": "k"}), 404)

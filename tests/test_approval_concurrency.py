@@ -87,4 +87,4 @@ def test_concurrent_approvals_never_overdraw_the_pool_and_each_refusal_says_why(
         by_code = {code: (field, zh) for code, field, zh in violations}
         field, zh = by_code["over_cap"]
         assert field == "approved_amount"
-        assert "上限 200,000.00 元" in zh and "已承诺 199,000.00 元" in zh and "本次承诺（立项） 3,000.00 元" in zh, zh
+        assert "上限 200,000.00元" in zh and "已承诺 199,000.00元" in zh and "本次承诺（立项） 3,000.00元" in zh, zh

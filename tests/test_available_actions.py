@@ -84,7 +84,7 @@ def test_a_batch_offers_the_leader_approval_within_their_authority_and_no_one_el
 
     assert offers("fr_leader")["approve"] == (True, True, None)
     allowed, shown, reason = offers("fr_small_leader")["approve"]
-    assert (allowed, shown) == (False, True) and "超出您的审批权限（1,000.00 元）" in reason
+    assert (allowed, shown) == (False, True) and "超出您的审批权限（1,000.00元）" in reason
     assert offers("ghxl_admin")["approve"][:2] == (False, False)
     assert offers("ghxl_admin")["disburse"][:2] == (False, False)  # not approved yet: not a step of now
     with acting(platform, "jingan", "fr_leader") as ctx:

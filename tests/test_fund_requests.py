@@ -214,13 +214,13 @@ def test_a_request_over_the_approved_budget_is_refused_naming_the_numbers(platfo
     err = refused(platform, "luochuan", lambda ctx: fund_requests.file_request(ctx, pid, amount="4000.01", purpose="物料"),
                   code="over_approved_budget")
     v = message(err, "over_approved_budget")
-    assert "4,000.01 元" in v.message.zh and "已承诺 4,000.00 元" in v.message.zh and "尚可申请 4,000.00 元" in v.message.zh
+    assert "4,000.01元" in v.message.zh and "已承诺 4,000.00元" in v.message.zh and "尚可申请 4,000.00元" in v.message.zh
     assert v.field == "amount"
     # Open requests hold their money: after 3,000 is asked, 1,000.01 more is too much.
     file(platform, pid, "3000")
     err = refused(platform, "luochuan", lambda ctx: fund_requests.file_request(ctx, pid, amount="1000.01", purpose="物料"),
                   code="over_approved_budget")
-    assert "其他在途申请 3,000.00 元" in message(err, "over_approved_budget").message.zh
+    assert "其他在途申请 3,000.00元" in message(err, "over_approved_budget").message.zh
     assert file(platform, pid, "1000")  # exactly what is left is fine
 
 
@@ -230,11 +230,11 @@ def test_a_request_over_its_budget_line_is_refused(platform):
     err = refused(platform, "luochuan", lambda ctx: fund_requests.file_request(
         ctx, pid, amount="1000.01", purpose="海报", budget_item_id=posters), code="over_budget_line")
     v = message(err, "over_budget_line")
-    assert "宣传海报" in v.message.zh and "预算 1,000.00 元" in v.message.zh and "尚可申请 1,000.00 元" in v.message.zh
+    assert "宣传海报" in v.message.zh and "预算 1,000.00元" in v.message.zh and "尚可申请 1,000.00元" in v.message.zh
     file(platform, pid, "600", item=posters)
     err = refused(platform, "luochuan", lambda ctx: fund_requests.file_request(
         ctx, pid, amount="400.01", purpose="海报", budget_item_id=posters), code="over_budget_line")
-    assert "已申请或已拨付 600.00 元" in message(err, "over_budget_line").message.zh
+    assert "已申请或已拨付 600.00元" in message(err, "over_budget_line").message.zh
 
     # A line of another project is not this project's to ask against.
     other = approved_project(platform, title="青年议事角")
@@ -286,7 +286,7 @@ def test_a_batch_above_the_leaders_authority_is_refused_and_nothing_changes(plat
         fund_requests.check(ctx, b)
     err = refused(platform, "fr_small_leader", lambda ctx: fund_requests.approve_batch(ctx, batch_id), code="over_authority")
     v = message(err, "over_authority")
-    assert "1,000.01 元" in v.message.zh and "1,000.00 元" in v.message.zh and err.status == 403
+    assert "1,000.01元" in v.message.zh and "1,000.00元" in v.message.zh and err.status == 403
     assert v.clause is not None and "领导按权限审批" in v.clause.zh
     # Someone who is no leader at all may not approve; the office neither.
     refused(platform, "ghxl_admin", lambda ctx: fund_requests.approve_batch(ctx, batch_id), exc=Forbidden)
@@ -350,7 +350,7 @@ def test_a_batch_disbursement_is_all_or_nothing(platform):
         (fund, _), = funding.approved_funding(ctx, projects.get_project(ctx, pid))
         ledger.release(ctx, fund.id, 100_000, pid, "tests:release", memo="核减")
     err = refused(platform, "ghxl_admin", lambda ctx: fund_requests.disburse_batch(ctx, batch_id), code="over_committed")
-    assert "1,500.00 元" in message(err, "over_committed").message.zh
+    assert "1,500.00元" in message(err, "over_committed").message.zh
     with acting(platform, "jingan", "luochuan") as ctx:
         assert {fund_requests.get_request(ctx, r).state for r in (a, b)} == {"approved"}
     # The first alone can still be paid.
@@ -372,7 +372,7 @@ def test_spending_beyond_what_the_request_disbursed_is_refused(platform):
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         fund_requests.disburse(ctx, rid)
     err = refused(platform, "luochuan", spend("500.01"), code="over_request_disbursed")
-    assert "已拨付 500.00 元" in message(err, "over_request_disbursed").message.zh
+    assert "已拨付 500.00元" in message(err, "over_request_disbursed").message.zh
     refused(platform, "luochuan", spend("100", data=None), code="receipt_required")
     refused(platform, "luochuan", spend("100", filename="收据.txt", data=b"just text"), code="file_type")
     refused(platform, "luochuan", spend("-1"), code="invalid_amount")
@@ -477,7 +477,7 @@ def test_the_office_rechecks_the_budget_which_may_have_moved(platform):
         (fund, _), = funding.approved_funding(ctx, projects.get_project(ctx, pid))
         ledger.release(ctx, fund.id, 50_000, pid, "tests:release", memo="核减预算")
     err = refused(platform, "ghxl_admin", lambda ctx: fund_requests.check(ctx, rid), code="over_approved_budget")
-    assert "已承诺 3,500.00 元" in message(err, "over_approved_budget").message.zh
+    assert "已承诺 3,500.00元" in message(err, "over_approved_budget").message.zh
 
 
 def test_final_accounts_count_money_outside_any_budget_line(platform):

@@ -72,8 +72,8 @@ def test_micro_projects_come_from_the_pool_and_the_pool_cap_refuses_the_decision
     assert set(by_code) == {"over_cap", "over_allocation"}
     cap = by_code["over_cap"]
     assert cap.field == "approved_amount" and "20万元" in cap.clause.zh
-    assert "上限 200,000.00 元" in cap.message.zh and "已承诺 199,000.00 元" in cap.message.zh
-    assert "最多还可承诺 1,000.00 元" in cap.message.zh
+    assert "上限 200,000.00元" in cap.message.zh and "已承诺 199,000.00元" in cap.message.zh
+    assert "最多还可承诺 1,000.00元" in cap.message.zh
     # The refusal left nothing behind: no decision, no entry, the project still under review.
     assert entries_count(platform) == before
     with acting(platform, "jingan", "ghxl_chair") as ctx:

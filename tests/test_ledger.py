@@ -159,8 +159,8 @@ def test_a_commitment_over_the_cap_is_refused_naming_cap_committed_and_request(p
         ledger.commit(ctx, pool, 600 * YUAN, None, "second")
     assert codes(info) == {"over_cap"} and info.value.status == 422
     message = info.value.violations[0].message
-    assert "上限 2,000.00 元" in message.zh and "已承诺 1,500.00 元" in message.zh and "600.00 元" in message.zh
-    assert "最多还可承诺 500.00 元" in message.zh
+    assert "上限 2,000.00元" in message.zh and "已承诺 1,500.00元" in message.zh and "600.00元" in message.zh
+    assert "最多还可承诺 500.00元" in message.zh
     assert "cap 2,000.00" in message.en and "committed 1,500.00" in message.en
     assert count_entries(platform) == before
     with acting(platform, "jingan", "ghxl_admin") as ctx:  # exactly up to the cap is fine
@@ -173,7 +173,7 @@ def test_without_a_cap_commitments_are_bounded_by_the_allocations(platform):
     with pytest.raises(RuleError) as info, acting(platform, "jingan", "ghxl_admin") as ctx:
         ledger.commit(ctx, line, 30_000 * YUAN + 1, None, "too-much")
     assert codes(info) == {"over_allocation"}
-    assert "已到位 30,000.00 元" in info.value.violations[0].message.zh
+    assert "已到位 30,000.00元" in info.value.violations[0].message.zh
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         ledger.commit(ctx, line, 30_000 * YUAN, None, "all-of-it")
 
@@ -240,10 +240,10 @@ def test_money_cannot_be_paid_spent_refunded_or_released_beyond_what_backs_it(pl
         ledger.disburse(ctx, pool, 800 * YUAN, a, "disburse-a")
         ledger.expense(ctx, pool, 500 * YUAN, a, "spend-a")
     refusals = [
-        (lambda ctx: ledger.disburse(ctx, pool, 200 * YUAN + 1, a, "k"), "over_committed", "已承诺 1,000.00 元"),
-        (lambda ctx: ledger.expense(ctx, pool, 300 * YUAN + 1, a, "k"), "over_disbursed", "已拨付 800.00 元"),
-        (lambda ctx: ledger.refund(ctx, pool, 300 * YUAN + 1, a, "k"), "over_disbursed", "已支出 500.00 元"),
-        (lambda ctx: ledger.release(ctx, pool, 200 * YUAN + 1, a, "k"), "over_committed", "已拨付 800.00 元"),
+        (lambda ctx: ledger.disburse(ctx, pool, 200 * YUAN + 1, a, "k"), "over_committed", "已承诺 1,000.00元"),
+        (lambda ctx: ledger.expense(ctx, pool, 300 * YUAN + 1, a, "k"), "over_disbursed", "已拨付 800.00元"),
+        (lambda ctx: ledger.refund(ctx, pool, 300 * YUAN + 1, a, "k"), "over_disbursed", "已支出 500.00元"),
+        (lambda ctx: ledger.release(ctx, pool, 200 * YUAN + 1, a, "k"), "over_committed", "已拨付 800.00元"),
         # the fund has room (project b's commitment), but project b was never paid anything
         (lambda ctx: ledger.expense(ctx, pool, 1 * YUAN, b, "k"), "over_disbursed", "项目#"),
     ]
@@ -328,7 +328,7 @@ def test_corrections_reverse_what_they_name_within_the_rules(platform):
     with pytest.raises(RuleError) as info, acting(platform, "jingan", "ghxl_admin") as ctx:
         ledger.correct(ctx, c, "fix-3", "再更正", amount_fen=700 * YUAN + 1)
     assert codes(info) == {"correction_exceeds_entry"}
-    assert "已更正 100.00 元" in info.value.violations[0].message.zh
+    assert "已更正 100.00元" in info.value.violations[0].message.zh
     with pytest.raises(RuleError) as info, acting(platform, "jingan", "ghxl_admin") as ctx:
         ledger.correct(ctx, fix.id, "fix-4", "更正的更正")
     assert codes(info) == {"not_correctable"}

@@ -86,7 +86,7 @@ def test_concurrent_commitments_from_several_processes_never_pass_the_cap(platfo
     for violations in refusals:
         assert [code for code, _, _ in violations] == ["over_cap"]
         _, zh, en = violations[0]
-        assert "上限 1,000.00 元" in zh and "已承诺 990.00 元" in zh and "本次承诺（立项） 30.00 元" in zh, zh
+        assert "上限 1,000.00元" in zh and "已承诺 990.00元" in zh and "本次承诺（立项） 30.00元" in zh, zh
         assert "cap 1,000.00" in en and "committed 990.00" in en
 
 

@@ -84,8 +84,8 @@ def test_reconcile_fails_when_an_entry_was_tampered_with_behind_the_triggers_bac
     with acting(platform, "jingan", None) as ctx:
         checks = {c.fund_id: c for c in reconcile(ctx)}
     problems = [p.zh for p in checks[ids["pool"]].problems]
-    assert any("已承诺 4,700.00 超过上限 2,000.00" in p for p in problems), problems
-    assert any("已承诺 4,700.00 超过到位 4,000.00" in p for p in problems), problems
+    assert any("已承诺 4,700.00元 超过上限 2,000.00元" in p for p in problems), problems
+    assert any("已承诺 4,700.00元 超过到位 4,000.00元" in p for p in problems), problems
     assert checks[ids["line"]].ok and checks[ids["subsidy"]].ok
     result = _run(settings, "--tenant", "jingan")
     assert result.exit_code == 1

@@ -215,7 +215,7 @@ def test_pledges_beyond_the_funds_target_are_refused(platform):
                   key="over")
     [v] = err.violations
     assert v.code == "over_cap" and v.field == "amount" and v.clause == clauses.FUND
-    assert "上限 300,000.00 元，已认捐 299,999.99 元，本次 0.02 元（最多还可认捐 0.01 元）" in v.message.zh
+    assert "上限 300,000.00元，已认捐 299,999.99元，本次 0.02元（最多还可认捐 0.01元）" in v.message.zh
     record(platform, "haiyuan", "平安养老保险", "0.01", key="exactly")  # up to the target is fine
     # resources in kind do not count against the money target
     record(platform, "haiyuan", "平安养老保险", "0", in_kind="志愿者20人次", key="in-kind")
@@ -265,7 +265,7 @@ def test_receiving_more_than_was_promised_is_refused(platform):
     err = refused(platform, "haiyuan", pledges.receive, p, "400.01", "in-2")
     [v] = err.violations
     assert v.code == "over_pledge" and v.field == "amount"
-    assert "「上海宾馆」认捐 1,000.00 元，已到账 600.00 元，本次 400.01 元（最多还可到账 400.00 元）" in v.message.zh
+    assert "「上海宾馆」认捐 1,000.00元，已到账 600.00元，本次 400.01元（最多还可到账 400.00元）" in v.message.zh
     receive(platform, p, "400", "in-3")
     with acting(platform, T, "haiyuan") as ctx:
         [row] = pledges.list_pledges(ctx, fund_id=fund_id(platform))

@@ -461,8 +461,10 @@ def test_a_policy_not_enabled_at_a_street_cannot_open_a_programme_there(platform
 
 
 BAD_CONFIGS = [
-    ({"micro_max_yuan": "abc"}, "config.micro_max_yuan", "七彩微创投单个项目申请上限（元）：不是有效的数字"),
-    ({"micro_max_yuan": "-1"}, "config.micro_max_yuan", "七彩微创投单个项目申请上限（元）：不能小于 0"),
+    ({"micro_max_yuan": "abc"}, "config.micro_max_yuan", "七彩微创投单个项目申请上限（元）：不是有效的金额"),
+    ({"micro_max_yuan": "-1"}, "config.micro_max_yuan", "七彩微创投单个项目申请上限（元）：不是有效的金额"),
+    ({"micro_max_yuan": "1e20"}, "config.micro_max_yuan", "七彩微创投单个项目申请上限（元）：不是有效的金额"),
+    ({"micro_max_yuan": "100000000000000000000"}, "config.micro_max_yuan", "七彩微创投单个项目申请上限（元）：金额不能超过999,999,999.99元"),
     ({"application_closes": "13-45"}, "config.application_closes", "申报截止（月-日）：应为“月-日”格式"),
     ({"application_opens": "03-01", "application_closes": "02-01"}, "config.application_closes", "申报截止不能早于申报开始"),
     ({"micro_max_months": "twelve"}, "config.micro_max_months", "七彩微创投最长周期（月）：不是有效的整数"),

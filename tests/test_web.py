@@ -219,7 +219,7 @@ def test_budget_editor_names_the_bad_line_and_saves_in_fen(web, platform):
                      ("description", ""), ("amount", "")])
     assert r.status_code == 422
     html = text(r)
-    assert "第2行：金额应为不小于0的数字，最多两位小数" in field_html(html, "b-amount-2")
+    assert "第2行：金额应为以元为单位的金额" in field_html(html, "b-amount-2")
     assert 'value="12.345"' in html
     r = _post_multi(web, f"/projects/{pid}/budget",
                     [("description", "花苗"), ("amount", "1,200.50"), ("description", "工具"), ("amount", "3799.51")])
@@ -418,7 +418,7 @@ def test_plugin_config_form_is_rendered_from_the_config_schema(web, platform):
     r = web.post(f"/admin/units/{street}/plugins/gonghexinlu",
                  {"micro_max_yuan": "abc", "micro_max_months": "40", "focus_areas": "甲\n乙", "action": "enable"})
     assert r.status_code == 422
-    assert "七彩微创投单个项目申请上限（元）：不是有效的数字" in field_html(text(r), "cfg-micro_max_yuan")
+    assert "七彩微创投单个项目申请上限（元）：不是有效的金额" in field_html(text(r), "cfg-micro_max_yuan")
     assert "不能大于 36" in field_html(text(r), "cfg-micro_max_months") or "应在 1 到 36 之间" in field_html(text(r), "cfg-micro_max_months")
     assert "甲\n乙" in text(r)
 

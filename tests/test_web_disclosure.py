@@ -126,7 +126,7 @@ def test_a_street_admin_sees_their_street_and_the_district_admin_all(web, app, p
     assert "共和新路街道" in chart and "静安寺街道" not in html
     for label in ("已支出", "已拨付未支出", "已承诺未拨付", "可用余额"):
         assert label in chart
-    assert "已支出 7,300.50 元" in chart  # the numbers are in the chart's text too
+    assert "已支出 7,300.50元" in chart  # the numbers are in the chart's text too
     assert 'style="' not in html
     r = web.get("/money.xlsx?year=2023")
     wb = openpyxl.load_workbook(io.BytesIO(r.data))

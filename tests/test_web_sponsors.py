@@ -75,7 +75,7 @@ def test_refusals_are_shown_beside_their_fields_and_nothing_is_written(app, plat
 
     r = staff.post(f"/co-funds/{fid}/pledges", {"sponsor_id": hotel, "amount": "-5", "in_kind": "", "key": "w1"})
     assert r.status_code == 422
-    assert "认捐金额应为以元为单位的数字" in error_beside(text(r), "pledge-amount")
+    assert "认捐金额应为以元为单位的金额" in error_beside(text(r), "pledge-amount")
     assert 'value="-5"' in text(r)  # what was typed stays in the form
 
     r = staff.post(f"/co-funds/{fid}/pledges", {"sponsor_id": hotel, "amount": "300000.01", "key": "w2"})
@@ -98,7 +98,7 @@ def test_refusals_are_shown_beside_their_fields_and_nothing_is_written(app, plat
     pledge = record(platform, "haiyuan", "平安养老保险", "1000")
     before = counts(platform)
     r = staff.post(f"/co-funds/{fid}/receipts", {"pledge_id": str(pledge), "amount": "1000.01", "key": "w6"})
-    assert r.status_code == 422 and "最多还可到账 1,000.00 元" in error_beside(text(r), "receipt-amount")
+    assert r.status_code == 422 and "最多还可到账 1,000.00元" in error_beside(text(r), "receipt-amount")
     r = staff.post(f"/co-funds/{fid}/receipts", {"pledge_id": "", "amount": "1", "key": "w7"})
     assert r.status_code == 422 and "认捐：必填项" in error_beside(text(r), "receipt-pledge")
     assert counts(platform) == before
@@ -107,7 +107,7 @@ def test_refusals_are_shown_beside_their_fields_and_nothing_is_written(app, plat
     english.get("/?lang=en")
     r = english.post(f"/co-funds/{fid}/pledges", {"sponsor_id": hotel, "amount": "abc", "key": "w8"})
     assert r.status_code == 422
-    assert error_beside(text(r), "pledge-amount") == "The amount pledged must be yuan (a decimal string or integer) with at most two decimals, not negative, a float or text"
+    assert error_beside(text(r), "pledge-amount") == "The amount pledged must be an amount of yuan such as 5000, 5,000.50, 5000元 or 0.5万, with at most two decimals; not negative, a float or capital numerals (伍仟)"
 
 
 def test_a_street_administrator_registers_sponsors_and_sets_up_funds(app, platform):

@@ -28,8 +28,9 @@ DESCRIPTION = """\
   lists, per status, the codes it refuses with; a policy's refusal cites its clause.
 - A JSON body is UTF-8, at most %(json_kib)d KiB, nested at most %(json_depth)d levels and at most %(json_values)s values; anything
   else is a 400 (`malformed_json`, `json_too_deep`, `json_too_many_values`) or a 413 (`body_too_large`).
-- Money is yuan as decimal strings ("4800.50", "5,000"; at most two decimals, at most %(max_yuan)s)
-  or integers; floats are refused.
+- Money is yuan as an office types it ("4800.50", "5,000", "5000元", "0.5万"; at most two decimals of yuan,
+  at most %(max_yuan)s; full-width digits and spaces around it are read too) or integers; floats are refused.
+  Amounts are answered as plain decimal strings ("4800.50").
 - Timestamps are RFC 3339 with their offset (`2023-03-15T09:30:00+00:00`).
 - Unknown query parameters are ignored; unknown fields of a body are refused.
 - Lists that can grow are pages: `?page=1&page_size=20` (1..100), answered as

@@ -79,19 +79,21 @@ def QueryId(**kwargs) -> fields.Integer:
 
 def Yuan(**kwargs) -> fields.Raw:
     """An amount of yuan as given by the client, documented as ``core.money`` reads it (the one
-    reader: ``read_yuan``): a decimal string of ``YUAN_PATTERN`` or an integer, at most
-    ``MAX_FEN``. The services parse it into fen and refuse anything else, naming the field."""
+    reader: ``read_yuan``): a string of ``YUAN_PATTERN`` or an integer, at most ``MAX_FEN``.
+    The services parse it into fen and refuse anything else, naming the field."""
     metadata = {
         "anyOf": [{"type": "string", "pattern": YUAN_PATTERN},
                   {"type": "integer", "minimum": 0, "maximum": MAX_FEN // FEN_PER_YUAN}],
         "example": "4800.50",
-        "description": f"yuan: a decimal string (\"5000\", \"5,000.50\"; at most two decimals) or an integer, "
-                       f"0 to {MAX_TEXT}; floats, signs, spaces and other digits are refused",
+        "description": f"yuan, as an office types it: \"5000\", \"5,000.50\", \"5000元\", \"0.5万\" or \"1.2万元\" "
+                       f"(at most two decimals of yuan, six of 万; thousands grouped by three or not at all; "
+                       f"full-width digits, comma and point and spaces around it are read too), or an integer; "
+                       f"0 to {MAX_TEXT} yuan. Floats, signs, exponents and capital numerals (伍仟) are refused",
     }
     extra = dict(kwargs.pop("metadata", {}))
     if "description" in extra:
         metadata["description"] = f"{extra.pop('description')}. {metadata['description']}"
-    return fields.Raw(metadata={**metadata, **extra}, **kwargs)
+        return fields.Raw(metadata={**metadata, **extra}, **kwargs)
 
 
 def Text(max_length: int = TEXT_MAX, **kwargs) -> fields.String:

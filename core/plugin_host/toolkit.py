@@ -8,7 +8,7 @@ complete it: ``core.plugin_host.migration_helpers`` (for a plugin's Alembic revi
 """
 from core.db import Base, Fen, JSONDoc
 from core.i18n import T, Text
-from core.money import MAX_YUAN, Yuan, fen_to_yuan, format_yuan, yuan_to_fen
+from core.money import MAX_YUAN, Yuan, YuanDecimal, fen_to_yuan, format_money, format_yuan, money_text, yuan_to_fen
 from core.plugin_host.calendar import CorrectionDays, MonthDay, on, validate_month_day
 from core.permissions.actions import A, Action
 from core.plugin_host.contributions import (Allow, AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
@@ -25,6 +25,7 @@ SUBMITTED_STATES = ("submitted", "endorsed", "under_review", "approved")
 __all__ = [
     "CorrectionDays", "MonthDay", "on", "validate_month_day",
     "hookimpl", "T", "Text", "Yuan", "MAX_YUAN", "fen_to_yuan", "format_yuan", "yuan_to_fen",
+    "YuanDecimal", "format_money", "money_text",
     "AttachmentKind", "Choice", "EndorsementStep", "Criterion", "FormSpec", "Phase", "PolicyInfo", "Track",
     "FundSpec", "Draw", "FundRequestRules", "A", "Action", "Allow", "PermissionRule", "Permissions",
     "ProjectFacts", "RuleContext", "Violation", "RuleError", "ACTIVE_STATES", "SUBMITTED_STATES",

@@ -139,11 +139,6 @@ def final_accounts(ctx: Ctx, project_id: int) -> FinalAccounts:
 # ---------------------------------------------------------------- the .xlsx
 
 
-def yuan_number(fen: int) -> Decimal:
-    """Fen as an exact Decimal of yuan, for a spreadsheet cell."""
-    return fen_to_yuan(fen)
-
-
 def workbook(accounts: FinalAccounts, locale: str = "zh") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
@@ -170,7 +165,7 @@ def workbook(accounts: FinalAccounts, locale: str = "zh") -> bytes:
         (T("项目名称", "Project"), project.title),
         (T("申报单位", "Applicant"), (applicant.name_en or applicant.name) if locale == "en" else applicant.name),
         (T("年度项目", "Programme"), project.programme.title),
-        (T("核定（承诺）金额（元）", "Approved (committed, yuan)"), yuan_number(accounts.committed)),
+        (T("核定（承诺）金额（元）", "Approved (committed, yuan)"), fen_to_yuan(accounts.committed)),
         (T("编制日期", "As of"), accounts.as_of),
     ]
     for label, value in info:
@@ -188,7 +183,7 @@ def workbook(accounts: FinalAccounts, locale: str = "zh") -> bytes:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
     def money_row(first, line: Line, bold: bool = False) -> None:
-        ws.append([first, tr(line.label)] + [yuan_number(v) for v in line.values().values()])
+        ws.append([first, tr(line.label)] + [fen_to_yuan(v) for v in line.values().values()])
         row = ws.max_row
         for col in range(1, width + 1):
             cell = ws.cell(row=row, column=col)
@@ -205,7 +200,7 @@ def workbook(accounts: FinalAccounts, locale: str = "zh") -> bytes:
     money_row("", accounts.total, bold=True)
     if accounts.refunded:
         ws.append([])
-        ws.append([tr(T("其中已退回（元）", "Of which refunded (yuan)")), yuan_number(accounts.refunded)])
+        ws.append([tr(T("其中已退回（元）", "Of which refunded (yuan)")), fen_to_yuan(accounts.refunded)])
         ws.cell(row=ws.max_row, column=2).number_format = money_format
 
     widths = [8, 30] + [16] * len(COLUMNS)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from core.i18n import T, Text
 from core.models import FundRequest, FundRequestBatch, Project, ProjectState
 from core.models.fund_request import BatchState, FundRequestState
+from core.money import money_text
 from core.permissions import A
 from core.plugin_host.contributions import FundRequestRules
 from core.services import calendar
@@ -125,8 +126,8 @@ def batch_offers(ctx: Ctx, batch: FundRequestBatch, *, total: int | None = None,
     elif limit is None:
         blocked = T("您未设置审批权限，请报有权限的领导审批", "You have no authority limit set; a leader with one must approve it")
     elif total > limit:
-        blocked = T(f"本月汇总合计 {service.yuan(total)}，超出您的审批权限（{service.yuan(limit)}），请报上级领导审批",
-                    f"The batch totals {service.yuan_en(total)}, above your authority ({service.yuan_en(limit)}); "
+        blocked = T(f"本月汇总合计 {money_text(total).zh}，超出您的审批权限（{money_text(limit).zh}），请报上级领导审批",
+                    f"The batch totals {money_text(total).en}, above your authority ({money_text(limit).en}); "
                     f"a more senior leader must approve it")
     approve = offer(ctx, "approve", A.batch_approve, batch, now=is_open and is_leader, not_now=state_text, blocked=blocked)
     pending = any(r.state == S.approved.value for r in requests)

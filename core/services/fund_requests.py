@@ -61,7 +61,7 @@ from core.models import (
 )
 from core.models.fund_request import OPEN_STATES, BatchState, FundRequestState
 from core.models.org import UnitKind
-from core.money import format_yuan, read_yuan
+from core.money import money_text, read_yuan
 from core.permissions import A, Action
 from core.plugin_host.contributions import FundRequestRules
 from core.services import calendar, funding, ledger, paging
@@ -83,14 +83,6 @@ RECEIPT_KIND = "receipt"  # the attachment kind of a receipt (core's own, not a 
 RECEIPT_TYPES = ("application/pdf", "image/jpeg", "image/png")
 # Requests whose money is counted against a budget line: still open, or paid out.
 HOLDING_STATES = (*OPEN_STATES, FundRequestState.disbursed.value)
-
-
-def yuan(fen: int) -> str:
-    return f"{format_yuan(fen)} 元"
-
-
-def yuan_en(fen: int) -> str:
-    return f"{format_yuan(fen)} yuan"
 
 
 # ---------------------------------------------------------------- reading
@@ -441,20 +433,20 @@ def _budget_violations(ctx: Ctx, project: Project, amount: int, item: BudgetItem
     if amount > room.remaining:
         left = max(room.remaining, 0)
         out.append(Violation("over_approved_budget", T(
-            f"申请金额 {yuan(amount)} 超出项目已立项资金的剩余额度：已承诺 {yuan(room.committed)}，"
-            f"已拨付 {yuan(room.disbursed)}，其他在途申请 {yuan(room.open_requests)}，尚可申请 {yuan(left)}",
-            f"The request of {yuan_en(amount)} exceeds what is left of the project's approved money: committed "
-            f"{yuan_en(room.committed)}, disbursed {yuan_en(room.disbursed)}, other open requests {yuan_en(room.open_requests)}, "
-            f"{yuan_en(left)} left"), field="amount"))
+            f"申请金额 {money_text(amount).zh} 超出项目已立项资金的剩余额度：已承诺 {money_text(room.committed).zh}，"
+            f"已拨付 {money_text(room.disbursed).zh}，其他在途申请 {money_text(room.open_requests).zh}，尚可申请 {money_text(left).zh}",
+            f"The request of {money_text(amount).en} exceeds what is left of the project's approved money: committed "
+            f"{money_text(room.committed).en}, disbursed {money_text(room.disbursed).en}, other open requests {money_text(room.open_requests).en}, "
+            f"{money_text(left).en} left"), field="amount"))
     if item is not None:
         line = line_room(ctx, item, exclude_request_id=exclude_request_id)
         if amount > line.remaining:
             left = max(line.remaining, 0)
             out.append(Violation("over_budget_line", T(
-                f"申请金额 {yuan(amount)} 超出预算明细「{item.description}」的剩余额度：预算 {yuan(line.budgeted)}，"
-                f"已申请或已拨付 {yuan(line.used)}，尚可申请 {yuan(left)}",
-                f"The request of {yuan_en(amount)} exceeds what is left of the budget line '{item.description}': "
-                f"budgeted {yuan_en(line.budgeted)}, requested or disbursed {yuan_en(line.used)}, {yuan_en(left)} left"),
+                f"申请金额 {money_text(amount).zh} 超出预算明细「{item.description}」的剩余额度：预算 {money_text(line.budgeted).zh}，"
+                f"已申请或已拨付 {money_text(line.used).zh}，尚可申请 {money_text(left).zh}",
+                f"The request of {money_text(amount).en} exceeds what is left of the budget line '{item.description}': "
+                f"budgeted {money_text(line.budgeted).en}, requested or disbursed {money_text(line.used).en}, {money_text(left).en} left"),
                 field="amount"))
     return out
 
@@ -673,10 +665,10 @@ def approve_batch(ctx: Ctx, batch_id: int) -> FundRequestBatch:
     total = sum(r.amount_fen for r in requests)
     clause = rules_of(ctx, requests[0].project).clause
     if limit is None or total > limit:
-        shown = T("未设置审批权限", "no authority set") if limit is None else T(yuan(limit), yuan_en(limit))
+        shown = T("未设置审批权限", "no authority set") if limit is None else money_text(limit)
         raise RuleError(Violation("over_authority", T(
-            f"本月汇总合计 {yuan(total)}，超出您的审批权限（{shown.zh}），请报上级领导审批",
-            f"The batch totals {yuan_en(total)}, above your authority ({shown.en}); a more senior leader must approve it"),
+            f"本月汇总合计 {money_text(total).zh}，超出您的审批权限（{shown.zh}），请报上级领导审批",
+            f"The batch totals {money_text(total).en}, above your authority ({shown.en}); a more senior leader must approve it"),
             field="batch_id", clause=clause), status=403)
     with ctx.action("fund_request.batch_approve"):
         batch.state = BatchState.approved.value
@@ -728,8 +720,8 @@ def _disburse(ctx: Ctx, req: FundRequest) -> list[LedgerEntry]:
     if left > 0:
         room = req.amount_fen - left
         raise RuleError(Violation("over_committed", T(
-            f"项目已承诺但未拨付的资金只剩 {yuan(room)}，不足以拨付本申请的 {yuan(req.amount_fen)}",
-            f"Only {yuan_en(room)} of the project's committed money is unpaid; the request asks {yuan_en(req.amount_fen)}"),
+            f"项目已承诺但未拨付的资金只剩 {money_text(room).zh}，不足以拨付本申请的 {money_text(req.amount_fen).zh}",
+            f"Only {money_text(room).en} of the project's committed money is unpaid; the request asks {money_text(req.amount_fen).en}"),
             field="amount"), status=409)
     memo = f"资金申请#{req.id}（{req.month}）：{req.purpose}"[:ledger.MEMO_MAX]
     for fund, take in plan:
@@ -852,10 +844,10 @@ def record_expense(ctx: Ctx, request_id: int, *, amount, memo: str = "", receipt
     funds, money = _money_of_request(ctx, req)
     if fen > money.unspent:
         raise RuleError(Violation("over_request_disbursed", T(
-            f"支出 {yuan(fen)} 超出该申请已拨付未支出的金额：已拨付 {yuan(money.disbursed_total)}，"
-            f"已支出 {yuan(money.spent_total)}，尚可支出 {yuan(money.unspent)}",
-            f"Spending {yuan_en(fen)} exceeds what this request paid out and is unspent: disbursed "
-            f"{yuan_en(money.disbursed_total)}, spent {yuan_en(money.spent_total)}, {yuan_en(money.unspent)} left"),
+            f"支出 {money_text(fen).zh} 超出该申请已拨付未支出的金额：已拨付 {money_text(money.disbursed_total).zh}，"
+            f"已支出 {money_text(money.spent_total).zh}，尚可支出 {money_text(money.unspent).zh}",
+            f"Spending {money_text(fen).en} exceeds what this request paid out and is unspent: disbursed "
+            f"{money_text(money.disbursed_total).en}, spent {money_text(money.spent_total).en}, {money_text(money.unspent).en} left"),
             field="amount"))
     stored_key, digest = storage.save(ctx.tenant_id, data)
     name = receipt_filename.replace("\\", "/").rsplit("/", 1)[-1].strip()[-255:] or "receipt"
@@ -890,8 +882,8 @@ def record_refund(ctx: Ctx, request_id: int, *, amount, memo: str = "", key: str
     funds, money = _money_of_request(ctx, req)
     if fen > money.unspent:
         raise RuleError(Violation("over_request_unspent", T(
-            f"退回 {yuan(fen)} 超出该申请已拨付未支出的金额 {yuan(money.unspent)}",
-            f"Refunding {yuan_en(fen)} exceeds the {yuan_en(money.unspent)} this request paid out and has not spent"),
+            f"退回 {money_text(fen).zh} 超出该申请已拨付未支出的金额 {money_text(money.unspent).zh}",
+            f"Refunding {money_text(fen).en} exceeds the {money_text(money.unspent).en} this request paid out and has not spent"),
             field="amount"))
     entries, left = [], fen
     text = f"资金申请#{req.id}退回" + (f"：{memo}" if memo else "")

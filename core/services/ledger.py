@@ -50,7 +50,7 @@ from sqlalchemy.orm import aliased
 
 from core.i18n import T, Text
 from core.models import Attachment, EntryKind, Fund, FundKind, LedgerEntry, OrgUnit, Project
-from core.money import MoneyError, as_fen, format_yuan
+from core.money import MoneyError, as_fen, money_text
 from core.services.context import Ctx
 from core.services.org import get_unit
 from core.violations import NotFound, RuleError, Violation, Violations
@@ -70,10 +70,6 @@ COLUMNS = tuple(k.value for k in EntryKind if k is not EntryKind.correction)
 # Corrections of these would break a pairing (transfers) or reverse a reversal; post a
 # new transfer or the original entry again instead.
 NOT_CORRECTABLE = {EntryKind.transfer_out.value, EntryKind.transfer_in.value, EntryKind.correction.value}
-
-
-def yuan(fen: int | None) -> str:
-    return f"{format_yuan(fen)} 元"
 
 
 # ---------------------------------------------------------------- balances
@@ -333,10 +329,10 @@ def _breaches(label: str, before: Balance, after: Balance, kind: EntryKind, amou
         if slack_after >= 0 or slack_after >= slack_before:
             continue
         out.append(Violation(rule.code, Text(
-            rule.message.zh.format(fund=label, lhs=yuan(_value(before, rule.lhs)), rhs=yuan(rhs_before),
-                                   kind=kind.label.zh, amount=yuan(amount), room=yuan(max(slack_before, 0))),
-            rule.message.en.format(fund=label, lhs=yuan(_value(before, rule.lhs)), rhs=yuan(rhs_before),
-                                   kind=kind.label.en, amount=yuan(amount), room=yuan(max(slack_before, 0)))),
+            rule.message.zh.format(fund=label, lhs=money_text(_value(before, rule.lhs)).zh, rhs=money_text(rhs_before).zh,
+                                   kind=kind.label.zh, amount=money_text(amount).zh, room=money_text(max(slack_before, 0)).zh),
+            rule.message.en.format(fund=label, lhs=money_text(_value(before, rule.lhs)).en, rhs=money_text(rhs_before).en,
+                                   kind=kind.label.en, amount=money_text(amount).en, room=money_text(max(slack_before, 0)).en)),
             field=field))
     return out
 
@@ -467,8 +463,8 @@ def set_cap(ctx: Ctx, fund_id: int, cap_fen: int | None) -> Fund:
     committed = _state(ctx, fund).fund.committed
     if cap is not None and cap < committed:
         raise RuleError(Violation("cap_below_committed", T(
-            f"「{fund.name}」已承诺 {yuan(committed)}，上限不能低于此数（本次设为 {yuan(cap)}）",
-            f"{fund.name} has {yuan(committed)} committed; its cap cannot go below that (asked {yuan(cap)})"),
+            f"「{fund.name}」已承诺 {money_text(committed).zh}，上限不能低于此数（本次设为 {money_text(cap).zh}）",
+            f"{fund.name} has {money_text(committed).en} committed; its cap cannot go below that (asked {money_text(cap).en})"),
             field="cap_fen"))
     with ctx.action("fund.set_cap"):
         fund.cap_fen = cap
@@ -704,8 +700,8 @@ def correct(ctx: Ctx, entry_id: int, key: str, memo: str, amount_fen: int | None
     amount = left if amount is None else amount
     if amount > left or amount <= 0:
         raise RuleError(Violation("correction_exceeds_entry", T(
-            f"条目#{original.id}金额 {yuan(original.amount_fen)}，已更正 {yuan(state.corrected)}，本次更正 {yuan(amount)} 超出剩余 {yuan(left)}",
-            f"Entry #{original.id} is {yuan(original.amount_fen)}, {yuan(state.corrected)} already corrected; {yuan(amount)} exceeds the {yuan(left)} left"),
+            f"条目#{original.id}金额 {money_text(original.amount_fen).zh}，已更正 {money_text(state.corrected).zh}，本次更正 {money_text(amount).zh} 超出剩余 {money_text(left).zh}",
+            f"Entry #{original.id} is {money_text(original.amount_fen).en}, {money_text(state.corrected).en} already corrected; {money_text(amount).en} exceeds the {money_text(left).en} left"),
             field="amount_fen"))
     problems = _problems(fund, state, original.project_id, original.kind, -amount, EntryKind.correction, amount)
     if problems:

@@ -59,7 +59,7 @@ from core.models import (
     Attachment, Decision, EntryKind, Fund, FundKind, LedgerEntry, OrgUnit, Pledge, Programme, Project, ProjectState,
     Sponsor, SponsorKind, User,
 )
-from core.money import format_yuan, read_yuan
+from core.money import money_text, read_yuan
 from core.permissions import A, Subject
 from core.services import calendar, funding, ledger, paging
 from core.services.context import Ctx
@@ -83,10 +83,6 @@ STATUS_LABELS = {
     "received": T("已到账", "received"),
     "spent": T("已全部使用", "spent"),
 }
-
-
-def yuan(fen: int) -> str:
-    return f"{format_yuan(fen)} 元"
 
 
 # ---------------------------------------------------------------- sponsors
@@ -410,10 +406,10 @@ def pledge(ctx: Ctx, sponsor_id: int, fund_id: int, amount, *, in_kind: str = ""
         promised = sum(ctx.session.scalars(select(Pledge.amount_fen).where(Pledge.fund_id == fund.id)))
         if promised + fen > fund.cap_fen:
             raise RuleError(Violation("over_cap", T(
-                f"超出「{fund.name}」（{fund.year}年）的认捐上限：上限 {yuan(fund.cap_fen)}，已认捐 {yuan(promised)}，"
-                f"本次 {yuan(fen)}（最多还可认捐 {yuan(max(fund.cap_fen - promised, 0))}）",
-                f"{fund.name} ({fund.year}) would exceed its target: target {yuan(fund.cap_fen)}, pledged {yuan(promised)}, "
-                f"this pledge {yuan(fen)} (at most {yuan(max(fund.cap_fen - promised, 0))} more)"),
+                f"超出「{fund.name}」（{fund.year}年）的认捐上限：上限 {money_text(fund.cap_fen).zh}，已认捐 {money_text(promised).zh}，"
+                f"本次 {money_text(fen).zh}（最多还可认捐 {money_text(max(fund.cap_fen - promised, 0)).zh}）",
+                f"{fund.name} ({fund.year}) would exceed its target: target {money_text(fund.cap_fen).en}, pledged {money_text(promised).en}, "
+                f"this pledge {money_text(fen).en} (at most {money_text(max(fund.cap_fen - promised, 0)).en} more)"),
                 field="amount", clause=fund_clause(ctx, fund)))
     row = Pledge(sponsor_id=sponsor.id, fund_id=fund.id, project_id=project_id, amount_fen=fen, in_kind=in_kind,
                  occasion=occasion, pledged_on=day, recorded_by_id=ctx.actor.id, year=fund.year,
@@ -511,10 +507,10 @@ def receive(ctx: Ctx, pledge_id: int, amount, key: str, memo: str = "") -> Recei
         if received + fen > row.amount_fen:
             left = max(row.amount_fen - received, 0)
             raise RuleError(Violation("over_pledge", T(
-                f"到账金额超过认捐金额：「{row.sponsor.name}」认捐 {yuan(row.amount_fen)}，已到账 {yuan(received)}，"
-                f"本次 {yuan(fen)}（最多还可到账 {yuan(left)}）",
-                f"More than pledged: {row.sponsor.name} pledged {yuan(row.amount_fen)}, received {yuan(received)}, "
-                f"this {yuan(fen)} (at most {yuan(left)} more)"), field="amount"))
+                f"到账金额超过认捐金额：「{row.sponsor.name}」认捐 {money_text(row.amount_fen).zh}，已到账 {money_text(received).zh}，"
+                f"本次 {money_text(fen).zh}（最多还可到账 {money_text(left).zh}）",
+                f"More than pledged: {row.sponsor.name} pledged {money_text(row.amount_fen).en}, received {money_text(received).en}, "
+                f"this {money_text(fen).en} (at most {money_text(left).en} more)"), field="amount"))
     allocation = ledger.allocate(ctx, fund.id, fen, key, memo=memo or f"{row.sponsor.name}认捐到账", pledge_id=row.id)
     commit_key = key + COMMIT_SUFFIX
     if retry:  # what the first attempt earmarked, if anything; never a second earmark

@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 from core.i18n import T
 from core.models import Attachment, BudgetItem, OrgUnit, Programme, Project, ProjectState
 from core.permissions import A
-from core.money import MoneyError, yuan_to_fen
+from core.money import MoneyError, amount_refusal, yuan_to_fen
 from core.plugin_host.facts import ProjectFacts
 from core.plugin_host.manager import PluginFailure
 from core.services.context import Ctx
@@ -263,9 +263,8 @@ def set_budget(ctx: Ctx, project_id: int, items: list[dict]) -> Project:
                             field=f"budget.{i}.description"))
         try:
             fen = yuan_to_fen(item.get("amount"))
-        except MoneyError:
-            v.add(Violation("budget_amount",
-                            T(f"第{i + 1}行：金额应为不小于0的数字，最多两位小数（元）", f"Line {i + 1}: the amount must be a non-negative number of yuan with at most two decimals"),
+        except MoneyError as exc:
+            v.add(Violation("budget_amount", amount_refusal(exc, T(f"第{i + 1}行：金额", f"Line {i + 1}: the amount")),
                             field=f"budget.{i}.amount"))
             continue
         lines.append((desc, fen))

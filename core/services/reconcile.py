@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from core.i18n import T, Text
 from core.models import EntryKind, Fund, FundKind, LedgerEntry, OrgUnit
-from core.money import format_yuan
+from core.money import format_yuan, money_text
 from core.services.context import Ctx
 from core.services.ledger import COLUMNS, NOT_CORRECTABLE, Balance, balances
 
@@ -72,7 +72,8 @@ def read_snapshot(session: Session) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
-def _yuan(fen: int | None) -> str:
+def _cell(fen: int | None) -> str:
+    """An amount in the report's table: the number alone (the heading names the column), — for none."""
     return "—" if fen is None else format_yuan(fen)
 
 
@@ -118,8 +119,8 @@ def reconcile(ctx: Ctx) -> list[FundCheck]:
         for name in RUNNING:
             if getattr(b, name) < 0 and name not in went_negative[r.fund_id]:
                 went_negative[r.fund_id].add(name)
-                check.problems.append(T(f"条目#{r.id}之后{LABELS[name].zh}为负数（{_yuan(getattr(b, name))}）",
-                                        f"{LABELS[name].en} is negative after entry #{r.id} ({_yuan(getattr(b, name))})"))
+                check.problems.append(T(f"条目#{r.id}之后{LABELS[name].zh}为负数（{money_text(getattr(b, name)).zh}）",
+                                        f"{LABELS[name].en} is negative after entry #{r.id} ({money_text(getattr(b, name)).en})"))
         if r.project_id is not None:
             key = (r.fund_id, r.project_id)
             per_project[key] = per_project[key].plus(column, signed)
@@ -128,8 +129,8 @@ def reconcile(ctx: Ctx) -> list[FundCheck]:
         original = by_id[original_id]
         if total > original.amount_fen:
             checks[original.fund_id].problems.append(T(
-                f"条目#{original_id}被更正 {_yuan(total)}，超过其金额 {_yuan(original.amount_fen)}",
-                f"entry #{original_id} is corrected by {_yuan(total)}, more than its {_yuan(original.amount_fen)}"))
+                f"条目#{original_id}被更正 {money_text(total).zh}，超过其金额 {money_text(original.amount_fen).zh}",
+                f"entry #{original_id} is corrected by {money_text(total).en}, more than its {money_text(original.amount_fen).en}"))
 
     for tid, halves in transfers.items():
         outs = [h for h in halves if h.kind == EntryKind.transfer_out.value]
@@ -139,15 +140,16 @@ def reconcile(ctx: Ctx) -> list[FundCheck]:
         if not ok:
             for h in halves:
                 checks[h.fund_id].problems.append(T(
-                    f"调拨{tid}不成对：条目#{h.id}（{h.kind}，{_yuan(h.amount_fen)}）缺少金额相同的另一半",
-                    f"transfer {tid} is unpaired: entry #{h.id} ({h.kind}, {_yuan(h.amount_fen)}) lacks its matching half"))
+                    f"调拨{tid}不成对：条目#{h.id}（{h.kind}，{money_text(h.amount_fen).zh}）缺少金额相同的另一半",
+                    f"transfer {tid} is unpaired: entry #{h.id} ({h.kind}, {money_text(h.amount_fen).en}) lacks its matching half"))
 
     for fund_id, check in checks.items():
         mine = replay[fund_id]
         if mine.sums() != check.balance.sums():
-            diff = ", ".join(f"{c}: {_yuan(getattr(mine, c))} ≠ {_yuan(getattr(check.balance, c))}"
-                             for c in COLUMNS if getattr(mine, c) != getattr(check.balance, c))
-            check.problems.append(T(f"逐条累加与汇总余额不符：{diff}", f"entries do not add up to the balances: {diff}"))
+            diff = [(c, money_text(getattr(mine, c)), money_text(getattr(check.balance, c)))
+                    for c in COLUMNS if getattr(mine, c) != getattr(check.balance, c)]
+            check.problems.append(T("逐条累加与汇总余额不符：" + "，".join(f"{c}: {a.zh} ≠ {b.zh}" for c, a, b in diff),
+                                    "entries do not add up to the balances: " + ", ".join(f"{c}: {a.en} ≠ {b.en}" for c, a, b in diff)))
         _chain(check.problems, mine, CHAIN, T("", ""))
     for (fund_id, project_id), b in per_project.items():
         _chain(checks[fund_id].problems, b, PROJECT_CHAIN, T(f"项目#{project_id}：", f"project #{project_id}: "))
@@ -159,8 +161,8 @@ def _chain(problems: list[Text], b: Balance, chain, prefix: Text) -> None:
         limit = getattr(b, large)
         if limit is not None and getattr(b, small) > limit:
             problems.append(T(
-                f"{prefix.zh}{LABELS[small].zh} {_yuan(getattr(b, small))} 超过{LABELS[large].zh} {_yuan(limit)}",
-                f"{prefix.en}{LABELS[small].en} {_yuan(getattr(b, small))} exceeds {LABELS[large].en} {_yuan(limit)}"))
+                f"{prefix.zh}{LABELS[small].zh} {money_text(getattr(b, small)).zh} 超过{LABELS[large].zh} {money_text(limit).zh}",
+                f"{prefix.en}{LABELS[small].en} {money_text(getattr(b, small)).en} exceeds {LABELS[large].en} {money_text(limit).en}"))
 
 
 # ---------------------------------------------------------------- the report
@@ -185,8 +187,8 @@ def table(results: list[tuple[str, list[FundCheck]]]) -> list[str]:
         for c in checks:
             b = c.balance
             name = c.name + (f"·{c.tier}" if c.tier else "")
-            body.append((tenant, str(c.fund_id), c.unit, name, FundKind(c.kind).label.zh, str(c.year), _yuan(b.cap_fen),
-                         _yuan(b.allocated), _yuan(b.committed), _yuan(b.disbursed), _yuan(b.spent), _yuan(b.available),
+            body.append((tenant, str(c.fund_id), c.unit, name, FundKind(c.kind).label.zh, str(c.year), _cell(b.cap_fen),
+                         _cell(b.allocated), _cell(b.committed), _cell(b.disbursed), _cell(b.spent), _cell(b.available),
                          "通过" if c.ok else "不通过"))
     widths = [max([_width(h)] + [_width(row[i]) for row in body]) for i, h in enumerate(HEADERS)]
     numeric = {1, 5, 6, 7, 8, 9, 10, 11}

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core.i18n import T
 from core.models import Decision, Project, ProjectState, Score
 from core.permissions import A
-from core.money import MoneyError, yuan_to_fen
+from core.money import MoneyError, amount_refusal, yuan_to_fen
 from core.services import calendar, funding, paging
 from core.services.context import Ctx
 from core.services.programmes import policy_of
@@ -140,13 +140,13 @@ def decide(ctx: Ctx, project_id: int, outcome: str, explanation: str = "", appro
     stored_details: dict = {}
     approvals = [str(a) for a in (approvals or [])]
     if outcome == "approved":
-        if approved_amount in (None, ""):
+        if approved_amount is None or (isinstance(approved_amount, str) and not approved_amount.strip()):
             approved_fen = project.requested_fen
         else:
             try:
                 approved_fen = yuan_to_fen(approved_amount)
-            except MoneyError:
-                v.add(Violation("invalid_amount", T("核定金额应为不小于0的数字，最多两位小数（元）", "The approved amount must be yuan with at most two decimals"),
+            except MoneyError as exc:
+                v.add(Violation("invalid_amount", amount_refusal(exc, T("核定金额", "The approved amount")),
                                 field="approved_amount"))
         if approved_fen is not None and approved_fen > project.requested_fen:
             v.add(Violation("approved_over_requested", T("核定金额不能超过申请金额", "The approved amount cannot exceed the requested amount"),

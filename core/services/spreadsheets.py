@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.money import fen_to_yuan
+from core.money import fen_to_yuan, format_yuan
 
 YUAN_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -108,14 +108,14 @@ def add_sheet(wb: Workbook, name: str, columns: Sequence[Column], rows: Iterable
             if c.total and isinstance(raw, int) and not isinstance(raw, bool):
                 sums[i] += raw
             if values[i] is not None:
-                shown = f"{values[i]:,.2f}" if c.kind == "yuan" else values[i]
+                shown = format_yuan(raw) if c.kind == "yuan" else values[i]
                 widths[i] = max(widths[i], _width(shown))
     if totals and any(c.total for c in columns):
         total_row = [TOTAL_LABEL] + [None] * (len(columns) - 1)
         for i, c in enumerate(columns):
             if c.total:
                 total_row[i] = fen_to_yuan(sums[i]) if c.kind == "yuan" else sums[i]
-                widths[i] = max(widths[i], _width(f"{total_row[i]:,.2f}" if c.kind == "yuan" else total_row[i]))
+                widths[i] = max(widths[i], _width(format_yuan(sums[i]) if c.kind == "yuan" else total_row[i]))
         ws.append(total_row)
         for cell in ws[ws.max_row]:
             cell.font = bold

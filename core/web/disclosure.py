@@ -19,7 +19,7 @@ from flask import Blueprint, render_template, request, send_file, url_for
 from core.clock import today
 from core.i18n import T, Text
 from core.models import Project
-from core.money import format_yuan
+from core.money import money_text
 from core.services import disclosure, ledger, money_overview
 from core.services.context import Ctx
 from core.services.ledger import YEARS
@@ -172,10 +172,10 @@ def chart(o: money_overview.MoneyOverview) -> Chart:
         legend.append((key, label, COLOURS[key], lx))
         lx += 22 + _text_width(tr(label)) + 24
     title = tr(T(f"{o.year}年度各街道资金使用情况", f"Money by street, {o.year}"))
-    comma, semicolon, colon, unit = (tr(T("，", ", ")), tr(T("；", "; ")), tr(T("：", ": ")), tr(T(" 元", " yuan")))
+    comma, semicolon, colon = (tr(T("，", ", ")), tr(T("；", "; ")), tr(T("：", ": ")))
     parts = []
     for name, t in figures:
-        shown = comma.join(f"{tr(money_overview.SEGMENT_LABELS[k])} {format_yuan(v)}{unit}" for k, v in t.segments())
+        shown = comma.join(f"{tr(money_overview.SEGMENT_LABELS[k])} {tr(money_text(v))}" for k, v in t.segments())
         parts.append(f"{name}{colon}{shown}")
     desc = semicolon.join(parts) or tr(T("暂无资金", "no funds"))
     return Chart(WIDTH, TOP + max(len(bars), 1) * ROW_H + 10, LABEL_W, BAR_AREA, WIDTH - TOTAL_W + 10, BAR_H, bars,

@@ -24,7 +24,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 
 from core.door import money as door
 from core.i18n import T
-from core.money import format_yuan
+from core.money import money_text
 from core.models import FundRequest, Project, ProjectState
 from core.models.fund_request import FundRequestState
 from core.permissions import A
@@ -333,8 +333,8 @@ def approve_batch(batch_id: int):
         c.session.rollback()
         g.fund_request_failure = Failure(f"batch-{batch_id}", err.violations)
         return _batch(batch_id, err.status)
-    flash(_t(f"已审批{month}资金申请汇总，合计 {format_yuan(total)} 元。",
-             f"The {month} batch is approved: {format_yuan(total)} yuan in all."), "success")
+    flash(_t(f"已审批{month}资金申请汇总，合计 {money_text(total).zh}。",
+             f"The {month} batch is approved: {money_text(total).en} in all."), "success")
     return redirect(url_for("web.fund_requests.batch", batch_id=batch_id))
 
 

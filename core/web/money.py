@@ -15,7 +15,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from core.clock import today
 from core.door import money as door
-from core.money import format_yuan
+from core.money import money_text
 from core.services import fund_actions
 from core.services import funds as fund_service
 from core.violations import RuleError
@@ -64,5 +64,5 @@ def allocate(fund_id: int):
         c.session.rollback()
         typed = {k: request.form.get(k, "") for k in ("amount", "memo", "key")}  # shown again as typed
         return _fund_page(fund_id, typed, err.violations, err.status)
-    flash(_t(f"已拨入 {format_yuan(amount)} 元。", f"{format_yuan(amount)} yuan allocated."), "success")
+    flash(_t(f"已拨入 {money_text(amount).zh}。", f"{money_text(amount).en} allocated."), "success")
     return redirect(url_for("web.money.show", fund_id=fund_id))

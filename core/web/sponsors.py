@@ -24,7 +24,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from core.door import Id, InputSchema, form_values, load
 from core.door import money as door
 from core.i18n import T
-from core.money import format_yuan
+from core.money import money_text
 from core.models import SponsorKind
 from core.services import fund_actions, pledges
 from core.services.programmes import list_programmes
@@ -154,8 +154,8 @@ def record_receipt(fund_id: int):
         return _render_fund(fund_id, "receipt", err, _typed(RECEIPT_FIELDS))
     message = _t("到账已登记。", "Receipt recorded.")
     if earmarked:
-        message += _t(f"其中 {format_yuan(earmarked)} 元已专项用于认领的项目。",
-                      f" {format_yuan(earmarked)} yuan earmarked for the claimed project.")
+        message += _t(f"其中 {money_text(earmarked).zh}已专项用于认领的项目。",
+                      f" {money_text(earmarked).en} earmarked for the claimed project.")
     flash(message, "success")
     return redirect(url_for("web.sponsors.fund", fund_id=fund_id) + "#pledges")
 

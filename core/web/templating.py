@@ -1,8 +1,8 @@
 """What every template can use: ``_t(zh, en)``, ``locale``, the signed-in person, the CSRF
 token, and filters that render bilingual ``Text``, money (fen → yuan), unit names and times.
 
-Plugin templates rely on ``_t`` and ``locale`` (and on ``base.html``), so they are part of
-the surface plugins see and keep their names.
+Plugin templates rely on ``_t``, ``locale`` and the ``money`` filter (and on ``base.html``), so
+they are part of the surface plugins see and keep their names.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from core.i18n import Text
 from core.models import ProjectState, Role
 from core.permissions import A, Scope, can, holder_grants
 from core.permissions.table import UNIT_SCOPES
-from core.money import format_yuan
+from core.money import format_money, format_yuan
 from core.services.context import Actor
 from core.web import csrf
 
@@ -56,7 +56,13 @@ def unit_name(unit) -> str:
 
 
 def yuan(fen) -> str:
+    """The number alone ("1,000.00"), for a column or a field whose label names the unit."""
     return format_yuan(fen) if fen is not None else ""
+
+
+def money(fen) -> str:
+    """An amount in the request's language: "1,000.00元" or "1,000.00 yuan"."""
+    return format_money(fen, request_context.locale())
 
 
 def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -144,7 +150,7 @@ def _table():
 def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.jinja_env.filters.update(tr=tr, unit_name=unit_name, yuan=yuan, local_time=local_time,
+    app.jinja_env.filters.update(tr=tr, unit_name=unit_name, yuan=yuan, money=money, local_time=local_time,
                                  state_label=state_label, outcome_label=outcome_label,
                                  role_label=role_label, compact_json=compact_json,
                                  filesize=filesize)

@@ -1,7 +1,7 @@
 """The street's settings. Defaults are the 2023 document's numbers."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.plugin_host.toolkit import MAX_YUAN, CorrectionDays, MonthDay, T
+from core.plugin_host.toolkit import CorrectionDays, MonthDay, T, YuanDecimal
 
 FOCUS_AREAS_2023 = [
     "协商议事平台建设", "支持“五大委员会”运作", "基层网格化治理", "楼组建设", "完善、实践公约",
@@ -9,8 +9,8 @@ FOCUS_AREAS_2023 = [
 ]
 
 class GonghexinluConfig(Schema):
-    micro_max_yuan = fields.Decimal(
-        places=2, as_string=True, load_default="5000.00", validate=[validate.Range(min=0), validate.Range(max=MAX_YUAN)],
+    micro_max_yuan = YuanDecimal(
+        load_default="5000.00",
         metadata={"label": T("七彩微创投单个项目申请上限（元）", "Micro project limit per application (yuan)"),
                   "help": T("实施方案 七：一般不超过5000元", "Plan §7: normally at most 5,000 yuan")})
     micro_max_months = fields.Integer(
@@ -19,8 +19,8 @@ class GonghexinluConfig(Schema):
     signature_per_neighbourhood = fields.Integer(
         load_default=1, validate=validate.Range(min=1, max=5),
         metadata={"label": T("每个居民区“一居一品”项目数", "Signature projects per neighbourhood")})
-    pool_cap_yuan = fields.Decimal(
-        places=2, as_string=True, load_default="200000.00", validate=[validate.Range(min=0), validate.Range(max=MAX_YUAN)],
+    pool_cap_yuan = YuanDecimal(
+        load_default="200000.00",
         metadata={"label": T("资金池年度上限（元）", "Fund pool yearly cap (yuan)"),
                   "help": T("实施方案 七：年度安排金额一般不超过20万元", "Plan §7: normally at most 200,000 yuan a year")})
     application_opens = MonthDay(

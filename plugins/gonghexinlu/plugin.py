@@ -9,7 +9,7 @@ from flask import Blueprint, render_template
 
 from core.plugin_host.toolkit import (
     ACTIVE_STATES, SUBMITTED_STATES, A, Allow, AttachmentKind, Choice, Criterion, Draw, FormSpec, FundRequestRules, FundSpec, Phase,
-    PolicyInfo, ProjectFacts, RuleContext, T, Track, Violation, format_yuan, hookimpl, on, yuan_to_fen,
+    PolicyInfo, ProjectFacts, RuleContext, T, Track, Violation, hookimpl, money_text, on, yuan_to_fen,
 )
 from plugins.gonghexinlu import clauses
 from plugins.gonghexinlu.config import GonghexinluConfig
@@ -44,8 +44,8 @@ def tongxin_tracks(config):
                 "One lasting signature project per neighbourhood, funded from its own line; any excess, once the panel approves, from the pool."),
               applicants_clause=clauses.SIGNATURE_APPLICANTS, directions=DIRECTIONS[SIGNATURE]),
         Track(MICRO, T("七彩微创投", "Seven-colour micro venture"),
-              T(f"小快灵的微自治项目，可多个申报，全街道竞争择优；单个项目一般不超过{format_yuan(_micro_max_fen(config))}元，周期一般不超过{config['micro_max_months']}个月。",
-                f"Small, fast, flexible projects; several per neighbourhood; normally at most {format_yuan(_micro_max_fen(config))} yuan and {config['micro_max_months']} months."),
+              T(f"小快灵的微自治项目，可多个申报，全街道竞争择优；单个项目一般不超过{money_text(_micro_max_fen(config)).zh}，周期一般不超过{config['micro_max_months']}个月。",
+                f"Small, fast, flexible projects; several per neighbourhood; normally at most {money_text(_micro_max_fen(config)).en} and {config['micro_max_months']} months."),
               applicants_clause=clauses.MICRO_APPLICANTS, directions=DIRECTIONS[MICRO]),
     ]
 
@@ -145,8 +145,8 @@ def tongxin_check_project(project: ProjectFacts, action: str, config, context: R
             if project.requested_fen > micro_max:
                 violations.append(Violation(
                     "micro_over_limit",
-                    T(f"“七彩微创投”单个项目申请资金不能超过{format_yuan(micro_max)}元（本项目{format_yuan(project.requested_fen)}元）",
-                      f"A micro project may ask for at most {format_yuan(micro_max)} yuan (this one asks {format_yuan(project.requested_fen)})"),
+                    T(f"“七彩微创投”单个项目申请资金不能超过{money_text(micro_max).zh}（本项目{money_text(project.requested_fen).zh}）",
+                      f"A micro project may ask for at most {money_text(micro_max).en} (this one asks {money_text(project.requested_fen).en})"),
                     field="budget", clause=clauses.MICRO_LIMIT))
             app = project.forms.get("application") or {}
             start, end = app.get("start_date"), app.get("end_date")
@@ -166,10 +166,10 @@ def tongxin_check_project(project: ProjectFacts, action: str, config, context: R
             excess = project.approved_fen - line
             violations.append(Violation(
                 "signature_over_line",
-                T(f"“一居一品”核定金额{format_yuan(project.approved_fen)}元超出本居民区“居民自治”经费可用额度{format_yuan(line)}元，"
-                  f"超出部分{format_yuan(excess)}元将从资金池补充",
-                  f"The signature project's {format_yuan(project.approved_fen)} yuan exceeds the neighbourhood's available line "
-                  f"({format_yuan(line)} yuan); the excess of {format_yuan(excess)} yuan would come from the pool"),
+                T(f"“一居一品”核定金额{money_text(project.approved_fen).zh}超出本居民区“居民自治”经费可用额度{money_text(line).zh}，"
+                  f"超出部分{money_text(excess).zh}将从资金池补充",
+                  f"The signature project's {money_text(project.approved_fen).en} exceeds the neighbourhood's available line "
+                  f"({money_text(line).en}); the excess of {money_text(excess).en} would come from the pool"),
                 field="approved_amount", clause=clauses.SIGNATURE_EXCESS, severity="needs_approval",
                 approver="街道自治项目评审小组"))
 
@@ -177,8 +177,8 @@ def tongxin_check_project(project: ProjectFacts, action: str, config, context: R
         if project.approved_fen > micro_max:
             violations.append(Violation(
                 "micro_over_limit",
-                T(f"“七彩微创投”单个项目核定金额不能超过{format_yuan(micro_max)}元",
-                  f"A micro project may be approved for at most {format_yuan(micro_max)} yuan"),
+                T(f"“七彩微创投”单个项目核定金额不能超过{money_text(micro_max).zh}",
+                  f"A micro project may be approved for at most {money_text(micro_max).en}"),
                 field="approved_amount", clause=clauses.MICRO_LIMIT))
     return violations
 
@@ -251,7 +251,7 @@ def guide_page():
     from core.web.context import current_policy_config  # imported late: web is optional for rules
     config = current_policy_config(NAME)
     return render_template("gonghexinlu/guide.html", tracks=tongxin_tracks(config=config),
-                           focus_areas=config["focus_areas"], micro_max=format_yuan(_micro_max_fen(config)),
+                           focus_areas=config["focus_areas"], micro_max=_micro_max_fen(config),
                            config=config)
 
 

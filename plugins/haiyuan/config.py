@@ -3,12 +3,12 @@ it has them (the 300,000-yuan fund, supervision of every spending); the seed giv
 the calendar's defaults are the street office's usual year (see the package docs)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.plugin_host.toolkit import MAX_YUAN, CorrectionDays, MonthDay, T
+from core.plugin_host.toolkit import CorrectionDays, MonthDay, T, YuanDecimal
 
 
 class HaiyuanConfig(Schema):
-    fund_target_yuan = fields.Decimal(
-        places=2, as_string=True, load_default="300000.00", validate=[validate.Range(min=0), validate.Range(max=MAX_YUAN)],
+    fund_target_yuan = YuanDecimal(
+        load_default="300000.00",
         metadata={"label": T("社区共治金年度目标（元）", "Co-governance fund target per year (yuan)"),
                   "help": T("认捐总额不得超过此数；来源：设立了30万的社区共治金",
                             "Pledges of a year may not add up to more; source: a 300,000-yuan fund")})

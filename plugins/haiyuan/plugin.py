@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from core.plugin_host.toolkit import (
     A, Allow, AttachmentKind, Criterion, Draw, FormSpec, FundRequestRules, FundSpec, Phase, PolicyInfo, ProjectFacts,
-    RuleContext, T, Track, Violation, format_yuan, hookimpl, on, yuan_to_fen,
+    RuleContext, T, Track, Violation, hookimpl, money_text, on, yuan_to_fen,
 )
 from plugins.haiyuan import clauses
 from plugins.haiyuan.config import HaiyuanConfig
@@ -120,8 +120,8 @@ def tongxin_check_project(project: ProjectFacts, action: str, config, context: R
     if project.requested_fen > target:
         found.append(Violation(
             "over_fund_target",
-            T(f"申请金额{format_yuan(project.requested_fen)}元超过社区共治金年度目标{format_yuan(target)}元",
-              f"The request ({format_yuan(project.requested_fen)} yuan) exceeds the fund's target of {format_yuan(target)} yuan"),
+            T(f"申请金额{money_text(project.requested_fen).zh}超过社区共治金年度目标{money_text(target).zh}",
+              f"The request ({money_text(project.requested_fen).en}) exceeds the fund's target of {money_text(target).en}"),
             field="budget", clause=clauses.FUND))
     return found
 

@@ -1,7 +1,7 @@
 """The city's settings; defaults are the 2023 notice's numbers and dates."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.plugin_host.toolkit import MAX_YUAN, CorrectionDays, MonthDay, T
+from core.plugin_host.toolkit import CorrectionDays, MonthDay, T, YuanDecimal
 
 class JinjiangConfig(Schema):
     pilot_quota = fields.Integer(
@@ -20,11 +20,11 @@ class JinjiangConfig(Schema):
     summary_deadline = MonthDay(
         load_default="12-20",
         metadata={"label": T("工作总结报送期限（月-日）", "Written summary due (month-day)")})
-    quanzhou_subsidy_yuan = fields.Decimal(
-        places=2, as_string=True, load_default="50000.00", validate=[validate.Range(min=0), validate.Range(max=MAX_YUAN)],
+    quanzhou_subsidy_yuan = YuanDecimal(
+        load_default="50000.00",
         metadata={"label": T("泉州级试点配套补助（元）", "Quanzhou-level matching subsidy (yuan)")})
-    city_subsidy_yuan = fields.Decimal(
-        places=2, as_string=True, load_default="100000.00", validate=[validate.Range(min=0), validate.Range(max=MAX_YUAN)],
+    city_subsidy_yuan = YuanDecimal(
+        load_default="100000.00",
         metadata={"label": T("市级试点补助（元）", "City-level pilot subsidy (yuan)")})
     max_points = fields.Integer(
         load_default=10, strict=True, validate=validate.Range(min=1, max=100),

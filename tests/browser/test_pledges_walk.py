@@ -46,7 +46,7 @@ def test_staff_record_a_claim_and_the_sponsor_sees_what_it_paid_for(live_server,
     form.get_by_label("认领项目").select_option(label="爱心小水表（已提交）")
     form.get_by_label("认捐场合").fill("2023年同心家园共建理事会海园分会")
     press(page, form.get_by_role("button", name="登记认捐"))
-    expect(page.locator("#pledge-amount-err1")).to_contain_text("认捐金额应为以元为单位的数字")
+    expect(page.locator("#pledge-amount-err1")).to_contain_text("认捐金额应为以元为单位的金额")
     expect(page.locator("#pledges")).to_contain_text("还没有认捐")  # nothing was recorded
     form = page.locator("#record")
     expect(form.get_by_label("认领项目")).to_have_value(str(pid))  # the other answers were kept

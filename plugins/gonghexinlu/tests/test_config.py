@@ -29,6 +29,12 @@ def test_a_stored_config_loads_back_to_itself(policy):
     assert policy.stored_config(stored) == stored  # what a programme freezes is what it later reads
 
 
+@pytest.mark.parametrize("typed", ["8000", "8,000", "8000元", "0.8万", "８，０００", " 8000.00 ", 8000])
+def test_money_settings_are_typed_as_every_amount_is(policy, typed):
+    # The platform's one money syntax (core.money), on the settings page as at every other door.
+    assert policy.stored_config({"micro_max_yuan": typed})["micro_max_yuan"] == "8000.00"
+
+
 @pytest.mark.parametrize("value", ["01-01", "03-31", "02-28", "12-31", "04-30"])
 def test_month_days_that_exist_every_year_are_accepted(policy, value):
     assert policy.load_config({"application_opens": "01-01", "application_closes": value})["application_closes"] == value
@@ -54,8 +60,10 @@ def test_the_window_cannot_close_before_it_opens(policy):
 
 
 @pytest.mark.parametrize("raw, field, words", [
-    ({"micro_max_yuan": "abc"}, "config.micro_max_yuan", "不是有效的数字"),
-    ({"micro_max_yuan": "-0.01"}, "config.micro_max_yuan", "不能小于 0"),
+    ({"micro_max_yuan": "abc"}, "config.micro_max_yuan", "不是有效的金额"),
+    ({"micro_max_yuan": "-0.01"}, "config.micro_max_yuan", "不是有效的金额"),
+    ({"micro_max_yuan": "伍仟"}, "config.micro_max_yuan", "不是有效的金额"),
+    ({"pool_cap_yuan": "1000000000"}, "config.pool_cap_yuan", "不能超过999,999,999.99元"),
     ({"micro_max_yuan": "NaN"}, "config.micro_max_yuan", "七彩微创投单个项目申请上限（元）"),
     ({"micro_max_months": 0}, "config.micro_max_months", "七彩微创投最长周期（月）"),
     ({"micro_max_months": 37}, "config.micro_max_months", "七彩微创投最长周期（月）"),

@@ -29,8 +29,8 @@ def test_a_stored_config_loads_back_to_itself(policy):
 
 
 @pytest.mark.parametrize("raw, field, words", [
-    ({"fund_target_yuan": "abc"}, "config.fund_target_yuan", "不是有效的数字"),
-    ({"fund_target_yuan": "-1"}, "config.fund_target_yuan", "不能小于 0"),
+    ({"fund_target_yuan": "abc"}, "config.fund_target_yuan", "不是有效的金额"),
+    ({"fund_target_yuan": "-1"}, "config.fund_target_yuan", "不是有效的金额"),
     ({"council_meeting": "02-30"}, "config.council_meeting", "每年都有这一天"),
     ({"council_meeting": "04-30"}, "config.council_meeting", "理事会应在申报截止之后"),
     ({"council_meeting": "03-01"}, "config.council_meeting", "理事会应在申报截止之后"),
