@@ -108,7 +108,7 @@ def test_a_fund_request_is_refused_alike_by_the_api_and_the_page(app, client, pl
     assert same_refusal(*both(without, {**without, "purpose": ""}), "purpose", "fr-purpose") == "用途：必填项，不能为空"
     assert "不是有效的整数" in same_refusal(*both({**good, "budget_item_id": "abc"}), "budget_item_id", "fr-line")
     # What the schema lets through, the service refuses for both alike.
-    assert "金额应为以元为单位的数字" in same_refusal(*both({**good, "amount": "10.001"}), "amount", "fr-amount")
+    assert "金额应为以元为单位的金额" in same_refusal(*both({**good, "amount": "10.001"}), "amount", "fr-amount")
     assert snapshot(platform) == before
 
 
