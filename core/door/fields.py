@@ -93,7 +93,7 @@ def Yuan(**kwargs) -> fields.Raw:
     extra = dict(kwargs.pop("metadata", {}))
     if "description" in extra:
         metadata["description"] = f"{extra.pop('description')}. {metadata['description']}"
-        return fields.Raw(metadata={**metadata, **extra}, **kwargs)
+    return fields.Raw(metadata={**metadata, **extra}, **kwargs)
 
 
 def Text(max_length: int = TEXT_MAX, **kwargs) -> fields.String:
