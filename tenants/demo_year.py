@@ -28,7 +28,6 @@ from typing import Iterator
 
 from sqlalchemy import select
 
-from core import clock
 from core.models import OrgUnit, Programme, Project, Sponsor, Tenant, User
 from core.platform import Platform
 from core.services import endorsement, fund_requests, pledges, projects, review
@@ -49,8 +48,8 @@ class Scene:
     @contextlib.contextmanager
     def as_(self, username: str, day: str) -> Iterator[Ctx]:
         """One unit of work as ``username`` on ``day``; commits on success."""
-        before = clock._pinned
-        clock.pin_today(day)
+        moved = self.platform.clock.on(day)  # the platform's clock: its in-process tasks too
+        moved.__enter__()
         session = self.platform.db.session(tenant_id=self.tenant_id)
         try:
             user = session.scalars(select(User).where(User.username == username)).one()
@@ -65,7 +64,7 @@ class Scene:
             raise
         finally:
             session.close()
-            clock.pin_today(before)
+            moved.__exit__(None, None, None)
 
     def unit(self, code: str) -> int:
         with self.platform.db.session(tenant_id=self.tenant_id) as s:
