@@ -7,7 +7,7 @@ a task asks its database's clock. Two platforms in one process (two apps in a te
 their own time.
 
 **Today is the Asia/Shanghai day.** A moment is stored in UTC; the day it falls on, the day a
-deadline is judged on and the month a fund request is for are Shanghai's: at 07:30 UTC on
+deadline is judged on and the month a fund request is for are Shanghai's: at 16:30 UTC on
 31 March it is already 1 April in Shanghai and the Q1 window has closed.
 
 **A pinned clock moves the whole clock** (``TONGXIN_TODAY``, the test suite, the demo year):
