@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Flask
 
 from core import request_context
-from core.clock import pin_today
 from core.config import Settings
 from core.platform import Platform
 from core.plugin_host.manager import PluginHost
@@ -12,9 +11,8 @@ from core.plugin_host.manager import PluginHost
 
 def create_app(settings: Settings | None = None, *, host: PluginHost | None = None) -> Flask:
     settings = settings or Settings.from_env()
+    # The platform's clock comes with it (TONGXIN_TODAY pins it): nothing process-wide is set.
     platform = Platform.build(settings, host)
-    if settings.today:
-        pin_today(settings.today)
 
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config.update(

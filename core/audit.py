@@ -20,7 +20,7 @@ import enum
 from sqlalchemy import event, inspect, insert, select
 from sqlalchemy.orm import Session
 
-from core.clock import now
+from core.clock import clock_of
 from core.models.audit import AuditEntry
 from core.tenancy import TenantOwned
 
@@ -125,7 +125,7 @@ def _write_audit(session: Session, _context) -> None:
     note = session.info.get("audit_note")
     rows = []
     units: dict = {}
-    at = now()
+    at = clock_of(session).now()
     for kind, objects in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
         for obj in objects:
             if not isinstance(obj, TenantOwned) or isinstance(obj, NOT_AUDITED):

@@ -196,31 +196,41 @@ def serve(host: str, port: int) -> None:
 @click.option("--port", default=5000, type=int)
 @click.option("--no-serve", is_flag=True, help="Prepare the demo data and stop.")
 def demo(host: str, port: int, no_serve: bool) -> None:
-    """Migrate, load every tenant file with its demo logins, and serve."""
+    """Migrate, play the demo's story, load every tenant file with its demo logins, and serve."""
     ctx = click.get_current_context()
     ctx.invoke(db_upgrade)
-    ctx.invoke(tenants_load)
-    _demo_year()
+    # The story first: it loads the tenant files itself, on the days they were set up, so that
+    # nothing is dated after the demo's today. Once it has been played, the files are loaded as
+    # `tenants load` does (which changes nothing unless they changed).
+    if not _demo_year():
+        ctx.invoke(tenants_load)
     click.echo("演示账号 / demo logins: see README.md (password for all: tongxin-demo)")
     if not no_serve:
         click.echo(f"打开 / open http://{host}:{port}/")
         ctx.invoke(serve, host=host, port=port)
 
 
-def _demo_year() -> None:
-    """Play tenants/demo_year.py (a year of applications, approvals, pledges, fund requests
-    and spending) once, so the demo shows the money rules at work."""
+def _demo_year() -> bool:
+    """Play tenants/demo_year.py (the story: a year of applications, approvals, pledges, fund
+    requests and spending, up to the demo's today) once, so the demo shows the rules at work."""
     import importlib.util
     path = _tenants_dir() / "demo_year.py"
     if not path.exists():
-        return
+        return False
     spec = importlib.util.spec_from_file_location("tongxin_demo_year", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    if module.run(_platform()):
-        click.echo("已生成演示年度数据（申报、评审、资金、认捐、拨付、支出） / demo year played")
+    platform = _platform()
+    try:
+        played = module.run(platform)
+    finally:
+        platform.db.dispose()
+    if played:
+        click.echo(f"已按演示故事生成至 {platform.clock.today()} 的数据（申报、评审、资金、认捐、拨付、支出） / "
+                   "demo year played")
     else:
         click.echo("演示年度数据已存在 / demo year already played")
+    return played
 
 
 if __name__ == "__main__":

@@ -8,6 +8,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.clock import Clock
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -38,8 +42,13 @@ class Settings:
     # The folder of tenant files `tongxin tenants load` and `tongxin demo` read by default
     # (None: the checkout's tenants/).
     tenants_dir: str | None = None
-    # Tests and demos may pin "today" (ISO date) so that phase windows are deterministic.
+    # Tests and demos may pin "today" (ISO date) so that phase windows are deterministic: the
+    # platform's clock then starts on that day (core.clock).
     today: str | None = None
+    # The platform's clock itself, when the program embedding Tongxin hands one in (the test
+    # suite moves one clock for every platform of a test); None: made from ``today`` on first use
+    # (core.clock.of_settings). Not an environment variable.
+    clock: Clock | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod

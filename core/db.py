@@ -1,7 +1,8 @@
 """The database: one engine and one `sessionmaker` that web, CLI, tasks and tests share.
 
 Every session carries the tenant it works for in ``session.info["tenant_id"]`` (see
-``core.tenancy``) and the acting user in ``session.info["actor_id"]`` (see ``core.audit``).
+``core.tenancy``), the acting user in ``session.info["actor_id"]`` (see ``core.audit``) and its
+platform's clock in ``session.info["clock"]`` (see ``core.clock``).
 On PostgreSQL the tenant is also written into the transaction-local setting
 ``tongxin.tenant_id``, which the row-level-security policies read: a session without a tenant
 sees no tenant-owned rows at all, in the application filter and in the database.
@@ -15,6 +16,8 @@ from sqlalchemy import BigInteger, JSON, MetaData, create_engine, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from core.clock import Clock
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -40,13 +43,15 @@ TENANT_SETTING = "tongxin.tenant_id"
 class Database:
     """Owns the engine and the session factory of one application instance."""
 
-    def __init__(self, url: str, *, echo: bool = False):
+    def __init__(self, url: str, *, clock: Clock | None = None, echo: bool = False):
         kwargs: dict = {"echo": echo, "future": True}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False}
         else:
             kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
         self.url = url
+        # The platform's clock, handed to every session (None: the real clock).
+        self.clock = clock or Clock()
         self.engine: Engine = create_engine(url, **kwargs)
         self.is_postgres = self.engine.dialect.name == "postgresql"
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
@@ -57,7 +62,7 @@ class Database:
 
     def session(self, tenant_id: int | None = None, actor_id: int | None = None, **info) -> Session:
         """A new session bound to one tenant (None: no tenant-owned rows are visible)."""
-        return self.sessionmaker(info={"tenant_id": tenant_id, "actor_id": actor_id, **info})
+        return self.sessionmaker(info={"tenant_id": tenant_id, "actor_id": actor_id, "clock": self.clock, **info})
 
     @contextlib.contextmanager
     def scope(self, tenant_id: int | None = None, actor_id: int | None = None, **info) -> Iterator[Session]:

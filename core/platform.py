@@ -1,8 +1,9 @@
-"""What one running Tongxin holds: settings, database, plugin host and file storage."""
+"""What one running Tongxin holds: settings, its clock, database, plugin host and file storage."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.clock import Clock, of_settings
 from core.config import Settings
 from core.db import Database
 from core.plugin_host.manager import PluginHost
@@ -16,8 +17,14 @@ class Platform:
     host: PluginHost
     storage: Storage
 
+    @property
+    def clock(self) -> Clock:
+        """The platform's time (``core.clock``): every session of its database carries it."""
+        return self.db.clock
+
     @classmethod
     def build(cls, settings: Settings | None = None, host: PluginHost | None = None) -> "Platform":
         settings = settings or Settings.from_env()
-        return cls(settings=settings, db=Database(settings.database_url), host=host or PluginHost(),
+        db = Database(settings.database_url, clock=of_settings(settings))
+        return cls(settings=settings, db=db, host=host or PluginHost(),
                    storage=Storage(settings.storage_dir, settings.max_upload_bytes))

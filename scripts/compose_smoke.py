@@ -267,7 +267,6 @@ def submit_a_project(env: dict[str, str]) -> tuple[int, int]:
     os.environ.update(env)
     from sqlalchemy import func, select
 
-    from core.clock import pin_today
     from core.config import Settings
     from core.models import PanelMember
     from core.platform import Platform
@@ -276,8 +275,7 @@ def submit_a_project(env: dict[str, str]) -> tuple[int, int]:
 
     settings = Settings.from_env()
     assert settings.broker_url and not settings.tasks_in_process, "the compose environment must name a broker"
-    pin_today(settings.today)
-    platform = Platform.build(settings)
+    platform = Platform.build(settings)  # TONGXIN_TODAY pins its clock
     try:
         pid = programme_id(platform)
         with acting(platform, "jingan", "luochuan") as ctx:

@@ -1,64 +1,94 @@
-"""A demo year of activity on top of the tenant files, so that `tongxin demo` shows each
-policy's money rules working, not only empty funds. Run by `tongxin demo` after
-`tenants load`; it does nothing if its first project already exists (idempotent).
+"""The demo's story: the seeds' 2023 year played through to the end of what the platform can do
+so far, then the first weeks of 2024, up to the demo's "today" (scripts/demo pins it to
+2024-03-15, when 共和新路's and 海园's 2024 windows and 晋江's 2024 call are open for the
+README's walk). `tongxin demo` plays it once into a fresh database, before it loads the tenant
+files again (which then changes nothing); it does nothing if its first project exists.
 
-Everything goes through the services, as the people named in README's logins table would do
-it, on dates inside each policy's windows (today is pinned for each step and restored after):
+The story is a list of dated steps (``@step("YYYY-MM-DD")``), played in date order, each on its
+own day of the platform's clock (``platform.clock.on``: its stamps, deadlines and in-process
+tasks all read that day), and only up to the clock's today: whatever day the demo is pinned to,
+nothing in it is dated after that day. Everything goes through the services, as the people
+named in README's logins table would do it. To extend the story (delivery, evaluation,
+awards...), add steps on their days; a step finds what earlier ones made in ``story.ids``.
 
-- 共和新路 (静安区): 洛川's 一居一品 for 45,000 yuan is approved with the panel's explicit consent to
-  go over the neighbourhood's 30,000-yuan line: 30,000 from the line, the 15,000 excess from the
-  street's pool. 延长's 七彩微创投 (4,800) comes entirely from the pool. In April both ask for
-  money (the implementation stage starts in April); the office checks the requests, the month's batch (within the leader's 50,000-yuan
-  authority) is approved and disbursed, and 洛川 records spending with a receipt. One more
-  request waits for the office, and a micro project still waits for the panel.
-- 晋江市: 青华社区's pilot, endorsed by 青阳街道, is selected at the 晋江 level: 100,000 yuan of
-  the city's subsidy is committed. 青阳街道 adds its own 20,000 and a charity 10,000 (received
-  in part) as pledges claimed for the project.
-- 海园 (静安寺街道): two sponsors pledge to the neighbourhood's 共治金 at the council meeting (20
-  May); one claims the 爱心小水表 project. Money is received, the project is approved from the
-  fund, and after the meeting its spending is applied for with purpose and beneficiaries,
-  checked by the supervision committee and the street, approved by the leader, disbursed and
-  spent with a receipt.
+- 2023-01-03: the tenant files are loaded as they stood then: the 2023 programmes, panels and
+  budgets (what belongs to a later year comes when that year does).
+- 共和新路 (静安区): in the first quarter 洛川 applies for a 45,000-yuan 一居一品 and 延长 for two
+  七彩微创投; the panel scores; the chair approves 楼组议事厅 with the panel's explicit consent to
+  go over the neighbourhood's 30,000-yuan line (30,000 from the line, 15,000 from the street's
+  pool), approves 口袋花园 from the pool and rejects 青年议事角 with the reason. From April the
+  approved projects ask for money month by month: the office checks, the leader approves the
+  month's batch within a 50,000-yuan authority, the office disburses, the neighbourhood records
+  spending with receipts, and at the year's end 洛川 returns what it did not spend.
+- 海园 (静安寺街道): 海园 applies; at the council meeting (20 May) two sponsors pledge to the
+  neighbourhood's 共治金 and one claims 爱心小水表; money is received, the project approved from
+  the fund, and each spending is applied for with purpose and beneficiaries, checked by the
+  supervision committee and the street, approved by the leader, disbursed and spent.
+- 晋江市: 青华社区 and 安东社区 apply in the city's call; their towns stamp the applications; the
+  city's panel scores and the chair selects both as 晋江-level pilots (100,000 yuan each from
+  the city's subsidy); 青阳街道 and a charity pledge to 邻里驿站; 安东 asks 安海镇 for money,
+  which its leader approves.
+- 2024-01-02: the tenant files are loaded again: the 2024 programmes open, with their budgets.
+- 2024-03-08: 延长 applies again with an improved 青年议事角, which waits for the panel.
 """
 from __future__ import annotations
 
 import contextlib
+import copy
+import datetime as dt
 import io
-from typing import Iterator
+from pathlib import Path
+from typing import Callable, Iterator
 
+import yaml
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from core import clock
 from core.models import OrgUnit, Programme, Project, Sponsor, Tenant, User
 from core.platform import Platform
 from core.services import endorsement, fund_requests, pledges, projects, review
 from core.services.context import Actor, Ctx
+from core.services.tenant_definitions import load
 
-MARKER = "楼组议事厅"  # the first project the scenario creates
+MARKER = "楼组议事厅"  # the first project the story creates
+FOLDER = Path(__file__).resolve().parent  # the tenant files it loads are the ones beside it
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82")
 
+STEPS: list[tuple[dt.date, Callable[["Story"], None]]] = []
 
-class Scene:
-    def __init__(self, platform: Platform, tenant: str):
+
+def step(day: str):
+    """Register a step of the story on ``day``; steps of one day run in the order written."""
+    def register(fn: Callable[["Story"], None]) -> Callable[["Story"], None]:
+        STEPS.append((dt.date.fromisoformat(day), fn))
+        return fn
+    return register
+
+
+class Story:
+    """The platform the story is played on, and what its steps have made (``ids``)."""
+
+    def __init__(self, platform: Platform):
         self.platform = platform
-        with platform.db.session() as s:
-            self.tenant_id = s.scalars(select(Tenant.id).where(Tenant.slug == tenant)).one()
+        self.ids: dict[str, int] = {}
+
+    def tenant_id(self, slug: str) -> int:
+        with self.platform.db.session() as s:
+            return s.scalars(select(Tenant.id).where(Tenant.slug == slug)).one()
 
     @contextlib.contextmanager
-    def as_(self, username: str, day: str) -> Iterator[Ctx]:
-        """One unit of work as ``username`` on ``day``; commits on success."""
-        before = clock._pinned
-        clock.pin_today(day)
-        session = self.platform.db.session(tenant_id=self.tenant_id)
+    def as_(self, tenant: str, username: str) -> Iterator[Ctx]:
+        """One unit of work as ``username``, on the clock's day; commits on success."""
+        tenant_id = self.tenant_id(tenant)
+        session = self.platform.db.session(tenant_id=tenant_id)
         try:
             user = session.scalars(select(User).where(User.username == username)).one()
             actor = Actor.of(user)
             session.info["actor_id"] = actor.id
             ctx = Ctx(session=session, actor=actor, host=self.platform.host, settings=self.platform.settings,
-                      tenant_id=self.tenant_id)
+                      tenant_id=tenant_id)
             yield ctx
             ctx.commit()
         except BaseException:
@@ -66,112 +96,237 @@ class Scene:
             raise
         finally:
             session.close()
-            clock.pin_today(before)
 
-    def unit(self, code: str) -> int:
-        with self.platform.db.session(tenant_id=self.tenant_id) as s:
+    def unit(self, tenant: str, code: str) -> int:
+        with self.platform.db.session(tenant_id=self.tenant_id(tenant)) as s:
             return s.scalars(select(OrgUnit.id).where(OrgUnit.code == code)).one()
 
-    def programme(self, unit: str, plugin: str, year: int = 2023) -> int:
-        """The programme of ``plugin`` that the unit ``unit`` (by code) runs in ``year``: another
-        street under the same policy has a programme of its own."""
-        with self.platform.db.session(tenant_id=self.tenant_id) as s:
+    def programme(self, tenant: str, unit: str, plugin: str, year: int) -> int:
+        """The programme of ``plugin`` that the unit ``unit`` (by code) runs in ``year``."""
+        with self.platform.db.session(tenant_id=self.tenant_id(tenant)) as s:
             return s.scalars(select(Programme.id).join(OrgUnit, OrgUnit.id == Programme.org_unit_id)
                              .where(OrgUnit.code == unit, Programme.plugin_name == plugin,
                                     Programme.year == year)).one()
 
-    def sponsor(self, name: str) -> int:
-        with self.platform.db.session(tenant_id=self.tenant_id) as s:
+    def sponsor(self, tenant: str, name: str) -> int:
+        with self.platform.db.session(tenant_id=self.tenant_id(tenant)) as s:
             return s.scalars(select(Sponsor.id).where(Sponsor.name == name)).one()
+
+    def receipt(self, ctx: Ctx, request: str, amount: str, memo: str, filename: str) -> None:
+        fund_requests.record_expense(ctx, self.ids[request], amount=amount, memo=memo, receipt=FileStorage(io.BytesIO(PNG), filename),
+                                     storage=self.platform.storage,
+                                     key=f"demo:{request}:expense")
 
 
 def already_done(platform: Platform) -> bool:
-    scene = Scene(platform, "jingan")
-    with platform.db.session(tenant_id=scene.tenant_id) as s:
+    with platform.db.session() as s:
+        jingan = s.scalars(select(Tenant.id).where(Tenant.slug == "jingan")).one_or_none()
+    if jingan is None:
+        return False
+    with platform.db.session(tenant_id=jingan) as s:
         return s.scalars(select(Project.id).where(Project.title == MARKER)).first() is not None
 
 
 def run(platform: Platform) -> bool:
-    """Play the demo year; False if it had been played already."""
+    """Play the story's steps up to the platform's today; False if it had been played already."""
     if already_done(platform):
         return False
-    gonghexinlu(Scene(platform, "jingan"))
-    haiyuan(Scene(platform, "jingan"))
-    jinjiang(Scene(platform, "jinjiang"))
+    story, today = Story(platform), platform.clock.today()
+    for day, fn in sorted(STEPS, key=lambda s: s[0]):  # sorted() is stable: a day's steps keep their order
+        if day > today:
+            break
+        with platform.clock.on(day):
+            fn(story)
     return True
 
 
-# -- 共和新路 ------------------------------------------------------------------------------------
+# -- the tenant files -----------------------------------------------------------------------------
 
-def _ghxl_application(title: str, directions: list[str], tags: list[str]) -> dict:
+def _as_of(spec: dict, year: int) -> dict:
+    """A tenant file's definition without the programmes and funds of years after ``year``."""
+    spec = copy.deepcopy(spec)
+
+    def prune(node: dict) -> None:
+        for key in ("programmes", "funds"):
+            if node.get(key):
+                node[key] = [entry for entry in node[key] if int(entry["year"]) <= year]
+        for child in (node.get("units") or []) + (node.get("children") or []):
+            prune(child)
+    prune(spec)
+    return spec
+
+
+def _load_tenant_files(story: Story) -> None:
+    """Load every tenant file beside this one as it stands on the clock's day."""
+    year = story.platform.clock.today().year
+    for path in sorted(FOLDER.glob("*.yaml")):
+        load(story.platform, _as_of(yaml.safe_load(path.read_text(encoding="utf-8")), year))
+
+
+step("2023-01-03")(_load_tenant_files)  # the districts set up their 2023 programmes and budgets
+step("2024-01-02")(_load_tenant_files)  # ... and their 2024 ones
+
+
+# -- 共和新路 2023 ---------------------------------------------------------------------------------
+
+def _ghxl_application(title: str, directions: list[str], start: str, end: str, meeting: str) -> dict:
     return {
-        "title": title, "directions": directions, "tags": tags,
+        "title": title, "directions": directions, "tags": ["协商议事平台建设"],
         "background": "小区停车难、邻里议事渠道少，居民代表大会上多次提出希望改善。",
         "goals": "建立楼组议事机制，每季度至少议事一次，形成一份居民公约。",
         "activities": "4月组建骨干团队；5-9月每月开展议事活动；10月总结并修订公约。",
         "team": "居委会主任牵头，楼组长8名、志愿者15名。",
         "beneficiaries": "全体居民约2000人",
-        "start_date": "2023-04-01", "end_date": "2023-12-31", "residents_meeting_date": "2023-02-20",
+        "start_date": start, "end_date": end, "residents_meeting_date": meeting,
     }
 
 
-def _ghxl_project(scene: Scene, username: str, unit: str, track: str, title: str, directions, lines) -> int:
-    with scene.as_(username, "2023-03-10") as ctx:
-        p = projects.create_project(ctx, scene.programme("gonghexinlu", "gonghexinlu"), scene.unit(unit), track, title)
-        projects.save_form(ctx, p.id, "application", _ghxl_application(title, list(directions), ["协商议事平台建设"]))
+def _ghxl_apply(story: Story, username: str, unit: str, year: int, track: str, title: str, directions,
+                lines, *, start: str, end: str, meeting: str) -> int:
+    with story.as_("jingan", username) as ctx:
+        p = projects.create_project(ctx, story.programme("jingan", "gonghexinlu", "gonghexinlu", year),
+                                    story.unit("jingan", unit), track, title)
+        projects.save_form(ctx, p.id, "application", _ghxl_application(title, list(directions), start, end, meeting))
         projects.set_budget(ctx, p.id, [{"description": d, "amount": a} for d, a in lines])
-        projects.attach(ctx, p.id, "residents_minutes", "居民代表大会会议记录.pdf", io.BytesIO(PDF), scene.platform.storage)
+        projects.attach(ctx, p.id, "residents_minutes", "居民代表大会会议记录.pdf", io.BytesIO(PDF), story.platform.storage)
         projects.submit(ctx, p.id)
         return p.id
 
 
-def gonghexinlu(scene: Scene) -> None:
-    signature = _ghxl_project(scene, "luochuan", "ghxl-luochuan", "yiju_yipin", MARKER, ["carrier"],
-                              [("场地布置", "20000"), ("议事活动物料", "15000"), ("公约印制与宣传", "10000")])
-    micro = _ghxl_project(scene, "yanchang", "ghxl-yanchang", "micro_venture", "口袋花园", ["public_space"],
-                          [("花苗与土壤", "3000"), ("工具", "1800")])
-    _ghxl_project(scene, "yanchang", "ghxl-yanchang", "micro_venture", "青年议事角", ["public_space"],
-                  [("桌椅", "2000"), ("海报", "500")])  # left for the panel to review in the demo
-    for pid in (signature, micro):
-        for reviewer, points in (("ghxl_expert", 8), ("ghxl_chair", 9)):
-            with scene.as_(reviewer, "2023-03-20") as ctx:
-                review.score(ctx, pid, {"feasibility": points, "operability": points, "compliance": points}, "方案可行")
-    with scene.as_("ghxl_chair", "2023-03-25") as ctx:
+@step("2023-03-10")
+def ghxl_applications(story: Story) -> None:
+    dates = {"start": "2023-04-01", "end": "2023-12-31", "meeting": "2023-02-20"}
+    story.ids["signature"] = _ghxl_apply(
+        story, "luochuan", "ghxl-luochuan", 2023, "yiju_yipin", MARKER, ["carrier"],
+        [("场地布置", "20000"), ("议事活动物料", "15000"), ("公约印制与宣传", "10000")], **dates)
+    story.ids["micro"] = _ghxl_apply(story, "yanchang", "ghxl-yanchang", 2023, "micro_venture", "口袋花园",
+                                     ["public_space"], [("花苗与土壤", "3000"), ("工具", "1800")], **dates)
+    story.ids["youth"] = _ghxl_apply(story, "yanchang", "ghxl-yanchang", 2023, "micro_venture", "青年议事角",
+                                     ["public_space"], [("桌椅", "2000"), ("海报", "500")], **dates)
+
+
+@step("2023-03-20")
+def ghxl_scores(story: Story) -> None:
+    for reviewer, points in (("ghxl_expert", 8), ("ghxl_chair", 9)):
+        with story.as_("jingan", reviewer) as ctx:
+            for key in ("signature", "micro"):
+                review.score(ctx, story.ids[key], {"feasibility": points, "operability": points, "compliance": points},
+                             "方案可行")
+            review.score(ctx, story.ids["youth"], {"feasibility": 5, "operability": 4, "compliance": 6},
+                         "与已有青年活动重复")
+
+
+@step("2023-03-25")
+def ghxl_decisions(story: Story) -> None:
+    with story.as_("jingan", "ghxl_chair") as ctx:
         # Over the neighbourhood's line: the panel approves the excess from the pool explicitly.
-        review.decide(ctx, signature, "approved", approvals=["signature_over_line"])
-        review.decide(ctx, micro, "approved")
-
-    with scene.as_("luochuan", "2023-04-03") as ctx:
-        items = {b.description: b.id for b in projects.get_project(ctx, signature).budget_items}
-        first = fund_requests.file_request(ctx, signature, amount="12000", purpose="议事厅场地布置（桌椅、展板）",
-                                           month="2023-04", budget_item_id=items["场地布置"])
-        waiting = fund_requests.file_request(ctx, signature, amount="6000", purpose="5月议事活动物料",
-                                             month="2023-05", budget_item_id=items["议事活动物料"])
-    with scene.as_("yanchang", "2023-04-03") as ctx:
-        second = fund_requests.file_request(ctx, micro, amount="2400", purpose="花苗与土壤首批采购", month="2023-04")
-    with scene.as_("ghxl_admin", "2023-04-10") as ctx:
-        batch = fund_requests.check(ctx, first.id).batch_id
-        fund_requests.check(ctx, second.id)
-    with scene.as_("ghxl_leader", "2023-04-12") as ctx:
-        fund_requests.approve_batch(ctx, batch)
-    with scene.as_("ghxl_admin", "2023-04-14") as ctx:
-        fund_requests.disburse_batch(ctx, batch)
-    with scene.as_("luochuan", "2023-04-28") as ctx:
-        fund_requests.record_expense(ctx, first.id, amount="9800", memo="议事桌椅8套、展板2块",
-                                     receipt=FileStorage(io.BytesIO(PNG), "发票-桌椅.png"),
-                                     storage=scene.platform.storage, key="demo:luochuan:receipt-1")
-    del waiting  # filed for May: it waits for the office's check in the demo
+        review.decide(ctx, story.ids["signature"], "approved", approvals=["signature_over_line"])
+        review.decide(ctx, story.ids["micro"], "approved")
+        review.decide(ctx, story.ids["youth"], "rejected",
+                      explanation="与街道已有青年活动重复，建议完善方案、联合驻区单位后于下一年度再申报。")
 
 
-# -- 海园 ----------------------------------------------------------------------------------------
+def _ghxl_file(story: Story, username: str, project: str, name: str, amount: str, purpose: str, month: str,
+               item: str | None = None) -> None:
+    with story.as_("jingan", username) as ctx:
+        items = {b.description: b.id for b in projects.get_project(ctx, story.ids[project]).budget_items}
+        story.ids[name] = fund_requests.file_request(ctx, story.ids[project], amount=amount, purpose=purpose, month=month,
+                                                     budget_item_id=items[item] if item else None).id
 
-def haiyuan(scene: Scene) -> None:
-    # The seed's order: applications, then the council meeting (20 May) where the projects are
-    # announced and sponsors pledge and claim, then spending applied for after the meeting.
-    programme = scene.programme("jingansi", "haiyuan")
-    unit = scene.unit("jas-haiyuan")
-    with scene.as_("haiyuan", "2023-03-10") as ctx:
-        p = projects.create_project(ctx, programme, unit, "livelihood", "爱心小水表")
+
+def _office_checks(story: Story, tenant: str, office: str, *names: str) -> None:
+    with story.as_(tenant, office) as ctx:
+        for name in names:
+            story.ids[f"batch:{name}"] = fund_requests.check(ctx, story.ids[name]).batch_id
+
+
+def _leader_approves(story: Story, tenant: str, leader: str, name: str) -> None:
+    with story.as_(tenant, leader) as ctx:
+        fund_requests.approve_batch(ctx, story.ids[f"batch:{name}"])
+
+
+def _office_pays(story: Story, tenant: str, office: str, name: str) -> None:
+    with story.as_(tenant, office) as ctx:
+        fund_requests.disburse_batch(ctx, story.ids[f"batch:{name}"])
+
+
+@step("2023-04-03")
+def ghxl_april_requests(story: Story) -> None:
+    _ghxl_file(story, "luochuan", "signature", "ghxl-apr-signature", "12000", "议事厅场地布置（桌椅、展板）", "2023-04", "场地布置")
+    _ghxl_file(story, "yanchang", "micro", "ghxl-apr-micro", "2400", "花苗与土壤首批采购", "2023-04", "花苗与土壤")
+
+
+step("2023-04-10")(lambda story: _office_checks(story, "jingan", "ghxl_admin", "ghxl-apr-signature", "ghxl-apr-micro"))
+step("2023-04-12")(lambda story: _leader_approves(story, "jingan", "ghxl_leader", "ghxl-apr-signature"))
+step("2023-04-14")(lambda story: _office_pays(story, "jingan", "ghxl_admin", "ghxl-apr-signature"))
+
+
+@step("2023-04-20")
+def ghxl_micro_spends(story: Story) -> None:
+    with story.as_("jingan", "yanchang") as ctx:
+        story.receipt(ctx, "ghxl-apr-micro", "2400", "月季、绣球花苗及营养土", "发票-花苗.png")
+
+
+@step("2023-04-28")
+def ghxl_signature_spends(story: Story) -> None:
+    with story.as_("jingan", "luochuan") as ctx:
+        story.receipt(ctx, "ghxl-apr-signature", "9800", "议事桌椅8套、展板2块", "发票-桌椅.png")
+
+
+@step("2023-05-04")
+def ghxl_may_requests(story: Story) -> None:
+    _ghxl_file(story, "luochuan", "signature", "ghxl-may-signature", "6000", "5月议事活动物料", "2023-05", "议事活动物料")
+    _ghxl_file(story, "yanchang", "micro", "ghxl-may-micro", "1800", "园艺工具", "2023-05", "工具")
+
+
+step("2023-05-10")(lambda story: _office_checks(story, "jingan", "ghxl_admin", "ghxl-may-signature", "ghxl-may-micro"))
+step("2023-05-12")(lambda story: _leader_approves(story, "jingan", "ghxl_leader", "ghxl-may-signature"))
+step("2023-05-15")(lambda story: _office_pays(story, "jingan", "ghxl_admin", "ghxl-may-signature"))
+
+
+@step("2023-05-26")
+def ghxl_may_spending(story: Story) -> None:
+    with story.as_("jingan", "luochuan") as ctx:
+        story.receipt(ctx, "ghxl-may-signature", "6000", "议事活动物料（桌牌、记录本、茶歇）", "发票-物料.png")
+    with story.as_("jingan", "yanchang") as ctx:
+        story.receipt(ctx, "ghxl-may-micro", "1800", "园艺工具一批", "发票-工具.png")
+
+
+@step("2023-09-04")
+def ghxl_september_request(story: Story) -> None:
+    _ghxl_file(story, "luochuan", "signature", "ghxl-sep-signature", "10000", "居民公约印制与宣传", "2023-09", "公约印制与宣传")
+
+
+step("2023-09-11")(lambda story: _office_checks(story, "jingan", "ghxl_admin", "ghxl-sep-signature"))
+step("2023-09-13")(lambda story: _leader_approves(story, "jingan", "ghxl_leader", "ghxl-sep-signature"))
+step("2023-09-15")(lambda story: _office_pays(story, "jingan", "ghxl_admin", "ghxl-sep-signature"))
+
+
+@step("2023-09-28")
+def ghxl_september_spending(story: Story) -> None:
+    with story.as_("jingan", "luochuan") as ctx:
+        story.receipt(ctx, "ghxl-sep-signature", "9600", "居民公约印制2000份、宣传展板", "发票-印制.png")
+
+
+@step("2023-12-20")
+def ghxl_year_end_refunds(story: Story) -> None:
+    """What 洛川 was paid and did not spend goes back at the year's end."""
+    with story.as_("jingan", "luochuan") as ctx:
+        fund_requests.record_refund(ctx, story.ids["ghxl-apr-signature"], amount="2200", memo="4月余款退回",
+                                    key="demo:ghxl-apr-signature:refund")
+        fund_requests.record_refund(ctx, story.ids["ghxl-sep-signature"], amount="400", memo="9月余款退回",
+                                    key="demo:ghxl-sep-signature:refund")
+
+
+# -- 海园 2023 -------------------------------------------------------------------------------------
+# The seed's order: applications, then the council meeting (20 May) where the projects are
+# announced and sponsors pledge and claim, then spending applied for after the meeting.
+
+@step("2023-03-10")
+def haiyuan_application(story: Story) -> None:
+    with story.as_("jingan", "haiyuan") as ctx:
+        p = projects.create_project(ctx, story.programme("jingan", "jingansi", "haiyuan", 2023),
+                                    story.unit("jingan", "jas-haiyuan"), "livelihood", "爱心小水表")
         projects.save_form(ctx, p.id, "application", {
             "purpose": "为小区独居老人家庭加装智能水表，用水异常时自动提醒居委会和家属。",
             "beneficiaries": "独居老人约40户", "plan": "4月摸底登记；5月采购安装；6月起居委会值守查看提醒。",
@@ -179,66 +334,178 @@ def haiyuan(scene: Scene) -> None:
         projects.set_budget(ctx, p.id, [{"description": "智能水表40只", "amount": "32000"},
                                         {"description": "安装与调试", "amount": "8000"}])
         projects.submit(ctx, p.id)
-        project = p.id
-    with scene.as_("jas_admin", "2023-05-20") as ctx:
-        fund = pledges.open_fund(ctx, programme, unit)
-        general = pledges.pledge(ctx, scene.sponsor("上海宾馆"), fund.id, "100000", occasion="2023年同心家园共建理事会海园分会",
-                                 key="demo:haiyuan:pledge-hotel")
-        claim = pledges.pledge(ctx, scene.sponsor("平安养老保险"), fund.id, "50000", project_id=project,
-                               in_kind="安装志愿者10人次", occasion="2023年同心家园共建理事会海园分会",
-                               key="demo:haiyuan:pledge-insurer")
-    with scene.as_("jas_admin", "2023-05-22") as ctx:
-        pledges.receive(ctx, general.id, "100000", "demo:haiyuan:receipt-hotel", memo="转账到账")
-        pledges.receive(ctx, claim.id, "30000", "demo:haiyuan:receipt-insurer", memo="首笔到账")
-    with scene.as_("jas_chair", "2023-05-23") as ctx:
-        review.decide(ctx, project, "approved")
-    with scene.as_("haiyuan", "2023-05-24") as ctx:
-        request = fund_requests.file_request(ctx, project, amount="32000", purpose="采购智能水表40只",
-                                             beneficiaries="独居老人40户", month="2023-05")
-    with scene.as_("haiyuan_jd", "2023-05-25") as ctx:
-        fund_requests.supervise(ctx, request.id, approve=True, note="用途与对象明确，同意")
-    with scene.as_("jas_admin", "2023-05-26") as ctx:
-        batch = fund_requests.check(ctx, request.id).batch_id
-    with scene.as_("jas_leader", "2023-05-29") as ctx:
-        fund_requests.approve_batch(ctx, batch)
-    with scene.as_("jas_admin", "2023-05-30") as ctx:
-        fund_requests.disburse_batch(ctx, batch)
-    with scene.as_("haiyuan", "2023-06-20") as ctx:
-        fund_requests.record_expense(ctx, request.id, amount="31600", memo="智能水表40只",
-                                     receipt=FileStorage(io.BytesIO(PNG), "发票-水表.png"),
-                                     storage=scene.platform.storage, key="demo:haiyuan:receipt-1")
+        story.ids["water"] = p.id
 
 
-# -- 晋江 ----------------------------------------------------------------------------------------
+@step("2023-05-20")
+def haiyuan_council_meeting(story: Story) -> None:
+    occasion = "2023年同心家园共建理事会海园分会"
+    with story.as_("jingan", "jas_admin") as ctx:
+        fund = pledges.open_fund(ctx, story.programme("jingan", "jingansi", "haiyuan", 2023), story.unit("jingan", "jas-haiyuan"))
+        story.ids["pledge-hotel"] = pledges.pledge(ctx, story.sponsor("jingan", "上海宾馆"), fund.id, "100000", occasion=occasion,
+                                                   key="demo:haiyuan:pledge-hotel").id
+        story.ids["pledge-insurer"] = pledges.pledge(ctx, story.sponsor("jingan", "平安养老保险"), fund.id, "50000",
+                                                     project_id=story.ids["water"], in_kind="安装志愿者10人次",
+                                                     occasion=occasion, key="demo:haiyuan:pledge-insurer").id
 
-def jinjiang(scene: Scene) -> None:
-    with scene.as_("qinghua", "2023-03-10") as ctx:
-        p = projects.create_project(ctx, scene.programme("jinjiang", "jinjiang"), scene.unit("jj-qingyang-a"), "mutual_aid", "邻里驿站")
+
+@step("2023-05-22")
+def haiyuan_money_received(story: Story) -> None:
+    with story.as_("jingan", "jas_admin") as ctx:
+        pledges.receive(ctx, story.ids["pledge-hotel"], "100000", "demo:haiyuan:receipt-hotel", memo="转账到账")
+        pledges.receive(ctx, story.ids["pledge-insurer"], "30000", "demo:haiyuan:receipt-insurer", memo="首笔到账")
+
+
+@step("2023-05-23")
+def haiyuan_approval(story: Story) -> None:
+    with story.as_("jingan", "jas_chair") as ctx:
+        review.decide(ctx, story.ids["water"], "approved")
+
+
+def _haiyuan_file(story: Story, name: str, amount: str, purpose: str, month: str, item: str) -> None:
+    with story.as_("jingan", "haiyuan") as ctx:
+        items = {b.description: b.id for b in projects.get_project(ctx, story.ids["water"]).budget_items}
+        story.ids[name] = fund_requests.file_request(ctx, story.ids["water"], amount=amount, purpose=purpose,
+                                                     beneficiaries="独居老人40户", month=month,
+                                                     budget_item_id=items[item]).id
+
+
+def _supervised(story: Story, name: str, note: str) -> None:
+    with story.as_("jingan", "haiyuan_jd") as ctx:
+        fund_requests.supervise(ctx, story.ids[name], approve=True, note=note)
+
+
+step("2023-05-24")(lambda story: _haiyuan_file(story, "haiyuan-may", "32000", "采购智能水表40只", "2023-05", "智能水表40只"))
+step("2023-05-25")(lambda story: _supervised(story, "haiyuan-may", "用途与对象明确，同意"))
+step("2023-05-26")(lambda story: _office_checks(story, "jingan", "jas_admin", "haiyuan-may"))
+step("2023-05-29")(lambda story: _leader_approves(story, "jingan", "jas_leader", "haiyuan-may"))
+step("2023-05-30")(lambda story: _office_pays(story, "jingan", "jas_admin", "haiyuan-may"))
+
+
+@step("2023-06-20")
+def haiyuan_meters_bought(story: Story) -> None:
+    with story.as_("jingan", "haiyuan") as ctx:
+        story.receipt(ctx, "haiyuan-may", "31600", "智能水表40只", "发票-水表.png")
+
+
+step("2023-06-26")(lambda story: _haiyuan_file(story, "haiyuan-jun", "8000", "水表安装与调试", "2023-06", "安装与调试"))
+step("2023-06-27")(lambda story: _supervised(story, "haiyuan-jun", "安装方案已核实，同意"))
+step("2023-06-28")(lambda story: _office_checks(story, "jingan", "jas_admin", "haiyuan-jun"))
+step("2023-06-29")(lambda story: _leader_approves(story, "jingan", "jas_leader", "haiyuan-jun"))
+step("2023-06-30")(lambda story: _office_pays(story, "jingan", "jas_admin", "haiyuan-jun"))
+
+
+@step("2023-07-03")
+def haiyuan_second_receipt(story: Story) -> None:
+    with story.as_("jingan", "jas_admin") as ctx:
+        pledges.receive(ctx, story.ids["pledge-insurer"], "20000", "demo:haiyuan:receipt-insurer-2", memo="余款到账")
+
+
+@step("2023-07-12")
+def haiyuan_meters_installed(story: Story) -> None:
+    with story.as_("jingan", "haiyuan") as ctx:
+        story.receipt(ctx, "haiyuan-jun", "8000", "40户水表安装调试", "发票-安装.png")
+
+
+# -- 晋江 2023 -------------------------------------------------------------------------------------
+
+def _jinjiang_apply(story: Story, username: str, unit: str, track: str, title: str, direction: str,
+                    lines: list[tuple[str, str]], targets: list[str], schedule: list[str], consulted: str) -> int:
+    with story.as_("jinjiang", username) as ctx:
+        p = projects.create_project(ctx, story.programme("jinjiang", "jinjiang", "jinjiang", 2023),
+                                    story.unit("jinjiang", unit), track, title)
         projects.save_form(ctx, p.id, "application", {
-            "title": "邻里驿站", "directions": ["neighbour_station"],
+            "title": title, "directions": [direction],
             "infrastructure": "党群服务中心面积800平方米，设施齐全", "party_building": "社区党委下设5个网格党支部",
             "service_capacity": "社工12名，志愿者队伍3支", "participation": "去年居民参与活动超过3000人次",
-            "residents_consulted_on": "2023-03-05", "contact": "王主任 0595-1234567"})
+            "residents_consulted_on": consulted, "contact": "王主任 0595-1234567"})
         projects.save_form(ctx, p.id, "plan", {
             "background": "老旧小区多、老年人比例高，居民对就近议事和互助服务需求强烈。",
-            "targets": ["建成邻里驿站1个", "每月开展志愿服务不少于4次"],
-            "schedule": ["2023-04-30 完成驿站场地改造", "2023-09-30 形成值守制度并运行"],
+            "targets": targets, "schedule": schedule,
             "measures": "依托网格党支部组织值守，联合驻区单位提供物资支持。"})
-        projects.set_budget(ctx, p.id, [{"description": "场地改造", "amount": "90000"},
-                                        {"description": "志愿服务物资", "amount": "40000"}])
-        projects.attach(ctx, p.id, "residents_consultation", "意见征集.pdf", io.BytesIO(PDF), scene.platform.storage)
+        projects.set_budget(ctx, p.id, [{"description": d, "amount": a} for d, a in lines])
+        projects.attach(ctx, p.id, "residents_consultation", "意见征集.pdf", io.BytesIO(PDF), story.platform.storage)
         projects.submit(ctx, p.id)
-        pid = p.id
-    with scene.as_("qingyang_admin", "2023-03-14") as ctx:
-        endorsement.endorse(ctx, pid, "endorsed")
-    with scene.as_("jj_chair", "2023-03-25") as ctx:
-        review.decide(ctx, pid, "approved", details={"selection": {"tier": "city"}})
-    with scene.as_("qingyang_admin", "2023-04-02") as ctx:
-        project = projects.get_project(ctx, pid)
+        return p.id
+
+
+@step("2023-03-10")
+def jinjiang_station_applies(story: Story) -> None:
+    story.ids["station"] = _jinjiang_apply(
+        story, "qinghua", "jj-qingyang-a", "mutual_aid", "邻里驿站", "neighbour_station",
+        [("场地改造", "90000"), ("志愿服务物资", "40000")], ["建成邻里驿站1个", "每月开展志愿服务不少于4次"],
+        ["2023-04-30 完成驿站场地改造", "2023-09-30 形成值守制度并运行"], "2023-03-05")
+
+
+@step("2023-03-13")
+def jinjiang_hall_applies(story: Story) -> None:
+    story.ids["hall"] = _jinjiang_apply(
+        story, "andong", "jj-anhai-a", "consultation", "安东议事厅", "venue_standards",
+        [("议事厅改造", "60000"), ("议事培训", "20000")], ["建成规范化议事厅1处", "每季度召开居民议事会不少于1次"],
+        ["2023-05-31 完成议事厅改造", "2023-10-31 形成议事规则并运行"], "2023-03-08")
+
+
+@step("2023-03-14")
+def jinjiang_towns_stamp(story: Story) -> None:
+    with story.as_("jinjiang", "qingyang_admin") as ctx:
+        endorsement.endorse(ctx, story.ids["station"], "endorsed")
+    with story.as_("jinjiang", "anhai_admin") as ctx:
+        endorsement.endorse(ctx, story.ids["hall"], "endorsed")
+
+
+@step("2023-03-20")
+def jinjiang_scores(story: Story) -> None:
+    for reviewer, points in (("jj_expert", 8), ("jj_chair", 9)):
+        with story.as_("jinjiang", reviewer) as ctx:
+            for key in ("station", "hall"):
+                review.score(ctx, story.ids[key], {c: points for c in ("infrastructure", "party_building", "service_capacity",
+                                                                       "participation", "feasibility")}, "基础扎实，方案可行")
+
+
+@step("2023-03-25")
+def jinjiang_selection(story: Story) -> None:
+    with story.as_("jinjiang", "jj_chair") as ctx:
+        for key in ("station", "hall"):
+            review.decide(ctx, story.ids[key], "approved", details={"selection": {"tier": "city"}})
+
+
+@step("2023-04-02")
+def jinjiang_other_sources(story: Story) -> None:
+    with story.as_("jinjiang", "qingyang_admin") as ctx:
+        project = projects.get_project(ctx, story.ids["station"])
         fund = pledges.open_fund(ctx, project.programme_id, project.applicant_unit_id)
-        town = pledges.pledge(ctx, scene.sponsor("青阳街道办事处"), fund.id, "20000", project_id=pid,
+        town = pledges.pledge(ctx, story.sponsor("jinjiang", "青阳街道办事处"), fund.id, "20000", project_id=project.id,
                               occasion="镇（街道）配套", key="demo:jinjiang:town")
-        charity = pledges.pledge(ctx, scene.sponsor("晋江市慈善总会青阳分会"), fund.id, "10000", project_id=pid,
-                                 occasion="慈善捐赠", key="demo:jinjiang:charity")
+        charity = pledges.pledge(ctx, story.sponsor("jinjiang", "晋江市慈善总会青阳分会"), fund.id, "10000",
+                                 project_id=project.id, occasion="慈善捐赠", key="demo:jinjiang:charity")
         pledges.receive(ctx, town.id, "20000", "demo:jinjiang:town-received", memo="镇街配套资金到位")
         pledges.receive(ctx, charity.id, "5000", "demo:jinjiang:charity-received", memo="首笔捐赠")
+
+
+@step("2023-04-10")
+def jinjiang_hall_asks(story: Story) -> None:
+    with story.as_("jinjiang", "andong") as ctx:
+        items = {b.description: b.id for b in projects.get_project(ctx, story.ids["hall"]).budget_items}
+        story.ids["hall-apr"] = fund_requests.file_request(ctx, story.ids["hall"], amount="30000", purpose="议事厅改造首期",
+                                                           month="2023-04", budget_item_id=items["议事厅改造"]).id
+
+
+step("2023-04-17")(lambda story: _office_checks(story, "jinjiang", "anhai_admin", "hall-apr"))
+step("2023-04-19")(lambda story: _leader_approves(story, "jinjiang", "anhai_leader", "hall-apr"))
+step("2023-04-20")(lambda story: _office_pays(story, "jinjiang", "anhai_admin", "hall-apr"))
+
+
+@step("2023-05-15")
+def jinjiang_hall_spends(story: Story) -> None:
+    with story.as_("jinjiang", "andong") as ctx:
+        story.receipt(ctx, "hall-apr", "28500", "议事厅桌椅、音响及标识", "发票-议事厅.png")
+
+
+# -- 2024 ----------------------------------------------------------------------------------------
+
+@step("2024-03-08")
+def ghxl_youth_corner_again(story: Story) -> None:
+    """Improved as the 2023 panel advised, 青年议事角 is back in the 2024 call: it waits for the panel."""
+    story.ids["youth-2024"] = _ghxl_apply(
+        story, "yanchang", "ghxl-yanchang", 2024, "micro_venture", "青年议事角", ["public_space"],
+        [("桌椅", "2000"), ("海报与活动物料", "1500")], start="2024-04-01", end="2024-12-31", meeting="2024-02-26")

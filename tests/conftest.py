@@ -10,7 +10,8 @@ the demo's ``tenants/``, so a new or changed demo tenant cannot break a logic te
 migrated database that is built once per run and profile — shared by every pytest-xdist worker
 through a lock file — and cloned for each test (a file copy for SQLite, CREATE DATABASE ...
 TEMPLATE for PostgreSQL). "Today" is pinned to 2023-03-15, inside both 共和新路's Q1 window and
-晋江's 03-10..03-17 call. Passwords are hashed with argon2's cheapest profile (a setting).
+晋江's 03-10..03-17 call: each test has one clock (core.clock), shared by every platform and app
+built from its ``settings``, which ``tests.factories.on_day`` moves. Passwords are hashed with argon2's cheapest profile (a setting).
 
 Heavy suites run once: tests marked ``postgres``, ``browser`` or ``celery`` run in the
 production profile only. The demo is tested apart, by ``tests/test_demo_*.py``.
@@ -29,7 +30,7 @@ import psycopg
 import pytest
 
 from core import migrate
-from core.clock import pin_today
+from core.clock import Clock
 from core.config import Settings
 from core.platform import Platform
 from core.plugin_host.manager import PluginHost
@@ -157,21 +158,17 @@ def _template(profile: str, shared: Path):
     with _locked(shared / f"template-{profile}.lock"):
         if done.exists():
             return done.read_text()
-        pin_today(WORLD_TODAY)
-        try:
-            if profile == "sqlite":
-                path = shared / "template.db"
-                _load_world(world_settings(database_url=f"sqlite:///{path}", storage_dir=str(shared / "files")))
-                ref = str(path)
-            else:
-                ref = f"tongxin_tpl_{os.environ[RUN_ID_VAR]}"
-                _pg_exec(f'DROP DATABASE IF EXISTS "{ref}" WITH (FORCE)')
-                _pg_exec(f'CREATE DATABASE "{ref}"')
-                runtime, admin = _urls(ref)
-                _load_world(world_settings(database_url=runtime, admin_database_url=admin,
-                                           runtime_role=RUNTIME_ROLE))
-        finally:
-            pin_today(None)
+        if profile == "sqlite":
+            path = shared / "template.db"
+            _load_world(world_settings(database_url=f"sqlite:///{path}", storage_dir=str(shared / "files")))
+            ref = str(path)
+        else:
+            ref = f"tongxin_tpl_{os.environ[RUN_ID_VAR]}"
+            _pg_exec(f'DROP DATABASE IF EXISTS "{ref}" WITH (FORCE)')
+            _pg_exec(f'CREATE DATABASE "{ref}"')
+            runtime, admin = _urls(ref)
+            _load_world(world_settings(database_url=runtime, admin_database_url=admin,
+                                       runtime_role=RUNTIME_ROLE))
         done.write_text(ref)
         return ref
 
@@ -183,31 +180,32 @@ def profile(request) -> str:
 
 @pytest.fixture
 def settings(profile, shared_dir, tmp_path) -> Settings:
-    """Settings for a fresh copy of the test world's database in the test's profile."""
+    """Settings for a fresh copy of the test world's database in the test's profile, with the
+    test's clock: every platform and app built from them shares it, and ``on_day`` moves it."""
+    from tests.factories import running_clock
     ref = _template(profile, shared_dir)
     files = tmp_path / "files"
-    if profile == "sqlite":
-        db = tmp_path / "tongxin.db"
-        shutil.copy(ref, db)
-        yield world_settings(database_url=f"sqlite:///{db}", storage_dir=str(files))
-        return
-    name = f"tongxin_t_{uuid.uuid4().hex[:10]}"
-    # FILE_COPY: for a database this small, copying the files is over twice as fast as
-    # PostgreSQL 15's default (WAL_LOG, which writes every page to the WAL).
-    _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{ref}" STRATEGY FILE_COPY')
-    runtime, admin = _urls(name)
-    yield world_settings(database_url=runtime, admin_database_url=admin, runtime_role=RUNTIME_ROLE,
-                         storage_dir=str(files))
-    _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with running_clock(Clock(WORLD_TODAY)) as clock:
+        if profile == "sqlite":
+            db = tmp_path / "tongxin.db"
+            shutil.copy(ref, db)
+            yield world_settings(database_url=f"sqlite:///{db}", storage_dir=str(files), clock=clock)
+            return
+        name = f"tongxin_t_{uuid.uuid4().hex[:10]}"
+        # FILE_COPY: for a database this small, copying the files is over twice as fast as
+        # PostgreSQL 15's default (WAL_LOG, which writes every page to the WAL).
+        _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{ref}" STRATEGY FILE_COPY')
+        runtime, admin = _urls(name)
+        yield world_settings(database_url=runtime, admin_database_url=admin, runtime_role=RUNTIME_ROLE,
+                             storage_dir=str(files), clock=clock)
+        _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
 def platform(settings) -> Platform:
-    pin_today(settings.today)
     p = Platform.build(settings)
     yield p
     p.db.dispose()
-    pin_today(None)
 
 
 @pytest.fixture
@@ -221,12 +219,8 @@ def in_implementation(platform):
 
 @pytest.fixture
 def app(settings, platform):
-    from core import clock
     from core.app import create_app
-    day = clock._pinned
-    application = create_app(settings)
-    # create_app pins settings.today for the process; keep a day a fixture moved to (on_day).
-    clock.pin_today(day)
+    application = create_app(settings)  # on the test's clock, as ``platform`` is
     application.config["TESTING"] = True
     yield application
     application.extensions["tongxin"].db.dispose()

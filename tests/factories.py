@@ -10,6 +10,7 @@ from typing import Iterator
 
 from sqlalchemy import select
 
+from core.clock import Clock
 from core.models import OrgUnit, Programme, Tenant, User
 from core.platform import Platform
 from core.services import projects, review
@@ -30,20 +31,31 @@ COUNCIL_DAY = "2023-05-20"          # 海园's council meeting: projects announc
 SPENDING_DAY = "2023-05-22"         # 海园's spending is applied for after the meeting
 
 
+# The running test's clock: conftest's ``settings`` fixture makes one per test and every
+# platform and app built from those settings shares it (``Settings.clock``).
+_clocks: list[Clock] = []
+
+
+@contextlib.contextmanager
+def running_clock(clock: Clock) -> Iterator[Clock]:
+    """Make ``clock`` the one ``on_day`` moves while the block runs (conftest's ``settings``)."""
+    _clocks.append(clock)
+    try:
+        yield clock
+    finally:
+        _clocks.remove(clock)
+
+
 @contextlib.contextmanager
 def on_day(day: str) -> Iterator[None]:
-    """Make ``day`` (ISO) the platform's "today" inside the block, then put back the day before:
-    for the steps a policy allows only in a phase, and for the applying helpers below, which
-    apply on APPLICATION_DAY whatever day the test has moved to. The one place tests move the
-    clock: ``core.clock.pin_today`` is a process-wide pin (web requests see it too), and when
-    it is replaced only this helper changes."""
-    from core import clock
-    before = clock._pinned
-    clock.pin_today(day)
-    try:
+    """Make ``day`` (ISO) the test's "today" inside the block (09:00 Shanghai time on, see
+    ``core.clock``), then put the clock back where it was: for the steps a policy allows only in
+    a phase, and for the applying helpers below, which apply on APPLICATION_DAY whatever day
+    the test has moved to. It moves the clock of the test's platforms, web requests included;
+    the one place tests move the clock."""
+    assert _clocks, "on_day moves the test's clock: the test needs the `settings` fixture"
+    with _clocks[-1].on(day):
         yield
-    finally:
-        clock.pin_today(before)
 
 
 def tenant_id(platform: Platform, slug: str) -> int:

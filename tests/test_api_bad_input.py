@@ -15,10 +15,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from core.clock import pin_today
 from core.models import AuditEntry, Project
 from tests.clients import API, draft, is_error, login, programme, unit, url
-from tests.factories import PASSWORD, PDF, PNG, acting, application
+from tests.factories import PASSWORD, PDF, PNG, acting, application, on_day
 
 
 def _state(client, headers, pid) -> dict:
@@ -103,8 +102,8 @@ def test_money_is_never_a_float(client):
 def test_a_closed_window_refuses_submission(client):
     applicant = login(client, "luochuan")
     pid = draft(client, applicant)
-    pin_today("2023-04-01")
-    body = is_error(client.post(url(f"/projects/{pid}/submit"), headers=applicant), 422, "window_closed")
+    with on_day("2023-04-01"):
+        body = is_error(client.post(url(f"/projects/{pid}/submit"), headers=applicant), 422, "window_closed")
     v = next(e for e in body["errors"] if e["code"] == "window_closed")
     assert "2023-03-31" in v["message"] and "申报" in v["message"] and "第一个季度" in v["clause"]
     assert _state(client, applicant, pid)["state"] == "draft"

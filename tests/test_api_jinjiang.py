@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 
-from core.clock import pin_today
 from tests.clients import is_error, login, unit
 from tests.factories import JINJIANG_APPLICATION, JINJIANG_PLAN, JINJIANG_SELECTION_DAY, PDF, PNG, on_day
 
@@ -185,8 +184,8 @@ def test_two_towns_endorse_or_return_and_the_city_selects_a_quanzhou_pilot(clien
 def test_a_submission_after_the_deadline_is_refused_citing_the_notice(client):
     qinghua = login(client, "qinghua", T)
     pid = apply(client, qinghua, "jj-qingyang-a", submit=False)
-    pin_today("2023-03-18")
-    body = is_error(client.post(url(f"/projects/{pid}/submit"), headers=qinghua), 422, "window_closed")
+    with on_day("2023-03-18"):
+        body = is_error(client.post(url(f"/projects/{pid}/submit"), headers=qinghua), 422, "window_closed")
     v = next(e for e in body["errors"] if e["code"] == "window_closed")
     assert "2023-03-17" in v["message"] and "3月17日前" in v["clause"]  # the notice's own words (§4.1)
     assert project(client, qinghua, pid)["state"] == "draft"
@@ -251,25 +250,25 @@ def test_a_pilot_over_the_quota_is_refused(client):
     r = client.post(url(f"/funds/{r.get_json()['id']}/allocations"), headers=admin,
                     json={"amount": "300000", "key": "2024-city-subsidy", "memo": "2024年度市级补助"})
     assert r.status_code == 201 and r.get_json()["amount"] == "300000.00", r.get_json()
-    pin_today("2024-03-15")
-    plan = {**PLAN, "schedule": ["2024-04-30 完成场地改造", "2024-09-30 运行"]}
-    towns = {"qinghua": "qingyang_admin", "andong": "anhai_admin", "xingta": "anhai_admin"}
-    units = {"qinghua": "jj-qingyang-a", "andong": "jj-anhai-a", "xingta": "jj-anhai-b"}
-    ids = []
-    for community, town in towns.items():
-        pid = apply(client, login(client, community, T), units[community], track="service", year=2024, plan=plan,
-                    title=f"{community}便民服务")
-        endorse(client, login(client, town, T), pid)
-        ids.append(pid)
-    chair = login(client, "jj_chair", T)
-    for pid in ids[:2]:
-        assert select(client, chair, pid, year=2024).status_code == 201
-    body = is_error(select(client, chair, ids[2], year=2024), 422, "pilot_quota_full")
-    v = body["errors"][0]
-    assert v["field"] == "outcome" and "上限2个" in v["message"] and "12个" in v["clause"]
-    assert project(client, chair, ids[2])["state"] == "endorsed"
-    # The 2023 programme kept the quota it froze.
-    assert client.get(url(f"/programmes/{programme_id(client)}")).get_json()["config"]["pilot_quota"] == 12
+    with on_day("2024-03-15"):
+        plan = {**PLAN, "schedule": ["2024-04-30 完成场地改造", "2024-09-30 运行"]}
+        towns = {"qinghua": "qingyang_admin", "andong": "anhai_admin", "xingta": "anhai_admin"}
+        units = {"qinghua": "jj-qingyang-a", "andong": "jj-anhai-a", "xingta": "jj-anhai-b"}
+        ids = []
+        for community, town in towns.items():
+            pid = apply(client, login(client, community, T), units[community], track="service", year=2024, plan=plan,
+                        title=f"{community}便民服务")
+            endorse(client, login(client, town, T), pid)
+            ids.append(pid)
+        chair = login(client, "jj_chair", T)
+        for pid in ids[:2]:
+            assert select(client, chair, pid, year=2024).status_code == 201
+        body = is_error(select(client, chair, ids[2], year=2024), 422, "pilot_quota_full")
+        v = body["errors"][0]
+        assert v["field"] == "outcome" and "上限2个" in v["message"] and "12个" in v["clause"]
+        assert project(client, chair, ids[2])["state"] == "endorsed"
+        # The 2023 programme kept the quota it froze.
+        assert client.get(url(f"/programmes/{programme_id(client)}")).get_json()["config"]["pilot_quota"] == 12
 
 
 def test_a_type_change_after_selection_needs_an_approved_change_request(client):

@@ -11,11 +11,10 @@ import io
 import pytest
 from sqlalchemy import select
 
-from core.clock import pin_today
 from core.models import User
 from core.services import programmes, projects, review
 from core.violations import RuleError
-from tests.factories import PDF, acting, application, programme_id, unit_id
+from tests.factories import PDF, acting, application, on_day, programme_id, unit_id
 
 
 def _micro(platform, programme: int, title: str, amount: str, *, start="2023-04-01", end="2023-12-31") -> int:
@@ -68,19 +67,18 @@ def test_an_open_programme_keeps_its_limit_after_the_street_raises_it(platform):
 def test_a_programme_opened_after_the_change_uses_the_new_limit(platform):
     _raise_limit(platform, "8000")
     new = _open(platform, 2024)
-    pin_today("2024-03-01")  # inside the 2024 application window
+    with on_day("2024-03-01"):  # inside the 2024 application window
+        accepted = _micro(platform, new, "青年议事角", "6000", start="2024-04-01", end="2024-12-31")
+        over = _micro(platform, new, "活力街角", "8000.01", start="2024-04-01", end="2024-12-31")
+        with acting(platform, "jingan", "luochuan") as ctx:
+            assert projects.submit(ctx, accepted).state == "submitted"
+        with pytest.raises(RuleError) as info, acting(platform, "jingan", "luochuan") as ctx:
+            projects.submit(ctx, over)
+        assert "不能超过8,000.00元" in next(v for v in info.value.violations if v.code == "micro_over_limit").message.zh
 
-    accepted = _micro(platform, new, "青年议事角", "6000", start="2024-04-01", end="2024-12-31")
-    over = _micro(platform, new, "活力街角", "8000.01", start="2024-04-01", end="2024-12-31")
-    with acting(platform, "jingan", "luochuan") as ctx:
-        assert projects.submit(ctx, accepted).state == "submitted"
-    with pytest.raises(RuleError) as info, acting(platform, "jingan", "luochuan") as ctx:
-        projects.submit(ctx, over)
-    assert "不能超过8,000.00元" in next(v for v in info.value.violations if v.code == "micro_over_limit").message.zh
-
-    with acting(platform, "jingan", "ghxl_admin") as ctx:
-        assert programmes.get_programme(ctx, new).config["micro_max_yuan"] == "8000.00"
-        assert programmes.get_programme(ctx, programme_id(platform, year=2023)).config["micro_max_yuan"] == "5000.00"
+        with acting(platform, "jingan", "ghxl_admin") as ctx:
+            assert programmes.get_programme(ctx, new).config["micro_max_yuan"] == "8000.00"
+            assert programmes.get_programme(ctx, programme_id(platform, year=2023)).config["micro_max_yuan"] == "5000.00"
 
 
 def test_the_panel_approves_by_the_frozen_limit_too(platform):

@@ -92,7 +92,6 @@ def test_schedule_after_30_november_is_refused(platform):
 
 
 def test_deadline_and_consultation_evidence(platform):
-    from core.clock import pin_today
     with acting(platform, "jinjiang", "qinghua") as ctx:
         p = projects.create_project(ctx, programme_id(platform, "jinjiang"), unit_id(platform, "jinjiang", "jj-qingyang-a"),
                                     "service", "便民服务")
@@ -103,8 +102,7 @@ def test_deadline_and_consultation_evidence(platform):
     with pytest.raises(RuleError) as info, acting(platform, "jinjiang", "qinghua") as ctx:
         projects.submit(ctx, pid)
     assert "attachment_missing" in codes(info.value)
-    pin_today("2023-03-18")
-    with pytest.raises(RuleError) as info, acting(platform, "jinjiang", "qinghua") as ctx:
+    with on_day("2023-03-18"), pytest.raises(RuleError) as info, acting(platform, "jinjiang", "qinghua") as ctx:
         projects.submit(ctx, pid)
     assert "window_closed" in codes(info.value)
 
@@ -126,25 +124,24 @@ def test_pilot_quota_holds(platform):
         from core.services import funding, ledger
         fund = funding.fund_for(ctx, prog, prog.org_unit, "subsidy_city", create=True)
         ledger.allocate(ctx, fund.id, 20_000_000, "test:2024-subsidy")
-    from core.clock import pin_today
-    pin_today("2024-03-15")
-    ids = []
-    for user, unit, town in (("qinghua", "jj-qingyang-a", "qingyang_admin"), ("andong", "jj-anhai-a", "anhai_admin")):
-        with acting(platform, "jinjiang", user) as ctx:
-            p = projects.create_project(ctx, prog.id, unit_id(platform, "jinjiang", unit), "service", "便民服务")
-            projects.save_form(ctx, p.id, "application", SERVICE_APPLICATION)
-            projects.save_form(ctx, p.id, "plan", {**JINJIANG_PLAN, "schedule": ["2024-04-30 完成", "2024-09-30 运行"]})
-            projects.set_budget(ctx, p.id, [{"description": "设备", "amount": "1000"}])
-            projects.attach(ctx, p.id, "residents_consultation", "记录.pdf", io.BytesIO(PDF), platform.storage)
-            projects.submit(ctx, p.id)
-            ids.append(p.id)
-        with acting(platform, "jinjiang", town) as ctx:
-            endorsement.endorse(ctx, p.id, "endorsed")
-    with on_day("2024-03-20"), acting(platform, "jinjiang", "jj_chair") as ctx:  # 2024's call has closed
-        review.decide(ctx, ids[0], "approved", details={"selection": {"tier": "city"}})
-    with on_day("2024-03-20"), pytest.raises(RuleError) as info, acting(platform, "jinjiang", "jj_chair") as ctx:
-        review.decide(ctx, ids[1], "approved", details={"selection": {"tier": "city"}})
-    assert "pilot_quota_full" in codes(info.value)
+    with on_day("2024-03-15"):
+        ids = []
+        for user, unit, town in (("qinghua", "jj-qingyang-a", "qingyang_admin"), ("andong", "jj-anhai-a", "anhai_admin")):
+            with acting(platform, "jinjiang", user) as ctx:
+                p = projects.create_project(ctx, prog.id, unit_id(platform, "jinjiang", unit), "service", "便民服务")
+                projects.save_form(ctx, p.id, "application", SERVICE_APPLICATION)
+                projects.save_form(ctx, p.id, "plan", {**JINJIANG_PLAN, "schedule": ["2024-04-30 完成", "2024-09-30 运行"]})
+                projects.set_budget(ctx, p.id, [{"description": "设备", "amount": "1000"}])
+                projects.attach(ctx, p.id, "residents_consultation", "记录.pdf", io.BytesIO(PDF), platform.storage)
+                projects.submit(ctx, p.id)
+                ids.append(p.id)
+            with acting(platform, "jinjiang", town) as ctx:
+                endorsement.endorse(ctx, p.id, "endorsed")
+        with on_day("2024-03-20"), acting(platform, "jinjiang", "jj_chair") as ctx:  # 2024's call has closed
+            review.decide(ctx, ids[0], "approved", details={"selection": {"tier": "city"}})
+        with on_day("2024-03-20"), pytest.raises(RuleError) as info, acting(platform, "jinjiang", "jj_chair") as ctx:
+            review.decide(ctx, ids[1], "approved", details={"selection": {"tier": "city"}})
+        assert "pilot_quota_full" in codes(info.value)
 
 
 def _selected(platform):

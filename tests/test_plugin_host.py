@@ -19,7 +19,6 @@ from marshmallow import Schema
 from sqlalchemy import select, text
 
 from core import migrate
-from core.clock import pin_today
 from core.config import Settings
 from core.db import Database
 from core.i18n import T
@@ -308,13 +307,11 @@ def fixture_platform(settings):
     """The demo database, a host with two test policies besides the installed ones, and a test
     tenant using them. ``faulty`` can be told to fail at any time (``faulty.fail_in = {...}``)."""
     faulty, healthy = SamplePolicy("fixture_faulty"), SamplePolicy("fixture_healthy")
-    pin_today(settings.today)
     host = PluginHost(plugins=[("fixture_faulty", faulty), ("fixture_healthy", healthy)])
     platform = Platform.build(settings, host)
     load_tenant(platform, fixture_tenant("fixture_faulty", "fixture_healthy"))
     yield platform, faulty, healthy
     platform.db.dispose()
-    pin_today(None)
 
 
 def _fixture_draft(platform, username: str, unit_code: str, plugin: str, amount: str = "500") -> int:
@@ -420,7 +417,6 @@ def test_a_plugin_raising_while_a_programme_opens_leaves_no_programme(fixture_pl
 
 
 def test_a_district_level_policy_is_enabled_at_the_district_only(settings):
-    pin_today(settings.today)
     host = PluginHost(entry_points=False, plugins=[("fixture_city_policy", SamplePolicy("fixture_city_policy", level="district"))])
     platform = Platform.build(settings, host)
     try:
@@ -433,7 +429,6 @@ def test_a_district_level_policy_is_enabled_at_the_district_only(settings):
             assert row.config == {"max_yuan": "1000.00", "closes": "12-31"}
     finally:
         platform.db.dispose()
-        pin_today(None)
 
 
 # -- installed is not enabled -------------------------------------------------------------------

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from core.models import AuditEntry, Notification
 from core.services import projects, review
 from core.violations import Forbidden, NotFound, RuleError
-from tests.factories import PDF, acting, application, programme_id, unit_id
+from tests.factories import PDF, acting, application, on_day, programme_id, unit_id
 
 
 def _draft(platform, username, unit_code, track, title, *, amount="3000", directions=None, start="2023-04-01", end="2023-12-31",
@@ -100,10 +100,8 @@ def test_missing_minutes_and_forms_are_all_reported_at_once(platform):
 
 
 def test_closed_window_refuses_submission(platform):
-    from core.clock import pin_today
     pid = _draft(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")
-    pin_today("2023-04-01")
-    with pytest.raises(RuleError) as info, acting(platform, "jingan", "luochuan") as ctx:
+    with on_day("2023-04-01"), pytest.raises(RuleError) as info, acting(platform, "jingan", "luochuan") as ctx:
         projects.submit(ctx, pid)
     assert "window_closed" in codes(info.value)
     assert "2023-03-31" in next(v for v in info.value.violations if v.code == "window_closed").message.zh

@@ -40,7 +40,6 @@ from core.api.shapes import (
     user_ref,
 )
 from core.api.refusals import refuses
-from core.clock import today
 from core.services import programmes
 
 blp = Blueprint("programmes", __name__, url_prefix=f"{TENANT}/programmes",
@@ -160,7 +159,7 @@ def rule(allow, lang: str) -> dict:
 
 
 def phases(programme, lang: str) -> list[dict]:
-    day = today()
+    day = context().clock.today()  # the request's day, on the platform's clock
     return [{"key": p.key, "label": p.label.render(lang), "starts": p.starts, "ends": p.ends,
              "allows": p.action_keys, "rules": [rule(a, lang) for a in p.allows], "is_open": p.is_open(day)} for p in programmes.phases_of(programme)]
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import DateTime, event, inspect
+from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from core.clock import now
+from core.clock import clock_of
 
 UTC = dt.timezone.utc
 
@@ -48,8 +48,36 @@ class UtcDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Marks a creation stamp in the column's ``info``: set by ``_stamp_new_rows``.
+STAMPED = "stamped_at_creation"
+
+
 def created_at() -> Mapped[dt.datetime]:
-    return mapped_column(UtcDateTime(), default=now, nullable=False)
+    """When the row was made: the clock of the session that wrote it (``core.clock``), so a
+    row written under a ctx pinned to a day is dated that day. Not a column default: a default
+    has no session to ask, and the platform's clock is per session, not per process."""
+    return mapped_column(UtcDateTime(), nullable=False, info={STAMPED: True})
+
+
+_stamped_keys: dict[Mapper, tuple[str, ...]] = {}
+
+
+def _stamped(mapper: Mapper) -> tuple[str, ...]:
+    if mapper not in _stamped_keys:
+        _stamped_keys[mapper] = tuple(prop.key for prop in mapper.column_attrs
+                                      if any(c.info.get(STAMPED) for c in prop.columns))
+    return _stamped_keys[mapper]
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_new_rows(session: Session, _context, _instances) -> None:
+    """Date every new row's creation stamps that nobody set, all with one moment per flush."""
+    at = None
+    for obj in session.new:
+        for key in _stamped(inspect(obj).mapper):
+            if getattr(obj, key) is None:
+                at = at or clock_of(session).now()
+                setattr(obj, key, at)
 
 
 def moment(**kwargs) -> Mapped[dt.datetime | None]:

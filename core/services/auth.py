@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.clock import now
+from core.clock import clock_of
 from core.i18n import T
 from core.models import ApiToken, User
 from core.violations import RuleError, Violation
@@ -90,7 +90,7 @@ def revoke_token(session: Session, token_id: int, user: User) -> None:
     row = session.get(ApiToken, token_id)
     if row is None or row.user_id != user.id:
         raise RuleError(Violation("not_found", T("未找到该令牌", "Token not found"), field="token_id"), status=404)
-    row.revoked_at = now()
+    row.revoked_at = clock_of(session).now()
 
 
 def token_record(session: Session, token: str) -> ApiToken | None:

@@ -16,7 +16,8 @@ One rule, in one place (service guards call ``require``; pages and the API ask `
   the one acting holds its approver role over the object and gives a reason
   (``override_reason``), which the audit log records with the action's changes.
 
-The phases' days are compared with ``core.clock.today()``, so a test or a demo can pin them.
+The phases' days are compared with the platform's clock (``ctx.clock.today()``: the Shanghai
+day), so a test or a demo can pin them; a day an application was returned on is Shanghai's too.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from core.clock import today
+from core.clock import local_date
 from core.i18n import T, Text
 from core.models import Decision, Endorsement, Programme, Project
 from core.models.people import Role
@@ -45,9 +46,8 @@ def windows(programme: Programme, action: Action | str) -> list[tuple[Phase, All
     return sorted(out, key=lambda pa: (pa[0].starts, pa[0].ends))
 
 
-def open_window(programme: Programme, action: Action | str, day: dt.date | None = None) -> Phase | None:
-    """The phase allowing ``action`` that is open on ``day`` (today), if any."""
-    day = day or today()
+def open_window(programme: Programme, action: Action | str, day: dt.date) -> Phase | None:
+    """The phase allowing ``action`` that is open on ``day``, if any."""
     return next((p for p, _ in windows(programme, action) if p.is_open(day)), None)
 
 
@@ -66,7 +66,7 @@ def returned_on(ctx: Ctx, project: Project) -> dt.date | None:
                 Decision.project_id == project.id, Decision.outcome == "returned")),
             ctx.session.scalar(select(func.max(Endorsement.endorsed_at)).where(
                 Endorsement.project_id == project.id, Endorsement.outcome == "returned"))]
-    days = [d.date() if isinstance(d, dt.datetime) else d for d in days if d is not None]
+    days = [local_date(d) if isinstance(d, dt.datetime) else d for d in days if d is not None]
     return max(days, default=None)
 
 
@@ -102,7 +102,7 @@ def check(ctx: Ctx, programme: Programme, action: Action, obj=None, *, override_
           day: dt.date | None = None) -> Verdict:
     """May ``action`` happen on ``day`` (today) in ``programme``, on ``obj`` (the project, fund
     request, ... it concerns; a project gets its correction period)? See the module doc."""
-    day = day or today()
+    day = day or ctx.clock.today()
     found = windows(programme, action)
     if not found:
         return Verdict()

@@ -14,7 +14,6 @@ import dataclasses
 
 from sqlalchemy import select
 
-from core.clock import now
 from core.i18n import T
 from core.models import ChangeRequest, Project, ProjectState
 from core.permissions import A
@@ -145,7 +144,7 @@ def decide_change(ctx: Ctx, change_id: int, approve: bool, reason: str = "") -> 
                                   field="reason"))
     with ctx.action("project.change_decision"):
         cr.status = "approved" if approve else "refused"
-        cr.decided_by_id, cr.decided_at, cr.decision_reason = ctx.actor.id, now(), reason
+        cr.decided_by_id, cr.decided_at, cr.decision_reason = ctx.actor.id, ctx.clock.now(), reason
         if approve:
             track = cr.proposed_track or project.track
             project.forms = _forms_after(ctx, project, track, cr.proposed_forms or {})

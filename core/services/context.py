@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from core.clock import Clock, clock_of
 from core.config import Settings
 from core.i18n import T, Text
 from core.models import User
@@ -59,7 +60,8 @@ class Actor:
 class Ctx:
     """One unit of work: a tenant-bound session, the actor, the plugin host and settings.
 
-    ``after_commit`` collects work (tasks) to run only once the data it needs is committed."""
+    ``after_commit`` collects work (tasks) to run only once the data it needs is committed.
+    ``clock`` is the platform's clock, which the session carries (``core.clock``)."""
 
     session: Session
     actor: Actor
@@ -68,6 +70,11 @@ class Ctx:
     tenant_id: int
     locale: str = "zh"
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def clock(self) -> Clock:
+        """Today and now for this unit of work: what every stamp and deadline is read from."""
+        return clock_of(self.session)
 
     @property
     def permissions(self) -> PermissionTable:

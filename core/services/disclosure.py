@@ -30,7 +30,6 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import aliased, lazyload
 
-from core.clock import today
 from core.i18n import T, Text
 from core.models import (
     Decision, EntryKind, Fund, FundKind, FundRequest, LedgerEntry, OrgUnit, Pledge, Programme, Project,
@@ -249,9 +248,8 @@ def years(ctx: Ctx) -> list[int]:
     return sorted({int(y) for (y,) in ctx.session.execute(stmt)}, reverse=True)
 
 
-def default_year(known: list[int]) -> int:
-    """This year if anything exists for it, else the latest year before it, else the latest."""
-    now = today().year
+def default_year(known: list[int], now: int) -> int:
+    """This year (``now``) if anything exists for it, else the latest year before it, else the latest."""
     if now in known or not known:
         return now
     past = [y for y in known if y <= now]
@@ -261,7 +259,7 @@ def default_year(known: list[int]) -> int:
 def choose_year(ctx: Ctx, year: int | None) -> tuple[int, list[int]]:
     known = years(ctx)
     if year is None:
-        year = default_year(known)
+        year = default_year(known, ctx.clock.today().year)
     return year, sorted(set(known) | {year}, reverse=True)
 
 

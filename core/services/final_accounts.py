@@ -20,12 +20,11 @@ from fen with ``Decimal`` (exact), shown with two decimals.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from core.clock import today
 from core.i18n import T, Text
 from core.models import EntryKind, FundRequest, Project
 from core.permissions import A
@@ -77,7 +76,7 @@ class FinalAccounts:
     total: Line
     committed: int  # what the approval committed (the project's approved money)
     refunded: int
-    as_of: str = field(default_factory=lambda: today().isoformat())
+    as_of: str  # the day it was drawn up (today, on the platform's clock)
 
     @property
     def show_unassigned(self) -> bool:
@@ -133,7 +132,7 @@ def final_accounts(ctx: Ctx, project_id: int) -> FinalAccounts:
     ordered = [lines[b.id] for b in project.budget_items]
     for line in ordered + [unassigned]:
         total.add(line)
-    return FinalAccounts(project, ordered, unassigned, total, committed, refunded)
+    return FinalAccounts(project, ordered, unassigned, total, committed, refunded, ctx.clock.today().isoformat())
 
 
 # ---------------------------------------------------------------- the .xlsx

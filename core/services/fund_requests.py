@@ -45,7 +45,6 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from core.clock import now, today
 from core.i18n import T, Text
 from core.models import (
     Attachment,
@@ -88,8 +87,9 @@ HOLDING_STATES = (*OPEN_STATES, FundRequestState.disbursed.value)
 # ---------------------------------------------------------------- reading
 
 
-def this_month() -> str:
-    return today().strftime("%Y-%m")
+def this_month(ctx: Ctx) -> str:
+    """The month it is today (Shanghai's), as fund requests name months."""
+    return ctx.clock.today().strftime("%Y-%m")
 
 
 def next_month(month: str) -> str:
@@ -401,10 +401,10 @@ def _amount(value, field_name: str = "amount") -> tuple[int | None, Violation | 
     return read_yuan(value, field_name, max_fen=MAX_PROJECT_FEN)
 
 
-def _month(value, v: Violations) -> str:
+def _month(ctx: Ctx, value, v: Violations) -> str:
     month = (value or "").strip() if isinstance(value, str) or value is None else None
     if not month:
-        return this_month()
+        return this_month(ctx)
     match = MONTH.fullmatch(month)
     if match is None or int(match.group(1)) not in YEARS:
         v.add(Violation("invalid_month", T("申请月份格式应为“年-月”，如 2023-05", "The month must be YYYY-MM, e.g. 2023-05"),
@@ -477,7 +477,7 @@ def file_request(ctx: Ctx, project_id: int, *, amount, purpose, beneficiaries=""
     purpose = _text(purpose, "purpose", T("用途", "Purpose"), required=True, v=v)
     beneficiaries = _text(beneficiaries, "beneficiaries", T("使用对象", "Beneficiaries"),
                           required=rules.beneficiaries_required, v=v, clause=rules.clause)
-    month = _month(month, v)
+    month = _month(ctx, month, v)
     item = _budget_item(project, budget_item_id, v)
     v.raise_if_blocking()
     street_of(ctx, project.applicant_unit)  # refused now rather than at the office's check
@@ -530,7 +530,7 @@ def supervise(ctx: Ctx, request_id: int, *, approve: bool = True, note: str = ""
     v.raise_if_blocking()
     with ctx.action("fund_request.supervise"):
         req.state = FundRequestState.supervised.value
-        req.supervised_by_id, req.supervised_at, req.supervision_note = ctx.actor.id, now(), note
+        req.supervised_by_id, req.supervised_at, req.supervision_note = ctx.actor.id, ctx.clock.now(), note
     return req
 
 
@@ -559,7 +559,7 @@ def check(ctx: Ctx, request_id: int, *, month: str | None = None) -> FundRequest
     if req.state != expected:
         raise _state_error(req, T("审核", "checked"))
     v = Violations()
-    chosen = _month(month, v) if month not in (None, "") else req.month
+    chosen = _month(ctx, month, v) if month not in (None, "") else req.month
     v.raise_if_blocking()
     if project.state != ProjectState.approved.value:
         raise RuleError(Violation("project_not_approved", T(
@@ -580,7 +580,7 @@ def check(ctx: Ctx, request_id: int, *, month: str | None = None) -> FundRequest
     with ctx.action("fund_request.check"):
         req.month = chosen
         req.state = FundRequestState.checked.value
-        req.checked_by_id, req.checked_at, req.batch_id = ctx.actor.id, now(), batch.id
+        req.checked_by_id, req.checked_at, req.batch_id = ctx.actor.id, ctx.clock.now(), batch.id
     return req
 
 
@@ -638,7 +638,7 @@ def _refuse(ctx: Ctx, req: FundRequest, reason: str, action: str, *, supervised:
         req.refusal_reason = reason
         req.batch_id = None
         if supervised:
-            req.supervised_by_id, req.supervised_at, req.supervision_note = ctx.actor.id, now(), reason
+            req.supervised_by_id, req.supervised_at, req.supervision_note = ctx.actor.id, ctx.clock.now(), reason
     return req
 
 
@@ -672,7 +672,7 @@ def approve_batch(ctx: Ctx, batch_id: int) -> FundRequestBatch:
             field="batch_id", clause=clause), status=403)
     with ctx.action("fund_request.batch_approve"):
         batch.state = BatchState.approved.value
-        batch.approved_by_id, batch.approved_at, batch.approved_total_fen = ctx.actor.id, now(), total
+        batch.approved_by_id, batch.approved_at, batch.approved_total_fen = ctx.actor.id, ctx.clock.now(), total
         for r in requests:
             r.state = FundRequestState.approved.value
     return batch
@@ -729,7 +729,7 @@ def _disburse(ctx: Ctx, req: FundRequest) -> list[LedgerEntry]:
                                        memo=memo, fund_request_id=req.id))
     with ctx.action("fund_request.disburse"):
         req.state = FundRequestState.disbursed.value
-        req.disbursed_at = now()
+        req.disbursed_at = ctx.clock.now()
     return entries
 
 

@@ -53,7 +53,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from core.clock import today
 from core.i18n import T, Text
 from core.models import (
     Attachment, Decision, EntryKind, Fund, FundKind, LedgerEntry, OrgUnit, Pledge, Programme, Project, ProjectState,
@@ -292,9 +291,9 @@ def _yuan(value, field: str, label: Text, *, allow_zero: bool) -> tuple[int, Vio
     return fen or 0, problem
 
 
-def _date(value, field: str, label: Text) -> tuple[dt.date | None, Violation | None]:
+def _date(value, field: str, label: Text, today: dt.date) -> tuple[dt.date | None, Violation | None]:
     if value in (None, ""):
-        return today(), None
+        return today, None
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, str):
@@ -305,8 +304,8 @@ def _date(value, field: str, label: Text) -> tuple[dt.date | None, Violation | N
     if not isinstance(value, dt.date):
         return None, Violation("invalid_date", T(f"{label.zh}应为日期，如 2023-05-20", f"{label.en} must be a date like 2023-05-20"),
                                field=field)
-    if value > today():
-        return None, Violation("date_in_future", T(f"{label.zh}不能晚于今天（{today()}）", f"{label.en} cannot be after today ({today()})"),
+    if value > today:
+        return None, Violation("date_in_future", T(f"{label.zh}不能晚于今天（{today}）", f"{label.en} cannot be after today ({today})"),
                                field=field)
     return value, None
 
@@ -380,7 +379,7 @@ def pledge(ctx: Ctx, sponsor_id: int, fund_id: int, amount, *, in_kind: str = ""
     v.add(problem)
     occasion, problem = _text(occasion, "occasion", T("认捐场合", "Occasion"), OCCASION_MAX)
     v.add(problem)
-    day, problem = _date(pledged_on, "pledged_on", T("认捐日期", "The pledge's date"))
+    day, problem = _date(pledged_on, "pledged_on", T("认捐日期", "The pledge's date"), ctx.clock.today())
     v.add(problem)
     if not v.items and fen == 0 and not in_kind:
         v.add(Violation("nothing_promised", T("请填写认捐金额，或写明提供的实物、资源（两者至少一项）",

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core.clock import now
 from core.i18n import T
 from core.models import Membership, PanelMember, PluginEnablement, Programme
 from core.permissions import A
@@ -51,7 +50,7 @@ def enable_plugin(ctx: Ctx, unit_id: int, plugin_name: str, config: dict | None 
         elif (row.config, row.enabled) != (stored, enabled):
             # Unchanged settings are not a change: re-applying tenant files must not stamp
             # updated_at or write audit entries.
-            row.config, row.enabled, row.updated_at = stored, enabled, now()
+            row.config, row.enabled, row.updated_at = stored, enabled, ctx.clock.now()
     return row
 
 

@@ -10,7 +10,6 @@ State machine (guards from core and from the programme's policy)::
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import BinaryIO, Iterable
 
 from sqlalchemy import Select, func, or_, select
@@ -370,12 +369,14 @@ def submit(ctx: Ctx, project_id: int) -> Project:
     before = project.state
     with ctx.action("project.submit"):
         project.state = ProjectState.submitted.value
-        # Full precision: the submission's identity for the (idempotent) notification task.
-        project.submitted_at = dt.datetime.now(dt.timezone.utc)
+        project.submitted_at = ctx.clock.now()
     _transitioned(ctx, project, "submit", before)
     policy, config = policy_of(ctx, project.programme)
     if policy.endorsement(config) is None:  # otherwise the panel hears of it once it is endorsed
-        notify_panel_after_commit(ctx, project, project.submitted_at.isoformat())
+        # The submission's identity for the (idempotent) notification task: the project's row
+        # version, which this submission's write made and no other write will (a time could
+        # repeat, e.g. on a pinned clock or two submissions within one tick).
+        notify_panel_after_commit(ctx, project, f"submission-v{project.version}")
     return project
 
 

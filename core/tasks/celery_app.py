@@ -11,7 +11,6 @@ from __future__ import annotations
 from celery import Celery
 from celery.schedules import crontab
 
-from core import clock
 from core.config import Settings
 from core.tasks import jobs
 
@@ -68,8 +67,9 @@ def _make(settings: Settings) -> Celery:
     def daily(day: str | None = None) -> int:
         """Beat's daily entry: one ``remind_deadlines`` per tenant, all for the same day."""
         from core.tasks.dispatch import enqueue
-        day = day or clock.today().isoformat()
-        tenants = jobs.tenant_ids(jobs.database(settings))
+        db = jobs.database(settings)
+        day = day or db.clock.today().isoformat()  # the Shanghai day, on the platform's clock
+        tenants = jobs.tenant_ids(db)
         for tenant_id in tenants:
             enqueue(settings, "tongxin.remind_deadlines", tenant_id=tenant_id, day=day)
         return len(tenants)
@@ -78,10 +78,8 @@ def _make(settings: Settings) -> Celery:
 
 
 def _from_env() -> Celery:
-    settings = Settings.from_env()
-    if settings.today:  # demos and tests pin the date, as the web app does
-        clock.pin_today(settings.today)
-    return celery_for(settings)
+    # TONGXIN_TODAY pins the worker's clock as it pins the web app's (core.clock.of_settings).
+    return celery_for(Settings.from_env())
 
 
 # The module-level app the `celery -A core.tasks.celery_app` command line looks for; built

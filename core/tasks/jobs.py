@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core import clock
+from core.clock import of_settings
 from core.config import Settings
 from core.db import Database
 from core.models import Notification, PanelMember, Programme, Project, ProjectState, Tenant
@@ -28,9 +28,12 @@ UNFINISHED = (ProjectState.draft.value, ProjectState.returned.value)
 
 
 def database(settings: Settings) -> Database:
+    """The tasks' database for these settings, with the platform's clock (``core.clock``): a
+    task run in-process keeps the time of the platform that queued it, a worker the time its
+    settings say (TONGXIN_TODAY)."""
     db = _databases.get(settings.database_url)
-    if db is None:
-        db = _databases[settings.database_url] = Database(settings.database_url)
+    if db is None or db.clock is not of_settings(settings):
+        db = _databases[settings.database_url] = Database(settings.database_url, clock=of_settings(settings))
     return db
 
 
@@ -75,7 +78,7 @@ def remind_deadlines(db: Database, tenant_id: int, day: str | None = None) -> in
     knows no jurisdiction. ``day`` (ISO date) is the day the reminder is for; the scheduler
     passes it so a message handled after midnight still answers for the day it was sent.
     Returns the number of notifications created; a second run the same window creates none."""
-    on = dt.date.fromisoformat(day) if day else clock.today()
+    on = dt.date.fromisoformat(day) if day else db.clock.today()
     created = 0
     with db.scope(tenant_id=tenant_id) as s:
         for programme in s.scalars(select(Programme).order_by(Programme.id)):

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request, send_file, url_for
 
-from core.clock import today
 from core.i18n import T, Text
 from core.models import Project
 from core.money import money_text
@@ -60,7 +59,7 @@ def unit(unit_id: int):
 @bp.get("/disclosure/units/<int:unit_id>/report")
 def report(unit_id: int):
     d = disclosure.unit_disclosure(ctx(), unit_id, _year())
-    return render_template("pages/disclosure/report.html", d=d, made_on=today())
+    return render_template("pages/disclosure/report.html", d=d, made_on=ctx().clock.today())
 
 
 @bp.get("/disclosure/units/<int:unit_id>/report.xlsx")

@@ -129,7 +129,7 @@ def project_section(c: Ctx, project: Project) -> Panel | None:
     return Panel("pages/fund_requests/_panel.html", {
         "rows": rows_for(c, requests), "filing": filing, "rules": rules, "room": room, "lines": lines,
         "override": not filing.allowed and filing.shown and actions.file_override(c, project),
-        "form": _values("file", {"amount": "", "purpose": "", "beneficiaries": "", "month": service.this_month(),
+        "form": _values("file", {"amount": "", "purpose": "", "beneficiaries": "", "month": service.this_month(c),
                                    "budget_item_id": "", "override_reason": ""}),
         "errors": _errors("file", FILE_FIELDS, c.locale),
         "accounts": accounts_service.final_accounts(c, project.id),
@@ -141,7 +141,7 @@ def project_section(c: Ctx, project: Project) -> Panel | None:
 
 def _month_arg() -> str:
     month = (request.args.get("month") or "").strip()
-    return month if service.MONTH.match(month) else service.this_month()
+    return month if service.MONTH.match(month) else service.this_month(ctx())
 
 
 @bp.get("/fund-requests")

@@ -13,7 +13,6 @@ import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from core.clock import today
 from core.door import money as door
 from core.money import money_text
 from core.services import fund_actions
@@ -30,7 +29,7 @@ bp = Blueprint("money", __name__, url_prefix="/t/<tenant>")
 @login_required
 def index():
     c = ctx()
-    year = int_arg("year") or today().year
+    year = int_arg("year") or c.clock.today().year
     rows = fund_service.visible_funds(c, year=year)
     totals = {k: sum(getattr(b, k) for _, b in rows) for k in ("allocated", "committed", "disbursed", "spent", "available")}
     return render_template("pages/money/funds.html", rows=rows, year=year, totals=totals)

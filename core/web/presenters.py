@@ -3,12 +3,12 @@ open today marked) and rubric, computed once per request and per programme. Call
 plugin happen here, so a failing plugin surfaces as ``PluginFailure`` in one known place."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from flask import g
 
-from core.clock import today
 from core.models import Programme
 from core.permissions import A
 from core.plugin_host.contributions import Phase
@@ -31,6 +31,7 @@ class ProgrammeView:
     programme: Programme
     policy: Policy
     config: dict
+    today: dt.date  # the request's day, on the platform's clock
 
     @cached_property
     def tracks(self):
@@ -42,7 +43,7 @@ class ProgrammeView:
 
     @cached_property
     def phases(self) -> list[PhaseView]:
-        day = today()
+        day = self.today
         registry = self.policy.host.permissions.registry
         return [PhaseView(p, p.is_open(day), p.ends < day,
                           [(registry.get(a.key).label if a.key in registry else a.key, a.clause, a.firmness)
@@ -73,5 +74,5 @@ def programme_view(ctx: Ctx, programme: Programme) -> ProgrammeView:
     cache = g.setdefault("_programme_views", {})
     if programme.id not in cache:
         policy, config = policy_of(ctx, programme)
-        cache[programme.id] = ProgrammeView(programme, policy, config)
+        cache[programme.id] = ProgrammeView(programme, policy, config, ctx.clock.today())
     return cache[programme.id]
