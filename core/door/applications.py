@@ -32,9 +32,9 @@ class CreateProjectSchema(InputSchema):
     programme_id = Id(required=True)
     applicant_unit_id = Id(required=True, metadata={"description": "a unit the user may apply for"})
     track = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    title = fields.String(required=True, validate=validate.Length(min=projects.TITLE_MIN, max=projects.TITLE_MAX),
-                          metadata={"description": "spaces around it are not counted",
-                                    "label": T("项目名称", "Title")})
+    title = fields.String(required=True, validate=validate.Length(
+        min=projects.TITLE_MIN, max=projects.TITLE_MAX, error=f"{projects.TITLE_RULE.zh} | {projects.TITLE_RULE.en}"),
+        metadata={"description": "spaces around it are not counted", "label": T("项目名称", "Title")})
 
 
 class FormDataSchema(InputSchema):
@@ -58,8 +58,10 @@ class BudgetInputSchema(InputSchema):
 
 class AttachmentUploadSchema(InputSchema):
     kind = fields.String(required=True, validate=validate.Length(min=1, max=64),
-                         metadata={"description": "one of the programme's attachment_kinds"})
-    file = FileField(required=True)
+                         metadata={"description": "one of the programme's attachment_kinds",
+                                   "label": T("附件类别", "Kind")})
+    file = FileField(required=True, error_messages={"required": "请选择要上传的文件 | Choose a file to upload"},
+                     metadata={"label": T("文件", "File")})
 
 
 def attach(ctx, project_id: int, kind: str, file: FileStorage, *, storage):

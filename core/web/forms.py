@@ -132,12 +132,13 @@ def read_budget(form: MultiDict) -> list[dict]:
 
 
 def budget_errors(violations: list[Violation], locale: str) -> tuple[dict[int, dict[str, list[str]]], list[Violation]]:
-    """``budget.2.amount`` → row 2's amount; ``budget`` → the editor as a whole."""
+    """``budget.2.amount`` (the service's word) or ``items.2.amount`` (the input schema's) → row
+    2's amount; ``budget`` or ``items`` → the editor as a whole."""
     rows: dict[int, dict[str, list[str]]] = {}
     general = []
     for v in violations:
         parts = (v.field or "").split(".")
-        if len(parts) >= 2 and parts[0] == "budget" and parts[1].isdigit():
+        if len(parts) >= 2 and parts[0] in ("budget", "items") and parts[1].isdigit():
             key = parts[2] if len(parts) > 2 else "description"
             rows.setdefault(int(parts[1]), {}).setdefault(key, []).append(_message(v, locale))
         else:
