@@ -122,12 +122,15 @@ def read(schema_cls: type[Schema], form: MultiDict) -> dict:
 
 
 def read_budget(form: MultiDict) -> list[dict]:
-    """Budget rows from parallel ``description`` / ``amount`` inputs; blank rows are skipped."""
+    """Budget rows from parallel ``description`` / ``amount`` inputs, as the API's budget lines
+    (``core.door.applications.BudgetLineInputSchema`` loads them): blank rows are skipped, and
+    an empty input of a row is left out, as ``core.door.form_values`` leaves out any empty
+    input, so the schema says "required" as it does to JSON without the field."""
     rows = []
     for desc, amount in zip_longest(form.getlist("description"), form.getlist("amount"), fillvalue=""):
-        desc, amount = (desc or "").strip(), (amount or "").strip()
-        if desc or amount:
-            rows.append({"description": desc, "amount": amount})
+        row = {"description": (desc or "").strip(), "amount": (amount or "").strip()}
+        if any(row.values()):
+            rows.append({k: v for k, v in row.items() if v})
     return rows
 
 

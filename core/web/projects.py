@@ -149,7 +149,8 @@ def _render(project_id: int, failure: Failure | None = None, status: int = 200):
     if can_edit:
         rows = rows + [{"description": "", "amount": ""}] * BLANK_BUDGET_ROWS
 
-    attach_errors = failure.violations if section == "attachments" else []
+    attach_errors = (split_errors(failure.violations, "", ("kind", "file"), locale) if section == "attachments"
+                     else FormErrors())
     problems = problems or []
     decisions = review_service.decisions(c, project.id) if signed_in else []
     approved = next((d for d in reversed(decisions) if d.outcome == "approved"), None)

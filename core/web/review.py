@@ -107,7 +107,10 @@ def _render(project_id: int, *, score_failure=None, decide_failure=None, status:
         "points": dict(mine.points) if mine else {}, "comment": mine.comment if mine else ""}
     score_errors = split_errors((score_failure or {}).get("violations", []), "points",
                                 [cr.key for cr in rubric], c.locale) if score_failure else FormErrors()
-    score_general = [v for v in (score_failure or {}).get("violations", []) if not (v.field or "").startswith("points.")]
+    score_violations = (score_failure or {}).get("violations", [])
+    comment_errors = split_errors(score_violations, "", ("comment",), c.locale).by_field.get("comment", [])
+    score_general = [v for v in score_violations
+                     if not (v.field or "").startswith("points.") and (v.field or "").split(".")[0] != "comment"]
     # As posted (to correct it), or as a new decision starts: approving the amount requested.
     decide_values = (decide_failure or {}).get("values") or MultiDict(
         {"approved_amount": str(fen_to_yuan(project.requested_fen))})
@@ -131,7 +134,7 @@ def _render(project_id: int, *, score_failure=None, decide_failure=None, status:
         "pages/review.html", funding_plan=_funding_plan(c, project, decide_values, details) if decider else [],
         project=project, view=view, member=member, decider=decider, rubric=rubric,
         table=_score_table(all_scores, rubric) if decider else None, mine=mine,
-        score_values=score_values, score_errors=score_errors, score_general=score_general,
+        score_values=score_values, score_errors=score_errors, score_general=score_general, comment_errors=comment_errors,
         decide_values=decide_values, decide_errors=decide_errors, approvable=approvable,
         offers=offers, decisions=decisions, decide_forms=decide_forms,
         detail_lines={d.id: lines(decide_specs, d.details or {}, c.locale) for d in decisions},
