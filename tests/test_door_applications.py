@@ -219,3 +219,57 @@ def test_the_city_decides_before_the_selection_phase_only_with_its_reason(app, c
     assert r.status_code == 302, text(r)
     with acting(platform, "jinjiang", "jj_admin") as ctx:
         assert ctx.session.scalars(select(Decision.outcome)).all() == ["approved"]
+
+
+# -- one answer to "what may I do now": the API's actions and the page's buttons --------------------
+
+def _action(client, headers, pid: int, key: str, tenant: str = "jingan") -> dict:
+    detail = client.get(url(f"/projects/{pid}", tenant), headers=headers).get_json()
+    return next(a for a in detail["actions"] if a["action"] == key)
+
+
+def _shown_as(html: str, why_id: str, reason: str | None) -> str:
+    """How the page shows an action: "disabled" (with ``reason`` beside it) or "absent"."""
+    found = re.search(rf'id="{why_id}"[^>]*>([^<]*)<', html)
+    if found is None:
+        return "absent"
+    assert unescape(found.group(1)) == reason, (why_id, found.group(1), reason)
+    return "disabled"
+
+
+def test_the_page_shows_each_action_as_the_api_offers_it(app, client, platform):
+    # A draft with a problem: submitting is the applicant's, but not yet (the first problem says why).
+    draft = draft_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园", amount="5000.01")
+    applicant = login(client, "luochuan")
+    with on_day(APPLICATION_DAY):
+        submit = _action(client, applicant, draft, "submit")
+        page = text(web(app, "luochuan").get(f"/projects/{draft}"))
+    assert (submit["allowed"], submit["shown"]) == (False, True) and "5,000.00" in submit["reason"]
+    assert _shown_as(page, "submit-why", submit["reason"]) == "disabled"
+    # After the call closed (no correction: never returned) the town's stamp is theirs but not now.
+    late = jinjiang_project(platform, "qinghua", "jj-qingyang-a")
+    town = login(client, "qingyang_admin", "jinjiang")
+    with on_day(LATE):
+        endorse = _action(client, town, late, "endorse", "jinjiang")
+        page = text(web(app, "qingyang_admin", "jinjiang").get(f"/projects/{late}"))
+    assert (endorse["allowed"], endorse["shown"]) == (False, True) and "项目申报" in endorse["reason"]
+    assert _shown_as(page, "endorse-why", endorse["reason"]) == "disabled" and 'name="outcome"' not in page
+    # A pending change: a second request waits; the programme's office may decide the first.
+    approved = approved_project(platform, track="yiju_yipin", title="楼组议事会")
+    r = client.post(url(f"/projects/{approved}/change-requests"), headers=applicant, json={
+        "reason": "居民议事后调整项目名称", "proposed_forms": {"application": {**_form(platform, approved), "title": "楼组议事厅"}}})
+    assert r.status_code == 201, r.get_json()
+    again = _action(client, applicant, approved, "request_change")
+    page = text(web(app, "luochuan").get(f"/projects/{approved}"))
+    assert (again["allowed"], again["shown"]) == (False, True)
+    assert _shown_as(page, "request-change-why", again["reason"]) == "disabled" and "同意变更" not in page
+    office = _action(client, login(client, "ghxl_admin"), approved, "decide_change")
+    assert (office["allowed"], office["shown"]) == (True, True)
+    assert "同意变更" in text(web(app, "ghxl_admin").get(f"/projects/{approved}"))
+    # Not the person's step at all: not shown, on either face (the applicant never sees the decision).
+    submitted = submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "楼道花园")
+    mine = _action(client, applicant, submitted, "decide")
+    assert (mine["allowed"], mine["shown"]) == (False, False)
+    page = text(web(app, "luochuan").get(f"/projects/{submitted}"))
+    assert "评审此项目" not in page and _shown_as(page, "decide-why", None) == "absent"
+    assert (_action(client, login(client, "ghxl_chair"), submitted, "decide")["allowed"]) is True
