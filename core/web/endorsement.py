@@ -158,7 +158,7 @@ def new_change(project_id: int):
         forbid_unless(offer.allowed, offer.reason)
     view = programme_view(c, project.programme)
     source = request.form if request.method == "POST" else request.args
-    track = source.get("proposed_track") or project.track
+    track = source.get("proposed_track") or project.track  # whose forms the page shows
     if track not in view.tracks:
         track = project.track
     specs = view.forms(track)
@@ -172,8 +172,8 @@ def new_change(project_id: int):
         # Only the forms the applicant actually changed are proposed.
         proposed = {key: data for key, data in values.items() if _changed(view, specs, key, data, stored.get(key))}
         try:
-            REQUEST_CHANGE(c, project.id, **REQUEST_CHANGE.from_form(
-                request.form, proposed_track=track if track != project.track else None, proposed_forms=proposed))
+            # The schema reads the reason and the type as posted (an unknown type is refused, as by the API).
+            REQUEST_CHANGE(c, project.id, **REQUEST_CHANGE.from_form(request.form, proposed_forms=proposed))
             c.commit()
         except RuleError as err:
             c.session.rollback()
