@@ -14,10 +14,35 @@ from core.violations import RuleError
 from marshmallow import fields
 
 
+APPLICATIONS = {"project.create", "project.save_form", "project.budget", "project.attach", "project.submit",
+                "project.withdraw", "project.endorse", "review.score", "review.decide", "change.request",
+                "change.decide"}
+
+
 def test_operations_are_declared():
     keys = [op.key for op in operations()]
     assert len(keys) == len(set(keys))
-    assert "change.request" in keys and "change.decide" in keys
+    assert APPLICATIONS <= set(keys)
+    assert {op.key for op in operations() if op.service.__module__ in (
+        "core.door.applications", "core.services.projects", "core.services.review", "core.services.changes",
+        "core.services.endorsement")} == APPLICATIONS
+
+
+def test_the_api_parses_each_application_operation_with_its_schema(client):
+    """The OpenAPI document is generated from what the API parses with: every application
+    operation's schema is the request body of one of its endpoints, so the document states the
+    limits the operation enforces."""
+    spec = client.get("/api/openapi.json").get_json()
+    bodies = set()
+    for item in spec["paths"].values():
+        for operation in (o for o in item.values() if isinstance(o, dict)):
+            for content in (operation.get("requestBody") or {}).get("content", {}).values():
+                ref = content.get("schema", {}).get("$ref", "")
+                bodies.add(ref.rsplit("/", 1)[-1])
+    for op in operations():
+        if op.key in APPLICATIONS and op.schema is not None:
+            name = op.schema.__name__.removesuffix("Schema")
+            assert name in bodies, f"{op.key}: no endpoint reads {name}"
 
 
 @pytest.mark.parametrize("op", operations(), ids=lambda op: op.key)

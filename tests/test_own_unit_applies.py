@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
-from core.models import Programme
+from core.app import create_app
+from core.models import OrgUnit, Programme, Project
 from core.permissions import A
 from core.platform import Platform
 from core.plugin_host.manager import PluginHost
 from core.services import projects, review
 from core.services.tenant_definitions import load as load_tenant
 from core.violations import Forbidden
+from tests.clients import Web, text
 from tests.factories import APPLICATION_DAY, PASSWORD, acting, on_day, unit_id
 from tests.fixture_plugins.sample import SamplePolicy
 
@@ -85,3 +88,39 @@ def test_the_district_decides_a_street_offices_application_too(streetwide):
 def test_another_street_office_cannot_apply_for_this_street(streetwide):
     with pytest.raises(Forbidden), acting(streetwide, TENANT, "fs_other_office") as ctx:
         projects.create_project(ctx, _programme(streetwide), unit_id(streetwide, TENANT, "fs-a"), "general", "街区共治议事会")
+
+
+def _decidable(platform, username: str) -> set[int]:
+    """The projects a list of "what I may decide" shows ``username`` (``where``, in SQL)."""
+    applicant, owner = aliased(OrgUnit), aliased(OrgUnit)
+    with acting(platform, TENANT, username) as ctx:
+        stmt = (select(Project.id).join(applicant, applicant.id == Project.applicant_unit_id)
+                .join(Programme, Programme.id == Project.programme_id).join(owner, owner.id == Programme.org_unit_id)
+                .where(ctx.where(A.review_decide, unit_path=applicant.path, programme_unit_path=owner.path,
+                                 programme_id=Project.programme_id)))
+        found = set(ctx.session.scalars(stmt))
+        # The list and the question asked one by one agree.
+        for project in ctx.session.scalars(select(Project)):
+            assert (project.id in found) == ctx.can(A.review_decide, project).allowed, (username, project.id)
+        return found
+
+
+def test_lists_of_what_one_may_decide_leave_out_ones_own_application(streetwide, settings):
+    pid = _apply_as_office(streetwide)
+    assert pid not in _decidable(streetwide, "fs_office")
+    assert pid in _decidable(streetwide, "fs_chair") and pid in _decidable(streetwide, "fs_district")
+    # Without the applicant's unit the separation could not be kept: no answer rather than too many rows.
+    with pytest.raises(ValueError), acting(streetwide, TENANT, "fs_office") as ctx:
+        ctx.where(A.review_decide, programme_unit_path=OrgUnit.path, programme_id=Project.programme_id)
+
+    app = create_app(settings, host=streetwide.host)
+    app.config["TESTING"] = True
+    try:
+        office = Web(app.test_client(), TENANT)
+        office.login("fs_office")
+        assert f"/projects/{pid}/review" not in text(office.get("/review"))  # not in the office's queue
+        chair = Web(app.test_client(), TENANT)
+        chair.login("fs_chair")
+        assert f"/projects/{pid}/review" in text(chair.get("/review"))
+    finally:
+        app.extensions["tongxin"].db.dispose()

@@ -161,7 +161,7 @@ def test_new_project_offers_only_the_actors_units(web):
     r = web.post(f"/programmes/{programme_id_of(web)}/projects/new",
                  {"track": "micro_venture", "applicant_unit_id": str(unit_id(web.platform, "jingan", "ghxl-luochuan")),
                   "title": "口"})
-    assert r.status_code == 422 and "项目名称应为2至60个字" in field_html(text(r), "title")
+    assert r.status_code == 422 and "项目名称：应为2至60个字" in field_html(text(r), "title")
 
 
 def test_forms_are_rendered_from_the_plugin_schema(web):
@@ -327,17 +327,17 @@ def test_submit_score_and_decide_through_the_pages(web, platform):
     page = text(web.get(f"/projects/{sig}/review"))
     assert "可行性" in page and 'max="10"' in page and "目标与居民需求相符" in page
     assert "评审决定" not in page.split("决定记录")[0] or "确认决定" not in page  # experts do not decide
-    r = web.post(f"/projects/{sig}/score", {"points-feasibility": "11", "points-operability": "7", "points-compliance": ""})
+    r = web.post(f"/projects/{sig}/score", {"points.feasibility": "11", "points.operability": "7", "points.compliance": ""})
     assert r.status_code == 422
     assert "「可行性」应为0至10的整数" in field_html(text(r), "points-feasibility")
     assert 'value="7"' in text(r)
-    assert web.post(f"/projects/{sig}/score", {"points-feasibility": "8", "points-operability": "7",
-                                                "points-compliance": "9", "comment": "目标清楚"}).status_code == 302
+    assert web.post(f"/projects/{sig}/score", {"points.feasibility": "8", "points.operability": "7",
+                                                "points.compliance": "9", "comment": "目标清楚"}).status_code == 302
     assert web.post(f"/projects/{sig}/decide", {"outcome": "approved"}).status_code == 403
     web.logout()
 
     web.login("ghxl_chair")
-    web.post(f"/projects/{sig}/score", {"points-feasibility": "9", "points-operability": "8", "points-compliance": "9"})
+    web.post(f"/projects/{sig}/score", {"points.feasibility": "9", "points.operability": "8", "points.compliance": "9"})
     page = text(web.get(f"/projects/{sig}/review"))
     assert "评审专家（演示）" in page and "目标清楚" in page
     assert "8.5" in page and "25.0" in page  # feasibility average (8, 9) and average total (24, 26)

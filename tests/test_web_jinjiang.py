@@ -70,12 +70,16 @@ def test_the_decision_form_asks_for_the_tier_and_the_applicant_sees_it(app, plat
     with acting(platform, "jinjiang", "qingyang_admin") as ctx:
         endorsement.endorse(ctx, pid, "endorsed")
     assert f"/projects/{pid}/review" in text(chair.get("/review"))
+    # While the call is open the decision is the chair's but not yet: shown disabled, saying when.
     page = text(chair.get(f"/projects/{pid}/review"))
-    assert 'name="selection--tier"' in page and "推荐为泉州市级项目" in page and "试点层级" in page
+    why = page[page.index('id="decide-why"'):][:400]
+    assert "项目确定" in why and 'name="selection--tier"' not in page
     r = chair.post(f"/projects/{pid}/decide", {"outcome": "approved", "approved_amount": "80000",
                                                "selection--tier": "quanzhou"})
-    assert r.status_code == 422 and "项目确定" in text(r) and "四.2" in text(r)  # the call is still open
+    assert r.status_code == 422 and "项目确定" in text(r) and "四.2" in text(r)  # the service refuses it too
     with on_day(JINJIANG_SELECTION_DAY):  # it closed on 17 March: now the city selects
+        page = text(chair.get(f"/projects/{pid}/review"))
+        assert 'name="selection--tier"' in page and "推荐为泉州市级项目" in page and "试点层级" in page
         r = chair.post(f"/projects/{pid}/decide", {"outcome": "approved", "approved_amount": "80000"})
         assert r.status_code == 422
         assert re.search(r'id="decide-selection-tier-err1"[^>]*>试点层级', text(r))

@@ -10,9 +10,7 @@ from typing import ClassVar
 
 from flask import current_app, url_for
 from flask.views import MethodView
-from flask_smorest.fields import Upload
-from marshmallow import ValidationError, fields, validate
-from werkzeug.datastructures import FileStorage
+from marshmallow import ValidationError, fields
 
 from core.api.base import (
     TENANT,
@@ -30,6 +28,7 @@ from core.api.base import (
 )
 from core.api.shapes import UnitRefSchema, UserRefSchema, text, unit_ref, user_ref
 from core.api.refusals import CALENDAR, refuses
+from core.door.applications import ENDORSE, EndorsementJsonSchema
 from core.services import endorsement as endorsement_service
 from core.services import projects
 
@@ -95,37 +94,6 @@ class EndorsementStepSchema(ApiSchema):
     clause = fields.String(allow_none=True)
 
 
-class OptionalFile(Upload):
-    """A file that may be left out; an empty file input (no file chosen) counts as none."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, FileStorage):
-            return value if value.filename else None
-        if value in (None, ""):
-            return None
-        raise ValidationError("请上传文件（multipart/form-data） | Send a file (multipart/form-data)")
-
-
-OUTCOME_ERROR = "结果只能是：endorsed（审核盖章）、returned（退回修改） | The outcome must be endorsed or returned"
-
-
-class EndorsementJsonSchema(ApiSchema):
-    """The body as JSON: no file can travel in it (send multipart to upload the stamp page)."""
-
-    outcome = fields.String(required=True, validate=validate.OneOf(endorsement_service.OUTCOMES, error=OUTCOME_ERROR))
-    reason = fields.String(load_default="", validate=validate.Length(max=4000), metadata={
-        "description": f"required (at least {endorsement_service.MIN_REASON} characters) when returned"})
-    stamp = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=0), metadata={
-        "description": "null or empty in JSON: a stamp page is uploaded as multipart/form-data"})
-
-
-class EndorsementInputSchema(EndorsementJsonSchema):
-    """The body as JSON or multipart, as the endpoint reads it."""
-
-    stamp = OptionalFile(load_default=None, allow_none=True, metadata={
-        "description": "the scanned stamp page (PDF, JPEG or PNG); multipart only"})
-
-
 # -- rendering -----------------------------------------------------------------------------------
 
 def endorsement(e, attachments_by_id: dict, lang: str) -> dict:
@@ -171,7 +139,7 @@ class Endorsements(MethodView):
 @blp.route("/<id:project_id>/endorsement")
 class Endorse(MethodView):
     @login_required
-    @blp.arguments(EndorsementInputSchema, location="json_or_multipart")
+    @blp.arguments(ENDORSE.schema, location="json_or_multipart")
     @blp.doc(requestBody={"content": {"application/json": {"schema": EndorsementJsonSchema}}})
     @blp.response(201, EndorsementSchema)
     @refuses({403: "forbidden", 409: "no_endorsement_step not_awaiting_endorsement", 413: "file_too_large", 415: "file_type", 422: f"invalid_outcome reason_required stamp_required file_empty {CALENDAR}"})
@@ -179,14 +147,10 @@ class Endorse(MethodView):
         """Endorse (stamp) or return a submitted application (administrators of the applicant's town or street)
 
         JSON, or multipart/form-data with the scanned stamp page as ``stamp``. A return needs a
-        reason; the policy may require the stamp page."""
+        reason; the policy may require the stamp page. Outside the phase that allows endorsing,
+        the role the phase names may still act, giving ``override_reason``."""
         ctx = context(login=True)
-        stamp = body.get("stamp")
-        record = endorsement_service.endorse(
-            ctx, project_id, body["outcome"], body["reason"],
-            stamp_filename=stamp.filename if stamp is not None else None,
-            stamp_stream=stamp.stream if stamp is not None else None,
-            storage=current_app.extensions["tongxin"].storage)
+        record = ENDORSE(ctx, project_id, **body, storage=current_app.extensions["tongxin"].storage)
         ctx.commit()
         project = projects.get_project(ctx, project_id)
         return endorsement(record, {a.id: a for a in project.attachments}, locale())

@@ -7,19 +7,15 @@ from __future__ import annotations
 
 from flask import current_app, send_file, url_for
 from flask.views import MethodView
-from flask_smorest.fields import Upload
-from marshmallow import INCLUDE, ValidationError, fields, validate
-from werkzeug.datastructures import FileStorage
+from marshmallow import fields, validate
 
 from core.api.base import (
     TENANT,
     TOTAL_HEADER,
     ApiSchema,
     Blueprint,
-    Id,
     PageQuery,
     QueryId,
-    Yuan,
     context,
     limit_offset,
     locale,
@@ -46,6 +42,8 @@ from core.api.shapes import (
     yuan,
 )
 from core.api.refusals import CALENDAR, POLICY, refuses
+from core.door.applications import ATTACH, CREATE, SAVE_FORM, SET_BUDGET, SUBMIT, WITHDRAW
+from core.door.fields import FileField  # noqa: F401  (core.api.fund_requests imports it from here)
 from core.forms import describe
 from core.i18n import T
 from core.models import ProjectState
@@ -162,46 +160,6 @@ class ProjectQuerySchema(PageQuery):
     applicant_unit_id = QueryId()
 
 
-class CreateProjectSchema(ApiSchema):
-    programme_id = Id(required=True)
-    applicant_unit_id = Id(required=True, metadata={"description": "a unit the user may apply for"})
-    track = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    title = fields.String(required=True, validate=validate.Length(min=projects.TITLE_MIN, max=projects.TITLE_MAX),
-                          metadata={"description": "spaces around it are not counted"})
-
-
-class FormDataSchema(ApiSchema):
-    """The form's fields, validated by the policy's schema for the form (see the programme's
-    ``forms[].fields``); every bad field is named at once."""
-
-    class Meta:
-        unknown = INCLUDE
-
-
-class BudgetLineInputSchema(ApiSchema):
-    description = fields.String(required=True, validate=validate.Length(min=1, max=projects.BUDGET_DESCRIPTION_MAX))
-    amount = Yuan(required=True)
-
-
-class BudgetInputSchema(ApiSchema):
-    items = fields.List(fields.Nested(BudgetLineInputSchema), required=True,
-                        validate=validate.Length(max=projects.MAX_BUDGET_LINES),
-                        metadata={"description": "replaces every line"})
-
-
-class FileField(Upload):
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, FileStorage):
-            raise ValidationError("请选择要上传的文件 | Send a file")
-        return value
-
-
-class AttachmentUploadSchema(ApiSchema):
-    kind = fields.String(required=True, validate=validate.Length(min=1, max=64),
-                         metadata={"description": "one of the programme's attachment_kinds"})
-    file = FileField(required=True)
-
-
 # -- rendering -----------------------------------------------------------------------------------
 
 def state_label(state: str, lang: str) -> str:
@@ -303,13 +261,13 @@ class Projects(MethodView):
         return paged([summary(p, lang) for p in rows], total, query)
 
     @login_required
-    @blp.arguments(CreateProjectSchema)
+    @blp.arguments(CREATE.schema)
     @blp.response(201, ProjectDetailSchema)
     @refuses({403: "forbidden", 404: "not_found", 422: f"unknown_track wrong_applicant_kind outside_programme invalid_title {CALENDAR} " + POLICY})
     def post(self, body):
         """Start a draft application for a unit the caller may apply for"""
         ctx = context(login=True)
-        project = projects.create_project(ctx, body["programme_id"], body["applicant_unit_id"], body["track"], body["title"])
+        project = CREATE(ctx, **body)
         ctx.commit()
         return _reread(ctx, project.id)
 
@@ -326,13 +284,13 @@ class ProjectItem(MethodView):
 @blp.route("/<id:project_id>/forms/<key:form_key>")
 class ProjectForm(MethodView):
     @login_required
-    @blp.arguments(FormDataSchema)
+    @blp.arguments(SAVE_FORM.schema)
     @blp.response(200, ProjectDetailSchema)
     @refuses({403: "forbidden", 409: "not_editable", 422: f"invalid_form invalid_field {CALENDAR}"})
     def put(self, body, project_id, form_key):
         """Save one of the policy's forms (validated by its schema; nothing is saved unless all is valid)"""
         ctx = context(login=True)
-        projects.save_form(ctx, project_id, form_key, body)
+        SAVE_FORM(ctx, project_id, form_key, data=body)
         ctx.commit()
         return _reread(ctx, project_id)
 
@@ -340,13 +298,13 @@ class ProjectForm(MethodView):
 @blp.route("/<id:project_id>/budget")
 class ProjectBudget(MethodView):
     @login_required
-    @blp.arguments(BudgetInputSchema)
+    @blp.arguments(SET_BUDGET.schema)
     @blp.response(200, ProjectDetailSchema)
     @refuses({403: "forbidden", 409: "not_editable", 422: f"invalid_budget budget_too_many budget_description budget_amount budget_too_large {CALENDAR}"})
     def put(self, body, project_id):
         """Replace the budget lines (amounts in yuan)"""
         ctx = context(login=True)
-        projects.set_budget(ctx, project_id, body["items"])
+        SET_BUDGET(ctx, project_id, **body)
         ctx.commit()
         return _reread(ctx, project_id)
 
@@ -354,15 +312,13 @@ class ProjectBudget(MethodView):
 @blp.route("/<id:project_id>/attachments")
 class ProjectAttachments(MethodView):
     @login_required
-    @blp.arguments(AttachmentUploadSchema, location="multipart")
+    @blp.arguments(ATTACH.schema, location="multipart")
     @blp.response(201, AttachmentSchema)
     @refuses({403: "forbidden", 409: "not_editable", 413: "file_too_large", 415: "file_type", 422: f"unknown_attachment_kind file_missing file_empty {CALENDAR}"})
     def post(self, body, project_id):
         """Attach a file (multipart: kind + file); its type is checked by content, its size by the limit"""
         ctx = context(login=True)
-        upload = body["file"]
-        att = projects.attach(ctx, project_id, body["kind"], upload.filename or "", upload.stream,
-                              current_app.extensions["tongxin"].storage)
+        att = ATTACH(ctx, project_id, **body, storage=current_app.extensions["tongxin"].storage)
         ctx.commit()
         project = projects.get_project(ctx, project_id)
         policy, config = policy_of(ctx, project.programme)
@@ -393,7 +349,7 @@ class Submit(MethodView):
     def post(self, project_id):
         """Submit for review: refused with every problem named (window, forms, attachments, the policy's rules)"""
         ctx = context(login=True)
-        projects.submit(ctx, project_id)
+        SUBMIT(ctx, project_id)
         ctx.commit()
         return _reread(ctx, project_id)
 
@@ -406,6 +362,6 @@ class Withdraw(MethodView):
     def post(self, project_id):
         """Withdraw a draft, submitted or returned application"""
         ctx = context(login=True)
-        projects.withdraw(ctx, project_id)
+        WITHDRAW(ctx, project_id)
         ctx.commit()
         return _reread(ctx, project_id)

@@ -4,7 +4,7 @@ a rejection or a return needs an explanation the applicant will read)."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from core.api.base import (
     TENANT,
@@ -13,7 +13,6 @@ from core.api.base import (
     Blueprint,
     PageQuery,
     Whole,
-    Yuan,
     context,
     limit_offset,
     locale,
@@ -24,6 +23,7 @@ from core.api.base import (
 from core.api.projects import DecisionSchema, decision
 from core.api.shapes import UserRefSchema, user_ref
 from core.api.refusals import CALENDAR, LEDGER, POLICY, refuses
+from core.door.applications import DECIDE, SCORE
 from core.i18n import T
 from core.services import projects, review
 from core.services.programmes import is_panel_member, policy_of
@@ -43,32 +43,6 @@ class ScoreSchema(ApiSchema):
 
 
 ScorePageSchema = page_schema(ScoreSchema, "ScorePageSchema")
-
-
-class ScoreInputSchema(ApiSchema):
-    points = fields.Dict(keys=fields.String(), values=Whole(),
-                         required=True, metadata={"description": "criterion key → points (0..max_points of the rubric)"})
-    comment = fields.String(load_default="", validate=validate.Length(max=review.COMMENT_MAX))
-
-
-OUTCOME_ERROR = ("评审结果只能是：approved（通过）、rejected（不通过）、returned（退回修改） | "
-                 "The outcome must be approved, rejected or returned")
-
-
-class DecisionInputSchema(ApiSchema):
-    outcome = fields.String(required=True, validate=validate.OneOf(["approved", "rejected", "returned"], error=OUTCOME_ERROR))
-    explanation = fields.String(load_default="", validate=validate.Length(max=4000),
-                                metadata={"description": "required (at least 5 characters) unless approved"})
-    approved_amount = Yuan(load_default=None, allow_none=True,
-                           metadata={"description": "yuan; default: the amount requested"})
-    approvals = fields.List(fields.String(validate=validate.Length(min=1, max=64)), load_default=list,
-                            metadata={"description": "codes of 'needs approval' problems the panel approves explicitly"})
-    details = fields.Dict(keys=fields.String(), values=fields.Dict(),
-                          load_default=dict, metadata={
-                              "description": "with an approval: the policy's decision forms by key (the programme's "
-                                             "decision_forms), e.g. {\"selection\": {\"tier\": \"quanzhou\"}}"})
-    override_reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500), metadata={
-        "description": "outside a phase whose limit a named role may override: that role's reason (5-500 characters)"})
 
 
 def score(s) -> dict:
@@ -95,13 +69,13 @@ class Scores(MethodView):
         return paged([score(s) for s in rows], total, query)
 
     @login_required
-    @blp.arguments(ScoreInputSchema)
+    @blp.arguments(SCORE.schema)
     @blp.response(201, ScoreSchema)
     @refuses({403: "forbidden", 409: "not_reviewable", 422: "invalid_points unknown_criterion comment_too_long"})
     def post(self, body, project_id):
         """Score by the rubric (panel members; scoring again replaces one's own score)"""
         ctx = context(login=True)
-        s = review.score(ctx, project_id, body["points"], body["comment"])
+        s = SCORE(ctx, project_id, **body)
         ctx.commit()
         return score(s)
 
@@ -109,14 +83,13 @@ class Scores(MethodView):
 @blp.route("/<id:project_id>/decision")
 class Decide(MethodView):
     @login_required
-    @blp.arguments(DecisionInputSchema)
+    @blp.arguments(DECIDE.schema)
     @blp.response(201, DecisionSchema)
     @refuses({403: "forbidden", 409: f"not_reviewable fund_exists {LEDGER} " + POLICY, 422: f"invalid_outcome explanation_required invalid_amount approved_over_requested invalid_field {CALENDAR} " + POLICY})
     def post(self, body, project_id):
         """Decide: approved (with the approved amount and the policy's decision forms), rejected or returned (with an explanation)"""
         ctx = context(login=True)
-        d = review.decide(ctx, project_id, body["outcome"], body["explanation"], body["approved_amount"], body["approvals"],
-                          details=body["details"], override_reason=body["override_reason"])
+        d = DECIDE(ctx, project_id, **body)
         ctx.commit()
         project = projects.get_project(ctx, project_id)
         policy, config = policy_of(ctx, project.programme)

@@ -30,6 +30,7 @@ from core.door.fields import (
     InputSchema,
     Key,
     Month,
+    OverrideReason,
     Pattern,
     QueryId,
     QueryWhole,
@@ -42,6 +43,6 @@ from core.door.forms import form_values
 from core.door.operations import Operation, declare, load, operations
 
 __all__ = [
-    "FileField", "Flag", "Id", "InputSchema", "Key", "Month", "Operation", "Pattern", "QueryId", "QueryWhole",
+    "FileField", "Flag", "Id", "InputSchema", "Key", "Month", "Operation", "OverrideReason", "Pattern", "QueryId", "QueryWhole",
     "Text", "Verdict", "Whole", "Yuan", "declare", "form_values", "load", "operations",
 ]

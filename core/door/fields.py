@@ -9,7 +9,9 @@ from marshmallow import Schema, ValidationError, fields, validate
 from flask_smorest.fields import Upload
 from werkzeug.datastructures import FileStorage
 
+from core.i18n import T
 from core.money import FEN_PER_YUAN, MAX_FEN, MAX_TEXT, YUAN_PATTERN
+from core.services.calendar import MAX_REASON, MIN_REASON  # the calendar checks the reason's length
 from core.services.fund_requests import KEY_PATTERN, MONTH_PATTERN  # the rules' home: the service checks them too
 
 # Ids are 32-bit integers in the database: a larger number in a URL or a body would make the
@@ -141,3 +143,16 @@ class Verdict(fields.String):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else (self.yes if value else self.no)
+
+
+def OverrideReason(**kwargs) -> fields.String:
+    """Why a phase's named approver acts outside the phase's window (``core.services.calendar``:
+    a limit of firmness "needs_approval"); ignored inside the window. The calendar checks its
+    length (``calendar.MIN_REASON`` to ``MAX_REASON``) when it is needed."""
+    metadata = {"description": f"outside a phase whose limit a named role may override: that role's reason "
+                               f"({MIN_REASON}-{MAX_REASON} characters)",
+                "label": T("时段外办理的理由", "Reason for acting outside the phase"),
+                **kwargs.pop("metadata", {})}
+    kwargs.setdefault("load_default", None)
+    kwargs.setdefault("allow_none", True)
+    return fields.String(validate=validate.Length(max=MAX_REASON), metadata=metadata, **kwargs)

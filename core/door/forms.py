@@ -25,8 +25,9 @@ def form_values(schema: type[Schema] | Schema, form: MultiDict, files: MultiDict
     - an integer field gets an ``int`` from its digits; anything else is passed on as typed, so
       the schema's own message names it;
     - a list takes the repeated values of its name, or one item per line of a single textarea;
+    - a mapping of scalars takes the inputs named ``<name>.<key>`` (``points.feasibility``);
     - a file field takes the upload, unless none was chosen.
-    Fields the form does not show (a nested object) are the view's to add."""
+    Fields the form does not show (a nested object, a mapping of objects) are the view's to add."""
     instance = schema() if isinstance(schema, type) else schema
     data: dict[str, Any] = {}
     for name, field in instance.load_fields.items():
@@ -40,6 +41,14 @@ def form_values(schema: type[Schema] | Schema, form: MultiDict, files: MultiDict
             values = [v for v in values if v]
             if values or key in form:
                 data[key] = [_scalar(field.inner, v) for v in values]
+        elif isinstance(field, mf.Dict) and _scalar_values(field):
+            # A mapping of scalars (points per criterion) is sent as inputs named "<name>.<key>",
+            # as its errors are named: an empty input is left out, like any other.
+            start = f"{key}."
+            names = [k for k in form if k.startswith(start) and len(k) > len(start)]
+            if names:
+                data[key] = {k[len(start):]: _scalar(field.value_field, v) for k in names
+                             if (v := (form.get(k) or "").strip())}
         elif isinstance(field, (mf.Nested, mf.Dict)):
             continue
         elif files is not None and key in files:
@@ -51,6 +60,10 @@ def form_values(schema: type[Schema] | Schema, form: MultiDict, files: MultiDict
             if value != "":
                 data[key] = _scalar(field, value)
     return data
+
+
+def _scalar_values(field: mf.Dict) -> bool:
+    return field.value_field is not None and not isinstance(field.value_field, (mf.Dict, mf.Nested, mf.List))
 
 
 def _scalar(field: mf.Field, value: str):

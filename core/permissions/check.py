@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, literal, or_, select
+from sqlalchemy import ColumnElement, and_, false, literal, not_, or_, select
 from sqlalchemy.orm import object_session
 
 from core.i18n import T, Text
@@ -180,8 +180,32 @@ def where(actor, action: Action | str, *, unit_path=None, programme_unit_path=No
           session=None) -> ColumnElement[bool]:
     """A SQL condition selecting the rows ``actor`` may take ``action`` on, given the columns
     that describe them (pass the ones the query has; a row whose scope needs a column that was
-    not given contributes nothing). ``false()`` when nothing is allowed: fail closed."""
+    not given contributes nothing). ``false()`` when nothing is allowed: fail closed.
+
+    The separation of duties ``can`` applies holds here too: where the action conflicts with
+    another (deciding an application with applying for it), the rows the actor may take that
+    other action on are left out, so a street office never finds its own application among
+    those it may decide. That needs the object's own unit (``unit_path``): without it the
+    separation could not be applied, and ``where`` refuses to answer rather than list too much."""
     table = table or CORE_TABLE
+    cond = _where_rows(actor, action, table, session, unit_path=unit_path, programme_unit_path=programme_unit_path,
+                       programme_id=programme_id, sponsor_user_id=sponsor_user_id, user_id=user_id)
+    conflict = table.conflicts.get(table.registry.get(action).key)
+    if conflict is None or cond is _NOTHING or not holder_grants(actor, conflict[0], table=table):
+        return cond
+    if unit_path is None:
+        raise ValueError(f"where({table.registry.get(action).key}) needs unit_path to keep {conflict[0].key} apart")
+    other = _where_rows(actor, conflict[0], table, session, unit_path=unit_path, programme_unit_path=programme_unit_path,
+                        programme_id=programme_id, sponsor_user_id=sponsor_user_id, user_id=user_id)
+    return cond if other is _NOTHING else and_(cond, not_(other))
+
+
+_NOTHING = false()
+
+
+def _where_rows(actor, action, table: PermissionTable, session, *, unit_path, programme_unit_path, programme_id,
+                sponsor_user_id, user_id) -> ColumnElement[bool]:
+    """The rows' half of ``where``: any row of ``action`` the actor holds, over these columns."""
     conds = []
     for row in table.rows_for(action):
         paths = sorted({g.unit_path for g in _grants(actor, row)})
@@ -203,7 +227,7 @@ def where(actor, action: Action | str, *, unit_path=None, programme_unit_path=No
             conds.append(sponsor_user_id == actor.id)
         elif row.scope is Scope.self and user_id is not None and paths:
             conds.append(user_id == actor.id)
-    return or_(*conds) if conds else false()
+    return or_(*conds) if conds else _NOTHING
 
 
 def holder_grants(actor, action: Action | str, *, table: PermissionTable | None = None,

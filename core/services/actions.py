@@ -34,6 +34,10 @@ class Offer:
     allowed: bool
     reason: Text | None = None  # why not, when not allowed
     shown: bool = False
+    # Allowed only with a reason: outside the phase for it, which the caller's role may override
+    # (``core.services.calendar``); the calendar's words, for the page to show beside the
+    # reason's field. None: no reason needed.
+    override: Text | None = None
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -63,10 +67,11 @@ class Offers:
 
 
 def offer(ctx: Ctx, key: str, permission: Action, subject: Any, *, now: bool,
-          not_now: Text | None = None, blocked: Text | None = None) -> Offer:
+          not_now: Text | None = None, blocked: Text | None = None, override: Text | None = None) -> Offer:
     """The offer of ``key``: refused by the permission table (hidden); not part of the object's
     present step (``now`` false: hidden, ``not_now`` says why); part of it but ``blocked`` for a
-    reason the person can act on or should know (shown disabled); or allowed."""
+    reason the person can act on or should know (shown disabled); or allowed (with ``override``
+    when only a reason lets it through the calendar)."""
     decision = ctx.can(permission, subject)
     if not decision.allowed:
         return Offer(key, permission, False, decision.reason, False)
@@ -74,4 +79,4 @@ def offer(ctx: Ctx, key: str, permission: Action, subject: Any, *, now: bool,
         return Offer(key, permission, False, not_now, False)
     if blocked is not None:
         return Offer(key, permission, False, blocked, True)
-    return Offer(key, permission, True, None, True)
+    return Offer(key, permission, True, None, True, override)

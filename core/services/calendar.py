@@ -87,6 +87,9 @@ class Verdict:
     phase: Phase | None = None
     correction: bool = False
     override: bool = False
+    # Refused, but the one asking may still act with a reason (``override_reason``): they hold
+    # the approver role of a "needs_approval" limit. Pages show the reason's field then.
+    overridable: bool = False
 
     @property
     def allowed(self) -> bool:
@@ -118,15 +121,16 @@ def check(ctx: Ctx, programme: Programme, action: Action, obj=None, *, override_
     phase, allow = _nearest(found, day)
     refusal = _refusal(ctx, programme, action, phase, allow, day)
     reason = override_reason.strip() if isinstance(override_reason, str) else ""
-    if allow.firmness == "needs_approval" and reason and allow.approver \
-            and holds_role(ctx.actor, allow.approver, obj if obj is not None else programme):
+    overridable = allow.firmness == "needs_approval" and bool(allow.approver) \
+        and holds_role(ctx.actor, allow.approver, obj if obj is not None else programme)
+    if overridable and reason:
         if not MIN_REASON <= len(reason) <= MAX_REASON:
             return Verdict(Violation("override_reason_required", T(
                 f"在时段外办理须写明理由（{MIN_REASON}至{MAX_REASON}个字）",
                 f"Acting outside the window needs a reason of {MIN_REASON} to {MAX_REASON} characters"),
-                field="override_reason", clause=refusal.clause))
+                field="override_reason", clause=refusal.clause), overridable=True)
         return Verdict(phase=phase, override=True)
-    return Verdict(refusal)
+    return Verdict(refusal, overridable=overridable)
 
 
 def may_override(ctx: Ctx, programme: Programme, action: Action, obj=None, *, day: dt.date | None = None) -> bool:

@@ -94,18 +94,29 @@ def _forms_after(ctx: Ctx, project: Project, track: str, proposed: dict) -> dict
     return {key: data for key, data in merged.items() if key in keys}
 
 
+def require_changeable(project: Project) -> None:
+    """Only an approved project takes change requests (others are edited directly)."""
+    if project.state != ProjectState.approved.value:
+        raise RuleError(Violation("not_changeable", T("只有已立项的项目需要变更申请；未立项的项目可直接修改",
+                                                      "Only approved projects take change requests; others are edited directly"),
+                                  field="state"), status=409)
+
+
+def require_none_pending(requests: list[ChangeRequest]) -> None:
+    """One change at a time: a new request waits until the pending one is decided."""
+    if any(c.status == "pending" for c in requests):
+        raise RuleError(Violation("change_pending", T("已有待审批的变更申请，请等待主管单位决定",
+                                                      "A change request is already pending; wait for its decision"),
+                                  field="project_id"), status=409)
+
+
 def request_change(ctx: Ctx, project_id: int, reason: str, proposed_track: str | None = None,
                    proposed_forms: dict | None = None) -> ChangeRequest:
     project = get_project(ctx, project_id, for_update=True)
     if not ctx.can(A.change_request, project):
         raise Forbidden(T("只有申报单位可以申请项目变更", "Only the applicant may request a change"))
-    if project.state != ProjectState.approved.value:
-        raise RuleError(Violation("not_changeable", T("只有已立项的项目需要变更申请；未立项的项目可直接修改",
-                                                      "Only approved projects take change requests; others are edited directly"),
-                                  field="state"), status=409)
-    if any(c.status == "pending" for c in change_requests(ctx, project.id)):
-        raise RuleError(Violation("change_pending", T("已有待审批的变更申请", "A change request is already pending"),
-                                  field="project_id"), status=409)
+    require_changeable(project)
+    require_none_pending(change_requests(ctx, project.id))
     reason = (reason or "").strip()
     track, forms, v = _produced(ctx, project, proposed_track, proposed_forms or {})
     if len(reason) < MIN_REASON:

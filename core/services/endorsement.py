@@ -40,12 +40,6 @@ def endorsing_unit(ctx: Ctx, project: Project, step: EndorsementStep) -> OrgUnit
     return max(units, key=lambda u: len(u.path), default=None)
 
 
-def may_endorse(ctx: Ctx, project: Project) -> bool:
-    step = step_of(ctx, project)
-    unit = endorsing_unit(ctx, project, step) if step else None
-    return bool(unit and ctx.can(A.project_endorse, unit))
-
-
 def endorsements(ctx: Ctx, project_id: int) -> list[Endorsement]:
     return list(ctx.session.scalars(_endorsements_query(project_id)))
 

@@ -29,8 +29,11 @@ from core.violations import Forbidden, NotFound, RuleError, Violation, Violation
 
 PROJECT = T("项目", "project")
 EDITABLE = (ProjectState.draft.value, ProjectState.returned.value)
+WITHDRAWABLE = (ProjectState.draft.value, ProjectState.submitted.value, ProjectState.returned.value)
 # Limits of what an applicant types, read by the API's input schemas too (one place each).
 TITLE_MIN, TITLE_MAX = 2, 60
+TITLE_RULE = T(f"应为{TITLE_MIN}至{TITLE_MAX}个字（不计首尾空格）",
+               f"needs {TITLE_MIN} to {TITLE_MAX} characters (not counting spaces around it)")
 MAX_BUDGET_LINES = 50
 BUDGET_DESCRIPTION_MAX = 200  # BudgetItem.description's column
 MAX_PROJECT_FEN = 100_000_000 * 100  # one hundred million yuan: anything above is a typo
@@ -192,9 +195,7 @@ def create_project(ctx: Ctx, programme_id: int, applicant_unit_id: int, track: s
                         field="applicant_unit_id", clause=clause))
     title = (title or "").strip()
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
-        v.add(Violation("invalid_title", T(f"项目名称应为{TITLE_MIN}至{TITLE_MAX}个字（不计首尾空格）",
-                                           f"The title needs {TITLE_MIN} to {TITLE_MAX} characters (not counting spaces around it)"),
-                        field="title"))
+        v.add(Violation("invalid_title", T(f"项目名称：{TITLE_RULE.zh}", f"Title: {TITLE_RULE.en}"), field="title"))
     if not v.blocking:
         # One creation at a time per applicant unit, as for submission: the "create" rule counts
         # the unit's projects, and two concurrent creations must not both pass it.
@@ -392,15 +393,19 @@ def notify_panel_after_commit(ctx: Ctx, project: Project, occasion: str) -> None
 def withdraw(ctx: Ctx, project_id: int) -> Project:
     project = get_project(ctx, project_id, for_update=True)
     _require_applicant(ctx, project.applicant_unit)
-    if project.state not in (ProjectState.draft.value, ProjectState.submitted.value, ProjectState.returned.value):
-        raise RuleError(Violation("not_withdrawable",
-                                  T(f"项目当前状态为「{project.state_enum.label.zh}」，不能撤回", f"A {project.state_enum.label.en} project cannot be withdrawn"),
-                                  field="state"), status=409)
+    _require_withdrawable(project)
     before = project.state
     with ctx.action("project.withdraw"):
         project.state = ProjectState.withdrawn.value
     _transitioned(ctx, project, "withdraw", before)
     return project
+
+
+def _require_withdrawable(project: Project) -> None:
+    if project.state not in WITHDRAWABLE:
+        raise RuleError(Violation("not_withdrawable",
+                                  T(f"项目当前状态为「{project.state_enum.label.zh}」，不能撤回", f"A {project.state_enum.label.en} project cannot be withdrawn"),
+                                  field="state"), status=409)
 
 
 def _transitioned(ctx: Ctx, project: Project, action: str, before: str) -> None:

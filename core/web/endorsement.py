@@ -29,7 +29,6 @@ from core.services import changes as change_service
 from core.services import endorsement as endorsement_service
 from core.services import projects as project_service
 from core.services import review as review_service
-from core.permissions import A
 from core.services.projects import visible
 from core.violations import RuleError, Violation
 from core.web import queries
@@ -38,25 +37,26 @@ from core.web.forms import FormErrors, split_errors
 from core.web.presenters import programme_view
 from core.web.subforms import lines, read_subform, subform
 from core.web.templating import _t
-from core.door.applications import DECIDE_CHANGE, REQUEST_CHANGE
+from core.door.applications import DECIDE_CHANGE, ENDORSE, REQUEST_CHANGE
+from core.services.project_actions import project_offers
 
 bp = Blueprint("endorsement", __name__, url_prefix="/t/<tenant>")
-ENDORSE_FIELDS = ("outcome", "reason", "stamp")
+ENDORSE_FIELDS = ("outcome", "reason", "stamp", "override_reason")
 CHANGE_FIELDS = ("reason", "proposed_track")
 
 
 # -- what the project page shows ------------------------------------------------------------------
 
-def project_parts(c, project, failure=None) -> dict:
-    """Context for the project page's endorsement, decision-detail and change-request parts."""
+def project_parts(c, project, failure=None, offers=None) -> dict:
+    """Context for the project page's endorsement, decision-detail and change-request parts.
+    ``offers``: the caller's ``project_offers`` (None for the public), which say which of the
+    parts' forms and buttons are theirs now."""
     view = programme_view(c, project.programme)
     locale = c.locale
     signed_in = c.actor.is_authenticated
     section = failure.section if failure else None
     step = view.policy.endorsement(view.config)
     history = endorsement_service.endorsements(c, project.id) if step else []
-    may_endorse = bool(step and signed_in and project.state == ProjectState.submitted.value
-                       and endorsement_service.may_endorse(c, project))
     endorse_values = (failure.values or {}) if section == "endorsement" else {"outcome": "", "reason": ""}
     endorse_errors = (split_errors(failure.violations, "", ENDORSE_FIELDS, locale) if section == "endorsement"
                       else FormErrors())
@@ -73,10 +73,8 @@ def project_parts(c, project, failure=None) -> dict:
             and (latest_decision is None or latest_endorsement.endorsed_at >= latest_decision.decided_at)):
         town_return = latest_endorsement
 
-    is_applicant = c.can(A.change_request, project).allowed
     requests = change_service.change_requests(c, project.id) if signed_in else []
     people = queries.users_by_id(c, [r.requested_by_id for r in requests] + [r.decided_by_id for r in requests])
-    may_decide_change = c.can(A.change_decide, project).allowed
     change_rows = []
     for r in requests:
         track = r.proposed_track or project.track
@@ -91,12 +89,9 @@ def project_parts(c, project, failure=None) -> dict:
             "reason_value": (failure.values or {}).get("reason", "") if section == f"change-{r.id}" else "",
         })
     return {
-        "step": step, "endorsements": history, "may_endorse": may_endorse, "endorse_values": endorse_values,
+        "step": step, "endorsements": history, "endorse_values": endorse_values,
         "endorse_errors": endorse_errors, "town_return": town_return, "detail_lines": detail_lines,
-        "change_rows": change_rows, "may_decide_change": may_decide_change,
-        "can_request_change": (is_applicant and project.state == ProjectState.approved.value
-                               and not any(r.status == "pending" for r in requests)),
-        "stamps": {a.id: a for a in project.attachments},
+        "change_rows": change_rows, "stamps": {a.id: a for a in project.attachments},
     }
 
 
@@ -114,21 +109,14 @@ def _rerender(project_id: int, section: str, err: RuleError, values: dict | None
 @login_required
 def endorse(project_id: int):
     c = ctx()
-    values = {"outcome": request.form.get("outcome", ""), "reason": request.form.get("reason", "")}
-    upload = request.files.get("stamp")
-    has_file = upload is not None and bool(upload.filename)
     try:
-        if not values["outcome"]:
-            raise RuleError(Violation("outcome_missing", T("请选择审核结果", "Choose an outcome"), field="outcome"))
-        record = endorsement_service.endorse(
-            c, project_id, values["outcome"], values["reason"],
-            stamp_filename=upload.filename if has_file else None, stamp_stream=upload.stream if has_file else None,
-            storage=current_app.extensions["tongxin"].storage)
+        record = ENDORSE(c, project_id, **ENDORSE.from_form(request.form, request.files),
+                         storage=current_app.extensions["tongxin"].storage)
         outcome = record.outcome
         c.commit()
     except RuleError as err:
         c.session.rollback()
-        return _rerender(project_id, "endorsement", err, values)
+        return _rerender(project_id, "endorsement", err, request.form)
     if outcome == "endorsed":
         flash(_t("已审核盖章，申报已报送市级评审。", "Endorsed: the application goes on to the panel."), "success")
     else:
@@ -164,11 +152,13 @@ def new_change(project_id: int):
     with that type's forms) and the forms with the current content, to be edited."""
     c = ctx()
     project = project_service.get_project(c, project_id)
-    forbid_unless(c.can(A.change_request, project).allowed,
-                  T("只有申报单位可以申请项目变更", "Only the applicant may request a change"))
+    filing = request.method == "POST" and request.form.get("action") != "choose_track"
+    if not filing:  # showing the form: only to whom it is offered now; filing: the service decides
+        offer = project_offers(c, project).request_change
+        forbid_unless(offer.allowed, offer.reason)
     view = programme_view(c, project.programme)
     source = request.form if request.method == "POST" else request.args
-    track = source.get("proposed_track") or project.track
+    track = source.get("proposed_track") or project.track  # whose forms the page shows
     if track not in view.tracks:
         track = project.track
     specs = view.forms(track)
@@ -177,13 +167,13 @@ def new_change(project_id: int):
     violations: list[Violation] = []
     values = {spec.key: stored.get(spec.key) or {} for spec in specs}
     status = 200
-    if request.method == "POST" and request.form.get("action") != "choose_track":
+    if filing:
         values = {spec.key: read_subform(spec, request.form) for spec in specs}
         # Only the forms the applicant actually changed are proposed.
         proposed = {key: data for key, data in values.items() if _changed(view, specs, key, data, stored.get(key))}
         try:
-            REQUEST_CHANGE(c, project.id, **REQUEST_CHANGE.from_form(
-                request.form, proposed_track=track if track != project.track else None, proposed_forms=proposed))
+            # The schema reads the reason and the type as posted (an unknown type is refused, as by the API).
+            REQUEST_CHANGE(c, project.id, **REQUEST_CHANGE.from_form(request.form, proposed_forms=proposed))
             c.commit()
         except RuleError as err:
             c.session.rollback()
@@ -213,8 +203,7 @@ def _changed(view, specs, key: str, data: dict, stored: dict | None) -> bool:
 @login_required
 def decide_change(change_id: int):
     c = ctx()
-    reason = request.form.get("reason", "")
-    project_id = request.form.get("project_id", type=int)
+    project_id = request.form.get("project_id", type=int)  # where to show a refusal (the page's own field)
     try:
         values = DECIDE_CHANGE.from_form(request.form)
         approve = values["approve"]
@@ -225,7 +214,7 @@ def decide_change(change_id: int):
         c.session.rollback()
         if project_id is None:
             raise
-        return _rerender(project_id, f"change-{change_id}", err, {"reason": reason})
+        return _rerender(project_id, f"change-{change_id}", err, request.form)
     flash(_t("已同意变更，项目内容已更新。", "Change approved; the project is updated.") if approve
           else _t("已不同意该变更，申报单位将看到理由。", "Change refused; the applicant will read why."), "success")
     return redirect(url_for("web.projects.show", project_id=project_id) + "#changes")

@@ -122,22 +122,26 @@ def read(schema_cls: type[Schema], form: MultiDict) -> dict:
 
 
 def read_budget(form: MultiDict) -> list[dict]:
-    """Budget rows from parallel ``description`` / ``amount`` inputs; blank rows are skipped."""
+    """Budget rows from parallel ``description`` / ``amount`` inputs, as the API's budget lines
+    (``core.door.applications.BudgetLineInputSchema`` loads them): blank rows are skipped, and
+    an empty input of a row is left out, as ``core.door.form_values`` leaves out any empty
+    input, so the schema says "required" as it does to JSON without the field."""
     rows = []
     for desc, amount in zip_longest(form.getlist("description"), form.getlist("amount"), fillvalue=""):
-        desc, amount = (desc or "").strip(), (amount or "").strip()
-        if desc or amount:
-            rows.append({"description": desc, "amount": amount})
+        row = {"description": (desc or "").strip(), "amount": (amount or "").strip()}
+        if any(row.values()):
+            rows.append({k: v for k, v in row.items() if v})
     return rows
 
 
 def budget_errors(violations: list[Violation], locale: str) -> tuple[dict[int, dict[str, list[str]]], list[Violation]]:
-    """``budget.2.amount`` → row 2's amount; ``budget`` → the editor as a whole."""
+    """``budget.2.amount`` (the service's word) or ``items.2.amount`` (the input schema's) → row
+    2's amount; ``budget`` or ``items`` → the editor as a whole."""
     rows: dict[int, dict[str, list[str]]] = {}
     general = []
     for v in violations:
         parts = (v.field or "").split(".")
-        if len(parts) >= 2 and parts[0] == "budget" and parts[1].isdigit():
+        if len(parts) >= 2 and parts[0] in ("budget", "items") and parts[1].isdigit():
             key = parts[2] if len(parts) > 2 else "description"
             rows.setdefault(int(parts[1]), {}).setdefault(key, []).append(_message(v, locale))
         else:

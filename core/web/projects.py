@@ -20,6 +20,7 @@ from core.services import projects as project_service
 from core.services import review as review_service
 from core.services.programmes import get_programme
 from core.permissions import A
+from core.services.project_actions import project_offers
 from core.services.projects import EDITABLE
 from core.violations import NotFound, RuleError, Violation
 from core.web import queries
@@ -29,11 +30,11 @@ from core.web.panels import project_panels
 from core.web.forms import Control, FormErrors, budget_errors, controls, display, read, read_budget, split_errors
 from core.web.presenters import programme_view
 from core.web.templating import _t
+from core.door.applications import ATTACH, CREATE, SAVE_FORM, SET_BUDGET, SUBMIT, WITHDRAW
 
 bp = Blueprint("projects", __name__, url_prefix="/t/<tenant>")
 PAGE = 25
 BLANK_BUDGET_ROWS = 2
-WITHDRAWABLE = ("draft", "submitted", "returned")
 
 
 @dataclass
@@ -83,22 +84,18 @@ def new(programme_id: int):
     kinds = tuple({k for t in view.tracks.values() for k in t.applicant_kinds})
     units = queries.applicant_units(c, within=programme.org_unit, kinds=kinds)
     forbid_unless(bool(units), T("您所在的单位不能申报本年度项目", "None of your units may apply to this programme"))
-    values = {"track": request.form.get("track", ""), "applicant_unit_id": request.form.get("applicant_unit_id", ""),
-              "title": request.form.get("title", "")}
     if request.method == "GET":
-        values["track"] = request.args.get("track", "")
-        return render_template("pages/project_new.html", programme=programme, view=view, units=units, values=values,
-                               errors=FormErrors())
+        return render_template("pages/project_new.html", programme=programme, view=view, units=units,
+                               values={"track": request.args.get("track", "")}, errors=FormErrors())
     try:
-        unit_id = int(values["applicant_unit_id"]) if values["applicant_unit_id"].isdigit() else -1
-        project = project_service.create_project(c, programme.id, unit_id, values["track"], values["title"])
+        project = CREATE(c, **CREATE.from_form(request.form, programme_id=programme.id))
         project_id = project.id
         c.commit()
     except RuleError as err:
         c.session.rollback()
         errors = split_errors(err.violations, "", ("track", "applicant_unit_id", "title"), c.locale)
         return render_template("pages/project_new.html", programme=programme, view=view, units=units,
-                               values=values, errors=errors), err.status
+                               values=request.form, errors=errors), err.status
     flash(_t("项目已创建。请依次填写申报表、预算并上传附件，然后提交。",
              "Project created. Fill in the forms and budget, upload the attachments, then submit."), "success")
     return redirect(url_for("web.projects.show", project_id=project_id))
@@ -117,8 +114,12 @@ def _render(project_id: int, failure: Failure | None = None, status: int = 200):
     view = programme_view(c, project.programme)
     locale = c.locale
     signed_in = c.actor.is_authenticated
-    is_applicant = c.can(A.project_apply, project).allowed
-    can_edit = is_applicant and project.state in EDITABLE
+    submit_errors = failure.violations if failure and failure.section in ("submit", "withdraw") else []
+    problems = (project_service.submission_problems(c, project)
+                if signed_in and project.state in EDITABLE and not submit_errors else None)
+    # What this person may do now, as the API's ``actions`` says it and the services enforce it.
+    offers = project_offers(c, project, problems=problems) if signed_in else None
+    can_edit = bool(offers and offers.edit.allowed)
     section = failure.section if failure else None
 
     forms = []
@@ -148,19 +149,19 @@ def _render(project_id: int, failure: Failure | None = None, status: int = 200):
     if can_edit:
         rows = rows + [{"description": "", "amount": ""}] * BLANK_BUDGET_ROWS
 
-    attach_errors = failure.violations if section == "attachments" else []
-    submit_errors = failure.violations if section in ("submit", "withdraw") else []
-    problems = project_service.submission_problems(c, project) if can_edit and not submit_errors else []
+    attach_errors = (split_errors(failure.violations, "", ("kind", "file"), locale) if section == "attachments"
+                     else FormErrors())
+    problems = problems or []
     decisions = review_service.decisions(c, project.id) if signed_in else []
     approved = next((d for d in reversed(decisions) if d.outcome == "approved"), None)
     reviewer = c.can(A.review_score, project).allowed or c.can(A.review_decide, project).allowed
     return render_template(
-        "pages/project.html", project=project, view=view, forms=forms, can_edit=can_edit,
-        is_applicant=is_applicant, signed_in=signed_in, budget_rows=rows, row_errors=row_errors,
+        "pages/project.html", project=project, view=view, forms=forms, can_edit=can_edit, offers=offers,
+        signed_in=signed_in, budget_rows=rows, row_errors=row_errors,
         budget_general=budget_general, attach_errors=attach_errors, submit_errors=submit_errors,
         problems=problems, blocking=project_service.blocking(problems), decisions=decisions, approved=approved,
-        can_withdraw=is_applicant and project.state in WITHDRAWABLE, reviewer=reviewer, failure=failure,
-        panels=project_panels(c, project), **project_parts(c, project, failure),
+        reviewer=reviewer, failure=failure,
+        panels=project_panels(c, project), **project_parts(c, project, failure, offers),
     ), status
 
 
@@ -177,9 +178,9 @@ def save_form(project_id: int, form_key: str):
     spec = next((f for f in programme_view(c, project.programme).forms(project.track) if f.key == form_key), None)
     if spec is None:
         raise NotFound(T(f"表单「{form_key}」", f"form '{form_key}'"), field="form_key")
-    data = read(spec.schema, request.form)
+    data = read(spec.schema, request.form)  # the policy's own schema reads its form (validated by the service)
     try:
-        project_service.save_form(c, project_id, form_key, data)
+        SAVE_FORM(c, project_id, form_key, data=data)
         c.commit()
     except RuleError as err:
         c.session.rollback()
@@ -191,9 +192,9 @@ def save_form(project_id: int, form_key: str):
 @login_required
 def save_budget(project_id: int):
     c = ctx()
-    rows = read_budget(request.form)
+    rows = read_budget(request.form)  # the editor's parallel inputs as the API's rows
     try:
-        project = project_service.set_budget(c, project_id, rows)
+        project = SET_BUDGET(c, project_id, **SET_BUDGET.from_form(request.form, items=rows))
         warnings = project_service.budget_warnings(c, project)
         c.commit()
     except RuleError as err:
@@ -212,13 +213,10 @@ def save_budget(project_id: int):
 @login_required
 def upload(project_id: int):
     c = ctx()
-    upload_file = request.files.get("file")
-    filename = upload_file.filename if upload_file is not None else ""
     try:
-        if upload_file is None or not filename:
-            raise RuleError(Violation("file_missing", T("请选择要上传的文件", "Choose a file to upload"), field="file"))
-        project_service.attach(c, project_id, request.form.get("kind", ""), filename, upload_file.stream,
-                               current_app.extensions["tongxin"].storage)
+        att = ATTACH(c, project_id, **ATTACH.from_form(request.form, request.files),
+                     storage=current_app.extensions["tongxin"].storage)
+        filename = att.filename
         c.commit()
     except RuleError as err:
         c.session.rollback()
@@ -242,7 +240,7 @@ def download(project_id: int, attachment_id: int):
 def submit(project_id: int):
     c = ctx()
     try:
-        project = project_service.submit(c, project_id)
+        project = SUBMIT(c, project_id)
         view = programme_view(c, project.programme)
         step = view.policy.endorsement(view.config)
         c.commit()
@@ -259,7 +257,7 @@ def submit(project_id: int):
 def withdraw(project_id: int):
     c = ctx()
     try:
-        project_service.withdraw(c, project_id)
+        WITHDRAW(c, project_id)
         c.commit()
     except RuleError as err:
         c.session.rollback()

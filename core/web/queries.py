@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from core.models import Membership, OrgUnit, PanelMember, Programme, Project, ProjectState, Score, User
 from core.permissions import A
@@ -91,7 +91,16 @@ def panel_programme_ids(ctx: Ctx) -> set[int]:
 
 
 def review_queue(ctx: Ctx, programme_ids: list[int], states: tuple[str, ...], limit: int = 200) -> list[Project]:
-    stmt = (visible(ctx).where(Project.programme_id.in_(programme_ids or [-1]), Project.state.in_(states))
+    """Projects of ``programme_ids`` in ``states`` that the actor may score or decide, as the
+    permission table says it one by one (``ctx.where`` keeps the separation of duties: an
+    office's own application is someone else's to decide, so it is not in the office's queue)."""
+    applicant_path = select(OrgUnit.path).where(OrgUnit.id == Project.applicant_unit_id).scalar_subquery()
+    owner_path = (select(OrgUnit.path).join(Programme, Programme.org_unit_id == OrgUnit.id)
+                  .where(Programme.id == Project.programme_id).scalar_subquery())
+    reviews = or_(ctx.where(A.review_score, programme_id=Project.programme_id),
+                  ctx.where(A.review_decide, unit_path=applicant_path, programme_unit_path=owner_path,
+                            programme_id=Project.programme_id))
+    stmt = (visible(ctx).where(Project.programme_id.in_(programme_ids or [-1]), Project.state.in_(states), reviews)
             .order_by(Project.submitted_at, Project.id).limit(limit))
     return list(ctx.session.scalars(stmt).unique())
 

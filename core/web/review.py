@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from core.i18n import T
 from core.permissions import A
@@ -18,13 +19,15 @@ from core.services import funding
 from core.services import programmes as programme_service
 from core.services import projects as project_service
 from core.services import review as review_service
-from core.violations import RuleError, Violation
+from core.violations import RuleError
 from core.web import queries
 from core.web.context import ctx, forbid_unless, login_required
 from core.web.forms import FormErrors, split_errors
 from core.web.presenters import programme_view
 from core.web.subforms import lines, read_subform, subform
 from core.web.templating import _t
+from core.door.applications import DECIDE, SCORE
+from core.services.project_actions import project_offers
 
 bp = Blueprint("review", __name__, url_prefix="/t/<tenant>")
 # "endorsed" only occurs where the policy has an endorsement step; "submitted" then waits for
@@ -93,7 +96,8 @@ def _render(project_id: int, *, score_failure=None, decide_failure=None, status:
     project = project_service.get_project(c, project_id)
     view = programme_view(c, project.programme)
     member = programme_service.is_panel_member(c, project.programme_id)
-    decider = review_service.may_decide(c, project)
+    decider = c.can(A.review_decide, project).allowed
+    offers = project_offers(c, project)  # which forms are theirs now, as the services will judge them
     forbid_unless(member is not None or decider,
                   T("只有本年度评审小组成员或街道管理员可以评审该项目", "Only this programme's panel or street administrators review this project"))
     rubric = view.rubric
@@ -103,20 +107,25 @@ def _render(project_id: int, *, score_failure=None, decide_failure=None, status:
         "points": dict(mine.points) if mine else {}, "comment": mine.comment if mine else ""}
     score_errors = split_errors((score_failure or {}).get("violations", []), "points",
                                 [cr.key for cr in rubric], c.locale) if score_failure else FormErrors()
-    score_general = [v for v in (score_failure or {}).get("violations", []) if not (v.field or "").startswith("points.")]
-    decide_values = (decide_failure or {}).get("values") or {
-        "outcome": "", "approved_amount": str(fen_to_yuan(project.requested_fen)), "explanation": "", "approvals": []}
+    score_violations = (score_failure or {}).get("violations", [])
+    comment_errors = split_errors(score_violations, "", ("comment",), c.locale).by_field.get("comment", [])
+    score_general = [v for v in score_violations
+                     if not (v.field or "").startswith("points.") and (v.field or "").split(".")[0] != "comment"]
+    # As posted (to correct it), or as a new decision starts: approving the amount requested.
+    decide_values = (decide_failure or {}).get("values") or MultiDict(
+        {"approved_amount": str(fen_to_yuan(project.requested_fen))})
     decide_violations = (decide_failure or {}).get("violations", [])
     # The policy's decision-stage forms (e.g. a subsidy tier), rendered from their schemas.
     decide_specs = view.policy.forms(view.config, project.track, stage="decide")
-    details = decide_values.get("details") or {}
+    details = (decide_failure or {}).get("details") or {}
     decide_forms = [subform(spec, details.get(spec.key), decide_violations, c.locale, "decide") for spec in decide_specs]
     form_keys = {spec.key for spec in decide_specs}
     decisions = review_service.decisions(c, project.id)
     # A policy's refusal is listed above the form, where its clause is shown with it.
     decide_errors = split_errors([v for v in decide_violations
                                   if (v.field or "").split(".")[0] not in form_keys and not v.clause], "",
-                                 ("outcome", "approved_amount", "explanation", "approvals"), c.locale)
+                                 ("outcome", "approved_amount", "explanation", "approvals", "override_reason"),
+                                 c.locale)
     decide_errors.general += [v for v in decide_violations if v.clause and v.field != "approvals"
                               and (v.field or "").split(".")[0] not in form_keys]
     # "Needs approval" problems the decider may approve explicitly, by code.
@@ -125,9 +134,9 @@ def _render(project_id: int, *, score_failure=None, decide_failure=None, status:
         "pages/review.html", funding_plan=_funding_plan(c, project, decide_values, details) if decider else [],
         project=project, view=view, member=member, decider=decider, rubric=rubric,
         table=_score_table(all_scores, rubric) if decider else None, mine=mine,
-        score_values=score_values, score_errors=score_errors, score_general=score_general,
+        score_values=score_values, score_errors=score_errors, score_general=score_general, comment_errors=comment_errors,
         decide_values=decide_values, decide_errors=decide_errors, approvable=approvable,
-        reviewable=project.state in _for_panel(view), decisions=decisions, decide_forms=decide_forms,
+        offers=offers, decisions=decisions, decide_forms=decide_forms,
         detail_lines={d.id: lines(decide_specs, d.details or {}, c.locale) for d in decisions},
     ), status
 
@@ -142,17 +151,14 @@ def page(project_id: int):
 @login_required
 def score(project_id: int):
     c = ctx()
-    project = project_service.get_project(c, project_id)
-    rubric = programme_view(c, project.programme).rubric
-    points = {cr.key: (request.form.get(f"points-{cr.key}") or "").strip() for cr in rubric}
-    comment = request.form.get("comment", "")
     try:
-        review_service.score(c, project_id, points, comment)
+        SCORE(c, project_id, **SCORE.from_form(request.form))  # the rubric's inputs are points.<criterion>
         c.commit()
     except RuleError as err:
         c.session.rollback()
-        return _render(project_id, score_failure={"violations": err.violations,
-                                                  "values": {"points": points, "comment": comment}}, status=err.status)
+        return _render(project_id, score_failure={"violations": err.violations, "values": {
+            "points": _prefixed(request.form, "points."), "comment": request.form.get("comment")}},
+            status=err.status)
     flash(_t("评分已保存。", "Your score was saved."), "success")
     return redirect(url_for("web.review.page", project_id=project_id))
 
@@ -163,25 +169,26 @@ def decide(project_id: int):
     c = ctx()
     project = project_service.get_project(c, project_id)
     view = programme_view(c, project.programme)
-    values = {"outcome": request.form.get("outcome", ""), "approved_amount": (request.form.get("approved_amount") or "").strip(),
-              "explanation": request.form.get("explanation", ""), "approvals": request.form.getlist("approvals"),
-              "details": {spec.key: read_subform(spec, request.form)
-                          for spec in view.policy.forms(view.config, project.track, stage="decide")}}
+    # The policy's decision forms are read by their own schemas (validated by the service).
+    details = {spec.key: read_subform(spec, request.form)
+               for spec in view.policy.forms(view.config, project.track, stage="decide")}
     try:
-        if not values["outcome"]:
-            raise RuleError(Violation("outcome_missing", T("请选择评审结果", "Choose an outcome"), field="outcome"))
-        decision = review_service.decide(c, project_id, values["outcome"], explanation=values["explanation"],
-                                         approved_amount=values["approved_amount"] if values["outcome"] == "approved" else None,
-                                         approvals=values["approvals"], details=values["details"])
+        decision = DECIDE(c, project_id, **DECIDE.from_form(request.form, details=details))
         outcome = decision.outcome
         c.commit()
     except RuleError as err:
         c.session.rollback()
-        return _render(project_id, decide_failure={"violations": err.violations, "values": values}, status=err.status)
+        return _render(project_id, decide_failure={"violations": err.violations, "values": request.form,
+                                                   "details": details}, status=err.status)
     label = {"approved": ("已通过立项", "approved"), "rejected": ("已作出不通过决定", "rejected"),
              "returned": ("已退回修改", "returned for changes")}[outcome]
     flash(_t(f"评审决定已记录：{label[0]}。", f"Decision recorded: {label[1]}."), "success")
     return redirect(url_for("web.review.page", project_id=project_id))
+
+
+def _prefixed(form, prefix: str) -> dict:
+    """The posted inputs named ``<prefix><key>``, by key, as typed (to show them again)."""
+    return {k[len(prefix):]: v for k, v in form.items() if k.startswith(prefix)}
 
 
 def _funding_plan(c, project, values: dict, details: dict) -> list:

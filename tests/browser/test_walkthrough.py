@@ -139,11 +139,11 @@ def test_one_signature_and_two_micro_projects_from_application_to_decision(live_
     fill_budget(page, [("花苗与土壤", "3000"), ("工具与标识", "2000.01")])
     upload_minutes(page, minutes)
     expect(page.locator("#submit")).to_contain_text("“七彩微创投”单个项目申请资金不能超过5,000.00元（本项目5,000.01元）")
-    press(page, page.get_by_role("button", name="提交申报"))
-    refusal = page.locator("#submit-result")
-    expect(refusal).to_contain_text("未能提交")
-    expect(refusal).to_contain_text("不能超过5,000.00元")
-    expect(refusal).to_contain_text("实施方案 七：单个项目一次申请资金一般不超过5000元")
+    # What submission would refuse is said before it is tried: the button is disabled with the
+    # reason beside it, and the problem is listed with the plan's clause.
+    expect(page.get_by_role("button", name="提交申报")).to_be_disabled()
+    expect(page.locator("#submit-why")).to_contain_text("不能超过5,000.00元")
+    expect(page.locator("#submit")).to_contain_text("实施方案 七：单个项目一次申请资金一般不超过5000元")
     expect(page.locator("h1 .badge")).to_have_text("草稿")
     shot(page, "micro-over-limit-refused")
     fill_budget(page, [("花苗与土壤", "3000"), ("工具与标识", "1800")])
