@@ -66,20 +66,22 @@ def test_register_pledge_and_claim_receive_approve_spend_and_the_sponsor_sees_it
     assert rows[hotel].pledge.year == 2023 and rows[books].pledge.in_kind == "图书200册"
     assert foundation.id == rows[books].pledge.sponsor_id
 
-    # Money arrives for the claim before the approval: it only fills the fund.
+    # Money arrives for the claim before the approval: it fills the fund, where the claim has
+    # held the project's 50,000 (of the hotel's 100,000) since the council meeting.
     got = receive(platform, hotel, "60000", "bank-001")
     assert got.allocation.amount_fen == 6_000_000 and got.allocation.pledge_id == hotel and got.commitment is None
     with acting(platform, T, "jas_admin") as ctx:
         b = ledger.balance(ctx, fund_id(platform))
-    assert (b.allocated, b.committed, b.available) == (6_000_000, 0, 6_000_000)
+    assert (b.allocated, b.committed, b.held, b.available) == (6_000_000, 0, 5_000_000, 1_000_000)
 
-    # The street's panel approves the project: its whole amount is drawn from the 共治金.
+    # The street's panel approves the project: its whole amount is drawn from the 共治金, the
+    # claim's hold becoming the commitment.
     approve(platform, water, "50000")
     with acting(platform, T, "jas_admin") as ctx:
         b = ledger.balance(ctx, fund_id(platform))
         [(fund, mine)] = [(f.name, bal.committed) for f, bal in
                           funding.approved_funding(ctx, projects.get_project(ctx, water))]
-    assert (b.committed, b.available) == (5_000_000, 1_000_000) and (fund, mine) == ("社区共治金", 5_000_000)
+    assert (b.committed, b.held, b.available) == (5_000_000, 0, 1_000_000) and (fund, mine) == ("社区共治金", 5_000_000)
 
     # A second approval that the fund cannot cover is refused with the reason, nothing written.
     stairs, _ = haiyuan_project(platform, "楼道扶手", amount="80000")

@@ -44,7 +44,12 @@ class BalanceSchema(ApiSchema):
     committed = fields.String(required=True)
     disbursed = fields.String(required=True)
     spent = fields.String(required=True)
-    available = fields.String(required=True, metadata={"description": "what may still be committed"})
+    held = fields.String(required=True, metadata={
+        "description": "set aside for sponsors' claims of projects not decided yet (a claim holds its money from "
+                       "the moment it is made, whether or not it has arrived)"})
+    available = fields.String(required=True, metadata={
+        "description": "what may still be committed: min(allocated, cap) − committed − held; below zero while the "
+                       "fund holds more for claims than it has received"})
 
 
 class FundSchema(ApiSchema):
@@ -105,7 +110,7 @@ class ProjectFundingSchema(ApiSchema):
 
 def balance(b: ledger.Balance) -> dict:
     return {"cap": yuan(b.cap_fen), "allocated": yuan(b.allocated), "committed": yuan(b.committed),
-            "disbursed": yuan(b.disbursed), "spent": yuan(b.spent), "available": yuan(b.available)}
+            "disbursed": yuan(b.disbursed), "spent": yuan(b.spent), "held": yuan(b.held), "available": yuan(b.available)}
 
 
 def fund(ctx, f, b: ledger.Balance, lang: str) -> dict:

@@ -46,9 +46,9 @@ from core.door.applications import ATTACH, CREATE, SAVE_FORM, SET_BUDGET, SUBMIT
 from core.door.fields import FileField  # noqa: F401  (core.api.fund_requests imports it from here)
 from core.forms import describe
 from core.i18n import T
-from core.models import ProjectState
+from core.models import FundKind, ProjectState
 from core.services import changes as change_service
-from core.services import project_actions, projects, review
+from core.services import approval_sources, funding, project_actions, projects, review
 from core.services.programmes import policy_of
 from core.services.storage import STORED_TYPES
 from core.violations import NotFound
@@ -115,12 +115,43 @@ class DetailLineSchema(ApiSchema):
     text = fields.String(required=True, metadata={"description": "as shown (a choice's label)"})
 
 
+class SourceFundSchema(ApiSchema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": [k.value for k in FundKind]})
+    kind_label = fields.String(required=True)
+    tier = fields.String(allow_none=True, metadata={"description": "a subsidy's level (e.g. city-level)"})
+    org_unit = fields.Nested(UnitRefSchema, required=True, metadata={"description": "whose fund it is"})
+
+
+class FundingSourceSchema(ApiSchema):
+    source = fields.String(required=True, metadata={"enum": list(funding.SOURCES), "description": (
+        "fund: drawn by the policy from one of its funds, committed with the decision; claim: a sponsor's claim "
+        "of the project (its hold), committed as far as its fund could pay then and the rest as the money arrives; "
+        "other: the part neither covers, named after the policy's co-governance fund (e.g. the town's share and "
+        "donations) or 'other sources' when money the platform does not hold")})
+    label = fields.String(required=True, metadata={"description": "what the source is, in the client's language"})
+    fund_id = fields.Integer(allow_none=True, metadata={"description": "null: a source outside the platform's funds"})
+    fund = fields.Nested(SourceFundSchema, allow_none=True)
+    pledge_id = fields.Integer(allow_none=True, metadata={"description": "the claiming pledge (source claim)"})
+    amount = fields.String(required=True, metadata={
+        "description": "yuan: this source's share of approved_amount; the shares add up to approved_amount exactly"})
+    committed_on_decision = fields.String(required=True, metadata={
+        "description": "yuan: what the decision itself committed from this source"})
+    committed = fields.String(required=True, metadata={"description": (
+        "yuan: what the fund has committed to the project for this source now (the ledger's, as the funds view "
+        "shows it: a fund's commitment to the project is shared among its sources in this list's order)")})
+
+
 class DecisionSchema(ApiSchema):
     id = fields.Integer(required=True)
     outcome = fields.String(required=True, metadata={"enum": ["approved", "rejected", "returned"]})
     outcome_label = fields.String(required=True)
     explanation = fields.String(required=True)
     approved_amount = fields.String(allow_none=True, metadata={"description": "yuan"})
+    funding = fields.List(fields.Nested(FundingSourceSchema), required=True, metadata={
+        "description": "where the approved amount comes from, source by source, adding up to approved_amount "
+                       "(empty unless approved)"})
     approvals = fields.List(fields.String(), required=True)
     decided_by = fields.Nested(UserRefSchema, required=True)
     decided_at = fields.DateTime(required=True)
@@ -200,11 +231,26 @@ def detail_lines(specs, details: dict, lang: str) -> list[dict]:
     return out
 
 
-def decision(d, lang: str, specs=()) -> dict:
+def fund_ref(f, lang: str) -> dict | None:
+    if f is None:
+        return None
+    return {"id": f.id, "name": f.name, "kind": f.kind, "kind_label": f.kind_enum.label.render(lang), "tier": f.tier,
+            "org_unit": unit_ref(f.org_unit, lang)}
+
+
+def funding_source(s: approval_sources.Source, lang: str) -> dict:
+    line = s.line
+    return {"source": line.source, "label": line.label.render(lang), "fund_id": line.fund_id,
+            "fund": fund_ref(s.fund, lang), "pledge_id": line.pledge_id, "amount": yuan(line.amount_fen),
+            "committed_on_decision": yuan(line.committed_fen), "committed": yuan(s.committed_fen)}
+
+
+def decision(ctx, d, lang: str, specs=()) -> dict:
     """``specs``: the policy's decision-stage forms, to label ``details`` (see ``detail_lines``)."""
     details = dict(d.details or {})
     return {"id": d.id, "outcome": d.outcome, "outcome_label": state_label(d.outcome, lang),
-            "explanation": d.explanation, "approved_amount": yuan(d.approved_fen), "approvals": list(d.approvals or []),
+            "explanation": d.explanation, "approved_amount": yuan(d.approved_fen),
+            "funding": [funding_source(s, lang) for s in approval_sources.sources(ctx, d)], "approvals": list(d.approvals or []),
             "decided_by": user_ref(d.decided_by), "decided_at": d.decided_at,
             "details": details, "details_shown": detail_lines(specs, details, lang)}
 
@@ -232,7 +278,7 @@ def detail(ctx, project, lang: str) -> dict:
                              for b in project.budget_items],
                    "total": yuan(project.requested_fen), "warnings": warnings},
         "attachments": [attachment(a, kinds, lang) for a in project.attachments],
-        "decisions": [decision(d, lang, decision_forms) for d in review.decisions(ctx, project.id)],
+        "decisions": [decision(ctx, d, lang, decision_forms) for d in review.decisions(ctx, project.id)],
         "problems": violations(problems, lang) if problems is not None else None,
         "endorsement_step": step(policy.endorsement(config), lang),
         "endorsements": endorsements(ctx, project, lang),

@@ -34,15 +34,16 @@ from apispec import BasePlugin
 
 from core.api.base import INPUT_CODE
 from core.api.json_body import CODES_400, CODES_413
-from core.services.ledger import RULES as LEDGER_RULES
+from core.services.ledger import CLAIMS_RULE, RULES as LEDGER_RULES
 
 KEY = "x-refusals"
 POLICY = "@policy"
 # An action outside the windows its policy's calendar gives it (core.services.calendar), or an
 # override of one without its reason.
 CALENDAR = "window_closed override_reason_required"
-# A posting that would break one of the ledger's invariants (core.services.ledger.RULES).
-LEDGER = " ".join(rule.code for rule in LEDGER_RULES)
+# A posting that would break one of the ledger's invariants (core.services.ledger.RULES), or
+# take money held for another project's claim (CLAIMS_RULE).
+LEDGER = " ".join(rule.code for rule in (*LEDGER_RULES, CLAIMS_RULE))
 # What any posting to the ledger may be refused with: its invariants and its input's rules.
 POSTING = (f"{LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund "
            "receipt_other_project")

@@ -93,4 +93,4 @@ class Decide(MethodView):
         ctx.commit()
         project = projects.get_project(ctx, project_id)
         policy, config = policy_of(ctx, project.programme)
-        return decision(d, locale(), policy.forms(config, project.track, stage="decide"))
+        return decision(ctx, d, locale(), policy.forms(config, project.track, stage="decide"))

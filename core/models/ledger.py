@@ -51,6 +51,8 @@ class EntryKind(str, enum.Enum):
     transfer_out = "transfer_out"    # one half of a move between funds ...
     transfer_in = "transfer_in"      # ... the other half, same transfer_id
     correction = "correction"        # reverses (part of) the entry named by corrects_id
+    hold = "hold"                    # set aside for a project a sponsor's pledge claims, until it is decided
+    hold_release = "hold_release"    # a hold ended: the project was decided (or withdrawn)
 
     @property
     def label(self) -> Text:
@@ -67,7 +69,12 @@ ENTRY_KIND_LABELS = {
     EntryKind.transfer_out: T("调出", "transfer out"),
     EntryKind.transfer_in: T("调入", "transfer in"),
     EntryKind.correction: T("更正", "correction"),
+    EntryKind.hold: T("认领预留", "claim hold"),
+    EntryKind.hold_release: T("解除预留", "hold released"),
 }
+
+# The kinds that hold money for a claimed project rather than move it.
+HOLD_KINDS = (EntryKind.hold.value, EntryKind.hold_release.value)
 
 
 def _in(column: str, enum_cls) -> str:
@@ -111,6 +118,9 @@ class LedgerEntry(TenantOwned, Base):
         CheckConstraint("(kind IN ('transfer_out', 'transfer_in')) = (transfer_id IS NOT NULL)",
                         name="transfer_has_id"),
         CheckConstraint("receipt_attachment_id IS NULL OR kind = 'expense'", name="receipt_only_on_expense"),
+        # A hold is always a claim's: the pledge that claims and the project it claims.
+        CheckConstraint("kind NOT IN ('hold', 'hold_release') OR (project_id IS NOT NULL AND pledge_id IS NOT NULL)",
+                        name="hold_names_claim"),
         # The request's key sits on the entry that starts it; a transfer's incoming half is
         # found through its transfer_id instead.
         CheckConstraint("idempotency_key IS NOT NULL OR kind = 'transfer_in'", name="key_present"),
@@ -131,8 +141,9 @@ class LedgerEntry(TenantOwned, Base):
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"), index=True)
     transfer_id: Mapped[str | None] = mapped_column(String(36))
     receipt_attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
-    # What the entry belongs to, for tracing: the pledge whose money an allocation brought in,
-    # the fund request a disbursement (or an expense of that money) answers.
+    # What the entry belongs to, for tracing: the pledge whose money an allocation brought in
+    # (or a hold sets aside, or a commitment earmarks for the project it claims), the fund
+    # request a disbursement (or an expense of that money) answers.
     pledge_id: Mapped[int | None] = mapped_column(ForeignKey("pledges.id"), index=True)
     fund_request_id: Mapped[int | None] = mapped_column(ForeignKey("fund_requests.id"), index=True)
 

@@ -57,6 +57,9 @@ class Decision(TenantOwned, Base):
     approvals: Mapped[list] = mapped_column(JSONDoc, default=list)
     # The policy's decision form, if it has one (e.g. a subsidy tier chosen at selection).
     details: Mapped[dict] = mapped_column(JSONDoc, default=dict)
+    # Where an approval's money comes from, source by source, adding up to ``approved_fen``
+    # (``core.services.funding.FundingLine`` documents the shape); [] for other outcomes.
+    funding: Mapped[list] = mapped_column(JSONDoc, default=list)
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[dt.datetime] = created_at()
 

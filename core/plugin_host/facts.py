@@ -44,12 +44,14 @@ class RuleContext(Protocol):
 
     def fund_available(self, project: ProjectFacts, fund: str) -> int:
         """Fen still available in the project's fund named ``fund`` (a ``FundSpec.key`` of the
-        programme's policy): what was allocated, at most the cap, less what is committed. 0
-        for a fund that has not been set up yet. Inside ``tongxin_funding`` the funds are
-        locked, so the answer holds until the commitments are written."""
+        programme's policy): what was allocated, at most the cap, less what is committed and
+        what the fund holds for other projects' claims (认领). 0 for a fund that has not been
+        set up yet. Inside ``tongxin_funding`` the funds are locked, so the answer holds until
+        the commitments are written."""
         ...
 
     def fund_committed(self, project: ProjectFacts, fund: str) -> int:
-        """Fen already committed to this project (net of releases) from its fund named ``fund``:
-        e.g. money a sponsor's claimed pledge brought in before the approval. 0 if none."""
+        """Fen already promised to this project from its fund named ``fund``: committed (net of
+        releases), or held for it by sponsors' claims made before the approval (which the
+        approval turns into its commitment). 0 if none."""
         ...

@@ -247,7 +247,11 @@ def tongxin_funding(project: ProjectFacts, config: dict, context: RuleContext) -
     draw in the decision's transaction: if any fund refuses (over its cap, not enough
     allocated), the decision is refused with that reason and nothing is written. The draws
     may add up to less than the approved amount (the rest comes from sources recorded as
-    pledges, e.g. a town's own contribution), never to more.
+    pledges, e.g. a town's own contribution), never to more: the decision records the rest
+    as the sponsors' claims of the project and then as the policy's first co-governance fund
+    (``sponsor_fund``), so its sources always add up to the approved amount
+    (``core.services.funding``). ``context.fund_committed`` counts what claims hold for the
+    project, which the approval turns into its commitment.
 
     Example::
 

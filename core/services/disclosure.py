@@ -5,7 +5,9 @@ one project, this module gathers what residents and their congress are shown:
 
 - every approved project of the unit with its **sources** (each fund it draws on, with what
   was committed, disbursed and spent from it; the sponsors' pledges that claimed it, promised
-  and received; in-kind resources), its **approval** (date and approved amount only), its
+  and received; in-kind resources), its **approval** (date, approved amount and where the
+  decision said it comes from, source by source, each beside what its fund has committed so
+  far: the same lines as the project page, ``core.services.approval_sources``), its
   **disbursements** (with the purpose and month of the fund request each answers) and its
   **spending** (date, memo, amount, and whether a receipt exists);
 - the unit's own funds with allocated, committed, disbursed, spent and remaining.
@@ -24,7 +26,6 @@ disclosure costs a fixed number of queries.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select, union_all
@@ -35,8 +36,9 @@ from core.models import (
     Decision, EntryKind, Fund, FundKind, FundRequest, LedgerEntry, OrgUnit, Pledge, Programme, Project,
     ProjectState, SponsorKind,
 )
+from core.money import format_yuan
 from core.plugin_host.manager import PluginFailure
-from core.services import ledger
+from core.services import approval_sources, funding, holds, ledger
 from core.services.context import Ctx
 from core.services.org import get_unit
 from core.services.programmes import policy_of
@@ -109,6 +111,9 @@ class PledgeLine:
 class Approval:
     decided_on: dt.date
     approved_fen: int | None
+    decision_id: int | None = None
+    recorded: tuple[funding.FundingLine, ...] = ()
+    funding: tuple[approval_sources.Source, ...] = ()  # the recorded lines with what is committed now
 
 
 @dataclass(frozen=True)
@@ -332,15 +337,16 @@ def _disclose(ctx: Ctx, projects: list[Project], own_funds: list[Fund]) -> tuple
     ids = [p.id for p in projects]
     by_project = ledger.balances_by_project(ctx, ids)
     approvals = _approvals(ctx, ids)
+    entries = approval_sources.commitments(ctx, [pid for pid, a in approvals.items() if a.recorded])
     movements = _listed_entries(ctx, ids)
     fund_ids = {fid for per in by_project.values() for fid in per} | {m.fund_id for m in movements} \
-        | {f.id for f in own_funds}
+        | {f.id for f in own_funds} | {ln.fund_id for a in approvals.values() for ln in a.recorded if ln.fund_id}
     pledge_rows = _pledges(ctx, ids, [f.id for f in own_funds])
     fund_ids |= {p.fund_id for p in pledge_rows}
     funds = {f.id: f for f in own_funds}
     missing = [i for i in fund_ids if i not in funds]
     funds.update({f.id: f for f in ledger.funds_by_id(ctx, sorted(missing))})
-    received = _received(ctx, [p.id for p in pledge_rows])
+    received = holds.received(ctx, [p.id for p in pledge_rows])
     titles = {p.id: p.title for p in projects}
     pledges = [_pledge_line(p, funds, titles, received) for p in pledge_rows]
     tracks: dict[int, object] = {}
@@ -348,10 +354,15 @@ def _disclose(ctx: Ctx, projects: list[Project], own_funds: list[Fund]) -> tuple
     for project in projects:
         sources = [Source(funds[fid], b.committed, b.disbursed, b.spent) for fid, b in by_project.get(project.id, {}).items()]
         mine = [m for m in movements if m.project_id == project.id]
+        approval = approvals.get(project.id)
+        if approval is not None and approval.recorded:
+            committed = {s.fund.id: s.committed_fen for s in sources}
+            approval = replace(approval, funding=tuple(approval_sources.share(
+                approval.decision_id, list(approval.recorded), committed, entries.get(project.id, []), funds)))
         out.append(ProjectDisclosure(
             project=project,
             track_label=_track_label(ctx, project, tracks),
-            approval=approvals.get(project.id),
+            approval=approval,
             sources=sources,
             pledges=[p for p in pledges if p.project_id == project.id],
             disbursements=[_named(m, funds) for m in mine if _column(m) in PAID],
@@ -361,16 +372,18 @@ def _disclose(ctx: Ctx, projects: list[Project], own_funds: list[Fund]) -> tuple
 
 
 def _approvals(ctx: Ctx, ids: list[int]) -> dict[int, Approval]:
-    """The standing approval of each project (the latest approving decision): date and amount,
-    nothing of who decided or why."""
+    """The standing approval of each project (the latest approving decision): date, amount and
+    its sources, nothing of who decided or why."""
     if not ids:
         return {}
     out = {}
-    rows = ctx.session.execute(select(Decision.project_id, Decision.approved_fen, Decision.decided_at)
+    rows = ctx.session.execute(select(Decision.id, Decision.project_id, Decision.approved_fen, Decision.decided_at,
+                                      Decision.funding)
                                .where(Decision.project_id.in_(ids), Decision.outcome == ProjectState.approved.value)
                                .order_by(Decision.id))
-    for project_id, approved_fen, decided_at in rows:
-        out[project_id] = Approval(local_date(decided_at), approved_fen)
+    for decision_id, project_id, approved_fen, decided_at, lines in rows:
+        out[project_id] = Approval(local_date(decided_at), approved_fen, decision_id,
+                                   tuple(funding.FundingLine.from_json(doc) for doc in lines or []))
     return out
 
 
@@ -414,25 +427,6 @@ def _pledges(ctx: Ctx, project_ids: list[int], fund_ids: list[int]) -> list[Pled
         return []
     cond = Pledge.project_id.in_(project_ids or [-1]) | Pledge.fund_id.in_(fund_ids or [-1])
     return list(ctx.session.scalars(select(Pledge).where(cond).order_by(Pledge.pledged_on, Pledge.id)))
-
-
-def _received(ctx: Ctx, pledge_ids: list[int]) -> dict[int, int]:
-    """Per pledge, the money it brought in: allocations naming it, net of their corrections."""
-    if not pledge_ids:
-        return {}
-    alloc, corr, original = aliased(LedgerEntry), aliased(LedgerEntry), aliased(LedgerEntry)
-    allocation = EntryKind.allocation.value
-    stmt = union_all(
-        select(alloc.pledge_id.label("pledge_id"), func.sum(alloc.amount_fen).label("total"))
-        .where(alloc.kind == allocation, alloc.pledge_id.in_(pledge_ids)).group_by(alloc.pledge_id),
-        select(original.pledge_id.label("pledge_id"), (-func.sum(corr.amount_fen)).label("total"))
-        .join(original, original.id == corr.corrects_id)
-        .where(corr.kind == EntryKind.correction.value, original.kind == allocation, original.pledge_id.in_(pledge_ids))
-        .group_by(original.pledge_id))
-    out: dict[int, int] = defaultdict(int)
-    for pledge_id, total in ctx.session.execute(stmt):
-        out[pledge_id] += int(total or 0)
-    return dict(out)
 
 
 def _pledge_line(p: Pledge, funds: dict[int, Fund], titles: dict[int, str], received: dict[int, int]) -> PledgeLine:
@@ -488,9 +482,10 @@ def report_workbook(d: UnitDisclosure) -> bytes:
     ], sources, title=f"{title} · 资金来源")
     add_sheet(wb, "立项审批", [
         Column("项目名称"), Column("项目类型"), Column("申报单位"), Column("年度项目"), Column("立项日期", "date"),
-        Column("核定金额（元）", "yuan", total=True),
+        Column("核定金额（元）", "yuan", total=True), Column("资金来源构成", width=50),
     ], [[p.project.title, p.track_label.zh, p.project.applicant_unit.name, p.project.programme.title,
-         p.approval.decided_on if p.approval else None, p.approval.approved_fen if p.approval else None]
+         p.approval.decided_on if p.approval else None, p.approval.approved_fen if p.approval else None,
+         _sources_text(p.approval)]
         for p in d.projects], title=f"{title} · 立项审批")
     titles = {p.project.id: p.project.title for p in d.projects}
     add_sheet(wb, "拨付", [
@@ -512,6 +507,14 @@ def report_workbook(d: UnitDisclosure) -> bytes:
          f.balance.allocated, f.balance.committed, f.balance.disbursed, f.balance.spent, f.balance.available,
          f.fund.cap_fen] for f in d.funds], title=f"{title} · 各项资金")
     return to_bytes(wb)
+
+
+def _sources_text(approval: Approval | None) -> str:
+    """The approval's sources in one cell: "市级补助 100,000.00（已承诺 100,000.00）；..."."""
+    if approval is None:
+        return ""
+    return "；".join(f"{s.line.label.zh} {format_yuan(s.line.amount_fen)}（已承诺 {format_yuan(s.committed_fen)}）"
+                    for s in approval.funding)
 
 
 def _movement_label(m: Movement) -> str:

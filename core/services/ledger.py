@@ -15,6 +15,22 @@ correction reverses (part of) the entry it names, in that entry's column. A post
 when it would break one of these rules (a rule already broken by older data does not block
 postings that do not make it worse); the refusal names the rule, the numbers and the request.
 
+**Holds.** A sponsor's claim (认领) sets money aside for the project it claims until that
+project is decided: a ``hold`` entry naming the pledge and the project, ended by a
+``hold_release`` (held = holds − releases of holds, never below zero, per fund and per
+project). A hold moves no money and needs none to have arrived: a claim is a promise made at
+the council meeting, often before the sponsor pays. What it changes is what *other* postings
+may take: the fund's ``available`` is ``min(allocated, cap) − committed − held``, and a
+commitment, a transfer out or a correction of an allocation is refused when it would leave
+less than the fund holds for other projects' claims::
+
+    committed + held for other projects ≤ min(allocated, cap)
+
+(a commitment to the claimed project itself may use its own hold; see ``core.services.holds``
+for when holds are made, released and turned into commitments). ``available`` is therefore
+below zero while a fund holds more for claims than it has received: the claimed money is on
+its way, and nothing else may be committed from the fund meanwhile.
+
 **Caps hold under concurrency.** The check and the insert happen in one transaction that first
 takes the fund's write lock, so two approvals can never both see the same headroom:
 
@@ -50,6 +66,7 @@ from sqlalchemy.orm import aliased
 
 from core.i18n import T, Text
 from core.models import Attachment, EntryKind, Fund, FundKind, LedgerEntry, OrgUnit, Project
+from core.models.ledger import HOLD_KINDS
 from core.money import MoneyError, as_fen, money_text
 from core.services.context import Ctx
 from core.services.org import get_unit
@@ -68,8 +85,9 @@ MIN_CORRECTION_REASON = 2
 # negatively in the column of the entry it corrects).
 COLUMNS = tuple(k.value for k in EntryKind if k is not EntryKind.correction)
 # Corrections of these would break a pairing (transfers) or reverse a reversal; post a
-# new transfer or the original entry again instead.
-NOT_CORRECTABLE = {EntryKind.transfer_out.value, EntryKind.transfer_in.value, EntryKind.correction.value}
+# new transfer or the original entry again instead. A hold is ended by releasing it.
+NOT_CORRECTABLE = {EntryKind.transfer_out.value, EntryKind.transfer_in.value, EntryKind.correction.value,
+                   *HOLD_KINDS}
 
 
 # ---------------------------------------------------------------- balances
@@ -89,6 +107,8 @@ class Balance:
     refund: int = 0
     transfer_out: int = 0
     transfer_in: int = 0
+    hold: int = 0
+    hold_release: int = 0
 
     @property
     def allocated(self) -> int:
@@ -107,13 +127,25 @@ class Balance:
         return self.expense
 
     @property
+    def held(self) -> int:
+        """Set aside for claimed projects not decided yet (see the module doc)."""
+        return self.hold - self.hold_release
+
+    @property
+    def reserved(self) -> int:
+        """Committed, or held for a claim: what other projects may not take."""
+        return self.committed + self.held
+
+    @property
     def limit(self) -> int:
         """What may be committed in all: the allocations, and never more than the cap."""
         return self.allocated if self.cap_fen is None else min(self.cap_fen, self.allocated)
 
     @property
     def available(self) -> int:
-        return self.limit - self.committed
+        """What may still be committed to a project that holds nothing here: below zero while
+        the fund holds more for claims than it has received."""
+        return self.limit - self.reserved
 
     def plus(self, column: str, signed_fen: int) -> "Balance":
         return replace(self, **{column: getattr(self, column) + signed_fen})
@@ -124,7 +156,7 @@ class Balance:
     def as_dict(self) -> dict:
         return {"fund_id": self.fund_id, "cap_fen": self.cap_fen, **self.sums(),
                 "allocated": self.allocated, "committed": self.committed, "disbursed": self.disbursed,
-                "spent": self.spent, "available": self.available}
+                "spent": self.spent, "held": self.held, "available": self.available}
 
 
 # The aggregate statements are built once, with bound parameters, so that a posting (which
@@ -288,6 +320,9 @@ class _Rule:
 
 
 # Read as "lhs ≤ rhs". Placeholders: {fund} {lhs} {rhs} {kind} {amount} {room}.
+HOLD_RULE = _Rule("hold_negative", "zero", "held",
+                  T("「{fund}」解除的预留超过所预留的金额：已预留 {rhs}，本次{kind} {amount}",
+                    "{fund}: more released than was held: held {rhs}, this {kind} {amount}"))
 RULES = (
     _Rule("spent_negative", "zero", "spent",
           T("「{fund}」的支出更正后将为负数：已支出 {rhs}，本次{kind} {amount}",
@@ -304,12 +339,19 @@ RULES = (
     _Rule("over_cap", "committed", "cap_fen",
           T("超出「{fund}」的上限：上限 {rhs}，已承诺 {lhs}，本次{kind} {amount}（最多还可承诺 {room}）",
             "{fund} would exceed its cap: cap {rhs}, committed {lhs}, this {kind} {amount} (at most {room} more)")),
+    HOLD_RULE,
 )
 
 
-# Per project only the chain below the commitments applies: a project's allocation and cap
-# are its fund's.
-PROJECT_RULES = RULES[:3]
+# Checked for postings other than holds, once the rules above pass (see the module doc).
+CLAIMS_RULE = _Rule("held_for_claims", "reserved", "limit",
+                    T("「{fund}」可用资金不足：到位（不超过上限）{rhs}，已承诺及为其他项目认领预留 {lhs}，本次{kind} {amount}（可用 {room}）",
+                      "{fund}: not enough free money: allocated (within the cap) {rhs}, committed or held for other "
+                      "projects' claims {lhs}, this {kind} {amount} ({room} free)"))
+
+# Per project only the chain below the commitments applies (a project's allocation and cap
+# are its fund's), and what is held for it never goes below zero.
+PROJECT_RULES = RULES[:3] + (HOLD_RULE,)
 
 
 def _value(b: Balance, name: str) -> int | None:
@@ -564,6 +606,12 @@ def _problems(fund: Fund, state: _State, project_id: int | None, column: str, si
               kind: EntryKind, amount: int) -> list[Violation]:
     label = _label(fund)
     problems = _breaches(label, state.fund, state.fund.plus(column, signed), kind, amount)
+    if not problems and column not in HOLD_KINDS:
+        # What the fund holds for *other* projects' claims is not this posting's to take; the
+        # project's own hold is (an approval turns it into the commitment).
+        own = state.project.held if state.project is not None else 0
+        before = replace(state.fund, hold=state.fund.hold - own)
+        problems = _breaches(label, before, before.plus(column, signed), kind, amount, (CLAIMS_RULE,))
     if project_id is not None:
         problems += _breaches(f"{label}·项目#{project_id}", state.project, state.project.plus(column, signed),
                               kind, amount, PROJECT_RULES)
@@ -608,9 +656,34 @@ def allocate(ctx: Ctx, fund_id: int, amount_fen: int, key: str, *, memo: str = "
                  pledge_id=pledge_id)
 
 
-def commit(ctx: Ctx, fund_id: int, amount_fen: int, project_id: int | None, key: str, *, memo: str = "") -> LedgerEntry:
-    """Promise money (a project's approval). Refused beyond the cap or the allocations."""
-    return _post(ctx, EntryKind.commitment, fund_id, amount_fen, key, project_id=project_id, memo=memo)
+def commit(ctx: Ctx, fund_id: int, amount_fen: int, project_id: int | None, key: str, *, memo: str = "",
+           pledge_id: int | None = None) -> LedgerEntry:
+    """Promise money (a project's approval; ``pledge_id``: the claim whose money it is). Refused
+    beyond the cap or the allocations, or into money held for other projects' claims."""
+    return _post(ctx, EntryKind.commitment, fund_id, amount_fen, key, project_id=project_id, memo=memo,
+                 pledge_id=pledge_id)
+
+
+def hold(ctx: Ctx, fund_id: int, amount_fen: int, project_id: int, pledge_id: int, key: str, *,
+         memo: str = "") -> LedgerEntry:
+    """Set money aside for the project the pledge ``pledge_id`` claims (see the module doc)."""
+    _require_id(pledge_id, T("认捐", "pledge"), "pledge_id")
+    _require_id(project_id, T("项目", "project"), "project_id")
+    return _post(ctx, EntryKind.hold, fund_id, amount_fen, key, project_id=project_id, memo=memo, pledge_id=pledge_id)
+
+
+def release_hold(ctx: Ctx, fund_id: int, amount_fen: int, project_id: int, pledge_id: int, key: str, *,
+                 memo: str = "") -> LedgerEntry:
+    """End (part of) a hold: the claimed project was decided or withdrawn."""
+    _require_id(pledge_id, T("认捐", "pledge"), "pledge_id")
+    _require_id(project_id, T("项目", "project"), "project_id")
+    return _post(ctx, EntryKind.hold_release, fund_id, amount_fen, key, project_id=project_id, memo=memo,
+                 pledge_id=pledge_id)
+
+
+def _require_id(value, what: Text, field: str) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise NotFound(what, field=field)
 
 
 def release(ctx: Ctx, fund_id: int, amount_fen: int, project_id: int | None, key: str, *, memo: str = "") -> LedgerEntry:

@@ -14,18 +14,26 @@ check runs under the fund's lock, so two pledges recorded at once cannot both sl
 **Received.** When money arrives, ``receive`` allocates it to the fund (a ledger allocation
 naming the pledge); a pledge never receives more than it promised.
 
-**Earmarking a claim — why money is never committed twice for one project.** Commitments are
-what an approval promises; a claim alone commits nothing. Two paths can commit to a claimed
-project, and they share one bound, the approved amount:
+**A claim holds its amount — why claimed money is never taken by another project.** A claim
+of a project that is not decided yet sets the claimed money aside in the fund from the moment
+it is recorded (``core.services.holds``: a ledger ``hold``, released if the project is rejected
+or withdrawn), whether or not the money has arrived: another project's approval cannot commit
+it. A claim of a project already approved holds nothing; its money is earmarked as it arrives.
 
-1. The approval (``review.decide`` → the policy's draws) commits the approved amount from the
-   fund *less what is already committed to the project* (the policy subtracts it). If the fund
-   holds too little, the ledger refuses the approval ("资金不足"): nothing is trimmed silently.
+**Earmarking — why money is never committed twice for one project.** Commitments are what an
+approval promises. Two paths can commit to a claimed project, and they share one bound, the
+approved amount:
+
+1. The approval (``review.decide`` → ``funding.commit_approval``) commits the policy's draws
+   (less what the project's claims hold: the policy subtracts ``fund_committed``, which counts
+   holds) and turns each claim's hold into a commitment naming the pledge, as far as the fund
+   can pay it then. If a fund holds too little for a draw, the ledger refuses the approval
+   ("资金不足"): nothing is trimmed silently.
 2. A claimed receipt for a project that is *already approved* commits
    ``min(received amount, approved − committed to the project in all funds, fund available)``
-   to the project (key ``<receive key>:commit``), so money a sponsor sends for "its" project
-   after the approval is earmarked for it without exceeding the approval. A receipt for a
-   project not yet approved only allocates: the approval will draw on it.
+   to the project (key ``<receive key>:commit``, naming the pledge), so money a sponsor sends
+   for "its" project after the approval is earmarked for it without exceeding the approval. A
+   receipt for a project not decided yet only allocates: the claim's hold already reserves it.
 
 Both run under the fund's lock, so they see each other's commitments and the project's total
 commitment never exceeds its approved amount.
@@ -60,7 +68,7 @@ from core.models import (
 )
 from core.money import money_text, read_yuan
 from core.permissions import A, Subject
-from core.services import calendar, funding, ledger, paging
+from core.services import calendar, funding, holds, ledger, paging
 from core.services.context import Ctx
 from core.services.org import get_unit
 from core.services.programmes import get_programme, policy_of
@@ -415,6 +423,7 @@ def pledge(ctx: Ctx, sponsor_id: int, fund_id: int, amount, *, in_kind: str = ""
                  idempotency_key=key)
     with ctx.action("pledge.record"):
         ctx.session.add(row)
+    holds.hold_claim(ctx, row)  # a claim: from now on no other project's approval can take its money
     return row
 
 
@@ -530,7 +539,7 @@ def _earmark(ctx: Ctx, fund: Fund, row: Pledge, fen: int, key: str) -> LedgerEnt
     amount = min(fen, approved - committed, available)
     if amount <= 0:
         return None
-    return ledger.commit(ctx, fund.id, amount, project.id, key,
+    return ledger.commit(ctx, fund.id, amount, project.id, key, pledge_id=row.id,
                          memo=f"{project.title}：{row.sponsor.name}认领款（认捐#{row.id}）"[:ledger.MEMO_MAX])
 
 

@@ -23,7 +23,7 @@ from core.plugin_host.facts import ProjectFacts
 from core.plugin_host.manager import PluginFailure
 from core.services.context import Ctx
 from core.services.org import get_unit
-from core.services import calendar
+from core.services import calendar, holds
 from core.services.programmes import get_programme, policy_of
 from core.violations import Forbidden, NotFound, RuleError, Violation, Violations
 
@@ -146,7 +146,7 @@ class SessionRuleContext:
 
     def fund_available(self, project, fund) -> int:
         from core.services import funding  # late: funding asks this class for its rule context
-        return funding.available(self.ctx, project.programme_id, project.applicant_unit_id, fund)
+        return funding.available(self.ctx, project.programme_id, project.applicant_unit_id, fund, project.id)
 
     def fund_committed(self, project, fund) -> int:
         from core.services import funding
@@ -397,6 +397,7 @@ def withdraw(ctx: Ctx, project_id: int) -> Project:
     before = project.state
     with ctx.action("project.withdraw"):
         project.state = ProjectState.withdrawn.value
+        holds.release(ctx, project, holds.WITHDRAWN)  # sponsors' claims of it hold nothing any more
     _transitioned(ctx, project, "withdraw", before)
     return project
 

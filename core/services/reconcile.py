@@ -10,7 +10,16 @@ For each fund of a tenant it replays the entries one by one in the order they we
 4. every correction names an existing, correctable entry of the same fund, and no entry is
    corrected by more than its amount;
 5. every transfer_out has exactly one transfer_in of the same amount in another fund, and
-   vice versa.
+   vice versa;
+6. holds (a claim's money set aside for its project, ``core.services.holds``): what is held is
+   never negative, per fund and per project; every hold names a pledge that claims that
+   project in that fund; and nothing is still held for a project that has been decided or
+   withdrawn (an approval turns its holds into commitments, a rejection or a withdrawal
+   releases them).
+
+Holds are not bounded by the allocations: a claim holds its money before it arrives, so a
+fund's available balance (``min(allocated, cap) − committed − held``) may be below zero and
+is reported as it is.
 
 The database already refuses updates and deletes of entries; reconciliation is how an auditor
 (or a nightly job) shows the books were not tampered with by someone who could get around that.
@@ -26,17 +35,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.i18n import T, Text
-from core.models import EntryKind, Fund, FundKind, LedgerEntry, OrgUnit
+from core.models import EntryKind, Fund, FundKind, LedgerEntry, OrgUnit, Pledge, Project
 from core.money import format_yuan, money_text
 from core.services.context import Ctx
+from core.services.holds import UNDECIDED
 from core.services.ledger import COLUMNS, NOT_CORRECTABLE, Balance, balances
 
 TRANSFERS = (EntryKind.transfer_out.value, EntryKind.transfer_in.value)
+HOLDS = (EntryKind.hold.value, EntryKind.hold_release.value)
 # Checked along the way: none of these may ever go below zero.
-RUNNING = ("allocated", "committed", "disbursed", "spent")
+RUNNING = ("allocated", "committed", "disbursed", "spent", "held")
 LABELS = {
     "allocated": T("到位", "allocated"), "committed": T("已承诺", "committed"),
     "disbursed": T("已拨付", "disbursed"), "spent": T("已支出", "spent"), "cap_fen": T("上限", "cap"),
+    "held": T("认领预留", "held for claims"),
 }
 # (smaller, larger): the chain 0 ≤ spent ≤ disbursed ≤ committed ≤ allocated, committed ≤ cap.
 CHAIN = (("spent", "disbursed"), ("disbursed", "committed"), ("committed", "allocated"), ("committed", "cap_fen"))
@@ -85,7 +97,7 @@ def reconcile(ctx: Ctx) -> list[FundCheck]:
     derived = balances(ctx)
     rows = list(ctx.session.execute(select(
         LedgerEntry.id, LedgerEntry.fund_id, LedgerEntry.kind, LedgerEntry.amount_fen, LedgerEntry.project_id,
-        LedgerEntry.corrects_id, LedgerEntry.transfer_id).order_by(LedgerEntry.id)))
+        LedgerEntry.corrects_id, LedgerEntry.transfer_id, LedgerEntry.pledge_id).order_by(LedgerEntry.id)))
     by_id = {r.id: r for r in rows}
     checks = {f.id: FundCheck(f.id, unit, f.name, f.kind, f.year, f.tier, derived.get(f.id, Balance(f.id, f.cap_fen)))
               for f, unit in funds}
@@ -94,6 +106,7 @@ def reconcile(ctx: Ctx) -> list[FundCheck]:
     went_negative: dict[int, set[str]] = defaultdict(set)
     corrected: dict[int, int] = defaultdict(int)
     transfers: dict[str, list] = defaultdict(list)
+    held_rows: list = []
 
     for r in rows:
         check = checks.get(r.fund_id)
@@ -114,6 +127,8 @@ def reconcile(ctx: Ctx) -> list[FundCheck]:
             column, signed = original.kind, -r.amount_fen
         if r.kind in TRANSFERS:
             transfers[r.transfer_id].append(r)
+        if r.kind in HOLDS:
+            held_rows.append(r)
         replay[r.fund_id] = replay[r.fund_id].plus(column, signed)
         b = replay[r.fund_id]
         for name in RUNNING:
@@ -153,7 +168,29 @@ def reconcile(ctx: Ctx) -> list[FundCheck]:
         _chain(check.problems, mine, CHAIN, T("", ""))
     for (fund_id, project_id), b in per_project.items():
         _chain(checks[fund_id].problems, b, PROJECT_CHAIN, T(f"项目#{project_id}：", f"project #{project_id}: "))
+    _holds(ctx, checks, held_rows, per_project)
     return list(checks.values())
+
+
+def _holds(ctx: Ctx, checks: dict[int, FundCheck], rows: list, per_project: dict[tuple[int, int], Balance]) -> None:
+    """Check 6 of the module doc: holds name their claims, and end when the project is decided."""
+    claims = {p.id: (p.fund_id, p.project_id) for p in ctx.session.execute(
+        select(Pledge.id, Pledge.fund_id, Pledge.project_id).where(Pledge.id.in_({r.pledge_id for r in rows if r.pledge_id})))}
+    for r in rows:
+        if claims.get(r.pledge_id) != (r.fund_id, r.project_id):
+            checks[r.fund_id].problems.append(T(
+                f"预留条目#{r.id}所指的认捐#{r.pledge_id}并未以本资金认领项目#{r.project_id}",
+                f"hold entry #{r.id} names pledge #{r.pledge_id}, which does not claim project #{r.project_id} from this fund"))
+    held = {key: b.held for key, b in per_project.items() if b.held}
+    states = dict(ctx.session.execute(select(Project.id, Project.state).where(Project.id.in_({p for _, p in held}))).all())
+    for (fund_id, project_id), amount in held.items():
+        if amount < 0:
+            checks[fund_id].problems.append(T(f"项目#{project_id}：认领预留为负数（{money_text(amount).zh}）",
+                                              f"project #{project_id}: held for claims is negative ({money_text(amount).en})"))
+        elif states.get(project_id) not in UNDECIDED:
+            checks[fund_id].problems.append(T(
+                f"项目#{project_id}已不在评审中（{states.get(project_id)}），仍有认领预留 {money_text(amount).zh} 未解除",
+                f"project #{project_id} is no longer under review ({states.get(project_id)}) but {money_text(amount).en} is still held for it"))
 
 
 def _chain(problems: list[Text], b: Balance, chain, prefix: Text) -> None:
@@ -168,7 +205,7 @@ def _chain(problems: list[Text], b: Balance, chain, prefix: Text) -> None:
 # ---------------------------------------------------------------- the report
 
 
-HEADERS = ("辖区", "资金#", "单位", "资金", "类型", "年度", "上限", "到位", "已承诺", "已拨付", "已支出", "可用", "结果")
+HEADERS = ("辖区", "资金#", "单位", "资金", "类型", "年度", "上限", "到位", "已承诺", "认领预留", "已拨付", "已支出", "可用", "结果")
 
 
 def _width(s: str) -> int:
@@ -188,10 +225,11 @@ def table(results: list[tuple[str, list[FundCheck]]]) -> list[str]:
             b = c.balance
             name = c.name + (f"·{c.tier}" if c.tier else "")
             body.append((tenant, str(c.fund_id), c.unit, name, FundKind(c.kind).label.zh, str(c.year), _cell(b.cap_fen),
-                         _cell(b.allocated), _cell(b.committed), _cell(b.disbursed), _cell(b.spent), _cell(b.available),
+                         _cell(b.allocated), _cell(b.committed), _cell(b.held), _cell(b.disbursed), _cell(b.spent),
+                         _cell(b.available),
                          "通过" if c.ok else "不通过"))
     widths = [max([_width(h)] + [_width(row[i]) for row in body]) for i, h in enumerate(HEADERS)]
-    numeric = {1, 5, 6, 7, 8, 9, 10, 11}
+    numeric = {1, 5, 6, 7, 8, 9, 10, 11, 12}
     lines = ["  ".join(_pad(h, widths[i], i in numeric) for i, h in enumerate(HEADERS))]
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(_pad(cell, widths[i], i in numeric) for i, cell in enumerate(row)) for row in body]

@@ -1,7 +1,11 @@
 """Review: panel members score by the policy's rubric; the chair (or a street admin) decides.
 
 CONSUL-style: a rejection or a return needs an explanation the applicant will read; an
-approval records the approved amount. Decisions are appended, never edited."""
+approval records the approved amount and, in the same transaction, where each part of it comes
+from (``Decision.funding``: the sources ``core.services.funding`` commits, adding up to the
+approved amount). Sponsors' claims of the project stop holding money once it is approved
+(their holds become its commitment) or rejected (released); a returned application keeps
+them. Decisions are appended, never edited."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -10,7 +14,7 @@ from core.i18n import T
 from core.models import Decision, Project, ProjectState, Score
 from core.permissions import A
 from core.money import MoneyError, amount_refusal, yuan_to_fen
-from core.services import calendar, funding, paging
+from core.services import calendar, funding, holds, paging
 from core.services.context import Ctx
 from core.services.programmes import policy_of
 from core.services.projects import SessionRuleContext, _transitioned, facts, get_project
@@ -181,5 +185,7 @@ def decide(ctx: Ctx, project_id: int, outcome: str, explanation: str = "", appro
             # not enough allocated), the decision is refused too and nothing is written.
             ctx.session.flush()
             funding.commit_approval(ctx, project, decision, facts(project, approved_fen, stored_details))
+        elif outcome == "rejected":
+            holds.release(ctx, project, holds.REJECTED)
     _transitioned(ctx, project, "decide", before)
     return decision

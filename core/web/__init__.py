@@ -20,8 +20,9 @@ from core.i18n import SUPPORTED
 
 
 def init_app(app: Flask) -> None:
-    from core.web import (
+    from core.web import (  # noqa: F401 - approval_funding registers a section of the project page
         admin,
+        approval_funding,
         auth,
         csrf,
         disclosure,

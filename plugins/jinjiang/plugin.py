@@ -186,7 +186,12 @@ def tongxin_funds(config):
 @hookimpl
 def tongxin_funding(project: ProjectFacts, config, context: RuleContext):
     """The tier chosen at selection decides the subsidy (5万 / 10万 by default), never more than
-    the approved budget; the rest of the budget is the town's and other sources' share."""
+    the approved budget; the rest of the budget is the town's and other sources' share (notice
+    五.2: 镇（街道）应给予适当资金补助；鼓励…慈善捐赠、社区基金会). The approved amount is the
+    project's whole budget, not the subsidy: the decision records the subsidy (committed from the
+    city's fund of the tier) and names the rest after ``CO_FUNDING`` (镇街配套及社会资金, the
+    community's fund where the town's own contribution and donations are recorded as claims),
+    committed there as that money arrives (see core.services.funding)."""
     tier = (project.decision_details.get("selection") or {}).get("tier")
     if tier not in SUBSIDY_FUNDS:
         return []
