@@ -124,7 +124,7 @@ def test_a_quanzhou_pilots_decision_funds_page_api_and_disclosure_read_the_same_
     total = page[page.index('id="funding-sources"'):]
     assert re.search(r"合计（核定金额）.*?130,000\.00.*?54,000\.00", total[:total.index("</tfoot>")], re.S)
     notice = page[page.index('id="approved-notice"'):][:800]
-    assert "泉州级试点配套补助 50,000.00 元 + 青阳街道办事处认领 20,000.00 元" in notice
+    assert "泉州级试点配套补助 50,000.00元 + 青阳街道办事处认领 20,000.00元" in notice
 
     # The town's money arrives: its claim's share is committed, and the page follows the ledger.
     with acting(platform, J, "qingyang_admin") as ctx:
