@@ -46,6 +46,7 @@ class A:
     # programmes and review
     programme_manage = Action("programme.manage", T("启用政策插件、开设年度项目、设置评审小组",
                                                     "enable policies, open programmes, name panels"))
+    review_read = Action("review.read", T("查看评分（评审页）", "see the scores (the review page)"))
     review_score = Action("review.score", T("评分", "score an application"))
     review_decide = Action("review.decide", T("作出评审决定", "decide an application"))
     # money: funds and the overview

@@ -109,6 +109,8 @@ CORE_ROWS: tuple[Row, ...] = tuple([
     *_rows(ADMINS, A.change_decide, S.programme),
     # Programmes and review.
     *_rows(ADMINS, A.programme_manage, S.below),
+    Row(R.reviewer, A.review_read, S.panel),
+    *_rows(ADMINS, A.review_read, S.programme),
     Row(R.reviewer, A.review_score, S.panel),
     Row(R.reviewer, A.review_decide, S.panel_chair),
     *_rows(ADMINS, A.review_decide, S.programme),
@@ -156,6 +158,8 @@ CORE_ROWS: tuple[Row, ...] = tuple([
 CONFLICTS: dict[str, tuple[Action, Text]] = {
     A.review_decide.key: (A.project_apply, T("本单位申报的项目不能由本单位决定，应由评审小组或上级单位决定",
                                               "an applicant does not decide its own application: the panel or the level above does")),
+    A.review_read.key: (A.project_apply, T("本单位申报的项目的评分由评审小组和上级单位查看",
+                                            "an applicant does not read the panel's scores of its own application")),
 }
 
 

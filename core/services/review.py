@@ -50,12 +50,20 @@ def _require_reviewable(ctx: Ctx, project: Project) -> None:
 
 
 def scores(ctx: Ctx, project_id: int) -> list[Score]:
+    """The project's scores, oldest first: for the panel and those who decide (``A.review_read``)."""
+    _require_read(ctx, project_id)
     return list(ctx.session.scalars(_scores_query(project_id)))
 
 
 def scores_page(ctx: Ctx, project_id: int, *, limit: int, offset: int = 0) -> tuple[list[Score], int]:
     """A page of the project's scores, oldest first, and their number in all."""
+    _require_read(ctx, project_id)
     return paging.page(ctx.session, _scores_query(project_id), limit=limit, offset=offset)
+
+
+def _require_read(ctx: Ctx, project_id: int) -> None:
+    ctx.require(A.review_read, get_project(ctx, project_id), T(
+        "只有本年度评审小组成员和可作出决定的管理员可以查看评分", "Only the panel and those who decide may see the scores"))
 
 
 def _scores_query(project_id: int):
