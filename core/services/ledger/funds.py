@@ -115,6 +115,7 @@ def _label(fund: Fund) -> str:
     tier = f"·{fund.tier}" if fund.tier else ""
     return f"{fund.name}{tier}（{fund.year}）"
 
+
 def funds_by_id(ctx: Ctx, ids: list[int]) -> list[Fund]:
     """These funds, in the order given."""
     found = {f.id: f for f in ctx.session.scalars(select(Fund).where(Fund.id.in_(ids)))} if ids else {}
@@ -124,6 +125,7 @@ def funds_by_id(ctx: Ctx, ids: list[int]) -> list[Fund]:
 def balance(ctx: Ctx, fund_id: int) -> Balance:
     fund = get_fund(ctx, fund_id)
     return balances(ctx, [fund.id])[fund.id]
+
 
 def entries(ctx: Ctx, fund_id: int, *, project_id: int | None = None) -> list[LedgerEntry]:
     fund = get_fund(ctx, fund_id)
