@@ -6,6 +6,8 @@ stays while an application is returned. `tongxin money reconcile` understands ho
 services, the API and the funds page. Both profiles."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -185,6 +187,14 @@ def test_the_api_and_the_funds_page_show_what_is_held(client, app, platform):
     web.login("jas_admin")
     page = text(web.get(f"/funds/{fund_id(platform)}"))
     assert "认领预留" in page and "25,000.00" in page[page.index('id="held"'):][:60]
+    # The list of funds has the same column, and its total adds it up.
+    listing = text(web.get("/funds?year=2023"))
+    table = listing[listing.index('id="funds"'):]
+    heads = re.findall(r"<th[^>]*>([^<]+)</th>", table[:table.index("</thead>")])
+    held = heads.index("认领预留")
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", table[:table.index("</tbody>")], re.S) if "海园" in r or "共治金" in r)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    assert cells[held].strip() == "25,000.00"
 
 
 def test_reconcile_understands_holds_and_flags_one_left_on_a_decided_project(platform, settings):

@@ -25,14 +25,18 @@ from core.web.templating import _t
 bp = Blueprint("money", __name__, url_prefix="/t/<tenant>")
 
 
+# The funds list's money columns, in the order the page shows them (the fund page's order).
+FUND_COLUMNS = ("allocated", "committed", "held", "disbursed", "spent", "available")
+
+
 @bp.get("/funds")
 @login_required
 def index():
     c = ctx()
     year = int_arg("year") or c.clock.today().year
     rows = fund_service.visible_funds(c, year=year)
-    totals = {k: sum(getattr(b, k) for _, b in rows) for k in ("allocated", "committed", "disbursed", "spent", "available")}
-    return render_template("pages/money/funds.html", rows=rows, year=year, totals=totals)
+    totals = {k: sum(getattr(b, k) for _, b in rows) for k in FUND_COLUMNS}
+    return render_template("pages/money/funds.html", rows=rows, year=year, totals=totals, columns=FUND_COLUMNS)
 
 
 def _fund_page(fund_id: int, values: dict | None = None, violations=(), status: int = 200):
