@@ -2,8 +2,9 @@
 (read by the API's input schemas too), the months requests are named by, and the guards each
 writer runs first (the write lock, the caller's role, the reading of typed input).
 
-Kept apart so that filing, checking, the batches and spending check their input the same way,
-and so the API's schemas and ``core.door.fields`` can read the limits without the workflow.
+Kept apart so that filing, checking, the batches and spending check their input the same way
+(the API's schemas and ``core.door.fields`` read the limits from the package, which re-exports
+them). The write lock is explained in the package's doc ("Serialised writers").
 """
 from __future__ import annotations
 
