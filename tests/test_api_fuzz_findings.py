@@ -21,8 +21,10 @@ def test_control_characters_do_not_break_the_exports(client, platform):
     luochuan = login(client, "luochuan")
     r = client.get(url(f"/fund-requests/projects/{pid}/final-accounts.xlsx"), headers=luochuan)
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
-    cells = [c for row in load_workbook(io.BytesIO(r.data)).active.iter_rows(values_only=True) for c in row if c]
+    book = load_workbook(io.BytesIO(r.data))
+    cells = [c for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c]
     assert "活动物料" in cells and "口袋花园" in cells  # the characters xlsx cannot hold are dropped
+    assert book.active.oddHeader.center.text.endswith("：口袋花园")  # the printed title too
     r = client.get(url(f"/disclosure/units/{unit_id(platform, 'jingan', 'ghxl-luochuan')}/report.xlsx?year=2023"))
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
     load_workbook(io.BytesIO(r.data))

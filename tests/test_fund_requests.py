@@ -144,16 +144,23 @@ def test_a_month_of_requests_from_filing_to_final_accounts(platform):
         data = final_accounts.workbook(fa)
 
     from openpyxl import load_workbook
-    ws = load_workbook(io.BytesIO(data)).active
+    book = load_workbook(io.BytesIO(data))
+    ws = book.active
+    assert book.sheetnames == ["经费决算表", "项目信息"]
     cells = [[c for c in row] for row in ws.iter_rows(values_only=True)]
-    header = next(r for r in cells if r[0] == "序号")
+    header = cells[0]
     assert list(header) == ["序号", "预算明细", "预算金额（元）", "已申请（元）", "已拨付（元）", "实际支出（元）", "结余（元）"]
     body = [[Decimal(str(c)) if isinstance(c, (int, float)) else c for c in row] for row in cells[cells.index(header) + 1:]]
     assert body[0] == [1, "活动物料", 3000, 1500, 1400, 1200, 1800]
     assert body[1] == [2, "宣传海报", 1000, Decimal("800.5"), Decimal("800.5"), 0, 1000]
-    assert body[2] == [None, "合计", 4000, Decimal("2300.5"), Decimal("2200.5"), 1200, 2800]
-    money_cells = [row for row in ws.iter_rows() if row[1].value == "合计"][0]
+    assert body[2] == ["合计", None, 4000, Decimal("2300.5"), Decimal("2200.5"), 1200, 2800]
+    money_cells = [row for row in ws.iter_rows() if row[0].value == "合计"][0]
     assert all(c.number_format == "#,##0.00" for c in money_cells[2:])
+    # The project's particulars on their own sheet, one table too; the title heads every printed page.
+    info = list(book["项目信息"].iter_rows(values_only=True))
+    assert info[0] == ("项目名称", "申报单位", "年度项目", "核定（承诺）金额（元）", "其中已退回（元）", "编制日期")
+    assert [Decimal(str(c)) for c in info[1][3:5]] == [4000, 100] and info[1][5].date().isoformat() == fa.as_of
+    assert ws.oddHeader.center.text.startswith("项目经费决算表：")
 
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         actions = set(ctx.session.scalars(select(AuditEntry.action)))
@@ -492,6 +499,16 @@ def test_final_accounts_count_money_outside_any_budget_line(platform):
         u = fa.unassigned
         assert (str(u.label), u.budgeted, u.requested, u.disbursed, u.spent, u.balance) == ("未列入预算明细", 0, 25_000, 25_000, 0, 0)
         assert (fa.total.budgeted, fa.total.disbursed) == (400_000, 25_000)
+        data = final_accounts.workbook(fa, "en")
+    # The workbook in English: the unassigned row after the budget lines, then the total.
+    from openpyxl import load_workbook
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Final accounts", "Project"]
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("No.", "Budget line", "Budgeted (yuan)") and len(rows) == 1 + 2 + 1 + 1
+    assert rows[-2][:2] == (None, "not on a budget line") and Decimal(str(rows[-2][4])) == 250
+    assert rows[-1][:2] == ("Total", None) and [Decimal(str(c)) for c in rows[-1][2:5]] == [4000, 250, 250]
+    assert book.active.oddHeader.center.text.startswith("Project final accounts: ")
     with pytest.raises(Forbidden), acting(platform, "jingan", "yanchang") as ctx:
         final_accounts.final_accounts(ctx, pid)
 
@@ -510,7 +527,7 @@ def test_a_batch_created_at_the_same_moment_by_another_check_is_joined(platform,
         calls.append(month)
         return None if len(calls) == 1 else real(ctx, street, month)
 
-    monkeypatch.setattr(fund_requests, "find_batch", late)
+    monkeypatch.setattr(fund_requests.checking, "find_batch", late)  # where the office's check looks it up
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         assert fund_requests.check(ctx, b).batch_id == batch_id
     assert len(calls) == 2

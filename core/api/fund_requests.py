@@ -50,13 +50,12 @@ from core.models import FundRequestState, User
 from core.services import final_accounts as accounts_service
 from core.services import fund_request_actions as offers
 from core.services import fund_requests as service
+from core.services.spreadsheets import XLSX_MIMETYPE
 from core.door import Month
 from core.door import money as door
 
 blp = Blueprint("fund_requests", __name__, url_prefix=f"{TENANT}/fund-requests",
                 description="Monthly fund requests, batches and disbursements")
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # -- schemas -------------------------------------------------------------------------------------
@@ -351,12 +350,12 @@ class FinalAccounts(MethodView):
 class FinalAccountsWorkbook(MethodView):
     @login_required
     @blp.doc(responses={"200": {"description": "the final accounts as an Excel workbook", "content": {
-        XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+        XLSX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}}}}})
     @refuses({403: "forbidden"})
     def get(self, project_id):
         """The final accounts as an .xlsx (Chinese headers; amounts as numbers with two decimals)"""
         ctx = context(login=True)
         fa = accounts_service.final_accounts(ctx, project_id)
         data = accounts_service.workbook(fa, locale())
-        return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
+        return send_file(io.BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True,
                          download_name=accounts_service.filename(fa))

@@ -14,26 +14,25 @@ Columns, in fen:
 - spent: expenses recorded against those requests, net of corrections;
 - balance: budgeted − spent (结余; negative when the line is overspent or has no budget).
 
-``workbook`` renders the same as an .xlsx with Chinese headers; amounts are numbers computed
-from fen with ``Decimal`` (exact), shown with two decimals.
+``workbook`` renders the same as an .xlsx with ``core.services.spreadsheets`` (where every
+workbook is built): Chinese headers (English when asked), amounts as exact ``Decimal`` yuan
+computed from fen, shown with two decimals.
 """
 from __future__ import annotations
 
-import io
+import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from sqlalchemy import select
 
 from core.i18n import T, Text
 from core.models import EntryKind, FundRequest, Project
 from core.permissions import A
-from core.money import fen_to_yuan
 from core.services import fund_requests
 from core.services.context import Ctx
 from core.services.projects import get_project
 from core.violations import Forbidden
-from core.services.spreadsheets import printable
+from core.services.spreadsheets import Column, add_sheet, new_workbook, to_bytes
 
 UNASSIGNED = T("未列入预算明细", "not on a budget line")
 COLUMNS = (
@@ -139,75 +138,34 @@ def final_accounts(ctx: Ctx, project_id: int) -> FinalAccounts:
 
 
 def workbook(accounts: FinalAccounts, locale: str = "zh") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
-
+    """The final accounts as an .xlsx, built as every workbook is (``core.services.spreadsheets``):
+    the sheet 经费决算表 holds the table (a row per budget line, the unassigned row when anything
+    is in it, then the 合计 row, summed in fen), and the sheet 项目信息 the project, its applicant
+    and programme, what its approval committed, what was refunded and the day it was drawn up.
+    The title, with the project's name, heads every printed page."""
     def tr(value) -> str:
-        return printable(value.render(locale) if isinstance(value, Text) else str(value))
+        return value.render(locale) if isinstance(value, Text) else str(value)
 
     project = accounts.project
-    wb = Workbook()
-    ws = wb.active
-    ws.title = tr(T("经费决算表", "Final accounts"))
-    money_format = "#,##0.00"
-    thin = Side(style="thin", color="999999")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    width = 2 + len(COLUMNS)
-
-    ws.append([tr(T("项目经费决算表", "Project final accounts"))])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center")
     applicant = project.applicant_unit
-    info = [
-        (T("项目名称", "Project"), project.title),
-        (T("申报单位", "Applicant"), (applicant.name_en or applicant.name) if locale == "en" else applicant.name),
-        (T("年度项目", "Programme"), project.programme.title),
-        (T("核定（承诺）金额（元）", "Approved (committed, yuan)"), fen_to_yuan(accounts.committed)),
-        (T("编制日期", "As of"), accounts.as_of),
-    ]
-    for label, value in info:
-        ws.append([tr(label), printable(value)])
-        if isinstance(value, Decimal):
-            ws.cell(row=ws.max_row, column=2).number_format = money_format
-    ws.append([])
-
-    header = [tr(T("序号", "No.")), tr(T("预算明细", "Budget line"))] + [tr(label) for _, label in COLUMNS]
-    ws.append(header)
-    header_row = ws.max_row
-    for col in range(1, width + 1):
-        cell = ws.cell(row=header_row, column=col)
-        cell.font, cell.border = Font(bold=True), box
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-    def money_row(first, line: Line, bold: bool = False) -> None:
-        ws.append([first, tr(line.label)] + [fen_to_yuan(v) for v in line.values().values()])
-        row = ws.max_row
-        for col in range(1, width + 1):
-            cell = ws.cell(row=row, column=col)
-            cell.border = box
-            if bold:
-                cell.font = Font(bold=True)
-            if col > 2:
-                cell.number_format = money_format
-
-    for i, line in enumerate(accounts.lines, start=1):
-        money_row(i, line)
+    title = tr(T(f"项目经费决算表：{project.title}", f"Project final accounts: {project.title}"))
+    wb = new_workbook(title)
+    columns = [Column(tr(T("序号", "No.")), "int"), Column(tr(T("预算明细", "Budget line")))]
+    columns += [Column(tr(label), "yuan", total=True) for _, label in COLUMNS]
+    numbered: list[tuple[int | None, Line]] = list(enumerate(accounts.lines, start=1))
     if accounts.show_unassigned:
-        money_row("", accounts.unassigned)
-    money_row("", accounts.total, bold=True)
-    if accounts.refunded:
-        ws.append([])
-        ws.append([tr(T("其中已退回（元）", "Of which refunded (yuan)")), fen_to_yuan(accounts.refunded)])
-        ws.cell(row=ws.max_row, column=2).number_format = money_format
-
-    widths = [8, 30] + [16] * len(COLUMNS)
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        numbered.append((None, accounts.unassigned))
+    add_sheet(wb, tr(T("经费决算表", "Final accounts")), columns,
+              [[number, tr(line.label), *line.values().values()] for number, line in numbered],
+              title=title, total_label=tr(T("合计", "Total")))
+    add_sheet(wb, tr(T("项目信息", "Project")), [
+        Column(tr(T("项目名称", "Project"))), Column(tr(T("申报单位", "Applicant"))),
+        Column(tr(T("年度项目", "Programme"))), Column(tr(T("核定（承诺）金额（元）", "Approved (committed, yuan)")), "yuan"),
+        Column(tr(T("其中已退回（元）", "Of which refunded (yuan)")), "yuan"), Column(tr(T("编制日期", "As of")), "date"),
+    ], [[project.title, (applicant.name_en or applicant.name) if locale == "en" else applicant.name,
+         project.programme.title, accounts.committed, accounts.refunded, dt.date.fromisoformat(accounts.as_of)]],
+        title=title, totals=False)
+    return to_bytes(wb)
 
 
 def filename(accounts: FinalAccounts) -> str:

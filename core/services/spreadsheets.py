@@ -6,28 +6,31 @@ then written as exact ``Decimal`` yuan (never a float) in the ``#,##0.00`` forma
 spreadsheet sums them to the fen. Column widths follow the longest text (a Chinese character
 counts double). The title goes into the print header, so the table itself stays one block
 that a program can read back.
+
+Every workbook the platform hands out is built here (the disclosure report, the money overview,
+a project's final accounts), and ``XLSX_MIMETYPE`` is the one spelling of its media type that
+pages, the API and uploads use. openpyxl is imported only when a workbook is built or a cell
+cleaned, so importing the constant costs nothing.
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
 from dataclasses import dataclass
-from typing import Iterable, Sequence
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from core.money import fen_to_yuan, format_yuan
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 YUAN_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 TOTAL_LABEL = "合计"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_WIDTH = 60
-HEADER_FILL = PatternFill("solid", fgColor="E8EFF9")
+HEADER_COLOUR = "E8EFF9"  # the header row's fill
 # Excel refuses these characters in a sheet's name.
 BAD_SHEET_CHARS = set('[]:*?/\\')
 
@@ -44,9 +47,11 @@ class Column:
 
 
 def new_workbook(title: str = "") -> Workbook:
+    from openpyxl import Workbook
+
     wb = Workbook()
     wb.remove(wb.active)  # every sheet is added by add_sheet, in order
-    wb.properties.title = title
+    wb.properties.title = printable(title)
     wb.properties.creator = "Tongxin"
     return wb
 
@@ -60,6 +65,8 @@ def _width(value) -> int:
 def printable(value):
     """Text as a cell may hold it: the control characters the xlsx format cannot store (what a
     pasted form may carry) are dropped, rather than failing the whole export."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
@@ -83,17 +90,22 @@ def _sheet_name(name: str) -> str:
 
 
 def add_sheet(wb: Workbook, name: str, columns: Sequence[Column], rows: Iterable[Sequence], *,
-              title: str = "", totals: bool = True) -> Worksheet:
+              title: str = "", totals: bool = True, total_label: str = TOTAL_LABEL) -> Worksheet:
     """Append a sheet holding one table. ``rows`` are sequences in column order (yuan columns
-    as integer fen). With ``totals``, a 合计 row sums the columns marked ``total`` (computed here
-    in fen, so the sum is exact, not a formula a reader would have to evaluate)."""
+    as integer fen). With ``totals``, a 合计 row (``total_label``, in the first column) sums the
+    columns marked ``total`` (computed here in fen, so the sum is exact, not a formula a reader
+    would have to evaluate)."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     ws = wb.create_sheet(_sheet_name(name))
     bold = Font(bold=True)
+    header_fill = PatternFill("solid", fgColor=HEADER_COLOUR)
     widths = [_width(c.title) for c in columns]
-    ws.append([c.title for c in columns])
+    ws.append([printable(c.title) for c in columns])
     for cell in ws[1]:
         cell.font = bold
-        cell.fill = HEADER_FILL
+        cell.fill = header_fill
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     sums = [0] * len(columns)
     count = 0
@@ -111,7 +123,7 @@ def add_sheet(wb: Workbook, name: str, columns: Sequence[Column], rows: Iterable
                 shown = format_yuan(raw) if c.kind == "yuan" else values[i]
                 widths[i] = max(widths[i], _width(shown))
     if totals and any(c.total for c in columns):
-        total_row = [TOTAL_LABEL] + [None] * (len(columns) - 1)
+        total_row = [printable(total_label)] + [None] * (len(columns) - 1)
         for i, c in enumerate(columns):
             if c.total:
                 total_row[i] = fen_to_yuan(sums[i]) if c.kind == "yuan" else sums[i]
@@ -130,7 +142,8 @@ def add_sheet(wb: Workbook, name: str, columns: Sequence[Column], rows: Iterable
         ws.column_dimensions[letter].width = c.width or min(MAX_WIDTH, max(8, widths[i - 1] + 2))
     ws.freeze_panes = "A2"
     if title:
-        ws.oddHeader.center.text = title  # printed on every page
+        # Printed on every page; "&" starts a header code (&P: page number), "&&" is a plain one.
+        ws.oddHeader.center.text = printable(title).replace("&", "&&")
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1

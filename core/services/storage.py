@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from core.i18n import T
+from core.services.spreadsheets import XLSX_MIMETYPE
 from core.violations import RuleError, Violation
 
 # What a file's first bytes say it is. The client's Content-Type header is not trusted.
@@ -19,9 +20,8 @@ SIGNATURES = [
     (b"\x89PNG\r\n\x1a\n", "image/png"),
 ]
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Every type a stored file can have (what ``sniff`` recognises): a download answers with one of them.
-STORED_TYPES = (*(kind for _, kind in SIGNATURES), DOCX, XLSX)
+STORED_TYPES = (*(kind for _, kind in SIGNATURES), DOCX, XLSX_MIMETYPE)
 
 
 def sniff(head: bytes, filename: str) -> str | None:
@@ -33,7 +33,7 @@ def sniff(head: bytes, filename: str) -> str | None:
         if lower.endswith(".docx"):
             return DOCX
         if lower.endswith(".xlsx"):
-            return XLSX
+            return XLSX_MIMETYPE
     return None
 
 
@@ -73,5 +73,5 @@ class Storage:
 
 
 def _names(types: tuple[str, ...]) -> list[str]:
-    label = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG", DOCX: "Word (.docx)", XLSX: "Excel (.xlsx)"}
+    label = {"application/pdf": "PDF", "image/jpeg": "JPG", "image/png": "PNG", DOCX: "Word (.docx)", XLSX_MIMETYPE: "Excel (.xlsx)"}
     return [label.get(t, t) for t in types]

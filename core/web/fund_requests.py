@@ -33,6 +33,7 @@ from core.services import fund_request_actions as actions
 from core.services import fund_requests as service
 from core.services.actions import Offers
 from core.services.context import Ctx
+from core.services.spreadsheets import XLSX_MIMETYPE
 from core.violations import RuleError, Violation
 from core.web import queries
 from core.web.context import ctx, forbid_unless, login_required
@@ -44,7 +45,6 @@ bp = Blueprint("fund_requests", __name__, url_prefix="/t/<tenant>")
 FILE_FIELDS = ("amount", "purpose", "beneficiaries", "month", "budget_item_id", "override_reason")
 ACTION_FIELDS = ("reason", "note", "month")
 MONEY_FIELDS = ("amount", "memo", "receipt")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Each fund request state has its badge class in site.css (state-<state>).
 BADGES = {s.value: f"state-{s.value}" for s in FundRequestState}
 PAGE_SECTION = "fund-requests"  # the project page's anchor for a refusal here: #form-fund-requests
@@ -198,7 +198,7 @@ def _batch(batch_id: int, status: int = 200):
 def final_accounts_xlsx(project_id: int):
     c = ctx()
     fa = accounts_service.final_accounts(c, project_id)
-    return send_file(io.BytesIO(accounts_service.workbook(fa, c.locale)), mimetype=XLSX, as_attachment=True,
+    return send_file(io.BytesIO(accounts_service.workbook(fa, c.locale)), mimetype=XLSX_MIMETYPE, as_attachment=True,
                      download_name=accounts_service.filename(fa))
 
 
