@@ -7,8 +7,9 @@ import inspect
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from core.door import Flag, Id, InputSchema, Text, Whole, form_values, operations
+from core.door import Flag, Id, InputSchema, Text, Whole, form_values
 from core.door.applications import DECIDE_CHANGE
+from core.door.catalogue import operations
 from core.permissions import A
 from core.violations import RuleError
 from marshmallow import fields
