@@ -20,9 +20,8 @@ from core.i18n import SUPPORTED
 
 
 def init_app(app: Flask) -> None:
-    from core.web import (  # noqa: F401 - approval_funding registers a section of the project page
+    from core.web import (
         admin,
-        approval_funding,
         auth,
         csrf,
         disclosure,
@@ -33,6 +32,7 @@ def init_app(app: Flask) -> None:
         overview,
         plugin_pages,
         programmes,
+        project_panels,
         projects,
         public,
         review,
@@ -42,6 +42,8 @@ def init_app(app: Flask) -> None:
 
     registry = {"plugin_pages": {}, "blueprint_errors": {}}
     app.extensions["tongxin.web"] = registry
+    # Core's sections of the project page answer the hook a policy's sections answer.
+    app.extensions["tongxin"].host.builtins.register(project_panels.NAME, project_panels)
 
     # A fresh parent per app: blueprints cannot gain children once registered somewhere.
     web = Blueprint("web", __name__)

@@ -6,8 +6,8 @@ approved projects' sources, approvals, disbursements and spending, and its funds
 District and street administrators: ``/money``, per street and per fund, with a chart drawn
 here as inline SVG (no script, no chart library) and an Excel export.
 
-The project page gets a short section (a ``project_panel``) linking to the project's
-disclosure once it is approved.
+The project page gets a short section (``disclosure_panel``, given through
+``core.web.project_panels``) linking to the project's disclosure once it is approved.
 """
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ from flask import Blueprint, render_template, request, send_file, url_for
 from core.i18n import T, Text
 from core.models import Project
 from core.money import money_text
+from core.plugin_host.contributions import Panel
 from core.services import disclosure, ledger, money_overview
 from core.services.context import Ctx
 from core.services.ledger import YEARS
 from core.services.spreadsheets import XLSX_MIMETYPE
 from core.web.context import ctx, login_required
-from core.web.panels import Panel, project_panel
 from core.web.templating import tr, unit_name
 
 bp = Blueprint("disclosure", __name__, url_prefix="/t/<tenant>")
@@ -74,8 +74,7 @@ def project(project_id: int):
     return render_template("pages/disclosure/project.html", p=d)
 
 
-@project_panel(80)
-def _disclosure_panel(c: Ctx, project: Project) -> Panel | None:
+def disclosure_panel(c: Ctx, project: Project) -> Panel | None:
     """On an approved project's page: what it was given, paid and spent, and the way to the
     full public disclosure."""
     if not disclosure.is_disclosed(project):
@@ -84,7 +83,7 @@ def _disclosure_panel(c: Ctx, project: Project) -> Panel | None:
     return Panel("pages/disclosure/_project_panel.html", {
         "url": url_for("web.disclosure.project", project_id=project.id),
         "committed": sum(b.committed for b in balances), "disbursed": sum(b.disbursed for b in balances),
-        "spent": sum(b.spent for b in balances)})
+        "spent": sum(b.spent for b in balances)}, order=80)
 
 
 # -- the district's money view ---------------------------------------------------------------------
