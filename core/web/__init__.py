@@ -6,8 +6,10 @@ street, my projects), ``programmes``, ``projects`` (forms rendered from the plug
 budget, attachments, submission), ``endorsement`` (a town's stamp before the panel, change
 requests on approved projects), ``review`` (scores and decisions) and ``admin`` (plugins and
 their config, programmes, panels, audit log, faults). Policy plugins' own pages are mounted
-by ``plugin_pages``. Every POST carries a CSRF token (``csrf``); errors become pages
-(``errors``); templates get ``_t``/``locale`` and filters from ``templating``.
+by ``plugin_pages``. The project page (``project_page``) gathers its sections through the
+``tongxin_project_panels`` hook, core's own from the built-in plugin ``project_panels`` that
+``init_app`` registers on the host. Every POST carries a CSRF token (``csrf``); errors become
+pages (``errors``); templates get ``_t``/``locale`` and filters from ``templating``.
 
 Every asset (CSS, JS, the logo) ships in ``static/``: users' networks may be closed, so there
 is no CDN.
