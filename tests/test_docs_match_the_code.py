@@ -71,7 +71,7 @@ def test_the_readme_layout_names_every_package_of_core_and_nothing_else():
 
 
 def test_every_file_the_readme_and_the_guide_name_exists():
-    assert {"alembic.ini", "core/plugin_host/hookspecs.py", "plugins/haiyuan", "tenants/*.yaml"} <= \
+    assert {"alembic.ini", "core/plugin_host/hookspecs.py", "plugins/haiyuan", "tests/world/*.yaml"} <= \
         named_files(README) | named_files(GUIDE)  # the scan sees what it should
     assert missing(named_files(README)) == []
     assert missing(named_files(GUIDE)) == []
@@ -81,5 +81,5 @@ def test_the_checks_can_fail():
     assert plugin_dirs_named("`plugins/alpha/` and `plugins/beta/config.py`") == {"alpha"}
     assert layout("## Layout\n\n```\ncore/  x\n  a/   y\n     more\nplugins/\n  p/\n```") == \
         {"core/": ["a/"], "plugins/": ["p/"]}
-    assert missing({"core/no_such_module.py", "core/app.py", "tenants/*.nothing"}) == [
-        "core/no_such_module.py", "tenants/*.nothing"]
+    assert missing({"core/no_such_module.py", "core/app.py", "tests/world/*.nothing"}) == [
+        "core/no_such_module.py", "tests/world/*.nothing"]

@@ -25,8 +25,8 @@ def test_operations_are_declared():
     assert len(keys) == len(set(keys))
     assert APPLICATIONS <= set(keys)
     assert {op.key for op in operations() if op.service.__module__ in (
-        "core.door.applications", "core.services.projects", "core.services.review", "core.services.changes",
-        "core.services.endorsement")} == APPLICATIONS
+        "core.door.applications", "core.services.projects.drafting", "core.services.projects.submission",
+        "core.services.review", "core.services.changes", "core.services.endorsement")} == APPLICATIONS
 
 
 def test_the_api_parses_each_application_operation_with_its_schema(client):
