@@ -1,7 +1,7 @@
 """The database: one engine and one `sessionmaker` that web, CLI, tasks and tests share.
 
 Every session carries the tenant it works for in ``session.info["tenant_id"]`` (see
-``core.tenancy``), the acting user in ``session.info["actor_id"]`` (see ``core.audit``) and its
+``core.tenancy``), the acting user in ``session.info["actor_id"]`` (see ``core.models.auditing``) and its
 platform's clock in ``session.info["clock"]`` (see ``core.clock``).
 On PostgreSQL the tenant is also written into the transaction-local setting
 ``tongxin.tenant_id``, which the row-level-security policies read: a session without a tenant

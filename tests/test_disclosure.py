@@ -20,6 +20,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from core.documents import disclosure_report
 from core.money import fen_to_yuan
 from core.services import disclosure, ledger, review
 from core.violations import NotFound
@@ -170,7 +171,7 @@ def test_the_congress_report_has_its_sheets_and_totals(platform, scenario):
     s = scenario
     with acting(platform, "jingan", None) as ctx:
         d = disclosure.unit_disclosure(ctx, luochuan(platform), 2023)
-        data = disclosure.report_workbook(d)
+        data = disclosure_report.report_workbook(d)
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert wb.sheetnames[:4] == ["资金来源", "立项审批", "拨付", "支出"]
 
@@ -217,7 +218,7 @@ def test_a_disclosure_costs_the_same_queries_for_few_and_many_projects(platform,
             ctx.session.connection()  # the transaction's own set-up is not the disclosure's
             with counting(platform.db.engine) as seen:
                 d = disclosure.unit_disclosure(ctx, street, 2023)
-                disclosure.report_workbook(d)
+                disclosure_report.report_workbook(d)
             return len(d.projects), len(seen)
 
     few_projects, few = measure()

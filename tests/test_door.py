@@ -7,8 +7,9 @@ import inspect
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from core.door import Flag, Id, InputSchema, Text, Whole, form_values, operations
+from core.door import Flag, Id, InputSchema, Text, Whole, form_values
 from core.door.applications import DECIDE_CHANGE
+from core.door.catalogue import operations
 from core.permissions import A
 from core.violations import RuleError
 from marshmallow import fields
@@ -24,8 +25,8 @@ def test_operations_are_declared():
     assert len(keys) == len(set(keys))
     assert APPLICATIONS <= set(keys)
     assert {op.key for op in operations() if op.service.__module__ in (
-        "core.door.applications", "core.services.projects", "core.services.review", "core.services.changes",
-        "core.services.endorsement")} == APPLICATIONS
+        "core.door.applications", "core.services.projects.drafting", "core.services.projects.submission",
+        "core.services.review", "core.services.changes", "core.services.endorsement")} == APPLICATIONS
 
 
 def test_the_api_parses_each_application_operation_with_its_schema(client):

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from core.door import money as door
-from core.door import operations
+from core.door.catalogue import operations
 from core.services import fund_requests, ledger
 from core.services.fund_actions import fund_offers
 from core.violations import Forbidden

@@ -9,6 +9,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from core.documents import money_report
 from core.money import fen_to_yuan
 from core.services import ledger, money_overview
 from core.violations import Forbidden
@@ -109,7 +110,7 @@ def test_funds_above_the_streets_are_the_districts_own_group(platform):
 def test_the_export_has_a_summary_and_a_detail_sheet(platform, scenario):
     with acting(platform, "jingan", "jingan_admin") as ctx:
         o = money_overview.overview(ctx, 2023)
-        wb = openpyxl.load_workbook(io.BytesIO(money_overview.workbook(o)))
+        wb = openpyxl.load_workbook(io.BytesIO(money_report.workbook(o)))
     assert wb.sheetnames == ["各街道汇总", "各项资金明细"]
     rows = [list(r) for r in wb["各街道汇总"].iter_rows(values_only=True)]
     head = rows[0]
@@ -129,7 +130,7 @@ def test_the_overview_costs_the_same_queries_for_few_and_many_funds(platform, sc
         with acting(platform, "jingan", "jingan_admin") as ctx:
             ctx.session.connection()
             with counting(platform.db.engine) as seen:
-                money_overview.workbook(money_overview.overview(ctx, 2023))
+                money_report.workbook(money_overview.overview(ctx, 2023))
             return len(seen)
 
     few = measure()

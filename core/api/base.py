@@ -18,6 +18,7 @@ from werkzeug.datastructures import CombinedMultiDict, FileStorage, MultiDict
 from werkzeug.routing import BaseConverter, IntegerConverter
 
 from core import request_context
+from core.api import errors
 from core.api.json_body import read_json
 from core.i18n import T
 from core.door.errors import INPUT_CODE, input_violations  # noqa: F401  (re-exported for the API modules)
@@ -147,10 +148,7 @@ class Blueprint(flask_smorest.Blueprint):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from core.api.errors import (
-            attach,  # late: the error module renders with this one's helpers
-        )
-        attach(self)
+        errors.attach(self)
 
 
 class ApiSchema(InputSchema):

@@ -20,6 +20,7 @@ from marshmallow import fields, validate
 from core.api.base import TENANT, ApiSchema, Blueprint, QueryWhole, context, locale, login_required
 from core.api.shapes import UnitRefSchema, text, unit_ref, yuan
 from core.api.refusals import refuses
+from core.documents import disclosure_report, money_report
 from core.models import FundKind
 from core.services import disclosure, money_overview
 from core.services.ledger import YEARS
@@ -260,7 +261,7 @@ class UnitReport(MethodView):
         """The residents' congress report (.xlsx): sheets 资金来源, 立项审批, 拨付, 支出 and the unit's funds"""
         ctx = context()
         d = disclosure.unit_disclosure(ctx, unit_id, query.get("year"))
-        return _xlsx(disclosure.report_workbook(d), f"{d.unit.name}{d.year}年度资金公开.xlsx")
+        return _xlsx(disclosure_report.report_workbook(d), f"{d.unit.name}{d.year}年度资金公开.xlsx")
 
 
 @blp.route("/projects/<id:project_id>")
@@ -301,4 +302,4 @@ class DistrictExport(MethodView):
         """The district view as .xlsx: a per-street summary sheet and a per-fund detail sheet"""
         ctx = context(login=True)
         o = money_overview.overview(ctx, query.get("year"))
-        return _xlsx(money_overview.workbook(o), f"{o.year}年度各街道资金使用情况.xlsx")
+        return _xlsx(money_report.workbook(o), f"{o.year}年度各街道资金使用情况.xlsx")

@@ -16,9 +16,10 @@ import logging
 from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from core.api.base import input_violations, locale
+from core.door.errors import input_violations
 from core.i18n import T, Text
 from core.plugin_host.manager import PluginFailure
+from core.request_context import locale
 from core.services.faults import record_fault
 from core.violations import RuleError, Violation
 

@@ -60,8 +60,7 @@ class UnitRefSchema(ApiSchema):
 def unit_ref(unit: OrgUnit | None, lang: str) -> dict | None:
     if unit is None:
         return None
-    name = unit.name_en or unit.name if lang == "en" else unit.name
-    return {"id": unit.id, "code": unit.code, "name": name, "kind": unit.kind}
+    return {"id": unit.id, "code": unit.code, "name": unit.name_in(lang), "kind": unit.kind}
 
 
 class UserRefSchema(ApiSchema):

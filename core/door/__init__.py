@@ -20,6 +20,10 @@ service, which both faces call: a rule is never written in a view.
     op = projects.REQUEST_CHANGE
     values = op.load(data)                # or op.from_form(request.form, request.files)
     change = op(ctx, project_id, **values)
+
+Every declared operation is listed by ``core.door.catalogue.operations()``, which imports every
+area (and so the services behind them); this package itself stays light enough for any layer's
+schemas to import.
 """
 from __future__ import annotations
 
@@ -40,9 +44,9 @@ from core.door.fields import (
     Yuan,
 )
 from core.door.forms import form_values
-from core.door.operations import Operation, declare, load, operations
+from core.door.operations import Operation, declare, load
 
 __all__ = [
     "FileField", "Flag", "Id", "InputSchema", "Key", "Month", "Operation", "OverrideReason", "Pattern", "QueryId", "QueryWhole",
-    "Text", "Verdict", "Whole", "Yuan", "declare", "form_values", "load", "operations",
+    "Text", "Verdict", "Whole", "Yuan", "declare", "form_values", "load",
 ]

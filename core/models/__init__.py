@@ -21,5 +21,6 @@ __all__ = [
 ]
 
 # Writing through these models is audited: the listener lives with the models so no session
-# can exist without it.
-from core import audit as _audit  # noqa: E402,F401
+# can exist without it (inside the package, so it imports the audit entry's model without
+# running this package's import again).
+from core.models import auditing as _auditing  # noqa: E402,F401

@@ -53,6 +53,10 @@ class OrgUnit(TenantOwned, Base):
         """True when this unit is ``other`` or lies below it."""
         return self.path.startswith(other.path)
 
+    def name_in(self, lang: str) -> str:
+        """The unit's name as a reader of ``lang`` sees it: the English name where there is one."""
+        return self.name_en or self.name if lang == "en" else self.name
+
     @property
     def ancestor_ids(self) -> list[int]:
         return [int(p) for p in self.path.strip("/").split("/") if p]

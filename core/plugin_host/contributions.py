@@ -5,7 +5,7 @@ Plugin authors import these through ``core.plugin_host.toolkit``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from marshmallow import Schema
@@ -276,3 +276,15 @@ class Permissions:
 
     actions: tuple[Action, ...] = ()
     rules: tuple[PermissionRule, ...] = ()
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section of the project page (``tongxin_project_panels``): the Jinja template that draws
+    it, what the template reads (as ``panel.data``) and its place among the page's sections
+    (``order``, lower first; core's own use 30 to 80; sections of equal order keep the order in
+    which they were given)."""
+
+    template: str
+    data: dict = field(default_factory=dict)
+    order: int = 50

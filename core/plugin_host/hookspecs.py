@@ -24,7 +24,7 @@ from __future__ import annotations
 import pluggy
 
 from core.plugin_host.contributions import (Allow, AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
-                                            FundSpec, PermissionRule, Permissions, Phase, PolicyInfo, Track)
+                                            FundSpec, Panel, PermissionRule, Permissions, Phase, PolicyInfo, Track)
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.violations import Violation
 
@@ -357,7 +357,25 @@ def tongxin_project_transitioned(project: ProjectFacts, action: str, before: str
     """
 
 
+@hookspec
+def tongxin_project_panels(project: ProjectFacts, config: dict, ctx, record) -> list[Panel]:
+    """Sections of the project page, for a project of your programme: ``Panel``s (a template
+    among your blueprints' templates, the data it reads as ``panel.data``, an ``order``; core's
+    own sections use 30 to 80), or []. Answer from ``project`` and ``config``, as rules do. Core's
+    sections (money, fund requests, claims, disclosure) answer this hook too, as a built-in
+    plugin (``core.plugin_host.builtins``) reading ``ctx`` (the request's) and ``record`` (the
+    stored project); a section that fails is left out, recorded for the administrators.
+
+    Example::
+
+        @hookimpl
+        def tongxin_project_panels(project, config):
+            if project.track != "signature" or project.state != "approved":
+                return []
+            return [Panel("riverside/_signature.html", {"line": config["signature_line_yuan"]}, order=60)]
+    """
+
 __all__ = [
     "hookimpl", "hookspec", "Allow", "AttachmentKind", "EndorsementStep", "Choice", "Criterion", "FormSpec", "Phase",
-    "PolicyInfo", "Track", "FundSpec", "Draw", "FundRequestRules", "PermissionRule", "Permissions", "ProjectFacts", "RuleContext", "Violation",
+    "PolicyInfo", "Track", "FundSpec", "Draw", "FundRequestRules", "Panel", "PermissionRule", "Permissions", "ProjectFacts", "RuleContext", "Violation",
 ]

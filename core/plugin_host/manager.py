@@ -30,8 +30,9 @@ from core.plugin_host import hookspecs
 from core.plugin_host.checks import (FUND_OWNERS, SEVERITIES, PluginFailure, _check_list, _check_text, _check_unique,
                                      _describe_exception, _is_int, check_allowances, check_policy_info,
                                      extend_permissions)
+from core.plugin_host.builtins import BuiltinPlugins
 from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec,
-                                            FundRequestRules, FundSpec, Phase, PolicyInfo, Track)
+                                            FundRequestRules, FundSpec, Panel, Phase, PolicyInfo, Track)
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.violations import RuleError, Violation
 
@@ -268,6 +269,13 @@ class Policy:
     def transitioned(self, **kwargs) -> None:
         self.call("tongxin_project_transitioned", **kwargs)
 
+    def project_panels(self, **kwargs) -> list[Panel]:
+        hook = "tongxin_project_panels"  # gathered, not firstresult: one answer (a list) per plugin
+        panels = [p for answer in self.call(hook, **kwargs) or [] for p in _check_list(self.name, hook, answer, Panel)]
+        if not all(isinstance(p.template, str) and p.template and isinstance(p.data, dict) and _is_int(p.order) for p in panels):
+            raise PluginFailure(self.name, hook, "a Panel needs a template name, a dict of data and a whole-number order")
+        return panels
+
     def hooks(self) -> list[str]:
         """The hooks this plugin implements."""
         return sorted(h.name for h in self.host.pm.get_hookcallers(self.plugin) or [])
@@ -301,6 +309,7 @@ class PluginHost:
         # Core's permission rows, extended by each plugin that loads (``tongxin_permissions``).
         self.permissions = PermissionTable.core()
         self._callers: dict[tuple[str, str], Any] = {}
+        self.builtins = BuiltinPlugins()  # core's own answers to gathering hooks (the project page's sections)
         candidates: list[tuple[str, Any]] = []
         if entry_points:
             for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):

@@ -12,11 +12,13 @@ from core.money import MAX_YUAN, Yuan, YuanDecimal, fen_to_yuan, format_money, f
 from core.plugin_host.calendar import CorrectionDays, MonthDay, on, validate_month_day
 from core.permissions.actions import A, Action
 from core.plugin_host.contributions import (Allow, AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
-                                            FundSpec, PermissionRule, Permissions, Phase, PolicyInfo, Track)
+                                            FundSpec, Panel, PermissionRule, Permissions, Phase, PolicyInfo, Track)
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.plugin_host.hookspecs import hookimpl
 from core.tenancy import TenantOwned
 from core.violations import RuleError, Violation
+# A policy's own pages (``tongxin_blueprints``) read the config of the unit they are about.
+from core.web.plugin_pages import current_policy_config
 
 # Project states a rule may ask about (see ProjectFacts.state and RuleContext.count_projects).
 ACTIVE_STATES = ("draft", "submitted", "endorsed", "under_review", "returned", "approved")
@@ -31,4 +33,6 @@ __all__ = [
     "ProjectFacts", "RuleContext", "Violation", "RuleError", "ACTIVE_STATES", "SUBMITTED_STATES",
     # A plugin's own tables: models subclass ``TenantOwned, Base`` (see docs/plugins.md).
     "Base", "TenantOwned", "JSONDoc", "Fen",
+    # The web side: a section of the project page, and a policy page's config.
+    "Panel", "current_policy_config",
 ]

@@ -1,4 +1,4 @@
-"""Reading the audit log, which ``core.audit`` writes on every flush, scoped by org unit.
+"""Reading the audit log, which ``core.models.auditing`` writes on every flush, scoped by org unit.
 
 Who reads which entries is the permission table's ``A.audit_read``: each entry carries the unit
 of the row it describes, so a street administrator reads the entries of their street and the

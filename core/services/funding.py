@@ -2,12 +2,12 @@
 
 A policy declares the funds its projects draw on (``tongxin_funds``: kind, owner relative to
 the project, name, cap from its config) and, per approved project, where the money comes from
-(``tongxin_funding``: draws by fund key). This module
+(``tongxin_funding``: draws by fund key). This module, with ``core.services.policy_funds`` beside it,
 
-- finds or creates the real ``Fund`` for a spec and a project (owner unit, programme year,
-  kind, name; the cap from the programme's frozen config), so a street never has to set up a
-  pool by hand before its panel can approve from it;
-- answers ``RuleContext.fund_available`` and ``fund_committed`` for rules and funding plans;
+- finds or creates the real ``Fund`` for a spec and a project (``core.services.policy_funds``:
+  owner unit, programme year, kind, name; the cap from the programme's frozen config), so a
+  street never has to set up a pool by hand before its panel can approve from it; the same
+  module answers ``RuleContext.fund_available`` and ``fund_committed`` for rules and funding plans;
 - commits the approved amount in the decision's own transaction and records, on the decision,
   where every part of it comes from.
 
@@ -47,15 +47,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-
 from core.i18n import T, Text
-from core.models import Decision, Fund, FundKind, OrgUnit, Programme, Project
+from core.models import Decision, Fund, FundKind, Project
 from core.plugin_host.contributions import Draw, FundSpec
 from core.plugin_host.facts import ProjectFacts
 from core.services import holds, ledger
 from core.services.context import Ctx
+# A policy's funds, found or created per owner unit and year: their own module, which the rules'
+# context asks too. Re-exported, as ``funding.find`` and friends are what callers know.
+from core.services.policy_funds import available, committed_to, ensure, find, fund_for, owner_unit, specs  # noqa: F401
 from core.services.programmes import policy_of
+from core.services.rule_facts import SessionRuleContext, facts
 from core.violations import RuleError, Violation
 
 SOURCES = ("fund", "claim", "other")
@@ -114,78 +116,6 @@ class PlannedLine:
     def source(self) -> str:
         return self.line.source
 
-
-def owner_unit(ctx: Ctx, spec: FundSpec, programme: Programme, applicant: OrgUnit) -> OrgUnit:
-    if spec.owner == "programme":
-        return programme.org_unit
-    if spec.owner == "applicant":
-        return applicant
-    parent = applicant.parent
-    if parent is None:  # an applicant at the root has no parent: the programme's unit pays
-        return programme.org_unit
-    return parent
-
-
-def specs(ctx: Ctx, programme: Programme) -> dict[str, FundSpec]:
-    policy, config = policy_of(ctx, programme)
-    return {s.key: s for s in policy.funds(config)}
-
-
-def find(ctx: Ctx, spec: FundSpec, unit: OrgUnit, year: int) -> Fund | None:
-    return ledger.find_fund(ctx, unit.id, year, spec.kind, spec.name.zh)
-
-
-def ensure(ctx: Ctx, spec: FundSpec, unit: OrgUnit, year: int) -> Fund:
-    """The fund for ``spec`` at ``unit`` for ``year``, created (with the spec's cap) if missing.
-    Two approvals creating the same fund at once: the loser's savepoint is rolled back and it
-    uses the winner's."""
-    fund = find(ctx, spec, unit, year)
-    if fund is not None:
-        return fund
-    try:
-        with ctx.session.begin_nested():
-            return ledger.create_fund(ctx, unit.id, year, spec.kind, spec.name.zh, cap_fen=spec.cap_fen, tier=spec.tier)
-    except (RuleError, IntegrityError):
-        fund = find(ctx, spec, unit, year)
-        if fund is None:
-            raise
-        return fund
-
-
-def fund_for(ctx: Ctx, programme: Programme, applicant: OrgUnit, key: str, *, create: bool = False) -> Fund | None:
-    spec = specs(ctx, programme).get(key)
-    if spec is None:
-        return None
-    unit = owner_unit(ctx, spec, programme, applicant)
-    return ensure(ctx, spec, unit, programme.year) if create else find(ctx, spec, unit, programme.year)
-
-
-def available(ctx: Ctx, programme_id: int, applicant_unit_id: int, key: str, project_id: int | None = None) -> int:
-    """``RuleContext.fund_available``: 0 for a fund that does not exist yet. What the fund
-    holds for the project's own claims is available to it (``project_id``)."""
-    programme = ctx.session.get(Programme, programme_id)
-    applicant = ctx.session.get(OrgUnit, applicant_unit_id)
-    if programme is None or applicant is None:
-        return 0
-    fund = fund_for(ctx, programme, applicant, key)
-    if fund is None:
-        return 0
-    own = ledger.project_balances(ctx, project_id).get(fund.id) if project_id is not None else None
-    return max(ledger.balance(ctx, fund.id).available + (own.held if own else 0), 0)
-
-
-def committed_to(ctx: Ctx, project_id: int | None, programme_id: int, applicant_unit_id: int, key: str) -> int:
-    """``RuleContext.fund_committed``: what the project already has from that fund, committed
-    or held for it by claims."""
-    programme = ctx.session.get(Programme, programme_id)
-    applicant = ctx.session.get(OrgUnit, applicant_unit_id)
-    if project_id is None or programme is None or applicant is None:
-        return 0
-    fund = fund_for(ctx, programme, applicant, key)
-    if fund is None:
-        return 0
-    mine = ledger.project_balances(ctx, project_id).get(fund.id)
-    return max(mine.committed + mine.held, 0) if mine else 0
 
 
 # ---------------------------------------------------------------- an approval's sources
@@ -252,7 +182,6 @@ def _compose(ctx: Ctx, project: Project, approved_fen: int, draws: list[Draw], b
 def plan(ctx: Ctx, project: Project, approved_fen: int, details: dict | None = None) -> list[PlannedLine]:
     """Where the money of this approval would come from, without writing anything (for the
     decision page): the same sources, in the same order, that ``commit_approval`` records."""
-    from core.services.projects import SessionRuleContext, facts  # late: projects imports review's neighbours
     policy, config = policy_of(ctx, project.programme)
     by_key = {s.key: s for s in policy.funds(config)}
     draws = (policy.funding(facts(project, approved_fen, details or {}), config, SessionRuleContext(ctx))
@@ -275,7 +204,6 @@ def commit_approval(ctx: Ctx, project: Project, decision: Decision, project_fact
     decision (see the module doc); the project's claims stop holding money either way.
     Returns the sources; raises ``RuleError`` (field ``approved_amount``, citing the fund's
     clause for the limit hit: its cap, or its allocation) when a fund refuses a draw."""
-    from core.services.projects import SessionRuleContext
     policy, config = policy_of(ctx, project.programme)
     by_key = {s.key: s for s in policy.funds(config)}
     programme, applicant = project.programme, project.applicant_unit

@@ -4,7 +4,8 @@
     celery -A core.tasks.celery_app beat --schedule=/var/lib/tongxin/beat/celerybeat-schedule
 
 Task bodies live in ``core.tasks.jobs`` (plain functions, also run in-process by the embedded
-profile); this module only wraps them as Celery tasks with retries, and declares what beat runs.
+profile); this module only wraps them as Celery tasks with retries, on the app of
+``core.tasks.broker``, and declares what beat runs.
 """
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from celery import Celery
 from celery.schedules import crontab
 
 from core.config import Settings
-from core.tasks import jobs
+from core.tasks import broker, jobs
+from core.tasks.dispatch import enqueue
 
-_apps: dict[tuple[str, str], Celery] = {}
+_declared: set[int] = set()  # the apps (by id) whose tasks are declared
 
 # What beat sends. The daily fan-out asks each tenant's own task to run, so every task that
 # touches tenant data still takes its tenant explicitly. Times are Asia/Shanghai.
@@ -24,27 +26,17 @@ BEAT_SCHEDULE = {
 
 
 def celery_for(settings: Settings) -> Celery:
-    """The Celery app for these settings. Its tasks use the settings' database, so apps are
-    kept per (broker, database): two platforms sharing a broker must not share task bodies."""
-    key = (settings.broker_url or "memory://", settings.database_url)
-    app = _apps.get(key)
-    if app is None:
-        app = _apps[key] = _make(settings)
+    """The Celery app for these settings (``core.tasks.broker``) with the tasks declared on it,
+    and what beat sends."""
+    app = broker.app_for(settings)
+    if id(app) not in _declared:  # the broker keeps each app for good, so its id stays its own
+        _declare(app, settings)
+        _declared.add(id(app))
     return app
 
 
-def _make(settings: Settings) -> Celery:
-    app = Celery("tongxin", broker=settings.broker_url, backend=settings.broker_url)
-    app.conf.update(
-        task_acks_late=True,            # a worker that dies mid-task leaves it for another: tasks are idempotent
-        task_reject_on_worker_lost=True,
-        worker_prefetch_multiplier=1,
-        task_serializer="json", accept_content=["json"], result_serializer="json",
-        result_expires=24 * 3600,
-        timezone="Asia/Shanghai", enable_utc=True,
-        broker_connection_retry_on_startup=True,
-        beat_schedule=BEAT_SCHEDULE,
-    )
+def _declare(app: Celery, settings: Settings) -> None:
+    app.conf.beat_schedule = BEAT_SCHEDULE
 
     # shared=False: a task belongs to this app only. Celery's default would hand every later
     # app the first app's callable, and with it the first app's database.
@@ -66,15 +58,12 @@ def _make(settings: Settings) -> Celery:
     @app.task(name="tongxin.daily", shared=False)
     def daily(day: str | None = None) -> int:
         """Beat's daily entry: one ``remind_deadlines`` per tenant, all for the same day."""
-        from core.tasks.dispatch import enqueue
         db = jobs.database(settings)
         day = day or db.clock.today().isoformat()  # the Shanghai day, on the platform's clock
         tenants = jobs.tenant_ids(db)
         for tenant_id in tenants:
             enqueue(settings, "tongxin.remind_deadlines", tenant_id=tenant_id, day=day)
         return len(tenants)
-
-    return app
 
 
 def _from_env() -> Celery:

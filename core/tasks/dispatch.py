@@ -21,5 +21,5 @@ def enqueue(settings: Settings, name: str, **kwargs) -> None:
         except Exception:  # noqa: BLE001 - a failed notification must not fail the request
             log.exception("in-process task %s failed", name)
         return
-    from core.tasks.celery_app import celery_for
-    celery_for(settings).send_task(name, kwargs=kwargs)
+    from core.tasks.broker import app_for  # late: Celery is loaded only where a broker is configured
+    app_for(settings).send_task(name, kwargs=kwargs)

@@ -6,8 +6,10 @@ street, my projects), ``programmes``, ``projects`` (forms rendered from the plug
 budget, attachments, submission), ``endorsement`` (a town's stamp before the panel, change
 requests on approved projects), ``review`` (scores and decisions) and ``admin`` (plugins and
 their config, programmes, panels, audit log, faults). Policy plugins' own pages are mounted
-by ``plugin_pages``. Every POST carries a CSRF token (``csrf``); errors become pages
-(``errors``); templates get ``_t``/``locale`` and filters from ``templating``.
+by ``plugin_pages``. The project page (``project_page``) gathers its sections through the
+``tongxin_project_panels`` hook, core's own from the built-in plugin ``project_panels`` that
+``init_app`` registers on the host. Every POST carries a CSRF token (``csrf``); errors become
+pages (``errors``); templates get ``_t``/``locale`` and filters from ``templating``.
 
 Every asset (CSS, JS, the logo) ships in ``static/``: users' networks may be closed, so there
 is no CDN.
@@ -20,9 +22,8 @@ from core.i18n import SUPPORTED
 
 
 def init_app(app: Flask) -> None:
-    from core.web import (  # noqa: F401 - approval_funding registers a section of the project page
+    from core.web import (
         admin,
-        approval_funding,
         auth,
         csrf,
         disclosure,
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
         overview,
         plugin_pages,
         programmes,
+        project_panels,
         projects,
         public,
         review,
@@ -42,6 +44,8 @@ def init_app(app: Flask) -> None:
 
     registry = {"plugin_pages": {}, "blueprint_errors": {}}
     app.extensions["tongxin.web"] = registry
+    # Core's sections of the project page answer the hook a policy's sections answer.
+    app.extensions["tongxin"].host.builtins.register(project_panels.NAME, project_panels)
 
     # A fresh parent per app: blueprints cannot gain children once registered somewhere.
     web = Blueprint("web", __name__)

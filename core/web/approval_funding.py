@@ -4,16 +4,16 @@ what its fund has committed so far, the figures the funds view and the disclosur
 from __future__ import annotations
 
 from core.models import Project, ProjectState
+from core.plugin_host.contributions import Panel
 from core.services import approval_sources
 from core.services.context import Ctx
-from core.web.panels import Panel, project_panel
 
 
-@project_panel(30)
 def sources_panel(c: Ctx, project: Project) -> Panel | None:
+    """A section of the project page (``core.web.project_panels``)."""
     if project.state != ProjectState.approved.value:
         return None
     decision, sources = approval_sources.standing_sources(c, project)
     if decision is None or not sources:
         return None
-    return Panel("pages/_project_funding.html", {"decision": decision, "sources": sources})
+    return Panel("pages/_project_funding.html", {"decision": decision, "sources": sources}, order=30)

@@ -1,4 +1,4 @@
-"""The project page's parts for two-level calls and running projects:
+"""The project page's actions for two-level calls and running projects:
 
 - endorsement, where the programme's policy declares the step: the applicant's town or street
   stamps an application (with an optional scanned stamp page) or returns it with a reason; the
@@ -7,8 +7,8 @@
 - change requests on approved projects: the applicant files one (reason, proposed type and
   forms, on its own page), the programme's administrators approve or refuse it.
 
-``project_parts`` gives the project page its context; the POST routes here re-render the
-project page with the refusal beside the field, as every other form of the page does.
+What the page shows of them is ``core.web.project_page.project_parts``; the POST routes here
+re-render the project page with the refusal beside the field, as every other form of the page does.
 """
 from __future__ import annotations
 
@@ -23,84 +23,25 @@ from flask import (
 )
 from sqlalchemy import select
 
-from core.i18n import T
 from core.models import OrgUnit, Project, ProjectState
-from core.services import changes as change_service
-from core.services import endorsement as endorsement_service
 from core.services import projects as project_service
-from core.services import review as review_service
 from core.services.projects import visible
 from core.violations import RuleError, Violation
-from core.web import queries
 from core.web.context import ctx, forbid_unless, login_required
-from core.web.forms import FormErrors, split_errors
+from core.web.forms import split_errors
 from core.web.presenters import programme_view
-from core.web.subforms import lines, read_subform, subform
+from core.web.project_page import Failure, render
+from core.web.subforms import read_subform, subform
 from core.web.templating import _t
 from core.door.applications import DECIDE_CHANGE, ENDORSE, REQUEST_CHANGE
 from core.services.project_actions import project_offers
 
 bp = Blueprint("endorsement", __name__, url_prefix="/t/<tenant>")
-ENDORSE_FIELDS = ("outcome", "reason", "stamp", "override_reason")
 CHANGE_FIELDS = ("reason", "proposed_track")
 
 
-# -- what the project page shows ------------------------------------------------------------------
-
-def project_parts(c, project, failure=None, offers=None) -> dict:
-    """Context for the project page's endorsement, decision-detail and change-request parts.
-    ``offers``: the caller's ``project_offers`` (None for the public), which say which of the
-    parts' forms and buttons are theirs now."""
-    view = programme_view(c, project.programme)
-    locale = c.locale
-    signed_in = c.actor.is_authenticated
-    section = failure.section if failure else None
-    step = view.policy.endorsement(view.config)
-    history = endorsement_service.endorsements(c, project.id) if step else []
-    endorse_values = (failure.values or {}) if section == "endorsement" else {"outcome": "", "reason": ""}
-    endorse_errors = (split_errors(failure.violations, "", ENDORSE_FIELDS, locale) if section == "endorsement"
-                      else FormErrors())
-
-    decisions = review_service.decisions(c, project.id) if signed_in else []
-    decide_specs = view.policy.forms(view.config, project.track, stage="decide")
-    detail_lines = {d.id: lines(decide_specs, d.details or {}, locale) for d in decisions}
-    latest_decision = decisions[-1] if decisions else None
-    latest_endorsement = history[-1] if history else None
-    # A return by the town is what the applicant must act on when it is the latest word.
-    town_return = None
-    if (project.state == ProjectState.returned.value and latest_endorsement is not None
-            and latest_endorsement.outcome == "returned"
-            and (latest_decision is None or latest_endorsement.endorsed_at >= latest_decision.decided_at)):
-        town_return = latest_endorsement
-
-    requests = change_service.change_requests(c, project.id) if signed_in else []
-    people = queries.users_by_id(c, [r.requested_by_id for r in requests] + [r.decided_by_id for r in requests])
-    change_rows = []
-    for r in requests:
-        track = r.proposed_track or project.track
-        change_rows.append({
-            "request": r, "requested_by": people.get(r.requested_by_id), "decided_by": people.get(r.decided_by_id),
-            "status_label": change_service.STATUS_LABELS.get(r.status, T(r.status, r.status)),
-            "track_label": view.track_label(r.proposed_track) if r.proposed_track else None,
-            "forms": [(spec.label, lines([spec], r.proposed_forms or {}, locale))
-                      for spec in view.forms(track) if spec.key in (r.proposed_forms or {})],
-            "errors": (split_errors(failure.violations, "", ("reason",), locale)
-                       if section == f"change-{r.id}" else FormErrors()),
-            "reason_value": (failure.values or {}).get("reason", "") if section == f"change-{r.id}" else "",
-        })
-    return {
-        "step": step, "endorsements": history, "endorse_values": endorse_values,
-        "endorse_errors": endorse_errors, "town_return": town_return, "detail_lines": detail_lines,
-        "change_rows": change_rows, "stamps": {a.id: a for a in project.attachments},
-    }
-
-
 def _rerender(project_id: int, section: str, err: RuleError, values: dict | None = None):
-    from core.web.projects import (  # late: the project page imports this module
-        Failure,
-        _render,
-    )
-    return _render(project_id, Failure(section, err.violations, values=values), err.status)
+    return render(project_id, Failure(section, err.violations, values=values), err.status)
 
 
 # -- endorsing ------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Monthly fund requests (资金申请) in the web UI:
 
-- a section of the project page (``@project_panel``): the project's requests with their states
+- a section of the project page (``project_section``, core's answer to ``tongxin_project_panels``): the project's requests with their states
   and the actions open to the viewer (withdraw, supervise, check, refuse, disburse, record
   spending with a receipt, refund: ``core.services.fund_request_actions`` decides, as it does
   for the API's ``actions``; a step that is the viewer's but not possible now is shown disabled
@@ -28,6 +28,7 @@ from core.money import money_text
 from core.models import FundRequest, Project, ProjectState
 from core.models.fund_request import FundRequestState
 from core.permissions import A
+from core.plugin_host.contributions import Panel
 from core.services import final_accounts as accounts_service
 from core.services import fund_request_actions as actions
 from core.services import fund_requests as service
@@ -35,10 +36,9 @@ from core.services.actions import Offers
 from core.services.context import Ctx
 from core.services.spreadsheets import XLSX_MIMETYPE
 from core.violations import RuleError, Violation
-from core.web import queries
+from core.web import project_page, queries
 from core.web.context import ctx, forbid_unless, login_required
 from core.web.forms import FormErrors, split_errors
-from core.web.panels import Panel, project_panel
 from core.web.templating import _t
 
 bp = Blueprint("fund_requests", __name__, url_prefix="/t/<tenant>")
@@ -114,8 +114,9 @@ def rows_for(c: Ctx, requests: list[FundRequest]) -> list[Row]:
 
 # -- the project page's section ---------------------------------------------------------------------
 
-@project_panel(40)
 def project_section(c: Ctx, project: Project) -> Panel | None:
+    """The project's requests with their states and actions, the filing form and the final
+    accounts: a section of the project page (``core.web.project_panels``)."""
     if not c.can(A.fund_request_view, project):
         return None
     requests = service.project_requests(c, project.id)
@@ -126,7 +127,7 @@ def project_section(c: Ctx, project: Project) -> Panel | None:
     room = service.headroom(c, project)
     money = service.request_money(c, project.id)
     lines = [(b, service.line_room(c, b, money=money)) for b in project.budget_items]
-    return Panel("pages/fund_requests/_panel.html", {
+    return Panel("pages/fund_requests/_panel.html", order=40, data={
         "rows": rows_for(c, requests), "filing": filing, "rules": rules, "room": room, "lines": lines,
         "override": not filing.allowed and filing.shown and actions.file_override(c, project),
         "form": _values("file", {"amount": "", "purpose": "", "beneficiaries": "", "month": service.this_month(c),
@@ -221,11 +222,9 @@ def _back(project_id: int | None, section: str, err: RuleError | None = None, va
         return _office(err.status)
     if back == "batch" and batch_id:
         return _batch(batch_id, err.status)
-    from core.web.projects import Failure as PageFailure  # late: the project page imports the panels
-    from core.web.projects import _render
     # The page's own notice ("not saved ... show me") links to #form-<section>, which this
     # section's template puts on the form or request that was refused.
-    return _render(project_id, PageFailure(PAGE_SECTION, err.violations), err.status)
+    return project_page.render(project_id, project_page.Failure(PAGE_SECTION, err.violations), err.status)
 
 
 def _project_of(c: Ctx, request_id: int) -> int | None:

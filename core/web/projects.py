@@ -1,59 +1,28 @@
-"""Projects: the list, starting a new one, and the project page where the applicant fills the
-policy's forms (rendered from the plugin's schemas), the budget and the attachments, sees what
-still stands in the way of submission (with the clause behind each rule), submits or
-withdraws, and reads the panel's decisions.
+"""Projects: the list, starting a new one, and the project page's own changes: the applicant fills
+the policy's forms (rendered from the plugin's schemas), the budget and the attachments, submits
+or withdraws. The page itself is drawn by ``core.web.project_page``.
 
 Every change is one POST that either commits completely or re-renders the page with the
 posted values and each problem beside its field; nothing is half-saved.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 
-from core.forms import describe
 from core.i18n import T
-from core.money import fen_to_yuan
-from core.plugin_host.contributions import FormSpec
 from core.services import projects as project_service
-from core.services import review as review_service
 from core.services.programmes import get_programme
-from core.permissions import A
-from core.services.project_actions import project_offers
-from core.services.projects import EDITABLE
-from core.violations import NotFound, RuleError, Violation
+from core.violations import NotFound, RuleError
 from core.web import queries
 from core.web.context import ctx, forbid_unless, int_arg, login_required
-from core.web.endorsement import project_parts
-from core.web.panels import project_panels
-from core.web.forms import Control, FormErrors, budget_errors, controls, display, read, read_budget, split_errors
+from core.web.forms import FormErrors, read, read_budget, split_errors
+from core.web.project_page import Failure, render
 from core.web.presenters import programme_view
 from core.web.templating import _t
 from core.door.applications import ATTACH, CREATE, SAVE_FORM, SET_BUDGET, SUBMIT, WITHDRAW
 
 bp = Blueprint("projects", __name__, url_prefix="/t/<tenant>")
 PAGE = 25
-BLANK_BUDGET_ROWS = 2
-
-
-@dataclass
-class Failure:
-    """A refused change, to show on the re-rendered page."""
-
-    section: str  # a form key, "budget", "attachments", "submit" or "withdraw"
-    violations: list[Violation]
-    values: dict | None = None
-    budget_rows: list[dict] | None = None
-
-
-@dataclass
-class FormView:
-    spec: FormSpec
-    controls: list[Control]
-    errors: FormErrors
-    saved: bool
-    shown: list[tuple[str, object]] = field(default_factory=list)  # read-only (label, value)
 
 
 # -- list and new -------------------------------------------------------------------------------
@@ -105,64 +74,7 @@ def new(programme_id: int):
 
 @bp.get("/projects/<int:project_id>")
 def show(project_id: int):
-    return _render(project_id)
-
-
-def _render(project_id: int, failure: Failure | None = None, status: int = 200):
-    c = ctx()
-    project = project_service.get_project(c, project_id)
-    view = programme_view(c, project.programme)
-    locale = c.locale
-    signed_in = c.actor.is_authenticated
-    submit_errors = failure.violations if failure and failure.section in ("submit", "withdraw") else []
-    problems = (project_service.submission_problems(c, project)
-                if signed_in and project.state in EDITABLE and not submit_errors else None)
-    # What this person may do now, as the API's ``actions`` says it and the services enforce it.
-    offers = project_offers(c, project, problems=problems) if signed_in else None
-    can_edit = bool(offers and offers.edit.allowed)
-    section = failure.section if failure else None
-
-    forms = []
-    if signed_in:  # forms may hold contact details: the public sees the summary and budget only
-        for spec in view.forms(project.track):
-            names = [f.name for f in describe(spec.schema)]
-            stored = (project.forms or {}).get(spec.key) or {}
-            # A form not filled yet starts with the project's title (save_form keeps them in step).
-            fresh = {"title": project.title} if spec.key not in (project.forms or {}) and "title" in names else {}
-            if section == spec.key:
-                values, errors = failure.values or {}, split_errors(failure.violations, spec.key, names, locale)
-            elif section == "submit":
-                values, errors = stored or fresh, split_errors(failure.violations, spec.key, names, locale)
-                errors.general = []  # shown once, in the submission box
-            else:
-                values, errors = stored or fresh, FormErrors()
-            fv = FormView(spec, controls(spec.schema, values, errors, f"f-{spec.key}"), errors, spec.key in (project.forms or {}))
-            fv.shown = [(ctl.spec.label, display(ctl.spec, stored.get(ctl.name), locale)) for ctl in fv.controls]
-            forms.append(fv)
-
-    if section == "budget":
-        rows = list(failure.budget_rows or [])
-        row_errors, budget_general = budget_errors(failure.violations, locale)
-    else:
-        rows = [{"description": b.description, "amount": str(fen_to_yuan(b.amount_fen))} for b in project.budget_items]
-        row_errors, budget_general = {}, []
-    if can_edit:
-        rows = rows + [{"description": "", "amount": ""}] * BLANK_BUDGET_ROWS
-
-    attach_errors = (split_errors(failure.violations, "", ("kind", "file"), locale) if section == "attachments"
-                     else FormErrors())
-    problems = problems or []
-    decisions = review_service.decisions(c, project.id) if signed_in else []
-    approved = next((d for d in reversed(decisions) if d.outcome == "approved"), None)
-    reviewer = c.can(A.review_score, project).allowed or c.can(A.review_decide, project).allowed
-    return render_template(
-        "pages/project.html", project=project, view=view, forms=forms, can_edit=can_edit, offers=offers,
-        signed_in=signed_in, budget_rows=rows, row_errors=row_errors,
-        budget_general=budget_general, attach_errors=attach_errors, submit_errors=submit_errors,
-        problems=problems, blocking=project_service.blocking(problems), decisions=decisions, approved=approved,
-        reviewer=reviewer, failure=failure,
-        panels=project_panels(c, project), **project_parts(c, project, failure, offers),
-    ), status
+    return render(project_id)
 
 
 def _after_change(project_id: int, message_zh: str, message_en: str, anchor: str = ""):
@@ -184,7 +96,7 @@ def save_form(project_id: int, form_key: str):
         c.commit()
     except RuleError as err:
         c.session.rollback()
-        return _render(project_id, Failure(form_key, err.violations, values=data), err.status)
+        return render(project_id, Failure(form_key, err.violations, values=data), err.status)
     return _after_change(project_id, f"「{spec.label.zh}」已保存。", f"{spec.label.en} saved.", f"form-{form_key}")
 
 
@@ -199,7 +111,7 @@ def save_budget(project_id: int):
         c.commit()
     except RuleError as err:
         c.session.rollback()
-        return _render(project_id, Failure("budget", err.violations, budget_rows=rows), err.status)
+        return render(project_id, Failure("budget", err.violations, budget_rows=rows), err.status)
     if warnings:  # saved, but what submission will refuse is said now, with its clause
         said = [(w.message.render(c.locale), w.clause.render(c.locale) if w.clause else "") for w in warnings]
         flash(_t("预算已保存，但提交时将不予通过：" + "；".join(f"{m}（{cl}）" if cl else m for m, cl in said),
@@ -220,7 +132,7 @@ def upload(project_id: int):
         c.commit()
     except RuleError as err:
         c.session.rollback()
-        return _render(project_id, Failure("attachments", err.violations), err.status)
+        return render(project_id, Failure("attachments", err.violations), err.status)
     return _after_change(project_id, f"附件「{filename}」已上传。", f"Uploaded {filename}.", "attachments")
 
 
@@ -246,7 +158,7 @@ def submit(project_id: int):
         c.commit()
     except RuleError as err:
         c.session.rollback()
-        return _render(project_id, Failure("submit", err.violations), err.status)
+        return render(project_id, Failure("submit", err.violations), err.status)
     if step is not None:  # the town or street checks it before the panel sees it
         return _after_change(project_id, f"项目已提交，等待{step.label.zh}。", f"Submitted; it now awaits the {step.label.en}.")
     return _after_change(project_id, "项目已提交，等待评审小组评审。", "Submitted; the review panel has been told.")
@@ -261,5 +173,5 @@ def withdraw(project_id: int):
         c.commit()
     except RuleError as err:
         c.session.rollback()
-        return _render(project_id, Failure("withdraw", err.violations), err.status)
+        return render(project_id, Failure("withdraw", err.violations), err.status)
     return _after_change(project_id, "项目已撤回。", "The project was withdrawn.")

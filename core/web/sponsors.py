@@ -26,12 +26,12 @@ from core.door import money as door
 from core.i18n import T
 from core.money import money_text
 from core.models import SponsorKind
+from core.plugin_host.contributions import Panel
 from core.services import fund_actions, pledges
 from core.services.programmes import list_programmes
 from core.violations import RuleError, Violation
 from core.web.context import ctx, login_required
 from core.web.forms import FormErrors, split_errors
-from core.web.panels import Panel, project_panel
 from core.web.templating import _t
 
 bp = Blueprint("sponsors", __name__, url_prefix="/t/<tenant>")
@@ -195,10 +195,10 @@ def sponsor(sponsor_id: int):
 
 # -- the project page -----------------------------------------------------------------------------
 
-@project_panel(40)
 def claims_panel(c, project):
-    """Who claimed the project at the council meeting, and how far their money got."""
+    """Who claimed the project at the council meeting, and how far their money got: a section
+    of the project page (``core.web.project_panels``)."""
     rows = pledges.claims_of(c, project)
     if not rows:
         return None
-    return Panel("pages/sponsors/_project_claims.html", {"rows": rows})
+    return Panel("pages/sponsors/_project_claims.html", {"rows": rows}, order=40)

@@ -48,11 +48,7 @@ def tr(text) -> str:
 
 
 def unit_name(unit) -> str:
-    if unit is None:
-        return ""
-    if request_context.locale() == "en" and getattr(unit, "name_en", None):
-        return unit.name_en
-    return unit.name
+    return unit.name_in(request_context.locale()) if unit is not None else ""
 
 
 def yuan(fen) -> str:

@@ -10,7 +10,7 @@ the entries of the units where the permission table lets them read the log.
 The choice for older entries: **backfilled once, here**, rather than scoped at read time
 through the objects they describe. Scoping through the objects would need a join per entity
 kind on every read, and it fails for rows that were deleted since (their entry is all that is
-left). The backfill derives each entry's unit with the same rules ``core.audit.unit_of``
+left). The backfill derives each entry's unit with the same rules ``core.models.auditing.unit_of``
 applies when writing (frozen below as they stand at this revision): the snapshot's own unit
 column, else the unit of the row it points to (fund, project, batch, programme, sponsor), looking
 at the entry's before/after snapshots first and at the row as it stands now second. Entries
@@ -37,7 +37,7 @@ down_revision = '0004_money'
 branch_labels = None
 depends_on = None
 
-# The rules of ``core.audit`` as they stand at this revision (a migration must not import the
+# The rules of ``core.models.auditing`` as they stand at this revision (a migration must not import the
 # application, whose rules may change later).
 UNIT_COLUMNS = ("org_unit_id", "applicant_unit_id", "street_unit_id")
 UNIT_LINKS = (

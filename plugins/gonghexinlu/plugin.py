@@ -9,7 +9,7 @@ from flask import Blueprint, render_template
 
 from core.plugin_host.toolkit import (
     ACTIVE_STATES, SUBMITTED_STATES, A, Allow, AttachmentKind, Choice, Criterion, Draw, FormSpec, FundRequestRules, FundSpec, Phase,
-    PolicyInfo, ProjectFacts, RuleContext, T, Track, Violation, hookimpl, money_text, on, yuan_to_fen,
+    PolicyInfo, ProjectFacts, RuleContext, T, Track, Violation, current_policy_config, hookimpl, money_text, on, yuan_to_fen,
 )
 from plugins.gonghexinlu import clauses
 from plugins.gonghexinlu.config import GonghexinluConfig
@@ -248,7 +248,6 @@ guide = Blueprint("gonghexinlu", __name__, template_folder="templates")
 @guide.get("/guide")
 def guide_page():
     """The year's 申报导则: directions of both tracks and the focus areas, public."""
-    from core.web.context import current_policy_config  # imported late: web is optional for rules
     config = current_policy_config(NAME)
     return render_template("gonghexinlu/guide.html", tracks=tongxin_tracks(config=config),
                            focus_areas=config["focus_areas"], micro_max=_micro_max_fen(config),

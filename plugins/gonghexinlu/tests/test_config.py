@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.violations import RuleError
+from core.plugin_host.toolkit import RuleError
 from plugins.gonghexinlu.config import FOCUS_AREAS_2023
 
 

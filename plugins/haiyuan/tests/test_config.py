@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.violations import RuleError
+from core.plugin_host.toolkit import RuleError
 
 
 def refused(policy, raw: dict) -> dict[str, str]:
