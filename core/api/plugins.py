@@ -21,6 +21,8 @@ class InstalledPluginSchema(ApiSchema):
     name = fields.String(required=True)
     title = fields.Nested(BilingualSchema, required=True)
     version = fields.String(required=True)
+    distribution = fields.String(allow_none=True, metadata={
+        "description": "the installed distribution that publishes it, with its version (null: injected)"})
     source = fields.Nested(BilingualSchema, required=True, metadata={"description": "the policy document"})
     programme_level = fields.String(required=True, metadata={"enum": ["street", "district"]})
     config_defaults = fields.Dict(required=True, metadata={"description": "the plugin's config schema defaults"})
