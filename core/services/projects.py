@@ -19,11 +19,12 @@ from core.i18n import T
 from core.models import Attachment, BudgetItem, OrgUnit, Programme, Project, ProjectState
 from core.permissions import A
 from core.money import MoneyError, amount_refusal, yuan_to_fen
-from core.plugin_host.facts import ProjectFacts
+from core.plugin_host.facts import BudgetRow, ProjectFacts
 from core.plugin_host.manager import PluginFailure
 from core.services.context import Ctx
 from core.services.org import get_unit
 from core.services import calendar, holds
+from core.services.budget_rows import budget_category
 from core.services.programmes import get_programme, policy_of
 from core.violations import Forbidden, NotFound, RuleError, Violation, Violations
 
@@ -161,6 +162,7 @@ def facts(project: Project, approved_fen: int | None = None, decision_details: d
         forms=dict(project.forms or {}), tags=tuple(project.tags or ()), requested_fen=project.requested_fen,
         attachment_kinds=frozenset(a.kind for a in project.attachments), approved_fen=approved_fen,
         decision_details=dict(decision_details or {}),
+        budget=tuple(BudgetRow(b.description, b.amount_fen, b.category) for b in project.budget_items),
     )
 
 
@@ -267,16 +269,16 @@ def set_budget(ctx: Ctx, project_id: int, items: list[dict]) -> Project:
             v.add(Violation("budget_amount", amount_refusal(exc, T(f"第{i + 1}行：金额", f"Line {i + 1}: the amount")),
                             field=f"budget.{i}.amount"))
             continue
-        lines.append((desc, fen))
-    total = sum(f for _, f in lines)
+        lines.append((desc, fen, budget_category(item, i, v)))
+    total = sum(f for _, f, _ in lines)
     if total > MAX_PROJECT_FEN:
         v.add(Violation("budget_too_large", T("预算总额过大，请核对", "The total is implausibly large; please check"), field="budget"))
     v.raise_if_blocking()
     with ctx.action("project.budget"):
         project.budget_items.clear()
         ctx.session.flush()
-        for pos, (desc, fen) in enumerate(lines):
-            project.budget_items.append(BudgetItem(position=pos, description=desc, amount_fen=fen))
+        for pos, (desc, fen, category) in enumerate(lines):
+            project.budget_items.append(BudgetItem(position=pos, description=desc, amount_fen=fen, category=category))
         project.requested_fen = total
     return project
 
