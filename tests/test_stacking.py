@@ -20,7 +20,7 @@ from core.violations import RuleError
 from core.permissions import A
 from tests.factories import PASSWORD, acting, on_day, unit_id
 from tests.fixture_plugins.stacking import (
-    DISTRICT_CAP, DISTRICT_DOC, DISTRICT_WINDOW, STREET_CAP, STREET_WINDOW, DistrictRules, StreetRules,
+    DISTRICT_CAP, DISTRICT_DOC, DISTRICT_WINDOW, STREET_CAP, STREET_WINDOW, CityCall, DistrictRules, StreetRules,
 )
 
 CITY = "stack_city"
@@ -262,3 +262,20 @@ def test_a_policy_without_tracks_only_stacks_and_opens_no_programme(stack):
     with pytest.raises(RuleError) as info, acting(platform, CITY, "sc_admin") as ctx:
         programmes.open_programme(ctx, unit_id(platform, CITY, CITY), "fx_district", 2023)
     assert [v.code for v in info.value.violations] == ["policy_without_tracks"]
+
+
+def test_a_citys_own_call_enabled_above_does_not_apply_to_the_streets_programmes(settings):
+    """Only a policy that applies below (a district's rules) stacks; a city-wide call enabled at
+    the city (as 晋江's) judges its own programmes only."""
+    host = PluginHost(plugins=[("fx_street", StreetRules("fx_street")), ("fx_district", DistrictRules("fx_district")),
+                               ("fx_city", CityCall("fx_city"))])
+    platform = Platform.build(settings, host)
+    try:
+        tenant = city(STREET, DISTRICT)
+        tenant["plugins"]["fx_city"] = {"config": {}}
+        load_tenant(platform, tenant)
+        with acting(platform, CITY, "sc_admin") as ctx:
+            assert [e["name"] for e in the_programme(ctx).inherited_policies] == ["fx_district"]
+            assert host.policies["fx_district"].info.applies_below and not host.policies["fx_city"].info.applies_below
+    finally:
+        platform.db.dispose()

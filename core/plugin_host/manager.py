@@ -292,6 +292,7 @@ class Policy:
             "distribution": self.distribution,
             "source": {"zh": self.info.source.zh, "en": self.info.source.en},
             "programme_level": self.info.programme_level,
+            "applies_below": self.info.applies_below,
             "config_defaults": defaults,
             "hooks": self.hooks(),
         }

@@ -2,11 +2,12 @@
 the programme's policies (``policy_of``: its own and those it inherits, as one ``PolicyStack``),
 and panels.
 
-**Policies stack.** A policy enabled on a unit applies to every programme of the units below it,
-beside the programme's own policy. When a programme opens it freezes each of them: its own
-policy's config, calendar and version in their columns, and every policy enabled (and switched
-on) at a unit above its own, nearest settings winning where one policy is enabled at two levels,
-in ``Programme.inherited_policies``. A policy enabled above later applies from the next
+**Policies stack.** A policy that applies below (``PolicyInfo.applies_below``: a district's
+rules) enabled on a unit applies to every programme of the units below it, beside the
+programme's own policy. When a programme opens it freezes each of them: its own policy's config,
+calendar and version in their columns, and every such policy enabled (and switched on) at a unit
+above its own, nearest settings winning where one policy is enabled at two levels, in
+``Programme.inherited_policies``. A policy enabled above later applies from the next
 programme on; a change of settings likewise. How the policies' answers combine is
 ``core.plugin_host.stack``.
 """
@@ -112,9 +113,11 @@ def open_programme(ctx: Ctx, unit_id: int, plugin_name: str, year: int, title: s
 
 
 def inherited_enablements(ctx: Ctx, unit, *, besides: str | None = None) -> list[PluginEnablement]:
-    """The policies switched on at the units above ``unit``, from the top of the tree down, one
-    per policy (where a policy is enabled at two levels, the nearer unit's settings hold), less
-    the policy named ``besides`` (the programme's own applies once, with its own settings)."""
+    """The policies that apply below where they are enabled (``PolicyInfo.applies_below``: a
+    district's rules, not a city's own call) switched on at the units above ``unit``, from the
+    top of the tree down, one per policy (where a policy is enabled at two levels, the nearer
+    unit's settings hold), less the policy named ``besides`` (the programme's own applies once,
+    with its own settings). A plugin no longer installed cannot apply and is passed over."""
     above = unit.ancestor_ids[:-1]
     if not above:
         return []
@@ -123,7 +126,8 @@ def inherited_enablements(ctx: Ctx, unit, *, besides: str | None = None) -> list
     depth = {uid: i for i, uid in enumerate(above)}
     nearest: dict[str, PluginEnablement] = {}
     for row in sorted(rows, key=lambda r: (depth[r.org_unit_id], r.id)):
-        if row.plugin_name != besides:
+        policy = ctx.host.policies.get(row.plugin_name)
+        if row.plugin_name != besides and policy is not None and policy.info.applies_below:
             nearest[row.plugin_name] = row
     return sorted(nearest.values(), key=lambda r: (depth[r.org_unit_id], r.id))
 

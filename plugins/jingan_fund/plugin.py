@@ -43,6 +43,7 @@ def tongxin_policy():
                       "A district policy holding beside each street's own: how self- and co-governance projects are "
                       "formed, the spending list, the community analysis and community foundations."),
         programme_level="district",
+        applies_below=True,   # the district's rules hold in every street's programme
         rule_codes=("jingan_budget_category_missing", "jingan_budget_category_not_listed", "jingan_zizhi_for_neighbourhoods",
                     "jingan_platform_level", "jingan_grant_over_approved"),
     )

@@ -45,6 +45,7 @@ def _fen(config, key: str) -> int:
 
 class _Rules:
     level = "street"
+    applies_below = False
     doc = STREET_DOC
     cap_clause = STREET_CAP
     window_clause = STREET_WINDOW
@@ -57,7 +58,7 @@ class _Rules:
     def tongxin_policy(self):
         return PolicyInfo(name=self.name, title=T(f"测试政策{self.name}", f"Test policy {self.name}"), version=self.version,
                           config_schema=RulesConfig, source=self.doc, programme_level=self.level,
-                          rule_codes=("over_cap", "category_not_listed"))
+                          applies_below=self.applies_below, rule_codes=("over_cap", "category_not_listed"))
 
     @hookimpl
     def tongxin_forms(self, config):
@@ -127,6 +128,7 @@ class DistrictRules(_Rules):
     old cap (the rule reads ``project.policy_version``)."""
 
     level = "district"
+    applies_below = True
     doc = DISTRICT_DOC
     cap_clause = DISTRICT_CAP
     window_clause = DISTRICT_WINDOW
@@ -144,3 +146,10 @@ class DistrictRules(_Rules):
     def tongxin_funding(self, project, config, context):
         draw = min(_fen(config, "draw_yuan"), project.approved_fen or 0)
         return [Draw("pool", draw)] if draw else []
+
+
+class CityCall(StreetRules):
+    """A city's own call, enabled at the city like the district's rules but not applying below
+    (``applies_below`` False): it judges only its own programmes, never the streets'."""
+
+    level = "district"
