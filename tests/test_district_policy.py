@@ -185,3 +185,16 @@ def test_at_full_strength_the_record_and_the_list_are_required_and_the_foundatio
         # The district's draw first, the street's pool meets the rest: each policy's own fund.
         assert lines == {("社区基金会（社区基金会资助）", 100_000), ("自治项目资金池（七彩微创投）", 200_000)}
         assert ledger.balance(ctx, foundation_id).committed == 100_000
+
+
+def test_a_street_sets_up_its_foundation_beside_its_neighbourhoods_co_governance_funds(platform):
+    """静安寺's programme (海园's fund) inherits the district's: the street's office sets up the
+    street's 社区基金会, and a neighbourhood's fund is still 海园's 社区共治金."""
+    haiyuan = programme_id(platform, plugin="haiyuan")
+    with acting(platform, "jingan", "jas_admin") as ctx:
+        openings = {(o.unit.code, o.name.zh) for o in pledges.fund_openings(ctx, [programmes.get_programme(ctx, haiyuan)])}
+        assert {("jingansi", "社区基金会"), ("jas-yuyuan", "社区共治金")} <= openings
+        street_fund = pledges.open_fund(ctx, haiyuan, unit_id(platform, "jingan", "jingansi"))
+        neighbourhood_fund = pledges.open_fund(ctx, haiyuan, unit_id(platform, "jingan", "jas-yuyuan"))
+        assert (street_fund.name, street_fund.kind, street_fund.cap_fen) == ("社区基金会", "sponsor_fund", None)
+        assert (neighbourhood_fund.name, neighbourhood_fund.cap_fen) == ("社区共治金", 30_000_000)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from marshmallow import fields, validate
+from sqlalchemy import select
 
 from core.api.base import (
     TENANT,
@@ -194,20 +195,28 @@ def phases(programme, lang: str, of=None) -> list[dict]:
             for p in (programmes.phases_of(programme) if of is None else of)]
 
 
-def applied_policy(ctx, frozen, lang: str) -> dict:
+def policy_units(ctx, rows) -> dict[int, OrgUnit]:
+    """The units where the programmes' policies are enabled, in one query for a page of them."""
+    ids = {p.org_unit_id for p in rows} | {e.get("org_unit_id") for p in rows for e in p.inherited_policies or []}
+    ids.discard(None)
+    return {u.id: u for u in ctx.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(sorted(ids))))} if ids else {}
+
+
+def applied_policy(frozen, units: dict, lang: str) -> dict:
     info = frozen.policy.info if frozen.policy is not None else None
     return {"name": frozen.name, "title": info.title.render(lang) if info else None, "own": frozen.own,
             "version": frozen.version, "installed_version": frozen.installed_version,
             "distribution": frozen.distribution, "source": info.source.render(lang) if info else None,
-            "org_unit": unit_ref(ctx.session.get(OrgUnit, frozen.org_unit_id), lang)}
+            "org_unit": unit_ref(units.get(frozen.org_unit_id), lang)}
 
 
-def summary(programme, lang: str) -> dict:
+def summary(programme, lang: str, units: dict | None = None) -> dict:
     ctx = context()
+    units = policy_units(ctx, [programme]) if units is None else units
     return {"id": programme.id, "title": programme.title, "year": programme.year, "plugin_name": programme.plugin_name,
             "plugin_version": programme.plugin_version, "org_unit": unit_ref(programme.org_unit, lang),
             "phases": phases(programme, lang),
-            "policies": [applied_policy(ctx, f, lang) for f in programmes.frozen_policies(ctx, programme)]}
+            "policies": [applied_policy(f, units, lang) for f in programmes.frozen_policies(ctx, programme)]}
 
 
 def panel(ctx, programme_id: int) -> list[dict]:
@@ -221,8 +230,9 @@ def form(f, lang: str) -> dict:
 
 def detail(ctx, programme, lang: str) -> dict:
     policy, config = programmes.policy_of(ctx, programme)
+    units = policy_units(ctx, [programme])
     return {
-        **summary(programme, lang),
+        **summary(programme, lang, units),
         "config": programme.config,
         "tracks": [{"key": t.key, "label": t.label.render(lang), "description": t.description.render(lang),
                     "applicant_kinds": list(t.applicant_kinds), "directions": choices(t.directions, lang)}
@@ -235,7 +245,7 @@ def detail(ctx, programme, lang: str) -> dict:
         "rubric": [{"key": c.key, "label": c.label.render(lang), "max_points": c.max_points,
                     "description": c.description.render(lang), "weight": c.weight} for c in policy.rubric(config)],
         "panel": panel(ctx, programme.id),
-        "policies": [{**applied_policy(ctx, f, lang), "config": f.config, "phases": phases(programme, lang, of=calendar)}
+        "policies": [{**applied_policy(f, units, lang), "config": f.config, "phases": phases(programme, lang, of=calendar)}
                      for f, (_, calendar) in zip(programmes.frozen_policies(ctx, programme),
                                                  programmes.policy_phases(programme))],
         "budget_categories": choices(policy.budget_categories(config), lang),
@@ -254,7 +264,8 @@ class Programmes(MethodView):
         lang = locale()
         rows, total = programmes.page_programmes(ctx, unit_id=query.get("org_unit_id"), year=query.get("year"),
                                                  **limit_offset(query))
-        return paged([summary(p, lang) for p in rows], total, query)
+        units = policy_units(ctx, rows)
+        return paged([summary(p, lang, units) for p in rows], total, query)
 
     @login_required
     @blp.arguments(OpenProgrammeSchema)
