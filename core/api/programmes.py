@@ -270,7 +270,7 @@ class Programmes(MethodView):
     @login_required
     @blp.arguments(OpenProgrammeSchema)
     @blp.response(201, ProgrammeDetailSchema)
-    @refuses({403: "forbidden", 404: "not_found", 409: "programme_exists", 422: "invalid_year plugin_not_enabled plugin_not_installed"})
+    @refuses({403: "forbidden", 404: "not_found", 409: "programme_exists", 422: "invalid_year plugin_not_enabled plugin_not_installed policy_without_tracks"})
     def post(self, body):
         """Open a programme: freezes the unit's current settings of the plugin (administrators)"""
         ctx = context(login=True)
