@@ -13,6 +13,10 @@ awards...), add steps on their days; a step finds what earlier ones made in ``st
 
 - 2023-01-03: the tenant files are loaded as they stood then: the 2023 programmes, panels and
   budgets (what belongs to a later year comes when that year does).
+- 静安区's community development fund holds in both streets' programmes beside their own policies
+  (policies stack): every application records the meeting that formed it (三会一代理, 四议, the
+  "1+5+X" 共治联席会) with its minutes, and puts each budget row in a category of the district's
+  spending list.
 - 共和新路 (静安区): in the first quarter 洛川 applies for a 45,000-yuan 一居一品 and 延长 for two
   七彩微创投; the panel scores; the chair approves 楼组议事厅 with the panel's explicit consent to
   go over the neighbourhood's 30,000-yuan line (30,000 from the line, 15,000 from the street's
@@ -181,14 +185,28 @@ def _ghxl_application(title: str, directions: list[str], start: str, end: str, m
     }
 
 
+def _district_record(story: Story, ctx: Ctx, project_id: int, kind: str, platform: str, meeting: str,
+                     resolution: str) -> None:
+    """What 静安区's fund asks of every application: the meeting that formed it, and its minutes."""
+    projects.save_form(ctx, project_id, "jingan_fund_formation", {
+        "money_kind": kind, "platform": platform, "meeting_date": meeting, "participants": 30, "resolution": resolution})
+    projects.attach(ctx, project_id, "jingan_fund_minutes", "议事会议记录.pdf", io.BytesIO(PDF), story.platform.storage)
+
+
+def _rows(lines) -> list[dict]:
+    """Budget rows from (description, amount, category on the district's spending list)."""
+    return [{"description": d, "amount": a, "category": c} for d, a, c in lines]
+
+
 def _ghxl_apply(story: Story, username: str, unit: str, year: int, track: str, title: str, directions,
-                lines, *, start: str, end: str, meeting: str) -> int:
+                lines, *, start: str, end: str, meeting: str, platform: str = "sanhui_yidaili") -> int:
     with story.as_("jingan", username) as ctx:
         p = projects.create_project(ctx, story.programme("jingan", "gonghexinlu", "gonghexinlu", year),
                                     story.unit("jingan", unit), track, title)
         projects.save_form(ctx, p.id, "application", _ghxl_application(title, list(directions), start, end, meeting))
-        projects.set_budget(ctx, p.id, [{"description": d, "amount": a} for d, a in lines])
+        projects.set_budget(ctx, p.id, _rows(lines))
         projects.attach(ctx, p.id, "residents_minutes", "居民代表大会会议记录.pdf", io.BytesIO(PDF), story.platform.storage)
+        _district_record(story, ctx, p.id, "zizhi", platform, meeting, f"居民议定申报“{title}”自治项目")
         projects.submit(ctx, p.id)
         return p.id
 
@@ -198,11 +216,14 @@ def ghxl_applications(story: Story) -> None:
     dates = {"start": "2023-04-01", "end": "2023-12-31", "meeting": "2023-02-20"}
     story.ids["signature"] = _ghxl_apply(
         story, "luochuan", "ghxl-luochuan", 2023, "yiju_yipin", MARKER, ["carrier"],
-        [("场地布置", "20000"), ("议事活动物料", "15000"), ("公约印制与宣传", "10000")], **dates)
+        [("场地布置", "20000", "活动组织与物料"), ("议事活动物料", "15000", "活动组织与物料"),
+         ("公约印制与宣传", "10000", "宣传与印刷")], **dates)
     story.ids["micro"] = _ghxl_apply(story, "yanchang", "ghxl-yanchang", 2023, "micro_venture", "口袋花园",
-                                     ["public_space"], [("花苗与土壤", "3000"), ("工具", "1800")], **dates)
+                                     ["public_space"], [("花苗与土壤", "3000", "活动组织与物料"), ("工具", "1800", "活动组织与物料")],
+                                     platform="siyi", **dates)
     story.ids["youth"] = _ghxl_apply(story, "yanchang", "ghxl-yanchang", 2023, "micro_venture", "青年议事角",
-                                     ["public_space"], [("桌椅", "2000"), ("海报", "500")], **dates)
+                                     ["public_space"], [("桌椅", "2000", "小型设施修缮与添置"), ("海报", "500", "宣传与印刷")],
+                                     platform="siyi", **dates)
 
 
 @step("2023-03-20")
@@ -331,8 +352,10 @@ def haiyuan_application(story: Story) -> None:
             "purpose": "为小区独居老人家庭加装智能水表，用水异常时自动提醒居委会和家属。",
             "beneficiaries": "独居老人约40户", "plan": "4月摸底登记；5月采购安装；6月起居委会值守查看提醒。",
             "resources_wanted": "设备采购资金；安装志愿者"})
-        projects.set_budget(ctx, p.id, [{"description": "智能水表40只", "amount": "32000"},
-                                        {"description": "安装与调试", "amount": "8000"}])
+        projects.set_budget(ctx, p.id, _rows([("智能水表40只", "32000", "小型设施修缮与添置"),
+                                              ("安装与调试", "8000", "小型设施修缮与添置")]))
+        _district_record(story, ctx, p.id, "gongzhi", "joint_meeting", "2023-02-24",
+                         "“1+5+X”共治联席会议定：为独居老人加装智能水表，申请社区共治金")
         projects.submit(ctx, p.id)
         story.ids["water"] = p.id
 
@@ -508,4 +531,5 @@ def ghxl_youth_corner_again(story: Story) -> None:
     """Improved as the 2023 panel advised, 青年议事角 is back in the 2024 call: it waits for the panel."""
     story.ids["youth-2024"] = _ghxl_apply(
         story, "yanchang", "ghxl-yanchang", 2024, "micro_venture", "青年议事角", ["public_space"],
-        [("桌椅", "2000"), ("海报与活动物料", "1500")], start="2024-04-01", end="2024-12-31", meeting="2024-02-26")
+        [("桌椅", "2000", "小型设施修缮与添置"), ("海报与活动物料", "1500", "宣传与印刷")],
+        start="2024-04-01", end="2024-12-31", meeting="2024-02-26", platform="siyi")

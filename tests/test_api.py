@@ -45,8 +45,8 @@ def test_one_signature_and_two_micro_projects_from_creation_to_decision(client):
     budget = r.get_json()["budget"]
     ids = [line.pop("id") for line in budget["items"]]  # what a fund request names as budget_item_id
     assert all(isinstance(i, int) for i in ids) and len(set(ids)) == 2
-    assert budget == {"items": [{"position": 0, "description": "议事会场地布置", "amount": "7000.00"},
-                                {"position": 1, "description": "公约印制", "amount": "5000.00"}],
+    assert budget == {"items": [{"position": 0, "description": "议事会场地布置", "amount": "7000.00", "category": None},
+                                {"position": 1, "description": "公约印制", "amount": "5000.00", "category": None}],
                       "total": "12000.00", "warnings": []}  # nothing submission would refuse
     r = client.post(url(f"/projects/{sig}/attachments"), headers=applicant,
                     data={"kind": "residents_minutes", "file": (io.BytesIO(PDF), "会议记录.pdf")})
@@ -287,7 +287,9 @@ def test_a_failing_plugin_is_a_503_recorded_for_administrators(settings, platfor
         raise ZeroDivisionError("the rubric divided by zero")
 
     broken.tongxin_review_rubric = tongxin_review_rubric
-    app = create_app(settings, host=PluginHost(entry_points=False, plugins=[("gonghexinlu", broken)]))
+    # The test world's district policy applies to the street's programme too (policies stack).
+    import plugins.jingan_fund.plugin as district
+    app = create_app(settings, host=PluginHost(entry_points=False, plugins=[("gonghexinlu", broken), ("jingan_fund", district)]))
     client = app.test_client()
     r = client.get(url(f"/programmes/{programme(client)}"))
     body = is_error(r, 503, "plugin_failure")

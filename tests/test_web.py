@@ -506,7 +506,9 @@ def _host_with_broken_rubric() -> PluginHost:
         def tongxin_policy(self):
             return "not a PolicyInfo"
 
-    return PluginHost(entry_points=False, plugins=[("gonghexinlu", broken), ("halfbaked", NotAPolicy())])
+    import plugins.jingan_fund.plugin as district  # the test world's district policy applies too (policies stack)
+    return PluginHost(entry_points=False, plugins=[("gonghexinlu", broken), ("jingan_fund", district),
+                                                   ("halfbaked", NotAPolicy())])
 
 
 def test_a_failing_plugin_is_contained_recorded_and_shown_to_admins(settings, platform):

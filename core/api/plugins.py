@@ -21,8 +21,12 @@ class InstalledPluginSchema(ApiSchema):
     name = fields.String(required=True)
     title = fields.Nested(BilingualSchema, required=True)
     version = fields.String(required=True)
+    distribution = fields.String(allow_none=True, metadata={
+        "description": "the installed distribution that publishes it, with its version (null: injected)"})
     source = fields.Nested(BilingualSchema, required=True, metadata={"description": "the policy document"})
     programme_level = fields.String(required=True, metadata={"enum": ["street", "district"]})
+    applies_below = fields.Boolean(required=True, metadata={
+        "description": "enabled on a unit, it also applies to the programmes of the units below (policies stack)"})
     config_defaults = fields.Dict(required=True, metadata={"description": "the plugin's config schema defaults"})
     hooks = fields.List(fields.String(), required=True)
 

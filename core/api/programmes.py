@@ -2,12 +2,15 @@
 
 GET .../programmes (paginated), GET .../programmes/<id> (phases, tracks, forms with their
 fields, attachment kinds, tags, rubric, panel, the decision-stage forms and the endorsement
-step — all from the frozen config),
+step — all from the frozen config — and ``policies``: every policy that applies to it, its own
+and those it inherits from the units above, each with the version and config it froze; forms,
+attachment kinds, rubric and budget categories are those of all of them together),
 POST .../programmes (open one), PUT .../programmes/<id>/panel."""
 from __future__ import annotations
 
 from flask.views import MethodView
 from marshmallow import fields, validate
+from sqlalchemy import select
 
 from core.api.base import (
     TENANT,
@@ -40,6 +43,7 @@ from core.api.shapes import (
     user_ref,
 )
 from core.api.refusals import refuses
+from core.models import OrgUnit
 from core.services import programmes
 
 blp = Blueprint("programmes", __name__, url_prefix=f"{TENANT}/programmes",
@@ -68,6 +72,25 @@ class PhaseSchema(ApiSchema):
     is_open = fields.Boolean(required=True, metadata={"description": "today lies within it"})
 
 
+class AppliedPolicySchema(ApiSchema):
+    name = fields.String(required=True, metadata={"description": "the policy plugin's name"})
+    title = fields.String(allow_none=True, metadata={"description": "null: the plugin is no longer installed"})
+    own = fields.Boolean(required=True, metadata={
+        "description": "the programme's own policy (true) or one inherited from a unit above (false)"})
+    version = fields.String(required=True, metadata={"description": "the policy's version frozen when the programme opened"})
+    installed_version = fields.String(allow_none=True, metadata={"description": "the version installed now"})
+    distribution = fields.String(required=True, metadata={
+        "description": "the installed distribution and its version at opening ('' if unknown)"})
+    org_unit = fields.Nested(UnitRefSchema, allow_none=True, metadata={"description": "where the policy is enabled"})
+    source = fields.String(allow_none=True, metadata={"description": "the policy document its refusals cite"})
+
+
+class AppliedPolicyDetailSchema(AppliedPolicySchema):
+    config = fields.Dict(required=True, metadata={"description": "the settings frozen when the programme opened"})
+    phases = fields.List(fields.Nested(PhaseSchema), required=True, metadata={
+        "description": "its frozen calendar: an action must lie inside a window of every policy that names it"})
+
+
 class ProgrammeSummarySchema(ApiSchema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
@@ -76,6 +99,8 @@ class ProgrammeSummarySchema(ApiSchema):
     plugin_version = fields.String(required=True)
     org_unit = fields.Nested(UnitRefSchema, required=True)
     phases = fields.List(fields.Nested(PhaseSchema), required=True)
+    policies = fields.List(fields.Nested(AppliedPolicySchema), required=True, metadata={
+        "description": "every policy that applies (policies stack): the own first, then the inherited from the top down"})
 
 
 class TrackSchema(ApiSchema):
@@ -127,6 +152,10 @@ class ProgrammeDetailSchema(ProgrammeSummarySchema):
     tags = fields.List(fields.Nested(ChoiceSchema), required=True)
     rubric = fields.List(fields.Nested(CriterionSchema), required=True)
     panel = fields.List(fields.Nested(PanelMemberSchema), required=True)
+    policies = fields.List(fields.Nested(AppliedPolicyDetailSchema), required=True, metadata={
+        "description": "every policy that applies, with its frozen config and calendar"})
+    budget_categories = fields.List(fields.Nested(ChoiceSchema), required=True, metadata={
+        "description": "the categories a budget row may take under every policy that lists them ([]: no list)"})
     decision_forms = fields.List(fields.Nested(FormSchema), required=True, metadata={
         "description": "forms filled by whoever decides, with an approval (POST .../decision's details)"})
     endorsement = fields.Nested(EndorsementStepSchema, allow_none=True, metadata={
@@ -158,16 +187,36 @@ def rule(allow, lang: str) -> dict:
             "approver": allow.approver, "correction_days": allow.correction_days}
 
 
-def phases(programme, lang: str) -> list[dict]:
+def phases(programme, lang: str, of=None) -> list[dict]:
+    """The own policy's frozen calendar, or ``of`` (another policy's frozen phases)."""
     day = context().clock.today()  # the request's day, on the platform's clock
     return [{"key": p.key, "label": p.label.render(lang), "starts": p.starts, "ends": p.ends,
-             "allows": p.action_keys, "rules": [rule(a, lang) for a in p.allows], "is_open": p.is_open(day)} for p in programmes.phases_of(programme)]
+             "allows": p.action_keys, "rules": [rule(a, lang) for a in p.allows], "is_open": p.is_open(day)}
+            for p in (programmes.phases_of(programme) if of is None else of)]
 
 
-def summary(programme, lang: str) -> dict:
+def policy_units(ctx, rows) -> dict[int, OrgUnit]:
+    """The units where the programmes' policies are enabled, in one query for a page of them."""
+    ids = {p.org_unit_id for p in rows} | {e.get("org_unit_id") for p in rows for e in p.inherited_policies or []}
+    ids.discard(None)
+    return {u.id: u for u in ctx.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(sorted(ids))))} if ids else {}
+
+
+def applied_policy(frozen, units: dict, lang: str) -> dict:
+    info = frozen.policy.info if frozen.policy is not None else None
+    return {"name": frozen.name, "title": info.title.render(lang) if info else None, "own": frozen.own,
+            "version": frozen.version, "installed_version": frozen.installed_version,
+            "distribution": frozen.distribution, "source": info.source.render(lang) if info else None,
+            "org_unit": unit_ref(units.get(frozen.org_unit_id), lang)}
+
+
+def summary(programme, lang: str, units: dict | None = None) -> dict:
+    ctx = context()
+    units = policy_units(ctx, [programme]) if units is None else units
     return {"id": programme.id, "title": programme.title, "year": programme.year, "plugin_name": programme.plugin_name,
             "plugin_version": programme.plugin_version, "org_unit": unit_ref(programme.org_unit, lang),
-            "phases": phases(programme, lang)}
+            "phases": phases(programme, lang),
+            "policies": [applied_policy(f, units, lang) for f in programmes.frozen_policies(ctx, programme)]}
 
 
 def panel(ctx, programme_id: int) -> list[dict]:
@@ -181,8 +230,9 @@ def form(f, lang: str) -> dict:
 
 def detail(ctx, programme, lang: str) -> dict:
     policy, config = programmes.policy_of(ctx, programme)
+    units = policy_units(ctx, [programme])
     return {
-        **summary(programme, lang),
+        **summary(programme, lang, units),
         "config": programme.config,
         "tracks": [{"key": t.key, "label": t.label.render(lang), "description": t.description.render(lang),
                     "applicant_kinds": list(t.applicant_kinds), "directions": choices(t.directions, lang)}
@@ -195,6 +245,10 @@ def detail(ctx, programme, lang: str) -> dict:
         "rubric": [{"key": c.key, "label": c.label.render(lang), "max_points": c.max_points,
                     "description": c.description.render(lang), "weight": c.weight} for c in policy.rubric(config)],
         "panel": panel(ctx, programme.id),
+        "policies": [{**applied_policy(f, units, lang), "config": f.config, "phases": phases(programme, lang, of=calendar)}
+                     for f, (_, calendar) in zip(programmes.frozen_policies(ctx, programme),
+                                                 programmes.policy_phases(programme))],
+        "budget_categories": choices(policy.budget_categories(config), lang),
         "decision_forms": [form(f, lang) for f in policy.forms(config, stage="decide")],
         "endorsement": endorsement_step(policy.endorsement(config), lang),
     }
@@ -210,12 +264,13 @@ class Programmes(MethodView):
         lang = locale()
         rows, total = programmes.page_programmes(ctx, unit_id=query.get("org_unit_id"), year=query.get("year"),
                                                  **limit_offset(query))
-        return paged([summary(p, lang) for p in rows], total, query)
+        units = policy_units(ctx, rows)
+        return paged([summary(p, lang, units) for p in rows], total, query)
 
     @login_required
     @blp.arguments(OpenProgrammeSchema)
     @blp.response(201, ProgrammeDetailSchema)
-    @refuses({403: "forbidden", 404: "not_found", 409: "programme_exists", 422: "invalid_year plugin_not_enabled plugin_not_installed"})
+    @refuses({403: "forbidden", 404: "not_found", 409: "programme_exists", 422: "invalid_year plugin_not_enabled plugin_not_installed policy_without_tracks"})
     def post(self, body):
         """Open a programme: freezes the unit's current settings of the plugin (administrators)"""
         ctx = context(login=True)

@@ -61,6 +61,7 @@ class BudgetLineSchema(ApiSchema):
     position = fields.Integer(required=True)
     description = fields.String(required=True)
     amount = fields.String(required=True, metadata={"description": "yuan"})
+    category = fields.String(allow_none=True, metadata={"description": "the row's category (null: none)"})
 
 
 class BudgetSchema(ApiSchema):
@@ -240,7 +241,7 @@ def detail(ctx, project, lang: str) -> dict:
         "tags": list(project.tags or []),
         "forms": dict(project.forms or {}),
         "budget": {"items": [{"id": b.id, "position": b.position, "description": b.description,
-                              "amount": yuan(b.amount_fen)}
+                              "amount": yuan(b.amount_fen), "category": b.category}
                              for b in project.budget_items],
                    "total": yuan(project.requested_fen), "warnings": warnings},
         "attachments": [attachment(a, kinds, lang) for a in project.attachments],

@@ -119,7 +119,7 @@ class ProjectBudget(MethodView):
     @login_required
     @blp.arguments(SET_BUDGET.schema)
     @blp.response(200, ProjectDetailSchema)
-    @refuses({403: "forbidden", 409: "not_editable", 422: f"invalid_budget budget_too_many budget_description budget_amount budget_too_large {CALENDAR}"})
+    @refuses({403: "forbidden", 409: "not_editable", 422: f"invalid_budget budget_too_many budget_description budget_amount budget_category budget_too_large {CALENDAR}"})
     def put(self, body, project_id):
         """Replace the budget lines (amounts in yuan)"""
         ctx = context(login=True)

@@ -23,7 +23,7 @@ from core.i18n import T
 from core.permissions import A
 from core.services import changes as change_service
 from core.services import endorsement as endorsement_service
-from core.services import projects, review
+from core.services import budget_rows, projects, review
 
 # -- creating and filling in ---------------------------------------------------------------------------
 
@@ -48,6 +48,9 @@ class FormDataSchema(InputSchema):
 class BudgetLineInputSchema(InputSchema):
     description = fields.String(required=True, validate=validate.Length(min=1, max=projects.BUDGET_DESCRIPTION_MAX))
     amount = Yuan(required=True)
+    category = fields.String(allow_none=True, validate=validate.Length(max=budget_rows.CATEGORY_MAX), metadata={
+        "label": T("预算类别", "Category"),
+        "description": "one of the programme's budget_categories where its policies list them (their rules judge it)"})
 
 
 class BudgetInputSchema(InputSchema):

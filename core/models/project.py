@@ -77,7 +77,7 @@ class Project(TenantOwned, Base):
 
 
 class BudgetItem(TenantOwned, Base):
-    """One line of a project's budget, in integer fen."""
+    """One line of a project's budget, in integer fen, optionally in a category."""
 
     __tablename__ = "budget_items"
     __table_args__ = (CheckConstraint("amount_fen >= 0", name="amount_not_negative"),)
@@ -87,6 +87,9 @@ class BudgetItem(TenantOwned, Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     description: Mapped[str] = mapped_column(String(200))
     amount_fen: Mapped[int] = mapped_column(Fen)
+    # The category the applicant put the row in (a policy's spending list offers them, and
+    # its rules judge them: ``tongxin_budget_categories``); None: not categorised.
+    category: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     project: Mapped[Project] = relationship(back_populates="budget_items")
 

@@ -124,6 +124,8 @@ def check_policy_info(name: str, info: Any) -> None:
             raise TypeError(f"PolicyInfo.{what} must be a Text (T(zh, en))")
     if not isinstance(info.version, str) or not info.version.strip():
         raise ValueError("PolicyInfo.version must be a non-empty string")
+    if not isinstance(info.applies_below, bool):
+        raise TypeError("PolicyInfo.applies_below must be True or False")
     if info.programme_level not in PROGRAMME_LEVELS:
         raise ValueError(f"programme_level must be one of {PROGRAMME_LEVELS}, got {info.programme_level!r}")
     if not (isinstance(info.config_schema, type) and issubclass(info.config_schema, Schema)):

@@ -27,6 +27,7 @@ class PolicyInfo:
     ``config_schema``'s defaults are the source document's numbers; a street may change them
     when it enables the plugin, and a programme freezes them when it opens.
     ``programme_level`` says which org unit owns a programme ("street" or "district").
+    ``applies_below``: the policy stacks on the programmes of the units below where it is enabled.
     """
 
     name: str
@@ -39,6 +40,11 @@ class PolicyInfo:
     # The codes its rules refuse with (``Violation.code``), listed in the API's OpenAPI document
     # beside core's own so that a client knows every refusal it may meet.
     rule_codes: tuple[str, ...] = ()
+    # Policies stack: True for a policy whose rules hold, wherever it is enabled, in every
+    # programme of the units below too, beside that programme's own policy (a district's rules in
+    # each of its streets). False (the default) for a call of its own: a city-wide call enabled at
+    # the city judges only its own programmes, not the streets' programmes below it.
+    applies_below: bool = False
 
 
 @dataclass(frozen=True)

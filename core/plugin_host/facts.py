@@ -11,6 +11,17 @@ from typing import Protocol
 
 
 @dataclass(frozen=True)
+class BudgetRow:
+    """One row of the project's budget as rules see it: what it is for, its amount in fen and
+    the category (from a policy's spending list, ``tongxin_budget_categories``) the applicant
+    put it in, or None."""
+
+    description: str
+    amount_fen: int
+    category: str | None = None
+
+
+@dataclass(frozen=True)
 class ProjectFacts:
     id: int | None
     programme_id: int
@@ -29,6 +40,12 @@ class ProjectFacts:
     decision_details: dict = field(default_factory=dict)
     # Set when the action is "change": the project as it stands (these facts are the proposal).
     previous: "ProjectFacts | None" = None
+    # The budget's rows, in order (their amounts add up to ``requested_fen``).
+    budget: tuple[BudgetRow, ...] = ()
+    # The version of the policy being asked (``PolicyInfo.version``) that the programme froze
+    # when it opened: a plugin keeps last year's rules for last year's programmes by reading it.
+    # Set by core for each policy it asks; None where no programme froze one (plugin unit tests).
+    policy_version: str | None = None
 
 
 class RuleContext(Protocol):

@@ -7,8 +7,10 @@ entry-point group ``tongxin.plugins``::
     [project.entry-points."tongxin.plugins"]
     riverside = "riverside_policy.plugin"
 
-Installed is not enabled: core calls a policy's hooks only for programmes of that policy, at
-org units where a street (or city) switched it on. Hooks are always called with keyword
+Installed is not enabled: core calls a policy's hooks only for the programmes it applies to: the
+programmes of that policy, at org units where a street (or city) switched it on, and (policies
+stack) every programme of the units below a unit that enabled it, beside the programme's own
+policy (``core.plugin_host.stack``: how the answers of several policies combine). Hooks are always called with keyword
 arguments, so a hook may gain arguments later without breaking plugins that do not take them.
 Everything a plugin returns is validated by core (``core.plugin_host.manager``); anything it
 raises is contained, recorded as a ``PluginFault`` for the tenant's administrators, and turned
@@ -121,13 +123,32 @@ def tongxin_tags(config: dict) -> list[Choice]:
 
 
 @hookspec(firstresult=True)
+def tongxin_budget_categories(config: dict) -> list[Choice]:
+    """The categories a budget row may be put in under this policy (a spending list such as a
+    district's 使用清单), or an empty list for a policy without one. Values are unique. The
+    budget editor offers them (where several applicable policies list categories, only those
+    every list allows) and the API lists them with the programme; refusing a row outside the
+    list is the policy's own rule (``tongxin_check_project`` reads ``project.budget``), so the
+    refusal cites the policy's own document.
+
+    Example::
+
+        @hookimpl
+        def tongxin_budget_categories(config):
+            return [Choice(name, T(name, name)) for name in config["spending_list"]]
+    """
+
+
+@hookspec(firstresult=True)
 def tongxin_phases(config: dict, year: int) -> list[Phase]:
     """The programme's calendar for ``year``. Each phase lists the typed actions it allows as
     ``Allow(action, clause, firmness="block", approver=None, correction_days=0)``; core checks
     every action some phase names against them (``core.services.calendar``), citing the clause:
     applying (``A.project_apply``: create, edit, submit), endorsing, deciding (or selecting),
     filing fund requests, claiming projects, and a plugin's own actions. An action no phase
-    names is allowed all year; where several phases allow one, any open one suffices.
+    names is allowed all year; where several phases allow one, any open one suffices. Where
+    several policies apply to a programme, an action must be inside a window of every policy
+    that names it (a refusal cites the clause of the policy whose window is closed).
     ``firmness="needs_approval"`` with an ``approver`` role lets that role act outside the phase,
     giving a reason; ``correction_days`` lets a returned application still take the action
     after the window (补正). An action key nobody declared keeps the plugin out when it loads.
@@ -174,7 +195,10 @@ def tongxin_check_project(project: ProjectFacts, action: str, config: dict,
     well; ignore actions you have no rule for). A violation with ``severity="needs_approval"``
     does not block but must be explicitly approved by the named ``approver`` in the decision.
     ``context`` answers questions about other projects within the tenant; plugins never get
-    the database session.
+    the database session. Every policy that applies to the programme judges each action with
+    its own config; the violations of all of them are the answer, each citing its own clause
+    (a violation of an inherited policy without one cites that policy's source).
+    ``project.policy_version`` is the version of this policy the programme froze.
 
     Example::
 
@@ -222,7 +246,10 @@ def tongxin_funds(config: dict) -> list[FundSpec]:
     stands in for either). Core finds or creates the real fund per owner unit and
     programme year the first time one is needed, and lets the street allocate money into it;
     every commitment is then checked against the fund's cap and allocations under a lock.
-    Return [] for a policy that handles no money.
+    Return [] for a policy that handles no money. Funds stay each policy's own: a policy
+    inherited from a unit above (a district's) names its funds with its own keys, which core
+    keeps apart from the programme's own policy's (as ``"<policy>.<key>"``), and only funds
+    that some draw needs are created for it.
 
     Example::
 
@@ -251,7 +278,12 @@ def tongxin_funding(project: ProjectFacts, config: dict, context: RuleContext) -
     as the sponsors' claims of the project and then as the policy's first co-governance fund
     (``sponsor_fund``), so its sources always add up to the approved amount
     (``core.services.funding``). ``context.fund_committed`` counts what claims hold for the
-    project, which the approval turns into its commitment.
+    project, which the approval turns into its commitment. Where policies stack, those
+    inherited from units above are asked first (from the top of the tree down) and the
+    programme's own policy last; each is given, as ``project.approved_fen``, the part of the
+    approval the policies asked before it left open, so draws never add up to more than the
+    approval. An inherited policy should draw only what the decision names for it (e.g. a
+    district's foundation grant), leaving the rest to the programme's own policy.
 
     Example::
 
@@ -345,8 +377,9 @@ def tongxin_project_transitioned(project: ProjectFacts, action: str, before: str
                                  config: dict) -> None:
     """Told after a project changed state (``action`` is "submit", "withdraw", "endorse" or
     "decide"), in
-    the same transaction, for side effects a policy wants. Only the programme's own policy is
-    told. An exception here undoes the transition, so keep it small.
+    the same transaction, for side effects a policy wants. Every policy that applies to the
+    programme is told (its own and those it inherits), each with its own frozen config. An
+    exception here undoes the transition, so keep it small.
 
     Example::
 

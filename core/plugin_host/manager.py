@@ -51,6 +51,9 @@ class Policy:
     name: str
     plugin: object
     info: PolicyInfo
+    # The installed distribution that published it ("tongxin 0.1.0"), from its metadata; None for
+    # a plugin injected without one (tests). Frozen into each programme beside ``info.version``.
+    distribution: str | None = None
 
     # -- calling ------------------------------------------------------------------------------
     def call(self, hook: str, **kwargs) -> Any:
@@ -164,6 +167,14 @@ class Policy:
         kinds = _check_list(self.name, hook, self.call(hook, config=config), AttachmentKind)
         _check_unique(self.name, hook, (k.key for k in kinds), "attachment kind")
         return kinds
+
+    def budget_categories(self, config: dict) -> list[Choice]:
+        hook = "tongxin_budget_categories"
+        found = _check_list(self.name, hook, self.call(hook, config=config), Choice)
+        _check_unique(self.name, hook, (c.value for c in found), "budget category")
+        for c in found:
+            _check_text(self.name, hook, c.label, f"budget category {c.value!r} label")
+        return found
 
     def tags(self, config: dict) -> list[Choice]:
         hook = "tongxin_tags"
@@ -286,11 +297,24 @@ class Policy:
             "name": self.name,
             "title": {"zh": self.info.title.zh, "en": self.info.title.en},
             "version": self.info.version,
+            "distribution": self.distribution,
             "source": {"zh": self.info.source.zh, "en": self.info.source.en},
             "programme_level": self.info.programme_level,
+            "applies_below": self.info.applies_below,
             "config_defaults": defaults,
             "hooks": self.hooks(),
         }
+
+
+def _distribution(obj) -> str | None:
+    """"name version" of the distribution whose entry point ``obj`` is, if it is one."""
+    dist = getattr(obj, "dist", None) if isinstance(obj, importlib.metadata.EntryPoint) else None
+    if dist is None:
+        return None
+    try:
+        return f"{dist.metadata['Name']} {dist.version}"
+    except Exception:  # noqa: BLE001 - metadata is informative: a broken one must not keep the plugin out
+        return None
 
 
 class PluginHost:
@@ -352,7 +376,7 @@ class PluginHost:
             self._callers.clear()
             self._reject(name, _describe_exception(exc))
             return
-        self.policies[name] = Policy(self, name, plugin, info)
+        self.policies[name] = Policy(self, name, plugin, info, _distribution(obj))
         self.permissions = permissions
 
     def _unknown_hooks(self, plugin) -> list[str]:

@@ -7,6 +7,10 @@ One rule, in one place (service guards call ``require``; pages and the API ask `
 - **Where a policy says nothing about an action, it is allowed all year**: only actions that
   some phase names are limited.
 - **Where several phases allow an action, any open one suffices.**
+- **Where several policies apply (policies stack), an action must be inside a window of every
+  policy whose phases name it**: each policy's frozen calendar is judged on its own, and the
+  first that refuses (the programme's own policy first, then the inherited ones from the top
+  down) answers, citing its own clause.
 - **Correction (补正).** A returned application may still take an action whose ``Allow``
   declares ``correction_days``: up to that many days after the window closed, or after the
   application was returned if that is later.
@@ -33,16 +37,28 @@ from core.models.people import Role
 from core.permissions import Action, holds_role
 from core.plugin_host.contributions import Allow, Phase
 from core.services.context import Ctx
-from core.services.programmes import phases_of
+from core.services.programmes import policy_phases
 from core.violations import RuleError, Violation
 
 WINDOW_CLOSED = "window_closed"
 MIN_REASON, MAX_REASON = 5, 500
 
 
+def _windows_in(phases: list[Phase], action: Action | str) -> list[tuple[Phase, Allow]]:
+    out = [(p, a) for p in phases if (a := p.allowance(action)) is not None]
+    return sorted(out, key=lambda pa: (pa[0].starts, pa[0].ends))
+
+
+def policy_windows(programme: Programme, action: Action | str) -> list[tuple[str, list[tuple[Phase, Allow]]]]:
+    """For each policy of the programme whose phases name ``action``: its name and the phases
+    that allow it, each with its allowance, in calendar order (own policy first)."""
+    return [(name, found) for name, phases in policy_phases(programme) if (found := _windows_in(phases, action))]
+
+
 def windows(programme: Programme, action: Action | str) -> list[tuple[Phase, Allow]]:
-    """The phases that allow ``action``, each with its allowance, in calendar order."""
-    out = [(p, a) for p in phases_of(programme) if (a := p.allowance(action)) is not None]
+    """The phases of every policy of the programme that allow ``action``, each with its
+    allowance, in calendar order."""
+    out = [pa for _, found in policy_windows(programme, action) for pa in found]
     return sorted(out, key=lambda pa: (pa[0].starts, pa[0].ends))
 
 
@@ -52,7 +68,10 @@ def open_window(programme: Programme, action: Action | str, day: dt.date) -> Pha
 
 
 def window_text(programme: Programme, action: Action | str) -> Text:
-    found = windows(programme, action)
+    return _when(windows(programme, action))
+
+
+def _when(found: list[tuple[Phase, Allow]]) -> Text:
     if not found:
         return T("全年均可办理", "any day of the year")
     return Text("；".join(f"{p.label.zh} {p.starts}至{p.ends}" for p, _ in found),
@@ -104,11 +123,22 @@ def _nearest(found: list[tuple[Phase, Allow]], day: dt.date) -> tuple[Phase, All
 def check(ctx: Ctx, programme: Programme, action: Action, obj=None, *, override_reason: str | None = None,
           day: dt.date | None = None) -> Verdict:
     """May ``action`` happen on ``day`` (today) in ``programme``, on ``obj`` (the project, fund
-    request, ... it concerns; a project gets its correction period)? See the module doc."""
+    request, ... it concerns; a project gets its correction period)? See the module doc: every
+    policy that names the action must let it through; the first that does not answers."""
     day = day or ctx.clock.today()
-    found = windows(programme, action)
-    if not found:
-        return Verdict()
+    verdicts = [_check_policy(ctx, programme, name, found, action, obj, override_reason, day)
+                for name, found in policy_windows(programme, action)]
+    refused = next((v for v in verdicts if not v.allowed), None)
+    if refused is not None:
+        return refused
+    # Allowed by every policy: the verdict that says most (an override is audited, a correction noted).
+    return next((v for v in verdicts if v.override), None) or next((v for v in verdicts if v.correction), None) \
+        or (verdicts[0] if verdicts else Verdict())
+
+
+def _check_policy(ctx: Ctx, programme: Programme, name: str, found: list[tuple[Phase, Allow]], action: Action, obj,
+                  override_reason: str | None, day: dt.date) -> Verdict:
+    """One policy's calendar on ``action``: ``found`` are its windows for it."""
     for phase, _ in found:
         if phase.is_open(day):
             return Verdict(phase=phase)
@@ -119,7 +149,7 @@ def check(ctx: Ctx, programme: Programme, action: Action, obj=None, *, override_
         if last is not None and phase.ends < day <= last:
             return Verdict(phase=phase, correction=True)
     phase, allow = _nearest(found, day)
-    refusal = _refusal(ctx, programme, action, phase, allow, day)
+    refusal = _refusal(ctx, name, found, action, phase, allow, day)
     reason = override_reason.strip() if isinstance(override_reason, str) else ""
     overridable = allow.firmness == "needs_approval" and bool(allow.approver) \
         and holds_role(ctx.actor, allow.approver, obj if obj is not None else programme)
@@ -140,10 +170,11 @@ def may_override(ctx: Ctx, programme: Programme, action: Action, obj=None, *, da
     return check(ctx, programme, action, obj, override_reason="x" * MIN_REASON, day=day).override
 
 
-def _refusal(ctx: Ctx, programme: Programme, action: Action, phase: Phase, allow: Allow, day: dt.date) -> Violation:
+def _refusal(ctx: Ctx, policy_name: str, found: list[tuple[Phase, Allow]], action: Action, phase: Phase,
+             allow: Allow, day: dt.date) -> Violation:
     label = ctx.permissions.registry.get(action).label
-    when = window_text(programme, action)
-    clause = allow.clause if allow.clause.zh else ctx.host.policy(programme.plugin_name).info.source
+    when = _when(found)
+    clause = allow.clause if allow.clause.zh else ctx.host.policy(policy_name).info.source
     zh = f"{day}不在「{label.zh}」的办理时段内（{when.zh}）"
     en = f"{day} is outside the window for '{label.en}' ({when.en})"
     approver = None

@@ -25,8 +25,8 @@ order:
    (the commitment names the pledge); the rest is committed as the sponsor's money arrives
    (``pledges.receive``). The holds end here.
 3. ``other``: whatever is still open is named, not left as a silent difference between the
-   approved amount and the commitments: after the policy's co-governance fund (its first fund
-   of kind ``sponsor_fund``, e.g. a fund for a town's own share and donors' money, where money
+   approved amount and the commitments: after the programme's own policy's co-governance fund
+   (its first fund of kind ``sponsor_fund``, e.g. a fund for a town's own share and donors' money, where money
    for the project is recorded as claims and committed as it arrives), or, for a policy
    without one, "其他来源（自筹等）" with no fund: money the platform does not hold. Nothing is
    committed for it at approval.
@@ -37,6 +37,12 @@ sources (committed as the town's and donors' money arrives). The project page, t
 ``decisions[].funding`` and the disclosure show those same lines, each beside what its fund
 has committed for it so far (``core.services.approval_sources``), so the lines of a fund
 always add up to exactly the ledger's figure.
+
+**Policies stack.** The funds are those of every policy that applies to the programme
+(``core.plugin_host.stack``): the own policy's under their keys, an inherited policy's (a
+district's community foundation) as ``"<policy>.<key>"``. The own policy's funds are set up on
+the first approval as before; an inherited policy's fund is created only when a draw needs it,
+so a district's fund exists at a street only once the street sets it up or a decision draws on it.
 
 Commitments carry the idempotency key ``decision:<id>:<fund key>`` (a draw) or
 ``decision:<id>:claim:<pledge id>`` (a claim), so they can be found from the decision and are
@@ -55,7 +61,7 @@ from core.services import holds, ledger
 from core.services.context import Ctx
 # A policy's funds, found or created per owner unit and year: their own module, which the rules'
 # context asks too. Re-exported, as ``funding.find`` and friends are what callers know.
-from core.services.policy_funds import available, committed_to, ensure, find, fund_for, owner_unit, specs  # noqa: F401
+from core.services.policy_funds import available, committed_to, ensure, find, fund_for, owner_unit, spec_of, specs  # noqa: F401
 from core.services.programmes import policy_of
 from core.services.rule_facts import SessionRuleContext, facts
 from core.violations import RuleError, Violation
@@ -127,12 +133,14 @@ def _draw_label(spec: FundSpec, note: Text) -> Text:
     return Text(f"{spec.name.zh}（{note.zh}）", f"{spec.name.en} ({note.en or note.zh})")
 
 
-def _other_spec(by_key: dict[str, FundSpec]) -> FundSpec | None:
-    return next((s for s in by_key.values() if s.kind == FundKind.sponsor_fund.value), None)
+def _other_spec(by_key: dict[str, FundSpec], policy) -> FundSpec | None:
+    """The own policy's first co-governance fund: an inherited policy's fund (a district's
+    foundation) pays only what a draw or a claim names."""
+    return next((s for k, s in by_key.items() if s.kind == FundKind.sponsor_fund.value and policy.is_own_fund(k)), None)
 
 
 def _compose(ctx: Ctx, project: Project, approved_fen: int, draws: list[Draw], by_key: dict[str, FundSpec],
-             funds: dict[str, Fund | None], held: list[holds.Held]) -> list[PlannedLine]:
+             funds: dict[str, Fund | None], held: list[holds.Held], other: FundSpec | None) -> list[PlannedLine]:
     """The sources of an approval (see the module doc), without writing anything. Claims are
     committed before the draws, so what each fund could pay is followed through the plan."""
     mine = ledger.project_balances(ctx, project.id)
@@ -171,7 +179,7 @@ def _compose(ctx: Ctx, project: Project, approved_fen: int, draws: list[Draw], b
         out.append(PlannedLine(line, spec, fund, avail, d.note))
     out += claims
     if left > 0:
-        spec = _other_spec(by_key)
+        spec = other
         fund = funds.get(spec.key) if spec is not None else None
         line = FundingLine("other", spec.name if spec is not None else OTHER_SOURCES, fund.id if fund else None,
                            None, left, 0)
@@ -188,7 +196,8 @@ def plan(ctx: Ctx, project: Project, approved_fen: int, details: dict | None = N
              if by_key and approved_fen else [])
     programme, applicant = project.programme, project.applicant_unit
     funds = {k: find(ctx, spec, owner_unit(ctx, spec, programme, applicant), programme.year) for k, spec in by_key.items()}
-    return _compose(ctx, project, approved_fen, draws, by_key, funds, holds.outstanding(ctx, project.id))
+    return _compose(ctx, project, approved_fen, draws, by_key, funds, holds.outstanding(ctx, project.id),
+                    _other_spec(by_key, policy))
 
 
 def commitment_key(decision_id: int, fund_key: str) -> str:
@@ -208,15 +217,22 @@ def commit_approval(ctx: Ctx, project: Project, decision: Decision, project_fact
     by_key = {s.key: s for s in policy.funds(config)}
     programme, applicant = project.programme, project.applicant_unit
     approved = decision.approved_fen or 0
-    funds = {key: ensure(ctx, spec, owner_unit(ctx, spec, programme, applicant), programme.year)
+    # The own policy's funds are set up on the first approval; an inherited one's only if drawn.
+    owner = {key: owner_unit(ctx, spec, programme, applicant) for key, spec in by_key.items()}
+    funds = {key: (ensure if policy.is_own_fund(key) else find)(ctx, spec, owner[key], programme.year)
              for key, spec in by_key.items()} if approved else {}
     held = holds.outstanding(ctx, project.id)
-    ids = sorted({f.id for f in funds.values()} | {h.fund_id for h in held})
+    ids = sorted({f.id for f in funds.values() if f is not None} | {h.fund_id for h in held})
     if ids:
         ledger.lock_funds(ctx, ids)
         held = holds.outstanding(ctx, project.id)  # re-read under the locks
     draws: list[Draw] = policy.funding(project_facts, config, SessionRuleContext(ctx)) if by_key and approved else []
-    planned = _compose(ctx, project, approved, draws, by_key, funds, held)
+    missing = sorted({d.fund for d in draws if funds.get(d.fund) is None})
+    for key in missing:  # an inherited fund a draw needs: set up now, and locked like the others
+        funds[key] = ensure(ctx, by_key[key], owner[key], programme.year)
+    if missing:
+        ledger.lock_funds(ctx, [funds[key].id for key in missing])
+    planned = _compose(ctx, project, approved, draws, by_key, funds, held, _other_spec(by_key, policy))
     memo = lambda what: f"{project.title}：{what}"[:ledger.MEMO_MAX]  # noqa: E731
     for p in planned:
         if p.source == "claim" and p.line.committed_fen:

@@ -32,8 +32,17 @@ def owner_unit(ctx: Ctx, spec: FundSpec, programme: Programme, applicant: OrgUni
 
 
 def specs(ctx: Ctx, programme: Programme) -> dict[str, FundSpec]:
+    """The funds of every policy of the programme, by the key the programme knows them by."""
     policy, config = policy_of(ctx, programme)
     return {s.key: s for s in policy.funds(config)}
+
+
+def spec_of(ctx: Ctx, programme: Programme, plugin_name: str, key: str) -> FundSpec | None:
+    """The fund ``key`` of the policy ``plugin_name`` (its own key, as a tenant file names it),
+    if that policy applies to the programme and declares it."""
+    policy, _ = policy_of(ctx, programme)
+    layer = next((layer for layer in policy.layers if layer.name == plugin_name), None)
+    return specs(ctx, programme).get(layer.fund_key(key)) if layer is not None else None
 
 
 def find(ctx: Ctx, spec: FundSpec, unit: OrgUnit, year: int) -> Fund | None:

@@ -1,5 +1,19 @@
-"""Enabling policies at streets, opening programmes (which freezes the config), and panels."""
+"""Enabling policies at streets, opening programmes (which freezes every policy that applies),
+the programme's policies (``policy_of``: its own and those it inherits, as one ``PolicyStack``),
+and panels.
+
+**Policies stack.** A policy that applies below (``PolicyInfo.applies_below``: a district's
+rules) enabled on a unit applies to every programme of the units below it, beside the
+programme's own policy. When a programme opens it freezes each of them: its own policy's config,
+calendar and version in their columns, and every such policy enabled (and switched on) at a unit
+above its own, nearest settings winning where one policy is enabled at two levels, in
+``Programme.inherited_policies``. A policy enabled above later applies from the next
+programme on; a change of settings likewise. How the policies' answers combine is
+``core.plugin_host.stack``.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
@@ -8,6 +22,7 @@ from core.models import Membership, PanelMember, PluginEnablement, Programme
 from core.permissions import A
 from core.plugin_host.contributions import Phase
 from core.plugin_host.manager import Policy
+from core.plugin_host.stack import Layer, PolicyStack
 from core.services.context import Ctx
 from core.services.org import get_unit
 from core.violations import Forbidden, NotFound, RuleError, Violation
@@ -81,13 +96,49 @@ def open_programme(ctx: Ctx, unit_id: int, plugin_name: str, year: int, title: s
                                   field="year"), status=409)
     policy = ctx.host.policy(plugin_name)
     config = policy.config(enabled.config)
+    if not policy.tracks(config):
+        raise RuleError(Violation("policy_without_tracks", T(
+            f"「{policy.info.title.zh}」不设项目类型，只与下级单位的年度项目叠加适用，不单独开设年度项目",
+            f"'{policy.info.title.en}' has no tracks of its own: it applies beside the programmes of the units below"),
+            field="plugin_name"))
     phases = [p.as_json() for p in policy.phases(config, year)]
+    inherited = [_frozen(ctx, row, year) for row in inherited_enablements(ctx, unit, besides=plugin_name)]
     with ctx.action("programme.open"):
         programme = Programme(org_unit_id=unit.id, plugin_name=plugin_name, plugin_version=policy.info.version,
+                              plugin_distribution=policy.distribution or "",
                               year=year, title=title or f"{unit.name}{year}年度{policy.info.title.zh}",
-                              config=enabled.config, phases=phases)
+                              config=enabled.config, phases=phases, inherited_policies=inherited)
         ctx.session.add(programme)
     return programme
+
+
+def inherited_enablements(ctx: Ctx, unit, *, besides: str | None = None) -> list[PluginEnablement]:
+    """The policies that apply below where they are enabled (``PolicyInfo.applies_below``: a
+    district's rules, not a city's own call) switched on at the units above ``unit``, from the
+    top of the tree down, one per policy (where a policy is enabled at two levels, the nearer
+    unit's settings hold), less the policy named ``besides`` (the programme's own applies once,
+    with its own settings). A plugin no longer installed cannot apply and is passed over."""
+    above = unit.ancestor_ids[:-1]
+    if not above:
+        return []
+    rows = ctx.session.scalars(select(PluginEnablement).where(
+        PluginEnablement.org_unit_id.in_(above), PluginEnablement.enabled.is_(True)))
+    depth = {uid: i for i, uid in enumerate(above)}
+    nearest: dict[str, PluginEnablement] = {}
+    for row in sorted(rows, key=lambda r: (depth[r.org_unit_id], r.id)):
+        policy = ctx.host.policies.get(row.plugin_name)
+        if row.plugin_name != besides and policy is not None and policy.info.applies_below:
+            nearest[row.plugin_name] = row
+    return sorted(nearest.values(), key=lambda r: (depth[r.org_unit_id], r.id))
+
+
+def _frozen(ctx: Ctx, row: PluginEnablement, year: int) -> dict:
+    """An inherited policy as the programme keeps it (``Programme.inherited_policies``)."""
+    policy = ctx.host.policy(row.plugin_name)
+    config = policy.config(row.config)
+    return {"name": policy.name, "version": policy.info.version, "distribution": policy.distribution or "",
+            "org_unit_id": row.org_unit_id, "config": row.config,
+            "phases": [p.as_json() for p in policy.phases(config, year)]}
 
 
 def get_programme(ctx: Ctx, programme_id: int) -> Programme:
@@ -119,16 +170,62 @@ def page_programmes(ctx: Ctx, *, unit_id: int | None = None, year: int | None = 
     return list(rows), int(total or 0)
 
 
-def policy_of(ctx: Ctx, programme: Programme) -> tuple[Policy, dict]:
-    """The programme's policy and its frozen, loaded config."""
+def policy_of(ctx: Ctx, programme: Programme) -> tuple[PolicyStack, dict]:
+    """The programme's policies — its own and those it inherited, each with the config and
+    version it froze — as one ``PolicyStack``, and the own policy's loaded config (what the
+    stack's methods take, as ``Policy``'s do)."""
     policy = ctx.host.policy(programme.plugin_name)
-    return policy, policy.config(programme.config)
+    config = policy.config(programme.config)
+    inherited = []
+    for entry in programme.inherited_policies or []:
+        other = ctx.host.policy(entry["name"])
+        inherited.append(Layer(other, other.config(entry.get("config")), entry.get("version") or "", own=False))
+    return PolicyStack(Layer(policy, config, programme.plugin_version or "", own=True), inherited), config
 
 
 def phases_of(programme: Programme) -> list[Phase]:
-    """The programme's frozen calendar (what its phases allow is enforced by
+    """The programme's own policy's frozen calendar (what its phases allow is enforced by
     ``core.services.calendar``)."""
     return [Phase.from_json(p) for p in programme.phases or []]
+
+
+def policy_phases(programme: Programme) -> list[tuple[str, list[Phase]]]:
+    """Each policy's frozen calendar, by policy name: the own policy's first, then the
+    inherited ones' from the top down. An action must lie inside a window of every policy whose
+    phases name it."""
+    return [(programme.plugin_name, phases_of(programme))] + [
+        (entry["name"], [Phase.from_json(p) for p in entry.get("phases") or []])
+        for entry in programme.inherited_policies or []]
+
+
+@dataclass(frozen=True)
+class FrozenPolicy:
+    """One policy that applies to a programme, as the programme froze it (for pages and the
+    API): its name, whether it is the programme's own, the version and distribution at opening,
+    the unit where it is enabled, its stored config, and the installed plugin now (None when
+    it is no longer installed)."""
+
+    name: str
+    own: bool
+    version: str
+    distribution: str
+    org_unit_id: int
+    config: dict
+    policy: Policy | None
+
+    @property
+    def installed_version(self) -> str | None:
+        return self.policy.info.version if self.policy is not None else None
+
+
+def frozen_policies(ctx: Ctx, programme: Programme) -> list[FrozenPolicy]:
+    """The programme's policies as it froze them, its own first."""
+    installed = ctx.host.policies
+    own = FrozenPolicy(programme.plugin_name, True, programme.plugin_version or "", programme.plugin_distribution or "",
+                       programme.org_unit_id, dict(programme.config or {}), installed.get(programme.plugin_name))
+    return [own] + [FrozenPolicy(e["name"], False, e.get("version") or "", e.get("distribution") or "",
+                                 e.get("org_unit_id"), dict(e.get("config") or {}), installed.get(e["name"]))
+                    for e in programme.inherited_policies or []]
 
 
 def panel(ctx: Ctx, programme_id: int) -> list[PanelMember]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from core.models import OrgUnit, Project
-from core.plugin_host.facts import ProjectFacts
+from core.plugin_host.facts import BudgetRow, ProjectFacts
 from core.services import policy_funds
 from core.services.context import Ctx
 
@@ -53,4 +53,5 @@ def facts(project: Project, approved_fen: int | None = None, decision_details: d
         forms=dict(project.forms or {}), tags=tuple(project.tags or ()), requested_fen=project.requested_fen,
         attachment_kinds=frozenset(a.kind for a in project.attachments), approved_fen=approved_fen,
         decision_details=dict(decision_details or {}),
+        budget=tuple(BudgetRow(b.description, b.amount_fen, b.category) for b in project.budget_items),
     )

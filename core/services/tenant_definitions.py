@@ -178,13 +178,18 @@ def _fund(ctx: Ctx, unit: OrgUnit, spec: dict) -> None:
     created with the cap of the programme's frozen config, and the year's allocation posted
     once (its idempotency key names the file's entry, so loading again posts nothing)."""
     where = f"unit {unit.code}: fund {spec.get('fund')!r} of {spec.get('plugin')!r}"
-    programme = ctx.session.scalars(
+    # The programme at or above the unit (nearest first) that the plugin applies to: its own
+    # policy, or one it inherits (a district's fund set up at a street).
+    candidates = ctx.session.scalars(
         select(Programme).join(OrgUnit, OrgUnit.id == Programme.org_unit_id)
-        .where(Programme.plugin_name == spec.get("plugin"), Programme.year == spec.get("year"))
-        .where(func.substr(unit.path, 1, func.length(OrgUnit.path)) == OrgUnit.path)).first()
+        .where(Programme.year == spec.get("year"))
+        .where(func.substr(unit.path, 1, func.length(OrgUnit.path)) == OrgUnit.path)
+        .order_by(func.length(OrgUnit.path).desc(), Programme.id))
+    programme = next((p for p in candidates if p.plugin_name == spec.get("plugin")
+                      or any(e.get("name") == spec.get("plugin") for e in p.inherited_policies or [])), None)
     if programme is None:
-        raise DefinitionError(f"{where}: no {spec.get('year')} programme of that plugin at or above the unit")
-    fund_spec = funding.specs(ctx, programme).get(spec.get("fund"))
+        raise DefinitionError(f"{where}: no {spec.get('year')} programme at or above the unit that the plugin applies to")
+    fund_spec = funding.spec_of(ctx, programme, spec.get("plugin"), spec.get("fund"))
     if fund_spec is None:
         raise DefinitionError(f"{where}: the policy declares no such fund")
     fund = funding.ensure(ctx, fund_spec, unit, programme.year)

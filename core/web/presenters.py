@@ -1,5 +1,5 @@
-"""How a programme looks on a page: its policy, frozen config, tracks, phases (with the ones
-open today marked) and rubric, computed once per request and per programme. Calls into the
+"""How a programme looks on a page: its policies (its own and those it inherits), frozen config,
+tracks, phases (with the ones open today marked) and rubric, computed once per request and per programme. Calls into the
 plugin happen here, so a failing plugin surfaces as ``PluginFailure`` in one known place."""
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from flask import g
 from core.models import Programme
 from core.permissions import A
 from core.plugin_host.contributions import Phase
-from core.plugin_host.manager import Policy
+from core.plugin_host.stack import PolicyStack
 from core.services.context import Ctx
-from core.services.programmes import phases_of, policy_of
+from core.services.programmes import phases_of, policy_of, policy_phases
 
 
 @dataclass
@@ -29,7 +29,7 @@ class PhaseView:
 @dataclass
 class ProgrammeView:
     programme: Programme
-    policy: Policy
+    policy: PolicyStack  # the programme's policies: its own and those it inherits
     config: dict
     today: dt.date  # the request's day, on the platform's clock
 
@@ -43,12 +43,23 @@ class ProgrammeView:
 
     @cached_property
     def phases(self) -> list[PhaseView]:
+        return self._phase_views(phases_of(self.programme))
+
+    @cached_property
+    def inherited_calendars(self) -> list[tuple[object, list[PhaseView]]]:
+        """Each inherited policy that has a calendar of its own: (its title, its phases). An
+        action must lie inside a window of every policy that names it."""
+        titles = {layer.name: layer.policy.info.title for layer in self.policy.inherited}
+        return [(titles.get(name, name), self._phase_views(phases))
+                for name, phases in policy_phases(self.programme)[1:] if phases]
+
+    def _phase_views(self, phases: list[Phase]) -> list[PhaseView]:
         day = self.today
         registry = self.policy.host.permissions.registry
         return [PhaseView(p, p.is_open(day), p.ends < day,
                           [(registry.get(a.key).label if a.key in registry else a.key, a.clause, a.firmness)
                            for a in p.allows])
-                for p in phases_of(self.programme)]
+                for p in phases]
 
     @cached_property
     def submit_phase(self) -> Phase | None:
@@ -61,6 +72,11 @@ class ProgrammeView:
     @cached_property
     def tags(self):
         return self.policy.tags(self.config)
+
+    @cached_property
+    def budget_categories(self):
+        """The categories a budget row may take under every policy that lists them ([]: none)."""
+        return self.policy.budget_categories(self.config)
 
     def forms(self, track: str):
         return self.policy.forms(self.config, track)

@@ -1,4 +1,5 @@
-"""A programme's public page: the policy it runs under, its calendar (the phase open today is
+"""A programme's public page: the policies it runs under (its own and those it inherits from the
+units above, each with the version it froze), its calendar (the phase open today is
 highlighted), tracks, focus areas, review rubric, panel and the projects the visitor may see."""
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ def show(programme_id: int):
     panel = queries.panels(c, [programme.id]).get(programme.id, []) if c.actor.is_authenticated else []
     can_apply = bool(queries.applicant_units(c, within=programme.org_unit))
     pages_of_plugin = current_app.extensions["tongxin.web"]["plugin_pages"].get(programme.plugin_name, [])
+    policies = programme_service.frozen_policies(c, programme)
+    units = {u.id: u for u in queries.units_by_id(c, [f.org_unit_id for f in policies])}
     return render_template("pages/programme.html", programme=programme, view=view, projects=rows, total=total,
                            page=page, pages=max(1, -(-total // PAGE)), counts=counts, panel=panel,
-                           can_apply=can_apply, plugin_pages=pages_of_plugin, states=queries.STATES)
+                           can_apply=can_apply, plugin_pages=pages_of_plugin, states=queries.STATES,
+                           policies=policies, policy_units=units)

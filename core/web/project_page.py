@@ -98,10 +98,11 @@ def render(project_id: int, failure: Failure | None = None, status: int = 200):
         rows = list(failure.budget_rows or [])
         row_errors, budget_general = budget_errors(failure.violations, locale)
     else:
-        rows = [{"description": b.description, "amount": str(fen_to_yuan(b.amount_fen))} for b in project.budget_items]
+        rows = [{"description": b.description, "amount": str(fen_to_yuan(b.amount_fen)), "category": b.category or ""}
+                for b in project.budget_items]
         row_errors, budget_general = {}, []
     if can_edit:
-        rows = rows + [{"description": "", "amount": ""}] * BLANK_BUDGET_ROWS
+        rows = rows + [{"description": "", "amount": "", "category": ""}] * BLANK_BUDGET_ROWS
 
     attach_errors = (split_errors(failure.violations, "", ("kind", "file"), locale) if section == "attachments"
                      else FormErrors())

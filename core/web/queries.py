@@ -133,3 +133,10 @@ def users_by_id(ctx: Ctx, ids) -> dict[int, User]:
 
 def programmes_by_id(ctx: Ctx) -> dict[int, Programme]:
     return {p.id: p for p in ctx.session.scalars(select(Programme).order_by(Programme.year.desc(), Programme.id))}
+
+
+def units_by_id(ctx: Ctx, ids) -> list[OrgUnit]:
+    ids = sorted({i for i in ids if i is not None})
+    if not ids:
+        return []
+    return list(ctx.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids))))

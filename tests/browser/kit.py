@@ -47,14 +47,18 @@ def sign_out(page) -> None:
     expect(page.locator(".flash")).to_contain_text("您已安全退出")
 
 
-def fill_budget(page, lines: list[tuple[str, str]]) -> None:
+def fill_budget(page, lines: list[tuple[str, ...]]) -> None:
+    """Rows of (description, amount) or (description, amount, category): the category is chosen
+    from the select the editor shows where the programme's policies list categories."""
     budget = page.locator("#budget")
     rows = budget.locator("tbody tr")
     while rows.count() < len(lines):
         budget.get_by_role("button", name="增加一行").click()  # the editor grows rows in place (site.js)
     for i in range(rows.count()):
-        description, amount = lines[i] if i < len(lines) else ("", "")
+        description, amount, *category = lines[i] if i < len(lines) else ("", "")
         rows.nth(i).locator("input[name=description]").fill(description)
         rows.nth(i).locator("input[name=amount]").fill(amount)
+        if category:
+            rows.nth(i).locator("select[name=category]").select_option(category[0])
     press(page, budget.get_by_role("button", name="保存预算"))
     expect(page.locator(".flash")).to_contain_text("预算已保存")

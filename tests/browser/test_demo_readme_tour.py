@@ -71,13 +71,14 @@ def _start(page, programme: str, track: str, unit: str, title: str) -> None:
     expect(page.locator("h1")).to_contain_text(title)
 
 
-def _attach(page, kind: str, path: Path) -> None:
+def _attach(page, kind: str, path: Path, *, last: bool = True) -> None:
     section = page.locator("#attachments")
     section.get_by_label("附件类别").select_option(label=kind)
     section.get_by_label("选择文件").set_input_files(str(path))
     press(page, section.get_by_role("button", name="上传"))
     expect(page.locator(".flash")).to_contain_text("已上传")
-    expect(page.locator("#submit .alert-success")).to_contain_text("材料已齐全")
+    if last:
+        expect(page.locator("#submit .alert-success")).to_contain_text("材料已齐全")
 
 
 def _submit(page, flash: str = "项目已提交") -> None:
@@ -121,7 +122,17 @@ def _ghxl_apply(page, track: str, title: str, direction: str, focus: str, lines,
     form.get_by_label("居民代表大会（征询）日期").fill("2024-02-26")
     press(page, form.get_by_role("button", name="保存自治项目申报表"))
     expect(page.locator(".flash")).to_contain_text("「自治项目申报表」已保存")
+    # 静安区's fund holds here too (policies stack): the meeting that formed the project, its minutes.
+    record = page.locator("#form-jingan_fund_formation")
+    record.get_by_label("申请资金类别").select_option(label="社区自治金（居民区自治项目）")
+    record.get_by_label("形成项目的议事平台").select_option(label="“三会一代理”（听证会、协调会、评议会）")
+    record.get_by_label("会议日期").fill("2024-02-26")
+    record.get_by_label("参会人数").fill("32")
+    record.get_by_label("议定事项").fill(f"听证会议定申报“{title}”")
+    press(page, record.get_by_role("button", name="保存议事形成记录"))
+    expect(page.locator(".flash")).to_contain_text("已保存")
     fill_budget(page, lines)
+    _attach(page, "议事会议记录（三会一代理、四议、社区代表会议或“1+5+X”共治联席会）", minutes, last=False)
     _attach(page, "居民代表大会会议记录", minutes)
     _submit(page)
 
@@ -148,9 +159,10 @@ def test_demo_readme_first_quarter_walk(live_server, browser_page, tmp_path):
     expect(page.locator("main")).to_contain_text("楼组议事厅")  # 2023's 一居一品, done
     shot(page, "luochuan-my-projects")
     _ghxl_apply(page, "一居一品", signature, "搭建一个社区自治载体", "协商议事平台建设",
-                [("议事会场地布置", "6000"), ("居民公约印制", "4000")], minutes)
-    _ghxl_apply(page, "七彩微创投", micro, "公共空间营造", "参与街区建设", [("花箱与花苗", "3200")], minutes)
-    _ghxl_apply(page, "七彩微创投", other, "公共空间营造", "居民互助与公益服务", [("绘本与坐垫", "2600")], minutes)
+                [("议事会场地布置", "6000", "活动组织与物料"), ("居民公约印制", "4000", "宣传与印刷")], minutes)
+    _ghxl_apply(page, "七彩微创投", micro, "公共空间营造", "参与街区建设", [("花箱与花苗", "3200", "活动组织与物料")], minutes)
+    _ghxl_apply(page, "七彩微创投", other, "公共空间营造", "居民互助与公益服务", [("绘本与坐垫", "2600", "活动组织与物料")],
+                minutes)
     shot(page, "luochuan-submitted")
     sign_out(page)
 

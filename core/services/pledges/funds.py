@@ -101,7 +101,8 @@ def open_fund(ctx: Ctx, programme_id: int, org_unit_id: int) -> Fund:
             f"「{unit.name}」不在「{programme.title}」的范围内", f"{unit.name_en or unit.name} is outside the programme"),
             field="org_unit_id"))
     policy, config = policy_of(ctx, programme)
-    spec = next((s for s in policy.funds(config) if s.kind == FundKind.sponsor_fund.value), None)
+    pledgeable = [s for s in policy.funds(config) if s.kind == FundKind.sponsor_fund.value]  # the unit's own (owner "programme") or a neighbourhood's
+    spec = next((s for s in pledgeable if (s.owner == "programme") == (unit.id == programme.org_unit_id)), pledgeable[0] if pledgeable else None)
     if spec is None:
         raise RuleError(Violation("no_pledge_fund", T(f"「{programme.title}」的政策没有共治金",
                                                       "This programme's policy has no co-governance fund"),

@@ -15,6 +15,7 @@ from core.permissions import A
 from core.plugin_host.facts import ProjectFacts
 from core.services import calendar
 from core.services.context import Ctx
+from core.services.budget_rows import budget_category
 from core.services.org import get_unit
 from core.services.programmes import get_programme, policy_of
 from core.services.projects.visibility import get_project
@@ -164,16 +165,16 @@ def set_budget(ctx: Ctx, project_id: int, items: list[dict]) -> Project:
             v.add(Violation("budget_amount", amount_refusal(exc, T(f"第{i + 1}行：金额", f"Line {i + 1}: the amount")),
                             field=f"budget.{i}.amount"))
             continue
-        lines.append((desc, fen))
-    total = sum(f for _, f in lines)
+        lines.append((desc, fen, budget_category(item, i, v)))
+    total = sum(f for _, f, _ in lines)
     if total > MAX_PROJECT_FEN:
         v.add(Violation("budget_too_large", T("预算总额过大，请核对", "The total is implausibly large; please check"), field="budget"))
     v.raise_if_blocking()
     with ctx.action("project.budget"):
         project.budget_items.clear()
         ctx.session.flush()
-        for pos, (desc, fen) in enumerate(lines):
-            project.budget_items.append(BudgetItem(position=pos, description=desc, amount_fen=fen))
+        for pos, (desc, fen, category) in enumerate(lines):
+            project.budget_items.append(BudgetItem(position=pos, description=desc, amount_fen=fen, category=category))
         project.requested_fen = total
     return project
 

@@ -43,7 +43,7 @@
       addButton.addEventListener("click", function () {
         var rows = body.querySelectorAll("tr");
         var copy = rows[rows.length - 1].cloneNode(true);
-        Array.prototype.forEach.call(copy.querySelectorAll("input"), function (input) { input.value = ""; });
+        Array.prototype.forEach.call(copy.querySelectorAll("input, select"), function (input) { input.value = ""; });
         Array.prototype.forEach.call(copy.querySelectorAll(".error-text"), function (e) { e.remove(); });
         body.appendChild(copy);
         renumber();
