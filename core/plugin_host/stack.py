@@ -181,6 +181,14 @@ class PolicyStack:
                     for c in mine]
         return out
 
+    def project_panels(self, *, config: dict, **kwargs) -> list:
+        """Every policy's sections of the project page (``tongxin_project_panels``), each policy
+        asked with its own config."""
+        out = []
+        for layer, cfg in self._pairs(config):
+            out += layer.policy.project_panels(config=cfg, **kwargs)
+        return out
+
     def budget_categories(self, config: dict) -> list[Choice]:
         """The categories a row may take: those every policy with a list allows ([]: no list)."""
         lists = [found for layer, cfg in self._pairs(config) if (found := layer.policy.budget_categories(cfg))]

@@ -13,7 +13,7 @@ from core.plugin_host.calendar import CorrectionDays, MonthDay, on, validate_mon
 from core.permissions.actions import A, Action
 from core.plugin_host.contributions import (Allow, AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
                                             FundSpec, Panel, PermissionRule, Permissions, Phase, PolicyInfo, Track)
-from core.plugin_host.facts import ProjectFacts, RuleContext
+from core.plugin_host.facts import BudgetRow, ProjectFacts, RuleContext
 from core.plugin_host.hookspecs import hookimpl
 from core.tenancy import TenantOwned
 from core.violations import RuleError, Violation
@@ -30,7 +30,7 @@ __all__ = [
     "YuanDecimal", "format_money", "money_text",
     "AttachmentKind", "Choice", "EndorsementStep", "Criterion", "FormSpec", "Phase", "PolicyInfo", "Track",
     "FundSpec", "Draw", "FundRequestRules", "A", "Action", "Allow", "PermissionRule", "Permissions",
-    "ProjectFacts", "RuleContext", "Violation", "RuleError", "ACTIVE_STATES", "SUBMITTED_STATES",
+    "BudgetRow", "ProjectFacts", "RuleContext", "Violation", "RuleError", "ACTIVE_STATES", "SUBMITTED_STATES",
     # A plugin's own tables: models subclass ``TenantOwned, Base`` (see docs/plugins.md).
     "Base", "TenantOwned", "JSONDoc", "Fen",
     # The web side: a section of the project page, and a policy page's config.

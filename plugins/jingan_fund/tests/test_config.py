@@ -1,7 +1,7 @@
 """The district's settings: defaults that say whose choice they are, and each bad setting named."""
 import pytest
 
-from core.violations import RuleError
+from core.plugin_host.toolkit import RuleError
 from plugins.jingan_fund.config import DEFAULT_SPENDING_LIST, JinganFundConfig
 
 

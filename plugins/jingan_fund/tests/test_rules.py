@@ -2,9 +2,8 @@
 the 社区分析, the foundation's grant. Every refusal cites the district's plan."""
 import pytest
 
-from core.plugin_host.facts import BudgetRow
+from core.plugin_host.toolkit import BudgetRow, RuleError
 from core.plugin_host.testing import FactsRuleContext, project_facts
-from core.violations import RuleError
 from plugins.jingan_fund import clauses
 from plugins.jingan_fund.forms import FORMATION, GRANT
 
