@@ -116,7 +116,7 @@ def application(title: str, *, directions=("carrier",), start="2023-04-01", end=
 
 def draft_project(platform: Platform, username: str, unit_code: str, track: str, title: str, *,
                   amount: str = "3000", directions=None, tenant: str = "jingan") -> int:
-    """A complete 共和新路 application (form, one budget line, residents' minutes), not submitted."""
+    """A complete 共和新路 application (form, one budget item, residents' minutes), not submitted."""
     pid = programme_id(platform, tenant, plugin="gonghexinlu")
     directions = directions or (("carrier",) if track == "yiju_yipin" else ("public_space",))
     with on_day(APPLICATION_DAY), acting(platform, tenant, username) as ctx:
@@ -136,7 +136,7 @@ def submitted_project(platform: Platform, username: str, unit_code: str, track: 
 
 def gonghexinlu_project(platform, username, unit_code, track, title, amount, *,
                         receipt=False) -> tuple[int, int | None]:
-    """A submitted 共和新路 application with one budget line of ``amount`` yuan (a scanned invoice
+    """A submitted 共和新路 application with one budget item of ``amount`` yuan (a scanned invoice
     as well if asked, to serve later as an expense's receipt); returns its id and the invoice's."""
     with on_day(APPLICATION_DAY), acting(platform, "jingan", username) as ctx:
         p = projects.create_project(ctx, programme_id(platform), unit_id(platform, "jingan", unit_code), track, title)

@@ -37,7 +37,7 @@ def test_a_request_from_filing_to_final_accounts(app, client, platform):
     pid = approved_project(platform)
     leaders(platform)
     luochuan, office, leader = login(client, "luochuan"), login(client, "ghxl_admin"), login(client, "fr_leader")
-    # The project says what its budget lines are (their ids are what a request names) and that
+    # The project says what its budget items are (their ids are what a request names) and that
     # its applicant may now ask for money.
     project = client.get(url(f"/projects/{pid}"), headers=luochuan).get_json()
     lines = {line["description"]: line["id"] for line in project["budget"]["items"]}
@@ -52,7 +52,7 @@ def test_a_request_from_filing_to_final_accounts(app, client, platform):
                                          "beneficiaries": "楼组居民", "budget_item_id": materials})
     assert r.status_code == 201, r.get_json()
     req = r.get_json()
-    assert (req["state"], req["state_label"], req["amount"], req["month"], req["budget_line"]) == \
+    assert (req["state"], req["state_label"], req["amount"], req["month"], req["budget_item_description"]) == \
         ("submitted", "已提交", "1500.00", "2023-04", "活动物料")
     assert req["project"] == {"id": pid, "title": "口袋花园"} and req["applicant_unit"]["name"] == "洛川居民区"
     assert allowed(req) == {"withdraw"}
@@ -122,7 +122,7 @@ def test_a_request_from_filing_to_final_accounts(app, client, platform):
     r = client.get(url(f"/fund-requests/projects/{pid}/final-accounts"), headers=office)
     assert r.status_code == 200, r.get_json()
     fa = r.get_json()
-    assert [(x["label"], x["budgeted"], x["requested"], x["disbursed"], x["spent"], x["balance"]) for x in fa["lines"]] == [
+    assert [(x["label"], x["budgeted"], x["requested"], x["disbursed"], x["spent"], x["balance"]) for x in fa["rows"]] == [
         ("活动物料", "3000.00", "1500.00", "1400.00", "1200.00", "1800.00"),
         ("宣传海报", "1000.00", "800.00", "800.00", "0.00", "1000.00")]
     assert (fa["total"]["label"], fa["total"]["spent"], fa["committed"], fa["refunded"]) == ("合计", "1200.00", "4000.00", "100.00")
@@ -153,7 +153,7 @@ def test_bad_input_is_refused_in_one_shape_and_nothing_is_written(client, platfo
     assert "4,000.00 yuan left" in r.get_json()["message"]
 
     is_error(post(client, "", luochuan, json={"project_id": pid, "amount": "1000.01", "purpose": "海报",
-                                              "budget_item_id": posters}), 422, "over_budget_line")
+                                              "budget_item_id": posters}), 422, "over_budget_item")
     for amount in ("-5", "10.001", 10.5, "0"):
         body = is_error(post(client, "", luochuan, json={"project_id": pid, "amount": amount, "purpose": "物料"}),
                         422, "invalid_amount")

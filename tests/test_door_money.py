@@ -106,7 +106,7 @@ def test_a_fund_request_is_refused_alike_by_the_api_and_the_page(app, client, pl
     assert message.startswith("申请月份：月份格式应为“年-月”")
     without = {k: v for k, v in good.items() if k != "purpose"}  # left out of the JSON, left empty in the form
     assert same_refusal(*both(without, {**without, "purpose": ""}), "purpose", "fr-purpose") == "用途：必填项，不能为空"
-    assert "不是有效的整数" in same_refusal(*both({**good, "budget_item_id": "abc"}), "budget_item_id", "fr-line")
+    assert "不是有效的整数" in same_refusal(*both({**good, "budget_item_id": "abc"}), "budget_item_id", "fr-budget-item")
     # What the schema lets through, the service refuses for both alike.
     assert "金额应为以元为单位的金额" in same_refusal(*both({**good, "amount": "10.001"}), "amount", "fr-amount")
     assert snapshot(platform) == before

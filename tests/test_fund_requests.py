@@ -84,7 +84,7 @@ def test_a_month_of_requests_from_filing_to_final_accounts(platform):
     b = file(platform, pid, "800.50", item=posters, purpose="印制宣传海报")
     with acting(platform, "jingan", "luochuan") as ctx:
         req = fund_requests.get_request(ctx, a)
-        assert (req.state, req.month, req.amount_fen, req.budget_line) == ("submitted", "2023-04", 150_000, "活动物料")
+        assert (req.state, req.month, req.amount_fen, req.budget_item_description) == ("submitted", "2023-04", 150_000, "活动物料")
         room = fund_requests.headroom(ctx, req.project)
         assert (room.committed, room.disbursed, room.open_requests, room.remaining) == (400_000, 0, 230_050, 169_950)
 
@@ -130,7 +130,7 @@ def test_a_month_of_requests_from_filing_to_final_accounts(platform):
         money = fund_requests.request_money(ctx, pid)[a]
         assert (money.disbursed_total, money.spent_total, money.unspent) == (140_000, 120_000, 20_000)
 
-    # The final accounts, per budget line and in total, agree with the ledger to the fen.
+    # The final accounts, per budget item and in total, agree with the ledger to the fen.
     with acting(platform, "jingan", "luochuan") as ctx:
         fa = final_accounts.final_accounts(ctx, pid)
         rows = [(str(line.label), line.budgeted, line.requested, line.disbursed, line.spent, line.balance) for line in fa.rows]
@@ -235,13 +235,13 @@ def test_a_request_over_its_budget_line_is_refused(platform):
     pid = approved_project(platform)
     materials, posters = item_ids(platform, pid)
     err = refused(platform, "luochuan", lambda ctx: fund_requests.file_request(
-        ctx, pid, amount="1000.01", purpose="海报", budget_item_id=posters), code="over_budget_line")
-    v = message(err, "over_budget_line")
+        ctx, pid, amount="1000.01", purpose="海报", budget_item_id=posters), code="over_budget_item")
+    v = message(err, "over_budget_item")
     assert "宣传海报" in v.message.zh and "预算 1,000.00元" in v.message.zh and "尚可申请 1,000.00元" in v.message.zh
     file(platform, pid, "600", item=posters)
     err = refused(platform, "luochuan", lambda ctx: fund_requests.file_request(
-        ctx, pid, amount="400.01", purpose="海报", budget_item_id=posters), code="over_budget_line")
-    assert "已申请或已拨付 600.00元" in message(err, "over_budget_line").message.zh
+        ctx, pid, amount="400.01", purpose="海报", budget_item_id=posters), code="over_budget_item")
+    assert "已申请或已拨付 600.00元" in message(err, "over_budget_item").message.zh
 
     # A line of another project is not this project's to ask against.
     other = approved_project(platform, title="青年议事角")
@@ -487,9 +487,9 @@ def test_the_office_rechecks_the_budget_which_may_have_moved(platform):
     assert "已承诺 3,500.00元" in message(err, "over_approved_budget").message.zh
 
 
-def test_final_accounts_count_money_outside_any_budget_line(platform):
+def test_final_accounts_count_money_outside_any_budget_item(platform):
     pid = approved_project(platform)
-    rid = file(platform, pid, "250")  # no budget line named
+    rid = file(platform, pid, "250")  # no budget item named
     through_batch(platform, [rid])
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         fund_requests.disburse(ctx, rid)
@@ -500,13 +500,13 @@ def test_final_accounts_count_money_outside_any_budget_line(platform):
         assert (str(u.label), u.budgeted, u.requested, u.disbursed, u.spent, u.balance) == ("未列入预算明细", 0, 25_000, 25_000, 0, 0)
         assert (fa.total.budgeted, fa.total.disbursed) == (400_000, 25_000)
         data = final_accounts.workbook(fa, "en")
-    # The workbook in English: the unassigned row after the budget lines, then the total.
+    # The workbook in English: the unassigned row after the budget items, then the total.
     from openpyxl import load_workbook
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["Final accounts", "Project"]
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("No.", "Budget line", "Budgeted (yuan)") and len(rows) == 1 + 2 + 1 + 1
-    assert rows[-2][:2] == (None, "not on a budget line") and Decimal(str(rows[-2][4])) == 250
+    assert rows[0][:3] == ("No.", "Budget item", "Budgeted (yuan)") and len(rows) == 1 + 2 + 1 + 1
+    assert rows[-2][:2] == (None, "not on a budget item") and Decimal(str(rows[-2][4])) == 250
     assert rows[-1][:2] == ("Total", None) and [Decimal(str(c)) for c in rows[-1][2:5]] == [4000, 250, 250]
     assert book.active.oddHeader.center.text.startswith("Project final accounts: ")
     with pytest.raises(Forbidden), acting(platform, "jingan", "yanchang") as ctx:

@@ -84,7 +84,7 @@ class FundRequestSchema(ApiSchema):
     purpose = fields.String(required=True)
     beneficiaries = fields.String(required=True, metadata={"description": "使用对象"})
     budget_item_id = fields.Integer(allow_none=True)
-    budget_line = fields.String(required=True, metadata={"description": "the budget line's description when filed"})
+    budget_item_description = fields.String(required=True, metadata={"description": "the budget item's description when the request was filed (kept if the budget changes later)"})
     state = fields.String(required=True, metadata={"enum": [s.value for s in FundRequestState]})
     state_label = fields.String(required=True)
     requested_by = fields.Nested(UserRefSchema, allow_none=True)
@@ -125,8 +125,8 @@ class FundRequestPostingSchema(ApiSchema):
     entries = fields.List(fields.Nested(FundRequestEntrySchema), required=True, metadata={"description": "the ledger entries posted"})
 
 
-class FinalAccountsLineSchema(ApiSchema):
-    budget_item_id = fields.Integer(allow_none=True, metadata={"description": "null: money on no budget line"})
+class FinalAccountsRowSchema(ApiSchema):
+    budget_item_id = fields.Integer(allow_none=True, metadata={"description": "null: money on no budget item"})
     label = fields.String(required=True)
     budgeted = fields.String(required=True)
     requested = fields.String(required=True)
@@ -139,9 +139,9 @@ class FinalAccountsSchema(ApiSchema):
     project = fields.Nested(FundRequestProjectSchema, required=True)
     committed = fields.String(required=True, metadata={"description": "yuan the approval committed"})
     refunded = fields.String(required=True)
-    lines = fields.List(fields.Nested(FinalAccountsLineSchema), required=True, metadata={
-        "description": "the budget lines, then (if any) the money on no budget line"})
-    total = fields.Nested(FinalAccountsLineSchema, required=True)
+    rows = fields.List(fields.Nested(FinalAccountsRowSchema), required=True, metadata={
+        "description": "a row per budget item, then (if any) the money on no budget item"})
+    total = fields.Nested(FinalAccountsRowSchema, required=True)
     xlsx_url = fields.String(required=True)
 
 
@@ -166,7 +166,7 @@ def render_requests(ctx, rows, lang: str) -> list[dict]:
             "id": r.id, "project": {"id": r.project.id, "title": r.project.title},
             "applicant_unit": unit_ref(r.project.applicant_unit, lang), "month": r.month, "amount": yuan(r.amount_fen),
             "purpose": r.purpose, "beneficiaries": r.beneficiaries, "budget_item_id": r.budget_item_id,
-            "budget_line": r.budget_line, "state": r.state, "state_label": r.state_enum.label.render(lang),
+            "budget_item_description": r.budget_item_description, "state": r.state, "state_label": r.state_enum.label.render(lang),
             "requested_by": user_ref(users.get(r.requested_by_id)), "created_at": r.created_at,
             "supervised_by": user_ref(users.get(r.supervised_by_id)), "supervised_at": r.supervised_at,
             "supervision_note": r.supervision_note, "checked_by": user_ref(users.get(r.checked_by_id)),
@@ -190,10 +190,10 @@ def render_entries(entries) -> list[dict]:
              "idempotency_key": e.idempotency_key} for e in entries]
 
 
-def _line(line, lang: str) -> dict:
-    label = line.label.render(lang) if hasattr(line.label, "render") else str(line.label)
-    return {"budget_item_id": line.budget_item_id, "label": label,
-            **{key: yuan(value) for key, value in line.values().items()}}
+def _row(row, lang: str) -> dict:
+    label = row.label.render(lang) if hasattr(row.label, "render") else str(row.label)
+    return {"budget_item_id": row.budget_item_id, "label": label,
+            **{key: yuan(value) for key, value in row.values().items()}}
 
 
 # -- requests ------------------------------------------------------------------------------------
@@ -213,9 +213,9 @@ class FundRequests(MethodView):
     @login_required
     @blp.arguments(door.FILE_REQUEST.schema)
     @blp.response(201, FundRequestSchema)
-    @refuses({403: "forbidden", 404: "not_found", 409: "project_not_approved no_street", 422: f"invalid_amount purpose_required purpose_too_long invalid_purpose beneficiaries_required beneficiaries_too_long invalid_beneficiaries invalid_month budget_item_not_in_project over_approved_budget over_budget_line {CALENDAR}"})
+    @refuses({403: "forbidden", 404: "not_found", 409: "project_not_approved no_street", 422: f"invalid_amount purpose_required purpose_too_long invalid_purpose beneficiaries_required beneficiaries_too_long invalid_beneficiaries invalid_month budget_item_not_in_project over_approved_budget over_budget_item {CALENDAR}"})
     def post(self, body):
-        """File a fund request for an approved project (refused beyond its approved money or budget line)"""
+        """File a fund request for an approved project (refused beyond its approved money or its budget item's)"""
         ctx = context(login=True)
         req = door.FILE_REQUEST(ctx, **body)
         ctx.commit()
@@ -251,7 +251,7 @@ class Check(MethodView):
     @login_required
     @blp.arguments(door.CHECK_REQUEST.schema)
     @blp.response(200, FundRequestSchema)
-    @refuses({403: "forbidden", 409: "wrong_state needs_supervision batch_already_approved project_not_approved no_street", 422: "invalid_month over_approved_budget over_budget_line"})
+    @refuses({403: "forbidden", 409: "wrong_state needs_supervision batch_already_approved project_not_approved no_street", 422: "invalid_month over_approved_budget over_budget_item"})
     def post(self, body, request_id):
         """The street office accepts a request: re-checked against the budget, it joins the month's batch"""
         ctx = context(login=True)
@@ -336,13 +336,13 @@ class FinalAccounts(MethodView):
     @blp.response(200, FinalAccountsSchema)
     @refuses({403: "forbidden"})
     def get(self, project_id):
-        """A project's final accounts (决算表): per budget line budgeted, requested, disbursed, spent and balance"""
+        """A project's final accounts (决算表): per budget item budgeted, requested, disbursed, spent and balance"""
         ctx = context(login=True)
         lang = locale()
         fa = accounts_service.final_accounts(ctx, project_id)
         return {"project": {"id": fa.project.id, "title": fa.project.title}, "committed": yuan(fa.committed),
-                "refunded": yuan(fa.refunded), "lines": [_line(line, lang) for line in fa.rows],
-                "total": _line(fa.total, lang),
+                "refunded": yuan(fa.refunded), "rows": [_row(row, lang) for row in fa.rows],
+                "total": _row(fa.total, lang),
                 "xlsx_url": url_for("fund_requests.FinalAccountsWorkbook", project_id=project_id)}
 
 

@@ -58,8 +58,8 @@ class FundRequestInput(InputSchema):
         "label": T("使用对象", "Beneficiaries"), "description": "使用对象 (required where the policy says so)"})
     month = Month(load_default=None, allow_none=True, metadata={"label": T("申请月份", "Month")})
     budget_item_id = Id(load_default=None, allow_none=True, metadata={
-        "label": T("预算明细", "Budget line"),
-        "description": "one of the project's budget lines (its id in the project's budget)"})
+        "label": T("预算明细", "Budget item"),
+        "description": "one of the project's budget items (its id in the project's budget)"})
     override_reason = OverrideReason("filing")
 
 

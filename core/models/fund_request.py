@@ -105,10 +105,10 @@ class FundRequest(TenantOwned, Base):
     amount_fen: Mapped[int] = mapped_column(Fen)
     purpose: Mapped[str] = mapped_column(String(500))
     beneficiaries: Mapped[str] = mapped_column(String(500), default="")
-    # The budget line asked against: its description is kept, so the request still reads
+    # The budget item asked against: its description is kept, so the request still reads
     # right if the project's budget is later changed by an approved change request.
     budget_item_id: Mapped[int | None] = mapped_column(ForeignKey("budget_items.id", ondelete="SET NULL"))
-    budget_line: Mapped[str] = mapped_column(String(200), default="")
+    budget_item_description: Mapped[str] = mapped_column(String(200), default="")
     state: Mapped[str] = mapped_column(String(20), default=FundRequestState.submitted.value, index=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     supervised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -126,9 +126,9 @@ def project_section(c: Ctx, project: Project) -> Panel | None:
     rules = service.rules_of(c, project)
     room = service.headroom(c, project)
     money = service.request_money(c, project.id)
-    lines = [(b, service.line_room(c, b, money=money)) for b in project.budget_items]
+    items = [(b, service.budget_item_room(c, b, money=money)) for b in project.budget_items]
     return Panel("pages/fund_requests/_panel.html", order=40, data={
-        "rows": rows_for(c, requests), "filing": filing, "rules": rules, "room": room, "lines": lines,
+        "rows": rows_for(c, requests), "filing": filing, "rules": rules, "room": room, "budget_items": items,
         "override": not filing.allowed and filing.shown and actions.file_override(c, project),
         "form": _values("file", {"amount": "", "purpose": "", "beneficiaries": "", "month": service.this_month(c),
                                    "budget_item_id": "", "override_reason": ""}),

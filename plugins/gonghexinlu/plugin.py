@@ -128,7 +128,7 @@ def tongxin_check_project(project: ProjectFacts, action: str, config, context: R
     if action in ("submit", "change"):
         if project.requested_fen <= 0:
             violations.append(Violation(
-                "budget_missing", T("请填写项目预算明细，总额应大于0元", "Enter the budget lines; the total must be above 0 yuan"),
+                "budget_missing", T("请填写项目预算明细，总额应大于0元", "Enter the budget items; the total must be above 0 yuan"),
                 field="budget", clause=clauses.OWN_BUDGET))
         if project.track == SIGNATURE:
             others = context.count_projects(

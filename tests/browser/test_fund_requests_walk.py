@@ -1,6 +1,6 @@
 """A month of fund requests (资金申请) in headless Chromium, on 共和新路's approved micro project:
 
-洛川 asks for money on a budget line (an amount over the line is refused beside the field,
+洛川 asks for money on a budget item (an amount over the item is refused beside the field,
 then the right amount is filed); the street office checks it into March's batch; a leader
 whose authority is too small is told so, the leader with 50,000 yuan approves the batch; the
 office records the disbursement; 洛川 records the spending with the receipt and reads the
@@ -44,7 +44,7 @@ def test_a_request_is_filed_checked_batched_approved_paid_and_spent(live_server,
     receipt = tmp_path / "绿植发票.png"
     receipt.write_bytes(PNG)
 
-    # -- 洛川 asks for money on its budget line ----------------------------------------------------
+    # -- 洛川 asks for money on its budget item ----------------------------------------------------
     sign_in(page, base, TENANT, "luochuan")
     press(page, page.locator("tbody").get_by_role("link", name="口袋花园"))
     section = page.locator("#fund-requests")

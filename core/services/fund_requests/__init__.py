@@ -18,8 +18,8 @@ The flow (states in ``core.models.fund_request``)::
 ``Balance.committed`` over ``funding.approved_funding``). What is still free to request is
 that, less what was disbursed, less the amounts of the project's other open requests: an open
 request holds its money from filing until it is disbursed, refused or withdrawn, so two
-requests can never both be promised the same yuan. A request on a budget line is also bounded
-by the line's amount less the line's other open and disbursed requests. The office re-checks
+requests can never both be promised the same yuan. A request on a budget item is also bounded
+by the item's amount less the item's other open and disbursed requests. The office re-checks
 both when it checks, because the numbers may have moved (a release, a correction).
 
 **Serialised writers.** Every writing function first takes the database's write lock on what
@@ -38,7 +38,7 @@ rolls back, and the caller commits with ``ctx.commit()``.
 
 - ``common``: labels, the limits of what people type, months, the guards every writer runs first;
 - ``reading``: requests and batches as the actor may see them, a street's batches, a leader's authority;
-- ``money``: what the ledger holds per request, a project's headroom, a budget line's room;
+- ``money``: what the ledger holds per request, a project's headroom, a budget item's room;
 - ``filing``: filing and withdrawing a request;
 - ``checking``: the supervision committee's and the street office's checks, and refusals;
 - ``batches``: the leader's approval of a month's batch, and disbursement;
@@ -70,11 +70,11 @@ from core.services.fund_requests.common import (
 from core.services.fund_requests.filing import file_request, withdraw
 from core.services.fund_requests.money import (
     Headroom,
-    LineRoom,
+    BudgetItemRoom,
     RequestMoney,
     entry_sums,
     headroom,
-    line_room,
+    budget_item_room,
     request_money,
 )
 from core.services.fund_requests.reading import (
@@ -100,7 +100,7 @@ __all__ = [
     "rules_of", "get_request", "list_requests", "project_requests", "get_batch", "list_batches",
     "batch_requests", "batches_requests", "batch_total", "street_of", "authority_fen",
     # money
-    "RequestMoney", "entry_sums", "request_money", "Headroom", "headroom", "LineRoom", "line_room",
+    "RequestMoney", "entry_sums", "request_money", "Headroom", "headroom", "BudgetItemRoom", "budget_item_room",
     # filing
     "file_request", "withdraw",
     # checking

@@ -30,7 +30,7 @@ YEARS = range(2000, 2101)
 KEY_PATTERN = r"^[A-Za-z0-9_.:-]{1,80}$"  # an idempotency key of expenses and refunds
 RECEIPT_KIND = "receipt"  # the attachment kind of a receipt (core's own, not a policy's)
 RECEIPT_TYPES = ("application/pdf", "image/jpeg", "image/png")
-# Requests whose money is counted against a budget line: still open, or paid out.
+# Requests whose money is counted against a budget item: still open, or paid out.
 HOLDING_STATES = (*OPEN_STATES, FundRequestState.disbursed.value)
 
 
@@ -121,5 +121,5 @@ def _budget_item(project: Project, value, v: Violations) -> BudgetItem | None:
     if item is None:
         v.add(Violation("budget_item_not_in_project", T(
             "所选预算明细不属于本项目，请从本项目的预算明细中选择",
-            "The budget line chosen is not one of this project's lines"), field="budget_item_id"))
+            "The budget item chosen is not one of this project's items"), field="budget_item_id"))
     return item

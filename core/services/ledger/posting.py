@@ -178,7 +178,7 @@ def disburse(ctx: Ctx, fund_id: int, amount_fen: int, project_id: int | None, ke
 def expense(ctx: Ctx, fund_id: int, amount_fen: int, project_id: int | None, key: str, *,
             receipt_attachment_id: int | None = None, memo: str = "", fund_request_id: int | None = None) -> LedgerEntry:
     """Record spending of disbursed money, with its receipt when there is one (and the fund
-    request whose money it spends, so the final accounts can set it against a budget line)."""
+    request whose money it spends, so the final accounts can set it against a budget item)."""
     return _post(ctx, EntryKind.expense, fund_id, amount_fen, key, project_id=project_id, memo=memo,
                  receipt_attachment_id=receipt_attachment_id, fund_request_id=fund_request_id)
 
