@@ -1,5 +1,5 @@
 """Monthly fund requests over HTTP with bearer tokens: file, check, the month's batch approved
-by a leader, disbursement, an expense with its receipt (multipart), a refund, the final
+by a leader, disbursement, an expense with its voucher (multipart), a refund, the final
 accounts as JSON and .xlsx; the issue's bad input answered in one error shape, in Chinese
 by default and in English with ``Accept-Language: en``. Both profiles."""
 from __future__ import annotations
@@ -108,13 +108,13 @@ def test_a_request_from_filing_to_final_accounts(app, client, platform):
     assert allowed(client.get(url(f"/fund-requests/{rid}"), headers=luochuan).get_json()) == {"record_expense", "refund"}
 
     r = post(client, f"/{rid}/expenses", luochuan,
-             data={"amount": "1200", "memo": "绿植和工具", "receipt": (io.BytesIO(PNG), "发票.png")})
+             data={"amount": "1200", "memo": "绿植和工具", "voucher": (io.BytesIO(PNG), "发票.png")})
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert body["request"]["spent"] == "1200.00" and body["entries"][0]["kind"] == "expense"
-    (receipt,) = body["request"]["receipts"]
-    assert (receipt["amount"], receipt["filename"], receipt["memo"]) == ("1200.00", "发票.png", "资金申请#%d：绿植和工具" % rid)
-    download = client.get(receipt["url"], headers=luochuan)
+    (voucher,) = body["request"]["vouchers"]
+    assert (voucher["amount"], voucher["filename"], voucher["memo"]) == ("1200.00", "发票.png", "资金申请#%d：绿植和工具" % rid)
+    download = client.get(voucher["url"], headers=luochuan)
     assert download.status_code == 200 and download.data == PNG
     r = post(client, f"/{rid}/refunds", luochuan, json={"amount": "100", "memo": "结余退回"})
     assert r.status_code == 201 and r.get_json()["request"]["disbursed"] == "1400.00"
@@ -211,14 +211,14 @@ def test_disbursing_twice_and_a_batch_above_authority_are_refused(client, platfo
     assert "不能重复拨付" in body["message"]
     r = post(client, f"/{rid}/disbursement", {**office, **EN})
     assert "cannot be paid twice" in r.get_json()["message"]
-    # More spending than was paid out, and a file that is no receipt.
+    # More spending than was paid out, and a file that is no voucher.
     is_error(post(client, f"/{rid}/expenses", luochuan,
-                  data={"amount": "1000.51", "memo": "物料", "receipt": (io.BytesIO(PDF), "收据.pdf")}), 422,
+                  data={"amount": "1000.51", "memo": "物料", "voucher": (io.BytesIO(PDF), "收据.pdf")}), 422,
              "over_request_disbursed")
     is_error(post(client, f"/{rid}/expenses", luochuan,
-                  data={"amount": "10", "memo": "物料", "receipt": (io.BytesIO(b"hello"), "收据.txt")}), 415, "file_type")
+                  data={"amount": "10", "memo": "物料", "voucher": (io.BytesIO(b"hello"), "收据.txt")}), 415, "file_type")
     body = is_error(post(client, f"/{rid}/expenses", luochuan, data={"amount": "10", "memo": "物料"}), 422)
-    assert body["errors"][0]["field"] == "receipt"
+    assert body["errors"][0]["field"] == "voucher"
     assert snapshot(platform) == before
 
 

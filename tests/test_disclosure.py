@@ -1,6 +1,6 @@
 """Public disclosure through the services: a neighbourhood's approved projects with their
 sources, approval, disbursements and spending, and its funds, adding up to the ledger postings
-the test makes; unapproved projects, reviewers' words, receipts' files and donors' names stay
+the test makes; unapproved projects, reviewers' words, vouchers' files and donors' names stay
 out; the congress report (.xlsx) has the right sheets and totals; a fixed number of queries.
 
 The scenario (共和新路 2023, amounts in yuan): 洛川's line holds L (the demo's allocation, or
@@ -9,7 +9,7 @@ its line, the 2,000 excess from the pool, with the panel's approval), its micro 
 project at 3,000. A hotel pledges 30,000 to 洛川's co-governance fund claiming the signature
 project (20,000 received, 5,000 committed to it) plus a meeting room, and a room to a project
 still under review; a resident gives 1,000.
-Then money is disbursed (one against a fund request), spent (one with a receipt), a refund and
+Then money is disbursed (one against a fund request), spent (one with a voucher), a refund and
 a correction reduce two figures."""
 from __future__ import annotations
 
@@ -72,12 +72,12 @@ def test_a_neighbourhoods_disclosure_adds_up_to_the_postings(platform, scenario)
         assert (first.purpose, first.month) == ("议事会场地布置与物料", "2023-05")
         assert sum(m.amount_fen for m in sig.disbursements) == sig.disbursed_fen == 7_500 * YUAN
 
-        # spending: the correction reduces it; the receipt is a yes/no, not a file
-        assert [(m.kind, m.amount_fen, m.has_receipt) for m in sig.spending] == [
+        # spending: the correction reduces it; the voucher is a yes/no, not a file
+        assert [(m.kind, m.amount_fen, m.has_voucher) for m in sig.spending] == [
             ("expense", 250_050, True), ("expense", 1_000 * YUAN, False), ("correction", -200 * YUAN, False)]
         assert sig.spending[2].memo.startswith("发票金额为800元")
         assert sum(m.amount_fen for m in sig.spending) == sig.spent_fen == 330_050
-        assert (sig.receipts, sig.expenses) == (1, 2)
+        assert (sig.vouchers, sig.expenses) == (1, 2)
 
         # pledges: the hotel by name, promised and received; in kind
         (hotel,) = sig.pledges

@@ -138,16 +138,16 @@ def test_spending_and_refunds_are_refused_alike_by_the_api_and_the_page(app, cli
     api, page = login(client, "luochuan"), web(app, "luochuan")
     before = snapshot(platform)
 
-    no_receipt = {"amount": "100", "memo": "绿植"}
-    message = same_refusal(client.post(url(f"/fund-requests/{rid}/expenses"), headers=api, data=no_receipt),
-                           page.post(f"/fund-requests/{rid}/expenses", {**no_receipt, "back": "project"},
-                                     content_type="multipart/form-data"), "receipt", f"fr-{rid}-receipt")
-    assert message == "收据或发票：请上传 PDF、JPG 或 PNG 文件"
+    no_voucher = {"amount": "100", "memo": "绿植"}
+    message = same_refusal(client.post(url(f"/fund-requests/{rid}/expenses"), headers=api, data=no_voucher),
+                           page.post(f"/fund-requests/{rid}/expenses", {**no_voucher, "back": "project"},
+                                     content_type="multipart/form-data"), "voucher", f"fr-{rid}-voucher")
+    assert message == "凭证/发票：请上传 PDF、JPG 或 PNG 文件"
     long_memo = {"amount": "100", "memo": "物" * 501}
     api_r = client.post(url(f"/fund-requests/{rid}/expenses"), headers=api,
-                        data={**long_memo, "receipt": (io.BytesIO(PNG), "发票.png")})
+                        data={**long_memo, "voucher": (io.BytesIO(PNG), "发票.png")})
     web_r = page.post(f"/fund-requests/{rid}/expenses", {**long_memo, "back": "project",
-                                                         "receipt": (io.BytesIO(PNG), "发票.png")},
+                                                         "voucher": (io.BytesIO(PNG), "发票.png")},
                       content_type="multipart/form-data")
     assert same_refusal(api_r, web_r, "memo", f"fr-{rid}-spend-memo") == "支出说明：长度不能超过 500 个字"
     same_refusal(client.post(url(f"/fund-requests/{rid}/refunds"), headers=api, json={"amount": "abc"}),

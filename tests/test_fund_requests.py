@@ -1,7 +1,7 @@
 """Monthly fund requests (资金申请) through the services: a neighbourhood files requests for its
 approved project, the street office checks them into the month's batch, a street leader
 approves the batch within their authority, the office records the disbursement, the
-neighbourhood records spending with receipts (and a refund), and the final accounts add up.
+neighbourhood records spending with vouchers (and a refund), and the final accounts add up.
 
 Then the issue's bad input, each refused with a reason naming the field and the numbers, and
 after each refusal nothing partial: the ledger and the states are as they were. Both profiles.
@@ -117,13 +117,13 @@ def test_a_month_of_requests_from_filing_to_final_accounts(platform):
         assert entries[0].idempotency_key == f"fund_request:{a}:{entries[0].fund_id}"
         assert ctx.session.get(FundRequest, a).disbursed_at is not None
 
-    # The neighbourhood spends 1,200 yuan of the first request, with the shop's receipt, and returns 100.
+    # The neighbourhood spends 1,200 yuan of the first request, with the shop's voucher, and returns 100.
     with acting(platform, "jingan", "luochuan") as ctx:
-        spent = fund_requests.record_expense(ctx, a, amount="1200", memo="购买绿植和工具", receipt=FileStorage(io.BytesIO(PNG), "发票.png"),
+        spent = fund_requests.record_expense(ctx, a, amount="1200", memo="购买绿植和工具", voucher=FileStorage(io.BytesIO(PNG), "发票.png"),
                                              storage=platform.storage)
         assert [e.amount_fen for e in spent] == [120_000]
-        receipt = ctx.session.get(Attachment, spent[0].receipt_attachment_id)
-        assert (receipt.project_id, receipt.kind, receipt.filename, receipt.content_type) == (pid, "receipt", "发票.png", "image/png")
+        voucher = ctx.session.get(Attachment, spent[0].voucher_attachment_id)
+        assert (voucher.project_id, voucher.kind, voucher.filename, voucher.content_type) == (pid, "voucher", "发票.png", "image/png")
         assert spent[0].fund_request_id == a
         back = fund_requests.record_refund(ctx, a, amount="100", memo="结余退回")
         assert [(e.kind, e.amount_fen, e.fund_request_id) for e in back] == [("refund", 10_000, a)]
@@ -191,7 +191,7 @@ def test_a_signature_project_is_paid_from_its_line_first_then_the_pool(platform)
     # Spending that request's money draws on the same funds, in the same order.
     with acting(platform, "jingan", "luochuan") as ctx:
         spent = fund_requests.record_expense(ctx, rid, amount=str((line + 50_000) // YUAN), memo="场地布置",
-                                             receipt=FileStorage(io.BytesIO(PDF), "收据.pdf"), storage=platform.storage)
+                                             voucher=FileStorage(io.BytesIO(PDF), "收据.pdf"), storage=platform.storage)
         assert [e.amount_fen for e in spent] == [line, 50_000]
 
 
@@ -371,8 +371,8 @@ def test_spending_beyond_what_the_request_disbursed_is_refused(platform):
     through_batch(platform, [rid])
 
     def spend(amount, filename="收据.pdf", data=PDF, memo="购买物料"):
-        receipt = FileStorage(io.BytesIO(data), filename) if data is not None else None
-        return lambda ctx: fund_requests.record_expense(ctx, rid, amount=amount, memo=memo, receipt=receipt,
+        voucher = FileStorage(io.BytesIO(data), filename) if data is not None else None
+        return lambda ctx: fund_requests.record_expense(ctx, rid, amount=amount, memo=memo, voucher=voucher,
                                                         storage=platform.storage)
 
     refused(platform, "luochuan", spend("100"), code="wrong_state")  # not paid yet
@@ -380,19 +380,19 @@ def test_spending_beyond_what_the_request_disbursed_is_refused(platform):
         fund_requests.disburse(ctx, rid)
     err = refused(platform, "luochuan", spend("500.01"), code="over_request_disbursed")
     assert "已拨付 500.00元" in message(err, "over_request_disbursed").message.zh
-    refused(platform, "luochuan", spend("100", data=None), code="receipt_required")
+    refused(platform, "luochuan", spend("100", data=None), code="voucher_required")
     refused(platform, "luochuan", spend("100", filename="收据.txt", data=b"just text"), code="file_type")
     refused(platform, "luochuan", spend("-1"), code="invalid_amount")
     refused(platform, "luochuan", spend("1", memo=""), code="memo_required")
     refused(platform, "ghxl_admin", spend("100"), exc=Forbidden)
     with acting(platform, "jingan", "luochuan") as ctx:
-        fund_requests.record_expense(ctx, rid, amount="400", memo="购买物料", receipt=FileStorage(io.BytesIO(PDF), "收据.pdf"),
-                                     storage=platform.storage, key="receipt-1")
+        fund_requests.record_expense(ctx, rid, amount="400", memo="购买物料", voucher=FileStorage(io.BytesIO(PDF), "收据.pdf"),
+                                     storage=platform.storage, key="voucher-1")
     # The same key again (a retry) records nothing new.
     before = snapshot(platform)
     with acting(platform, "jingan", "luochuan") as ctx:
-        again = fund_requests.record_expense(ctx, rid, amount="400", memo="购买物料", receipt=FileStorage(io.BytesIO(PDF), "收据.pdf"),
-                                             storage=platform.storage, key="receipt-1")
+        again = fund_requests.record_expense(ctx, rid, amount="400", memo="购买物料", voucher=FileStorage(io.BytesIO(PDF), "收据.pdf"),
+                                             storage=platform.storage, key="voucher-1")
         assert [e.amount_fen for e in again] == [40_000]
     assert snapshot(platform) == before
     refused(platform, "luochuan", spend("100.01"), code="over_request_disbursed")

@@ -7,7 +7,7 @@
 - ``GET .../fund-requests/<id>``; actions ``POST .../<id>/supervision`` (the supervision
   committee, where the policy has the step), ``/check`` (the street office: into the month's
   batch), ``/refusal``, ``/withdraw`` (the applicant, while nobody acted), ``/disbursement``
-  (the office, once the leader approved), ``/expenses`` (multipart, with the receipt) and
+  (the office, once the leader approved), ``/expenses`` (multipart, with the voucher) and
   ``/refunds``.
 - the monthly batches (``.../fund-requests/batches``) are in ``core.api.fund_request_batches``.
 - ``GET .../fund-requests/projects/<id>/final-accounts`` (JSON) and ``.../final-accounts.xlsx``.
@@ -65,14 +65,14 @@ class FundRequestProjectSchema(ApiSchema):
     title = fields.String(required=True)
 
 
-class FundRequestReceiptSchema(ApiSchema):
+class FundRequestVoucherSchema(ApiSchema):
     entry_id = fields.Integer(required=True, metadata={"description": "the ledger entry of the expense"})
     amount = fields.String(required=True, metadata={"description": "yuan"})
     memo = fields.String(required=True)
     at = fields.DateTime(required=True)
     attachment_id = fields.Integer(allow_none=True)
     filename = fields.String(allow_none=True)
-    url = fields.String(allow_none=True, metadata={"description": "download the receipt"})
+    url = fields.String(allow_none=True, metadata={"description": "download the voucher"})
 
 
 class FundRequestSchema(ApiSchema):
@@ -99,7 +99,8 @@ class FundRequestSchema(ApiSchema):
     disbursed_at = fields.DateTime(allow_none=True)
     disbursed = fields.String(required=True, metadata={"description": "yuan paid out for it, net of refunds"})
     spent = fields.String(required=True, metadata={"description": "yuan of it spent (expenses recorded)"})
-    receipts = fields.List(fields.Nested(FundRequestReceiptSchema), required=True)
+    vouchers = fields.List(fields.Nested(FundRequestVoucherSchema), required=True, metadata={
+        "description": "the expenses recorded on the request, each with its voucher (凭证/发票)"})
     actions = ActionsField("FundRequestActionSchema", offers.REQUEST_ACTIONS)
 
 
@@ -154,10 +155,10 @@ def users_of(ctx, ids) -> dict[int, User]:
 
 def render_requests(ctx, rows, lang: str) -> list[dict]:
     users = users_of(ctx, [i for r in rows for i in (r.requested_by_id, r.supervised_by_id, r.checked_by_id)])
-    money, receipts = {}, {}
+    money, vouchers = {}, {}
     for pid in {r.project_id for r in rows}:
         money.update(service.request_money(ctx, pid))
-        receipts.update(service.receipts(ctx, pid))
+        vouchers.update(service.vouchers(ctx, pid))
     available = offers.requests_offers(ctx, rows, money)
     out = []
     for r in rows:
@@ -172,10 +173,10 @@ def render_requests(ctx, rows, lang: str) -> list[dict]:
             "supervision_note": r.supervision_note, "checked_by": user_ref(users.get(r.checked_by_id)),
             "checked_at": r.checked_at, "batch_id": r.batch_id, "refusal_reason": r.refusal_reason,
             "disbursed_at": r.disbursed_at, "disbursed": yuan(m.disbursed_total), "spent": yuan(m.spent_total),
-            "receipts": [{"entry_id": e.id, "amount": yuan(e.amount_fen), "memo": e.memo, "at": e.at,
+            "vouchers": [{"entry_id": e.id, "amount": yuan(e.amount_fen), "memo": e.memo, "at": e.at,
                           "attachment_id": a.id if a else None, "filename": a.filename if a else None,
                           "url": url_for("projects.AttachmentFile", project_id=a.project_id, attachment_id=a.id) if a else None}
-                         for e, a in receipts.get(r.id, [])],
+                         for e, a in vouchers.get(r.id, [])],
             "actions": actions(available[r.id], lang),
         })
     return out
@@ -227,7 +228,7 @@ class FundRequestItem(MethodView):
     @login_required
     @blp.response(200, FundRequestSchema)
     def get(self, request_id):
-        """A fund request with what it disbursed and spent, and its receipts"""
+        """A fund request with what it disbursed and spent, and its vouchers"""
         ctx = context(login=True)
         return _request(ctx, request_id)
 
@@ -305,9 +306,9 @@ class Expenses(MethodView):
     @login_required
     @blp.arguments(door.RECORD_EXPENSE.schema, location="multipart")
     @blp.response(201, FundRequestPostingSchema)
-    @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict", 413: "file_too_large", 415: "file_type", 422: f"over_request_disbursed receipt_required file_empty memo_required memo_too_long invalid_memo {POSTING}"})
+    @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict", 413: "file_too_large", 415: "file_type", 422: f"over_request_disbursed voucher_required file_empty memo_required memo_too_long invalid_memo {POSTING}"})
     def post(self, body, request_id):
-        """Record spending of a disbursed request's money with its receipt (multipart: amount, memo, receipt)"""
+        """Record spending of a disbursed request's money with its voucher (multipart: amount, memo, voucher)"""
         ctx = context(login=True)
         entries = door.RECORD_EXPENSE(ctx, request_id, storage=current_app.extensions["tongxin"].storage, **body)
         ctx.commit()

@@ -87,9 +87,9 @@ class FundRequestExpenseInput(InputSchema):
     amount = Yuan(required=True, metadata={"label": T("支出金额", "Amount")})
     memo = Text(requests.TEXT_MAX, required=True, metadata={"label": T("支出说明", "Description"),
                                                          "description": "what was bought"})
-    receipt = FileField(required=True, error_messages={"required": "请上传 PDF、JPG 或 PNG 文件 | Upload a PDF, JPG or PNG file"},
-                        metadata={"label": T("收据或发票", "Receipt"),
-                                  "description": "the receipt or invoice (PDF, JPEG or PNG)"})
+    voucher = FileField(required=True, error_messages={"required": "请上传 PDF、JPG 或 PNG 文件 | Upload a PDF, JPG or PNG file"},
+                        metadata={"label": T("凭证/发票", "Voucher"),
+                                  "description": "the expense's voucher: an invoice or other proof of payment (PDF, JPEG or PNG)"})
     key = Key(metadata={"description": "an idempotency key: sending the same key again records nothing new"})
 
 
@@ -114,7 +114,7 @@ REFUSE_REQUEST = declare("fund_request.refuse", A.fund_request_check, FundReques
 DISBURSE_REQUEST = declare("fund_request.disburse", A.fund_request_check, None, requests.disburse,
                            T("登记拨付", "Record a request's disbursement"))
 RECORD_EXPENSE = declare("fund_request.record_expense", A.fund_request_file, FundRequestExpenseInput,
-                         requests.record_expense, T("登记支出及收据", "Record spending with its receipt"))
+                         requests.record_expense, T("登记支出及凭证", "Record spending with its voucher"))
 REFUND = declare("fund_request.refund", A.fund_request_refund, FundRequestRefundInput, requests.record_refund,
                  T("登记退回", "Record a refund"))
 

@@ -2,7 +2,7 @@
 
 - a section of the project page (``project_section``, core's answer to ``tongxin_project_panels``): the project's requests with their states
   and the actions open to the viewer (withdraw, supervise, check, refuse, disburse, record
-  spending with a receipt, refund: ``core.services.fund_request_actions`` decides, as it does
+  spending with a voucher, refund: ``core.services.fund_request_actions`` decides, as it does
   for the API's ``actions``; a step that is the viewer's but not possible now is shown disabled
   with its reason), the form to file a request, and the final accounts (决算表) with its .xlsx
   download;
@@ -44,7 +44,7 @@ from core.web.templating import _t
 bp = Blueprint("fund_requests", __name__, url_prefix="/t/<tenant>")
 FILE_FIELDS = ("amount", "purpose", "beneficiaries", "month", "budget_item_id", "override_reason")
 ACTION_FIELDS = ("reason", "note", "month")
-MONEY_FIELDS = ("amount", "memo", "receipt")
+MONEY_FIELDS = ("amount", "memo", "voucher")
 # Each fund request state has its badge class in site.css (state-<state>).
 BADGES = {s.value: f"state-{s.value}" for s in FundRequestState}
 PAGE_SECTION = "fund-requests"  # the project page's anchor for a refusal here: #form-fund-requests
@@ -81,7 +81,7 @@ class Row:
     request: FundRequest
     badge: str
     money: service.RequestMoney
-    receipts: list
+    vouchers: list
     offers: Offers  # what the viewer may do with it now (core.services.fund_request_actions)
     action: dict = field(default_factory=dict)   # values of the check/refuse/supervise form
     action_errors: FormErrors = field(default_factory=FormErrors)
@@ -92,15 +92,15 @@ class Row:
 
 
 def rows_for(c: Ctx, requests: list[FundRequest]) -> list[Row]:
-    money, receipts = {}, {}
+    money, vouchers = {}, {}
     for project_id in dict.fromkeys(req.project_id for req in requests):
         money.update(service.request_money(c, project_id))
-        receipts.update(service.receipts(c, project_id))
+        vouchers.update(service.vouchers(c, project_id))
     offers = actions.requests_offers(c, requests, money)
     out = []
     for req in requests:
         row = Row(req, BADGES.get(req.state, "state-draft"), money.get(req.id, service.RequestMoney()),
-                  receipts.get(req.id, []), offers[req.id])
+                  vouchers.get(req.id, []), offers[req.id])
         locale = c.locale
         row.action = _values(f"req-{req.id}", {"reason": "", "note": "", "month": req.month})
         row.action_errors = _errors(f"req-{req.id}", ACTION_FIELDS, locale)
@@ -309,7 +309,7 @@ def disburse(request_id: int):
 @login_required
 def spend(request_id: int):
     return _act(request_id, f"spend-{request_id}", door.RECORD_EXPENSE,
-                T("支出及收据已登记。", "The spending and its receipt are recorded."), values=("amount", "memo"),
+                T("支出及凭证已登记。", "The spending and its voucher are recorded."), values=("amount", "memo"),
                 storage=current_app.extensions["tongxin"].storage)
 
 

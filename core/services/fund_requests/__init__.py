@@ -1,6 +1,6 @@
 """Monthly fund requests (资金申请): filing, supervision, the street office's check, the
 month's batch per street, the leader's approval within their authority, disbursement, and the
-spending (with receipts) and refunds of the money a request brought.
+spending (with vouchers) and refunds of the money a request brought.
 
 The flow (states in ``core.models.fund_request``)::
 
@@ -42,7 +42,7 @@ rolls back, and the caller commits with ``ctx.commit()``.
 - ``filing``: filing and withdrawing a request;
 - ``checking``: the supervision committee's and the street office's checks, and refusals;
 - ``batches``: the leader's approval of a month's batch, and disbursement;
-- ``spending``: expenses with receipts, and refunds.
+- ``spending``: expenses with vouchers, and refunds.
 """
 from core.services.fund_requests.batches import (
     approve_batch,
@@ -59,8 +59,8 @@ from core.services.fund_requests.common import (
     MIN_REASON,
     MONTH,
     MONTH_PATTERN,
-    RECEIPT_KIND,
-    RECEIPT_TYPES,
+    VOUCHER_KIND,
+    VOUCHER_TYPES,
     REQUEST,
     TEXT_MAX,
     YEARS,
@@ -90,12 +90,12 @@ from core.services.fund_requests.reading import (
     rules_of,
     street_of,
 )
-from core.services.fund_requests.spending import receipts, record_expense, record_refund
+from core.services.fund_requests.spending import record_expense, record_refund, vouchers
 
 __all__ = [
     # common
     "REQUEST", "BATCH", "MIN_REASON", "TEXT_MAX", "MONTH_PATTERN", "MONTH", "YEARS", "KEY_PATTERN",
-    "RECEIPT_KIND", "RECEIPT_TYPES", "HOLDING_STATES", "this_month", "next_month",
+    "VOUCHER_KIND", "VOUCHER_TYPES", "HOLDING_STATES", "this_month", "next_month",
     # reading
     "rules_of", "get_request", "list_requests", "project_requests", "get_batch", "list_batches",
     "batch_requests", "batches_requests", "batch_total", "street_of", "authority_fen",
@@ -108,5 +108,5 @@ __all__ = [
     # batches
     "approve_batch", "disbursement_key", "disburse", "disburse_batch", "disbursement_entries",
     # spending
-    "record_expense", "record_refund", "receipts",
+    "record_expense", "record_refund", "vouchers",
 ]

@@ -28,8 +28,8 @@ MONTH_PATTERN = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"  # YYYY-MM in the platfor
 MONTH = re.compile(MONTH_PATTERN)
 YEARS = range(2000, 2101)
 KEY_PATTERN = r"^[A-Za-z0-9_.:-]{1,80}$"  # an idempotency key of expenses and refunds
-RECEIPT_KIND = "receipt"  # the attachment kind of a receipt (core's own, not a policy's)
-RECEIPT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+VOUCHER_KIND = "voucher"  # the attachment kind of an expense's voucher (core's own, not a policy's)
+VOUCHER_TYPES = ("application/pdf", "image/jpeg", "image/png")
 # Requests whose money is counted against a budget item: still open, or paid out.
 HOLDING_STATES = (*OPEN_STATES, FundRequestState.disbursed.value)
 
