@@ -26,8 +26,8 @@ awards...), add steps on their days; a step finds what earlier ones made in ``st
   spending with vouchers, and at the year's end 洛川 returns what it did not spend.
 - 海园 (静安寺街道): 海园 applies; at the council meeting (20 May) two sponsors pledge to the
   neighbourhood's 共治金 and one claims 爱心小水表; money is received, the project approved from
-  the fund, and each spending is applied for with purpose and beneficiaries, checked by the
-  supervision committee and the street, approved by the leader, disbursed and spent.
+  the fund, and each spending is applied for with purpose and beneficiaries, signed off by the
+  supervision committee, accepted by the street, approved by the leader, disbursed and spent.
 - 晋江市: 青华社区 and 安东社区 apply in the city's call; their towns stamp the applications; the
   city's panel scores and the chair selects both as 晋江-level pilots (100,000 yuan each from
   the city's subsidy); 青阳街道 and a charity pledge to 邻里驿站; 安东 asks 安海镇 for money,
@@ -258,7 +258,7 @@ def _ghxl_file(story: Story, username: str, project: str, name: str, amount: str
 def _office_checks(story: Story, tenant: str, office: str, *names: str) -> None:
     with story.as_(tenant, office) as ctx:
         for name in names:
-            story.ids[f"batch:{name}"] = fund_requests.check(ctx, story.ids[name]).batch_id
+            story.ids[f"batch:{name}"] = fund_requests.accept(ctx, story.ids[name]).batch_id
 
 
 def _leader_approves(story: Story, tenant: str, leader: str, name: str) -> None:

@@ -117,7 +117,7 @@ def _disbursed(platform, app, client):
     with acting(platform, "jingan", "luochuan") as ctx:
         rid = fund_requests.file_request(ctx, pid, amount="5000", purpose="购买活动物料").id
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch = fund_requests.check(ctx, rid).batch_id
+        batch = fund_requests.accept(ctx, rid).batch_id
     with acting(platform, "jingan", "fr_leader") as ctx:
         fund_requests.approve_batch(ctx, batch)
     with acting(platform, "jingan", "ghxl_admin") as ctx:

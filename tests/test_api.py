@@ -242,7 +242,7 @@ def test_directory_and_installed_plugins_are_public(client):
     plugins = client.get(f"{API}/-/plugins.json").get_json()
     assert plugins["load_errors"] == []
     described = next(p for p in plugins["plugins"] if p["name"] == "gonghexinlu")
-    assert "tongxin_check_project" in described["hooks"] and described["config_defaults"]["micro_max_yuan"] == "5000.00"
+    assert "tongxin_project_rules" in described["hooks"] and described["config_defaults"]["micro_max_yuan"] == "5000.00"
 
 
 # -- tenants are apart ---------------------------------------------------------------------------

@@ -257,7 +257,7 @@ def _valid_bodies(client, platform) -> dict:
         ("post", "/fund-requests"): {"project_id": 1, "amount": "100", "purpose": "活动物料", "beneficiaries": "居民",
                                      "month": "2023-04"},
         ("post", "/fund-requests/{request_id}/supervision"): {"outcome": "approved", "note": "同意"},
-        ("post", "/fund-requests/{request_id}/check"): {"month": "2023-04"},
+        ("post", "/fund-requests/{request_id}/accept"): {"month": "2023-04"},
         ("post", "/fund-requests/{request_id}/refusal"): {"reason": "与预算不符"},
         ("post", "/fund-requests/{request_id}/refunds"): {"amount": "100", "memo": "结余", "key": "garbage-4"},
         ("post", "/sponsors"): {"org_unit_id": unit(client, "gonghexinlu"), "name": "某单位", "kind": "enterprise"},

@@ -23,7 +23,7 @@ from tests.money_factories import approved_project, counts, fund_id, leaders, re
 # Fund requests are filed in 共和新路's implementation phase (from April).
 pytestmark = pytest.mark.usefixtures("in_implementation")
 
-MONEY_KEYS = {"fund_request.file", "fund_request.withdraw", "fund_request.supervise", "fund_request.check",
+MONEY_KEYS = {"fund_request.file", "fund_request.withdraw", "fund_request.supervise", "fund_request.accept",
               "fund_request.refuse", "fund_request.disburse", "fund_request.record_expense", "fund_request.refund",
               "batch.approve", "batch.disburse", "fund.policy_fund", "fund.allocate", "fund.transfer", "fund.correct",
               "sponsor.register", "sponsor_fund.open", "pledge.record", "pledge.receive"}
@@ -76,12 +76,12 @@ def test_every_money_operation_is_declared_and_the_api_documents_its_schema(clie
 
 
 def _disbursed(platform, pid: int) -> int:
-    """A request of ``pid`` checked, approved in its batch and paid out."""
+    """A request of ``pid`` accepted, approved in its batch and paid out."""
     leaders(platform)
     with acting(platform, "jingan", "luochuan") as ctx:
         rid = fund_requests.file_request(ctx, pid, amount="500", purpose="购买活动物料").id
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch = fund_requests.check(ctx, rid).batch_id
+        batch = fund_requests.accept(ctx, rid).batch_id
     with acting(platform, "jingan", "fr_leader") as ctx:
         fund_requests.approve_batch(ctx, batch)
     with acting(platform, "jingan", "ghxl_admin") as ctx:
@@ -120,8 +120,8 @@ def test_the_steps_on_a_request_are_refused_alike_by_the_api_and_the_page(app, c
     before = snapshot(platform)
 
     back = {"back": "project"}
-    same_refusal(client.post(url(f"/fund-requests/{rid}/check"), headers=office_api, json={"month": "2023-00"}),
-                 office.post(f"/fund-requests/{rid}/check", {"month": "2023-00", **back}), "month", f"fr-{rid}-month")
+    same_refusal(client.post(url(f"/fund-requests/{rid}/accept"), headers=office_api, json={"month": "2023-00"}),
+                 office.post(f"/fund-requests/{rid}/accept", {"month": "2023-00", **back}), "month", f"fr-{rid}-month")
     assert same_refusal(client.post(url(f"/fund-requests/{rid}/refusal"), headers=office_api, json={}),
                         office.post(f"/fund-requests/{rid}/refuse", {"reason": "", **back}),
                         "reason", f"fr-{rid}-reason") == "审核意见：必填项，不能为空"

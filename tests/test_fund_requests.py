@@ -64,10 +64,10 @@ def message(err: RuleError, code: str):
 
 
 def through_batch(platform, request_ids: list[int], leader: str = "fr_leader") -> int:
-    """Checked by the office and approved by the leader; returns the batch id."""
+    """Accepted by the office and approved by the leader; returns the batch id."""
     leaders(platform)
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch_ids = {fund_requests.check(ctx, rid).batch_id for rid in request_ids}
+        batch_ids = {fund_requests.accept(ctx, rid).batch_id for rid in request_ids}
     assert len(batch_ids) == 1
     batch_id = batch_ids.pop()
     with acting(platform, "jingan", leader) as ctx:
@@ -91,9 +91,9 @@ def test_a_month_of_requests_from_filing_to_final_accounts(platform):
     # The street office checks both: they join 共和新路's batch of March, created on the way.
     leaders(platform)
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        checked = [fund_requests.check(ctx, rid) for rid in (a, b)]
-        assert {r.state for r in checked} == {"checked"} and checked[0].batch_id == checked[1].batch_id
-        batch = fund_requests.get_batch(ctx, checked[0].batch_id)
+        accepted = [fund_requests.accept(ctx, rid) for rid in (a, b)]
+        assert {r.state for r in accepted} == {"accepted"} and accepted[0].batch_id == accepted[1].batch_id
+        batch = fund_requests.get_batch(ctx, accepted[0].batch_id)
         assert (batch.street_unit.name, batch.month, batch.state) == ("共和新路街道", "2023-04", "open")
         assert fund_requests.batch_total(ctx, batch) == 230_050
         batch_id = batch.id
@@ -164,7 +164,7 @@ def test_a_month_of_requests_from_filing_to_final_accounts(platform):
 
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         actions = set(ctx.session.scalars(select(AuditEntry.action)))
-    assert {"fund_request.file", "fund_request.check", "fund_request.batch_approve", "fund_request.disburse",
+    assert {"fund_request.file", "fund_request.accept", "fund_request.batch_approve", "fund_request.disburse",
             "ledger.disbursement", "ledger.expense", "ledger.refund"} <= actions
 
 
@@ -276,12 +276,12 @@ def test_only_the_applicant_may_file_and_only_the_office_may_check(platform):
     refused(platform, "ghxl_admin", lambda ctx: fund_requests.file_request(ctx, pid, amount="100", purpose="物料"), exc=Forbidden)
     rid = file(platform, pid, "100")
     # The request itself is not shown to another neighbourhood at all.
-    refused(platform, "yanchang", lambda ctx: fund_requests.check(ctx, rid), exc=NotFound)
-    refused(platform, "luochuan", lambda ctx: fund_requests.check(ctx, rid), exc=Forbidden)
-    refused(platform, "jas_admin", lambda ctx: fund_requests.check(ctx, rid), exc=NotFound)
-    # A leader approves batches; they do not check requests.
+    refused(platform, "yanchang", lambda ctx: fund_requests.accept(ctx, rid), exc=NotFound)
+    refused(platform, "luochuan", lambda ctx: fund_requests.accept(ctx, rid), exc=Forbidden)
+    refused(platform, "jas_admin", lambda ctx: fund_requests.accept(ctx, rid), exc=NotFound)
+    # A leader approves batches; they do not accept requests.
     leaders(platform)
-    refused(platform, "fr_leader", lambda ctx: fund_requests.check(ctx, rid), exc=Forbidden)
+    refused(platform, "fr_leader", lambda ctx: fund_requests.accept(ctx, rid), exc=Forbidden)
 
 
 def test_a_batch_above_the_leaders_authority_is_refused_and_nothing_changes(platform):
@@ -289,8 +289,8 @@ def test_a_batch_above_the_leaders_authority_is_refused_and_nothing_changes(plat
     a, b = file(platform, pid, "700"), file(platform, pid, "300.01")
     leaders(platform)
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch_id = fund_requests.check(ctx, a).batch_id
-        fund_requests.check(ctx, b)
+        batch_id = fund_requests.accept(ctx, a).batch_id
+        fund_requests.accept(ctx, b)
     err = refused(platform, "fr_small_leader", lambda ctx: fund_requests.approve_batch(ctx, batch_id), code="over_authority")
     v = message(err, "over_authority")
     assert "1,000.01元" in v.message.zh and "1,000.00元" in v.message.zh and err.status == 403
@@ -308,7 +308,7 @@ def test_a_leader_without_an_authority_limit_approves_nothing(platform):
     rid = file(platform, pid, "10")
     person(platform, "fr_no_limit", "street_leader", "gonghexinlu")
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch_id = fund_requests.check(ctx, rid).batch_id
+        batch_id = fund_requests.accept(ctx, rid).batch_id
     err = refused(platform, "fr_no_limit", lambda ctx: fund_requests.approve_batch(ctx, batch_id), code="over_authority")
     assert "未设置审批权限" in message(err, "over_authority").message.zh
 
@@ -337,7 +337,7 @@ def test_a_request_is_disbursed_only_after_the_leader_approved_it(platform):
     rid = file(platform, pid, "500")
     refused(platform, "ghxl_admin", lambda ctx: fund_requests.disburse(ctx, rid), code="wrong_state")
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch_id = fund_requests.check(ctx, rid).batch_id
+        batch_id = fund_requests.accept(ctx, rid).batch_id
     refused(platform, "ghxl_admin", lambda ctx: fund_requests.disburse(ctx, rid), code="wrong_state")
     refused(platform, "ghxl_admin", lambda ctx: fund_requests.disburse_batch(ctx, batch_id), code="batch_not_approved")
     leaders(platform)
@@ -404,11 +404,11 @@ def test_this_months_batch_once_approved_takes_no_more_requests(platform):
     first = file(platform, pid, "100")
     through_batch(platform, [first])
     late = file(platform, pid, "200")
-    err = refused(platform, "ghxl_admin", lambda ctx: fund_requests.check(ctx, late), code="batch_already_approved")
+    err = refused(platform, "ghxl_admin", lambda ctx: fund_requests.accept(ctx, late), code="batch_already_approved")
     v = message(err, "batch_already_approved")
     assert "2023-04" in v.message.zh and "下月（2023-05）" in v.message.zh and v.field == "month" and v.clause is not None
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        req = fund_requests.check(ctx, late, month="2023-05")
+        req = fund_requests.accept(ctx, late, month="2023-05")
         assert (req.month, req.batch.month, req.batch.state) == ("2023-05", "2023-05", "open")
 
 
@@ -417,7 +417,7 @@ def test_an_empty_batch_cannot_be_approved_and_a_refusal_needs_a_reason(platform
     rid = file(platform, pid, "100")
     leaders(platform)
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch_id = fund_requests.check(ctx, rid).batch_id
+        batch_id = fund_requests.accept(ctx, rid).batch_id
     refused(platform, "ghxl_admin", lambda ctx: fund_requests.refuse(ctx, rid, "不行"), code="reason_required")
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         req = fund_requests.refuse(ctx, rid, "发票抬头与申请单位不符")
@@ -438,7 +438,7 @@ def test_the_applicant_withdraws_a_request_nobody_has_acted_on(platform):
 
 
 def test_where_the_policy_wants_it_the_supervision_committee_checks_first(platform, monkeypatch):
-    clause = T("经费使用须事先申请，并经监督委员会审核", "Spending is applied for first and checked by the supervisors")
+    clause = T("经费使用须事先申请，并经监督委员会审核", "Spending is applied for first and signed off by the supervisors")
     monkeypatch.setattr(Policy, "fund_request_rules", lambda self, config: FundRequestRules(
         beneficiaries_required=True, supervision=True, clause=clause))
     pid = approved_project(platform)
@@ -451,7 +451,7 @@ def test_where_the_policy_wants_it_the_supervision_committee_checks_first(platfo
     assert v.field == "beneficiaries" and "使用对象" in v.message.zh and v.clause == clause
     rid = file(platform, pid, "100", beneficiaries="独居老人20户")
 
-    err = refused(platform, "ghxl_admin", lambda ctx: fund_requests.check(ctx, rid), code="needs_supervision")
+    err = refused(platform, "ghxl_admin", lambda ctx: fund_requests.accept(ctx, rid), code="needs_supervision")
     assert message(err, "needs_supervision").clause == clause and "监督委员会" in message(err, "needs_supervision").message.zh
     refused(platform, "ghxl_admin", lambda ctx: fund_requests.refuse(ctx, rid, "理由足够长了"), code="needs_supervision")
     refused(platform, "fr_other_supervisor", lambda ctx: fund_requests.supervise(ctx, rid, note="同意"), exc=NotFound)
@@ -461,7 +461,7 @@ def test_where_the_policy_wants_it_the_supervision_committee_checks_first(platfo
         req = fund_requests.supervise(ctx, rid, note="用途明确，同意")
         assert (req.state, req.supervision_note) == ("supervised", "用途明确，同意") and req.supervised_at is not None
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        assert fund_requests.check(ctx, rid).state == "checked"
+        assert fund_requests.accept(ctx, rid).state == "accepted"
 
     # A supervisor's refusal is final, with the reason the applicant reads.
     other = file(platform, pid, "200", beneficiaries="独居老人20户")
@@ -477,13 +477,13 @@ def test_without_supervision_in_the_policy_there_is_no_supervision_step(platform
     refused(platform, "fr_supervisor", lambda ctx: fund_requests.supervise(ctx, rid, note="同意"), code="no_supervision_step")
 
 
-def test_the_office_rechecks_the_budget_which_may_have_moved(platform):
+def test_the_office_measures_the_budget_again_which_may_have_moved(platform):
     pid = approved_project(platform)
     rid = file(platform, pid, "4000")
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         (fund, _), = funding.approved_funding(ctx, projects.get_project(ctx, pid))
         ledger.release(ctx, fund.id, 50_000, pid, "tests:release", memo="核减预算")
-    err = refused(platform, "ghxl_admin", lambda ctx: fund_requests.check(ctx, rid), code="over_approved_budget")
+    err = refused(platform, "ghxl_admin", lambda ctx: fund_requests.accept(ctx, rid), code="over_approved_budget")
     assert "已承诺 3,500.00元" in message(err, "over_approved_budget").message.zh
 
 
@@ -517,8 +517,8 @@ def test_a_batch_created_at_the_same_moment_by_another_check_is_joined(platform,
     pid = approved_project(platform)
     a, b = file(platform, pid, "100"), file(platform, pid, "200")
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch_id = fund_requests.check(ctx, a).batch_id
-    # The second check does not see the batch at first (as if the other office's transaction
+        batch_id = fund_requests.accept(ctx, a).batch_id
+    # The second acceptance does not see the batch at first (as if the other office's transaction
     # had not committed yet): its insert loses on the unique (street, month), its savepoint is
     # rolled back, and it joins the batch that won.
     real, calls = fund_requests.find_batch, []
@@ -527,9 +527,9 @@ def test_a_batch_created_at_the_same_moment_by_another_check_is_joined(platform,
         calls.append(month)
         return None if len(calls) == 1 else real(ctx, street, month)
 
-    monkeypatch.setattr(fund_requests.checking, "find_batch", late)  # where the office's check looks it up
+    monkeypatch.setattr(fund_requests.acceptance, "find_batch", late)  # where the office's acceptance looks it up
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        assert fund_requests.check(ctx, b).batch_id == batch_id
+        assert fund_requests.accept(ctx, b).batch_id == batch_id
     assert len(calls) == 2
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         assert ctx.session.scalar(select(func.count(FundRequestBatch.id))) == 1

@@ -77,7 +77,7 @@ def test_a_request_through_the_pages_from_the_form_to_the_final_accounts(app, pl
     card = page[page.index(f'id="fr-{rid}"'):]
     assert "已提交" in card[:600] and "购买活动物料" in card and "撤回申请" in card
 
-    # The street office's page: the request waits for a check.
+    # The street office's page: the request waits for acceptance.
     office = web(app, "ghxl_admin")
     page = text(office.get("/fund-requests?month=2023-04"))
     waiting = page[page.index('id="waiting"'):page.index('id="batches"')]
@@ -85,7 +85,7 @@ def test_a_request_through_the_pages_from_the_form_to_the_final_accounts(app, pl
     r = office.post(f"/fund-requests/{rid}/refuse", {"reason": "不行", "back": "office", "page_month": "2023-04"})
     assert r.status_code == 422
     assert "必须写明理由" in error_beside(text(r), f"fr-{rid}-reason")
-    r = office.post(f"/fund-requests/{rid}/check", {"month": "2023-04", "back": "office", "page_month": "2023-04"})
+    r = office.post(f"/fund-requests/{rid}/accept", {"month": "2023-04", "back": "office", "page_month": "2023-04"})
     assert r.status_code == 302
     page = text(office.get("/fund-requests?month=2023-04"))
     batch_id = int(re.search(r"/fund-requests/batches/(\d+)", page).group(1))
@@ -166,4 +166,4 @@ def test_the_pages_speak_english_when_asked(app, platform):
     r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "-1", "purpose": "x", "back": "project"})
     assert "The amount must be an amount of yuan such as 5000" in error_beside(text(r), "fr-amount")
     office = text(web(app, "ghxl_admin").get("/fund-requests?lang=en"))
-    assert "Waiting for a check" in office and "Monthly batches" in office
+    assert "Waiting for acceptance" in office and "Monthly batches" in office

@@ -5,7 +5,7 @@
   window its policy gives filing, only the role a phase names as approver may, sending its
   ``override_reason``.
 - ``GET .../fund-requests/<id>``; actions ``POST .../<id>/supervision`` (the supervision
-  committee, where the policy has the step), ``/check`` (the street office: into the month's
+  committee, where the policy has the step), ``/accept`` (the street office: into the month's
   batch), ``/refusal``, ``/withdraw`` (the applicant, while nobody acted), ``/disbursement``
   (the office, once the leader approved), ``/expenses`` (multipart, with the voucher) and
   ``/refunds``.
@@ -92,8 +92,8 @@ class FundRequestSchema(ApiSchema):
     supervised_by = fields.Nested(UserRefSchema, allow_none=True)
     supervised_at = fields.DateTime(allow_none=True)
     supervision_note = fields.String(required=True)
-    checked_by = fields.Nested(UserRefSchema, allow_none=True)
-    checked_at = fields.DateTime(allow_none=True)
+    accepted_by = fields.Nested(UserRefSchema, allow_none=True)
+    accepted_at = fields.DateTime(allow_none=True)
     batch_id = fields.Integer(allow_none=True)
     refusal_reason = fields.String(required=True)
     disbursed_at = fields.DateTime(allow_none=True)
@@ -154,7 +154,7 @@ def users_of(ctx, ids) -> dict[int, User]:
 
 
 def render_requests(ctx, rows, lang: str) -> list[dict]:
-    users = users_of(ctx, [i for r in rows for i in (r.requested_by_id, r.supervised_by_id, r.checked_by_id)])
+    users = users_of(ctx, [i for r in rows for i in (r.requested_by_id, r.supervised_by_id, r.accepted_by_id)])
     money, vouchers = {}, {}
     for pid in {r.project_id for r in rows}:
         money.update(service.request_money(ctx, pid))
@@ -170,8 +170,8 @@ def render_requests(ctx, rows, lang: str) -> list[dict]:
             "budget_item_description": r.budget_item_description, "state": r.state, "state_label": r.state_enum.label.render(lang),
             "requested_by": user_ref(users.get(r.requested_by_id)), "created_at": r.created_at,
             "supervised_by": user_ref(users.get(r.supervised_by_id)), "supervised_at": r.supervised_at,
-            "supervision_note": r.supervision_note, "checked_by": user_ref(users.get(r.checked_by_id)),
-            "checked_at": r.checked_at, "batch_id": r.batch_id, "refusal_reason": r.refusal_reason,
+            "supervision_note": r.supervision_note, "accepted_by": user_ref(users.get(r.accepted_by_id)),
+            "accepted_at": r.accepted_at, "batch_id": r.batch_id, "refusal_reason": r.refusal_reason,
             "disbursed_at": r.disbursed_at, "disbursed": yuan(m.disbursed_total), "spent": yuan(m.spent_total),
             "vouchers": [{"entry_id": e.id, "amount": yuan(e.amount_fen), "memo": e.memo, "at": e.at,
                           "attachment_id": a.id if a else None, "filename": a.filename if a else None,
@@ -205,7 +205,7 @@ class FundRequests(MethodView):
     @blp.arguments(FundRequestQuerySchema, location="query")
     @blp.response(200, FundRequestPageSchema, headers=TOTAL_HEADER)
     def get(self, query):
-        """Fund requests the caller may see (their unit's, or those under the units they check or lead), oldest first"""
+        """Fund requests the caller may see (their unit's, or those under the units they accept, sign off or lead), oldest first"""
         ctx = context(login=True)
         rows, total = service.list_requests(ctx, month=query.get("month"), state=query.get("state"),
                                             project_id=query.get("project_id"), **limit_offset(query))
@@ -240,23 +240,23 @@ class Supervision(MethodView):
     @blp.response(200, FundRequestSchema)
     @refuses({403: "forbidden", 409: "no_supervision_step wrong_state", 422: "reason_required note_too_long invalid_note"})
     def post(self, body, request_id):
-        """The supervision committee's check (where the policy has it): approve with a note, or refuse with a reason"""
+        """The supervision committee's sign-off (where the policy has it): approve with a note, or refuse with a reason"""
         ctx = context(login=True)
         door.SUPERVISE_REQUEST(ctx, request_id, **body)
         ctx.commit()
         return _request(ctx, request_id)
 
 
-@blp.route("/<id:request_id>/check")
-class Check(MethodView):
+@blp.route("/<id:request_id>/accept")
+class Accept(MethodView):
     @login_required
-    @blp.arguments(door.CHECK_REQUEST.schema)
+    @blp.arguments(door.ACCEPT_REQUEST.schema)
     @blp.response(200, FundRequestSchema)
     @refuses({403: "forbidden", 409: "wrong_state needs_supervision batch_already_approved project_not_approved no_street", 422: "invalid_month over_approved_budget over_budget_item"})
     def post(self, body, request_id):
-        """The street office accepts a request: re-checked against the budget, it joins the month's batch"""
+        """The street office accepts a request: measured again against the budget, it joins the month's batch"""
         ctx = context(login=True)
-        door.CHECK_REQUEST(ctx, request_id, **body)
+        door.ACCEPT_REQUEST(ctx, request_id, **body)
         ctx.commit()
         return _request(ctx, request_id)
 

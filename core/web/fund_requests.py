@@ -1,12 +1,12 @@
 """Monthly fund requests (资金申请) in the web UI:
 
 - a section of the project page (``project_section``, core's answer to ``tongxin_project_panels``): the project's requests with their states
-  and the actions open to the viewer (withdraw, supervise, check, refuse, disburse, record
+  and the actions open to the viewer (withdraw, supervise, accept, refuse, disburse, record
   spending with a voucher, refund: ``core.services.fund_request_actions`` decides, as it does
   for the API's ``actions``; a step that is the viewer's but not possible now is shown disabled
   with its reason), the form to file a request, and the final accounts (决算表) with its .xlsx
   download;
-- the street office's page "资金申请": requests waiting for a check, the month's batches, and
+- the street office's page "资金申请": requests waiting for acceptance, the month's batches, and
   approved requests waiting to be paid;
 - a batch's page, where a street leader sees the total against their authority and approves
   it, and the office records the disbursement of the whole batch.
@@ -83,7 +83,7 @@ class Row:
     money: service.RequestMoney
     vouchers: list
     offers: Offers  # what the viewer may do with it now (core.services.fund_request_actions)
-    action: dict = field(default_factory=dict)   # values of the check/refuse/supervise form
+    action: dict = field(default_factory=dict)   # values of the accept/refuse/supervise form
     action_errors: FormErrors = field(default_factory=FormErrors)
     spend: dict = field(default_factory=dict)
     spend_errors: FormErrors = field(default_factory=FormErrors)
@@ -265,7 +265,7 @@ def file(project_id: int):
     except RuleError as err:
         c.session.rollback()
         return _back(project_id, "file", err, {name: request.form.get(name, "") for name in FILE_FIELDS})
-    flash(_t(f"资金申请#{rid}已提交（{month}），等待审核。", f"Fund request #{rid} filed for {month}; it awaits its check."), "success")
+    flash(_t(f"资金申请#{rid}已提交（{month}），等待审核。", f"Fund request #{rid} filed for {month}; it awaits acceptance."), "success")
     return redirect(url_for("web.projects.show", project_id=project_id) + f"#fr-{rid}")
 
 
@@ -280,15 +280,15 @@ def withdraw(request_id: int):
 @login_required
 def supervise(request_id: int):
     return _act(request_id, f"req-{request_id}", door.SUPERVISE_REQUEST, lambda given: (
-        T("监督委员会意见已记录。", "The supervision committee's check is recorded.") if given["approve"] else
+        T("监督委员会意见已记录。", "The supervision committee's sign-off is recorded.") if given["approve"] else
         T("已不同意该申请，申请单位将看到理由。", "Refused; the applicant will read why.")), values=("note",))
 
 
-@bp.post("/fund-requests/<int:request_id>/check")
+@bp.post("/fund-requests/<int:request_id>/accept")
 @login_required
-def check(request_id: int):
-    return _act(request_id, f"req-{request_id}", door.CHECK_REQUEST, T(
-        "已审核通过，编入月度汇总，等待街道领导审批。", "Checked: it is in the month's batch, awaiting the leader's approval."),
+def accept(request_id: int):
+    return _act(request_id, f"req-{request_id}", door.ACCEPT_REQUEST, T(
+        "已审核通过，编入月度汇总，等待街道领导审批。", "Accepted: it is in the month's batch, awaiting the leader's approval."),
         values=("month",))
 
 

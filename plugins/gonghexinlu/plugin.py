@@ -114,10 +114,10 @@ def _micro_max_fen(config) -> int:
 
 
 @hookimpl
-def tongxin_check_project(project: ProjectFacts, action: str, config, context: RuleContext):
+def tongxin_project_rules(project: ProjectFacts, action: str, config, context: RuleContext):
     violations: list[Violation] = []
     if action == "create":
-        return _check_creation(project, config, context)
+        return _creation_rules(project, config, context)
     if action not in ("submit", "approve", "change"):
         return violations
     micro_max = _micro_max_fen(config)
@@ -183,7 +183,7 @@ def tongxin_check_project(project: ProjectFacts, action: str, config, context: R
     return violations
 
 
-def _check_creation(project: ProjectFacts, config, context: RuleContext) -> list[Violation]:
+def _creation_rules(project: ProjectFacts, config, context: RuleContext) -> list[Violation]:
     """A second signature project is refused when it is started, not after it was filled in:
     drafts count, withdrawn and rejected projects do not."""
     if project.track != SIGNATURE:

@@ -78,7 +78,7 @@ def tongxin_budget_categories(config):
 
 
 @hookimpl
-def tongxin_check_project(project: ProjectFacts, action: str, config, context: RuleContext):
+def tongxin_project_rules(project: ProjectFacts, action: str, config, context: RuleContext):
     if action == "submit":
         return _budget_rows(project, config) + _formation(project)
     if action == "approve":

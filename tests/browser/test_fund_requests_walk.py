@@ -1,7 +1,7 @@
 """A month of fund requests (资金申请) in headless Chromium, on 共和新路's approved micro project:
 
 洛川 asks for money on a budget item (an amount over the item is refused beside the field,
-then the right amount is filed); the street office checks it into March's batch; a leader
+then the right amount is filed); the street office accepts it into March's batch; a leader
 whose authority is too small is told so, the leader with 50,000 yuan approves the batch; the
 office records the disbursement; 洛川 records the spending with the voucher and reads the
 final accounts, then downloads them as Excel.
@@ -37,7 +37,7 @@ def in_phase(live_server, platform):  # after both have pinned the world's day
         yield
 
 
-def test_a_request_is_filed_checked_batched_approved_paid_and_spent(live_server, browser_page, platform, tmp_path):
+def test_a_request_is_filed_accepted_batched_approved_paid_and_spent(live_server, browser_page, platform, tmp_path):
     page, base = browser_page, live_server
     pid = approved_project(platform, title="口袋花园")
     leaders(platform)
@@ -65,7 +65,7 @@ def test_a_request_is_filed_checked_batched_approved_paid_and_spent(live_server,
     expect(card).to_contain_text("购买绿植、花盆和工具")
     sign_out(page)
 
-    # -- the street office checks it into March's batch ------------------------------------------
+    # -- the street office accepts it into March's batch -----------------------------------------
     sign_in(page, base, TENANT, "ghxl_admin")
     page.goto(f"{base}/t/{TENANT}/fund-requests?month=2023-04")
     waiting = page.locator("#waiting")

@@ -86,7 +86,7 @@ class _Rules:
         return _fen(config, "cap_yuan")
 
     @hookimpl
-    def tongxin_check_project(self, project, action, config, context):
+    def tongxin_project_rules(self, project, action, config, context):
         if action != "submit":
             return []
         found = []

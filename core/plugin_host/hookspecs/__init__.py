@@ -32,14 +32,14 @@ from core.plugin_host.markers import PROJECT_NAME, hookimpl, hookspec
 from core.plugin_host.hookspecs.money import tongxin_fund_requests, tongxin_funding, tongxin_funds
 from core.plugin_host.hookspecs.platform import (tongxin_blueprints, tongxin_migration_dirs, tongxin_permissions,
                                                  tongxin_project_panels)
-from core.plugin_host.hookspecs.rules import tongxin_check_project, tongxin_project_transitioned
+from core.plugin_host.hookspecs.rules import tongxin_project_rules, tongxin_project_transitioned
 from core.plugin_host.hookspecs.shape import (tongxin_attachment_kinds, tongxin_budget_categories, tongxin_endorsement,
                                               tongxin_forms, tongxin_phases, tongxin_policy, tongxin_review_rubric,
                                               tongxin_tags, tongxin_tracks)
 
 __all__ = [
     "PROJECT_NAME", "hookimpl", "hookspec",
-    "tongxin_attachment_kinds", "tongxin_blueprints", "tongxin_budget_categories", "tongxin_check_project",
+    "tongxin_attachment_kinds", "tongxin_blueprints", "tongxin_budget_categories", "tongxin_project_rules",
     "tongxin_endorsement", "tongxin_forms", "tongxin_fund_requests", "tongxin_funding", "tongxin_funds",
     "tongxin_migration_dirs", "tongxin_permissions", "tongxin_phases", "tongxin_policy", "tongxin_project_panels",
     "tongxin_project_transitioned", "tongxin_review_rubric", "tongxin_tags", "tongxin_tracks",

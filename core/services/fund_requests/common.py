@@ -2,7 +2,7 @@
 (read by the API's input schemas too), the months requests are named by, and the guards each
 writer runs first (the write lock, the caller's role, the reading of typed input).
 
-Kept apart so that filing, checking, the batches and spending check their input the same way
+Kept apart so that filing, acceptance, the batches and spending validate their input the same way
 (the API's schemas and ``core.door.fields`` read the limits from the package, which re-exports
 them). The write lock is explained in the package's doc ("Serialised writers").
 """

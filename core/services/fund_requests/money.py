@@ -7,8 +7,8 @@ request's amount meets against both.
 that, less what was disbursed, less the amounts of the project's other open requests: an open
 request holds its money from filing until it is disbursed, refused or withdrawn, so two
 requests can never both be promised the same yuan. A request on a budget item is also bounded
-by the item's amount less the item's other open and disbursed requests. The office re-checks
-both when it checks, because the numbers may have moved (a release, a correction).
+by the item's amount less the item's other open and disbursed requests. The office measures
+both again when it accepts, because the numbers may have moved (a release, a correction).
 """
 from __future__ import annotations
 

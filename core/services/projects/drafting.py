@@ -98,7 +98,7 @@ def create_project(ctx: Ctx, programme_id: int, applicant_unit_id: int, track: s
         # One creation at a time per applicant unit, as for submission: the "create" rule counts
         # the unit's projects, and two concurrent creations must not both pass it.
         ctx.session.execute(select(OrgUnit.id).where(OrgUnit.id == unit.id).with_for_update())
-        v.extend(policy.check(_new_facts(programme, unit, track, title), "create", config, SessionRuleContext(ctx)))
+        v.extend(policy.judge(_new_facts(programme, unit, track, title), "create", config, SessionRuleContext(ctx)))
     v.raise_if_blocking()
     with ctx.action("project.create"):
         project = Project(programme_id=programme.id, applicant_unit_id=unit.id, track=track, title=title,
