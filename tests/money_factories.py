@@ -168,8 +168,8 @@ def snapshot(platform) -> dict:
 #
 # 共和新路 2023, amounts in yuan: 洛川's line holds L (the demo's allocation, or 10,000) and the
 # street's pool 200,000; 洛川's signature project is approved at L + 2,000 (L from its line, the
-# 2,000 excess from the pool, with the panel's approval), its micro project at 4,800.50, and
-# 延长's micro project at 3,000. A hotel pledges 30,000 to 洛川's co-governance fund claiming the
+# 2,000 excess from the pool, with the panel's approval), its micro-venture project at 4,800.50, and
+# 延长's micro-venture project at 3,000. A hotel pledges 30,000 to 洛川's co-governance fund claiming the
 # signature project (20,000 received, 5,000 committed to it) plus a meeting room, and a room to a
 # project still under review; a resident gives 1,000. Then money is disbursed (one against a
 # fund request), spent (one with a voucher), a refund and a correction reduce two figures.
@@ -183,7 +183,7 @@ PRIVATE = ("评审专家的私人意见", "王阿姨", "张三丰", "13800000000
 class Scenario:
     sig: int
     micro: int
-    other: int          # 延长's approved micro project
+    other: int          # 延长's approved micro-venture project
     pending: int        # submitted, never decided
     rejected: int
     line: int           # 洛川's budget line

@@ -1,7 +1,7 @@
 """静安区's community development fund holds in 共和新路's programme beside 共和新路's own plan
 (policies stack), through the services, the API and the web: a budget row outside the
 district's spending list is refused citing the district's plan while 共和新路's rules still
-apply (a micro project over 5,000 yuan is refused citing 共和新路's plan), and the programme
+apply (a micro-venture project over 5,000 yuan is refused citing 共和新路's plan), and the programme
 shows both policies with the versions it froze. The last test runs the district's policy at full
 strength (its defaults) in a tenant of its own: the meeting record, the spending list and a
 community foundation that takes donations and grants a street's project what the decision names.
@@ -28,7 +28,7 @@ ON_THE_LIST = "活动组织与物料"
 
 
 def micro_project(platform, amount: str, category: str | None) -> int:
-    """共和新路's micro project of one budget row, complete as 共和新路's plan asks."""
+    """共和新路's micro-venture project of one budget row, complete as 共和新路's plan asks."""
     with on_day(APPLICATION_DAY), acting(platform, "jingan", "luochuan") as ctx:
         p = projects.create_project(ctx, programme_id(platform, plugin="gonghexinlu"),
                                     unit_id(platform, "jingan", "ghxl-luochuan"), "micro_venture", "口袋花园")

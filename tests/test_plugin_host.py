@@ -324,7 +324,7 @@ def _fixture_draft(platform, username: str, unit_code: str, plugin: str, amount:
 
 
 def _micro_submission(platform, title: str, amount: str = "3000", year_programme: int | None = None) -> str:
-    """A 共和新路 micro project taken from draft to submitted; returns its state."""
+    """A 共和新路 micro-venture project taken from draft to submitted; returns its state."""
     pid = year_programme or programme_id(platform)
     with acting(platform, "jingan", "luochuan") as ctx:
         p = projects.create_project(ctx, pid, unit_id(platform, "jingan", "ghxl-luochuan"), "micro_venture", title)

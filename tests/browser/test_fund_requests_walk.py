@@ -1,4 +1,4 @@
-"""A month of fund requests (资金申请) in headless Chromium, on 共和新路's approved micro project:
+"""A month of fund requests (资金申请) in headless Chromium, on 共和新路's approved micro-venture project:
 
 洛川 asks for money on a budget item (an amount over the item is refused beside the field,
 then the right amount is filed); the street office accepts it into March's batch; a leader

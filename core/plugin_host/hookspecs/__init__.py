@@ -17,7 +17,7 @@ raises is contained, recorded as a ``PluginFault`` for the tenant's administrato
 into a clear refusal for the user, while other tenants and policies keep working.
 
 Every hook below has an example, written for an imaginary street ("riverside") whose policy has a
-signature track (one lasting project per neighbourhood) and a micro-project track; core names no
+signature track (one lasting project per neighbourhood) and a micro-venture project track; core names no
 real jurisdiction, so the built-in plugins under ``plugins/`` and ``docs/plugins.md`` show the
 real ones. ``tests/test_hookspecs_documented.py`` fails when a hook lacks a docstring or an example.
 

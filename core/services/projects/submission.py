@@ -56,7 +56,7 @@ def blocking(problems: list[Violation]) -> list[Violation]:
 
 
 def budget_warnings(ctx: Ctx, project: Project) -> list[Violation]:
-    """What the policy's submission rules will say about the budget as it stands (a micro
+    """What the policy's submission rules will say about the budget as it stands (a micro-venture
     project over its cap, an empty budget), so saving it can warn at once instead of a
     surprise at submission. The budget is saved either way."""
     policy, config = policy_of(ctx, project.programme)

@@ -131,7 +131,7 @@ def test_a_second_signature_project_is_refused_when_it_is_started(policy, config
             assert found[0].code == "signature_one_per_neighbourhood" and found[0].clause == clauses.SIGNATURE_ONE
             assert "含草稿" in found[0].message.zh
     assert policy.judge(project_facts(id=None, track=MICRO), "create", config,
-                        FactsRuleContext([mine(1, "draft")])) == []  # micro projects: as many as they like
+                        FactsRuleContext([mine(1, "draft")])) == []  # micro-venture projects: as many as they like
 
 
 def test_tracks_say_who_may_apply_and_funds_cite_their_cap_and_allocation(policy, config):
@@ -251,7 +251,7 @@ def test_one_signature_project_per_neighbourhood_and_year(policy, config):
     v = judge(policy, config, mine, others=[earlier, mine])["signature_one_per_neighbourhood"]
     assert (v.field, v.clause) == ("track", clauses.SIGNATURE_ONE)
     assert "每个居民区限1个" in v.message.zh
-    # what does not count: drafts and withdrawals, another neighbourhood, another year, micro projects, itself
+    # what does not count: drafts and withdrawals, another neighbourhood, another year, micro-venture projects, itself
     for other in (replace(earlier, state="draft"), replace(earlier, state="withdrawn"), replace(earlier, applicant_unit_id=11),
                   replace(earlier, programme_id=2), replace(earlier, track=MICRO), replace(mine, state="returned")):
         assert judge(policy, config, mine, others=[other, mine]) == {}, other
