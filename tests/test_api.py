@@ -16,7 +16,7 @@ from tests.factories import PDF, acting, application, tenant_id, unit_id
 
 # -- the first quarter, over HTTP ------------------------------------------------------------------
 
-def test_one_signature_and_two_micro_projects_from_creation_to_decision(client):
+def test_one_signature_and_two_micro_venture_projects_from_creation_to_decision(client):
     applicant = login(client, "luochuan")
     me = client.get(url("/me"), headers=applicant).get_json()
     assert me["username"] == "luochuan" and me["authenticated_by"] == "token"

@@ -71,7 +71,7 @@ def test_a_request_from_filing_to_final_accounts(app, client, platform):
     assert client.get(url("/fund-requests"), headers=login(client, "yanchang")).get_json()["total"] == 0
 
     for i in (rid, other):
-        r = post(client, f"/{i}/accept", office, json={})
+        r = post(client, f"/{i}/acceptance", office, json={})
         assert r.status_code == 200, r.get_json()
         assert r.get_json()["state"] == "accepted"
     batch_id = r.get_json()["batch_id"]
@@ -187,7 +187,7 @@ def test_disbursing_twice_and_a_batch_above_authority_are_refused(client, platfo
     leaders(platform)
     luochuan, office = login(client, "luochuan"), login(client, "ghxl_admin")
     rid = post(client, "", luochuan, json={"project_id": pid, "amount": "1000.50", "purpose": "物料"}).get_json()["id"]
-    batch_id = post(client, f"/{rid}/accept", office, json={}).get_json()["batch_id"]
+    batch_id = post(client, f"/{rid}/acceptance", office, json={}).get_json()["batch_id"]
 
     before = snapshot(platform)
     small = login(client, "fr_small_leader")
@@ -244,14 +244,14 @@ def test_withdraw_refuse_and_move_to_next_month(client, platform):
              "no_supervision_step")
 
     c = new("300")
-    batch_id = post(client, f"/{c}/accept", office, json={}).get_json()["batch_id"]
+    batch_id = post(client, f"/{c}/acceptance", office, json={}).get_json()["batch_id"]
     post(client, f"/batches/{batch_id}/approval", login(client, "fr_leader"))
     d = new("400")
-    body = is_error(post(client, f"/{d}/accept", office, json={}), 409, "batch_already_approved")
+    body = is_error(post(client, f"/{d}/acceptance", office, json={}), 409, "batch_already_approved")
     assert body["errors"][0]["field"] == "month" and "2023-05" in body["message"]
-    r = post(client, f"/{d}/accept", office, json={"month": "2023-05"})
+    r = post(client, f"/{d}/acceptance", office, json={"month": "2023-05"})
     assert r.status_code == 200 and r.get_json()["month"] == "2023-05"
-    is_error(post(client, f"/{d}/accept", office, json={"month": "April"}), 422)
+    is_error(post(client, f"/{d}/acceptance", office, json={"month": "April"}), 422)
 
     # Others see no request and no batch; an unknown id is the same 404.
     yanchang = login(client, "yanchang")

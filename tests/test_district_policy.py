@@ -27,7 +27,7 @@ OUTSIDE_THE_LIST = "宴请招待"
 ON_THE_LIST = "活动组织与物料"
 
 
-def micro_project(platform, amount: str, category: str | None) -> int:
+def micro_venture_project(platform, amount: str, category: str | None) -> int:
     """共和新路's micro-venture project of one budget row, complete as 共和新路's plan asks."""
     with on_day(APPLICATION_DAY), acting(platform, "jingan", "luochuan") as ctx:
         p = projects.create_project(ctx, programme_id(platform, plugin="gonghexinlu"),
@@ -45,21 +45,21 @@ def refused(platform, pid: int) -> dict[str, object]:
 
 
 def test_the_districts_list_and_the_streets_cap_both_judge_a_submission(platform):
-    both = refused(platform, micro_project(platform, "6000", OUTSIDE_THE_LIST))
+    both = refused(platform, micro_venture_project(platform, "6000", OUTSIDE_THE_LIST))
     assert set(both) == {"jingan_budget_category_not_listed", "micro_over_limit"}
     assert both["jingan_budget_category_not_listed"].clause == district.SPENDING_LIST
     assert both["jingan_budget_category_not_listed"].clause.zh.startswith("静安区实施方案")
     assert both["micro_over_limit"].clause == street.MICRO_LIMIT
     # Each alone: the street's cap on a listed row, the district's list on a small one.
-    assert set(refused(platform, micro_project(platform, "6000", ON_THE_LIST))) == {"micro_over_limit"}
-    assert set(refused(platform, micro_project(platform, "3000", OUTSIDE_THE_LIST))) == {"jingan_budget_category_not_listed"}
+    assert set(refused(platform, micro_venture_project(platform, "6000", ON_THE_LIST))) == {"micro_over_limit"}
+    assert set(refused(platform, micro_venture_project(platform, "3000", OUTSIDE_THE_LIST))) == {"jingan_budget_category_not_listed"}
     with on_day(APPLICATION_DAY), acting(platform, "jingan", "luochuan") as ctx:
-        assert projects.submit(ctx, micro_project(platform, "3000", ON_THE_LIST)).state == "submitted"
+        assert projects.submit(ctx, micro_venture_project(platform, "3000", ON_THE_LIST)).state == "submitted"
 
 
 def test_through_the_api(client, platform):
     headers = login(client, "luochuan")
-    pid = micro_project(platform, "1000", None)
+    pid = micro_venture_project(platform, "1000", None)
     with on_day(APPLICATION_DAY):
         r = client.put(url(f"/projects/{pid}/budget"), headers=headers, json={"items": [
             {"description": "聚餐", "amount": "6000", "category": OUTSIDE_THE_LIST}]})
@@ -85,7 +85,7 @@ def test_through_the_api(client, platform):
 def test_through_the_web(client, platform):
     web = Web(client)
     web.login("luochuan")
-    pid = micro_project(platform, "1000", None)
+    pid = micro_venture_project(platform, "1000", None)
     page = text(web.get(f"/projects/{pid}"))
     assert 'name="category"' in page and f'<option value="{ON_THE_LIST}">' in page  # the district's list is offered
     with on_day(APPLICATION_DAY):

@@ -120,7 +120,7 @@ def test_the_steps_on_a_request_are_refused_alike_by_the_api_and_the_page(app, c
     before = snapshot(platform)
 
     back = {"back": "project"}
-    same_refusal(client.post(url(f"/fund-requests/{rid}/accept"), headers=office_api, json={"month": "2023-00"}),
+    same_refusal(client.post(url(f"/fund-requests/{rid}/acceptance"), headers=office_api, json={"month": "2023-00"}),
                  office.post(f"/fund-requests/{rid}/accept", {"month": "2023-00", **back}), "month", f"fr-{rid}-month")
     assert same_refusal(client.post(url(f"/fund-requests/{rid}/refusal"), headers=office_api, json={}),
                         office.post(f"/fund-requests/{rid}/refuse", {"reason": "", **back}),

@@ -5,7 +5,7 @@
   window its policy gives filing, only the role a phase names as approver may, sending its
   ``override_reason``.
 - ``GET .../fund-requests/<id>``; actions ``POST .../<id>/supervision`` (the supervision
-  committee, where the policy has the step), ``/accept`` (the street office: into the month's
+  committee, where the policy has the step), ``/acceptance`` (the street office: into the month's
   batch), ``/refusal``, ``/withdraw`` (the applicant, while nobody acted), ``/disbursement``
   (the office, once the leader approved), ``/expenses`` (multipart, with the voucher) and
   ``/refunds``.
@@ -247,7 +247,7 @@ class Supervision(MethodView):
         return _request(ctx, request_id)
 
 
-@blp.route("/<id:request_id>/accept")
+@blp.route("/<id:request_id>/acceptance")
 class Accept(MethodView):
     @login_required
     @blp.arguments(door.ACCEPT_REQUEST.schema)

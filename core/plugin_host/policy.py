@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the host holds its policies; a policy only names its host's
     from core.plugin_host.manager import PluginHost
 
 log = logging.getLogger("core.plugin_host.manager")  # one logger for the host and its policies
-LOAD_CHECK_YEAR = 2024  # the year whose calendar is checked when a plugin loads
+LOAD_VALIDATION_YEAR = 2024  # the year whose calendar is validated when a plugin loads
 
 
 @dataclass

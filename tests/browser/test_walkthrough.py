@@ -100,7 +100,7 @@ def decide(page, title: str, outcome: str, *, amount: str | None = None, explana
     expect(page.locator(".flash")).to_contain_text("评审决定已记录")
 
 
-def test_one_signature_and_two_micro_projects_from_application_to_decision(live_server, browser_page, tmp_path):
+def test_one_signature_and_two_micro_venture_projects_from_application_to_decision(live_server, browser_page, tmp_path):
     page, base = browser_page, live_server
     minutes = tmp_path / "会议记录.pdf"
     minutes.write_bytes(PDF)

@@ -144,12 +144,12 @@ def set_budget(ctx: Ctx, project_id: int, items: list[dict]) -> Project:
     policy will say about the budget at submission is ``budget_warnings``: shown at once."""
     project = _editable(ctx, project_id)
     if not isinstance(items, list):
-        raise RuleError(Violation("invalid_budget", T("预算应为明细列表", "The budget must be a list of lines"), field="budget"))
+        raise RuleError(Violation("invalid_budget", T("预算应为明细列表", "The budget must be a list of items"), field="budget"))
     v = Violations()
     if len(items) > MAX_BUDGET_ITEMS:
         v.add(Violation("budget_too_many", T(f"预算明细最多{MAX_BUDGET_ITEMS}行", f"At most {MAX_BUDGET_ITEMS} budget items"),
                         field="budget"))
-    lines = []
+    rows = []
     for i, item in enumerate(items[:MAX_BUDGET_ITEMS]):
         if not isinstance(item, dict):
             v.add(Violation("invalid_budget", T("预算明细格式不正确", "Malformed budget item"), field=f"budget.{i}"))
@@ -165,15 +165,15 @@ def set_budget(ctx: Ctx, project_id: int, items: list[dict]) -> Project:
             v.add(Violation("budget_amount", amount_refusal(exc, T(f"第{i + 1}行：金额", f"Item {i + 1}: the amount")),
                             field=f"budget.{i}.amount"))
             continue
-        lines.append((desc, fen, budget_category(item, i, v)))
-    total = sum(f for _, f, _ in lines)
+        rows.append((desc, fen, budget_category(item, i, v)))
+    total = sum(f for _, f, _ in rows)
     if total > MAX_PROJECT_FEN:
         v.add(Violation("budget_too_large", T("预算总额过大，请核对", "The total is implausibly large; please check"), field="budget"))
     v.raise_if_blocking()
     with ctx.action("project.budget"):
         project.budget_items.clear()
         ctx.session.flush()
-        for pos, (desc, fen, category) in enumerate(lines):
+        for pos, (desc, fen, category) in enumerate(rows):
             project.budget_items.append(BudgetItem(position=pos, description=desc, amount_fen=fen, category=category))
         project.requested_fen = total
     return project

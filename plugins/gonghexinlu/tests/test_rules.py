@@ -168,7 +168,7 @@ def test_add_months(day, months, expected):
     ("2023-01-31", "2024-01-31", False),
     ("2023-04-01", "2023-04-01", True),
 ])
-def test_a_micro_project_runs_at_most_twelve_months(policy, config, start, end, allowed):
+def test_a_micro_venture_project_runs_at_most_twelve_months(policy, config, start, end, allowed):
     found = judge(policy, config, micro(start, end))
     assert ("micro_too_long" not in found) is allowed
     if not allowed:
@@ -187,7 +187,7 @@ def test_the_duration_follows_the_streets_setting_and_spares_signature_projects(
 
 # -- money ---------------------------------------------------------------------------------------
 
-def test_a_micro_project_asks_at_most_the_limit_to_the_fen(policy, config):
+def test_a_micro_venture_project_asks_at_most_the_limit_to_the_fen(policy, config):
     assert judge(policy, config, micro(fen=500_000)) == {}
     v = judge(policy, config, micro(fen=500_001))["micro_over_limit"]
     assert (v.field, v.clause) == ("budget", clauses.MICRO_LIMIT)
@@ -204,7 +204,7 @@ def test_a_signature_project_has_no_micro_limit_but_needs_a_budget(policy, confi
     assert "budget_missing" in judge(policy, config, micro(fen=0))
 
 
-def test_the_panel_approves_a_micro_project_within_the_limit(policy, config):
+def test_the_panel_approves_a_micro_venture_project_within_the_limit(policy, config):
     assert judge(policy, config, micro(fen=500_000, approved_fen=500_000), "approve") == {}
     v = judge(policy, config, micro(fen=600_000, approved_fen=500_001), "approve")["micro_over_limit"]
     assert (v.field, v.clause) == ("approved_amount", clauses.MICRO_LIMIT)
@@ -228,7 +228,7 @@ def test_a_signature_project_is_paid_from_its_line_and_only_the_excess_from_the_
     assert draws(signature(approved_fen=4_000_000), 0) == [("pool", 4_000_000)]  # a zero draw is dropped
 
 
-def test_a_micro_project_is_paid_entirely_from_the_pool_whose_cap_is_the_config(policy, config):
+def test_a_micro_venture_project_is_paid_entirely_from_the_pool_whose_cap_is_the_config(policy, config):
     draws = policy.funding(micro(fen=500_000, approved_fen=480_000), config, FactsRuleContext(available={"line": 9_000_000}))
     assert [(d.fund, d.amount_fen) for d in draws] == [("pool", 480_000)]
     specs = {f.key: f for f in policy.funds(config)}
@@ -264,7 +264,7 @@ def test_one_signature_project_per_neighbourhood_and_year(policy, config):
     assert "signature_one_per_neighbourhood" in judge(policy, two, mine, others=[earlier, replace(earlier, id=3)])
 
 
-def test_micro_projects_are_not_limited_in_number(policy, config):
+def test_micro_venture_projects_are_not_limited_in_number(policy, config):
     others = [micro(id=i, applicant_unit_id=10, state="submitted") for i in range(2, 8)]
     assert judge(policy, config, micro(id=1, applicant_unit_id=10), others=others) == {}
 
