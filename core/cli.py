@@ -171,8 +171,8 @@ def money_reconcile(tenant_slug: str | None) -> None:
                                                  settings=p.settings, tenant_id=tid))))
     for line in table(results):
         click.echo(line)
-    failed = [(slug, c) for slug, checks in results for c in checks if not c.ok]
-    funds = sum(len(checks) for _, checks in results)
+    failed = [(slug, c) for slug, funds_of in results for c in funds_of if not c.ok]
+    funds = sum(len(funds_of) for _, funds_of in results)
     if failed:
         click.echo(f"\n对账不通过 / reconciliation FAILED: {len(failed)} / {funds} 项资金", err=True)
         for slug, c in failed:

@@ -23,11 +23,11 @@ awards...), add steps on their days; a step finds what earlier ones made in ``st
   pool), approves 口袋花园 from the pool and rejects 青年议事角 with the reason. From April the
   approved projects ask for money month by month: the office checks, the leader approves the
   month's batch within a 50,000-yuan authority, the office disburses, the neighbourhood records
-  spending with receipts, and at the year's end 洛川 returns what it did not spend.
+  spending with vouchers, and at the year's end 洛川 returns what it did not spend.
 - 海园 (静安寺街道): 海园 applies; at the council meeting (20 May) two sponsors pledge to the
   neighbourhood's 共治金 and one claims 爱心小水表; money is received, the project approved from
-  the fund, and each spending is applied for with purpose and beneficiaries, checked by the
-  supervision committee and the street, approved by the leader, disbursed and spent.
+  the fund, and each spending is applied for with purpose and beneficiaries, signed off by the
+  supervision committee, accepted by the street, approved by the leader, disbursed and spent.
 - 晋江市: 青华社区 and 安东社区 apply in the city's call; their towns stamp the applications; the
   city's panel scores and the chair selects both as 晋江-level pilots (100,000 yuan each from
   the city's subsidy); 青阳街道 and a charity pledge to 邻里驿站; 安东 asks 安海镇 for money,
@@ -116,8 +116,8 @@ class Story:
         with self.platform.db.session(tenant_id=self.tenant_id(tenant)) as s:
             return s.scalars(select(Sponsor.id).where(Sponsor.name == name)).one()
 
-    def receipt(self, ctx: Ctx, request: str, amount: str, memo: str, filename: str) -> None:
-        fund_requests.record_expense(ctx, self.ids[request], amount=amount, memo=memo, receipt=FileStorage(io.BytesIO(PNG), filename),
+    def expense(self, ctx: Ctx, request: str, amount: str, memo: str, filename: str) -> None:
+        fund_requests.record_expense(ctx, self.ids[request], amount=amount, memo=memo, voucher=FileStorage(io.BytesIO(PNG), filename),
                                      storage=self.platform.storage,
                                      key=f"demo:{request}:expense")
 
@@ -258,7 +258,7 @@ def _ghxl_file(story: Story, username: str, project: str, name: str, amount: str
 def _office_checks(story: Story, tenant: str, office: str, *names: str) -> None:
     with story.as_(tenant, office) as ctx:
         for name in names:
-            story.ids[f"batch:{name}"] = fund_requests.check(ctx, story.ids[name]).batch_id
+            story.ids[f"batch:{name}"] = fund_requests.accept(ctx, story.ids[name]).batch_id
 
 
 def _leader_approves(story: Story, tenant: str, leader: str, name: str) -> None:
@@ -285,13 +285,13 @@ step("2023-04-14")(lambda story: _office_pays(story, "jingan", "ghxl_admin", "gh
 @step("2023-04-20")
 def ghxl_micro_spends(story: Story) -> None:
     with story.as_("jingan", "yanchang") as ctx:
-        story.receipt(ctx, "ghxl-apr-micro", "2400", "月季、绣球花苗及营养土", "发票-花苗.png")
+        story.expense(ctx, "ghxl-apr-micro", "2400", "月季、绣球花苗及营养土", "发票-花苗.png")
 
 
 @step("2023-04-28")
 def ghxl_signature_spends(story: Story) -> None:
     with story.as_("jingan", "luochuan") as ctx:
-        story.receipt(ctx, "ghxl-apr-signature", "9800", "议事桌椅8套、展板2块", "发票-桌椅.png")
+        story.expense(ctx, "ghxl-apr-signature", "9800", "议事桌椅8套、展板2块", "发票-桌椅.png")
 
 
 @step("2023-05-04")
@@ -308,9 +308,9 @@ step("2023-05-15")(lambda story: _office_pays(story, "jingan", "ghxl_admin", "gh
 @step("2023-05-26")
 def ghxl_may_spending(story: Story) -> None:
     with story.as_("jingan", "luochuan") as ctx:
-        story.receipt(ctx, "ghxl-may-signature", "6000", "议事活动物料（桌牌、记录本、茶歇）", "发票-物料.png")
+        story.expense(ctx, "ghxl-may-signature", "6000", "议事活动物料（桌牌、记录本、茶歇）", "发票-物料.png")
     with story.as_("jingan", "yanchang") as ctx:
-        story.receipt(ctx, "ghxl-may-micro", "1800", "园艺工具一批", "发票-工具.png")
+        story.expense(ctx, "ghxl-may-micro", "1800", "园艺工具一批", "发票-工具.png")
 
 
 @step("2023-09-04")
@@ -326,7 +326,7 @@ step("2023-09-15")(lambda story: _office_pays(story, "jingan", "ghxl_admin", "gh
 @step("2023-09-28")
 def ghxl_september_spending(story: Story) -> None:
     with story.as_("jingan", "luochuan") as ctx:
-        story.receipt(ctx, "ghxl-sep-signature", "9600", "居民公约印制2000份、宣传展板", "发票-印制.png")
+        story.expense(ctx, "ghxl-sep-signature", "9600", "居民公约印制2000份、宣传展板", "发票-印制.png")
 
 
 @step("2023-12-20")
@@ -408,7 +408,7 @@ step("2023-05-30")(lambda story: _office_pays(story, "jingan", "jas_admin", "hai
 @step("2023-06-20")
 def haiyuan_meters_bought(story: Story) -> None:
     with story.as_("jingan", "haiyuan") as ctx:
-        story.receipt(ctx, "haiyuan-may", "31600", "智能水表40只", "发票-水表.png")
+        story.expense(ctx, "haiyuan-may", "31600", "智能水表40只", "发票-水表.png")
 
 
 step("2023-06-26")(lambda story: _haiyuan_file(story, "haiyuan-jun", "8000", "水表安装与调试", "2023-06", "安装与调试"))
@@ -427,7 +427,7 @@ def haiyuan_second_receipt(story: Story) -> None:
 @step("2023-07-12")
 def haiyuan_meters_installed(story: Story) -> None:
     with story.as_("jingan", "haiyuan") as ctx:
-        story.receipt(ctx, "haiyuan-jun", "8000", "40户水表安装调试", "发票-安装.png")
+        story.expense(ctx, "haiyuan-jun", "8000", "40户水表安装调试", "发票-安装.png")
 
 
 # -- 晋江 2023 -------------------------------------------------------------------------------------
@@ -521,7 +521,7 @@ step("2023-04-20")(lambda story: _office_pays(story, "jinjiang", "anhai_admin", 
 @step("2023-05-15")
 def jinjiang_hall_spends(story: Story) -> None:
     with story.as_("jinjiang", "andong") as ctx:
-        story.receipt(ctx, "hall-apr", "28500", "议事厅桌椅、音响及标识", "发票-议事厅.png")
+        story.expense(ctx, "hall-apr", "28500", "议事厅桌椅、音响及标识", "发票-议事厅.png")
 
 
 # -- 2024 ----------------------------------------------------------------------------------------

@@ -116,7 +116,7 @@ def application(title: str, *, directions=("carrier",), start="2023-04-01", end=
 
 def draft_project(platform: Platform, username: str, unit_code: str, track: str, title: str, *,
                   amount: str = "3000", directions=None, tenant: str = "jingan") -> int:
-    """A complete 共和新路 application (form, one budget line, residents' minutes), not submitted."""
+    """A complete 共和新路 application (form, one budget item, residents' minutes), not submitted."""
     pid = programme_id(platform, tenant, plugin="gonghexinlu")
     directions = directions or (("carrier",) if track == "yiju_yipin" else ("public_space",))
     with on_day(APPLICATION_DAY), acting(platform, tenant, username) as ctx:
@@ -135,16 +135,16 @@ def submitted_project(platform: Platform, username: str, unit_code: str, track: 
 
 
 def gonghexinlu_project(platform, username, unit_code, track, title, amount, *,
-                        receipt=False) -> tuple[int, int | None]:
-    """A submitted 共和新路 application with one budget line of ``amount`` yuan (a scanned invoice
-    as well if asked, to serve later as an expense's receipt); returns its id and the invoice's."""
+                        voucher=False) -> tuple[int, int | None]:
+    """A submitted 共和新路 application with one budget item of ``amount`` yuan (a scanned invoice
+    as well if asked, to serve later as an expense's voucher); returns its id and the invoice's."""
     with on_day(APPLICATION_DAY), acting(platform, "jingan", username) as ctx:
         p = projects.create_project(ctx, programme_id(platform), unit_id(platform, "jingan", unit_code), track, title)
         directions = ("carrier",) if track == "yiju_yipin" else ("public_space",)
         projects.save_form(ctx, p.id, "application", application(title, directions=directions))
         projects.set_budget(ctx, p.id, [{"description": "活动物料", "amount": amount}])
         projects.attach(ctx, p.id, "residents_minutes", "会议记录.pdf", io.BytesIO(PDF), platform.storage)
-        att = projects.attach(ctx, p.id, "supporting", "发票扫描件.pdf", io.BytesIO(PDF), platform.storage) if receipt else None
+        att = projects.attach(ctx, p.id, "supporting", "发票扫描件.pdf", io.BytesIO(PDF), platform.storage) if voucher else None
         projects.submit(ctx, p.id)
         ctx.session.flush()
         return p.id, (att.id if att else None)
@@ -158,16 +158,16 @@ HAIYUAN_APPLICATION = {"purpose": "为辖区独居老人更换老化水表、加
 
 
 def haiyuan_project(platform, title: str, *, amount: str = "50000", submit: bool = True,
-                    receipt: bool = False) -> tuple[int, int | None]:
+                    voucher: bool = False) -> tuple[int, int | None]:
     """A 海园 application by the neighbourhood (form and budget; a scanned invoice if asked,
-    to serve later as an expense's receipt), submitted unless told not to."""
+    to serve later as an expense's voucher), submitted unless told not to."""
     with on_day(APPLICATION_DAY), acting(platform, T, "haiyuan") as ctx:
         p = projects.create_project(ctx, programme_id(platform, T, plugin="haiyuan"), unit_id(platform, T, "jas-haiyuan"),
                                     "livelihood", title)
         projects.save_form(ctx, p.id, "application", HAIYUAN_APPLICATION)
         projects.set_budget(ctx, p.id, [{"description": "材料与施工", "amount": amount}])
         att = (projects.attach(ctx, p.id, "supporting", "发票.pdf", io.BytesIO(PDF), platform.storage).id
-               if receipt else None)
+               if voucher else None)
         if submit:
             projects.submit(ctx, p.id)
         return p.id, att

@@ -70,12 +70,12 @@ def receive(platform, pledge: int, amount: str, key: str, username: str = "haiyu
         return pledges.receive(ctx, pledge, amount, key, memo="银行到账")
 
 
-def spend(platform, pid: int, yuan_amount: int, memo: str, key: str, receipt: int | None = None) -> None:
-    """The street pays the project out of the fund and the neighbourhood spends it (receipted)."""
+def spend(platform, pid: int, yuan_amount: int, memo: str, key: str, voucher: int | None = None) -> None:
+    """The street pays the project out of the fund and the neighbourhood spends it (with its voucher)."""
     fid = fund_id(platform)
     with acting(platform, T, "jas_admin") as ctx:
         ledger.disburse(ctx, fid, yuan_amount * YUAN, pid, f"{key}-pay", memo="拨付")
-        ledger.expense(ctx, fid, yuan_amount * YUAN, pid, f"{key}-spend", memo=memo, receipt_attachment_id=receipt)
+        ledger.expense(ctx, fid, yuan_amount * YUAN, pid, f"{key}-spend", memo=memo, voucher_attachment_id=voucher)
 
 
 def counts(platform) -> tuple[int, int, int]:
@@ -151,7 +151,7 @@ def item_ids(platform, pid: int) -> list[int]:
 
 
 def snapshot(platform) -> dict:
-    """Everything a refusal must leave as it was: ledger entries, requests, batches, receipts."""
+    """Everything a refusal must leave as it was: ledger entries, requests, batches, vouchers."""
     with acting(platform, "jingan", None) as ctx:
         s = ctx.session
         return {
@@ -168,14 +168,14 @@ def snapshot(platform) -> dict:
 #
 # 共和新路 2023, amounts in yuan: 洛川's line holds L (the demo's allocation, or 10,000) and the
 # street's pool 200,000; 洛川's signature project is approved at L + 2,000 (L from its line, the
-# 2,000 excess from the pool, with the panel's approval), its micro project at 4,800.50, and
-# 延长's micro project at 3,000. A hotel pledges 30,000 to 洛川's co-governance fund claiming the
+# 2,000 excess from the pool, with the panel's approval), its micro-venture project at 4,800.50, and
+# 延长's micro-venture project at 3,000. A hotel pledges 30,000 to 洛川's co-governance fund claiming the
 # signature project (20,000 received, 5,000 committed to it) plus a meeting room, and a room to a
 # project still under review; a resident gives 1,000. Then money is disbursed (one against a
-# fund request), spent (one with a receipt), a refund and a correction reduce two figures.
+# fund request), spent (one with a voucher), a refund and a correction reduce two figures.
 
 # What the scenario holds that no disclosure may show: a reviewer's words, a beneficiary's and
-# the resident donor's names, his phone, the receipt's file name, the projects not approved.
+# the resident donor's names, his phone, the voucher's file name, the projects not approved.
 PRIVATE = ("评审专家的私人意见", "王阿姨", "张三丰", "13800000000", "发票扫描件", "青年议事角", "被否决的项目")
 
 
@@ -183,14 +183,14 @@ PRIVATE = ("评审专家的私人意见", "王阿姨", "张三丰", "13800000000
 class Scenario:
     sig: int
     micro: int
-    other: int          # 延长's approved micro project
+    other: int          # 延长's approved micro-venture project
     pending: int        # submitted, never decided
     rejected: int
     line: int           # 洛川's budget line
     pool: int           # the street's pool
     sponsor_fund: int   # 洛川's co-governance fund
     request: int        # the fund request the first disbursement answers
-    receipt: int        # the receipt's attachment
+    voucher: int        # the voucher's attachment
     hotel_pledge: int
     person_pledge: int
     line_fen: int       # what the line had, all committed to the signature project
@@ -213,8 +213,8 @@ def build(platform) -> Scenario:
         line_fen = ledger.balance(ctx, line.id).available
 
     over = fen_to_yuan(line_fen + 2_000 * YUAN)
-    sig, receipt = gonghexinlu_project(platform, "luochuan", "ghxl-luochuan", "yiju_yipin", "楼组议事会", str(over),
-                                       receipt=True)
+    sig, voucher = gonghexinlu_project(platform, "luochuan", "ghxl-luochuan", "yiju_yipin", "楼组议事会", str(over),
+                                       voucher=True)
     micro, _ = gonghexinlu_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园", "4800.50")
     other, _ = gonghexinlu_project(platform, "yanchang", "ghxl-yanchang", "micro_venture", "延长睦邻角", "3000")
     pending, _ = gonghexinlu_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "青年议事角", "2000")
@@ -254,12 +254,12 @@ def build(platform) -> Scenario:
         ctx.session.flush()
         ledger.disburse(ctx, line_id, 6_000 * YUAN, sig, "t:d1", memo="5月拨付", fund_request_id=request.id)
         ledger.disburse(ctx, pool_id, 2_000 * YUAN, sig, "t:d2", memo="超出部分拨付")
-        ledger.expense(ctx, line_id, 250_050, sig, "t:e1", receipt_attachment_id=receipt, memo="议事会茶歇与物料")
+        ledger.expense(ctx, line_id, 250_050, sig, "t:e1", voucher_attachment_id=voucher, memo="议事会茶歇与物料")
         wrong = ledger.expense(ctx, line_id, 1_000 * YUAN, sig, "t:e2", memo="海报印刷")
         ledger.correct(ctx, wrong.id, "t:c1", "发票金额为800元，更正200元", amount_fen=200 * YUAN)
         ledger.refund(ctx, pool_id, 500 * YUAN, sig, "t:r1", memo="结余退回")
         ledger.disburse(ctx, pool_id, 480_050, micro, "t:d3")
         ledger.expense(ctx, pool_id, 4_000 * YUAN, micro, "t:e3", memo="花苗与工具")
         ledger.disburse(ctx, pool_id, 1_000 * YUAN, other, "t:d4")
-        return Scenario(sig, micro, other, pending, rejected, line_id, pool_id, sponsor_fund.id, request.id, receipt,
+        return Scenario(sig, micro, other, pending, rejected, line_id, pool_id, sponsor_fund.id, request.id, voucher,
                         hotel_pledge.id, person_pledge.id, line_fen, room.id)

@@ -117,7 +117,7 @@ def _disbursed(platform, app, client):
     with acting(platform, "jingan", "luochuan") as ctx:
         rid = fund_requests.file_request(ctx, pid, amount="5000", purpose="购买活动物料").id
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch = fund_requests.check(ctx, rid).batch_id
+        batch = fund_requests.accept(ctx, rid).batch_id
     with acting(platform, "jingan", "fr_leader") as ctx:
         fund_requests.approve_batch(ctx, batch)
     with acting(platform, "jingan", "ghxl_admin") as ctx:
@@ -174,7 +174,7 @@ def _form(path: str, username: str, data: Callable[[dict, object], dict], multip
     return send
 
 
-def _receipt() -> tuple:
+def _voucher() -> tuple:
     return (io.BytesIO(PDF), "收据.pdf")
 
 
@@ -202,7 +202,7 @@ DOORS = [
                                              lambda s, a: {"project_id": s["pid"], "amount": a, "purpose": "购买活动物料"}),
          _REQUESTS, day=IMPLEMENTATION_DAY, api=("post", "/api/v1/t/{tenant}/fund-requests", "amount")),
     Door("api expense", _disbursed, _api("post", "/fund-requests/{rid}/expenses", "luochuan",
-                                         lambda s, a: {"amount": a, "memo": "购买物料", "receipt": _receipt()}, True),
+                                         lambda s, a: {"amount": a, "memo": "购买物料", "voucher": _voucher()}, True),
          _EXPENSES, day=IMPLEMENTATION_DAY, json=False,
          api=("post", "/api/v1/t/{tenant}/fund-requests/{request_id}/expenses", "amount")),
     Door("api refund", _disbursed, _api("post", "/fund-requests/{rid}/refunds", "luochuan",
@@ -238,7 +238,7 @@ DOORS = [
          _REQUESTS, web=True, day=IMPLEMENTATION_DAY),
     Door("web expense", _disbursed, _form("/fund-requests/{rid}/expenses", "luochuan",
                                           lambda s, a: {"amount": a, "memo": "购买物料", "back": "project",
-                                                        "receipt": _receipt()}, True),
+                                                        "voucher": _voucher()}, True),
          _EXPENSES, web=True, day=IMPLEMENTATION_DAY),
     Door("web refund", _disbursed, _form("/fund-requests/{rid}/refunds", "luochuan",
                                          lambda s, a: {"amount": a, "memo": "结余退回", "back": "project"}),

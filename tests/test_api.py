@@ -16,7 +16,7 @@ from tests.factories import PDF, acting, application, tenant_id, unit_id
 
 # -- the first quarter, over HTTP ------------------------------------------------------------------
 
-def test_one_signature_and_two_micro_projects_from_creation_to_decision(client):
+def test_one_signature_and_two_micro_venture_projects_from_creation_to_decision(client):
     applicant = login(client, "luochuan")
     me = client.get(url("/me"), headers=applicant).get_json()
     assert me["username"] == "luochuan" and me["authenticated_by"] == "token"
@@ -242,7 +242,7 @@ def test_directory_and_installed_plugins_are_public(client):
     plugins = client.get(f"{API}/-/plugins.json").get_json()
     assert plugins["load_errors"] == []
     described = next(p for p in plugins["plugins"] if p["name"] == "gonghexinlu")
-    assert "tongxin_check_project" in described["hooks"] and described["config_defaults"]["micro_max_yuan"] == "5000.00"
+    assert "tongxin_project_rules" in described["hooks"] and described["config_defaults"]["micro_max_yuan"] == "5000.00"
 
 
 # -- tenants are apart ---------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def test_a_second_signature_project_is_refused_when_it_is_started_citing_the_cla
     assert client.get(url("/projects"), headers=applicant).get_json()["total"] == 1  # nothing was written
 
 
-def test_a_micro_project_of_5000_01_yuan_is_refused(client):
+def test_a_micro_venture_project_of_5000_01_yuan_is_refused(client):
     applicant = login(client, "luochuan")
     pid = draft(client, applicant, amount="5000.01")
     body = is_error(client.post(url(f"/projects/{pid}/submit"), headers=applicant), 422, "micro_over_limit")
@@ -257,7 +257,7 @@ def _valid_bodies(client, platform) -> dict:
         ("post", "/fund-requests"): {"project_id": 1, "amount": "100", "purpose": "活动物料", "beneficiaries": "居民",
                                      "month": "2023-04"},
         ("post", "/fund-requests/{request_id}/supervision"): {"outcome": "approved", "note": "同意"},
-        ("post", "/fund-requests/{request_id}/check"): {"month": "2023-04"},
+        ("post", "/fund-requests/{request_id}/acceptance"): {"month": "2023-04"},
         ("post", "/fund-requests/{request_id}/refusal"): {"reason": "与预算不符"},
         ("post", "/fund-requests/{request_id}/refunds"): {"amount": "100", "memo": "结余", "key": "garbage-4"},
         ("post", "/sponsors"): {"org_unit_id": unit(client, "gonghexinlu"), "name": "某单位", "kind": "enterprise"},

@@ -38,7 +38,7 @@ def test_anyone_reads_a_neighbourhoods_disclosure(client, platform, scenario):
     assert [(m["kind"], m["amount"]) for m in sig["disbursements"]] == [
         ("disbursement", "6000.00"), ("disbursement", "2000.00"), ("refund", "-500.00")]
     assert sig["disbursements"][0]["purpose"] == "议事会场地布置与物料" and sig["disbursements"][0]["month"] == "2023-05"
-    assert [(m["amount"], m["has_receipt"]) for m in sig["spending"]] == [
+    assert [(m["amount"], m["has_voucher"]) for m in sig["spending"]] == [
         ("2500.50", True), ("1000.00", False), ("-200.00", False)]
     assert sig["spending"][2]["corrects_kind"] == "expense"
     # every list adds up to its total

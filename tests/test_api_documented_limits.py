@@ -24,9 +24,9 @@ def _props(spec, name: str) -> dict:
 def test_text_limits_are_the_services(spec):
     create = _props(spec, "CreateProject")["title"]
     assert (create["minLength"], create["maxLength"]) == (projects.TITLE_MIN, projects.TITLE_MAX) == (2, 60)
-    line = _props(spec, "BudgetLineInput")["description"]
+    line = _props(spec, "BudgetItemInput")["description"]
     assert line["maxLength"] == projects.BUDGET_DESCRIPTION_MAX
-    assert _props(spec, "BudgetInput")["items"]["maxItems"] == projects.MAX_BUDGET_LINES
+    assert _props(spec, "BudgetInput")["items"]["maxItems"] == projects.MAX_BUDGET_ITEMS
     request = _props(spec, "FundRequestInput")
     assert request["purpose"]["maxLength"] == request["beneficiaries"]["maxLength"] == fund_requests.TEXT_MAX == 500
     assert request["month"]["pattern"] == fund_requests.MONTH_PATTERN
@@ -60,7 +60,7 @@ AMOUNTS = ["0", "5000", "5000.5", "5000.50", "5,000", "1,000.50", "999,999,999.9
 
 
 def test_the_documented_money_pattern_is_what_the_reader_accepts(spec):
-    amount = _props(spec, "BudgetLineInput")["amount"]
+    amount = _props(spec, "BudgetItemInput")["amount"]
     [text, whole] = amount["anyOf"]
     pattern = re.compile(text["pattern"])
     for given in AMOUNTS:

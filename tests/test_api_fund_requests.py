@@ -1,5 +1,5 @@
-"""Monthly fund requests over HTTP with bearer tokens: file, check, the month's batch approved
-by a leader, disbursement, an expense with its receipt (multipart), a refund, the final
+"""Monthly fund requests over HTTP with bearer tokens: file, accept, the month's batch approved
+by a leader, disbursement, an expense with its voucher (multipart), a refund, the final
 accounts as JSON and .xlsx; the issue's bad input answered in one error shape, in Chinese
 by default and in English with ``Accept-Language: en``. Both profiles."""
 from __future__ import annotations
@@ -37,7 +37,7 @@ def test_a_request_from_filing_to_final_accounts(app, client, platform):
     pid = approved_project(platform)
     leaders(platform)
     luochuan, office, leader = login(client, "luochuan"), login(client, "ghxl_admin"), login(client, "fr_leader")
-    # The project says what its budget lines are (their ids are what a request names) and that
+    # The project says what its budget items are (their ids are what a request names) and that
     # its applicant may now ask for money.
     project = client.get(url(f"/projects/{pid}"), headers=luochuan).get_json()
     lines = {line["description"]: line["id"] for line in project["budget"]["items"]}
@@ -52,7 +52,7 @@ def test_a_request_from_filing_to_final_accounts(app, client, platform):
                                          "beneficiaries": "楼组居民", "budget_item_id": materials})
     assert r.status_code == 201, r.get_json()
     req = r.get_json()
-    assert (req["state"], req["state_label"], req["amount"], req["month"], req["budget_line"]) == \
+    assert (req["state"], req["state_label"], req["amount"], req["month"], req["budget_item_description"]) == \
         ("submitted", "已提交", "1500.00", "2023-04", "活动物料")
     assert req["project"] == {"id": pid, "title": "口袋花园"} and req["applicant_unit"]["name"] == "洛川居民区"
     assert allowed(req) == {"withdraw"}
@@ -66,14 +66,14 @@ def test_a_request_from_filing_to_final_accounts(app, client, platform):
     r = client.get(url("/fund-requests?month=2023-04&state=submitted"), headers=office)
     assert r.status_code == 200 and r.headers["X-Total-Count"] == "2"
     assert [i["id"] for i in r.get_json()["items"]] == [rid, other]
-    assert all(allowed(i) == {"check", "refuse"} for i in r.get_json()["items"])
+    assert all(allowed(i) == {"accept", "refuse"} for i in r.get_json()["items"])
     assert client.get(url(f"/fund-requests?project_id={pid}"), headers=luochuan).get_json()["total"] == 2
     assert client.get(url("/fund-requests"), headers=login(client, "yanchang")).get_json()["total"] == 0
 
     for i in (rid, other):
-        r = post(client, f"/{i}/check", office, json={})
+        r = post(client, f"/{i}/acceptance", office, json={})
         assert r.status_code == 200, r.get_json()
-        assert r.get_json()["state"] == "checked"
+        assert r.get_json()["state"] == "accepted"
     batch_id = r.get_json()["batch_id"]
 
     r = client.get(url("/fund-requests/batches?month=2023-04"), headers=leader)
@@ -108,13 +108,13 @@ def test_a_request_from_filing_to_final_accounts(app, client, platform):
     assert allowed(client.get(url(f"/fund-requests/{rid}"), headers=luochuan).get_json()) == {"record_expense", "refund"}
 
     r = post(client, f"/{rid}/expenses", luochuan,
-             data={"amount": "1200", "memo": "绿植和工具", "receipt": (io.BytesIO(PNG), "发票.png")})
+             data={"amount": "1200", "memo": "绿植和工具", "voucher": (io.BytesIO(PNG), "发票.png")})
     assert r.status_code == 201, r.get_json()
     body = r.get_json()
     assert body["request"]["spent"] == "1200.00" and body["entries"][0]["kind"] == "expense"
-    (receipt,) = body["request"]["receipts"]
-    assert (receipt["amount"], receipt["filename"], receipt["memo"]) == ("1200.00", "发票.png", "资金申请#%d：绿植和工具" % rid)
-    download = client.get(receipt["url"], headers=luochuan)
+    (voucher,) = body["request"]["vouchers"]
+    assert (voucher["amount"], voucher["filename"], voucher["memo"]) == ("1200.00", "发票.png", "资金申请#%d：绿植和工具" % rid)
+    download = client.get(voucher["url"], headers=luochuan)
     assert download.status_code == 200 and download.data == PNG
     r = post(client, f"/{rid}/refunds", luochuan, json={"amount": "100", "memo": "结余退回"})
     assert r.status_code == 201 and r.get_json()["request"]["disbursed"] == "1400.00"
@@ -122,7 +122,7 @@ def test_a_request_from_filing_to_final_accounts(app, client, platform):
     r = client.get(url(f"/fund-requests/projects/{pid}/final-accounts"), headers=office)
     assert r.status_code == 200, r.get_json()
     fa = r.get_json()
-    assert [(x["label"], x["budgeted"], x["requested"], x["disbursed"], x["spent"], x["balance"]) for x in fa["lines"]] == [
+    assert [(x["label"], x["budgeted"], x["requested"], x["disbursed"], x["spent"], x["balance"]) for x in fa["rows"]] == [
         ("活动物料", "3000.00", "1500.00", "1400.00", "1200.00", "1800.00"),
         ("宣传海报", "1000.00", "800.00", "800.00", "0.00", "1000.00")]
     assert (fa["total"]["label"], fa["total"]["spent"], fa["committed"], fa["refunded"]) == ("合计", "1200.00", "4000.00", "100.00")
@@ -153,7 +153,7 @@ def test_bad_input_is_refused_in_one_shape_and_nothing_is_written(client, platfo
     assert "4,000.00 yuan left" in r.get_json()["message"]
 
     is_error(post(client, "", luochuan, json={"project_id": pid, "amount": "1000.01", "purpose": "海报",
-                                              "budget_item_id": posters}), 422, "over_budget_line")
+                                              "budget_item_id": posters}), 422, "over_budget_item")
     for amount in ("-5", "10.001", 10.5, "0"):
         body = is_error(post(client, "", luochuan, json={"project_id": pid, "amount": amount, "purpose": "物料"}),
                         422, "invalid_amount")
@@ -187,7 +187,7 @@ def test_disbursing_twice_and_a_batch_above_authority_are_refused(client, platfo
     leaders(platform)
     luochuan, office = login(client, "luochuan"), login(client, "ghxl_admin")
     rid = post(client, "", luochuan, json={"project_id": pid, "amount": "1000.50", "purpose": "物料"}).get_json()["id"]
-    batch_id = post(client, f"/{rid}/check", office, json={}).get_json()["batch_id"]
+    batch_id = post(client, f"/{rid}/acceptance", office, json={}).get_json()["batch_id"]
 
     before = snapshot(platform)
     small = login(client, "fr_small_leader")
@@ -211,14 +211,14 @@ def test_disbursing_twice_and_a_batch_above_authority_are_refused(client, platfo
     assert "不能重复拨付" in body["message"]
     r = post(client, f"/{rid}/disbursement", {**office, **EN})
     assert "cannot be paid twice" in r.get_json()["message"]
-    # More spending than was paid out, and a file that is no receipt.
+    # More spending than was paid out, and a file that is no voucher.
     is_error(post(client, f"/{rid}/expenses", luochuan,
-                  data={"amount": "1000.51", "memo": "物料", "receipt": (io.BytesIO(PDF), "收据.pdf")}), 422,
+                  data={"amount": "1000.51", "memo": "物料", "voucher": (io.BytesIO(PDF), "收据.pdf")}), 422,
              "over_request_disbursed")
     is_error(post(client, f"/{rid}/expenses", luochuan,
-                  data={"amount": "10", "memo": "物料", "receipt": (io.BytesIO(b"hello"), "收据.txt")}), 415, "file_type")
+                  data={"amount": "10", "memo": "物料", "voucher": (io.BytesIO(b"hello"), "收据.txt")}), 415, "file_type")
     body = is_error(post(client, f"/{rid}/expenses", luochuan, data={"amount": "10", "memo": "物料"}), 422)
-    assert body["errors"][0]["field"] == "receipt"
+    assert body["errors"][0]["field"] == "voucher"
     assert snapshot(platform) == before
 
 
@@ -244,14 +244,14 @@ def test_withdraw_refuse_and_move_to_next_month(client, platform):
              "no_supervision_step")
 
     c = new("300")
-    batch_id = post(client, f"/{c}/check", office, json={}).get_json()["batch_id"]
+    batch_id = post(client, f"/{c}/acceptance", office, json={}).get_json()["batch_id"]
     post(client, f"/batches/{batch_id}/approval", login(client, "fr_leader"))
     d = new("400")
-    body = is_error(post(client, f"/{d}/check", office, json={}), 409, "batch_already_approved")
+    body = is_error(post(client, f"/{d}/acceptance", office, json={}), 409, "batch_already_approved")
     assert body["errors"][0]["field"] == "month" and "2023-05" in body["message"]
-    r = post(client, f"/{d}/check", office, json={"month": "2023-05"})
+    r = post(client, f"/{d}/acceptance", office, json={"month": "2023-05"})
     assert r.status_code == 200 and r.get_json()["month"] == "2023-05"
-    is_error(post(client, f"/{d}/check", office, json={"month": "April"}), 422)
+    is_error(post(client, f"/{d}/acceptance", office, json={"month": "April"}), 422)
 
     # Others see no request and no batch; an unknown id is the same 404.
     yanchang = login(client, "yanchang")

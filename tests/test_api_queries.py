@@ -98,13 +98,13 @@ def test_audit_list(app, client, platform):
 
 
 def _requests(platform, pid: int, months: list[str]) -> None:
-    """Fund requests of 1 yuan for ``pid`` in these months, each checked into its month's batch."""
+    """Fund requests of 1 yuan for ``pid`` in these months, each accepted into its month's batch."""
     with acting(platform, "jingan", "luochuan") as ctx:
         ids = [fund_requests.file_request(ctx, pid, amount="1", purpose=f"物料{i}", month=m).id
                for i, m in enumerate(months)]
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         for rid in ids:
-            fund_requests.check(ctx, rid)
+            fund_requests.accept(ctx, rid)
 
 
 @pytest.mark.usefixtures("in_implementation")  # fund requests are filed from April

@@ -1,5 +1,5 @@
 """Sponsors, pledges and claims over HTTP (…/sponsors): register, pledge and claim, receive,
-the fund's totals, and the sponsor's own view of what its pledge paid for, with the receipt it
+the fund's totals, and the sponsor's own view of what its pledge paid for, with the voucher it
 can download. Every bad input answers in Chinese naming the field (English on request), and
 writes nothing. Both profiles."""
 from __future__ import annotations
@@ -47,7 +47,7 @@ def test_register_pledge_claim_receive_and_the_sponsor_sees_what_it_paid_for(cli
     [fund] = client.get(f"{API}/funds", headers=staff).get_json()["items"]
     assert (fund["fund"]["name"], fund["cap"], fund["promised"], fund["received"]) == ("社区共治金", "300000.00", "0.00", "0.00")
 
-    pid, receipt = haiyuan_project(platform, "爱心小水表", amount="50000", receipt=True)
+    pid, voucher = haiyuan_project(platform, "爱心小水表", amount="50000", voucher=True)
     r = client.post(f"{API}/pledges", headers=staff, json=pledge_body(platform, "上海宾馆", "100000", project_id=pid))
     assert r.status_code == 201, r.get_json()
     claim = r.get_json()
@@ -67,7 +67,7 @@ def test_register_pledge_claim_receive_and_the_sponsor_sees_what_it_paid_for(cli
     r = client.post(f"/api/v1/t/{T}/projects/{pid}/decision", headers=login(client, "jas_chair"),
                     json={"outcome": "approved", "approved_amount": "50000"})
     assert r.status_code == 201, r.get_json()
-    spend(platform, pid, 30000, "更换水表40只", "w1", receipt=receipt)
+    spend(platform, pid, 30000, "更换水表40只", "w1", voucher=voucher)
 
     [fund] = client.get(f"{API}/funds", headers=staff).get_json()["items"]
     assert (fund["promised"], fund["received"], fund["committed"], fund["spent"], fund["available"]) == (
@@ -80,9 +80,9 @@ def test_register_pledge_claim_receive_and_the_sponsor_sees_what_it_paid_for(cli
     assert (view["promised"], view["received"], view["spent"]) == ("100000.00", "100000.00", "30000.00")
     [mine] = view["pledges"]
     [paid] = mine["paid_for"]
-    assert (paid["memo"], paid["amount"], paid["project"]["title"], paid["receipt_filename"]) == (
+    assert (paid["memo"], paid["amount"], paid["project"]["title"], paid["voucher_filename"]) == (
         "更换水表40只", "30000.00", "爱心小水表", "发票.pdf")
-    r = client.get(paid["receipt"], headers=hotel)
+    r = client.get(paid["voucher"], headers=hotel)
     assert r.status_code == 200 and r.data == PDF
     r.close()
     english = client.get(f"{API}/{sponsor_id(platform, '上海宾馆')}?lang=en", headers=hotel).get_json()

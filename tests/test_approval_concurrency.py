@@ -1,5 +1,5 @@
 """Caps hold under concurrent approvals: several processes, each with its own engine (as the
-runtime role on PostgreSQL), decide micro projects at the same moment through
+runtime role on PostgreSQL), decide micro-venture projects at the same moment through
 ``review.decide``, all drawn from 共和新路's pool. The pool's committed total never passes its
 cap, exactly as many approvals as fit get through, and every refused decision explains itself
 (the cap, what was committed, the request) and leaves its project under review with no
@@ -15,7 +15,7 @@ from tests.factories import acting, run_processes, submitted_project, tenant_id,
 
 YUAN = 100
 ROOM = 10_000 * YUAN        # what is left in the pool when the panel meets
-AMOUNT = 3_000 * YUAN       # each micro project; three fit (9,000), the rest would overdraw
+AMOUNT = 3_000 * YUAN       # each micro-venture project; three fit (9,000), the rest would overdraw
 FITS = ROOM // AMOUNT
 PROCESSES = 4
 PER_PROCESS = 2

@@ -21,12 +21,12 @@ from tests.clients import Web, text
 from tests.factories import IMPLEMENTATION_DAY, acting, draft_project, on_day, programme_id, unit_id
 from tests.money_factories import approved_project, leaders, person
 
-CLAUSE = T("经费使用须事先申请，并经监督委员会审核", "Spending is applied for first and checked by the supervisors")
+CLAUSE = T("经费使用须事先申请，并经监督委员会审核", "Spending is applied for first and signed off by the supervisors")
 
 
 @pytest.fixture
 def supervised(monkeypatch):
-    """共和新路's programme, as if its policy wanted the supervision committee's check first."""
+    """共和新路's programme, as if its policy wanted the supervision committee's sign-off first."""
     monkeypatch.setattr(Policy, "fund_request_rules", lambda self, config: FundRequestRules(
         beneficiaries_required=False, supervision=True, clause=CLAUSE))
 
@@ -48,24 +48,24 @@ def test_a_request_awaiting_supervision_offers_each_person_their_own_step(platfo
     rid = _file(platform, pid, "100")
 
     assert _offers(platform, "luochuan", rid) == {
-        "withdraw": (True, True), "supervise": (False, False), "check": (False, False), "refuse": (False, False),
+        "withdraw": (True, True), "supervise": (False, False), "accept": (False, False), "refuse": (False, False),
         "disburse": (False, False), "record_expense": (False, False), "refund": (False, False)}
     office = _offers(platform, "ghxl_admin", rid)
-    assert office["check"] == (False, True) and office["refuse"] == (False, True)  # theirs, but not yet
+    assert office["accept"] == (False, True) and office["refuse"] == (False, True)  # theirs, but not yet
     assert office["supervise"] == (False, False)
     supervisor = _offers(platform, "fr_supervisor", rid)
     assert supervisor["supervise"] == (True, True) and supervisor["refuse"] == (True, True)
-    assert supervisor["check"] == (False, False)
+    assert supervisor["accept"] == (False, False)
 
     # The offer is the guard's answer: what the office is not offered, the service refuses.
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        check = request_offers(ctx, fund_requests.get_request(ctx, rid)).check
-        assert "监督委员会" in check.reason.zh
+        accept = request_offers(ctx, fund_requests.get_request(ctx, rid)).accept
+        assert "监督委员会" in accept.reason.zh
     with pytest.raises(RuleError), acting(platform, "jingan", "ghxl_admin") as ctx:
-        fund_requests.check(ctx, rid)
+        fund_requests.accept(ctx, rid)
     with acting(platform, "jingan", "fr_supervisor") as ctx:
         fund_requests.supervise(ctx, rid, note="用途明确，同意")
-    assert _offers(platform, "ghxl_admin", rid)["check"] == (True, True)
+    assert _offers(platform, "ghxl_admin", rid)["accept"] == (True, True)
     assert _offers(platform, "luochuan", rid)["withdraw"] == (False, False)  # someone acted on it
 
 
@@ -75,7 +75,7 @@ def test_a_batch_offers_the_leader_approval_within_their_authority_and_no_one_el
     leaders(platform)
     rid = _file(platform, pid, "1500")
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch_id = fund_requests.check(ctx, rid).batch_id
+        batch_id = fund_requests.accept(ctx, rid).batch_id
 
     def offers(username):
         with acting(platform, "jingan", username) as ctx:
@@ -131,9 +131,9 @@ def test_the_office_page_shows_a_step_not_possible_yet_disabled_with_its_reason(
     card = page[page.index(f'id="fr-{rid}"'):]
     card = card[:card.index("</article>")]
     button = re.search(rf'<button class="btn btn-secondary" type="button" disabled title="([^"]+)" '
-                       rf'aria-describedby="fr-{rid}-check-why">审核通过，编入月度汇总</button>', card)
+                       rf'aria-describedby="fr-{rid}-accept-why">审核通过，编入月度汇总</button>', card)
     assert button and "监督委员会" in button.group(1)
-    assert re.search(rf'id="fr-{rid}-check-why">[^<]*监督委员会', card)
+    assert re.search(rf'id="fr-{rid}-accept-why">[^<]*监督委员会', card)
     assert 'name="reason"' not in card  # no form to fill for a step that cannot be taken
     applicant = Web(app.test_client())
     applicant.login("luochuan")

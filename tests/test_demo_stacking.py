@@ -1,5 +1,5 @@
 """In the demo, 静安区's community development fund holds in 共和新路's programme beside 共和新路's
-own plan (policies stack): on the demo's today, in the open 2024 call, a micro project over 5,000
+own plan (policies stack): on the demo's today, in the open 2024 call, a micro-venture project over 5,000
 yuan with a budget row outside the district's spending list is refused by both policies, each
 citing its own document; the programme page and the API list both policies with the versions
 the programme froze.

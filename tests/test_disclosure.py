@@ -1,15 +1,15 @@
 """Public disclosure through the services: a neighbourhood's approved projects with their
 sources, approval, disbursements and spending, and its funds, adding up to the ledger postings
-the test makes; unapproved projects, reviewers' words, receipts' files and donors' names stay
+the test makes; unapproved projects, reviewers' words, vouchers' files and donors' names stay
 out; the congress report (.xlsx) has the right sheets and totals; a fixed number of queries.
 
 The scenario (共和新路 2023, amounts in yuan): 洛川's line holds L (the demo's allocation, or
 10,000) and the street's pool 200,000; 洛川's signature project is approved at L + 2,000 (L from
-its line, the 2,000 excess from the pool, with the panel's approval), its micro project at 4,800.50, and 延长's micro
-project at 3,000. A hotel pledges 30,000 to 洛川's co-governance fund claiming the signature
+its line, the 2,000 excess from the pool, with the panel's approval), its micro-venture project at 4,800.50, and 延长's
+micro-venture project at 3,000. A hotel pledges 30,000 to 洛川's co-governance fund claiming the signature
 project (20,000 received, 5,000 committed to it) plus a meeting room, and a room to a project
 still under review; a resident gives 1,000.
-Then money is disbursed (one against a fund request), spent (one with a receipt), a refund and
+Then money is disbursed (one against a fund request), spent (one with a voucher), a refund and
 a correction reduce two figures."""
 from __future__ import annotations
 
@@ -72,12 +72,12 @@ def test_a_neighbourhoods_disclosure_adds_up_to_the_postings(platform, scenario)
         assert (first.purpose, first.month) == ("议事会场地布置与物料", "2023-05")
         assert sum(m.amount_fen for m in sig.disbursements) == sig.disbursed_fen == 7_500 * YUAN
 
-        # spending: the correction reduces it; the receipt is a yes/no, not a file
-        assert [(m.kind, m.amount_fen, m.has_receipt) for m in sig.spending] == [
+        # spending: the correction reduces it; the voucher is a yes/no, not a file
+        assert [(m.kind, m.amount_fen, m.has_voucher) for m in sig.spending] == [
             ("expense", 250_050, True), ("expense", 1_000 * YUAN, False), ("correction", -200 * YUAN, False)]
         assert sig.spending[2].memo.startswith("发票金额为800元")
         assert sum(m.amount_fen for m in sig.spending) == sig.spent_fen == 330_050
-        assert (sig.receipts, sig.expenses) == (1, 2)
+        assert (sig.vouchers, sig.expenses) == (1, 2)
 
         # pledges: the hotel by name, promised and received; in kind
         (hotel,) = sig.pledges
@@ -109,7 +109,7 @@ def test_a_street_discloses_every_neighbourhood_and_its_pool(platform, scenario)
         assert {p.project.id for p in d.projects} == {s.sig, s.micro, s.other}
         pool = next(f for f in d.funds if f.fund.id == s.pool)
         assert pool.balance == ledger.balance(ctx, s.pool)
-        # committed from the pool: the excess 2,000 and the two micro projects
+        # committed from the pool: the excess 2,000 and the two micro-venture projects
         assert pool.balance.committed == 2_000 * YUAN + 480_050 + 3_000 * YUAN
         assert pool.balance.cap_fen == 200_000 * YUAN
         # what the projects drew from the pool is what the pool committed

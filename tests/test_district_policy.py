@@ -1,7 +1,7 @@
 """静安区's community development fund holds in 共和新路's programme beside 共和新路's own plan
 (policies stack), through the services, the API and the web: a budget row outside the
 district's spending list is refused citing the district's plan while 共和新路's rules still
-apply (a micro project over 5,000 yuan is refused citing 共和新路's plan), and the programme
+apply (a micro-venture project over 5,000 yuan is refused citing 共和新路's plan), and the programme
 shows both policies with the versions it froze. The last test runs the district's policy at full
 strength (its defaults) in a tenant of its own: the meeting record, the spending list and a
 community foundation that takes donations and grants a street's project what the decision names.
@@ -27,8 +27,8 @@ OUTSIDE_THE_LIST = "宴请招待"
 ON_THE_LIST = "活动组织与物料"
 
 
-def micro_project(platform, amount: str, category: str | None) -> int:
-    """共和新路's micro project of one budget row, complete as 共和新路's plan asks."""
+def micro_venture_project(platform, amount: str, category: str | None) -> int:
+    """共和新路's micro-venture project of one budget row, complete as 共和新路's plan asks."""
     with on_day(APPLICATION_DAY), acting(platform, "jingan", "luochuan") as ctx:
         p = projects.create_project(ctx, programme_id(platform, plugin="gonghexinlu"),
                                     unit_id(platform, "jingan", "ghxl-luochuan"), "micro_venture", "口袋花园")
@@ -45,21 +45,21 @@ def refused(platform, pid: int) -> dict[str, object]:
 
 
 def test_the_districts_list_and_the_streets_cap_both_judge_a_submission(platform):
-    both = refused(platform, micro_project(platform, "6000", OUTSIDE_THE_LIST))
+    both = refused(platform, micro_venture_project(platform, "6000", OUTSIDE_THE_LIST))
     assert set(both) == {"jingan_budget_category_not_listed", "micro_over_limit"}
     assert both["jingan_budget_category_not_listed"].clause == district.SPENDING_LIST
     assert both["jingan_budget_category_not_listed"].clause.zh.startswith("静安区实施方案")
     assert both["micro_over_limit"].clause == street.MICRO_LIMIT
     # Each alone: the street's cap on a listed row, the district's list on a small one.
-    assert set(refused(platform, micro_project(platform, "6000", ON_THE_LIST))) == {"micro_over_limit"}
-    assert set(refused(platform, micro_project(platform, "3000", OUTSIDE_THE_LIST))) == {"jingan_budget_category_not_listed"}
+    assert set(refused(platform, micro_venture_project(platform, "6000", ON_THE_LIST))) == {"micro_over_limit"}
+    assert set(refused(platform, micro_venture_project(platform, "3000", OUTSIDE_THE_LIST))) == {"jingan_budget_category_not_listed"}
     with on_day(APPLICATION_DAY), acting(platform, "jingan", "luochuan") as ctx:
-        assert projects.submit(ctx, micro_project(platform, "3000", ON_THE_LIST)).state == "submitted"
+        assert projects.submit(ctx, micro_venture_project(platform, "3000", ON_THE_LIST)).state == "submitted"
 
 
 def test_through_the_api(client, platform):
     headers = login(client, "luochuan")
-    pid = micro_project(platform, "1000", None)
+    pid = micro_venture_project(platform, "1000", None)
     with on_day(APPLICATION_DAY):
         r = client.put(url(f"/projects/{pid}/budget"), headers=headers, json={"items": [
             {"description": "聚餐", "amount": "6000", "category": OUTSIDE_THE_LIST}]})
@@ -85,7 +85,7 @@ def test_through_the_api(client, platform):
 def test_through_the_web(client, platform):
     web = Web(client)
     web.login("luochuan")
-    pid = micro_project(platform, "1000", None)
+    pid = micro_venture_project(platform, "1000", None)
     page = text(web.get(f"/projects/{pid}"))
     assert 'name="category"' in page and f'<option value="{ON_THE_LIST}">' in page  # the district's list is offered
     with on_day(APPLICATION_DAY):

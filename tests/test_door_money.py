@@ -23,7 +23,7 @@ from tests.money_factories import approved_project, counts, fund_id, leaders, re
 # Fund requests are filed in 共和新路's implementation phase (from April).
 pytestmark = pytest.mark.usefixtures("in_implementation")
 
-MONEY_KEYS = {"fund_request.file", "fund_request.withdraw", "fund_request.supervise", "fund_request.check",
+MONEY_KEYS = {"fund_request.file", "fund_request.withdraw", "fund_request.supervise", "fund_request.accept",
               "fund_request.refuse", "fund_request.disburse", "fund_request.record_expense", "fund_request.refund",
               "batch.approve", "batch.disburse", "fund.policy_fund", "fund.allocate", "fund.transfer", "fund.correct",
               "sponsor.register", "sponsor_fund.open", "pledge.record", "pledge.receive"}
@@ -76,12 +76,12 @@ def test_every_money_operation_is_declared_and_the_api_documents_its_schema(clie
 
 
 def _disbursed(platform, pid: int) -> int:
-    """A request of ``pid`` checked, approved in its batch and paid out."""
+    """A request of ``pid`` accepted, approved in its batch and paid out."""
     leaders(platform)
     with acting(platform, "jingan", "luochuan") as ctx:
         rid = fund_requests.file_request(ctx, pid, amount="500", purpose="购买活动物料").id
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch = fund_requests.check(ctx, rid).batch_id
+        batch = fund_requests.accept(ctx, rid).batch_id
     with acting(platform, "jingan", "fr_leader") as ctx:
         fund_requests.approve_batch(ctx, batch)
     with acting(platform, "jingan", "ghxl_admin") as ctx:
@@ -106,7 +106,7 @@ def test_a_fund_request_is_refused_alike_by_the_api_and_the_page(app, client, pl
     assert message.startswith("申请月份：月份格式应为“年-月”")
     without = {k: v for k, v in good.items() if k != "purpose"}  # left out of the JSON, left empty in the form
     assert same_refusal(*both(without, {**without, "purpose": ""}), "purpose", "fr-purpose") == "用途：必填项，不能为空"
-    assert "不是有效的整数" in same_refusal(*both({**good, "budget_item_id": "abc"}), "budget_item_id", "fr-line")
+    assert "不是有效的整数" in same_refusal(*both({**good, "budget_item_id": "abc"}), "budget_item_id", "fr-budget-item")
     # What the schema lets through, the service refuses for both alike.
     assert "金额应为以元为单位的金额" in same_refusal(*both({**good, "amount": "10.001"}), "amount", "fr-amount")
     assert snapshot(platform) == before
@@ -120,8 +120,8 @@ def test_the_steps_on_a_request_are_refused_alike_by_the_api_and_the_page(app, c
     before = snapshot(platform)
 
     back = {"back": "project"}
-    same_refusal(client.post(url(f"/fund-requests/{rid}/check"), headers=office_api, json={"month": "2023-00"}),
-                 office.post(f"/fund-requests/{rid}/check", {"month": "2023-00", **back}), "month", f"fr-{rid}-month")
+    same_refusal(client.post(url(f"/fund-requests/{rid}/acceptance"), headers=office_api, json={"month": "2023-00"}),
+                 office.post(f"/fund-requests/{rid}/accept", {"month": "2023-00", **back}), "month", f"fr-{rid}-month")
     assert same_refusal(client.post(url(f"/fund-requests/{rid}/refusal"), headers=office_api, json={}),
                         office.post(f"/fund-requests/{rid}/refuse", {"reason": "", **back}),
                         "reason", f"fr-{rid}-reason") == "审核意见：必填项，不能为空"
@@ -138,16 +138,16 @@ def test_spending_and_refunds_are_refused_alike_by_the_api_and_the_page(app, cli
     api, page = login(client, "luochuan"), web(app, "luochuan")
     before = snapshot(platform)
 
-    no_receipt = {"amount": "100", "memo": "绿植"}
-    message = same_refusal(client.post(url(f"/fund-requests/{rid}/expenses"), headers=api, data=no_receipt),
-                           page.post(f"/fund-requests/{rid}/expenses", {**no_receipt, "back": "project"},
-                                     content_type="multipart/form-data"), "receipt", f"fr-{rid}-receipt")
-    assert message == "收据或发票：请上传 PDF、JPG 或 PNG 文件"
+    no_voucher = {"amount": "100", "memo": "绿植"}
+    message = same_refusal(client.post(url(f"/fund-requests/{rid}/expenses"), headers=api, data=no_voucher),
+                           page.post(f"/fund-requests/{rid}/expenses", {**no_voucher, "back": "project"},
+                                     content_type="multipart/form-data"), "voucher", f"fr-{rid}-voucher")
+    assert message == "凭证/发票：请上传 PDF、JPG 或 PNG 文件"
     long_memo = {"amount": "100", "memo": "物" * 501}
     api_r = client.post(url(f"/fund-requests/{rid}/expenses"), headers=api,
-                        data={**long_memo, "receipt": (io.BytesIO(PNG), "发票.png")})
+                        data={**long_memo, "voucher": (io.BytesIO(PNG), "发票.png")})
     web_r = page.post(f"/fund-requests/{rid}/expenses", {**long_memo, "back": "project",
-                                                         "receipt": (io.BytesIO(PNG), "发票.png")},
+                                                         "voucher": (io.BytesIO(PNG), "发票.png")},
                       content_type="multipart/form-data")
     assert same_refusal(api_r, web_r, "memo", f"fr-{rid}-spend-memo") == "支出说明：长度不能超过 500 个字"
     same_refusal(client.post(url(f"/fund-requests/{rid}/refunds"), headers=api, json={"amount": "abc"}),

@@ -1,7 +1,7 @@
 """Monthly fund requests (资金申请) through the services: a neighbourhood files requests for its
 approved project, the street office checks them into the month's batch, a street leader
 approves the batch within their authority, the office records the disbursement, the
-neighbourhood records spending with receipts (and a refund), and the final accounts add up.
+neighbourhood records spending with vouchers (and a refund), and the final accounts add up.
 
 Then the issue's bad input, each refused with a reason naming the field and the numbers, and
 after each refusal nothing partial: the ledger and the states are as they were. Both profiles.
@@ -64,10 +64,10 @@ def message(err: RuleError, code: str):
 
 
 def through_batch(platform, request_ids: list[int], leader: str = "fr_leader") -> int:
-    """Checked by the office and approved by the leader; returns the batch id."""
+    """Accepted by the office and approved by the leader; returns the batch id."""
     leaders(platform)
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch_ids = {fund_requests.check(ctx, rid).batch_id for rid in request_ids}
+        batch_ids = {fund_requests.accept(ctx, rid).batch_id for rid in request_ids}
     assert len(batch_ids) == 1
     batch_id = batch_ids.pop()
     with acting(platform, "jingan", leader) as ctx:
@@ -84,16 +84,16 @@ def test_a_month_of_requests_from_filing_to_final_accounts(platform):
     b = file(platform, pid, "800.50", item=posters, purpose="印制宣传海报")
     with acting(platform, "jingan", "luochuan") as ctx:
         req = fund_requests.get_request(ctx, a)
-        assert (req.state, req.month, req.amount_fen, req.budget_line) == ("submitted", "2023-04", 150_000, "活动物料")
+        assert (req.state, req.month, req.amount_fen, req.budget_item_description) == ("submitted", "2023-04", 150_000, "活动物料")
         room = fund_requests.headroom(ctx, req.project)
         assert (room.committed, room.disbursed, room.open_requests, room.remaining) == (400_000, 0, 230_050, 169_950)
 
     # The street office checks both: they join 共和新路's batch of March, created on the way.
     leaders(platform)
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        checked = [fund_requests.check(ctx, rid) for rid in (a, b)]
-        assert {r.state for r in checked} == {"checked"} and checked[0].batch_id == checked[1].batch_id
-        batch = fund_requests.get_batch(ctx, checked[0].batch_id)
+        accepted = [fund_requests.accept(ctx, rid) for rid in (a, b)]
+        assert {r.state for r in accepted} == {"accepted"} and accepted[0].batch_id == accepted[1].batch_id
+        batch = fund_requests.get_batch(ctx, accepted[0].batch_id)
         assert (batch.street_unit.name, batch.month, batch.state) == ("共和新路街道", "2023-04", "open")
         assert fund_requests.batch_total(ctx, batch) == 230_050
         batch_id = batch.id
@@ -117,20 +117,20 @@ def test_a_month_of_requests_from_filing_to_final_accounts(platform):
         assert entries[0].idempotency_key == f"fund_request:{a}:{entries[0].fund_id}"
         assert ctx.session.get(FundRequest, a).disbursed_at is not None
 
-    # The neighbourhood spends 1,200 yuan of the first request, with the shop's receipt, and returns 100.
+    # The neighbourhood spends 1,200 yuan of the first request, with the shop's voucher, and returns 100.
     with acting(platform, "jingan", "luochuan") as ctx:
-        spent = fund_requests.record_expense(ctx, a, amount="1200", memo="购买绿植和工具", receipt=FileStorage(io.BytesIO(PNG), "发票.png"),
+        spent = fund_requests.record_expense(ctx, a, amount="1200", memo="购买绿植和工具", voucher=FileStorage(io.BytesIO(PNG), "发票.png"),
                                              storage=platform.storage)
         assert [e.amount_fen for e in spent] == [120_000]
-        receipt = ctx.session.get(Attachment, spent[0].receipt_attachment_id)
-        assert (receipt.project_id, receipt.kind, receipt.filename, receipt.content_type) == (pid, "receipt", "发票.png", "image/png")
+        voucher = ctx.session.get(Attachment, spent[0].voucher_attachment_id)
+        assert (voucher.project_id, voucher.kind, voucher.filename, voucher.content_type) == (pid, "voucher", "发票.png", "image/png")
         assert spent[0].fund_request_id == a
         back = fund_requests.record_refund(ctx, a, amount="100", memo="结余退回")
         assert [(e.kind, e.amount_fen, e.fund_request_id) for e in back] == [("refund", 10_000, a)]
         money = fund_requests.request_money(ctx, pid)[a]
         assert (money.disbursed_total, money.spent_total, money.unspent) == (140_000, 120_000, 20_000)
 
-    # The final accounts, per budget line and in total, agree with the ledger to the fen.
+    # The final accounts, per budget item and in total, agree with the ledger to the fen.
     with acting(platform, "jingan", "luochuan") as ctx:
         fa = final_accounts.final_accounts(ctx, pid)
         rows = [(str(line.label), line.budgeted, line.requested, line.disbursed, line.spent, line.balance) for line in fa.rows]
@@ -164,7 +164,7 @@ def test_a_month_of_requests_from_filing_to_final_accounts(platform):
 
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         actions = set(ctx.session.scalars(select(AuditEntry.action)))
-    assert {"fund_request.file", "fund_request.check", "fund_request.batch_approve", "fund_request.disburse",
+    assert {"fund_request.file", "fund_request.accept", "fund_request.batch_approve", "fund_request.disburse",
             "ledger.disbursement", "ledger.expense", "ledger.refund"} <= actions
 
 
@@ -191,7 +191,7 @@ def test_a_signature_project_is_paid_from_its_line_first_then_the_pool(platform)
     # Spending that request's money draws on the same funds, in the same order.
     with acting(platform, "jingan", "luochuan") as ctx:
         spent = fund_requests.record_expense(ctx, rid, amount=str((line + 50_000) // YUAN), memo="场地布置",
-                                             receipt=FileStorage(io.BytesIO(PDF), "收据.pdf"), storage=platform.storage)
+                                             voucher=FileStorage(io.BytesIO(PDF), "收据.pdf"), storage=platform.storage)
         assert [e.amount_fen for e in spent] == [line, 50_000]
 
 
@@ -235,13 +235,13 @@ def test_a_request_over_its_budget_line_is_refused(platform):
     pid = approved_project(platform)
     materials, posters = item_ids(platform, pid)
     err = refused(platform, "luochuan", lambda ctx: fund_requests.file_request(
-        ctx, pid, amount="1000.01", purpose="海报", budget_item_id=posters), code="over_budget_line")
-    v = message(err, "over_budget_line")
+        ctx, pid, amount="1000.01", purpose="海报", budget_item_id=posters), code="over_budget_item")
+    v = message(err, "over_budget_item")
     assert "宣传海报" in v.message.zh and "预算 1,000.00元" in v.message.zh and "尚可申请 1,000.00元" in v.message.zh
     file(platform, pid, "600", item=posters)
     err = refused(platform, "luochuan", lambda ctx: fund_requests.file_request(
-        ctx, pid, amount="400.01", purpose="海报", budget_item_id=posters), code="over_budget_line")
-    assert "已申请或已拨付 600.00元" in message(err, "over_budget_line").message.zh
+        ctx, pid, amount="400.01", purpose="海报", budget_item_id=posters), code="over_budget_item")
+    assert "已申请或已拨付 600.00元" in message(err, "over_budget_item").message.zh
 
     # A line of another project is not this project's to ask against.
     other = approved_project(platform, title="青年议事角")
@@ -276,12 +276,12 @@ def test_only_the_applicant_may_file_and_only_the_office_may_check(platform):
     refused(platform, "ghxl_admin", lambda ctx: fund_requests.file_request(ctx, pid, amount="100", purpose="物料"), exc=Forbidden)
     rid = file(platform, pid, "100")
     # The request itself is not shown to another neighbourhood at all.
-    refused(platform, "yanchang", lambda ctx: fund_requests.check(ctx, rid), exc=NotFound)
-    refused(platform, "luochuan", lambda ctx: fund_requests.check(ctx, rid), exc=Forbidden)
-    refused(platform, "jas_admin", lambda ctx: fund_requests.check(ctx, rid), exc=NotFound)
-    # A leader approves batches; they do not check requests.
+    refused(platform, "yanchang", lambda ctx: fund_requests.accept(ctx, rid), exc=NotFound)
+    refused(platform, "luochuan", lambda ctx: fund_requests.accept(ctx, rid), exc=Forbidden)
+    refused(platform, "jas_admin", lambda ctx: fund_requests.accept(ctx, rid), exc=NotFound)
+    # A leader approves batches; they do not accept requests.
     leaders(platform)
-    refused(platform, "fr_leader", lambda ctx: fund_requests.check(ctx, rid), exc=Forbidden)
+    refused(platform, "fr_leader", lambda ctx: fund_requests.accept(ctx, rid), exc=Forbidden)
 
 
 def test_a_batch_above_the_leaders_authority_is_refused_and_nothing_changes(platform):
@@ -289,8 +289,8 @@ def test_a_batch_above_the_leaders_authority_is_refused_and_nothing_changes(plat
     a, b = file(platform, pid, "700"), file(platform, pid, "300.01")
     leaders(platform)
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch_id = fund_requests.check(ctx, a).batch_id
-        fund_requests.check(ctx, b)
+        batch_id = fund_requests.accept(ctx, a).batch_id
+        fund_requests.accept(ctx, b)
     err = refused(platform, "fr_small_leader", lambda ctx: fund_requests.approve_batch(ctx, batch_id), code="over_authority")
     v = message(err, "over_authority")
     assert "1,000.01元" in v.message.zh and "1,000.00元" in v.message.zh and err.status == 403
@@ -308,7 +308,7 @@ def test_a_leader_without_an_authority_limit_approves_nothing(platform):
     rid = file(platform, pid, "10")
     person(platform, "fr_no_limit", "street_leader", "gonghexinlu")
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch_id = fund_requests.check(ctx, rid).batch_id
+        batch_id = fund_requests.accept(ctx, rid).batch_id
     err = refused(platform, "fr_no_limit", lambda ctx: fund_requests.approve_batch(ctx, batch_id), code="over_authority")
     assert "未设置审批权限" in message(err, "over_authority").message.zh
 
@@ -337,7 +337,7 @@ def test_a_request_is_disbursed_only_after_the_leader_approved_it(platform):
     rid = file(platform, pid, "500")
     refused(platform, "ghxl_admin", lambda ctx: fund_requests.disburse(ctx, rid), code="wrong_state")
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch_id = fund_requests.check(ctx, rid).batch_id
+        batch_id = fund_requests.accept(ctx, rid).batch_id
     refused(platform, "ghxl_admin", lambda ctx: fund_requests.disburse(ctx, rid), code="wrong_state")
     refused(platform, "ghxl_admin", lambda ctx: fund_requests.disburse_batch(ctx, batch_id), code="batch_not_approved")
     leaders(platform)
@@ -371,8 +371,8 @@ def test_spending_beyond_what_the_request_disbursed_is_refused(platform):
     through_batch(platform, [rid])
 
     def spend(amount, filename="收据.pdf", data=PDF, memo="购买物料"):
-        receipt = FileStorage(io.BytesIO(data), filename) if data is not None else None
-        return lambda ctx: fund_requests.record_expense(ctx, rid, amount=amount, memo=memo, receipt=receipt,
+        voucher = FileStorage(io.BytesIO(data), filename) if data is not None else None
+        return lambda ctx: fund_requests.record_expense(ctx, rid, amount=amount, memo=memo, voucher=voucher,
                                                         storage=platform.storage)
 
     refused(platform, "luochuan", spend("100"), code="wrong_state")  # not paid yet
@@ -380,19 +380,19 @@ def test_spending_beyond_what_the_request_disbursed_is_refused(platform):
         fund_requests.disburse(ctx, rid)
     err = refused(platform, "luochuan", spend("500.01"), code="over_request_disbursed")
     assert "已拨付 500.00元" in message(err, "over_request_disbursed").message.zh
-    refused(platform, "luochuan", spend("100", data=None), code="receipt_required")
+    refused(platform, "luochuan", spend("100", data=None), code="voucher_required")
     refused(platform, "luochuan", spend("100", filename="收据.txt", data=b"just text"), code="file_type")
     refused(platform, "luochuan", spend("-1"), code="invalid_amount")
     refused(platform, "luochuan", spend("1", memo=""), code="memo_required")
     refused(platform, "ghxl_admin", spend("100"), exc=Forbidden)
     with acting(platform, "jingan", "luochuan") as ctx:
-        fund_requests.record_expense(ctx, rid, amount="400", memo="购买物料", receipt=FileStorage(io.BytesIO(PDF), "收据.pdf"),
-                                     storage=platform.storage, key="receipt-1")
+        fund_requests.record_expense(ctx, rid, amount="400", memo="购买物料", voucher=FileStorage(io.BytesIO(PDF), "收据.pdf"),
+                                     storage=platform.storage, key="voucher-1")
     # The same key again (a retry) records nothing new.
     before = snapshot(platform)
     with acting(platform, "jingan", "luochuan") as ctx:
-        again = fund_requests.record_expense(ctx, rid, amount="400", memo="购买物料", receipt=FileStorage(io.BytesIO(PDF), "收据.pdf"),
-                                             storage=platform.storage, key="receipt-1")
+        again = fund_requests.record_expense(ctx, rid, amount="400", memo="购买物料", voucher=FileStorage(io.BytesIO(PDF), "收据.pdf"),
+                                             storage=platform.storage, key="voucher-1")
         assert [e.amount_fen for e in again] == [40_000]
     assert snapshot(platform) == before
     refused(platform, "luochuan", spend("100.01"), code="over_request_disbursed")
@@ -404,11 +404,11 @@ def test_this_months_batch_once_approved_takes_no_more_requests(platform):
     first = file(platform, pid, "100")
     through_batch(platform, [first])
     late = file(platform, pid, "200")
-    err = refused(platform, "ghxl_admin", lambda ctx: fund_requests.check(ctx, late), code="batch_already_approved")
+    err = refused(platform, "ghxl_admin", lambda ctx: fund_requests.accept(ctx, late), code="batch_already_approved")
     v = message(err, "batch_already_approved")
     assert "2023-04" in v.message.zh and "下月（2023-05）" in v.message.zh and v.field == "month" and v.clause is not None
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        req = fund_requests.check(ctx, late, month="2023-05")
+        req = fund_requests.accept(ctx, late, month="2023-05")
         assert (req.month, req.batch.month, req.batch.state) == ("2023-05", "2023-05", "open")
 
 
@@ -417,7 +417,7 @@ def test_an_empty_batch_cannot_be_approved_and_a_refusal_needs_a_reason(platform
     rid = file(platform, pid, "100")
     leaders(platform)
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch_id = fund_requests.check(ctx, rid).batch_id
+        batch_id = fund_requests.accept(ctx, rid).batch_id
     refused(platform, "ghxl_admin", lambda ctx: fund_requests.refuse(ctx, rid, "不行"), code="reason_required")
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         req = fund_requests.refuse(ctx, rid, "发票抬头与申请单位不符")
@@ -438,7 +438,7 @@ def test_the_applicant_withdraws_a_request_nobody_has_acted_on(platform):
 
 
 def test_where_the_policy_wants_it_the_supervision_committee_checks_first(platform, monkeypatch):
-    clause = T("经费使用须事先申请，并经监督委员会审核", "Spending is applied for first and checked by the supervisors")
+    clause = T("经费使用须事先申请，并经监督委员会审核", "Spending is applied for first and signed off by the supervisors")
     monkeypatch.setattr(Policy, "fund_request_rules", lambda self, config: FundRequestRules(
         beneficiaries_required=True, supervision=True, clause=clause))
     pid = approved_project(platform)
@@ -451,7 +451,7 @@ def test_where_the_policy_wants_it_the_supervision_committee_checks_first(platfo
     assert v.field == "beneficiaries" and "使用对象" in v.message.zh and v.clause == clause
     rid = file(platform, pid, "100", beneficiaries="独居老人20户")
 
-    err = refused(platform, "ghxl_admin", lambda ctx: fund_requests.check(ctx, rid), code="needs_supervision")
+    err = refused(platform, "ghxl_admin", lambda ctx: fund_requests.accept(ctx, rid), code="needs_supervision")
     assert message(err, "needs_supervision").clause == clause and "监督委员会" in message(err, "needs_supervision").message.zh
     refused(platform, "ghxl_admin", lambda ctx: fund_requests.refuse(ctx, rid, "理由足够长了"), code="needs_supervision")
     refused(platform, "fr_other_supervisor", lambda ctx: fund_requests.supervise(ctx, rid, note="同意"), exc=NotFound)
@@ -461,7 +461,7 @@ def test_where_the_policy_wants_it_the_supervision_committee_checks_first(platfo
         req = fund_requests.supervise(ctx, rid, note="用途明确，同意")
         assert (req.state, req.supervision_note) == ("supervised", "用途明确，同意") and req.supervised_at is not None
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        assert fund_requests.check(ctx, rid).state == "checked"
+        assert fund_requests.accept(ctx, rid).state == "accepted"
 
     # A supervisor's refusal is final, with the reason the applicant reads.
     other = file(platform, pid, "200", beneficiaries="独居老人20户")
@@ -477,19 +477,19 @@ def test_without_supervision_in_the_policy_there_is_no_supervision_step(platform
     refused(platform, "fr_supervisor", lambda ctx: fund_requests.supervise(ctx, rid, note="同意"), code="no_supervision_step")
 
 
-def test_the_office_rechecks_the_budget_which_may_have_moved(platform):
+def test_the_office_measures_the_budget_again_which_may_have_moved(platform):
     pid = approved_project(platform)
     rid = file(platform, pid, "4000")
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         (fund, _), = funding.approved_funding(ctx, projects.get_project(ctx, pid))
         ledger.release(ctx, fund.id, 50_000, pid, "tests:release", memo="核减预算")
-    err = refused(platform, "ghxl_admin", lambda ctx: fund_requests.check(ctx, rid), code="over_approved_budget")
+    err = refused(platform, "ghxl_admin", lambda ctx: fund_requests.accept(ctx, rid), code="over_approved_budget")
     assert "已承诺 3,500.00元" in message(err, "over_approved_budget").message.zh
 
 
-def test_final_accounts_count_money_outside_any_budget_line(platform):
+def test_final_accounts_count_money_outside_any_budget_item(platform):
     pid = approved_project(platform)
-    rid = file(platform, pid, "250")  # no budget line named
+    rid = file(platform, pid, "250")  # no budget item named
     through_batch(platform, [rid])
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         fund_requests.disburse(ctx, rid)
@@ -500,13 +500,13 @@ def test_final_accounts_count_money_outside_any_budget_line(platform):
         assert (str(u.label), u.budgeted, u.requested, u.disbursed, u.spent, u.balance) == ("未列入预算明细", 0, 25_000, 25_000, 0, 0)
         assert (fa.total.budgeted, fa.total.disbursed) == (400_000, 25_000)
         data = final_accounts.workbook(fa, "en")
-    # The workbook in English: the unassigned row after the budget lines, then the total.
+    # The workbook in English: the unassigned row after the budget items, then the total.
     from openpyxl import load_workbook
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["Final accounts", "Project"]
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("No.", "Budget line", "Budgeted (yuan)") and len(rows) == 1 + 2 + 1 + 1
-    assert rows[-2][:2] == (None, "not on a budget line") and Decimal(str(rows[-2][4])) == 250
+    assert rows[0][:3] == ("No.", "Budget item", "Budgeted (yuan)") and len(rows) == 1 + 2 + 1 + 1
+    assert rows[-2][:2] == (None, "not on a budget item") and Decimal(str(rows[-2][4])) == 250
     assert rows[-1][:2] == ("Total", None) and [Decimal(str(c)) for c in rows[-1][2:5]] == [4000, 250, 250]
     assert book.active.oddHeader.center.text.startswith("Project final accounts: ")
     with pytest.raises(Forbidden), acting(platform, "jingan", "yanchang") as ctx:
@@ -517,8 +517,8 @@ def test_a_batch_created_at_the_same_moment_by_another_check_is_joined(platform,
     pid = approved_project(platform)
     a, b = file(platform, pid, "100"), file(platform, pid, "200")
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch_id = fund_requests.check(ctx, a).batch_id
-    # The second check does not see the batch at first (as if the other office's transaction
+        batch_id = fund_requests.accept(ctx, a).batch_id
+    # The second acceptance does not see the batch at first (as if the other office's transaction
     # had not committed yet): its insert loses on the unique (street, month), its savepoint is
     # rolled back, and it joins the batch that won.
     real, calls = fund_requests.find_batch, []
@@ -527,9 +527,9 @@ def test_a_batch_created_at_the_same_moment_by_another_check_is_joined(platform,
         calls.append(month)
         return None if len(calls) == 1 else real(ctx, street, month)
 
-    monkeypatch.setattr(fund_requests.checking, "find_batch", late)  # where the office's check looks it up
+    monkeypatch.setattr(fund_requests.acceptance, "find_batch", late)  # where the office's acceptance looks it up
     with acting(platform, "jingan", "ghxl_admin") as ctx:
-        assert fund_requests.check(ctx, b).batch_id == batch_id
+        assert fund_requests.accept(ctx, b).batch_id == batch_id
     assert len(calls) == 2
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         assert ctx.session.scalar(select(func.count(FundRequestBatch.id))) == 1

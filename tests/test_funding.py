@@ -53,7 +53,7 @@ def test_a_signature_project_over_its_line_needs_the_panel_and_draws_only_the_ex
         assert all(c.ok for c in reconcile.reconcile(ctx))
 
 
-def test_micro_projects_come_from_the_pool_and_the_pool_cap_refuses_the_decision_with_its_reason(platform):
+def test_micro_venture_projects_come_from_the_pool_and_the_pool_cap_refuses_the_decision_with_its_reason(platform):
     pool_unit = unit_id(platform, "jingan", "gonghexinlu")
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         pool = ledger.list_funds(ctx, org_unit_id=pool_unit, kind="pool")[0]

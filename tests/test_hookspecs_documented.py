@@ -45,7 +45,7 @@ HOOKS = hookspec_names()
 
 def test_the_scan_finds_the_hookspecs():
     # guard against a scan that finds nothing and so checks nothing
-    assert {"tongxin_policy", "tongxin_check_project", "tongxin_migration_dirs"} <= set(HOOKS)
+    assert {"tongxin_policy", "tongxin_project_rules", "tongxin_migration_dirs"} <= set(HOOKS)
     relay = PluginHost(entry_points=False).pm.hook
     assert len(HOOKS) >= 11 and all(getattr(relay, name).has_spec() for name in HOOKS)
 
@@ -105,7 +105,7 @@ def test_gonghexinlu_implements_only_hooks_that_exist(installed):
     policy = installed.policies["gonghexinlu"]
     implemented = policy.hooks()
     assert set(implemented) <= set(HOOKS)
-    assert "tongxin_check_project" in implemented and "tongxin_policy" in implemented
+    assert "tongxin_project_rules" in implemented and "tongxin_policy" in implemented
     for caller in installed.pm.get_hookcallers(policy.plugin):
         for impl in caller.get_hookimpls():
             if impl.plugin is policy.plugin:

@@ -90,18 +90,18 @@ def test_funds_of_every_kind_and_their_validation(platform):
 # ---------------------------------------------------------------- postings and balances
 
 
-def test_a_projects_money_from_allocation_to_receipt_and_the_derived_balances(platform):
+def test_a_projects_money_from_allocation_to_spending_and_the_derived_balances(platform):
     from io import BytesIO
 
     from tests.factories import PDF
     pool = make_fund(platform, cap_yuan=200_000, allocate_yuan=150_000)
     project = make_project(platform)
     with acting(platform, "jingan", "luochuan") as ctx:
-        receipt = projects.attach(ctx, project, "residents_minutes", "发票.pdf", BytesIO(PDF), platform.storage).id
+        voucher = projects.attach(ctx, project, "residents_minutes", "发票.pdf", BytesIO(PDF), platform.storage).id
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         ledger.commit(ctx, pool, 5_000 * YUAN, project, "approve-1", memo="立项")
         ledger.disburse(ctx, pool, 3_000 * YUAN, project, "disburse-1")
-        ledger.expense(ctx, pool, 2_500 * YUAN, project, "spend-1", receipt_attachment_id=receipt, memo="活动物料")
+        ledger.expense(ctx, pool, 2_500 * YUAN, project, "spend-1", voucher_attachment_id=voucher, memo="活动物料")
         ledger.refund(ctx, pool, 400 * YUAN, project, "refund-1")
         ledger.release(ctx, pool, 1_000 * YUAN, project, "release-1", memo="结余")
 
@@ -113,7 +113,7 @@ def test_a_projects_money_from_allocation_to_receipt_and_the_derived_balances(pl
         kinds = [e.kind for e in ledger.entries(ctx, pool)]
         assert kinds == ["allocation", "commitment", "disbursement", "expense", "refund", "release"]
         spend = ledger.entries(ctx, pool)[3]
-        assert spend.receipt_attachment_id == receipt and spend.memo == "活动物料" and spend.actor_id == ctx.actor.id
+        assert spend.voucher_attachment_id == voucher and spend.memo == "活动物料" and spend.actor_id == ctx.actor.id
         # every posting is in the audit log too, under its own action, with who posted it
         ids = [e.id for e in ledger.entries(ctx, pool)]
         audited = {(a.action, a.actor_id) for a in ctx.session.scalars(
@@ -261,7 +261,7 @@ def test_money_cannot_be_paid_spent_refunded_or_released_beyond_what_backs_it(pl
         assert (bal.committed, bal.disbursed, bal.spent) == (2_500 * YUAN, 500 * YUAN, 500 * YUAN)
 
 
-def test_a_project_outside_the_funds_unit_and_a_missing_receipt_are_refused(platform):
+def test_a_project_outside_the_funds_unit_and_a_missing_voucher_are_refused(platform):
     other_street = make_fund(platform, name="静安寺资金池", unit="jingansi", cap_yuan=1_000, allocate_yuan=1_000)
     project = make_project(platform)  # a 共和新路 neighbourhood's project
     with pytest.raises(RuleError) as info, acting(platform, "jingan", "ghxl_admin") as ctx:
@@ -270,8 +270,8 @@ def test_a_project_outside_the_funds_unit_and_a_missing_receipt_are_refused(plat
     with pytest.raises(NotFound), acting(platform, "jingan", "ghxl_admin") as ctx:
         ledger.commit(ctx, other_street, 100 * YUAN, 999_999, "k")
     with pytest.raises(NotFound) as info, acting(platform, "jingan", "ghxl_admin") as ctx:
-        ledger.expense(ctx, other_street, 100 * YUAN, None, "k", receipt_attachment_id=999_999)
-    assert info.value.violations[0].field == "receipt_attachment_id"
+        ledger.expense(ctx, other_street, 100 * YUAN, None, "k", voucher_attachment_id=999_999)
+    assert info.value.violations[0].field == "voucher_attachment_id"
 
 
 # ---------------------------------------------------------------- transfers

@@ -162,12 +162,12 @@ class PermittingPolicy(SamplePolicy):
 def test_a_plugin_registers_actions_and_rows():
     permissions = Permissions(actions=(VISIT,), rules=(
         PermissionRule("neighbourhood_staff", VISIT, "below"),
-        PermissionRule("supervisor", "fund_request.check", "below", T("监督委员会也可审核", "supervisors check too"))))
+        PermissionRule("supervisor", "fund_request.accept", "below", T("监督委员会也可审核", "supervisors accept too"))))
     host = PluginHost(entry_points=False, plugins=[("fixture_perm", PermittingPolicy("fixture_perm", permissions))])
     assert host.load_errors == {}
     assert can(actor(Role.neighbourhood_staff, STREET_A), VISIT, Subject(unit=HOOD_A), table=host.permissions).allowed
-    assert can(actor(Role.supervisor, STREET_A), A.fund_request_check, Subject(unit=HOOD_A), table=host.permissions).allowed
-    assert not can(actor(Role.supervisor, STREET_A), A.fund_request_check, Subject(unit=HOOD_A)).allowed  # core's alone
+    assert can(actor(Role.supervisor, STREET_A), A.fund_request_accept, Subject(unit=HOOD_A), table=host.permissions).allowed
+    assert not can(actor(Role.supervisor, STREET_A), A.fund_request_accept, Subject(unit=HOOD_A)).allowed  # core's alone
     assert "fixture_perm.visit" in render(host.permissions)
 
 

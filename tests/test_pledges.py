@@ -2,7 +2,7 @@
 programme, the fund at 海园居民区, sponsors 上海宾馆 and 平安养老保险 with their logins).
 
 The happy path of the seed's year: register a sponsor, pledge and claim at the council meeting,
-receive the money, approve the claimed project (drawing on the fund), spend it with a receipt,
+receive the money, approve the claimed project (drawing on the fund), spend it with a voucher,
 and the sponsor sees what its pledge paid for. Then every bad input of the issue, each refused
 with its reason and nothing written. Both profiles."""
 from __future__ import annotations
@@ -51,9 +51,9 @@ def test_register_pledge_and_claim_receive_approve_spend_and_the_sponsor_sees_it
     assert codes(err) == {"sponsor_exists"} and err.status == 409
     assert "已登记名为「静安社区基金会」的共建单位" in err.violations[0].message.zh
 
-    water, _ = haiyuan_project(platform, "爱心小水表", amount="50000", receipt=True)
+    water, _ = haiyuan_project(platform, "爱心小水表", amount="50000", voucher=True)
     with acting(platform, T, "haiyuan") as ctx:
-        receipt_id = projects.get_project(ctx, water).attachments[0].id
+        voucher_id = projects.get_project(ctx, water).attachments[0].id
 
     # The council meeting: staff record what each sponsor promised and claimed.
     hotel = record(platform, "haiyuan", "上海宾馆", "100000", project=water)
@@ -96,7 +96,7 @@ def test_register_pledge_and_claim_receive_approve_spend_and_the_sponsor_sees_it
     # more is earmarked (no double commitment); the insurer's unclaimed money just fills the fund.
     assert receive(platform, hotel, "40000", "bank-002").commitment is None
     assert receive(platform, insurer, "50000", "bank-003").commitment is None
-    spend(platform, water, 30000, "更换水表40只", "w1", receipt=receipt_id)
+    spend(platform, water, 30000, "更换水表40只", "w1", voucher=voucher_id)
 
     with acting(platform, T, "shbg") as ctx:  # the hotel's own login
         view = pledges.sponsor_view(ctx, sponsor_id(platform, "上海宾馆"))
@@ -105,7 +105,7 @@ def test_register_pledge_and_claim_receive_approve_spend_and_the_sponsor_sees_it
         "received", 10_000_000, 10_000_000, 3_000_000)
     assert mine.project.title == "爱心小水表"
     [paid] = mine.paid_for
-    assert (paid.memo, paid.amount_fen, paid.project_title, paid.receipt.filename) == ("更换水表40只", 3_000_000, "爱心小水表", "发票.pdf")
+    assert (paid.memo, paid.amount_fen, paid.project_title, paid.voucher.filename) == ("更换水表40只", 3_000_000, "爱心小水表", "发票.pdf")
     with acting(platform, T, "pingan") as ctx:  # the project's spending is the claimant's, not the insurer's
         other = pledges.sponsor_view(ctx, sponsor_id(platform, "平安养老保险")).pledges[0]
     assert (other.state.status, other.state.received, other.state.spent) == ("received", 5_000_000, 0)

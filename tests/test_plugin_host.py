@@ -151,8 +151,8 @@ class Returns:
         return self.values.get("rubric", [])
 
     @hookimpl
-    def tongxin_check_project(self, project, action, config, context):
-        return self.values.get("check", [])
+    def tongxin_project_rules(self, project, action, config, context):
+        return self.values.get("rules", [])
 
     @hookimpl
     def tongxin_blueprints(self):
@@ -198,7 +198,7 @@ def _call(policy, what):
         "forms": lambda: policy.forms({}),
         "phases": lambda: policy.phases({}, 2023),
         "rubric": lambda: policy.rubric({}),
-        "check": lambda: policy.check(facts, "submit", {}, FactsRuleContext()),
+        "rules": lambda: policy.judge(facts, "submit", {}, FactsRuleContext()),
         "blueprints": lambda: policy.blueprints(),
         "dirs": lambda: policy.migration_dirs(),
     }[what]()
@@ -217,9 +217,9 @@ MALFORMED = [
      "declared twice for one track"),
     ("phases", [Phase("p", T("期", "P"), dt.date(2023, 3, 31), dt.date(2023, 1, 1))], "ends (2023-01-01) before"),
     ("rubric", [Criterion("c", T("项", "C"), 0)], "positive integer"),
-    ("check", ["not a violation"], "list of Violation"),
-    ("check", [Violation("v", "一句话")], "must be a Text"),
-    ("check", [Violation("v", T("甲", "A"), severity="maybe")], "severity"),
+    ("rules", ["not a violation"], "list of Violation"),
+    ("rules", [Violation("v", "一句话")], "must be a Text"),
+    ("rules", [Violation("v", T("甲", "A"), severity="maybe")], "severity"),
     ("blueprints", ["not a blueprint"], "list of Blueprint"),
     ("dirs", ["/nonexistent/tongxin/migrations"], "does not exist"),
 ]
@@ -239,12 +239,12 @@ def test_well_formed_contributions_pass_the_same_checks():
     # The same checks must accept what is right, or they would refuse every plugin.
     good = Returns(tracks=[Track("x", T("甲", "A"))], phases=[Phase("p", T("期", "P"), dt.date(2023, 1, 1),
                                                                      dt.date(2023, 1, 1))],
-                   rubric=[Criterion("c", T("项", "C"), 1)], check=[Violation("v", T("甲", "A"))],
+                   rubric=[Criterion("c", T("项", "C"), 1)], rules=[Violation("v", T("甲", "A"))],
                    dirs=[str(notes.MIGRATIONS)],
                    forms=[FormSpec("f", T("表", "Form"), Schema, tracks=("x",)),
                           FormSpec("f", T("表", "Form"), Schema, tracks=("y",))])
     policy = load_policy("fixture_returns", good)
-    assert [len(_call(policy, w)) for w in ("tracks", "phases", "rubric", "check", "dirs", "forms")] == [1, 1, 1, 1, 1, 2]
+    assert [len(_call(policy, w)) for w in ("tracks", "phases", "rubric", "rules", "dirs", "forms")] == [1, 1, 1, 1, 1, 2]
 
 
 def test_a_stored_config_that_no_longer_loads_is_the_plugins_fault():
@@ -266,9 +266,9 @@ def test_hooks_are_called_with_keywords_so_partial_implementations_work():
     window = policy.phases({}, 2024)[0]
     assert (window.starts, window.ends) == (dt.date(2024, 1, 1), dt.date(2024, 6, 30))
     # its check takes (action, project), reversed: matched by name, not position
-    found = policy.check(project_facts(title="社区花园"), "submit", {}, FactsRuleContext())
+    found = policy.judge(project_facts(title="社区花园"), "submit", {}, FactsRuleContext())
     assert [v.message.zh for v in found] == ["已检查「社区花园」（submit）"]
-    assert [v.code for v in policy.check(project_facts(title=" "), "submit", {}, FactsRuleContext())] == ["title_missing"]
+    assert [v.code for v in policy.judge(project_facts(title=" "), "submit", {}, FactsRuleContext())] == ["title_missing"]
 
 
 def test_pluggy_refuses_positional_hook_calls():
@@ -324,7 +324,7 @@ def _fixture_draft(platform, username: str, unit_code: str, plugin: str, amount:
 
 
 def _micro_submission(platform, title: str, amount: str = "3000", year_programme: int | None = None) -> str:
-    """A 共和新路 micro project taken from draft to submitted; returns its state."""
+    """A 共和新路 micro-venture project taken from draft to submitted; returns its state."""
     pid = year_programme or programme_id(platform)
     with acting(platform, "jingan", "luochuan") as ctx:
         p = projects.create_project(ctx, pid, unit_id(platform, "jingan", "ghxl-luochuan"), "micro_venture", title)
@@ -337,12 +337,12 @@ def _micro_submission(platform, title: str, amount: str = "3000", year_programme
 def test_a_plugin_raising_during_submission_is_contained_and_reported(fixture_platform):
     platform, faulty, _ = fixture_platform
     pid = _fixture_draft(platform, "fx_staff_a", "fx-a-1", "fixture_faulty")
-    faulty.fail_in = frozenset({"tongxin_check_project"})  # the plugin breaks at run time
+    faulty.fail_in = frozenset({"tongxin_project_rules"})  # the plugin breaks at run time
 
     with pytest.raises(PluginFailure) as info, acting(platform, "fixture_city", "fx_staff_a") as ctx:
         projects.submit(ctx, pid)
     failure = info.value
-    assert (failure.plugin, failure.hook) == ("fixture_faulty", "tongxin_check_project")
+    assert (failure.plugin, failure.hook) == ("fixture_faulty", "tongxin_project_rules")
     assert "ZeroDivisionError" in failure.detail
     # what the user reads: a clear Chinese message, no stack trace; the API answers 503
     shown = failure.violation()
@@ -354,7 +354,7 @@ def test_a_plugin_raising_during_submission_is_contained_and_reported(fixture_pl
     record_fault(platform, tid, failure)
     with acting(platform, "fixture_city", "fx_admin") as ctx:
         faults = recent_faults(ctx)
-        assert [(f.plugin_name, f.hook) for f in faults] == [("fixture_faulty", "tongxin_check_project")]
+        assert [(f.plugin_name, f.hook) for f in faults] == [("fixture_faulty", "tongxin_project_rules")]
         assert "ZeroDivisionError" in faults[0].error
     with acting(platform, "fixture_city", "fx_staff_a") as ctx:
         assert projects.get_project(ctx, pid).state == "draft"  # nothing half-done

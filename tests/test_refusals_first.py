@@ -37,7 +37,7 @@ def test_a_second_signature_project_is_refused_at_create_drafts_counted(platform
     [v] = refused.value.violations
     assert v.code == "signature_one_per_neighbourhood" and v.field == "track" and v.clause == clauses.SIGNATURE_ONE
     assert "含草稿" in v.message.zh and project_count(platform) == before
-    create(platform, track="micro_venture", title="口袋花园")  # micro projects are not limited
+    create(platform, track="micro_venture", title="口袋花园")  # micro-venture projects are not limited
     create(platform, username="yanchang", unit="ghxl-yanchang", title="延长议事会")  # nor other neighbourhoods
     with acting(platform, "jingan", "luochuan") as ctx:
         projects.withdraw(ctx, first)

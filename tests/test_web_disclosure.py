@@ -59,7 +59,7 @@ def test_an_anonymous_resident_reads_the_neighbourhoods_disclosure(web, platform
     # disbursements with the fund request's purpose and month; the refund shown negative
     paid = rows_of(sig, "<caption class=\"sr-only\">拨付")
     assert "议事会场地布置与物料 （2023-05）" in paid[0] and paid[2].endswith("-500.00") and "退回" in paid[2]
-    # spending: a receipt is a yes/no; the correction lowers the total
+    # spending: a voucher is a yes/no; the correction lowers the total
     spent = rows_of(sig, "<caption class=\"sr-only\">支出")
     assert "有凭证" in spent[0] and "无凭证" in spent[1] and "更正（支出）" in spent[2] and spent[2].endswith("-200.00")
     assert "共2笔支出，其中1笔有凭证" in sig
@@ -69,7 +69,7 @@ def test_an_anonymous_resident_reads_the_neighbourhoods_disclosure(web, platform
     assert "认领项目尚未立项" in html  # the room offered to a project still under review
     for secret in PRIVATE + ("延长睦邻角",):
         assert secret not in html, secret
-    assert "/attachments/" not in html  # no receipt (or any) file is linked
+    assert "/attachments/" not in html  # no voucher (or any) file is linked
     assert 'style="' not in html  # the security policy allows no inline style
 
 
@@ -78,7 +78,7 @@ def test_unknown_units_and_english(web, app, platform, scenario):
     english = Web(app.test_client())
     html = text(english.get(f"/disclosure/units/{luochuan(platform)}?year=2023&lang=en"))
     assert "Luochuan Neighbourhood · 2023 project money" in html and "Sources" in html and "fund pool" in html
-    assert "Receipts are kept for inspection" in html
+    assert "Vouchers are kept for inspection" in html
 
 
 def test_the_printable_report_and_its_excel_file(web, platform, scenario):

@@ -1,7 +1,7 @@
 """Monthly fund requests in the web UI, without a browser: the project page's section (the form,
 each refusal beside its field, the requests with their states), the street office's page, a
 batch's page with the total against the leader's authority, the disbursement and an expense
-with its receipt, and the final accounts' .xlsx download. (tests/browser/test_fund_requests_walk.py
+with its voucher, and the final accounts' .xlsx download. (tests/browser/test_fund_requests_walk.py
 walks the same in Chromium.) Both profiles."""
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def test_a_request_through_the_pages_from_the_form_to_the_final_accounts(app, pl
     card = page[page.index(f'id="fr-{rid}"'):]
     assert "已提交" in card[:600] and "购买活动物料" in card and "撤回申请" in card
 
-    # The street office's page: the request waits for a check.
+    # The street office's page: the request waits for acceptance.
     office = web(app, "ghxl_admin")
     page = text(office.get("/fund-requests?month=2023-04"))
     waiting = page[page.index('id="waiting"'):page.index('id="batches"')]
@@ -85,7 +85,7 @@ def test_a_request_through_the_pages_from_the_form_to_the_final_accounts(app, pl
     r = office.post(f"/fund-requests/{rid}/refuse", {"reason": "不行", "back": "office", "page_month": "2023-04"})
     assert r.status_code == 422
     assert "必须写明理由" in error_beside(text(r), f"fr-{rid}-reason")
-    r = office.post(f"/fund-requests/{rid}/check", {"month": "2023-04", "back": "office", "page_month": "2023-04"})
+    r = office.post(f"/fund-requests/{rid}/accept", {"month": "2023-04", "back": "office", "page_month": "2023-04"})
     assert r.status_code == 302
     page = text(office.get("/fund-requests?month=2023-04"))
     batch_id = int(re.search(r"/fund-requests/batches/(\d+)", page).group(1))
@@ -119,21 +119,21 @@ def test_a_request_through_the_pages_from_the_form_to_the_final_accounts(app, pl
     r = office.post(f"/fund-requests/{rid}/disburse", {"back": "batch", "batch_id": str(batch_id)})
     assert r.status_code == 409 and "不能重复拨付" in text(r)
 
-    # The neighbourhood records spending with the receipt; more than was paid is refused beside the amount.
+    # The neighbourhood records spending with the voucher; more than was paid is refused beside the amount.
     r = luochuan.post(f"/fund-requests/{rid}/expenses", {"amount": "1500.01", "memo": "绿植", "back": "project",
-                                                         "receipt": (io.BytesIO(PNG), "发票.png")},
+                                                         "voucher": (io.BytesIO(PNG), "发票.png")},
                       content_type="multipart/form-data")
     assert r.status_code == 422 and "尚可支出 1,500.00元" in error_beside(text(r), f"fr-{rid}-spend-amount")
     r = luochuan.post(f"/fund-requests/{rid}/expenses", {"amount": "1200", "memo": "绿植和工具", "back": "project"},
                       content_type="multipart/form-data")
-    assert r.status_code == 422 and "收据或发票：请上传 PDF、JPG 或 PNG 文件" in error_beside(text(r), f"fr-{rid}-receipt")
+    assert r.status_code == 422 and "凭证/发票：请上传 PDF、JPG 或 PNG 文件" in error_beside(text(r), f"fr-{rid}-voucher")
     r = luochuan.post(f"/fund-requests/{rid}/expenses", {"amount": "1200", "memo": "绿植和工具", "back": "project",
-                                                         "receipt": (io.BytesIO(PNG), "发票.png")},
+                                                         "voucher": (io.BytesIO(PNG), "发票.png")},
                       content_type="multipart/form-data")
     assert r.status_code == 302, text(r)
     page = text(luochuan.get(f"/projects/{pid}"))
     card = page[page.index(f'id="fr-{rid}"'):]
-    assert "已拨付" in card and "收据：发票.png" in card and "尚余 300.00" in card
+    assert "已拨付" in card and "凭证：发票.png" in card and "尚余 300.00" in card
     accounts = page[page.index('id="final-accounts"'):]
     assert re.search(r"活动物料</td>\s*<td class=\"num\">3,000.00</td><td class=\"num\">1,500.00</td>"
                      r"<td class=\"num\">1,500.00</td>\s*<td class=\"num\">1,200.00</td><td class=\"num\">1,800.00</td>", accounts)
@@ -166,4 +166,4 @@ def test_the_pages_speak_english_when_asked(app, platform):
     r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "-1", "purpose": "x", "back": "project"})
     assert "The amount must be an amount of yuan such as 5000" in error_beside(text(r), "fr-amount")
     office = text(web(app, "ghxl_admin").get("/fund-requests?lang=en"))
-    assert "Waiting for a check" in office and "Monthly batches" in office
+    assert "Waiting for acceptance" in office and "Monthly batches" in office

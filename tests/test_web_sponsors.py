@@ -145,11 +145,11 @@ def test_a_street_administrator_registers_sponsors_and_sets_up_funds(app, platfo
 
 
 def test_the_sponsor_sees_what_its_pledge_paid_for_and_nothing_else(app, platform):
-    pid, receipt = haiyuan_project(platform, "爱心小水表", amount="50000", receipt=True)
+    pid, voucher = haiyuan_project(platform, "爱心小水表", amount="50000", voucher=True)
     claim = record(platform, "haiyuan", "上海宾馆", "100000", project=pid)
     receive(platform, claim, "60000", "bank-1")
     approve(platform, pid, "50000")
-    spend(platform, pid, 30000, "更换水表40只", "w1", receipt=receipt)
+    spend(platform, pid, 30000, "更换水表40只", "w1", voucher=voucher)
 
     hotel = web(app, "shbg")
     page = text(hotel.get("/my-pledges"))

@@ -29,7 +29,7 @@ def codes(exc: RuleError) -> set[str]:
     return {v.code for v in exc.violations}
 
 
-def test_signature_and_micro_projects_from_application_to_decision(platform):
+def test_signature_and_micro_venture_projects_from_application_to_decision(platform):
     sig = _draft(platform, "luochuan", "ghxl-luochuan", "yiju_yipin", "楼组议事会", amount="12000")
     micro1 = _draft(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园", amount="4800.50")
     micro2 = _draft(platform, "luochuan", "ghxl-luochuan", "micro_venture", "青年议事角", amount="5000")
@@ -74,7 +74,7 @@ def test_second_signature_project_is_refused_citing_the_clause(platform):
         assert [p.title for p in projects.list_projects(ctx)[0]] == ["楼组议事会"]  # nothing half-done
 
 
-def test_micro_project_over_5000_yuan_by_one_fen_is_refused(platform):
+def test_micro_venture_project_over_5000_yuan_by_one_fen_is_refused(platform):
     pid = _draft(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园", amount="5000.01")
     with pytest.raises(RuleError) as info, acting(platform, "jingan", "luochuan") as ctx:
         projects.submit(ctx, pid)
@@ -82,7 +82,7 @@ def test_micro_project_over_5000_yuan_by_one_fen_is_refused(platform):
     assert "5,000.00" in v.message.zh and "七" in v.clause.zh and v.field == "budget"
 
 
-def test_micro_project_longer_than_twelve_months_is_refused(platform):
+def test_micro_venture_project_longer_than_twelve_months_is_refused(platform):
     pid = _draft(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园", start="2023-04-01", end="2024-04-01")
     with pytest.raises(RuleError) as info, acting(platform, "jingan", "luochuan") as ctx:
         projects.submit(ctx, pid)

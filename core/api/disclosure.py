@@ -100,7 +100,7 @@ class DisclosureMovementSchema(ApiSchema):
     memo = fields.String(required=True)
     purpose = fields.String(required=True, metadata={"description": "the fund request's purpose, if any"})
     month = fields.String(required=True, metadata={"description": "the fund request's month (YYYY-MM), if any"})
-    has_receipt = fields.Boolean(required=True, metadata={"description": "a receipt is on file (the file is not public)"})
+    has_voucher = fields.Boolean(required=True, metadata={"description": "a voucher (凭证) is on file (the file is not public)"})
 
 
 class DisclosedProjectSchema(ApiSchema):
@@ -202,7 +202,7 @@ def movement(m: disclosure.Movement, lang: str) -> dict:
     return {"entry_id": m.entry_id, "date": m.on, "kind": m.kind, "kind_label": text(m.label, lang),
             "corrects_kind": m.corrected_kind, "fund_id": m.fund_id, "fund_name": m.fund_name,
             "amount": yuan(m.amount_fen), "memo": m.memo, "purpose": m.purpose, "month": m.month,
-            "has_receipt": m.has_receipt}
+            "has_voucher": m.has_voucher}
 
 
 def project_disclosure(d: disclosure.ProjectDisclosure, lang: str) -> dict:

@@ -50,7 +50,7 @@ class FundRequestBatchSchema(ApiSchema):
     month = fields.String(required=True)
     state = fields.String(required=True, metadata={"enum": [s.value for s in BatchState]})
     state_label = fields.String(required=True)
-    total = fields.String(required=True, metadata={"description": "yuan: the checked requests (once approved: the approved total)"})
+    total = fields.String(required=True, metadata={"description": "yuan: the accepted requests (once approved: the approved total)"})
     approved_by = fields.Nested(UserRefSchema, allow_none=True)
     approved_at = fields.DateTime(allow_none=True)
     approved_total = fields.String(allow_none=True)

@@ -5,9 +5,9 @@
   window its policy gives filing, only the role a phase names as approver may, sending its
   ``override_reason``.
 - ``GET .../fund-requests/<id>``; actions ``POST .../<id>/supervision`` (the supervision
-  committee, where the policy has the step), ``/check`` (the street office: into the month's
+  committee, where the policy has the step), ``/acceptance`` (the street office: into the month's
   batch), ``/refusal``, ``/withdraw`` (the applicant, while nobody acted), ``/disbursement``
-  (the office, once the leader approved), ``/expenses`` (multipart, with the receipt) and
+  (the office, once the leader approved), ``/expenses`` (multipart, with the voucher) and
   ``/refunds``.
 - the monthly batches (``.../fund-requests/batches``) are in ``core.api.fund_request_batches``.
 - ``GET .../fund-requests/projects/<id>/final-accounts`` (JSON) and ``.../final-accounts.xlsx``.
@@ -65,14 +65,14 @@ class FundRequestProjectSchema(ApiSchema):
     title = fields.String(required=True)
 
 
-class FundRequestReceiptSchema(ApiSchema):
+class FundRequestVoucherSchema(ApiSchema):
     entry_id = fields.Integer(required=True, metadata={"description": "the ledger entry of the expense"})
     amount = fields.String(required=True, metadata={"description": "yuan"})
     memo = fields.String(required=True)
     at = fields.DateTime(required=True)
     attachment_id = fields.Integer(allow_none=True)
     filename = fields.String(allow_none=True)
-    url = fields.String(allow_none=True, metadata={"description": "download the receipt"})
+    url = fields.String(allow_none=True, metadata={"description": "download the voucher"})
 
 
 class FundRequestSchema(ApiSchema):
@@ -84,7 +84,7 @@ class FundRequestSchema(ApiSchema):
     purpose = fields.String(required=True)
     beneficiaries = fields.String(required=True, metadata={"description": "使用对象"})
     budget_item_id = fields.Integer(allow_none=True)
-    budget_line = fields.String(required=True, metadata={"description": "the budget line's description when filed"})
+    budget_item_description = fields.String(required=True, metadata={"description": "the budget item's description when the request was filed (kept if the budget changes later)"})
     state = fields.String(required=True, metadata={"enum": [s.value for s in FundRequestState]})
     state_label = fields.String(required=True)
     requested_by = fields.Nested(UserRefSchema, allow_none=True)
@@ -92,14 +92,15 @@ class FundRequestSchema(ApiSchema):
     supervised_by = fields.Nested(UserRefSchema, allow_none=True)
     supervised_at = fields.DateTime(allow_none=True)
     supervision_note = fields.String(required=True)
-    checked_by = fields.Nested(UserRefSchema, allow_none=True)
-    checked_at = fields.DateTime(allow_none=True)
+    accepted_by = fields.Nested(UserRefSchema, allow_none=True)
+    accepted_at = fields.DateTime(allow_none=True)
     batch_id = fields.Integer(allow_none=True)
     refusal_reason = fields.String(required=True)
     disbursed_at = fields.DateTime(allow_none=True)
     disbursed = fields.String(required=True, metadata={"description": "yuan paid out for it, net of refunds"})
     spent = fields.String(required=True, metadata={"description": "yuan of it spent (expenses recorded)"})
-    receipts = fields.List(fields.Nested(FundRequestReceiptSchema), required=True)
+    vouchers = fields.List(fields.Nested(FundRequestVoucherSchema), required=True, metadata={
+        "description": "the expenses recorded on the request, each with its voucher (凭证/发票)"})
     actions = ActionsField("FundRequestActionSchema", offers.REQUEST_ACTIONS)
 
 
@@ -125,8 +126,8 @@ class FundRequestPostingSchema(ApiSchema):
     entries = fields.List(fields.Nested(FundRequestEntrySchema), required=True, metadata={"description": "the ledger entries posted"})
 
 
-class FinalAccountsLineSchema(ApiSchema):
-    budget_item_id = fields.Integer(allow_none=True, metadata={"description": "null: money on no budget line"})
+class FinalAccountsRowSchema(ApiSchema):
+    budget_item_id = fields.Integer(allow_none=True, metadata={"description": "null: money on no budget item"})
     label = fields.String(required=True)
     budgeted = fields.String(required=True)
     requested = fields.String(required=True)
@@ -139,9 +140,9 @@ class FinalAccountsSchema(ApiSchema):
     project = fields.Nested(FundRequestProjectSchema, required=True)
     committed = fields.String(required=True, metadata={"description": "yuan the approval committed"})
     refunded = fields.String(required=True)
-    lines = fields.List(fields.Nested(FinalAccountsLineSchema), required=True, metadata={
-        "description": "the budget lines, then (if any) the money on no budget line"})
-    total = fields.Nested(FinalAccountsLineSchema, required=True)
+    rows = fields.List(fields.Nested(FinalAccountsRowSchema), required=True, metadata={
+        "description": "a row per budget item, then (if any) the money on no budget item"})
+    total = fields.Nested(FinalAccountsRowSchema, required=True)
     xlsx_url = fields.String(required=True)
 
 
@@ -153,11 +154,11 @@ def users_of(ctx, ids) -> dict[int, User]:
 
 
 def render_requests(ctx, rows, lang: str) -> list[dict]:
-    users = users_of(ctx, [i for r in rows for i in (r.requested_by_id, r.supervised_by_id, r.checked_by_id)])
-    money, receipts = {}, {}
+    users = users_of(ctx, [i for r in rows for i in (r.requested_by_id, r.supervised_by_id, r.accepted_by_id)])
+    money, vouchers = {}, {}
     for pid in {r.project_id for r in rows}:
         money.update(service.request_money(ctx, pid))
-        receipts.update(service.receipts(ctx, pid))
+        vouchers.update(service.vouchers(ctx, pid))
     available = offers.requests_offers(ctx, rows, money)
     out = []
     for r in rows:
@@ -166,16 +167,16 @@ def render_requests(ctx, rows, lang: str) -> list[dict]:
             "id": r.id, "project": {"id": r.project.id, "title": r.project.title},
             "applicant_unit": unit_ref(r.project.applicant_unit, lang), "month": r.month, "amount": yuan(r.amount_fen),
             "purpose": r.purpose, "beneficiaries": r.beneficiaries, "budget_item_id": r.budget_item_id,
-            "budget_line": r.budget_line, "state": r.state, "state_label": r.state_enum.label.render(lang),
+            "budget_item_description": r.budget_item_description, "state": r.state, "state_label": r.state_enum.label.render(lang),
             "requested_by": user_ref(users.get(r.requested_by_id)), "created_at": r.created_at,
             "supervised_by": user_ref(users.get(r.supervised_by_id)), "supervised_at": r.supervised_at,
-            "supervision_note": r.supervision_note, "checked_by": user_ref(users.get(r.checked_by_id)),
-            "checked_at": r.checked_at, "batch_id": r.batch_id, "refusal_reason": r.refusal_reason,
+            "supervision_note": r.supervision_note, "accepted_by": user_ref(users.get(r.accepted_by_id)),
+            "accepted_at": r.accepted_at, "batch_id": r.batch_id, "refusal_reason": r.refusal_reason,
             "disbursed_at": r.disbursed_at, "disbursed": yuan(m.disbursed_total), "spent": yuan(m.spent_total),
-            "receipts": [{"entry_id": e.id, "amount": yuan(e.amount_fen), "memo": e.memo, "at": e.at,
+            "vouchers": [{"entry_id": e.id, "amount": yuan(e.amount_fen), "memo": e.memo, "at": e.at,
                           "attachment_id": a.id if a else None, "filename": a.filename if a else None,
                           "url": url_for("projects.AttachmentFile", project_id=a.project_id, attachment_id=a.id) if a else None}
-                         for e, a in receipts.get(r.id, [])],
+                         for e, a in vouchers.get(r.id, [])],
             "actions": actions(available[r.id], lang),
         })
     return out
@@ -190,10 +191,10 @@ def render_entries(entries) -> list[dict]:
              "idempotency_key": e.idempotency_key} for e in entries]
 
 
-def _line(line, lang: str) -> dict:
-    label = line.label.render(lang) if hasattr(line.label, "render") else str(line.label)
-    return {"budget_item_id": line.budget_item_id, "label": label,
-            **{key: yuan(value) for key, value in line.values().items()}}
+def _row(row, lang: str) -> dict:
+    label = row.label.render(lang) if hasattr(row.label, "render") else str(row.label)
+    return {"budget_item_id": row.budget_item_id, "label": label,
+            **{key: yuan(value) for key, value in row.values().items()}}
 
 
 # -- requests ------------------------------------------------------------------------------------
@@ -204,7 +205,7 @@ class FundRequests(MethodView):
     @blp.arguments(FundRequestQuerySchema, location="query")
     @blp.response(200, FundRequestPageSchema, headers=TOTAL_HEADER)
     def get(self, query):
-        """Fund requests the caller may see (their unit's, or those under the units they check or lead), oldest first"""
+        """Fund requests the caller may see (their unit's, or those under the units they accept, sign off or lead), oldest first"""
         ctx = context(login=True)
         rows, total = service.list_requests(ctx, month=query.get("month"), state=query.get("state"),
                                             project_id=query.get("project_id"), **limit_offset(query))
@@ -213,9 +214,9 @@ class FundRequests(MethodView):
     @login_required
     @blp.arguments(door.FILE_REQUEST.schema)
     @blp.response(201, FundRequestSchema)
-    @refuses({403: "forbidden", 404: "not_found", 409: "project_not_approved no_street", 422: f"invalid_amount purpose_required purpose_too_long invalid_purpose beneficiaries_required beneficiaries_too_long invalid_beneficiaries invalid_month budget_item_not_in_project over_approved_budget over_budget_line {CALENDAR}"})
+    @refuses({403: "forbidden", 404: "not_found", 409: "project_not_approved no_street", 422: f"invalid_amount purpose_required purpose_too_long invalid_purpose beneficiaries_required beneficiaries_too_long invalid_beneficiaries invalid_month budget_item_not_in_project over_approved_budget over_budget_item {CALENDAR}"})
     def post(self, body):
-        """File a fund request for an approved project (refused beyond its approved money or budget line)"""
+        """File a fund request for an approved project (refused beyond its approved money or its budget item's)"""
         ctx = context(login=True)
         req = door.FILE_REQUEST(ctx, **body)
         ctx.commit()
@@ -227,7 +228,7 @@ class FundRequestItem(MethodView):
     @login_required
     @blp.response(200, FundRequestSchema)
     def get(self, request_id):
-        """A fund request with what it disbursed and spent, and its receipts"""
+        """A fund request with what it disbursed and spent, and its vouchers"""
         ctx = context(login=True)
         return _request(ctx, request_id)
 
@@ -239,23 +240,23 @@ class Supervision(MethodView):
     @blp.response(200, FundRequestSchema)
     @refuses({403: "forbidden", 409: "no_supervision_step wrong_state", 422: "reason_required note_too_long invalid_note"})
     def post(self, body, request_id):
-        """The supervision committee's check (where the policy has it): approve with a note, or refuse with a reason"""
+        """The supervision committee's sign-off (where the policy has it): approve with a note, or refuse with a reason"""
         ctx = context(login=True)
         door.SUPERVISE_REQUEST(ctx, request_id, **body)
         ctx.commit()
         return _request(ctx, request_id)
 
 
-@blp.route("/<id:request_id>/check")
-class Check(MethodView):
+@blp.route("/<id:request_id>/acceptance")
+class Accept(MethodView):
     @login_required
-    @blp.arguments(door.CHECK_REQUEST.schema)
+    @blp.arguments(door.ACCEPT_REQUEST.schema)
     @blp.response(200, FundRequestSchema)
-    @refuses({403: "forbidden", 409: "wrong_state needs_supervision batch_already_approved project_not_approved no_street", 422: "invalid_month over_approved_budget over_budget_line"})
+    @refuses({403: "forbidden", 409: "wrong_state needs_supervision batch_already_approved project_not_approved no_street", 422: "invalid_month over_approved_budget over_budget_item"})
     def post(self, body, request_id):
-        """The street office accepts a request: re-checked against the budget, it joins the month's batch"""
+        """The street office accepts a request: measured again against the budget, it joins the month's batch"""
         ctx = context(login=True)
-        door.CHECK_REQUEST(ctx, request_id, **body)
+        door.ACCEPT_REQUEST(ctx, request_id, **body)
         ctx.commit()
         return _request(ctx, request_id)
 
@@ -305,9 +306,9 @@ class Expenses(MethodView):
     @login_required
     @blp.arguments(door.RECORD_EXPENSE.schema, location="multipart")
     @blp.response(201, FundRequestPostingSchema)
-    @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict", 413: "file_too_large", 415: "file_type", 422: f"over_request_disbursed receipt_required file_empty memo_required memo_too_long invalid_memo {POSTING}"})
+    @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict", 413: "file_too_large", 415: "file_type", 422: f"over_request_disbursed voucher_required file_empty memo_required memo_too_long invalid_memo {POSTING}"})
     def post(self, body, request_id):
-        """Record spending of a disbursed request's money with its receipt (multipart: amount, memo, receipt)"""
+        """Record spending of a disbursed request's money with its voucher (multipart: amount, memo, voucher)"""
         ctx = context(login=True)
         entries = door.RECORD_EXPENSE(ctx, request_id, storage=current_app.extensions["tongxin"].storage, **body)
         ctx.commit()
@@ -336,13 +337,13 @@ class FinalAccounts(MethodView):
     @blp.response(200, FinalAccountsSchema)
     @refuses({403: "forbidden"})
     def get(self, project_id):
-        """A project's final accounts (决算表): per budget line budgeted, requested, disbursed, spent and balance"""
+        """A project's final accounts (决算表): per budget item budgeted, requested, disbursed, spent and balance"""
         ctx = context(login=True)
         lang = locale()
         fa = accounts_service.final_accounts(ctx, project_id)
         return {"project": {"id": fa.project.id, "title": fa.project.title}, "committed": yuan(fa.committed),
-                "refunded": yuan(fa.refunded), "lines": [_line(line, lang) for line in fa.rows],
-                "total": _line(fa.total, lang),
+                "refunded": yuan(fa.refunded), "rows": [_row(row, lang) for row in fa.rows],
+                "total": _row(fa.total, lang),
                 "xlsx_url": url_for("fund_requests.FinalAccountsWorkbook", project_id=project_id)}
 
 

@@ -85,7 +85,7 @@ class EntrySchema(ApiSchema):
     key = fields.String(allow_none=True)
     corrects_id = fields.Integer(allow_none=True)
     transfer_id = fields.String(allow_none=True)
-    receipt_attachment_id = fields.Integer(allow_none=True)
+    voucher_attachment_id = fields.Integer(allow_none=True)
     pledge_id = fields.Integer(allow_none=True)
     fund_request_id = fields.Integer(allow_none=True)
 
@@ -123,7 +123,7 @@ def entry(e, lang: str) -> dict:
     return {"id": e.id, "fund_id": e.fund_id, "kind": e.kind, "kind_label": text(e.kind_enum.label, lang),
             "amount": yuan(e.amount_fen), "project_id": e.project_id, "memo": e.memo, "at": e.at,
             "key": e.idempotency_key, "corrects_id": e.corrects_id, "transfer_id": e.transfer_id,
-            "receipt_attachment_id": e.receipt_attachment_id, "pledge_id": e.pledge_id,
+            "voucher_attachment_id": e.voucher_attachment_id, "pledge_id": e.pledge_id,
             "fund_request_id": e.fund_request_id}
 
 

@@ -55,7 +55,7 @@ class ProjectSummarySchema(ApiSchema):
     submitted_at = fields.DateTime(allow_none=True)
 
 
-class BudgetLineSchema(ApiSchema):
+class BudgetItemSchema(ApiSchema):
     id = fields.Integer(required=True, metadata={
         "description": "the budget item's id: what a fund request names as budget_item_id"})
     position = fields.Integer(required=True)
@@ -65,7 +65,7 @@ class BudgetLineSchema(ApiSchema):
 
 
 class BudgetSchema(ApiSchema):
-    items = fields.List(fields.Nested(BudgetLineSchema), required=True)
+    items = fields.List(fields.Nested(BudgetItemSchema), required=True)
     total = fields.String(required=True, metadata={"description": "yuan"})
     warnings = fields.List(fields.Nested(ViolationSchema), required=True, metadata={
         "description": "what the policy's submission rules will say about this budget (e.g. over a cap), "

@@ -121,7 +121,7 @@ class ProjectBudget(MethodView):
     @blp.response(200, ProjectDetailSchema)
     @refuses({403: "forbidden", 409: "not_editable", 422: f"invalid_budget budget_too_many budget_description budget_amount budget_category budget_too_large {CALENDAR}"})
     def put(self, body, project_id):
-        """Replace the budget lines (amounts in yuan)"""
+        """Replace the budget items (amounts in yuan)"""
         ctx = context(login=True)
         SET_BUDGET(ctx, project_id, **body)
         ctx.commit()

@@ -46,7 +46,7 @@ CALENDAR = "window_closed override_reason_required"
 LEDGER = " ".join(rule.code for rule in (*LEDGER_RULES, CLAIMS_RULE))
 # What any posting to the ledger may be refused with: its invariants and its input's rules.
 POSTING = (f"{LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund "
-           "receipt_other_project")
+           "voucher_other_project")
 ERROR_REF = "#/components/schemas/Error"
 SUMMARY_CODE = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                 409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid"}

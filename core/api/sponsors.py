@@ -3,7 +3,7 @@
 - ``GET/POST .../sponsors``: list the sponsors (of a unit, or of the caller's units); register one
   (street or district administrators).
 - ``GET .../sponsors/<id>``: the sponsor's view: each pledge with its derived status, the project
-  it claimed and the expenses that project's money paid for, with receipts (the sponsor's own
+  it claimed and the expenses that project's money paid for, with vouchers (the sponsor's own
   login, or staff and supervisors at or above its unit).
 - ``GET/POST .../sponsors/funds``: the co-governance funds the caller keeps, with what was
   pledged, received and spent (and what the caller may do with each, ``actions``); set up the
@@ -136,8 +136,8 @@ class ExpenseSchema(ApiSchema):
     amount = fields.String(required=True)
     memo = fields.String(required=True)
     project = fields.Nested(ExpenseProjectSchema, allow_none=True)
-    receipt = fields.String(allow_none=True, metadata={"description": "URL of the receipt"})
-    receipt_filename = fields.String(allow_none=True)
+    voucher = fields.String(allow_none=True, metadata={"description": "URL of the expense's voucher (凭证/发票)"})
+    voucher_filename = fields.String(allow_none=True)
 
 
 class PledgeViewSchema(PledgeSchema):
@@ -197,12 +197,12 @@ def entry_out(e) -> dict | None:
 
 
 def expense_out(e: pledges.Expense) -> dict:
-    receipt = e.receipt
+    voucher = e.voucher
     return {"entry_id": e.entry_id, "at": e.at, "amount": yuan(e.amount_fen), "memo": e.memo,
             "project": {"id": e.project_id, "title": e.project_title} if e.project_id else None,
-            "receipt": (url_for("projects.AttachmentFile", project_id=receipt.project_id, attachment_id=receipt.id)
-                        if receipt else None),
-            "receipt_filename": receipt.filename if receipt else None}
+            "voucher": (url_for("projects.AttachmentFile", project_id=voucher.project_id, attachment_id=voucher.id)
+                        if voucher else None),
+            "voucher_filename": voucher.filename if voucher else None}
 
 
 def fund_summary(ctx, fund, lang: str) -> dict:

@@ -48,7 +48,7 @@ def report_workbook(d: UnitDisclosure) -> bytes:
     add_sheet(wb, "支出", [
         Column("日期", "date"), Column("项目名称"), Column("资金"), Column("类别"), Column("摘要", width=30),
         Column("凭证"), Column("金额（元）", "yuan", total=True),
-    ], [[m.on, titles[m.project_id], m.fund_name, _movement_label(m), m.memo, "有凭证" if m.has_receipt else "",
+    ], [[m.on, titles[m.project_id], m.fund_name, _movement_label(m), m.memo, "有凭证" if m.has_voucher else "",
          m.amount_fen] for m in d.spending], title=f"{title} · 支出")
     add_sheet(wb, "各项资金", [
         Column("资金名称"), Column("资金类型"), Column("所属单位"), Column("已到位（元）", "yuan", total=True),

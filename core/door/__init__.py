@@ -1,7 +1,7 @@
 """The one door every action goes through.
 
 An *operation* is one thing a person (or a task) can do: file a fund request, decide an
-application, record a receipt. It is declared once, in the module of its area
+application, record a pledge's receipt. It is declared once, in the module of its area
 (``core.door.projects``, ``core.door.money``, ...), with
 
 - a typed ``key`` (``"fund_request.file"``),

@@ -45,7 +45,7 @@ class FormDataSchema(InputSchema):
         unknown = INCLUDE
 
 
-class BudgetLineInputSchema(InputSchema):
+class BudgetItemInputSchema(InputSchema):
     description = fields.String(required=True, validate=validate.Length(min=1, max=projects.BUDGET_DESCRIPTION_MAX))
     amount = Yuan(required=True)
     category = fields.String(allow_none=True, validate=validate.Length(max=budget_rows.CATEGORY_MAX), metadata={
@@ -54,9 +54,9 @@ class BudgetLineInputSchema(InputSchema):
 
 
 class BudgetInputSchema(InputSchema):
-    items = fields.List(fields.Nested(BudgetLineInputSchema), required=True,
-                        validate=validate.Length(max=projects.MAX_BUDGET_LINES),
-                        metadata={"description": "replaces every line", "label": T("预算明细", "Budget lines")})
+    items = fields.List(fields.Nested(BudgetItemInputSchema), required=True,
+                        validate=validate.Length(max=projects.MAX_BUDGET_ITEMS),
+                        metadata={"description": "replaces every item", "label": T("预算明细", "Budget items")})
 
 
 class AttachmentUploadSchema(InputSchema):
@@ -77,7 +77,7 @@ CREATE = declare("project.create", A.project_apply, CreateProjectSchema, project
 SAVE_FORM = declare("project.save_form", A.project_apply, FormDataSchema, projects.save_form,
                     T("保存申报表", "Save one of the policy's forms"))
 SET_BUDGET = declare("project.budget", A.project_apply, BudgetInputSchema, projects.set_budget,
-                     T("保存项目预算", "Replace the budget lines"))
+                     T("保存项目预算", "Replace the budget items"))
 ATTACH = declare("project.attach", A.project_apply, AttachmentUploadSchema, attach,
                  T("上传附件", "Attach a file"))
 SUBMIT = declare("project.submit", A.project_apply, None, projects.submit, T("提交申报", "Submit for review"))

@@ -1,5 +1,5 @@
 """Money: the operations on funds, monthly fund requests and their batches, sponsors and pledges
-(file, withdraw, supervise, check, refuse, disburse, spend, refund; approve and disburse a batch;
+(file, withdraw, supervise, accept, refuse, disburse, spend, refund; approve and disburse a batch;
 find a policy's fund, allocate, transfer, correct; register a sponsor, open a co-governance fund,
 pledge and claim, receive).
 
@@ -58,8 +58,8 @@ class FundRequestInput(InputSchema):
         "label": T("使用对象", "Beneficiaries"), "description": "使用对象 (required where the policy says so)"})
     month = Month(load_default=None, allow_none=True, metadata={"label": T("申请月份", "Month")})
     budget_item_id = Id(load_default=None, allow_none=True, metadata={
-        "label": T("预算明细", "Budget line"),
-        "description": "one of the project's budget lines (its id in the project's budget)"})
+        "label": T("预算明细", "Budget item"),
+        "description": "one of the project's budget items (its id in the project's budget)"})
     override_reason = OverrideReason("filing")
 
 
@@ -71,7 +71,7 @@ class FundRequestSupervisionInput(InputSchema):
         "description": f"the committee's note; the reason (at least {requests.MIN_REASON} characters) when refused"})
 
 
-class FundRequestCheckInput(InputSchema):
+class FundRequestAcceptanceInput(InputSchema):
     month = Month(load_default=None, allow_none=True, metadata={
         "label": T("编入月度汇总", "Batch month"),
         "description": "put it into this month's batch instead of the month asked for (e.g. when that batch is approved)"})
@@ -87,9 +87,9 @@ class FundRequestExpenseInput(InputSchema):
     amount = Yuan(required=True, metadata={"label": T("支出金额", "Amount")})
     memo = Text(requests.TEXT_MAX, required=True, metadata={"label": T("支出说明", "Description"),
                                                          "description": "what was bought"})
-    receipt = FileField(required=True, error_messages={"required": "请上传 PDF、JPG 或 PNG 文件 | Upload a PDF, JPG or PNG file"},
-                        metadata={"label": T("收据或发票", "Receipt"),
-                                  "description": "the receipt or invoice (PDF, JPEG or PNG)"})
+    voucher = FileField(required=True, error_messages={"required": "请上传 PDF、JPG 或 PNG 文件 | Upload a PDF, JPG or PNG file"},
+                        metadata={"label": T("凭证/发票", "Voucher"),
+                                  "description": "the expense's voucher: an invoice or other proof of payment (PDF, JPEG or PNG)"})
     key = Key(metadata={"description": "an idempotency key: sending the same key again records nothing new"})
 
 
@@ -104,17 +104,17 @@ FILE_REQUEST = declare("fund_request.file", A.fund_request_file, FundRequestInpu
 WITHDRAW_REQUEST = declare("fund_request.withdraw", A.fund_request_file, None, requests.withdraw,
                            T("撤回资金申请", "Withdraw a fund request"))
 SUPERVISE_REQUEST = declare("fund_request.supervise", A.fund_request_supervise, FundRequestSupervisionInput,
-                            requests.supervise, T("监督委员会审核资金申请", "Give the supervision check"))
-CHECK_REQUEST = declare("fund_request.check", A.fund_request_check, FundRequestCheckInput, requests.check,
-                        T("审核资金申请，编入月度汇总", "Check a fund request into the month's batch"))
+                            requests.supervise, T("监督委员会审核资金申请", "Give the supervision committee's sign-off"))
+ACCEPT_REQUEST = declare("fund_request.accept", A.fund_request_accept, FundRequestAcceptanceInput, requests.accept,
+                         T("审核资金申请，编入月度汇总", "Accept a fund request into the month's batch"))
 # The supervision committee refuses while the request awaits it, the office afterwards: the
 # service decides whose turn it is; the office's right is the one the table documents here.
-REFUSE_REQUEST = declare("fund_request.refuse", A.fund_request_check, FundRequestRefusalInput, requests.refuse,
+REFUSE_REQUEST = declare("fund_request.refuse", A.fund_request_accept, FundRequestRefusalInput, requests.refuse,
                          T("退回资金申请", "Refuse a fund request"))
-DISBURSE_REQUEST = declare("fund_request.disburse", A.fund_request_check, None, requests.disburse,
+DISBURSE_REQUEST = declare("fund_request.disburse", A.fund_request_accept, None, requests.disburse,
                            T("登记拨付", "Record a request's disbursement"))
 RECORD_EXPENSE = declare("fund_request.record_expense", A.fund_request_file, FundRequestExpenseInput,
-                         requests.record_expense, T("登记支出及收据", "Record spending with its receipt"))
+                         requests.record_expense, T("登记支出及凭证", "Record spending with its voucher"))
 REFUND = declare("fund_request.refund", A.fund_request_refund, FundRequestRefundInput, requests.record_refund,
                  T("登记退回", "Record a refund"))
 
@@ -122,7 +122,7 @@ REFUND = declare("fund_request.refund", A.fund_request_refund, FundRequestRefund
 
 APPROVE_BATCH = declare("batch.approve", A.batch_approve, None, requests.approve_batch,
                         T("审批月度汇总", "Approve a monthly batch"))
-DISBURSE_BATCH = declare("batch.disburse", A.fund_request_check, None, requests.disburse_batch,
+DISBURSE_BATCH = declare("batch.disburse", A.fund_request_accept, None, requests.disburse_batch,
                          T("登记月度汇总的拨付", "Record a batch's disbursement"))
 
 # -- funds ---------------------------------------------------------------------------------------

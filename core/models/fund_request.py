@@ -1,15 +1,15 @@
 """Monthly fund requests (资金申请) and the street's monthly batches.
 
 A neighbourhood asks for money for an approved project, against the project's committed
-budget (and, where it names one, a line of the project's budget). The street office checks
+budget (and, where it names one, an item of the project's budget). The street office accepts
 it (after the supervision committee, where the policy wants that), which puts it into the
 month's batch of its street; a street leader approves the batch within their authority limit;
 then the disbursement is recorded, once, as ledger entries naming the request.
 
 States::
 
-    submitted ──(supervision, if the policy has it)──> supervised ──check──> checked
-        │                                                                  │ (in the month's batch)
+    submitted ──(supervision, if the policy has it)──> supervised ──accept──> accepted
+        │                                                                    │ (in the month's batch)
         └──refuse / withdraw──> refused / withdrawn          batch approved └──> approved ──> disbursed
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ from core.tenancy import TenantOwned
 class FundRequestState(str, enum.Enum):
     submitted = "submitted"
     supervised = "supervised"
-    checked = "checked"
+    accepted = "accepted"
     approved = "approved"
     disbursed = "disbursed"
     refused = "refused"
@@ -44,8 +44,8 @@ class FundRequestState(str, enum.Enum):
 
 FUND_REQUEST_STATE_LABELS = {
     FundRequestState.submitted: T("已提交", "submitted"),
-    FundRequestState.supervised: T("监督委员会已审核", "checked by supervision"),
-    FundRequestState.checked: T("街道已审核", "checked by the street"),
+    FundRequestState.supervised: T("监督委员会已审核", "signed off by supervision"),
+    FundRequestState.accepted: T("街道已审核", "accepted by the street"),
     FundRequestState.approved: T("领导已审批", "approved"),
     FundRequestState.disbursed: T("已拨付", "disbursed"),
     FundRequestState.refused: T("未通过", "refused"),
@@ -54,11 +54,11 @@ FUND_REQUEST_STATE_LABELS = {
 
 # Requests that still hold part of the project's committed money.
 OPEN_STATES = (FundRequestState.submitted.value, FundRequestState.supervised.value,
-               FundRequestState.checked.value, FundRequestState.approved.value)
+               FundRequestState.accepted.value, FundRequestState.approved.value)
 
 
 class BatchState(str, enum.Enum):
-    open = "open"            # the office is still adding checked requests
+    open = "open"            # the office is still adding accepted requests
     approved = "approved"    # a leader approved it within their authority
 
     @property
@@ -105,17 +105,17 @@ class FundRequest(TenantOwned, Base):
     amount_fen: Mapped[int] = mapped_column(Fen)
     purpose: Mapped[str] = mapped_column(String(500))
     beneficiaries: Mapped[str] = mapped_column(String(500), default="")
-    # The budget line asked against: its description is kept, so the request still reads
+    # The budget item asked against: its description is kept, so the request still reads
     # right if the project's budget is later changed by an approved change request.
     budget_item_id: Mapped[int | None] = mapped_column(ForeignKey("budget_items.id", ondelete="SET NULL"))
-    budget_line: Mapped[str] = mapped_column(String(200), default="")
+    budget_item_description: Mapped[str] = mapped_column(String(200), default="")
     state: Mapped[str] = mapped_column(String(20), default=FundRequestState.submitted.value, index=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     supervised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     supervised_at: Mapped[dt.datetime | None] = moment()
     supervision_note: Mapped[str] = mapped_column(String(500), default="")
-    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    checked_at: Mapped[dt.datetime | None] = moment()
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    accepted_at: Mapped[dt.datetime | None] = moment()
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("fund_request_batches.id"), index=True)
     refusal_reason: Mapped[str] = mapped_column(String(500), default="")
     disbursed_at: Mapped[dt.datetime | None] = moment()

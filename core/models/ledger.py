@@ -46,7 +46,7 @@ class EntryKind(str, enum.Enum):
     commitment = "commitment"        # money promised (a project's approval); bounded by cap and allocation
     release = "release"              # a commitment (partly) undone
     disbursement = "disbursement"    # committed money paid out
-    expense = "expense"              # paid-out money spent, ideally with a receipt
+    expense = "expense"              # paid-out money spent, ideally with a voucher
     refund = "refund"                # paid-out, unspent money returned to the fund
     transfer_out = "transfer_out"    # one half of a move between funds ...
     transfer_in = "transfer_in"      # ... the other half, same transfer_id
@@ -117,7 +117,7 @@ class LedgerEntry(TenantOwned, Base):
         CheckConstraint("(kind = 'correction') = (corrects_id IS NOT NULL)", name="correction_names_entry"),
         CheckConstraint("(kind IN ('transfer_out', 'transfer_in')) = (transfer_id IS NOT NULL)",
                         name="transfer_has_id"),
-        CheckConstraint("receipt_attachment_id IS NULL OR kind = 'expense'", name="receipt_only_on_expense"),
+        CheckConstraint("voucher_attachment_id IS NULL OR kind = 'expense'", name="voucher_only_on_expense"),
         # A hold is always a claim's: the pledge that claims and the project it claims.
         CheckConstraint("kind NOT IN ('hold', 'hold_release') OR (project_id IS NOT NULL AND pledge_id IS NOT NULL)",
                         name="hold_names_claim"),
@@ -140,7 +140,7 @@ class LedgerEntry(TenantOwned, Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"), index=True)
     transfer_id: Mapped[str | None] = mapped_column(String(36))
-    receipt_attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
+    voucher_attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
     # What the entry belongs to, for tracing: the pledge whose money an allocation brought in
     # (or a hold sets aside, or a commitment earmarks for the project it claims), the fund
     # request a disbursement (or an expense of that money) answers.

@@ -1,4 +1,4 @@
-"""Projects, their budget lines and attachments."""
+"""Projects, their budget items and attachments."""
 from __future__ import annotations
 
 import datetime as dt

@@ -57,8 +57,8 @@ class A:
     # monthly fund requests
     fund_request_view = Action("fund_request.view", T("查看资金申请", "see fund requests"))
     fund_request_file = Action("fund_request.file", T("提交、撤回资金申请，登记支出", "file or withdraw a fund request, record spending"))
-    fund_request_supervise = Action("fund_request.supervise", T("监督委员会审核资金申请", "give the supervision check"))
-    fund_request_check = Action("fund_request.check", T("审核、退回资金申请并拨付", "check, refuse and disburse fund requests"))
+    fund_request_supervise = Action("fund_request.supervise", T("监督委员会审核资金申请", "give the supervision committee's sign-off"))
+    fund_request_accept = Action("fund_request.accept", T("审核、退回资金申请并拨付", "accept, refuse and disburse fund requests"))
     fund_request_refund = Action("fund_request.refund", T("登记退回的资金", "record a refund"))
     fund_request_summary = Action("fund_request.summary", T("查看资金申请汇总", "see the fund request summary"))
     batch_view = Action("batch.view", T("查看月度汇总", "see monthly batches"))

@@ -132,7 +132,7 @@ CORE_ROWS: tuple[Row, ...] = tuple([
     # the batch, as for any neighbourhood's.
     *_rows(ADMINS, A.fund_request_file, S.own_unit, T("本单位自己申报的项目", "projects the office applied for itself")),
     Row(R.supervisor, A.fund_request_supervise, S.below),
-    Row(R.street_admin, A.fund_request_check, S.below),
+    Row(R.street_admin, A.fund_request_accept, S.below),
     *_rows((*APPLICANTS, R.street_admin), A.fund_request_refund, S.below,
            T("由持有凭据的一方登记：申请单位或街道自治办", "whoever holds the paperwork: the applicant or the street office")),
     *_rows((R.supervisor, R.street_admin, R.street_leader, R.district_admin), A.fund_request_summary, S.anywhere),

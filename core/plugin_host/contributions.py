@@ -256,7 +256,7 @@ class FundRequestRules:
 
     beneficiaries_required: bool = False
     supervision: bool = False
-    supervision_label: Text = Text("监督委员会审核", "supervision committee check")
+    supervision_label: Text = Text("监督委员会审核", "supervision committee's sign-off")
     clause: Text | None = None
 
 
@@ -264,7 +264,7 @@ class FundRequestRules:
 class PermissionRule:
     """One row a plugin adds to the permission table (``tongxin_permissions``): ``role`` (a core
     role name, e.g. "street_admin") may take ``action`` (a core action key such as
-    "fund_request.check", or one of the plugin's own ``Action``s) on objects in ``scope``
+    "fund_request.accept", or one of the plugin's own ``Action``s) on objects in ``scope``
     ("below", "above", "own_unit", "programme", "panel", "panel_chair", "sponsor_of", "self",
     "anywhere"; see ``core.permissions.table.Scope``). ``note`` says why, for docs/permissions.md."""
 

@@ -21,13 +21,13 @@ import pluggy
 from core.i18n import Text
 from core.permissions.table import PermissionTable
 from core.plugin_host import hookspecs
-from core.plugin_host.checks import (PluginFailure, _describe_exception, check_allowances,
-                                     check_policy_info, extend_permissions)
+from core.plugin_host.validation import (PluginFailure, _describe_exception, validate_allowances,
+                                     validate_policy_info, extend_permissions)
 from core.plugin_host.builtins import BuiltinPlugins
-from core.plugin_host.policy import LOAD_CHECK_YEAR, Policy
+from core.plugin_host.policy import LOAD_VALIDATION_YEAR, Policy
 from core.violations import RuleError, Violation
 
-__all__ = ["ENTRY_POINT_GROUP", "PluginFailure", "PluginHost", "Policy"]  # PluginFailure lives in .checks
+__all__ = ["ENTRY_POINT_GROUP", "PluginFailure", "PluginHost", "Policy"]  # PluginFailure lives in .validation
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "tongxin.plugins"
@@ -91,12 +91,12 @@ class PluginHost:
             if unknown:
                 raise LookupError(f"implements hooks that do not exist: {', '.join(unknown)}")
             info = self._caller(name, "tongxin_policy")()
-            check_policy_info(name, info)
+            validate_policy_info(name, info)
             permissions = extend_permissions(self.permissions, name, self._caller(name, "tongxin_permissions")())
             # A misspelt action in a phase must keep the plugin out now, not fail a user later:
             # the calendar of the defaults (any year will do) names every action the phases use.
             defaults = info.config_schema().load({})
-            check_allowances(self._caller(name, "tongxin_phases")(config=defaults, year=LOAD_CHECK_YEAR) or [],
+            validate_allowances(self._caller(name, "tongxin_phases")(config=defaults, year=LOAD_VALIDATION_YEAR) or [],
                              permissions.registry)
         except Exception as exc:  # noqa: BLE001
             self.pm.unregister(name=name)

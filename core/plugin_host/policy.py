@@ -1,5 +1,5 @@
 """A policy as core calls it: one plugin's hooks, routed to that plugin alone, with what comes
-back checked (types, unique keys, sane dates; the checks are ``core.plugin_host.checks``) and
+back validated (types, unique keys, sane dates; see ``core.plugin_host.validation``) and
 any exception wrapped in ``PluginFailure`` so callers can contain it. The ``PluginHost``
 (``core.plugin_host.manager``) keeps one per loaded plugin; a programme's policies together are
 a ``PolicyStack`` (``core.plugin_host.stack``)."""
@@ -15,8 +15,8 @@ from marshmallow import Schema, ValidationError
 
 from core.forms import validation_violations
 from core.i18n import Text
-from core.plugin_host.checks import (FUND_OWNERS, SEVERITIES, PluginFailure, _check_list,
-                                     _check_text, _check_unique, _is_int, check_allowances)
+from core.plugin_host.validation import (FUND_OWNERS, SEVERITIES, PluginFailure, _validated_list,
+                                     _validate_text, _validate_unique, _is_int, validate_allowances)
 from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, Draw,
                                             EndorsementStep, FormSpec, FundRequestRules, FundSpec,
                                             Panel, Phase, PolicyInfo, Track)
@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the host holds its policies; a policy only names its host's
     from core.plugin_host.manager import PluginHost
 
 log = logging.getLogger("core.plugin_host.manager")  # one logger for the host and its policies
-LOAD_CHECK_YEAR = 2024  # the year whose calendar is checked when a plugin loads
+LOAD_VALIDATION_YEAR = 2024  # the year whose calendar is validated when a plugin loads
 
 
 @dataclass
@@ -97,17 +97,17 @@ class Policy:
     # -- contributions --------------------------------------------------------------------------
     def tracks(self, config: dict) -> list[Track]:
         hook = "tongxin_tracks"
-        tracks = _check_list(self.name, hook, self.call(hook, config=config), Track)
-        _check_unique(self.name, hook, (t.key for t in tracks), "track")
+        tracks = _validated_list(self.name, hook, self.call(hook, config=config), Track)
+        _validate_unique(self.name, hook, (t.key for t in tracks), "track")
         for t in tracks:
-            _check_text(self.name, hook, t.label, f"track {t.key!r} label")
+            _validate_text(self.name, hook, t.label, f"track {t.key!r} label")
             if t.applicants_clause is not None:
-                _check_text(self.name, hook, t.applicants_clause, f"track {t.key!r} applicants_clause")
+                _validate_text(self.name, hook, t.applicants_clause, f"track {t.key!r} applicants_clause")
             if not t.applicant_kinds or not all(isinstance(k, str) and k for k in t.applicant_kinds):
                 raise PluginFailure(self.name, hook, f"track {t.key!r} applicant_kinds must name org-unit kinds")
             if not all(isinstance(c, Choice) for c in t.directions):
                 raise PluginFailure(self.name, hook, f"track {t.key!r} directions must be Choice objects")
-            _check_unique(self.name, hook, (c.value for c in t.directions), f"direction of {t.key!r}")
+            _validate_unique(self.name, hook, (c.value for c in t.directions), f"direction of {t.key!r}")
         return tracks
 
     def track(self, config: dict, key: str) -> Track | None:
@@ -115,13 +115,13 @@ class Policy:
 
     def forms(self, config: dict, track: str | None = None, stage: str = "apply") -> list[FormSpec]:
         hook = "tongxin_forms"
-        forms = _check_list(self.name, hook, self.call(hook, config=config), FormSpec)
+        forms = _validated_list(self.name, hook, self.call(hook, config=config), FormSpec)
         for i, f in enumerate(forms):
             if not (isinstance(f.schema, type) and issubclass(f.schema, Schema)):
                 raise PluginFailure(self.name, hook, f"form {f.key!r} schema is not a marshmallow Schema")
-            _check_text(self.name, hook, f.label, f"form {f.key!r} label")
+            _validate_text(self.name, hook, f.label, f"form {f.key!r} label")
             if f.clause is not None:
-                _check_text(self.name, hook, f.clause, f"form {f.key!r} clause")
+                _validate_text(self.name, hook, f.clause, f"form {f.key!r} clause")
             for other in forms[:i]:  # the same key may serve different tracks, never the same one
                 if other.key == f.key and (other.tracks is None or f.tracks is None
                                            or set(other.tracks) & set(f.tracks)):
@@ -151,59 +151,59 @@ class Policy:
 
     def attachment_kinds(self, config: dict) -> list[AttachmentKind]:
         hook = "tongxin_attachment_kinds"
-        kinds = _check_list(self.name, hook, self.call(hook, config=config), AttachmentKind)
-        _check_unique(self.name, hook, (k.key for k in kinds), "attachment kind")
+        kinds = _validated_list(self.name, hook, self.call(hook, config=config), AttachmentKind)
+        _validate_unique(self.name, hook, (k.key for k in kinds), "attachment kind")
         return kinds
 
     def budget_categories(self, config: dict) -> list[Choice]:
         hook = "tongxin_budget_categories"
-        found = _check_list(self.name, hook, self.call(hook, config=config), Choice)
-        _check_unique(self.name, hook, (c.value for c in found), "budget category")
+        found = _validated_list(self.name, hook, self.call(hook, config=config), Choice)
+        _validate_unique(self.name, hook, (c.value for c in found), "budget category")
         for c in found:
-            _check_text(self.name, hook, c.label, f"budget category {c.value!r} label")
+            _validate_text(self.name, hook, c.label, f"budget category {c.value!r} label")
         return found
 
     def tags(self, config: dict) -> list[Choice]:
         hook = "tongxin_tags"
-        tags = _check_list(self.name, hook, self.call(hook, config=config), Choice)
-        _check_unique(self.name, hook, (t.value for t in tags), "tag")
+        tags = _validated_list(self.name, hook, self.call(hook, config=config), Choice)
+        _validate_unique(self.name, hook, (t.value for t in tags), "tag")
         return tags
 
     def phases(self, config: dict, year: int) -> list[Phase]:
         hook = "tongxin_phases"
-        phases = _check_list(self.name, hook, self.call(hook, config=config, year=year), Phase)
-        _check_unique(self.name, hook, (p.key for p in phases), "phase")
+        phases = _validated_list(self.name, hook, self.call(hook, config=config, year=year), Phase)
+        _validate_unique(self.name, hook, (p.key for p in phases), "phase")
         for p in phases:
             if not (isinstance(p.starts, dt.date) and isinstance(p.ends, dt.date)):
                 raise PluginFailure(self.name, hook, f"phase {p.key!r} needs dates")
             if p.ends < p.starts:
                 raise PluginFailure(self.name, hook, f"phase {p.key!r} ends ({p.ends}) before it starts ({p.starts})")
         try:
-            check_allowances(phases, self.host.permissions.registry)
+            validate_allowances(phases, self.host.permissions.registry)
         except (TypeError, ValueError) as exc:
             raise PluginFailure(self.name, hook, str(exc)) from exc
         return phases
 
     def rubric(self, config: dict) -> list[Criterion]:
         hook = "tongxin_review_rubric"
-        crit = _check_list(self.name, hook, self.call(hook, config=config), Criterion)
-        _check_unique(self.name, hook, (c.key for c in crit), "criterion")
+        crit = _validated_list(self.name, hook, self.call(hook, config=config), Criterion)
+        _validate_unique(self.name, hook, (c.key for c in crit), "criterion")
         if any(not isinstance(c.max_points, int) or isinstance(c.max_points, bool) or c.max_points <= 0 for c in crit):
             raise PluginFailure(self.name, hook, "max_points must be a positive integer")
         for c in crit:
             if c.clause is not None:
-                _check_text(self.name, hook, c.clause, f"criterion {c.key!r} clause")
+                _validate_text(self.name, hook, c.clause, f"criterion {c.key!r} clause")
         return crit
 
-    def check(self, project: ProjectFacts, action: str, config: dict, context: RuleContext) -> list[Violation]:
-        hook = "tongxin_check_project"
-        found = _check_list(self.name, hook,
+    def judge(self, project: ProjectFacts, action: str, config: dict, context: RuleContext) -> list[Violation]:
+        hook = "tongxin_project_rules"
+        found = _validated_list(self.name, hook,
                             self.call(hook, project=project, action=action, config=config, context=context),
                             Violation)
         for v in found:  # a violation is shown to people: it must be able to render itself
-            _check_text(self.name, hook, v.message, f"violation {v.code!r} message")
+            _validate_text(self.name, hook, v.message, f"violation {v.code!r} message")
             if v.clause is not None:
-                _check_text(self.name, hook, v.clause, f"violation {v.code!r} clause")
+                _validate_text(self.name, hook, v.clause, f"violation {v.code!r} clause")
             if v.severity not in SEVERITIES:
                 raise PluginFailure(self.name, hook, f"violation {v.code!r} severity must be one of {SEVERITIES}")
         return found
@@ -211,14 +211,14 @@ class Policy:
     def funds(self, config: dict) -> list[FundSpec]:
         from core.models.ledger import FundKind  # late: the kinds are the ledger's
         hook = "tongxin_funds"
-        specs = _check_list(self.name, hook, self.call(hook, config=config), FundSpec)
-        _check_unique(self.name, hook, (f.key for f in specs), "fund")
+        specs = _validated_list(self.name, hook, self.call(hook, config=config), FundSpec)
+        _validate_unique(self.name, hook, (f.key for f in specs), "fund")
         kinds = {k.value for k in FundKind}
         for f in specs:
-            _check_text(self.name, hook, f.name, f"fund {f.key!r} name")
+            _validate_text(self.name, hook, f.name, f"fund {f.key!r} name")
             for what in ("clause", "cap_clause", "allocation_clause"):
                 if getattr(f, what) is not None:
-                    _check_text(self.name, hook, getattr(f, what), f"fund {f.key!r} {what}")
+                    _validate_text(self.name, hook, getattr(f, what), f"fund {f.key!r} {what}")
             if f.kind not in kinds:
                 raise PluginFailure(self.name, hook, f"fund {f.key!r} kind must be one of {sorted(kinds)}")
             if f.owner not in FUND_OWNERS:
@@ -231,7 +231,7 @@ class Policy:
 
     def funding(self, project: ProjectFacts, config: dict, context: RuleContext) -> list[Draw]:
         hook = "tongxin_funding"
-        draws = _check_list(self.name, hook, self.call(hook, project=project, config=config, context=context), Draw)
+        draws = _validated_list(self.name, hook, self.call(hook, project=project, config=config, context=context), Draw)
         keys = {f.key for f in self.funds(config)}
         for d in draws:
             if d.fund not in keys:
@@ -254,11 +254,11 @@ class Policy:
 
     def blueprints(self) -> list:
         from flask import Blueprint  # late: the rules side of the host does not need Flask
-        return _check_list(self.name, "tongxin_blueprints", self.call("tongxin_blueprints"), Blueprint)
+        return _validated_list(self.name, "tongxin_blueprints", self.call("tongxin_blueprints"), Blueprint)
 
     def migration_dirs(self) -> list[str]:
         hook = "tongxin_migration_dirs"
-        dirs = _check_list(self.name, hook, self.call(hook), (str, Path))
+        dirs = _validated_list(self.name, hook, self.call(hook), (str, Path))
         for d in dirs:
             if not Path(d).is_dir():
                 raise PluginFailure(self.name, hook, f"migration directory {str(d)!r} does not exist")
@@ -269,7 +269,7 @@ class Policy:
 
     def project_panels(self, **kwargs) -> list[Panel]:
         hook = "tongxin_project_panels"  # gathered, not firstresult: one answer (a list) per plugin
-        panels = [p for answer in self.call(hook, **kwargs) or [] for p in _check_list(self.name, hook, answer, Panel)]
+        panels = [p for answer in self.call(hook, **kwargs) or [] for p in _validated_list(self.name, hook, answer, Panel)]
         if not all(isinstance(p.template, str) and p.template and isinstance(p.data, dict) and _is_int(p.order) for p in panels):
             raise PluginFailure(self.name, hook, "a Panel needs a template name, a dict of data and a whole-number order")
         return panels

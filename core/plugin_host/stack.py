@@ -11,7 +11,7 @@ hold), the inherited policies' configs are the stack's own.
 
 How the answers of several policies combine (docs/plugins.md, "Policies that stack"):
 
-- **rules judge together**: every policy's ``tongxin_check_project`` judges each action with
+- **rules judge together**: every policy's ``tongxin_project_rules`` judges each action with
   its own config; the violations add up, each citing its own clause (an inherited policy's
   violation without one cites that policy's source). So where two policies set the same limit
   (a cap) the stricter holds: each refuses beyond its own number;
@@ -37,7 +37,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Iterator
 
-from core.plugin_host.checks import PluginFailure
+from core.plugin_host.validation import PluginFailure
 from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec,
                                             FundRequestRules, FundSpec, PolicyInfo, Track)
 from core.plugin_host.facts import ProjectFacts, RuleContext
@@ -205,12 +205,12 @@ class PolicyStack:
                                                   "applies to the programme; prefix your keys with your policy's name")
 
     # -- rules: every policy judges ---------------------------------------------------------------
-    def check(self, project: ProjectFacts, action: str, config: dict, context: RuleContext) -> list[Violation]:
+    def judge(self, project: ProjectFacts, action: str, config: dict, context: RuleContext) -> list[Violation]:
         found: list[Violation] = []
         for layer, cfg in self._pairs(config):
             facts = dataclasses.replace(project, policy_version=layer.version)
             scoped = context if layer.own else ScopedRuleContext(context, layer)
-            for v in layer.policy.check(facts, action, cfg, scoped):
+            for v in layer.policy.judge(facts, action, cfg, scoped):
                 found.append(v if layer.own or v.clause is not None
                              else dataclasses.replace(v, clause=layer.policy.info.source))
         return found

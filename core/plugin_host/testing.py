@@ -9,7 +9,7 @@ declaration and everything its hooks return, exactly as in production) and feed 
 
     policy = load_policy("riverside", plugin)
     config = policy.config({"micro_max_yuan": "5000"})
-    found = policy.check(project_facts(track="micro", requested_fen=500_001), "submit", config,
+    found = policy.judge(project_facts(track="micro", requested_fen=500_001), "submit", config,
                          FactsRuleContext())
 
 Tests that need the database (programmes, submissions) use the fixtures in

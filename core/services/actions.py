@@ -2,7 +2,7 @@
 
 Why here, in one place per kind: the API's ``actions`` field and the web's buttons must give the
 same answer, and the answer has two halves, who may (the permission table, ``ctx.can``) and
-whether the object's state allows it now (a request already checked cannot be withdrawn, a batch
+whether the object's state allows it now (a request already accepted cannot be withdrawn, a batch
 above the leader's authority cannot be approved by them). Each kind's module
 (``core.services.project_actions``, ``core.services.fund_request_actions``) combines the two
 once; views and API resources only render what it says.
@@ -26,7 +26,7 @@ from core.services.context import Ctx
 
 @dataclass(frozen=True)
 class Offer:
-    """One action on one object for the caller: ``key`` names the operation (e.g. "check"),
+    """One action on one object for the caller: ``key`` names the operation (e.g. "accept"),
     ``permission`` the permission table's action it needs."""
 
     key: str
@@ -44,7 +44,7 @@ class Offer:
 
 
 class Offers:
-    """An object's offers by key, in a fixed order: ``offers.check`` (or ``offers["check"]``)."""
+    """An object's offers by key, in a fixed order: ``offers.accept`` (or ``offers["accept"]``)."""
 
     def __init__(self, offers: Iterable[Offer]):
         self._by_key = {o.key: o for o in offers}

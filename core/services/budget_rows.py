@@ -22,7 +22,7 @@ def budget_category(item: dict, index: int, v: Violations) -> str | None:
         return None
     if not isinstance(value, str) or len(value.strip()) > CATEGORY_MAX:
         v.add(Violation("budget_category", T(f"第{index + 1}行：预算类别应为不超过{CATEGORY_MAX}个字的文字",
-                                             f"Line {index + 1}: the category is text of at most {CATEGORY_MAX} characters"),
+                                             f"Item {index + 1}: the category is text of at most {CATEGORY_MAX} characters"),
                         field=f"budget.{index}.category"))
         return None
     return value.strip() or None

@@ -5,7 +5,7 @@ A change is validated as the project it produces: a new type's forms are its for
 申报表 kept from the old type must hold under the new one (its directions are the type's), and
 a request that would leave it invalid is refused naming the field and the form's clause.
 
-The policy sees every request first (``tongxin_check_project`` with action "change", the
+The policy sees every request first (``tongxin_project_rules`` with action "change", the
 proposed project as facts and the current one as ``facts.previous``), so it can refuse what its
 document forbids outright, such as swapping a project for another."""
 from __future__ import annotations
@@ -129,7 +129,7 @@ def request_change(ctx: Ctx, project_id: int, reason: str, proposed_track: str |
         current = facts(project)
         proposed = dataclasses.replace(current, track=track, forms=_forms_after(ctx, project, track, forms),
                                        previous=current)
-        v.extend(policy.check(proposed, "change", config, SessionRuleContext(ctx)))
+        v.extend(policy.judge(proposed, "change", config, SessionRuleContext(ctx)))
     v.raise_if_blocking()
     with ctx.action("project.change_request"):
         cr = ChangeRequest(project_id=project.id, proposed_track=track if track != project.track else None,

@@ -22,7 +22,7 @@ from core.services.context import Ctx
 S = FundRequestState
 # The operations on a request, in the order pages show them; each is an endpoint of
 # core.api.fund_requests (record_expense: /expenses, refund: /refunds).
-REQUEST_ACTIONS = ("withdraw", "supervise", "check", "refuse", "disburse", "record_expense", "refund")
+REQUEST_ACTIONS = ("withdraw", "supervise", "accept", "refuse", "disburse", "record_expense", "refund")
 BATCH_ACTIONS = ("approve", "disburse")
 
 
@@ -67,20 +67,20 @@ def request_offers(ctx: Ctx, req: FundRequest, *, rules: FundRequestRules | None
     nothing_left = (T("该申请拨付的资金已全部支出", "All the money this request brought is spent")
                     if money.unspent <= 0 else None)
     # Refusing while the committee has not looked is the committee's to do (the office waits).
-    refuser = A.fund_request_supervise if supervising and ctx.can(A.fund_request_supervise, unit) else A.fund_request_check
+    refuser = A.fund_request_supervise if supervising and ctx.can(A.fund_request_supervise, unit) else A.fund_request_accept
     return Offers([
         offer(ctx, "withdraw", A.fund_request_file, unit, now=state == S.submitted.value,
               not_now=_state(req, T("撤回（已有人审核）", "withdrawn (someone has acted on it)"))),
         offer(ctx, "supervise", A.fund_request_supervise, unit, now=supervising,
               not_now=(_state(req, rules.supervision_label) if rules.supervision else
                        T("本年度项目的资金申请不需要监督委员会审核", "This programme's fund requests have no supervision step"))),
-        offer(ctx, "check", A.fund_request_check, unit, now=state in (S.submitted.value, S.supervised.value),
-              not_now=_state(req, T("审核", "checked")),
+        offer(ctx, "accept", A.fund_request_accept, unit, now=state in (S.submitted.value, S.supervised.value),
+              not_now=_state(req, T("审核", "accepted")),
               blocked=awaits_committee if supervising else not_approved),
-        offer(ctx, "refuse", refuser, unit, now=state in (S.submitted.value, S.supervised.value, S.checked.value),
+        offer(ctx, "refuse", refuser, unit, now=state in (S.submitted.value, S.supervised.value, S.accepted.value),
               not_now=_state(req, T("退回", "refused")),
-              blocked=awaits_committee if supervising and refuser is A.fund_request_check else None),
-        offer(ctx, "disburse", A.fund_request_check, unit, now=state == S.approved.value,
+              blocked=awaits_committee if supervising and refuser is A.fund_request_accept else None),
+        offer(ctx, "disburse", A.fund_request_accept, unit, now=state == S.approved.value,
               not_now=_state(req, T("拨付（须先经领导审批）", "disbursed (a leader must approve it first)"))),
         offer(ctx, "record_expense", A.fund_request_file, unit, now=state == S.disbursed.value,
               not_now=_state(req, T("登记支出（须先拨付）", "spent (it must be disbursed first)")), blocked=nothing_left),
@@ -121,8 +121,8 @@ def batch_offers(ctx: Ctx, batch: FundRequestBatch, *, total: int | None = None,
     state_text = T(f"该月度汇总当前状态为「{BatchState(batch.state).label.zh}」",
                    f"The batch is {BatchState(batch.state).label.en}")
     blocked = None
-    if not any(r.state == S.checked.value for r in requests):
-        blocked = T("该汇总中没有待审批的资金申请", "The batch holds no checked requests")
+    if not any(r.state == S.accepted.value for r in requests):
+        blocked = T("该汇总中没有待审批的资金申请", "The batch holds no accepted requests")
     elif limit is None:
         blocked = T("您未设置审批权限，请报有权限的领导审批", "You have no authority limit set; a leader with one must approve it")
     elif total > limit:
@@ -131,7 +131,7 @@ def batch_offers(ctx: Ctx, batch: FundRequestBatch, *, total: int | None = None,
                     f"a more senior leader must approve it")
     approve = offer(ctx, "approve", A.batch_approve, batch, now=is_open and is_leader, not_now=state_text, blocked=blocked)
     pending = any(r.state == S.approved.value for r in requests)
-    disburse = offer(ctx, "disburse", A.fund_request_check, street, now=batch.state == BatchState.approved.value,
+    disburse = offer(ctx, "disburse", A.fund_request_accept, street, now=batch.state == BatchState.approved.value,
                      not_now=T("该月度汇总尚未经街道领导审批，不能拨付", "The batch is not approved yet, so nothing can be paid"),
                      blocked=None if pending else T("该汇总中的资金申请均已拨付", "Every request of the batch is already paid"))
     return Offers([approve, disburse])

@@ -1,7 +1,7 @@
 """Reconciliation: prove, from the entries alone, that every fund's books are in order.
 
 For each fund of a tenant it replays the entries one by one in the order they were written
-(independently of the SQL aggregate that ``ledger.balances`` uses) and checks that:
+(independently of the SQL aggregate that ``ledger.balances`` uses) and proves that:
 
 1. the replayed sums equal the derived balances the platform shows;
 2. no balance (allocated, committed, disbursed, spent) is ever negative along the way;
@@ -56,7 +56,7 @@ PROJECT_CHAIN = CHAIN[:2]
 
 
 @dataclass
-class FundCheck:
+class FundReconciliation:
     fund_id: int
     unit: str
     name: str
@@ -89,8 +89,8 @@ def _cell(fen: int | None) -> str:
     return "—" if fen is None else format_yuan(fen)
 
 
-def reconcile(ctx: Ctx) -> list[FundCheck]:
-    """Check every fund of the ctx's tenant: three queries (funds, aggregates, entries), then
+def reconcile(ctx: Ctx) -> list[FundReconciliation]:
+    """Reconcile every fund of the ctx's tenant: three queries (funds, aggregates, entries), then
     the replay in memory."""
     funds = list(ctx.session.execute(
         select(Fund, OrgUnit.name).join(OrgUnit, OrgUnit.id == Fund.org_unit_id).order_by(Fund.id)))
@@ -99,7 +99,7 @@ def reconcile(ctx: Ctx) -> list[FundCheck]:
         LedgerEntry.id, LedgerEntry.fund_id, LedgerEntry.kind, LedgerEntry.amount_fen, LedgerEntry.project_id,
         LedgerEntry.corrects_id, LedgerEntry.transfer_id, LedgerEntry.pledge_id).order_by(LedgerEntry.id)))
     by_id = {r.id: r for r in rows}
-    checks = {f.id: FundCheck(f.id, unit, f.name, f.kind, f.year, f.tier, derived.get(f.id, Balance(f.id, f.cap_fen)))
+    results = {f.id: FundReconciliation(f.id, unit, f.name, f.kind, f.year, f.tier, derived.get(f.id, Balance(f.id, f.cap_fen)))
               for f, unit in funds}
     replay = {f.id: Balance(f.id, f.cap_fen) for f, _ in funds}
     per_project: dict[tuple[int, int], Balance] = defaultdict(Balance)
@@ -109,19 +109,19 @@ def reconcile(ctx: Ctx) -> list[FundCheck]:
     held_rows: list = []
 
     for r in rows:
-        check = checks.get(r.fund_id)
-        if check is None:  # the foreign key makes this impossible; say so if it happens anyway
+        result = results.get(r.fund_id)
+        if result is None:  # the foreign key makes this impossible; say so if it happens anyway
             continue
         column, signed = r.kind, r.amount_fen
         if r.kind == EntryKind.correction.value:
             original = by_id.get(r.corrects_id)
             if original is None or original.fund_id != r.fund_id:
-                check.problems.append(T(f"更正条目#{r.id}指向的条目#{r.corrects_id}不存在或不属于本资金",
-                                        f"correction #{r.id} names entry #{r.corrects_id}, which is missing or in another fund"))
+                result.problems.append(T(f"更正条目#{r.id}指向的条目#{r.corrects_id}不存在或不属于本资金",
+                                         f"correction #{r.id} names entry #{r.corrects_id}, which is missing or in another fund"))
                 continue
             if original.kind in NOT_CORRECTABLE:
-                check.problems.append(T(f"更正条目#{r.id}指向不可更正的条目#{original.id}（{original.kind}）",
-                                        f"correction #{r.id} names #{original.id}, a {original.kind}, which cannot be corrected"))
+                result.problems.append(T(f"更正条目#{r.id}指向不可更正的条目#{original.id}（{original.kind}）",
+                                         f"correction #{r.id} names #{original.id}, a {original.kind}, which cannot be corrected"))
                 continue
             corrected[original.id] += r.amount_fen
             column, signed = original.kind, -r.amount_fen
@@ -134,8 +134,8 @@ def reconcile(ctx: Ctx) -> list[FundCheck]:
         for name in RUNNING:
             if getattr(b, name) < 0 and name not in went_negative[r.fund_id]:
                 went_negative[r.fund_id].add(name)
-                check.problems.append(T(f"条目#{r.id}之后{LABELS[name].zh}为负数（{money_text(getattr(b, name)).zh}）",
-                                        f"{LABELS[name].en} is negative after entry #{r.id} ({money_text(getattr(b, name)).en})"))
+                result.problems.append(T(f"条目#{r.id}之后{LABELS[name].zh}为负数（{money_text(getattr(b, name)).zh}）",
+                                         f"{LABELS[name].en} is negative after entry #{r.id} ({money_text(getattr(b, name)).en})"))
         if r.project_id is not None:
             key = (r.fund_id, r.project_id)
             per_project[key] = per_project[key].plus(column, signed)
@@ -143,7 +143,7 @@ def reconcile(ctx: Ctx) -> list[FundCheck]:
     for original_id, total in corrected.items():
         original = by_id[original_id]
         if total > original.amount_fen:
-            checks[original.fund_id].problems.append(T(
+            results[original.fund_id].problems.append(T(
                 f"条目#{original_id}被更正 {money_text(total).zh}，超过其金额 {money_text(original.amount_fen).zh}",
                 f"entry #{original_id} is corrected by {money_text(total).en}, more than its {money_text(original.amount_fen).en}"))
 
@@ -154,41 +154,41 @@ def reconcile(ctx: Ctx) -> list[FundCheck]:
               and outs[0].fund_id != ins[0].fund_id)
         if not ok:
             for h in halves:
-                checks[h.fund_id].problems.append(T(
+                results[h.fund_id].problems.append(T(
                     f"调拨{tid}不成对：条目#{h.id}（{h.kind}，{money_text(h.amount_fen).zh}）缺少金额相同的另一半",
                     f"transfer {tid} is unpaired: entry #{h.id} ({h.kind}, {money_text(h.amount_fen).en}) lacks its matching half"))
 
-    for fund_id, check in checks.items():
+    for fund_id, result in results.items():
         mine = replay[fund_id]
-        if mine.sums() != check.balance.sums():
-            diff = [(c, money_text(getattr(mine, c)), money_text(getattr(check.balance, c)))
-                    for c in COLUMNS if getattr(mine, c) != getattr(check.balance, c)]
-            check.problems.append(T("逐条累加与汇总余额不符：" + "，".join(f"{c}: {a.zh} ≠ {b.zh}" for c, a, b in diff),
-                                    "entries do not add up to the balances: " + ", ".join(f"{c}: {a.en} ≠ {b.en}" for c, a, b in diff)))
-        _chain(check.problems, mine, CHAIN, T("", ""))
+        if mine.sums() != result.balance.sums():
+            diff = [(c, money_text(getattr(mine, c)), money_text(getattr(result.balance, c)))
+                    for c in COLUMNS if getattr(mine, c) != getattr(result.balance, c)]
+            result.problems.append(T("逐条累加与汇总余额不符：" + "，".join(f"{c}: {a.zh} ≠ {b.zh}" for c, a, b in diff),
+                                     "entries do not add up to the balances: " + ", ".join(f"{c}: {a.en} ≠ {b.en}" for c, a, b in diff)))
+        _chain(result.problems, mine, CHAIN, T("", ""))
     for (fund_id, project_id), b in per_project.items():
-        _chain(checks[fund_id].problems, b, PROJECT_CHAIN, T(f"项目#{project_id}：", f"project #{project_id}: "))
-    _holds(ctx, checks, held_rows, per_project)
-    return list(checks.values())
+        _chain(results[fund_id].problems, b, PROJECT_CHAIN, T(f"项目#{project_id}：", f"project #{project_id}: "))
+    _holds(ctx, results, held_rows, per_project)
+    return list(results.values())
 
 
-def _holds(ctx: Ctx, checks: dict[int, FundCheck], rows: list, per_project: dict[tuple[int, int], Balance]) -> None:
-    """Check 6 of the module doc: holds name their claims, and end when the project is decided."""
+def _holds(ctx: Ctx, results: dict[int, FundReconciliation], rows: list, per_project: dict[tuple[int, int], Balance]) -> None:
+    """Item 6 of the module doc: holds name their claims, and end when the project is decided."""
     claims = {p.id: (p.fund_id, p.project_id) for p in ctx.session.execute(
         select(Pledge.id, Pledge.fund_id, Pledge.project_id).where(Pledge.id.in_({r.pledge_id for r in rows if r.pledge_id})))}
     for r in rows:
         if claims.get(r.pledge_id) != (r.fund_id, r.project_id):
-            checks[r.fund_id].problems.append(T(
+            results[r.fund_id].problems.append(T(
                 f"预留条目#{r.id}所指的认捐#{r.pledge_id}并未以本资金认领项目#{r.project_id}",
                 f"hold entry #{r.id} names pledge #{r.pledge_id}, which does not claim project #{r.project_id} from this fund"))
     held = {key: b.held for key, b in per_project.items() if b.held}
     states = dict(ctx.session.execute(select(Project.id, Project.state).where(Project.id.in_({p for _, p in held}))).all())
     for (fund_id, project_id), amount in held.items():
         if amount < 0:
-            checks[fund_id].problems.append(T(f"项目#{project_id}：认领预留为负数（{money_text(amount).zh}）",
-                                              f"project #{project_id}: held for claims is negative ({money_text(amount).en})"))
+            results[fund_id].problems.append(T(f"项目#{project_id}：认领预留为负数（{money_text(amount).zh}）",
+                                               f"project #{project_id}: held for claims is negative ({money_text(amount).en})"))
         elif states.get(project_id) not in UNDECIDED:
-            checks[fund_id].problems.append(T(
+            results[fund_id].problems.append(T(
                 f"项目#{project_id}已不在评审中（{states.get(project_id)}），仍有认领预留 {money_text(amount).zh} 未解除",
                 f"project #{project_id} is no longer under review ({states.get(project_id)}) but {money_text(amount).en} is still held for it"))
 
@@ -217,11 +217,11 @@ def _pad(s: str, width: int, right: bool) -> str:
     return gap + s if right else s + gap
 
 
-def table(results: list[tuple[str, list[FundCheck]]]) -> list[str]:
+def table(results: list[tuple[str, list[FundReconciliation]]]) -> list[str]:
     """A plain-text table (CJK-width aware) of every fund's balances and verdict."""
     body = []
-    for tenant, checks in results:
-        for c in checks:
+    for tenant, funds in results:
+        for c in funds:
             b = c.balance
             name = c.name + (f"·{c.tier}" if c.tier else "")
             body.append((tenant, str(c.fund_id), c.unit, name, FundKind(c.kind).label.zh, str(c.year), _cell(b.cap_fen),

@@ -171,7 +171,7 @@ def decide(ctx: Ctx, project_id: int, outcome: str, explanation: str = "", appro
             except RuleError as err:
                 v.extend(err.violations)
         if approved_fen is not None:
-            for problem in policy.check(facts(project, approved_fen, stored_details), "approve", config,
+            for problem in policy.judge(facts(project, approved_fen, stored_details), "approve", config,
                                         SessionRuleContext(ctx)):
                 if problem.blocks:
                     v.add(problem)

@@ -124,7 +124,7 @@ def read(schema_cls: type[Schema], form: MultiDict) -> dict:
 def read_budget(form: MultiDict) -> list[dict]:
     """Budget rows from parallel ``description`` / ``amount`` / ``category`` inputs (the last
     only where the programme's policies list categories, or a row has one), as the API's budget
-    lines (``core.door.applications.BudgetLineInputSchema`` loads them): blank rows are
+    lines (``core.door.applications.BudgetItemInputSchema`` loads them): blank rows are
     skipped (a category alone does not make a row), and an empty input of a row is left out, as
     ``core.door.form_values`` leaves out any empty input, so the schema says "required" as it
     does to JSON without the field."""

@@ -1,12 +1,12 @@
 """Monthly fund requests (资金申请) in the web UI:
 
 - a section of the project page (``project_section``, core's answer to ``tongxin_project_panels``): the project's requests with their states
-  and the actions open to the viewer (withdraw, supervise, check, refuse, disburse, record
-  spending with a receipt, refund: ``core.services.fund_request_actions`` decides, as it does
+  and the actions open to the viewer (withdraw, supervise, accept, refuse, disburse, record
+  spending with a voucher, refund: ``core.services.fund_request_actions`` decides, as it does
   for the API's ``actions``; a step that is the viewer's but not possible now is shown disabled
   with its reason), the form to file a request, and the final accounts (决算表) with its .xlsx
   download;
-- the street office's page "资金申请": requests waiting for a check, the month's batches, and
+- the street office's page "资金申请": requests waiting for acceptance, the month's batches, and
   approved requests waiting to be paid;
 - a batch's page, where a street leader sees the total against their authority and approves
   it, and the office records the disbursement of the whole batch.
@@ -44,7 +44,7 @@ from core.web.templating import _t
 bp = Blueprint("fund_requests", __name__, url_prefix="/t/<tenant>")
 FILE_FIELDS = ("amount", "purpose", "beneficiaries", "month", "budget_item_id", "override_reason")
 ACTION_FIELDS = ("reason", "note", "month")
-MONEY_FIELDS = ("amount", "memo", "receipt")
+MONEY_FIELDS = ("amount", "memo", "voucher")
 # Each fund request state has its badge class in site.css (state-<state>).
 BADGES = {s.value: f"state-{s.value}" for s in FundRequestState}
 PAGE_SECTION = "fund-requests"  # the project page's anchor for a refusal here: #form-fund-requests
@@ -81,9 +81,9 @@ class Row:
     request: FundRequest
     badge: str
     money: service.RequestMoney
-    receipts: list
+    vouchers: list
     offers: Offers  # what the viewer may do with it now (core.services.fund_request_actions)
-    action: dict = field(default_factory=dict)   # values of the check/refuse/supervise form
+    action: dict = field(default_factory=dict)   # values of the accept/refuse/supervise form
     action_errors: FormErrors = field(default_factory=FormErrors)
     spend: dict = field(default_factory=dict)
     spend_errors: FormErrors = field(default_factory=FormErrors)
@@ -92,15 +92,15 @@ class Row:
 
 
 def rows_for(c: Ctx, requests: list[FundRequest]) -> list[Row]:
-    money, receipts = {}, {}
+    money, vouchers = {}, {}
     for project_id in dict.fromkeys(req.project_id for req in requests):
         money.update(service.request_money(c, project_id))
-        receipts.update(service.receipts(c, project_id))
+        vouchers.update(service.vouchers(c, project_id))
     offers = actions.requests_offers(c, requests, money)
     out = []
     for req in requests:
         row = Row(req, BADGES.get(req.state, "state-draft"), money.get(req.id, service.RequestMoney()),
-                  receipts.get(req.id, []), offers[req.id])
+                  vouchers.get(req.id, []), offers[req.id])
         locale = c.locale
         row.action = _values(f"req-{req.id}", {"reason": "", "note": "", "month": req.month})
         row.action_errors = _errors(f"req-{req.id}", ACTION_FIELDS, locale)
@@ -126,9 +126,9 @@ def project_section(c: Ctx, project: Project) -> Panel | None:
     rules = service.rules_of(c, project)
     room = service.headroom(c, project)
     money = service.request_money(c, project.id)
-    lines = [(b, service.line_room(c, b, money=money)) for b in project.budget_items]
+    items = [(b, service.budget_item_room(c, b, money=money)) for b in project.budget_items]
     return Panel("pages/fund_requests/_panel.html", order=40, data={
-        "rows": rows_for(c, requests), "filing": filing, "rules": rules, "room": room, "lines": lines,
+        "rows": rows_for(c, requests), "filing": filing, "rules": rules, "room": room, "budget_items": items,
         "override": not filing.allowed and filing.shown and actions.file_override(c, project),
         "form": _values("file", {"amount": "", "purpose": "", "beneficiaries": "", "month": service.this_month(c),
                                    "budget_item_id": "", "override_reason": ""}),
@@ -265,7 +265,7 @@ def file(project_id: int):
     except RuleError as err:
         c.session.rollback()
         return _back(project_id, "file", err, {name: request.form.get(name, "") for name in FILE_FIELDS})
-    flash(_t(f"资金申请#{rid}已提交（{month}），等待审核。", f"Fund request #{rid} filed for {month}; it awaits its check."), "success")
+    flash(_t(f"资金申请#{rid}已提交（{month}），等待审核。", f"Fund request #{rid} filed for {month}; it awaits acceptance."), "success")
     return redirect(url_for("web.projects.show", project_id=project_id) + f"#fr-{rid}")
 
 
@@ -280,15 +280,15 @@ def withdraw(request_id: int):
 @login_required
 def supervise(request_id: int):
     return _act(request_id, f"req-{request_id}", door.SUPERVISE_REQUEST, lambda given: (
-        T("监督委员会意见已记录。", "The supervision committee's check is recorded.") if given["approve"] else
+        T("监督委员会意见已记录。", "The supervision committee's sign-off is recorded.") if given["approve"] else
         T("已不同意该申请，申请单位将看到理由。", "Refused; the applicant will read why.")), values=("note",))
 
 
-@bp.post("/fund-requests/<int:request_id>/check")
+@bp.post("/fund-requests/<int:request_id>/accept")
 @login_required
-def check(request_id: int):
-    return _act(request_id, f"req-{request_id}", door.CHECK_REQUEST, T(
-        "已审核通过，编入月度汇总，等待街道领导审批。", "Checked: it is in the month's batch, awaiting the leader's approval."),
+def accept(request_id: int):
+    return _act(request_id, f"req-{request_id}", door.ACCEPT_REQUEST, T(
+        "已审核通过，编入月度汇总，等待街道领导审批。", "Accepted: it is in the month's batch, awaiting the leader's approval."),
         values=("month",))
 
 
@@ -309,7 +309,7 @@ def disburse(request_id: int):
 @login_required
 def spend(request_id: int):
     return _act(request_id, f"spend-{request_id}", door.RECORD_EXPENSE,
-                T("支出及收据已登记。", "The spending and its receipt are recorded."), values=("amount", "memo"),
+                T("支出及凭证已登记。", "The spending and its voucher are recorded."), values=("amount", "memo"),
                 storage=current_app.extensions["tongxin"].storage)
 
 

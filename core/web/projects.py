@@ -159,7 +159,7 @@ def submit(project_id: int):
     except RuleError as err:
         c.session.rollback()
         return render(project_id, Failure("submit", err.violations), err.status)
-    if step is not None:  # the town or street checks it before the panel sees it
+    if step is not None:  # the town or street endorses it before the panel sees it
         return _after_change(project_id, f"项目已提交，等待{step.label.zh}。", f"Submitted; it now awaits the {step.label.en}.")
     return _after_change(project_id, "项目已提交，等待评审小组评审。", "Submitted; the review panel has been told.")
 

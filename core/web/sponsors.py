@@ -6,7 +6,7 @@
   forms the staff use at the council meeting (record a pledge and claim) and afterwards (money
   received); a street administrator may register a further sponsor there;
 - ``/my-pledges``: a sponsor's own page (我的认捐): each pledge, the project it claimed and what
-  that project's money paid for, with the receipts; staff open the same page per sponsor at
+  that project's money paid for, with the vouchers; staff open the same page per sponsor at
   ``/sponsors/<id>``;
 - a section of the project page listing who claimed the project.
 

@@ -10,9 +10,9 @@ SIGNATURE_ONE = T("实施方案 四（一）：每一个居民区持续打造一
 SIGNATURE_DIRECTIONS = T("实施方案 四（一）：一居一品主要有五种意向……选择一个或多个方向",
                          "Plan §4(1): five directions; choose one or more")
 MICRO_DURATION = T("实施方案 四（二）：微自治项目一般周期不超过一年",
-                   "Plan §4(2): a micro project normally runs no longer than one year")
+                   "Plan §4(2): a micro-venture project normally runs no longer than one year")
 MICRO_DIRECTIONS = T("实施方案 四（二）：“七彩微创投”微自治项目主要有7种意向",
-                     "Plan §4(2): seven directions for micro projects")
+                     "Plan §4(2): seven directions for micro-venture projects")
 APPLICATION_WINDOW = T("实施方案 五（一）：此阶段为申报阶段，年度的第一个季度完成",
                        "Plan §5(1): applications and review happen in the first quarter")
 REVIEW = T("实施方案 五（一）2：就项目可行性、操作性、合规性等提出意见建议；审核通过的自治项目，方可获得相应的资金保障",
@@ -28,15 +28,15 @@ SIGNATURE_LINE = T("实施方案 七：“一居一品”自治项目相关经�
 SIGNATURE_EXCESS = T("实施方案 七：允许“一居一品”项目预算超出单个居民区“居民自治”经费额度，经街道自治项目评审小组审核通过，超出部分从“资金池”予以补充",
                      "Plan §7: a signature budget may exceed the line; once the street's panel approves, the excess comes from the pool")
 MICRO_FROM_POOL = T("实施方案 七：“七彩微创投”微自治项目全部由“资金池”统筹安排支出",
-                    "Plan §7: micro projects are paid entirely from the pool")
+                    "Plan §7: micro-venture projects are paid entirely from the pool")
 POOL_CAP = T("实施方案 七：自治项目“资金池”实行总量控制、择优支持、按需划拨，年度安排金额一般不超过20万元",
              "Plan §7: the pool is capped, merit-based, paid as needed; normally at most 200,000 yuan a year")
 POOL_FUNDING = T("实施方案 七：超出部分从居民区工作经费统筹部分设置“资金池”予以补充；“七彩微创投”微自治项目全部由“资金池”统筹安排支出",
-                 "Plan §7: the pool is set aside from the neighbourhoods' pooled work funds; it pays signature excesses and micro projects")
+                 "Plan §7: the pool is set aside from the neighbourhoods' pooled work funds; it pays signature excesses and micro-venture projects")
 SIGNATURE_APPLICANTS = T("实施方案 四（一）：每一个居民区持续打造一个……特色品牌自治项目",
                          "Plan §4(1): each neighbourhood builds its own signature project")
 MICRO_APPLICANTS = T("实施方案 四（二）：单个居民区可以申报一个以上“七彩微创投”微自治项目，在全街道范围竞争择优入选",
-                     "Plan §4(2): a neighbourhood may apply for several micro projects, which compete street-wide")
+                     "Plan §4(2): a neighbourhood may apply for several micro-venture projects, which compete street-wide")
 IMPLEMENTATION = T("实施方案 五（二）：资金审核、跟踪调研、指导支持（此阶段为实施阶段，一般在年度的第二、三个季度完成）",
                    "Plan §5(2): fund requests, tracking and support make up the implementation stage, normally Q2 and Q3")
 MONTHLY_REQUESTS = T("实施方案 五（二）1：社区自治办汇总每月各居民区自治项目的资金申请，交由街道领导按权限审批后，进行相应的资金划拨",

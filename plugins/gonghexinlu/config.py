@@ -11,11 +11,11 @@ FOCUS_AREAS_2023 = [
 class GonghexinluConfig(Schema):
     micro_max_yuan = YuanDecimal(
         load_default="5000.00",
-        metadata={"label": T("七彩微创投单个项目申请上限（元）", "Micro project limit per application (yuan)"),
+        metadata={"label": T("七彩微创投单个项目申请上限（元）", "Micro-venture project limit per application (yuan)"),
                   "help": T("实施方案 七：一般不超过5000元", "Plan §7: normally at most 5,000 yuan")})
     micro_max_months = fields.Integer(
         load_default=12, validate=validate.Range(min=1, max=36),
-        metadata={"label": T("七彩微创投最长周期（月）", "Micro project maximum duration (months)")})
+        metadata={"label": T("七彩微创投最长周期（月）", "Micro-venture project maximum duration (months)")})
     signature_per_neighbourhood = fields.Integer(
         load_default=1, validate=validate.Range(min=1, max=5),
         metadata={"label": T("每个居民区“一居一品”项目数", "Signature projects per neighbourhood")})

@@ -30,7 +30,7 @@ def tongxin_policy():
         config_schema=GonghexinluConfig,
         source=clauses.DOC,
         description=T("两类项目、一个资金池：每个居民区一个“一居一品”，“七彩微创投”全街道择优。",
-                      "Two tracks, one fund pool: one signature project per neighbourhood; micro projects compete street-wide."),
+                      "Two tracks, one fund pool: one signature project per neighbourhood; micro-venture projects compete street-wide."),
         programme_level="street",
         rule_codes=("budget_missing", "micro_over_limit", "micro_too_long", "signature_one_per_neighbourhood", "signature_over_line"),
     )
@@ -43,7 +43,7 @@ def tongxin_tracks(config):
               T("每个居民区持续打造一个特色品牌自治项目，经费在“居民自治”经费中列支，超出部分经评审小组审核从资金池补充。",
                 "One lasting signature project per neighbourhood, funded from its own line; any excess, once the panel approves, from the pool."),
               applicants_clause=clauses.SIGNATURE_APPLICANTS, directions=DIRECTIONS[SIGNATURE]),
-        Track(MICRO, T("七彩微创投", "Seven-colour micro venture"),
+        Track(MICRO, T("七彩微创投", "Seven-colour micro-venture"),
               T(f"小快灵的微自治项目，可多个申报，全街道竞争择优；单个项目一般不超过{money_text(_micro_max_fen(config)).zh}，周期一般不超过{config['micro_max_months']}个月。",
                 f"Small, fast, flexible projects; several per neighbourhood; normally at most {money_text(_micro_max_fen(config)).en} and {config['micro_max_months']} months."),
               applicants_clause=clauses.MICRO_APPLICANTS, directions=DIRECTIONS[MICRO]),
@@ -114,10 +114,10 @@ def _micro_max_fen(config) -> int:
 
 
 @hookimpl
-def tongxin_check_project(project: ProjectFacts, action: str, config, context: RuleContext):
+def tongxin_project_rules(project: ProjectFacts, action: str, config, context: RuleContext):
     violations: list[Violation] = []
     if action == "create":
-        return _check_creation(project, config, context)
+        return _creation_rules(project, config, context)
     if action not in ("submit", "approve", "change"):
         return violations
     micro_max = _micro_max_fen(config)
@@ -128,7 +128,7 @@ def tongxin_check_project(project: ProjectFacts, action: str, config, context: R
     if action in ("submit", "change"):
         if project.requested_fen <= 0:
             violations.append(Violation(
-                "budget_missing", T("请填写项目预算明细，总额应大于0元", "Enter the budget lines; the total must be above 0 yuan"),
+                "budget_missing", T("请填写项目预算明细，总额应大于0元", "Enter the budget items; the total must be above 0 yuan"),
                 field="budget", clause=clauses.OWN_BUDGET))
         if project.track == SIGNATURE:
             others = context.count_projects(
@@ -146,7 +146,7 @@ def tongxin_check_project(project: ProjectFacts, action: str, config, context: R
                 violations.append(Violation(
                     "micro_over_limit",
                     T(f"“七彩微创投”单个项目申请资金不能超过{money_text(micro_max).zh}（本项目{money_text(project.requested_fen).zh}）",
-                      f"A micro project may ask for at most {money_text(micro_max).en} (this one asks {money_text(project.requested_fen).en})"),
+                      f"A micro-venture project may ask for at most {money_text(micro_max).en} (this one asks {money_text(project.requested_fen).en})"),
                     field="budget", clause=clauses.MICRO_LIMIT))
             app = project.forms.get("application") or {}
             start, end = app.get("start_date"), app.get("end_date")
@@ -157,7 +157,7 @@ def tongxin_check_project(project: ProjectFacts, action: str, config, context: R
                     violations.append(Violation(
                         "micro_too_long",
                         T(f"“七彩微创投”项目周期一般不超过{config['micro_max_months']}个月（{start}至{end}）",
-                          f"A micro project runs at most {config['micro_max_months']} months ({start} to {end})"),
+                          f"A micro-venture project runs at most {config['micro_max_months']} months ({start} to {end})"),
                         field="application.end_date", clause=clauses.MICRO_DURATION))
 
     if action == "approve" and project.track == SIGNATURE and project.approved_fen is not None:
@@ -178,12 +178,12 @@ def tongxin_check_project(project: ProjectFacts, action: str, config, context: R
             violations.append(Violation(
                 "micro_over_limit",
                 T(f"“七彩微创投”单个项目核定金额不能超过{money_text(micro_max).zh}",
-                  f"A micro project may be approved for at most {money_text(micro_max).en}"),
+                  f"A micro-venture project may be approved for at most {money_text(micro_max).en}"),
                 field="approved_amount", clause=clauses.MICRO_LIMIT))
     return violations
 
 
-def _check_creation(project: ProjectFacts, config, context: RuleContext) -> list[Violation]:
+def _creation_rules(project: ProjectFacts, config, context: RuleContext) -> list[Violation]:
     """A second signature project is refused when it is started, not after it was filled in:
     drafts count, withdrawn and rejected projects do not."""
     if project.track != SIGNATURE:
@@ -221,7 +221,7 @@ def tongxin_funding(project: ProjectFacts, config, context: RuleContext):
     ``signature_over_line``) from the pool. 七彩微创投: entirely from the pool."""
     amount = project.approved_fen or 0
     if project.track == MICRO:
-        return [Draw(POOL, amount, T("七彩微创投", "micro venture"))]
+        return [Draw(POOL, amount, T("七彩微创投", "micro-venture"))]
     from_line = min(amount, context.fund_available(project, LINE))
     draws = [Draw(LINE, from_line, T("一居一品", "signature"))]
     if amount > from_line:

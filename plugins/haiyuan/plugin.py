@@ -108,7 +108,7 @@ def tongxin_review_rubric(config):
 
 
 @hookimpl
-def tongxin_check_project(project: ProjectFacts, action: str, config, context: RuleContext):
+def tongxin_project_rules(project: ProjectFacts, action: str, config, context: RuleContext):
     if action != "submit":
         return []
     found = []
@@ -147,7 +147,7 @@ def tongxin_funding(project: ProjectFacts, config, context: RuleContext):
 def tongxin_fund_requests(config):
     return FundRequestRules(
         beneficiaries_required=True, supervision=bool(config["supervision_required"]),
-        supervision_label=T("居民区监督委员会监督", "supervision committee check"),
+        supervision_label=T("居民区监督委员会监督", "supervision committee's sign-off"),
         clause=clauses.SPENDING)
 
 

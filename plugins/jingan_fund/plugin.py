@@ -78,7 +78,7 @@ def tongxin_budget_categories(config):
 
 
 @hookimpl
-def tongxin_check_project(project: ProjectFacts, action: str, config, context: RuleContext):
+def tongxin_project_rules(project: ProjectFacts, action: str, config, context: RuleContext):
     if action == "submit":
         return _budget_rows(project, config) + _formation(project)
     if action == "approve":
@@ -95,13 +95,13 @@ def _budget_rows(project: ProjectFacts, config) -> list[Violation]:
                 found.append(Violation(
                     "jingan_budget_category_missing",
                     T(f"第{i + 1}行“{row.description}”：请按居民区工作经费使用清单选择预算类别",
-                      f"Line {i + 1} ('{row.description}'): choose its category from the spending list"),
+                      f"Item {i + 1} ('{row.description}'): choose its category from the spending list"),
                     field=f"budget.{i}.category", clause=clauses.SPENDING_LIST))
         elif row.category not in listed:
             found.append(Violation(
                 "jingan_budget_category_not_listed",
                 T(f"第{i + 1}行“{row.description}”的类别“{row.category}”不在居民区工作经费使用清单内，不能列支",
-                  f"Line {i + 1} ('{row.description}'): '{row.category}' is not on the district's spending list"),
+                  f"Item {i + 1} ('{row.description}'): '{row.category}' is not on the district's spending list"),
                 field=f"budget.{i}.category", clause=clauses.SPENDING_LIST))
     return found
 

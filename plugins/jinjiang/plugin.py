@@ -110,17 +110,17 @@ def tongxin_endorsement(config):
 
 
 @hookimpl
-def tongxin_check_project(project: ProjectFacts, action: str, config, context: RuleContext):
+def tongxin_project_rules(project: ProjectFacts, action: str, config, context: RuleContext):
     if action == "submit":
-        return _check_submission(project, config)
+        return _submission_rules(project, config)
     if action == "approve":
-        return _check_selection(project, config, context)
+        return _selection_rules(project, config, context)
     if action == "change":
-        return _check_change(project)
+        return _change_rules(project)
     return []
 
 
-def _check_submission(project: ProjectFacts, config) -> list[Violation]:
+def _submission_rules(project: ProjectFacts, config) -> list[Violation]:
     out = []
     if project.requested_fen <= 0:
         out.append(Violation("budget_missing", T("请填写项目经费预算明细", "Enter the project budget"), field="budget",
@@ -136,7 +136,7 @@ def _check_submission(project: ProjectFacts, config) -> list[Violation]:
     return out
 
 
-def _check_selection(project: ProjectFacts, config, context: RuleContext) -> list[Violation]:
+def _selection_rules(project: ProjectFacts, config, context: RuleContext) -> list[Violation]:
     quota = config["pilot_quota"]
     selected = context.count_projects(programme_id=project.programme_id, states=("approved",),
                                       exclude_project_id=project.id)
@@ -147,7 +147,7 @@ def _check_selection(project: ProjectFacts, config, context: RuleContext) -> lis
     return []
 
 
-def _check_change(project: ProjectFacts) -> list[Violation]:
+def _change_rules(project: ProjectFacts) -> list[Violation]:
     before = project.previous
     if before is None:
         return []

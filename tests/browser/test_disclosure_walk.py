@@ -1,6 +1,6 @@
 """Where the money went, in headless Chromium: a resident (not signed in) opens 共和新路's
 disclosure, chooses 洛川居民区, reads the signature project's sources, disbursements and
-spending (a receipt shown as "有凭证", no file), opens the printable congress report and
+spending (a voucher shown as "有凭证", no file), opens the printable congress report and
 downloads its Excel file; then the district bureau signs in, opens the money page, sees the
 chart (a bar per street with its legend) and exports it to Excel.
 

@@ -1,9 +1,9 @@
-"""A month of fund requests (资金申请) in headless Chromium, on 共和新路's approved micro project:
+"""A month of fund requests (资金申请) in headless Chromium, on 共和新路's approved micro-venture project:
 
-洛川 asks for money on a budget line (an amount over the line is refused beside the field,
-then the right amount is filed); the street office checks it into March's batch; a leader
+洛川 asks for money on a budget item (an amount over the item is refused beside the field,
+then the right amount is filed); the street office accepts it into March's batch; a leader
 whose authority is too small is told so, the leader with 50,000 yuan approves the batch; the
-office records the disbursement; 洛川 records the spending with the receipt and reads the
+office records the disbursement; 洛川 records the spending with the voucher and reads the
 final accounts, then downloads them as Excel.
 
 The project is approved through the services before the walk (tests/money_factories.py);
@@ -37,14 +37,14 @@ def in_phase(live_server, platform):  # after both have pinned the world's day
         yield
 
 
-def test_a_request_is_filed_checked_batched_approved_paid_and_spent(live_server, browser_page, platform, tmp_path):
+def test_a_request_is_filed_accepted_batched_approved_paid_and_spent(live_server, browser_page, platform, tmp_path):
     page, base = browser_page, live_server
     pid = approved_project(platform, title="口袋花园")
     leaders(platform)
-    receipt = tmp_path / "绿植发票.png"
-    receipt.write_bytes(PNG)
+    voucher = tmp_path / "绿植发票.png"
+    voucher.write_bytes(PNG)
 
-    # -- 洛川 asks for money on its budget line ----------------------------------------------------
+    # -- 洛川 asks for money on its budget item ----------------------------------------------------
     sign_in(page, base, TENANT, "luochuan")
     press(page, page.locator("tbody").get_by_role("link", name="口袋花园"))
     section = page.locator("#fund-requests")
@@ -65,7 +65,7 @@ def test_a_request_is_filed_checked_batched_approved_paid_and_spent(live_server,
     expect(card).to_contain_text("购买绿植、花盆和工具")
     sign_out(page)
 
-    # -- the street office checks it into March's batch ------------------------------------------
+    # -- the street office accepts it into March's batch -----------------------------------------
     sign_in(page, base, TENANT, "ghxl_admin")
     page.goto(f"{base}/t/{TENANT}/fund-requests?month=2023-04")
     waiting = page.locator("#waiting")
@@ -110,17 +110,17 @@ def test_a_request_is_filed_checked_batched_approved_paid_and_spent(live_server,
     expect(page.locator("article.fund-request").first).to_contain_text("已拨付")
     sign_out(page)
 
-    # -- 洛川 records the spending with the receipt and reads the final accounts --------------------
+    # -- 洛川 records the spending with the voucher and reads the final accounts --------------------
     sign_in(page, base, TENANT, "luochuan")
     page.goto(f"{base}/t/{TENANT}/projects/{pid}#fund-requests")
     card = page.locator("article.fund-request").first
     card.get_by_label("支出金额（元）").fill("1200")
     card.get_by_label("支出说明").fill("绿植和花盆")
-    card.get_by_label("收据或发票").set_input_files(str(receipt))
+    card.get_by_label("凭证/发票").set_input_files(str(voucher))
     press(page, card.get_by_role("button", name="登记支出"))
-    expect(page.locator(".flash")).to_contain_text("支出及收据已登记")
+    expect(page.locator(".flash")).to_contain_text("支出及凭证已登记")
     card = page.locator("article.fund-request").first
-    expect(card.get_by_role("link", name="收据：绿植发票.png")).to_be_visible()
+    expect(card.get_by_role("link", name="凭证：绿植发票.png")).to_be_visible()
     accounts = page.locator("table.final-accounts")
     expect(accounts.locator("tbody tr").first).to_contain_text("活动物料")
     expect(accounts.locator("tbody tr").first).to_contain_text("1,200.00")

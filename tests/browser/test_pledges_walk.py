@@ -1,7 +1,7 @@
 """海园's co-governance fund in headless Chromium: at the council meeting the neighbourhood's staff
 record 上海宾馆's pledge claiming a submitted project (a negative amount is refused beside the
 field first), then the money arriving; once the street approved the project and it spent money
-with a receipt, 上海宾馆 signs in and its page "我的认捐" shows the claim, the status and what the
+with a voucher, 上海宾馆 signs in and its page "我的认捐" shows the claim, the status and what the
 money paid for, and the project page lists who claimed it.
 
 The live server, the page and the shared steps come from conftest.py and kit.py; screenshots go
@@ -33,7 +33,7 @@ def in_phase(live_server, platform):  # after both have pinned the world's day
 
 def test_staff_record_a_claim_and_the_sponsor_sees_what_it_paid_for(live_server, browser_page, platform):
     page, base = browser_page, live_server
-    pid, receipt = haiyuan_project(platform, "爱心小水表", amount="50000", receipt=True)
+    pid, voucher = haiyuan_project(platform, "爱心小水表", amount="50000", voucher=True)
 
     sign_in(page, base, TENANT, "haiyuan")
     page.goto(f"{base}/t/{TENANT}/co-funds")
@@ -68,9 +68,9 @@ def test_staff_record_a_claim_and_the_sponsor_sees_what_it_paid_for(live_server,
     shot(page, "fund-after-council")
     sign_out(page)
 
-    # The street approves the project (drawing on the fund); the neighbourhood spends, receipted.
+    # The street approves the project (drawing on the fund); the neighbourhood spends, with its voucher.
     approve(platform, pid, "50000")
-    spend(platform, pid, 30000, "更换水表40只", "walk", receipt=receipt)
+    spend(platform, pid, 30000, "更换水表40只", "walk", voucher=voucher)
 
     sign_in(page, base, TENANT, "shbg")
     page.goto(f"{base}/t/{TENANT}/my-pledges")

@@ -1,7 +1,7 @@
 """Policies that stack, in headless Chromium, in the test world: 共和新路's programme page lists
 its own policy and 静安区's with the versions the programme froze; 洛川 puts a budget row in a
 category of the district's spending list with the editor's select (the added row too), and a
-6,000-yuan micro project is refused on submission citing 共和新路's plan while the district's
+6,000-yuan micro-venture project is refused on submission citing 共和新路's plan while the district's
 list is satisfied. Screenshots go to test-artifacts/stacking-<profile>/.
 """
 from __future__ import annotations

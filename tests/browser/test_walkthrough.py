@@ -2,8 +2,8 @@
 
 洛川居委会 signs in, starts one 一居一品 and two 七彩微创投 projects, fills the application forms,
 the budgets and uploads the residents' minutes, and submits (and is told, citing the plan's
-clause, that a micro project may not ask for 5,000.01 yuan). The expert and the chair of the
-panel score; the chair approves the 一居一品 with an amount, approves one micro project and
+clause, that a micro-venture project may not ask for 5,000.01 yuan). The expert and the chair of the
+panel score; the chair approves the 一居一品 with an amount, approves one micro-venture project and
 rejects the other with an explanation, which 洛川 then reads.
 
 The live server and the Chromium page come from conftest.py, the shared steps from kit.py.
@@ -100,7 +100,7 @@ def decide(page, title: str, outcome: str, *, amount: str | None = None, explana
     expect(page.locator(".flash")).to_contain_text("评审决定已记录")
 
 
-def test_one_signature_and_two_micro_projects_from_application_to_decision(live_server, browser_page, tmp_path):
+def test_one_signature_and_two_micro_venture_projects_from_application_to_decision(live_server, browser_page, tmp_path):
     page, base = browser_page, live_server
     minutes = tmp_path / "会议记录.pdf"
     minutes.write_bytes(PDF)

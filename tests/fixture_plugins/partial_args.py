@@ -35,7 +35,7 @@ def tongxin_phases(year):  # only the year
 
 
 @hookimpl
-def tongxin_check_project(action, project):  # two of four, in reverse order
+def tongxin_project_rules(action, project):  # two of four, in reverse order
     if action == "submit" and not project.title.strip():
         return [Violation("title_missing", T("请填写项目名称", "Enter a title"), field="title",
                           clause=T("测试 第1条", "Test art. 1"))]

@@ -1,6 +1,6 @@
 """A small, well-behaved policy that can be told to fail in chosen hooks.
 
-``SamplePolicy(name, fail_in={"tongxin_check_project"})`` behaves like a real plugin with a
+``SamplePolicy(name, fail_in={"tongxin_project_rules"})`` behaves like a real plugin with a
 bug: the named hooks raise ``ZeroDivisionError`` (``"form_schema"``: its form's validator does). Every hook is a method, so several instances
 can be registered side by side under different names.
 """
@@ -102,8 +102,8 @@ class SamplePolicy:
         return [Criterion("merit", T("价值", "Merit"), 5)]
 
     @hookimpl
-    def tongxin_check_project(self, project, action, config, context):
-        self._maybe_fail("tongxin_check_project")
+    def tongxin_project_rules(self, project, action, config, context):
+        self._maybe_fail("tongxin_project_rules")
         limit = self._limit_fen(config)
         if action == "submit" and project.requested_fen > limit:
             return [Violation("over_limit", T(f"申请金额不能超过{format_yuan(limit)}元", f"At most {format_yuan(limit)} yuan"),

@@ -86,7 +86,7 @@ class _Rules:
         return _fen(config, "cap_yuan")
 
     @hookimpl
-    def tongxin_check_project(self, project, action, config, context):
+    def tongxin_project_rules(self, project, action, config, context):
         if action != "submit":
             return []
         found = []
@@ -97,7 +97,7 @@ class _Rules:
         listed = set(config["categories"])
         for i, row in enumerate(project.budget):
             if listed and row.category not in listed:
-                found.append(Violation("category_not_listed", T(f"第{i + 1}行的类别不在清单内", f"Line {i + 1}: not on the list"),
+                found.append(Violation("category_not_listed", T(f"第{i + 1}行的类别不在清单内", f"Item {i + 1}: not on the list"),
                                        field=f"budget.{i}.category"))  # no clause: core cites the policy's source
         return found
 

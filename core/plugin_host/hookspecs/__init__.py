@@ -17,7 +17,7 @@ raises is contained, recorded as a ``PluginFault`` for the tenant's administrato
 into a clear refusal for the user, while other tenants and policies keep working.
 
 Every hook below has an example, written for an imaginary street ("riverside") whose policy has a
-signature track (one lasting project per neighbourhood) and a micro-project track; core names no
+signature track (one lasting project per neighbourhood) and a micro-venture project track; core names no
 real jurisdiction, so the built-in plugins under ``plugins/`` and ``docs/plugins.md`` show the
 real ones. ``tests/test_hookspecs_documented.py`` fails when a hook lacks a docstring or an example.
 
@@ -32,14 +32,14 @@ from core.plugin_host.markers import PROJECT_NAME, hookimpl, hookspec
 from core.plugin_host.hookspecs.money import tongxin_fund_requests, tongxin_funding, tongxin_funds
 from core.plugin_host.hookspecs.platform import (tongxin_blueprints, tongxin_migration_dirs, tongxin_permissions,
                                                  tongxin_project_panels)
-from core.plugin_host.hookspecs.rules import tongxin_check_project, tongxin_project_transitioned
+from core.plugin_host.hookspecs.rules import tongxin_project_rules, tongxin_project_transitioned
 from core.plugin_host.hookspecs.shape import (tongxin_attachment_kinds, tongxin_budget_categories, tongxin_endorsement,
                                               tongxin_forms, tongxin_phases, tongxin_policy, tongxin_review_rubric,
                                               tongxin_tags, tongxin_tracks)
 
 __all__ = [
     "PROJECT_NAME", "hookimpl", "hookspec",
-    "tongxin_attachment_kinds", "tongxin_blueprints", "tongxin_budget_categories", "tongxin_check_project",
+    "tongxin_attachment_kinds", "tongxin_blueprints", "tongxin_budget_categories", "tongxin_project_rules",
     "tongxin_endorsement", "tongxin_forms", "tongxin_fund_requests", "tongxin_funding", "tongxin_funds",
     "tongxin_migration_dirs", "tongxin_permissions", "tongxin_phases", "tongxin_policy", "tongxin_project_panels",
     "tongxin_project_transitioned", "tongxin_review_rubric", "tongxin_tags", "tongxin_tracks",

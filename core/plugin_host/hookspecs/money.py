@@ -70,7 +70,7 @@ def tongxin_funding(project: ProjectFacts, config: dict, context: RuleContext) -
 @hookspec(firstresult=True)
 def tongxin_fund_requests(config: dict) -> FundRequestRules | None:
     """How monthly fund requests (资金申请) work under this policy, beyond core's own checks
-    (an approved project, within its committed budget and budget lines, one disbursement per
+    (an approved project, within its committed budget and its budget items, one disbursement per
     request, a leader's authority limit on the month's batch): whether each request must name
     its beneficiaries and whether the supervision committee checks it before the street
     office batches it. None: core's checks only.

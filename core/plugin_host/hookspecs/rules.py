@@ -8,7 +8,7 @@ from core.violations import Violation
 
 
 @hookspec(firstresult=True)
-def tongxin_check_project(project: ProjectFacts, action: str, config: dict,
+def tongxin_project_rules(project: ProjectFacts, action: str, config: dict,
                           context: RuleContext) -> list[Violation]:
     """The policy's rules. Called before core lets ``action`` happen ("create", with the facts
     of the empty draft about to be created (``project.id`` is None): refuse there what the
@@ -27,7 +27,7 @@ def tongxin_check_project(project: ProjectFacts, action: str, config: dict,
     Example::
 
         @hookimpl
-        def tongxin_check_project(project, action, config, context):
+        def tongxin_project_rules(project, action, config, context):
             if action != "submit" or project.track != "signature":
                 return []
             others = context.count_projects(programme_id=project.programme_id,

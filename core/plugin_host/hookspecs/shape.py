@@ -101,7 +101,7 @@ def tongxin_budget_categories(config: dict) -> list[Choice]:
     district's 使用清单), or an empty list for a policy without one. Values are unique. The
     budget editor offers them (where several applicable policies list categories, only those
     every list allows) and the API lists them with the programme; refusing a row outside the
-    list is the policy's own rule (``tongxin_check_project`` reads ``project.budget``), so the
+    list is the policy's own rule (``tongxin_project_rules`` reads ``project.budget``), so the
     refusal cites the policy's own document.
 
     Example::

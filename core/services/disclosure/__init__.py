@@ -9,11 +9,11 @@ one project, this module gathers what residents and their congress are shown:
   decision said it comes from, source by source, each beside what its fund has committed so
   far: the same lines as the project page, ``core.services.approval_sources``), its
   **disbursements** (with the purpose and month of the fund request each answers) and its
-  **spending** (date, memo, amount, and whether a receipt exists);
+  **spending** (date, memo, amount, and whether a voucher exists);
 - the unit's own funds with allocated, committed, disbursed, spent and remaining.
 
 What is public, and what is not: only projects in ``DISCLOSED_STATES``; no reviewer's scores,
-comments or name; no receipt file (only the fact that one exists); no fund request's
+comments or name; no voucher file (only the fact that one exists); no fund request's
 beneficiaries; an individual donor appears by kind, not by name. Everything here is read-only.
 
 All figures are the ledger's (``core.services.ledger``): fund balances from

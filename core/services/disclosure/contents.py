@@ -74,7 +74,7 @@ class Movement:
     memo: str
     purpose: str  # the fund request's, when the entry answers one
     month: str
-    has_receipt: bool
+    has_voucher: bool
 
     @property
     def label(self) -> Text:
@@ -128,8 +128,8 @@ class ProjectDisclosure:
         return [p for p in self.pledges if p.in_kind]
 
     @property
-    def receipts(self) -> int:
-        return sum(1 for m in self.spending if m.has_receipt)
+    def vouchers(self) -> int:
+        return sum(1 for m in self.spending if m.has_voucher)
 
     @property
     def expenses(self) -> int:

@@ -103,7 +103,7 @@ def _listed_entries(ctx: Ctx, ids: list[int]) -> list[Movement]:
     listed = PAID + SPENT
     request_id = func.coalesce(entry.fund_request_id, original.fund_request_id)
     stmt = (select(entry.id, entry.kind, entry.amount_fen, entry.fund_id, entry.project_id, entry.at, entry.memo,
-                   entry.receipt_attachment_id.is_not(None).label("has_receipt"), original.kind.label("corrected_kind"),
+                   entry.voucher_attachment_id.is_not(None).label("has_voucher"), original.kind.label("corrected_kind"),
                    FundRequest.purpose, FundRequest.month)
             .outerjoin(original, original.id == entry.corrects_id)
             .outerjoin(FundRequest, FundRequest.id == request_id)
@@ -116,7 +116,7 @@ def _listed_entries(ctx: Ctx, ids: list[int]) -> list[Movement]:
         sign = -SIGN[corrected] if corrected else SIGN[r.kind]
         out.append(Movement(entry_id=r.id, on=local_date(r.at), kind=r.kind, corrected_kind=corrected, fund_id=r.fund_id,
                             fund_name="", project_id=r.project_id, amount_fen=sign * int(r.amount_fen), memo=r.memo or "",
-                            purpose=r.purpose or "", month=r.month or "", has_receipt=bool(r.has_receipt)))
+                            purpose=r.purpose or "", month=r.month or "", has_voucher=bool(r.has_voucher)))
     return out
 
 

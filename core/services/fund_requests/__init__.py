@@ -1,15 +1,15 @@
-"""Monthly fund requests (资金申请): filing, supervision, the street office's check, the
+"""Monthly fund requests (资金申请): filing, supervision, the street office's acceptance, the
 month's batch per street, the leader's approval within their authority, disbursement, and the
-spending (with receipts) and refunds of the money a request brought.
+spending (with vouchers) and refunds of the money a request brought.
 
 The flow (states in ``core.models.fund_request``)::
 
     applicant files ─▶ submitted ─(supervisor, where the policy wants it)─▶ supervised
                            │                                                    │
-                           └──────────────── street office checks ◀─────────────┘
-                                                   │ re-checked against the committed budget
+                           └─────────────── street office accepts ◀─────────────┘
+                                                   │ measured again against the committed budget
                                                    ▼
-                          checked, in the open batch of its street and month
+                         accepted, in the open batch of its street and month
                                                    │ a street leader approves the batch
                                                    ▼ (total ≤ their authority limit)
                                                approved ─▶ disbursed (ledger entries naming it)
@@ -18,14 +18,14 @@ The flow (states in ``core.models.fund_request``)::
 ``Balance.committed`` over ``funding.approved_funding``). What is still free to request is
 that, less what was disbursed, less the amounts of the project's other open requests: an open
 request holds its money from filing until it is disbursed, refused or withdrawn, so two
-requests can never both be promised the same yuan. A request on a budget line is also bounded
-by the line's amount less the line's other open and disbursed requests. The office re-checks
-both when it checks, because the numbers may have moved (a release, a correction).
+requests can never both be promised the same yuan. A request on a budget item is also bounded
+by the item's amount less the item's other open and disbursed requests. The office measures
+both again when it accepts, because the numbers may have moved (a release, a correction).
 
 **Serialised writers.** Every writing function first takes the database's write lock on what
 it decides about: on PostgreSQL ``SELECT ... FOR UPDATE`` of the project, request or batch row
 (a filing locks its project, so two filings cannot both see the same headroom; the office's
-check and the leader's approval both lock the batch, so no request joins a batch between the
+acceptance and the leader's approval both lock the batch, so no request joins a batch between the
 leader reading its total and approving it); on SQLite, which has one writer per database, the
 transaction is begun with ``BEGIN IMMEDIATE`` before anything is read (as the ledger does).
 
@@ -38,11 +38,11 @@ rolls back, and the caller commits with ``ctx.commit()``.
 
 - ``common``: labels, the limits of what people type, months, the guards every writer runs first;
 - ``reading``: requests and batches as the actor may see them, a street's batches, a leader's authority;
-- ``money``: what the ledger holds per request, a project's headroom, a budget line's room;
+- ``money``: what the ledger holds per request, a project's headroom, a budget item's room;
 - ``filing``: filing and withdrawing a request;
-- ``checking``: the supervision committee's and the street office's checks, and refusals;
+- ``acceptance``: the supervision committee's sign-off, the street office's acceptance, and refusals;
 - ``batches``: the leader's approval of a month's batch, and disbursement;
-- ``spending``: expenses with receipts, and refunds.
+- ``spending``: expenses with vouchers, and refunds.
 """
 from core.services.fund_requests.batches import (
     approve_batch,
@@ -51,7 +51,7 @@ from core.services.fund_requests.batches import (
     disbursement_entries,
     disbursement_key,
 )
-from core.services.fund_requests.checking import check, find_batch, refuse, supervise
+from core.services.fund_requests.acceptance import accept, find_batch, refuse, supervise
 from core.services.fund_requests.common import (
     BATCH,
     HOLDING_STATES,
@@ -59,8 +59,8 @@ from core.services.fund_requests.common import (
     MIN_REASON,
     MONTH,
     MONTH_PATTERN,
-    RECEIPT_KIND,
-    RECEIPT_TYPES,
+    VOUCHER_KIND,
+    VOUCHER_TYPES,
     REQUEST,
     TEXT_MAX,
     YEARS,
@@ -70,11 +70,11 @@ from core.services.fund_requests.common import (
 from core.services.fund_requests.filing import file_request, withdraw
 from core.services.fund_requests.money import (
     Headroom,
-    LineRoom,
+    BudgetItemRoom,
     RequestMoney,
     entry_sums,
     headroom,
-    line_room,
+    budget_item_room,
     request_money,
 )
 from core.services.fund_requests.reading import (
@@ -90,23 +90,23 @@ from core.services.fund_requests.reading import (
     rules_of,
     street_of,
 )
-from core.services.fund_requests.spending import receipts, record_expense, record_refund
+from core.services.fund_requests.spending import record_expense, record_refund, vouchers
 
 __all__ = [
     # common
     "REQUEST", "BATCH", "MIN_REASON", "TEXT_MAX", "MONTH_PATTERN", "MONTH", "YEARS", "KEY_PATTERN",
-    "RECEIPT_KIND", "RECEIPT_TYPES", "HOLDING_STATES", "this_month", "next_month",
+    "VOUCHER_KIND", "VOUCHER_TYPES", "HOLDING_STATES", "this_month", "next_month",
     # reading
     "rules_of", "get_request", "list_requests", "project_requests", "get_batch", "list_batches",
     "batch_requests", "batches_requests", "batch_total", "street_of", "authority_fen",
     # money
-    "RequestMoney", "entry_sums", "request_money", "Headroom", "headroom", "LineRoom", "line_room",
+    "RequestMoney", "entry_sums", "request_money", "Headroom", "headroom", "BudgetItemRoom", "budget_item_room",
     # filing
     "file_request", "withdraw",
-    # checking
-    "supervise", "check", "find_batch", "refuse",
+    # acceptance
+    "supervise", "accept", "find_batch", "refuse",
     # batches
     "approve_batch", "disbursement_key", "disburse", "disburse_batch", "disbursement_entries",
     # spending
-    "record_expense", "record_refund", "receipts",
+    "record_expense", "record_refund", "vouchers",
 ]

@@ -1,4 +1,4 @@
-"""A month's batch after the office's checks: a street leader approves it within their
+"""A month's batch after the office's acceptance: a street leader approves it within their
 authority limit, and the office records the disbursement of its requests (one request, or the
 whole batch).
 
@@ -39,9 +39,9 @@ def approve_batch(ctx: Ctx, batch_id: int) -> FundRequestBatch:
         raise RuleError(Violation("batch_already_approved", T(
             f"{street.name}{batch.month}的资金申请汇总已经审批", f"The batch for {batch.month} is already approved"),
             field="state"), status=409)
-    requests = [r for r in batch_requests(ctx, batch.id) if r.state == FundRequestState.checked.value]
+    requests = [r for r in batch_requests(ctx, batch.id) if r.state == FundRequestState.accepted.value]
     if not requests:
-        raise RuleError(Violation("batch_empty", T("该汇总中没有待审批的资金申请", "The batch holds no checked requests"),
+        raise RuleError(Violation("batch_empty", T("该汇总中没有待审批的资金申请", "The batch holds no accepted requests"),
                                   field="batch_id"), status=409)
     total = sum(r.amount_fen for r in requests)
     clause = rules_of(ctx, requests[0].project).clause
@@ -72,7 +72,7 @@ def disburse(ctx: Ctx, request_id: int) -> list[LedgerEntry]:
     and has not yet paid. All or nothing."""
     _begin_write(ctx)
     req = get_request(ctx, request_id, for_update=True)
-    _require(ctx, A.fund_request_check, req.project.applicant_unit, T(
+    _require(ctx, A.fund_request_accept, req.project.applicant_unit, T(
         "只有申请单位所属街道（镇）社区自治办的管理员可以登记拨付",
         "Only the street office above the applicant may record a disbursement"))
     return _disburse(ctx, req)
@@ -118,7 +118,7 @@ def disburse_batch(ctx: Ctx, batch_id: int) -> list[FundRequest]:
     """Record the disbursement of every approved (not yet paid) request of an approved batch."""
     _begin_write(ctx)
     batch = get_batch(ctx, batch_id, for_update=True)
-    _require(ctx, A.fund_request_check, batch.street_unit, T(
+    _require(ctx, A.fund_request_accept, batch.street_unit, T(
         f"只有{batch.street_unit.name}社区自治办的管理员可以登记拨付",
         f"Only the office of {batch.street_unit.name_en or batch.street_unit.name} may record disbursements"))
     if batch.state != BatchState.approved.value:

@@ -2,7 +2,7 @@
 (read by the API's input schemas too), the months requests are named by, and the guards each
 writer runs first (the write lock, the caller's role, the reading of typed input).
 
-Kept apart so that filing, checking, the batches and spending check their input the same way
+Kept apart so that filing, acceptance, the batches and spending validate their input the same way
 (the API's schemas and ``core.door.fields`` read the limits from the package, which re-exports
 them). The write lock is explained in the package's doc ("Serialised writers").
 """
@@ -28,9 +28,9 @@ MONTH_PATTERN = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"  # YYYY-MM in the platfor
 MONTH = re.compile(MONTH_PATTERN)
 YEARS = range(2000, 2101)
 KEY_PATTERN = r"^[A-Za-z0-9_.:-]{1,80}$"  # an idempotency key of expenses and refunds
-RECEIPT_KIND = "receipt"  # the attachment kind of a receipt (core's own, not a policy's)
-RECEIPT_TYPES = ("application/pdf", "image/jpeg", "image/png")
-# Requests whose money is counted against a budget line: still open, or paid out.
+VOUCHER_KIND = "voucher"  # the attachment kind of an expense's voucher (core's own, not a policy's)
+VOUCHER_TYPES = ("application/pdf", "image/jpeg", "image/png")
+# Requests whose money is counted against a budget item: still open, or paid out.
 HOLDING_STATES = (*OPEN_STATES, FundRequestState.disbursed.value)
 
 
@@ -121,5 +121,5 @@ def _budget_item(project: Project, value, v: Violations) -> BudgetItem | None:
     if item is None:
         v.add(Violation("budget_item_not_in_project", T(
             "所选预算明细不属于本项目，请从本项目的预算明细中选择",
-            "The budget line chosen is not one of this project's lines"), field="budget_item_id"))
+            "The budget item chosen is not one of this project's items"), field="budget_item_id"))
     return item

@@ -50,7 +50,7 @@ def file_request(ctx: Ctx, project_id: int, *, amount, purpose, beneficiaries=""
     with ctx.action("fund_request.file"):
         req = FundRequest(project_id=project.id, month=month, amount_fen=fen, purpose=purpose,
                           beneficiaries=beneficiaries, budget_item_id=item.id if item else None,
-                          budget_line=item.description if item else "", state=FundRequestState.submitted.value,
+                          budget_item_description=item.description if item else "", state=FundRequestState.submitted.value,
                           requested_by_id=ctx.actor.id)
         ctx.session.add(req)
     return req

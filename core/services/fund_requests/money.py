@@ -1,14 +1,14 @@
 """The money of fund requests: what the ledger holds per request (disbursed, spent), what a
-project may still request (its headroom) and what a budget line has left, and the violations a
+project may still request (its headroom) and what a budget item has left, and the violations a
 request's amount meets against both.
 
 **What a request may ask for.** A project's money is what its approval committed (the sum of
 ``Balance.committed`` over ``funding.approved_funding``). What is still free to request is
 that, less what was disbursed, less the amounts of the project's other open requests: an open
 request holds its money from filing until it is disbursed, refused or withdrawn, so two
-requests can never both be promised the same yuan. A request on a budget line is also bounded
-by the line's amount less the line's other open and disbursed requests. The office re-checks
-both when it checks, because the numbers may have moved (a release, a correction).
+requests can never both be promised the same yuan. A request on a budget item is also bounded
+by the item's amount less the item's other open and disbursed requests. The office measures
+both again when it accepts, because the numbers may have moved (a release, a correction).
 """
 from __future__ import annotations
 
@@ -107,17 +107,17 @@ def headroom(ctx: Ctx, project: Project, *, exclude_request_id: int | None = Non
 
 
 @dataclass(frozen=True)
-class LineRoom:
+class BudgetItemRoom:
     budgeted: int
-    used: int  # other open requests on the line, and what disbursed ones on it paid out
+    used: int  # other open requests on the item, and what disbursed ones on it paid out
 
     @property
     def remaining(self) -> int:
         return self.budgeted - self.used
 
 
-def line_room(ctx: Ctx, item: BudgetItem, *, exclude_request_id: int | None = None,
-              money: dict[int, RequestMoney] | None = None) -> LineRoom:
+def budget_item_room(ctx: Ctx, item: BudgetItem, *, exclude_request_id: int | None = None,
+              money: dict[int, RequestMoney] | None = None) -> BudgetItemRoom:
     rows = ctx.session.execute(select(FundRequest.id, FundRequest.state, FundRequest.amount_fen).where(
         FundRequest.budget_item_id == item.id, FundRequest.state.in_(HOLDING_STATES))).all()
     if money is None and any(state == FundRequestState.disbursed.value for _, state, _ in rows):
@@ -128,7 +128,7 @@ def line_room(ctx: Ctx, item: BudgetItem, *, exclude_request_id: int | None = No
             continue
         # A disbursed request holds what it actually paid out (less refunds), not what it asked.
         used += (money[rid].disbursed_total if rid in money else 0) if state == FundRequestState.disbursed.value else amount
-    return LineRoom(item.amount_fen, used)
+    return BudgetItemRoom(item.amount_fen, used)
 
 
 def _budget_violations(ctx: Ctx, project: Project, amount: int, item: BudgetItem | None,
@@ -144,13 +144,13 @@ def _budget_violations(ctx: Ctx, project: Project, amount: int, item: BudgetItem
             f"{money_text(room.committed).en}, disbursed {money_text(room.disbursed).en}, other open requests {money_text(room.open_requests).en}, "
             f"{money_text(left).en} left"), field="amount"))
     if item is not None:
-        line = line_room(ctx, item, exclude_request_id=exclude_request_id)
-        if amount > line.remaining:
-            left = max(line.remaining, 0)
-            out.append(Violation("over_budget_line", T(
-                f"申请金额 {money_text(amount).zh} 超出预算明细「{item.description}」的剩余额度：预算 {money_text(line.budgeted).zh}，"
-                f"已申请或已拨付 {money_text(line.used).zh}，尚可申请 {money_text(left).zh}",
-                f"The request of {money_text(amount).en} exceeds what is left of the budget line '{item.description}': "
-                f"budgeted {money_text(line.budgeted).en}, requested or disbursed {money_text(line.used).en}, {money_text(left).en} left"),
+        item_room = budget_item_room(ctx, item, exclude_request_id=exclude_request_id)
+        if amount > item_room.remaining:
+            left = max(item_room.remaining, 0)
+            out.append(Violation("over_budget_item", T(
+                f"申请金额 {money_text(amount).zh} 超出预算明细「{item.description}」的剩余额度：预算 {money_text(item_room.budgeted).zh}，"
+                f"已申请或已拨付 {money_text(item_room.used).zh}，尚可申请 {money_text(left).zh}",
+                f"The request of {money_text(amount).en} exceeds what is left of the budget item '{item.description}': "
+                f"budgeted {money_text(item_room.budgeted).en}, requested or disbursed {money_text(item_room.used).en}, {money_text(left).en} left"),
                 field="amount"))
     return out

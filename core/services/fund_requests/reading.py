@@ -3,7 +3,7 @@
 total, the street that batches a unit's requests, a leader's authority there, and the policy's
 rules for a project's requests.
 
-Nothing here writes; the writers (filing, checking, batches, spending) read through these so a
+Nothing here writes; the writers (filing, acceptance, batches, spending) read through these so a
 request they act on is one the actor could see.
 """
 from __future__ import annotations
@@ -128,14 +128,14 @@ def batches_requests(ctx: Ctx, batch_ids: Iterable[int]) -> dict[int, list[FundR
 
 
 def batch_total(ctx: Ctx, batch: FundRequestBatch, requests: list[FundRequest] | None = None) -> int:
-    """What the leader approves: the batch's checked requests (after approval: what was approved).
+    """What the leader approves: the batch's accepted requests (after approval: what was approved).
     ``requests``: the batch's requests, when the caller has read them already."""
     if batch.state == BatchState.approved.value and batch.approved_total_fen is not None:
         return batch.approved_total_fen
     if requests is not None:
-        return sum(r.amount_fen for r in requests if r.state == FundRequestState.checked.value)
+        return sum(r.amount_fen for r in requests if r.state == FundRequestState.accepted.value)
     return int(ctx.session.scalar(select(func.coalesce(func.sum(FundRequest.amount_fen), 0)).where(
-        FundRequest.batch_id == batch.id, FundRequest.state == FundRequestState.checked.value)) or 0)
+        FundRequest.batch_id == batch.id, FundRequest.state == FundRequestState.accepted.value)) or 0)
 
 
 def street_of(ctx: Ctx, unit: OrgUnit) -> OrgUnit:

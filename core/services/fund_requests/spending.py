@@ -1,6 +1,6 @@
 """What happens to a request's money once paid out: the applicant's spending, each expense with
-its receipt (an attachment of the project), and refunds of what is unspent to the funds it came
-from; and the receipts of a project's requests, as its pages show them.
+its voucher (凭证/发票, an attachment of the project), and refunds of what is unspent to the funds it came
+from; and the vouchers of a project's requests, as its pages show them.
 
 Never more than the request paid out and has not spent; an idempotency key makes a retry of
 either safe (the same key returns what was recorded the first time).
@@ -21,7 +21,7 @@ from core.permissions import A, Action
 from core.services import funding, ledger
 from core.services.context import Ctx
 from core.services.fund_requests.common import (
-    KEY_PATTERN, RECEIPT_KIND, RECEIPT_TYPES, _amount, _begin_write, _require, _state_error, _text)
+    KEY_PATTERN, VOUCHER_KIND, VOUCHER_TYPES, _amount, _begin_write, _require, _state_error, _text)
 from core.services.fund_requests.money import RequestMoney, request_money
 from core.services.fund_requests.reading import get_request
 from core.violations import RuleError, Violation, Violations
@@ -75,15 +75,15 @@ def _disbursed_request(ctx: Ctx, request_id: int, action: Action, who: Text, kin
     return req, prefix, done or []
 
 
-def record_expense(ctx: Ctx, request_id: int, *, amount, memo: str = "", receipt=None, storage=None,
+def record_expense(ctx: Ctx, request_id: int, *, amount, memo: str = "", voucher=None, storage=None,
                    key: str | None = None) -> list[LedgerEntry]:
-    """The applicant records spending of a disbursed request's money, with its receipt (stored
-    as an attachment of the project): ``receipt`` is the upload as it came (werkzeug's
+    """The applicant records spending of a disbursed request's money, with its voucher (stored
+    as an attachment of the project): ``voucher`` is the upload as it came (werkzeug's
     ``FileStorage``, or anything with a ``filename`` and a ``stream``). Never more than the
     request paid out and is unspent. ``key`` makes a retry safe: the same key returns what was
     recorded the first time."""
-    receipt_filename = getattr(receipt, "filename", None)
-    receipt_stream: BinaryIO | None = getattr(receipt, "stream", None)
+    voucher_filename = getattr(voucher, "filename", None)
+    voucher_stream: BinaryIO | None = getattr(voucher, "stream", None)
     req, prefix, done = _disbursed_request(
         ctx, request_id, A.fund_request_file, T("只有申请单位可以登记支出", "Only the applicant may record spending"),
         "expense", T("登记支出（须先拨付）", "spent (it must be disbursed first)"), key)
@@ -91,13 +91,13 @@ def record_expense(ctx: Ctx, request_id: int, *, amount, memo: str = "", receipt
     fen, problem = _amount(amount)
     v.add(problem)
     memo = _text(memo, "memo", T("支出说明", "Description"), required=True, v=v)
-    if receipt_stream is None or not receipt_filename:
-        v.add(Violation("receipt_required", T("请上传收据或发票（PDF、JPG 或 PNG）", "Upload the receipt (PDF, JPG or PNG)"),
-                        field="receipt"))
+    if voucher_stream is None or not voucher_filename:
+        v.add(Violation("voucher_required", T("请上传凭证/发票（PDF、JPG 或 PNG）", "Upload the voucher (PDF, JPG or PNG)"),
+                        field="voucher"))
     v.raise_if_blocking()
     if done:
         return _replay(done, fen, key)
-    data, content_type = storage.read_upload(receipt_stream, receipt_filename, RECEIPT_TYPES, field="receipt")
+    data, content_type = storage.read_upload(voucher_stream, voucher_filename, VOUCHER_TYPES, field="voucher")
     funds, money = _money_of_request(ctx, req)
     if fen > money.unspent:
         raise RuleError(Violation("over_request_disbursed", T(
@@ -107,18 +107,18 @@ def record_expense(ctx: Ctx, request_id: int, *, amount, memo: str = "", receipt
             f"{money_text(money.disbursed_total).en}, spent {money_text(money.spent_total).en}, {money_text(money.unspent).en} left"),
             field="amount"))
     stored_key, digest = storage.save(ctx.tenant_id, data)
-    name = receipt_filename.replace("\\", "/").rsplit("/", 1)[-1].strip()[-255:] or "receipt"
-    with ctx.action("fund_request.receipt"):
-        receipt = Attachment(project_id=req.project_id, kind=RECEIPT_KIND, filename=name, content_type=content_type,
+    name = voucher_filename.replace("\\", "/").rsplit("/", 1)[-1].strip()[-255:] or "voucher"
+    with ctx.action("fund_request.voucher"):
+        voucher = Attachment(project_id=req.project_id, kind=VOUCHER_KIND, filename=name, content_type=content_type,
                              size=len(data), sha256=digest, storage_key=stored_key, uploaded_by_id=ctx.actor.id)
-        ctx.session.add(receipt)
+        ctx.session.add(voucher)
     entries, left = [], fen
     text = f"资金申请#{req.id}：{memo}"[:ledger.MEMO_MAX]
     for fund in funds:
         take = min(left, money.disbursed.get(fund.id, 0) - money.spent.get(fund.id, 0))
         if take > 0:
             entries.append(ledger.expense(ctx, fund.id, take, req.project_id, f"{prefix}{fund.id}", memo=text,
-                                          receipt_attachment_id=receipt.id, fund_request_id=req.id))
+                                          voucher_attachment_id=voucher.id, fund_request_id=req.id))
             left -= take
     return entries
 
@@ -153,10 +153,10 @@ def record_refund(ctx: Ctx, request_id: int, *, amount, memo: str = "", key: str
     return entries
 
 
-def receipts(ctx: Ctx, project_id: int) -> dict[int, list[tuple[LedgerEntry, Attachment | None]]]:
-    """Per request of the project, its expense entries with their receipts, oldest first."""
+def vouchers(ctx: Ctx, project_id: int) -> dict[int, list[tuple[LedgerEntry, Attachment | None]]]:
+    """Per request of the project, its expense entries with their vouchers, oldest first."""
     rows = ctx.session.execute(select(LedgerEntry, Attachment)
-                               .outerjoin(Attachment, Attachment.id == LedgerEntry.receipt_attachment_id)
+                               .outerjoin(Attachment, Attachment.id == LedgerEntry.voucher_attachment_id)
                                .where(LedgerEntry.project_id == project_id, LedgerEntry.kind == EntryKind.expense.value,
                                       LedgerEntry.fund_request_id.is_not(None))
                                .order_by(LedgerEntry.id)).all()

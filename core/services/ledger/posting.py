@@ -70,13 +70,13 @@ def _check_project(ctx: Ctx, fund: Fund, project_id) -> None:
             field="project_id"))
 
 
-def _check_receipt(ctx: Ctx, attachment_id, project_id: int | None) -> None:
+def _verify_voucher(ctx: Ctx, attachment_id, project_id: int | None) -> None:
     att = ctx.session.get(Attachment, attachment_id) if isinstance(attachment_id, int) and not isinstance(attachment_id, bool) else None
     if att is None:
-        raise NotFound(T("收据附件", "receipt attachment"), field="receipt_attachment_id")
+        raise NotFound(T("凭证附件", "voucher attachment"), field="voucher_attachment_id")
     if project_id is not None and att.project_id != project_id:
-        raise RuleError(Violation("receipt_other_project", T("收据附件不属于该项目", "The receipt belongs to another project"),
-                                  field="receipt_attachment_id"))
+        raise RuleError(Violation("voucher_other_project", T("凭证附件不属于该项目", "The voucher belongs to another project"),
+                                  field="voucher_attachment_id"))
 
 
 def _problems(fund: Fund, state: _State, project_id: int | None, column: str, signed: int,
@@ -96,18 +96,18 @@ def _problems(fund: Fund, state: _State, project_id: int | None, column: str, si
 
 
 def _post(ctx: Ctx, kind: EntryKind, fund_id: int, amount_fen, key, *, project_id: int | None = None,
-          memo: str = "", receipt_attachment_id: int | None = None, pledge_id: int | None = None,
+          memo: str = "", voucher_attachment_id: int | None = None, pledge_id: int | None = None,
           fund_request_id: int | None = None) -> LedgerEntry:
     amount = _amount(amount_fen)
     key = _key(key)
     memo = _memo(memo)
     # What can be checked without the lock is checked before it, to keep the lock short.
-    if project_id is not None or receipt_attachment_id is not None:
+    if project_id is not None or voucher_attachment_id is not None:
         fund = get_fund(ctx, fund_id)
         if project_id is not None:
             _check_project(ctx, fund, project_id)
-        if receipt_attachment_id is not None:
-            _check_receipt(ctx, receipt_attachment_id, project_id)
+        if voucher_attachment_id is not None:
+            _verify_voucher(ctx, voucher_attachment_id, project_id)
     fund = _lock(ctx, [fund_id])[0]
     state = _state(ctx, fund, project_id=project_id, key=key)
     expected = dict(fund_id=fund.id, kind=kind.value, amount_fen=amount, project_id=project_id,
@@ -119,7 +119,7 @@ def _post(ctx: Ctx, kind: EntryKind, fund_id: int, amount_fen, key, *, project_i
         raise RuleError(problems)
     entry = LedgerEntry(fund_id=fund.id, kind=kind.value, amount_fen=amount, project_id=project_id,
                         actor_id=ctx.actor.id, memo=memo, idempotency_key=key,
-                        receipt_attachment_id=receipt_attachment_id, pledge_id=pledge_id,
+                        voucher_attachment_id=voucher_attachment_id, pledge_id=pledge_id,
                         fund_request_id=fund_request_id)
     _insert(ctx, f"ledger.{kind.value}", [entry], key)
     return entry
@@ -176,11 +176,11 @@ def disburse(ctx: Ctx, fund_id: int, amount_fen: int, project_id: int | None, ke
 
 
 def expense(ctx: Ctx, fund_id: int, amount_fen: int, project_id: int | None, key: str, *,
-            receipt_attachment_id: int | None = None, memo: str = "", fund_request_id: int | None = None) -> LedgerEntry:
-    """Record spending of disbursed money, with its receipt when there is one (and the fund
-    request whose money it spends, so the final accounts can set it against a budget line)."""
+            voucher_attachment_id: int | None = None, memo: str = "", fund_request_id: int | None = None) -> LedgerEntry:
+    """Record spending of disbursed money, with its voucher when there is one (and the fund
+    request whose money it spends, so the final accounts can set it against a budget item)."""
     return _post(ctx, EntryKind.expense, fund_id, amount_fen, key, project_id=project_id, memo=memo,
-                 receipt_attachment_id=receipt_attachment_id, fund_request_id=fund_request_id)
+                 voucher_attachment_id=voucher_attachment_id, fund_request_id=fund_request_id)
 
 
 def refund(ctx: Ctx, fund_id: int, amount_fen: int, project_id: int | None, key: str, *, memo: str = "",

@@ -48,7 +48,7 @@ or all received, not all of it spent), ``spent`` (all that was received is spent
 
 ``sponsor_view`` shows a sponsor (its own login, or staff at or above its unit) each pledge with
 its status, the project it claimed and what that project's money paid for: expenses with date,
-memo, amount and receipt. For a pledge that claims nothing it lists the fund's expenses.
+memo, amount and voucher. For a pledge that claims nothing it lists the fund's expenses.
 
 **Where things are.** ``sponsors``: registering and listing sponsors; ``funds``: the
 co-governance funds that take pledges, opening one, the clause a fund cites; ``pledging``:

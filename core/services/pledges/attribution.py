@@ -50,7 +50,7 @@ class Expense:
     memo: str
     project_id: int | None
     project_title: str
-    receipt: Attachment | None
+    voucher: Attachment | None
 
 
 @dataclass
@@ -103,11 +103,11 @@ def fund_state(ctx: Ctx, fund: Fund) -> FundState:
 
     projects = {pr.id: pr for pr in ctx.session.scalars(
         select(Project).where(Project.id.in_({e.project_id for e in expense_rows if e.project_id})))}
-    receipts = {a.id: a for a in ctx.session.scalars(
-        select(Attachment).where(Attachment.id.in_({e.receipt_attachment_id for e in expense_rows if e.receipt_attachment_id})))}
+    vouchers = {a.id: a for a in ctx.session.scalars(
+        select(Attachment).where(Attachment.id.in_({e.voucher_attachment_id for e in expense_rows if e.voucher_attachment_id})))}
     expenses = [Expense(e.id, e.at, net[e.id], e.memo or "", e.project_id,
                         projects[e.project_id].title if e.project_id in projects else "",
-                        receipts.get(e.receipt_attachment_id)) for e in expense_rows]
+                        vouchers.get(e.voucher_attachment_id)) for e in expense_rows]
     states = {p.id: PledgeState(p.amount_fen, received.get(p.id, 0), spent.get(p.id, 0)) for p in pledges}
     return FundState(fund, pledges, states, expenses, ledger.balance(ctx, fund.id))
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from core.services.projects.drafting import (  # noqa: F401
     BUDGET_DESCRIPTION_MAX,
     EDITABLE,
-    MAX_BUDGET_LINES,
+    MAX_BUDGET_ITEMS,
     MAX_PROJECT_FEN,
     TITLE_MAX,
     TITLE_MIN,

@@ -27,7 +27,7 @@ EDITABLE = (ProjectState.draft.value, ProjectState.returned.value)
 TITLE_MIN, TITLE_MAX = 2, 60
 TITLE_RULE = T(f"应为{TITLE_MIN}至{TITLE_MAX}个字（不计首尾空格）",
                f"needs {TITLE_MIN} to {TITLE_MAX} characters (not counting spaces around it)")
-MAX_BUDGET_LINES = 50
+MAX_BUDGET_ITEMS = 50
 BUDGET_DESCRIPTION_MAX = 200  # BudgetItem.description's column
 MAX_PROJECT_FEN = 100_000_000 * 100  # one hundred million yuan: anything above is a typo
 
@@ -98,7 +98,7 @@ def create_project(ctx: Ctx, programme_id: int, applicant_unit_id: int, track: s
         # One creation at a time per applicant unit, as for submission: the "create" rule counts
         # the unit's projects, and two concurrent creations must not both pass it.
         ctx.session.execute(select(OrgUnit.id).where(OrgUnit.id == unit.id).with_for_update())
-        v.extend(policy.check(_new_facts(programme, unit, track, title), "create", config, SessionRuleContext(ctx)))
+        v.extend(policy.judge(_new_facts(programme, unit, track, title), "create", config, SessionRuleContext(ctx)))
     v.raise_if_blocking()
     with ctx.action("project.create"):
         project = Project(programme_id=programme.id, applicant_unit_id=unit.id, track=track, title=title,
@@ -140,40 +140,40 @@ def save_form(ctx: Ctx, project_id: int, form_key: str, data: dict) -> Project:
 
 
 def set_budget(ctx: Ctx, project_id: int, items: list[dict]) -> Project:
-    """Replace the budget lines. Amounts are yuan strings (or integers); stored as fen. What the
+    """Replace the budget items. Amounts are yuan strings (or integers); stored as fen. What the
     policy will say about the budget at submission is ``budget_warnings``: shown at once."""
     project = _editable(ctx, project_id)
     if not isinstance(items, list):
-        raise RuleError(Violation("invalid_budget", T("预算应为明细列表", "The budget must be a list of lines"), field="budget"))
+        raise RuleError(Violation("invalid_budget", T("预算应为明细列表", "The budget must be a list of items"), field="budget"))
     v = Violations()
-    if len(items) > MAX_BUDGET_LINES:
-        v.add(Violation("budget_too_many", T(f"预算明细最多{MAX_BUDGET_LINES}行", f"At most {MAX_BUDGET_LINES} budget lines"),
+    if len(items) > MAX_BUDGET_ITEMS:
+        v.add(Violation("budget_too_many", T(f"预算明细最多{MAX_BUDGET_ITEMS}行", f"At most {MAX_BUDGET_ITEMS} budget items"),
                         field="budget"))
-    lines = []
-    for i, item in enumerate(items[:MAX_BUDGET_LINES]):
+    rows = []
+    for i, item in enumerate(items[:MAX_BUDGET_ITEMS]):
         if not isinstance(item, dict):
-            v.add(Violation("invalid_budget", T("预算明细格式不正确", "Malformed budget line"), field=f"budget.{i}"))
+            v.add(Violation("invalid_budget", T("预算明细格式不正确", "Malformed budget item"), field=f"budget.{i}"))
             continue
         desc = str(item.get("description") or "").strip()
         if not 1 <= len(desc) <= BUDGET_DESCRIPTION_MAX:
             v.add(Violation("budget_description", T(f"第{i + 1}行：请填写用途（1至{BUDGET_DESCRIPTION_MAX}字）",
-                                                    f"Line {i + 1}: describe the use (1-{BUDGET_DESCRIPTION_MAX} characters)"),
+                                                    f"Item {i + 1}: describe the use (1-{BUDGET_DESCRIPTION_MAX} characters)"),
                             field=f"budget.{i}.description"))
         try:
             fen = yuan_to_fen(item.get("amount"))
         except MoneyError as exc:
-            v.add(Violation("budget_amount", amount_refusal(exc, T(f"第{i + 1}行：金额", f"Line {i + 1}: the amount")),
+            v.add(Violation("budget_amount", amount_refusal(exc, T(f"第{i + 1}行：金额", f"Item {i + 1}: the amount")),
                             field=f"budget.{i}.amount"))
             continue
-        lines.append((desc, fen, budget_category(item, i, v)))
-    total = sum(f for _, f, _ in lines)
+        rows.append((desc, fen, budget_category(item, i, v)))
+    total = sum(f for _, f, _ in rows)
     if total > MAX_PROJECT_FEN:
         v.add(Violation("budget_too_large", T("预算总额过大，请核对", "The total is implausibly large; please check"), field="budget"))
     v.raise_if_blocking()
     with ctx.action("project.budget"):
         project.budget_items.clear()
         ctx.session.flush()
-        for pos, (desc, fen, category) in enumerate(lines):
+        for pos, (desc, fen, category) in enumerate(rows):
             project.budget_items.append(BudgetItem(position=pos, description=desc, amount_fen=fen, category=category))
         project.requested_fen = total
     return project

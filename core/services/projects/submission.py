@@ -45,7 +45,7 @@ def submission_problems(ctx: Ctx, project: Project) -> list[Violation]:
         if kind.required_for_submit and kind.key not in present:
             v.add(Violation("attachment_missing", T(f"请上传「{kind.label.zh}」", f"Upload the {kind.label.en}"),
                             field=f"attachments.{kind.key}", clause=kind.clause))
-    v.extend(policy.check(facts(project), "submit", config, SessionRuleContext(ctx)))
+    v.extend(policy.judge(facts(project), "submit", config, SessionRuleContext(ctx)))
     return v.items
 
 
@@ -56,12 +56,12 @@ def blocking(problems: list[Violation]) -> list[Violation]:
 
 
 def budget_warnings(ctx: Ctx, project: Project) -> list[Violation]:
-    """What the policy's submission rules will say about the budget as it stands (a micro
+    """What the policy's submission rules will say about the budget as it stands (a micro-venture
     project over its cap, an empty budget), so saving it can warn at once instead of a
     surprise at submission. The budget is saved either way."""
     policy, config = policy_of(ctx, project.programme)
     try:
-        found = policy.check(facts(project), "submit", config, SessionRuleContext(ctx))
+        found = policy.judge(facts(project), "submit", config, SessionRuleContext(ctx))
     except PluginFailure:  # a warning must not stop the saving; submission reports the failure
         return []
     return [v for v in found if v.field and (v.field == "budget" or v.field.startswith("budget."))]

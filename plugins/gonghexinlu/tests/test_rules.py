@@ -24,8 +24,8 @@ def signature(**kw):
     return project_facts(track=SIGNATURE, **kw)
 
 
-def check(policy, config, facts, action="submit", others=(), available=None):
-    return {v.code: v for v in policy.check(facts, action, config, FactsRuleContext(others, available=available))}
+def judge(policy, config, facts, action="submit", others=(), available=None):
+    return {v.code: v for v in policy.judge(facts, action, config, FactsRuleContext(others, available=available))}
 
 
 # -- tracks, directions, forms ---------------------------------------------------------------------
@@ -125,13 +125,13 @@ def test_a_second_signature_project_is_refused_when_it_is_started(policy, config
     for states, refused in (((), False), (("withdrawn", "rejected"), False), (("draft",), True),
                             (("returned",), True), (("approved",), True)):
         context = FactsRuleContext([mine(i + 1, s) for i, s in enumerate(states)] + [mine(99, "draft", MICRO)])
-        found = policy.check(new, "create", config, context)
+        found = policy.judge(new, "create", config, context)
         assert bool(found) == refused, (states, found)
         if refused:
             assert found[0].code == "signature_one_per_neighbourhood" and found[0].clause == clauses.SIGNATURE_ONE
             assert "含草稿" in found[0].message.zh
-    assert policy.check(project_facts(id=None, track=MICRO), "create", config,
-                        FactsRuleContext([mine(1, "draft")])) == []  # micro projects: as many as they like
+    assert policy.judge(project_facts(id=None, track=MICRO), "create", config,
+                        FactsRuleContext([mine(1, "draft")])) == []  # micro-venture projects: as many as they like
 
 
 def test_tracks_say_who_may_apply_and_funds_cite_their_cap_and_allocation(policy, config):
@@ -168,8 +168,8 @@ def test_add_months(day, months, expected):
     ("2023-01-31", "2024-01-31", False),
     ("2023-04-01", "2023-04-01", True),
 ])
-def test_a_micro_project_runs_at_most_twelve_months(policy, config, start, end, allowed):
-    found = check(policy, config, micro(start, end))
+def test_a_micro_venture_project_runs_at_most_twelve_months(policy, config, start, end, allowed):
+    found = judge(policy, config, micro(start, end))
     assert ("micro_too_long" not in found) is allowed
     if not allowed:
         v = found["micro_too_long"]
@@ -179,45 +179,45 @@ def test_a_micro_project_runs_at_most_twelve_months(policy, config, start, end, 
 
 def test_the_duration_follows_the_streets_setting_and_spares_signature_projects(policy):
     six = policy.config({"micro_max_months": 6})
-    assert "micro_too_long" not in check(policy, six, micro("2023-01-01", "2023-06-30"))
-    assert "micro_too_long" in check(policy, six, micro("2023-01-01", "2023-07-01"))
+    assert "micro_too_long" not in judge(policy, six, micro("2023-01-01", "2023-06-30"))
+    assert "micro_too_long" in judge(policy, six, micro("2023-01-01", "2023-07-01"))
     long_signature = signature(forms={"application": {"start_date": "2023-01-01", "end_date": "2025-12-31"}})
-    assert check(policy, six, long_signature) == {}
+    assert judge(policy, six, long_signature) == {}
 
 
 # -- money ---------------------------------------------------------------------------------------
 
-def test_a_micro_project_asks_at_most_the_limit_to_the_fen(policy, config):
-    assert check(policy, config, micro(fen=500_000)) == {}
-    v = check(policy, config, micro(fen=500_001))["micro_over_limit"]
+def test_a_micro_venture_project_asks_at_most_the_limit_to_the_fen(policy, config):
+    assert judge(policy, config, micro(fen=500_000)) == {}
+    v = judge(policy, config, micro(fen=500_001))["micro_over_limit"]
     assert (v.field, v.clause) == ("budget", clauses.MICRO_LIMIT)
     assert v.message.zh == "“七彩微创投”单个项目申请资金不能超过5,000.00元（本项目5,000.01元）"
     raised = policy.config({"micro_max_yuan": "8000"})
-    assert check(policy, raised, micro(fen=800_000)) == {}
-    assert "micro_over_limit" in check(policy, raised, micro(fen=800_001))
+    assert judge(policy, raised, micro(fen=800_000)) == {}
+    assert "micro_over_limit" in judge(policy, raised, micro(fen=800_001))
 
 
 def test_a_signature_project_has_no_micro_limit_but_needs_a_budget(policy, config):
-    assert check(policy, config, signature(requested_fen=5_000_000)) == {}
-    v = check(policy, config, signature(requested_fen=0))["budget_missing"]
+    assert judge(policy, config, signature(requested_fen=5_000_000)) == {}
+    v = judge(policy, config, signature(requested_fen=0))["budget_missing"]
     assert (v.field, v.clause) == ("budget", clauses.OWN_BUDGET)
-    assert "budget_missing" in check(policy, config, micro(fen=0))
+    assert "budget_missing" in judge(policy, config, micro(fen=0))
 
 
-def test_the_panel_approves_a_micro_project_within_the_limit(policy, config):
-    assert check(policy, config, micro(fen=500_000, approved_fen=500_000), "approve") == {}
-    v = check(policy, config, micro(fen=600_000, approved_fen=500_001), "approve")["micro_over_limit"]
+def test_the_panel_approves_a_micro_venture_project_within_the_limit(policy, config):
+    assert judge(policy, config, micro(fen=500_000, approved_fen=500_000), "approve") == {}
+    v = judge(policy, config, micro(fen=600_000, approved_fen=500_001), "approve")["micro_over_limit"]
     assert (v.field, v.clause) == ("approved_amount", clauses.MICRO_LIMIT)
-    assert check(policy, config, signature(approved_fen=9_000_000), "approve", available={"line": 9_000_000}) == {}
+    assert judge(policy, config, signature(approved_fen=9_000_000), "approve", available={"line": 9_000_000}) == {}
 
 
 # -- money: where an approved project is paid from ---------------------------------------------------
 
 def test_a_signature_budget_over_the_line_needs_the_panels_explicit_approval(policy, config):
-    v = check(policy, config, signature(approved_fen=4_000_000), "approve", available={"line": 3_000_000})["signature_over_line"]
+    v = judge(policy, config, signature(approved_fen=4_000_000), "approve", available={"line": 3_000_000})["signature_over_line"]
     assert (v.severity, v.field, v.clause) == ("needs_approval", "approved_amount", clauses.SIGNATURE_EXCESS)
     assert "10,000.00元将从资金池补充" in v.message.zh
-    assert check(policy, config, signature(approved_fen=3_000_000), "approve", available={"line": 3_000_000}) == {}
+    assert judge(policy, config, signature(approved_fen=3_000_000), "approve", available={"line": 3_000_000}) == {}
 
 
 def test_a_signature_project_is_paid_from_its_line_and_only_the_excess_from_the_pool(policy, config):
@@ -228,7 +228,7 @@ def test_a_signature_project_is_paid_from_its_line_and_only_the_excess_from_the_
     assert draws(signature(approved_fen=4_000_000), 0) == [("pool", 4_000_000)]  # a zero draw is dropped
 
 
-def test_a_micro_project_is_paid_entirely_from_the_pool_whose_cap_is_the_config(policy, config):
+def test_a_micro_venture_project_is_paid_entirely_from_the_pool_whose_cap_is_the_config(policy, config):
     draws = policy.funding(micro(fen=500_000, approved_fen=480_000), config, FactsRuleContext(available={"line": 9_000_000}))
     assert [(d.fund, d.amount_fen) for d in draws] == [("pool", 480_000)]
     specs = {f.key: f for f in policy.funds(config)}
@@ -239,8 +239,8 @@ def test_a_micro_project_is_paid_entirely_from_the_pool_whose_cap_is_the_config(
 
 def test_actions_without_rules_pass(policy, config):
     bad = micro("2023-01-01", "2030-01-01", fen=10_000_000)
-    assert check(policy, config, bad, "save") == {}
-    assert check(policy, config, bad, "withdraw") == {}
+    assert judge(policy, config, bad, "save") == {}
+    assert judge(policy, config, bad, "withdraw") == {}
 
 
 # -- one signature project per neighbourhood -------------------------------------------------------
@@ -248,25 +248,25 @@ def test_actions_without_rules_pass(policy, config):
 def test_one_signature_project_per_neighbourhood_and_year(policy, config):
     mine = signature(id=2, applicant_unit_id=10)
     earlier = signature(id=1, applicant_unit_id=10, state="submitted")
-    v = check(policy, config, mine, others=[earlier, mine])["signature_one_per_neighbourhood"]
+    v = judge(policy, config, mine, others=[earlier, mine])["signature_one_per_neighbourhood"]
     assert (v.field, v.clause) == ("track", clauses.SIGNATURE_ONE)
     assert "每个居民区限1个" in v.message.zh
-    # what does not count: drafts and withdrawals, another neighbourhood, another year, micro projects, itself
+    # what does not count: drafts and withdrawals, another neighbourhood, another year, micro-venture projects, itself
     for other in (replace(earlier, state="draft"), replace(earlier, state="withdrawn"), replace(earlier, applicant_unit_id=11),
                   replace(earlier, programme_id=2), replace(earlier, track=MICRO), replace(mine, state="returned")):
-        assert check(policy, config, mine, others=[other, mine]) == {}, other
+        assert judge(policy, config, mine, others=[other, mine]) == {}, other
     # approved and under review do count
     for state in ("under_review", "approved"):
-        assert "signature_one_per_neighbourhood" in check(policy, config, mine, others=[replace(earlier, state=state)])
+        assert "signature_one_per_neighbourhood" in judge(policy, config, mine, others=[replace(earlier, state=state)])
     # a street may allow two
     two = policy.config({"signature_per_neighbourhood": 2})
-    assert check(policy, two, mine, others=[earlier]) == {}
-    assert "signature_one_per_neighbourhood" in check(policy, two, mine, others=[earlier, replace(earlier, id=3)])
+    assert judge(policy, two, mine, others=[earlier]) == {}
+    assert "signature_one_per_neighbourhood" in judge(policy, two, mine, others=[earlier, replace(earlier, id=3)])
 
 
-def test_micro_projects_are_not_limited_in_number(policy, config):
+def test_micro_venture_projects_are_not_limited_in_number(policy, config):
     others = [micro(id=i, applicant_unit_id=10, state="submitted") for i in range(2, 8)]
-    assert check(policy, config, micro(id=1, applicant_unit_id=10), others=others) == {}
+    assert judge(policy, config, micro(id=1, applicant_unit_id=10), others=others) == {}
 
 
 # -- every refusal cites its clause ---------------------------------------------------------------
@@ -281,7 +281,7 @@ def test_every_violation_carries_a_clause(policy, config):
     ]
     seen = set()
     for facts, action, others in scenarios:
-        for v in check(policy, config, facts, action, others).values():
+        for v in judge(policy, config, facts, action, others).values():
             seen.add(v.code)
             assert v.clause is not None and v.clause.zh.strip() and v.clause.en.strip(), v
             assert v.message.zh.strip() and v.message.en.strip() and v.field, v

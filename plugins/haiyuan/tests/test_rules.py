@@ -30,8 +30,8 @@ class Ledger(FactsRuleContext):
         return self.committed
 
 
-def check(policy, config, **facts):
-    return {v.code: v for v in policy.check(project_facts(**facts), "submit", config, FactsRuleContext())}
+def judge(policy, config, **facts):
+    return {v.code: v for v in policy.judge(project_facts(**facts), "submit", config, FactsRuleContext())}
 
 
 def test_the_three_uses_are_the_tracks(policy, config):
@@ -96,16 +96,16 @@ def test_rubric(policy, config):
 
 
 def test_a_submission_states_an_amount_within_the_funds_target(policy, config):
-    assert check(policy, config, track=CARE, requested_fen=500_000) == {}
-    missing = check(policy, config, track=CARE, requested_fen=0)
+    assert judge(policy, config, track=CARE, requested_fen=500_000) == {}
+    missing = judge(policy, config, track=CARE, requested_fen=0)
     assert set(missing) == {"budget_missing"} and missing["budget_missing"].clause == clauses.SPENDING
-    over = check(policy, config, track=CARE, requested_fen=30_000_001)
+    over = judge(policy, config, track=CARE, requested_fen=30_000_001)
     assert set(over) == {"over_fund_target"}
     assert "300,000.00元" in over["over_fund_target"].message.zh and over["over_fund_target"].clause == clauses.FUND
     # the street may set another target
-    assert check(policy, policy.config({"fund_target_yuan": "400000"}), track=CARE, requested_fen=30_000_001) == {}
+    assert judge(policy, policy.config({"fund_target_yuan": "400000"}), track=CARE, requested_fen=30_000_001) == {}
     # other actions have no rule of the plugin's
-    assert policy.check(project_facts(requested_fen=0), "approve", config, FactsRuleContext()) == []
+    assert policy.judge(project_facts(requested_fen=0), "approve", config, FactsRuleContext()) == []
 
 
 def test_one_fund_per_neighbourhood_capped_at_the_target(policy, config):

@@ -11,38 +11,38 @@ RECORD = {"money_kind": "zizhi", "platform": "sanhui_yidaili", "meeting_date": "
           "resolution": "听证会议定：改造楼道公共空间"}
 
 
-def check(policy, config, facts, action="submit"):
-    return policy.check(facts, action, config, FactsRuleContext())
+def judge(policy, config, facts, action="submit"):
+    return policy.judge(facts, action, config, FactsRuleContext())
 
 
 def test_a_row_outside_the_spending_list_is_refused_citing_the_districts_plan(policy, config):
     facts = project_facts(requested_fen=900_000, budget=(BudgetRow("场地布置", 300_000, "场地租用"),
                                                          BudgetRow("聚餐", 600_000, "宴请招待")))
-    [v] = check(policy, config, facts)
+    [v] = judge(policy, config, facts)
     assert (v.code, v.field, v.clause) == ("jingan_budget_category_not_listed", "budget.1.category", clauses.SPENDING_LIST)
     assert "宴请招待" in v.message.zh and v.clause.zh.startswith("静安区实施方案")
 
 
 def test_a_row_without_a_category_is_refused_unless_the_district_lets_it_pass(policy, config):
     facts = project_facts(requested_fen=100_000, budget=(BudgetRow("物料", 100_000, None),))
-    assert [v.code for v in check(policy, config, facts)] == ["jingan_budget_category_missing"]
-    assert check(policy, policy.config({"category_required": False}), facts) == []
+    assert [v.code for v in judge(policy, config, facts)] == ["jingan_budget_category_missing"]
+    assert judge(policy, policy.config({"category_required": False}), facts) == []
     # A category that is named must still be on the list.
     named = project_facts(requested_fen=100_000, budget=(BudgetRow("礼品", 100_000, "礼品"),))
-    assert [v.code for v in check(policy, policy.config({"category_required": False}), named)] == [
+    assert [v.code for v in judge(policy, policy.config({"category_required": False}), named)] == [
         "jingan_budget_category_not_listed"]
 
 
 def test_self_governance_money_is_for_neighbourhoods_and_meetings_are_of_their_level(policy, config):
     street = dict(applicant_unit_kind="street", budget=())
-    found = check(policy, config, project_facts(forms={FORMATION: RECORD}, **street))
+    found = judge(policy, config, project_facts(forms={FORMATION: RECORD}, **street))
     assert [(v.code, v.clause) for v in found] == [("jingan_zizhi_for_neighbourhoods", clauses.ZIZHI_FORMATION)]
     joint = {**RECORD, "money_kind": "gongzhi", "platform": "joint_meeting"}
-    assert [v.code for v in check(policy, config, project_facts(forms={FORMATION: joint}, **street))] == ["jingan_platform_level"]
+    assert [v.code for v in judge(policy, config, project_facts(forms={FORMATION: joint}, **street))] == ["jingan_platform_level"]
     representatives = {**RECORD, "money_kind": "gongzhi", "platform": "representatives"}
-    assert check(policy, config, project_facts(forms={FORMATION: representatives}, **street)) == []
-    assert [v.code for v in check(policy, config, project_facts(forms={FORMATION: representatives}))] == ["jingan_platform_level"]
-    assert check(policy, config, project_facts(forms={FORMATION: RECORD})) == []
+    assert judge(policy, config, project_facts(forms={FORMATION: representatives}, **street)) == []
+    assert [v.code for v in judge(policy, config, project_facts(forms={FORMATION: representatives}))] == ["jingan_platform_level"]
+    assert judge(policy, config, project_facts(forms={FORMATION: RECORD})) == []
 
 
 def test_the_record_names_a_meeting_that_forms_its_kind_of_money(policy, config):
@@ -77,7 +77,7 @@ def test_the_foundation_grants_what_the_decision_names_and_no_more_than_the_appr
     assert [(d.fund, d.amount_fen) for d in policy.funding(granted, config, FactsRuleContext())] == [("foundation", 100_000)]
     assert policy.funding(project_facts(approved_fen=300_000), config, FactsRuleContext()) == []
     over = project_facts(approved_fen=50_000, decision_details={GRANT: {"foundation_yuan": "1000.00"}})
-    [v] = check(policy, config, over, "approve")
+    [v] = judge(policy, config, over, "approve")
     assert (v.code, v.clause) == ("jingan_grant_over_approved", clauses.FOUNDATION)
     [fund] = policy.funds(config)
     assert (fund.key, fund.kind, fund.owner) == ("foundation", "sponsor_fund", "programme")
@@ -86,7 +86,7 @@ def test_the_foundation_grants_what_the_decision_names_and_no_more_than_the_appr
 def test_every_rule_code_is_declared_and_every_refusal_cites_the_plan(policy, config):
     facts = project_facts(applicant_unit_kind="street", forms={FORMATION: RECORD},
                           budget=(BudgetRow("a", 1, None), BudgetRow("b", 1, "x")))
-    found = check(policy, config, facts) + check(
+    found = judge(policy, config, facts) + judge(
         policy, config, project_facts(approved_fen=1, decision_details={GRANT: {"foundation_yuan": "1"}}), "approve")
     assert {v.code for v in found} <= set(policy.info.rule_codes) and len({v.code for v in found}) == 4
     assert all(v.clause is not None and v.clause.zh.startswith("静安区实施方案") for v in found)

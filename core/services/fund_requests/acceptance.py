@@ -1,5 +1,5 @@
-"""The checks a request passes before its street's leader sees it: the supervision committee's
-(where the policy wants one), then the street office's, which re-checks the money and puts the
+"""What a request passes before its street's leader sees it: the supervision committee's sign-off
+(where the policy wants one), then the street office's acceptance, which measures the money again and puts the
 request into the open batch of its street and month; and the refusal either may give instead,
 with the reason the applicant reads.
 """
@@ -22,7 +22,7 @@ from core.violations import RuleError, Violation, Violations
 
 
 def supervise(ctx: Ctx, request_id: int, *, approve: bool = True, note: str = "") -> FundRequest:
-    """The supervision committee checks a request before the office (where the policy says so)."""
+    """The supervision committee signs a request off before the office (where the policy says so)."""
     _begin_write(ctx)
     req = get_request(ctx, request_id, for_update=True)
     rules = rules_of(ctx, req.project)
@@ -47,18 +47,18 @@ def supervise(ctx: Ctx, request_id: int, *, approve: bool = True, note: str = ""
 
 
 def _require_office_turn(ctx: Ctx, req: FundRequest, rules: FundRequestRules) -> None:
-    _require(ctx, A.fund_request_check, req.project.applicant_unit, T(
+    _require(ctx, A.fund_request_accept, req.project.applicant_unit, T(
         "只有申请单位所属街道（镇）社区自治办的管理员可以审核资金申请",
-        "Only the street office above the applicant may check fund requests"))
+        "Only the street office above the applicant may accept fund requests"))
     if rules.supervision and req.state == FundRequestState.submitted.value:
         raise RuleError(Violation("needs_supervision", T(
             f"该申请尚未经{rules.supervision_label.zh}，街道不能审核",
-            f"This request has not had its {rules.supervision_label.en} yet, so the street office cannot check it"),
+            f"This request has not had its {rules.supervision_label.en} yet, so the street office cannot accept it"),
             field="state", clause=rules.clause), status=409)
 
 
-def check(ctx: Ctx, request_id: int, *, month: str | None = None) -> FundRequest:
-    """The street office accepts a request: re-checked against the committed budget (the
+def accept(ctx: Ctx, request_id: int, *, month: str | None = None) -> FundRequest:
+    """The street office accepts a request: measured again against the committed budget (the
     numbers may have moved since filing), it joins the open batch of its street and month
     (``month`` lets the office move it to another month, e.g. when this month's batch is
     already approved)."""
@@ -69,7 +69,7 @@ def check(ctx: Ctx, request_id: int, *, month: str | None = None) -> FundRequest
     _require_office_turn(ctx, req, rules)
     expected = FundRequestState.supervised.value if rules.supervision else FundRequestState.submitted.value
     if req.state != expected:
-        raise _state_error(req, T("审核", "checked"))
+        raise _state_error(req, T("审核", "accepted"))
     v = Violations()
     chosen = _month(ctx, month, v) if month not in (None, "") else req.month
     v.raise_if_blocking()
@@ -89,10 +89,10 @@ def check(ctx: Ctx, request_id: int, *, month: str | None = None) -> FundRequest
             f"{street.name}{chosen}的资金申请汇总已经领导审批，不能再加入；请编入下月（{later}）汇总",
             f"{street.name_en or street.name}'s batch for {chosen} is already approved; put the request into the next month's ({later})"),
             field="month", clause=rules.clause), status=409)
-    with ctx.action("fund_request.check"):
+    with ctx.action("fund_request.accept"):
         req.month = chosen
-        req.state = FundRequestState.checked.value
-        req.checked_by_id, req.checked_at, req.batch_id = ctx.actor.id, ctx.clock.now(), batch.id
+        req.state = FundRequestState.accepted.value
+        req.accepted_by_id, req.accepted_at, req.batch_id = ctx.actor.id, ctx.clock.now(), batch.id
     return req
 
 
@@ -132,7 +132,7 @@ def refuse(ctx: Ctx, request_id: int, reason: str) -> FundRequest:
             and ctx.can(A.fund_request_supervise, req.project):
         return supervise(ctx, request_id, approve=False, note=reason)
     if req.state not in (FundRequestState.submitted.value, FundRequestState.supervised.value,
-                         FundRequestState.checked.value):
+                         FundRequestState.accepted.value):
         raise _state_error(req, T("退回", "refused"))
     _require_office_turn(ctx, req, rules)
     return _refuse(ctx, req, reason, "fund_request.refuse")

@@ -1,8 +1,8 @@
-"""What core checks in what a plugin declares and returns, and the failure it raises.
+"""The validation of what a plugin declares and returns, and the failure it raises.
 
 Split from ``core.plugin_host.manager`` (which discovers plugins and routes their hooks) so each
-stays one concept: here are the checks, each naming what is wrong so an author can fix it. A
-check failing while a plugin loads keeps the plugin out (``PluginHost.load_errors``); failing
+stays one concept: here is the validation, each refusal naming what is wrong so an author can fix
+it. Validation failing while a plugin loads keeps the plugin out (``PluginHost.load_errors``); failing
 at run time it is a ``PluginFailure``, contained by the caller.
 """
 from __future__ import annotations
@@ -55,9 +55,9 @@ def _describe_exception(exc: BaseException) -> str:
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 
-# -- checking what plugins return ------------------------------------------------------------------
+# -- validating what plugins return ----------------------------------------------------------------
 
-def _check_list(plugin: str, hook: str, value: Any, kind: type | tuple[type, ...]) -> list:
+def _validated_list(plugin: str, hook: str, value: Any, kind: type | tuple[type, ...]) -> list:
     if value is None:
         return []
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, kind) for v in value):
@@ -66,7 +66,7 @@ def _check_list(plugin: str, hook: str, value: Any, kind: type | tuple[type, ...
     return list(value)
 
 
-def _check_unique(plugin: str, hook: str, keys: Iterable[str], what: str) -> None:
+def _validate_unique(plugin: str, hook: str, keys: Iterable[str], what: str) -> None:
     seen: set[str] = set()
     for key in keys:
         if not isinstance(key, str) or not key:
@@ -76,13 +76,13 @@ def _check_unique(plugin: str, hook: str, keys: Iterable[str], what: str) -> Non
         seen.add(key)
 
 
-def _check_text(plugin: str, hook: str, value: Any, what: str) -> None:
+def _validate_text(plugin: str, hook: str, value: Any, what: str) -> None:
     if not isinstance(value, Text):
         raise PluginFailure(plugin, hook, f"{what} must be a Text (T(zh, en)), got {value!r}")
 
 
 
-def check_allowances(phases: Iterable[Any], registry) -> None:
+def validate_allowances(phases: Iterable[Any], registry) -> None:
     """Each phase's ``allows`` must hold ``Allow``s naming a declared action (core's or a
     loaded plugin's), with a clause, a known firmness and, for "needs_approval", a known
     approver role; raises ``TypeError`` / ``ValueError`` naming what is wrong."""
@@ -111,7 +111,7 @@ def check_allowances(phases: Iterable[Any], registry) -> None:
                 raise ValueError(f"phase {p.key!r} allows {a.key!r}: correction_days must be whole days >= 0")
 
 
-def check_policy_info(name: str, info: Any) -> None:
+def validate_policy_info(name: str, info: Any) -> None:
     """A plugin's declaration must be usable before any street may enable it."""
     if not isinstance(info, PolicyInfo):
         raise TypeError(f"tongxin_policy must return a PolicyInfo, got {info!r}")
@@ -132,7 +132,7 @@ def check_policy_info(name: str, info: Any) -> None:
         raise TypeError("config_schema must be a marshmallow Schema class")
     if not isinstance(info.rule_codes, tuple) or not all(isinstance(c, str) and RULE_CODE.match(c) for c in info.rule_codes):
         raise ValueError("PolicyInfo.rule_codes must be a tuple of codes such as 'micro_over_limit' (a-z, 0-9, _)")
-    check_config_defaults(info.config_schema)
+    validate_config_defaults(info.config_schema)
 
 
 def extend_permissions(table: PermissionTable, name: str, contribution: Any) -> PermissionTable:
@@ -148,12 +148,12 @@ def extend_permissions(table: PermissionTable, name: str, contribution: Any) -> 
         if rule.note is not None and not isinstance(rule.note, Text):
             raise TypeError(f"PermissionRule.note must be a Text (T(zh, en)), got {rule.note!r}")
     for action in contribution.actions:
-        _check_text(name, "tongxin_permissions", getattr(action, "label", None), f"action {action!r}'s label")
+        _validate_text(name, "tongxin_permissions", getattr(action, "label", None), f"action {action!r}'s label")
     return table.extended(name, contribution.actions,
                           [(r.role, r.action, r.scope, r.note) for r in contribution.rules])
 
 
-def check_config_defaults(schema_cls: type[Schema]) -> None:
+def validate_config_defaults(schema_cls: type[Schema]) -> None:
     """The defaults are what a street gets when it enables the plugin without settings, so they
     must be a valid config. marshmallow does not validate ``load_default`` values, hence the
     round trip: load the defaults, store them as JSON (as an enablement does) and load that."""
