@@ -26,7 +26,8 @@ The ``asking`` a kind receives:
 - ``asking.programme_ids(test)``: the ids of the tenant's programmes whose policies (a
   ``PolicyStack`` and its config) pass ``test`` (e.g. those with an endorsement step), read
   once per inbox, not per kind;
-- ``asking.roles_for(action)``: the role names with a row for ``action``.
+- ``asking.roles_for(action)``: the role names with a row for ``action``;
+- ``asking.name_of(unit)``: an (aliased) org unit's name column in the reader's language.
 
 Kinds are registered through the ``tongxin_todo_kinds`` hook (``core.plugin_host.hookspecs.inbox``),
 never at import time: core's own are a built-in plugin the platform registers when it is built

@@ -23,7 +23,7 @@ one notification naming the role and the number of to-dos it brings, linking to 
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from core.i18n import T, Text
 from core.models import Membership, Notification, OrgUnit, PanelMember, Programme, Role, RoleHandover, User
@@ -46,7 +46,7 @@ def handable(ctx: Ctx, *, limit: int = 200, offset: int = 0) -> tuple[list[Membe
     """The roles the actor may hand over: those held at their units and below, by unit then
     person, and their number in all."""
     unit = aliased(OrgUnit)
-    stmt = (select(Membership).join(unit, unit.id == Membership.org_unit_id)
+    stmt = (select(Membership).join(unit, unit.id == Membership.org_unit_id).options(joinedload(Membership.user))
             .where(ctx.where(A.role_hand_over, unit_path=unit.path))
             .order_by(unit.path, Membership.role, Membership.user_id))
     return paging.page(ctx.session, stmt, limit=limit, offset=offset)
@@ -145,6 +145,18 @@ def handovers_page(ctx: Ctx, *, limit: int = 50, offset: int = 0) -> tuple[list[
     stmt = (select(RoleHandover).join(unit, unit.id == RoleHandover.org_unit_id)
             .where(ctx.where(A.role_hand_over, unit_path=unit.path)).order_by(RoleHandover.id.desc()))
     return paging.page(ctx.session, stmt, limit=limit, offset=offset)
+
+
+def candidates(ctx: Ctx, limit: int = 1000) -> list[User]:
+    """The people a role may be handed to: the tenant's active users, by name."""
+    return list(ctx.session.scalars(select(User).where(User.is_active.is_(True))
+                                    .order_by(User.display_name, User.id).limit(limit)))
+
+
+def people(ctx: Ctx, ids) -> dict[int, User]:
+    """The users of ``ids`` (None left out), in one query: the names a list of handovers shows."""
+    wanted = sorted({i for i in ids if i is not None})
+    return {u.id: u for u in ctx.session.scalars(select(User).where(User.id.in_(wanted)))} if wanted else {}
 
 
 def get_membership(ctx: Ctx, membership_id: int) -> Membership:

@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
         endorsement,
         errors,
         fund_requests,
+        inbox,
         money,
         overview,
         plugin_pages,
@@ -50,11 +51,12 @@ def init_app(app: Flask) -> None:
     # A fresh parent per app: blueprints cannot gain children once registered somewhere.
     web = Blueprint("web", __name__)
     for child in (public.bp, auth.bp, overview.bp, programmes.bp, projects.bp, endorsement.bp, review.bp, admin.bp,
-                  money.bp, fund_requests.bp, sponsors.bp, disclosure.bp):
+                  money.bp, fund_requests.bp, sponsors.bp, disclosure.bp, inbox.bp):
         web.register_blueprint(child)
     app.register_blueprint(web)
     plugin_owners = plugin_pages.init_app(app, registry)
     templating.init_app(app)
+    inbox.init_app(app)  # the count in every page's header
     errors.init_app(app)
     web_roots = {"web"} | set(plugin_owners)
 

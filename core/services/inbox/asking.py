@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from sqlalchemy import Integer, String, literal, select, type_coerce, union_all
+from sqlalchemy import Integer, String, func, literal, select, type_coerce, union_all
 from sqlalchemy.sql import Select
 
 from core.models import Programme
@@ -38,7 +38,9 @@ def kinds(ctx: Ctx) -> list[TodoKind]:
     the loaded policies'. A policy whose hook fails, or answers something that is not a list of
     ``TodoKind``, is left out and logged; a key given twice keeps the first."""
     found: list[TodoKind] = []
-    answers = [("core", answer) for answer in ctx.host.builtins.pm.hook.tongxin_todo_kinds()]
+    # pluggy answers the last registered first: reversed, core's own kinds (registered when the
+    # platform is built) come first and keep their keys.
+    answers = [("core", answer) for answer in reversed(ctx.host.builtins.pm.hook.tongxin_todo_kinds())]
     for name, policy in ctx.host.policies.items():
         try:
             answers.append((name, policy.call("tongxin_todo_kinds")))
@@ -75,6 +77,10 @@ class Asking:
 
     def holds(self, action: Action) -> bool:
         return bool(holder_grants(self.ctx.actor, action, table=self.ctx.permissions))
+
+    def name_of(self, unit):
+        """The name column of ``unit`` (an aliased ``OrgUnit``) in the reader's language."""
+        return func.coalesce(unit.name_en, unit.name) if self.ctx.locale == "en" else unit.name
 
     def roles_for(self, action: Action) -> list[str]:
         return [r.value for r in self.ctx.permissions.roles_for(action)]

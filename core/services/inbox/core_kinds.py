@@ -35,9 +35,9 @@ def _is_supervised(stack, config) -> bool:
     return bool(stack.fund_request_rules(config).supervision)
 
 
-def _project_columns(applicant, since=Project.submitted_at):
+def _project_columns(asking, applicant, since=Project.submitted_at):
     return select(Project.id.label("object_id"), Project.id.label("project_id"), Project.title.label("title"),
-                  applicant.name.label("unit_name"), since.label("since"))
+                  asking.name_of(applicant).label("unit_name"), since.label("since"))
 
 
 def _reviewable(asking):
@@ -55,7 +55,7 @@ def to_score(asking):
         return None
     applicant = aliased(OrgUnit)
     scored = exists().where(Score.project_id == Project.id, Score.reviewer_id == asking.user_id)
-    return (_project_columns(applicant).join(applicant, applicant.id == Project.applicant_unit_id)
+    return (_project_columns(asking, applicant).join(applicant, applicant.id == Project.applicant_unit_id)
             .where(_reviewable(asking), asking.where(A.review_score, programme_id=Project.programme_id), ~scored))
 
 
@@ -65,7 +65,7 @@ def to_decide(asking):
     if not asking.holds(A.review_decide):
         return None
     applicant, owner = aliased(OrgUnit), aliased(OrgUnit)
-    return (_project_columns(applicant).join(applicant, applicant.id == Project.applicant_unit_id)
+    return (_project_columns(asking, applicant).join(applicant, applicant.id == Project.applicant_unit_id)
             .join(Programme, Programme.id == Project.programme_id).join(owner, owner.id == Programme.org_unit_id)
             .where(_reviewable(asking), asking.where(A.review_decide, unit_path=applicant.path,
                                                       programme_unit_path=owner.path, programme_id=Project.programme_id)))
@@ -85,7 +85,7 @@ def to_endorse(asking):
             by_level.append(and_(Project.programme_id.in_(ids), endorser.kind == level.value))
     if not by_level:
         return None
-    return (_project_columns(applicant).join(applicant, applicant.id == Project.applicant_unit_id)
+    return (_project_columns(asking, applicant).join(applicant, applicant.id == Project.applicant_unit_id)
             .join(endorser, applicant.path.startswith(endorser.path))
             .where(Project.state == S.submitted.value, or_(*by_level),
                    asking.where(A.project_endorse, unit_path=endorser.path)))
@@ -97,13 +97,13 @@ def returned(asking):
     if not asking.holds(A.project_apply):
         return None
     applicant = aliased(OrgUnit)
-    return (_project_columns(applicant).join(applicant, applicant.id == Project.applicant_unit_id)
+    return (_project_columns(asking, applicant).join(applicant, applicant.id == Project.applicant_unit_id)
             .where(Project.state == S.returned.value, asking.where(A.project_apply, unit_path=applicant.path)))
 
 
-def _request_columns(applicant, since=FundRequest.created_at):
+def _request_columns(asking, applicant, since=FundRequest.created_at):
     return (select(FundRequest.id.label("object_id"), Project.id.label("project_id"),
-                   (Project.title + " · " + FundRequest.month).label("title"), applicant.name.label("unit_name"),
+                   (Project.title + " · " + FundRequest.month).label("title"), asking.name_of(applicant).label("unit_name"),
                    since.label("since"))
             .join(Project, Project.id == FundRequest.project_id).join(applicant, applicant.id == Project.applicant_unit_id))
 
@@ -116,7 +116,7 @@ def to_supervise(asking):
     if not supervised:
         return None
     applicant = aliased(OrgUnit)
-    return _request_columns(applicant).where(
+    return _request_columns(asking, applicant).where(
         FundRequest.state == FundRequestState.submitted.value, Project.programme_id.in_(supervised),
         asking.where(A.fund_request_supervise, unit_path=applicant.path))
 
@@ -130,7 +130,7 @@ def to_accept(asking):
     applicant = aliased(OrgUnit)
     waiting = or_(and_(FundRequest.state == FundRequestState.supervised.value, Project.programme_id.in_(supervised)),
                   and_(FundRequest.state == FundRequestState.submitted.value, Project.programme_id.not_in(supervised)))
-    return _request_columns(applicant).where(waiting, asking.where(A.fund_request_check, unit_path=applicant.path))
+    return _request_columns(asking, applicant).where(waiting, asking.where(A.fund_request_check, unit_path=applicant.path))
 
 
 def to_disburse(asking):
@@ -138,7 +138,7 @@ def to_disburse(asking):
     if not asking.holds(A.fund_request_check):
         return None
     applicant = aliased(OrgUnit)
-    return _request_columns(applicant, since=FundRequest.checked_at).where(
+    return _request_columns(asking, applicant, since=FundRequest.checked_at).where(
         FundRequest.state == FundRequestState.approved.value, asking.where(A.fund_request_check, unit_path=applicant.path))
 
 
@@ -153,12 +153,13 @@ def batch_to_approve(asking):
              .correlate(FundRequestBatch).scalar_subquery())
     waiting = exists().where(FundRequest.batch_id == FundRequestBatch.id,
                              FundRequest.state == FundRequestState.checked.value)
-    within = (exists().select_from(Membership).join(held, held.id == Membership.org_unit_id)
+    within = (select(Membership.id).join(held, held.id == Membership.org_unit_id)
               .where(Membership.user_id == asking.user_id, Membership.role.in_(asking.roles_for(A.batch_approve)),
                      Membership.authority_limit_fen.is_not(None), Membership.authority_limit_fen >= total,
-                     street.path.startswith(held.path)))
+                     street.path.startswith(held.path)).exists())
     return (select(FundRequestBatch.id.label("object_id"), cast(null(), Integer).label("project_id"),
-                   (street.name + " · " + FundRequestBatch.month).label("title"), street.name.label("unit_name"),
+                   (asking.name_of(street) + " · " + FundRequestBatch.month).label("title"),
+                   asking.name_of(street).label("unit_name"),
                    FundRequestBatch.created_at.label("since"))
             .join(street, street.id == FundRequestBatch.street_unit_id)
             .where(FundRequestBatch.state == BatchState.open.value, waiting, within,
@@ -171,7 +172,7 @@ def change_to_decide(asking):
         return None
     applicant, owner = aliased(OrgUnit), aliased(OrgUnit)
     return (select(ChangeRequest.id.label("object_id"), Project.id.label("project_id"), Project.title.label("title"),
-                   applicant.name.label("unit_name"), ChangeRequest.requested_at.label("since"))
+                   asking.name_of(applicant).label("unit_name"), ChangeRequest.requested_at.label("since"))
             .join(Project, Project.id == ChangeRequest.project_id)
             .join(applicant, applicant.id == Project.applicant_unit_id)
             .join(Programme, Programme.id == Project.programme_id).join(owner, owner.id == Programme.org_unit_id)
