@@ -9,9 +9,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from click.testing import CliRunner
+
+from core.cli import main
 from core.models import DeliveryState, MailDelivery, Notification, User
 from core.tasks import mail
 from core.tasks.jobs import database
+from tests.commands import env_of
 from tests.factories import acting, submitted_project, tenant_id
 from tests.mailbox import body_of, free_port, smtp_server
 
@@ -152,3 +156,16 @@ def test_a_second_sender_claims_nothing_the_first_claimed(settings, platform):
 @pytest.mark.parametrize("attempts,wait", [(1, 5), (2, 10), (3, 20), (8, 640), (9, 12 * 60), (20, 12 * 60)])
 def test_the_wait_doubles_up_to_twelve_hours(attempts, wait):
     assert mail.backoff(attempts) == dt.timedelta(minutes=wait)
+
+
+def test_the_command_line_sends_what_is_waiting_once(settings, platform):
+    _addresses(platform, ghxl_chair=CHAIR, ghxl_expert=EXPERT)
+    submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")  # mail off: none sent
+    with smtp_server() as (box, port):
+        env = env_of(settings, TONGXIN_SMTP_HOST="127.0.0.1", TONGXIN_SMTP_PORT=str(port))
+        first = CliRunner().invoke(main, ["mail", "send", "--tenant", "jingan"], env=env, catch_exceptions=False)
+        assert first.exit_code == 0 and "jingan: 发送 2 封，失败 0 封" in first.output
+        second = CliRunner().invoke(main, ["mail", "send"], env=env, catch_exceptions=False)
+        assert "jingan: 发送 0 封" in second.output and len(box) == 2
+    off = CliRunner().invoke(main, ["mail", "send"], env=env_of(settings), catch_exceptions=False)
+    assert "e-mail is off" in off.output

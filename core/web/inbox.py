@@ -116,15 +116,15 @@ def handovers():
             flash(_t(f"已交接给{successor.display_name}，随角色转去待办{record.open_todos}项。",
                      f"Handed over to {successor.display_name}, with {record.open_todos} to-dos."), "success")
             return redirect(url_for("web.inbox.handovers"))
-    roles, _ = handover.handable(c, limit=500)
+    holdings, _ = handover.handable(c, limit=500)
     chosen = int_arg("membership_id") or (values.get("membership_id", type=int) if values else None)
     preview = None
     if chosen and request.method == "GET":
-        membership = next((m for m in roles if m.id == chosen), None)
+        membership = next((m for m in holdings if m.id == chosen), None)
         preview = (membership, handover.role_todos(c, membership)) if membership else None
     records, _ = handover.handovers_page(c, limit=50)
     users = handover.people(c, [i for r in records for i in (r.from_user_id, r.to_user_id, r.handed_over_by_id)])
-    return render_template("pages/handovers.html", roles=[(m, role_offers(c, m)) for m in roles],
+    return render_template("pages/handovers.html", holdings=[(m, role_offers(c, m)) for m in holdings],
                            successors=handover.candidates(c), records=records, users=users, preview=preview,
                            chosen=chosen, values=values, errors=errors), status
 
