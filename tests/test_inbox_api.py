@@ -32,6 +32,8 @@ def test_the_counts_the_to_dos_and_their_pages(client, platform):
     assert len(set(seen)) == 6
     only = client.get(url("/inbox/todos?kind=review.score"), headers=chair).get_json()
     assert only["total"] == 3 and {i["kind"] for i in only["items"]} == {"review.score"}
+    is_error(client.get(url("/inbox/todos?kind=不是类别"), headers=chair), 422)
+    assert client.get(url("/inbox/todos?kind=no.such_kind"), headers=chair).get_json()["total"] == 0
     english = client.get(url("/inbox/todos?lang=en"), headers=chair).get_json()["items"][0]
     assert english["kind_label"] == "Applications waiting for my decision" and english["unit_name"] == "Luochuan Neighbourhood"
 

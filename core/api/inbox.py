@@ -16,6 +16,7 @@ from core.api.base import (
     ApiSchema,
     Blueprint,
     PageQuery,
+    Pattern,
     context,
     limit_offset,
     locale,
@@ -26,12 +27,14 @@ from core.api.base import (
 from core.api.refusals import refuses
 from core.api.shapes import ActionsField, actions, text
 from core.door.inbox import MARK_ALL_READ, MARK_READ
+from core.plugin_host.todo import KIND_KEY
 from core.services import inbox
 from core.services.inbox_actions import NOTIFICATION_ACTIONS, notification_offers
 
 blp = Blueprint("inbox", __name__, url_prefix=f"{TENANT}/inbox",
                 description="The caller's inbox: things to do and things that happened")
 
+KIND_ERROR = "类别应为以点分隔的小写英文，如 review.decide | The kind is dotted lower-case words, e.g. review.decide"
 LINK = "the web page where it is done (or read), relative to the tenant's root /t/{tenant}"
 
 
@@ -60,7 +63,7 @@ class TodoSchema(ApiSchema):
 
 
 class TodoQuery(PageQuery):
-    kind = fields.String(load_default=None, validate=validate.Length(min=1, max=80),
+    kind = fields.String(validate=[validate.Length(min=3, max=80), Pattern(KIND_KEY.pattern, error=KIND_ERROR)],
                          metadata={"description": "only this kind (one of GET .../inbox's kinds)"})
 
 

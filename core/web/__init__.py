@@ -4,8 +4,9 @@ Pages are grouped by concern, one blueprint each, nested under one ``web`` bluep
 ``public`` (tenant directory, tenant home), ``auth`` (sign in/out), ``overview`` (district,
 street, my projects), ``programmes``, ``projects`` (forms rendered from the plugin's schemas,
 budget, attachments, submission), ``endorsement`` (a town's stamp before the panel, change
-requests on approved projects), ``review`` (scores and decisions) and ``admin`` (plugins and
-their config, programmes, panels, audit log, faults). Policy plugins' own pages are mounted
+requests on approved projects), ``review`` (scores and decisions), ``admin`` (plugins and
+their config, programmes, panels, audit log, faults) and ``inbox`` (every role's to-dos and
+messages, with their count in each page's header, and handing a role over). Policy plugins' own pages are mounted
 by ``plugin_pages``. The project page (``project_page``) gathers its sections through the
 ``tongxin_project_panels`` hook, core's own from the built-in plugin ``project_panels`` that
 ``init_app`` registers on the host. Every POST carries a CSRF token (``csrf``); errors become
