@@ -23,7 +23,7 @@ from core.permissions import A
 from core.plugin_host.markers import hookimpl
 from core.plugin_host.todo import TodoKind
 
-NAME = "core_todo_kinds"
+NAME = "core.todo_kinds"
 S = ProjectState
 
 
