@@ -182,6 +182,32 @@ def money_reconcile(tenant_slug: str | None) -> None:
     click.echo(f"\n对账通过 / reconciliation passed: {funds} 项资金")
 
 
+@main.group()
+def mail() -> None:
+    """E-mail of the notifications (inbox: sent once, failures retried later)."""
+
+
+@mail.command("send")
+@click.option("--tenant", "tenant_slug", default=None, help="One tenant's slug (default: every tenant).")
+def mail_send(tenant_slug: str | None) -> None:
+    """Mail the notifications not yet mailed and retry the failed ones that are due (for a
+    deployment without Celery beat: run it from cron). Nothing when TONGXIN_SMTP_HOST is unset."""
+    from core.models import Tenant
+    from core.tasks import mail as mailer
+    p = _platform()
+    if not p.settings.mail_enabled:
+        click.echo("未配置 TONGXIN_SMTP_HOST，不发送邮件 / e-mail is off (TONGXIN_SMTP_HOST is unset)")
+        return
+    with p.db.session() as s:
+        stmt = select(Tenant.id, Tenant.slug).order_by(Tenant.id)
+        found = s.execute(stmt.where(Tenant.slug == tenant_slug) if tenant_slug else stmt).all()
+    if tenant_slug and not found:
+        raise click.ClickException(f"没有辖区 {tenant_slug} / no tenant {tenant_slug}")
+    for tid, slug in found:
+        outcome = mailer.send_pending(p.db, p.settings, tid)
+        click.echo(f"{slug}: 发送 {outcome.sent} 封，失败 {outcome.failed} 封 / sent {outcome.sent}, failed {outcome.failed}")
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)

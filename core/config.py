@@ -45,6 +45,16 @@ class Settings:
     # Tests and demos may pin "today" (ISO date) so that phase windows are deterministic: the
     # platform's clock then starts on that day (core.clock).
     today: str | None = None
+    # E-mail, the inbox's second channel (core.tasks.mail): off unless an SMTP host is set (the
+    # demo and the embedded default leave it off). ``smtp_tls``: STARTTLS after connecting;
+    # ``public_url``: where people reach this deployment, for the links in the mails.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "tongxin@localhost"
+    smtp_tls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    public_url: str = "http://localhost:8000"
     # The platform's clock itself, when the program embedding Tongxin hands one in (the test
     # suite moves one clock for every platform of a test); None: made from ``today`` on first use
     # (core.clock.of_settings). Not an environment variable.
@@ -65,6 +75,13 @@ class Settings:
             password_hashing=_env("TONGXIN_PASSWORD_HASHING", cls.password_hashing),
             tenants_dir=_env("TONGXIN_TENANTS_DIR"),
             secure_cookies=_env("TONGXIN_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
+            smtp_host=_env("TONGXIN_SMTP_HOST"),
+            smtp_port=int(_env("TONGXIN_SMTP_PORT", str(cls.smtp_port))),
+            smtp_sender=_env("TONGXIN_SMTP_SENDER", cls.smtp_sender),
+            smtp_tls=_env("TONGXIN_SMTP_TLS", "0").lower() in ("1", "true", "yes"),
+            smtp_user=_env("TONGXIN_SMTP_USER"),
+            smtp_password=_env("TONGXIN_SMTP_PASSWORD"),
+            public_url=_env("TONGXIN_PUBLIC_URL", cls.public_url),
         )
         for key, value in overrides.items():
             setattr(s, key, value)
@@ -79,3 +96,8 @@ class Settings:
     @property
     def tasks_in_process(self) -> bool:
         return not self.broker_url
+
+    @property
+    def mail_enabled(self) -> bool:
+        """Whether notifications are also mailed (an SMTP host is configured)."""
+        return bool(self.smtp_host)

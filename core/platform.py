@@ -26,5 +26,15 @@ class Platform:
     def build(cls, settings: Settings | None = None, host: PluginHost | None = None) -> "Platform":
         settings = settings or Settings.from_env()
         db = Database(settings.database_url, clock=of_settings(settings))
-        return cls(settings=settings, db=db, host=host or PluginHost(),
-                   storage=Storage(settings.storage_dir, settings.max_upload_bytes))
+        host = host or PluginHost()
+        register_builtins(host)
+        return cls(settings=settings, db=db, host=host, storage=Storage(settings.storage_dir, settings.max_upload_bytes))
+
+
+def register_builtins(host: PluginHost) -> None:
+    """Core's answers to the gathering hooks every face of the platform needs (web, API, tasks,
+    CLI), registered when a platform is built, never at import time; registering again changes
+    nothing. Core's kinds of to-do (the inbox) are here; another core module adds its own kinds
+    with one more line of the same shape."""
+    from core.services.inbox import core_kinds  # inbox: core's kinds of to-do
+    host.builtins.register(core_kinds.NAME, core_kinds)

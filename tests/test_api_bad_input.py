@@ -260,6 +260,8 @@ def _valid_bodies(client, platform) -> dict:
         ("post", "/fund-requests/{request_id}/acceptance"): {"month": "2023-04"},
         ("post", "/fund-requests/{request_id}/refusal"): {"reason": "与预算不符"},
         ("post", "/fund-requests/{request_id}/refunds"): {"amount": "100", "memo": "结余", "key": "garbage-4"},
+        # inbox: the applicant may hand no role over (403); spoilt bodies are refused by the schema
+        ("post", "/handovers"): {"membership_id": 1, "successor_id": 2, "reason": "人员调动"},
         ("post", "/sponsors"): {"org_unit_id": unit(client, "gonghexinlu"), "name": "某单位", "kind": "enterprise"},
         ("post", "/sponsors/funds"): {"programme_id": pid, "org_unit_id": unit(client, "ghxl-luochuan")},
         ("post", "/sponsors/pledges"): {"sponsor_id": 1, "fund_id": 1, "amount": "100", "key": "garbage-5"},
@@ -318,7 +320,8 @@ def test_garbage_at_every_write_endpoint_is_a_4xx_in_chinese(client, platform):
     bodies = _valid_bodies(client, platform)
     values = {"unit_id": unit(client, "gonghexinlu"), "plugin_name": "gonghexinlu", "programme_id": programme(client),
               "form_key": "application", "token_id": token_id, "attachment_id": 1, "change_id": 1,
-              "fund_id": 1, "entry_id": 1, "request_id": 1, "batch_id": 1, "pledge_id": 1}
+              "fund_id": 1, "entry_id": 1, "request_id": 1, "batch_id": 1, "pledge_id": 1,
+              "notification_id": 1}  # inbox
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         audit_before = ctx.session.scalar(select(func.count(AuditEntry.id)))
 

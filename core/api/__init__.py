@@ -87,6 +87,8 @@ def init_app(app: Flask) -> None:
         fund_request_batches,
         fund_requests,
         funds,
+        handovers,
+        inbox,
         notifications,
         org_units,
         plugin_settings,
@@ -117,7 +119,8 @@ def init_app(app: Flask) -> None:
 
     blueprints = [tenants.blp, plugins.blp, auth.blp, org_units.blp, plugin_settings.blp, programmes.blp,
                   projects.blp, review.blp, endorsements.blp, changes.blp, audit.blp, notifications.blp,
-                  funds.blp, fund_requests.blp, fund_request_batches.blp, sponsors.blp, disclosure.blp]
+                  funds.blp, fund_requests.blp, fund_request_batches.blp, sponsors.blp, disclosure.blp,
+                  inbox.blp, handovers.blp]  # inbox: to-dos, notifications, roles handed over
     errors.install(app)
     for blp in blueprints:
         api.register_blueprint(blp)

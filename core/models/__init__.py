@@ -11,6 +11,7 @@ from core.models.endorsement import ChangeRequest, Endorsement
 from core.models.ledger import EntryKind, Fund, FundKind, LedgerEntry
 from core.models.sponsorship import Pledge, Sponsor, SponsorKind
 from core.models.fund_request import BatchState, FundRequest, FundRequestBatch, FundRequestState
+from core.models.inbox import DeliveryState, MailDelivery, RoleHandover  # inbox: e-mail, handovers
 
 __all__ = [
     "Tenant", "OrgUnit", "UnitKind", "User", "Membership", "Role", "ApiToken",
@@ -18,6 +19,7 @@ __all__ = [
     "Attachment", "PanelMember", "Score", "Decision", "AuditEntry", "Notification", "Endorsement", "ChangeRequest",
     "Fund", "FundKind", "LedgerEntry", "EntryKind", "Sponsor", "SponsorKind", "Pledge",
     "FundRequest", "FundRequestBatch", "FundRequestState", "BatchState",
+    "DeliveryState", "MailDelivery", "RoleHandover",  # inbox
 ]
 
 # Writing through these models is audited: the listener lives with the models so no session

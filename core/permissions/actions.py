@@ -70,6 +70,10 @@ class A:
     pledge_claim = Action("pledge.claim", T("认领项目（认捐时指定项目）", "claim a project with a pledge"))
     # the audit log
     audit_read = Action("audit.read", T("查看操作日志", "read the audit log"))
+    # inbox: to-dos, notifications and their e-mail, handing a role over
+    inbox_view = Action("inbox.view", T("查看自己的收件箱（待办与消息）", "see one's own inbox (to-dos and notifications)"))
+    notification_read = Action("notification.read", T("将自己的消息标为已读", "mark one's own notifications read"))
+    role_hand_over = Action("role.hand_over", T("交接角色（人员变动）", "hand a role over to a successor (a staff change)"))
 
     @classmethod
     def all(cls) -> list[Action]:

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, false, literal, not_, or_, select
 from sqlalchemy.orm import object_session
 
 from core.i18n import T, Text
-from core.models import Fund, OrgUnit, PanelMember, Programme, Project, Sponsor
+from core.models import Fund, Membership, Notification, OrgUnit, PanelMember, Programme, Project, Sponsor
 from core.models.fund_request import FundRequest, FundRequestBatch
 from core.permissions.actions import Action
 from core.permissions.table import PermissionTable, Row, Scope
@@ -57,6 +57,11 @@ def subject_of(obj: Any) -> Subject | None:
         return Subject(unit=obj.street_unit)
     if isinstance(obj, Sponsor):
         return Subject(unit=obj.org_unit, sponsor_user_id=obj.user_id)
+    # inbox: a notification is its addressee's; a role is held at its unit
+    if isinstance(obj, Notification):
+        return Subject(user_id=obj.user_id)
+    if isinstance(obj, Membership):
+        return Subject(unit=obj.org_unit)
     raise TypeError(f"the permission table does not know objects of type {type(obj).__name__}")
 
 

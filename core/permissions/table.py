@@ -150,6 +150,12 @@ CORE_ROWS: tuple[Row, ...] = tuple([
     # The audit log: by the unit each entry carries; entries without a unit (people, tokens)
     # only for those holding the role at the tenant's root.
     *_rows(ADMINS, A.audit_read, S.below),
+    # inbox: everyone reads their own inbox and marks their own notifications read; the offices
+    # hand the roles held at their units over to a successor (with the role's to-dos).
+    *_rows(tuple(R), A.inbox_view, S.self),
+    *_rows(tuple(R), A.notification_read, S.self),
+    *_rows(ADMINS, A.role_hand_over, S.below,
+           T("本单位及下级单位人员所任的角色", "roles held at their units and the units below")),
 ])
 
 

@@ -15,6 +15,7 @@ from core.plugin_host.contributions import (Allow, AttachmentKind, Choice, Crite
                                             FundSpec, Panel, PermissionRule, Permissions, Phase, PolicyInfo, Track)
 from core.plugin_host.facts import BudgetRow, ProjectFacts, RuleContext
 from core.plugin_host.hookspecs import hookimpl
+from core.plugin_host.todo import TODO_COLUMNS, TodoKind  # inbox: a policy's kinds of to-do
 from core.tenancy import TenantOwned
 from core.violations import RuleError, Violation
 # A policy's own pages (``tongxin_blueprints``) read the config of the unit they are about.
@@ -35,4 +36,6 @@ __all__ = [
     "Base", "TenantOwned", "JSONDoc", "Fen",
     # The web side: a section of the project page, and a policy page's config.
     "Panel", "current_policy_config",
+    # inbox: what waits for someone (``tongxin_todo_kinds``).
+    "TodoKind", "TODO_COLUMNS",
 ]

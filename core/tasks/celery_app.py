@@ -13,7 +13,7 @@ from celery import Celery
 from celery.schedules import crontab
 
 from core.config import Settings
-from core.tasks import broker, jobs
+from core.tasks import broker, jobs, mail
 from core.tasks.dispatch import enqueue
 
 _declared: set[int] = set()  # the apps (by id) whose tasks are declared
@@ -22,6 +22,8 @@ _declared: set[int] = set()  # the apps (by id) whose tasks are declared
 # touches tenant data still takes its tenant explicitly. Times are Asia/Shanghai.
 BEAT_SCHEDULE = {
     "daily-deadline-reminders": {"task": "tongxin.daily", "schedule": crontab(hour=8, minute=0)},
+    # inbox: every few minutes, each tenant's notifications not yet mailed (and the retries due)
+    "mail-notifications": {"task": "tongxin.mail", "schedule": crontab(minute="*/5")},
 }
 
 
@@ -37,6 +39,7 @@ def celery_for(settings: Settings) -> Celery:
 
 def _declare(app: Celery, settings: Settings) -> None:
     app.conf.beat_schedule = BEAT_SCHEDULE
+    _declare_mail(app, settings)
 
     # shared=False: a task belongs to this app only. Celery's default would hand every later
     # app the first app's callable, and with it the first app's database.
@@ -63,6 +66,27 @@ def _declare(app: Celery, settings: Settings) -> None:
         tenants = jobs.tenant_ids(db)
         for tenant_id in tenants:
             enqueue(settings, "tongxin.remind_deadlines", tenant_id=tenant_id, day=day)
+        return len(tenants)
+
+
+def _declare_mail(app: Celery, settings: Settings) -> None:
+    """inbox: mailing the notifications (``core.tasks.mail``), per tenant, with beat's fan-out."""
+
+    @app.task(name=mail.TASK, shared=False, bind=True, max_retries=3, default_retry_delay=60)
+    def send_mail(self, tenant_id: int) -> int:
+        try:
+            return mail.send_pending(jobs.database(settings), settings, tenant_id).sent
+        except Exception as exc:  # noqa: BLE001 - retried; idempotent (a claimed mail is sent once)
+            raise self.retry(exc=exc)
+
+    @app.task(name="tongxin.mail", shared=False)
+    def mail_all() -> int:
+        """Beat's entry: one ``send_mail`` per tenant (nothing when e-mail is off)."""
+        if not settings.mail_enabled:
+            return 0
+        tenants = jobs.tenant_ids(jobs.database(settings))
+        for tenant_id in tenants:
+            enqueue(settings, mail.TASK, tenant_id=tenant_id)
         return len(tenants)
 
 

@@ -15,9 +15,16 @@ def enqueue(settings: Settings, name: str, **kwargs) -> None:
     if "tenant_id" not in kwargs:
         raise ValueError("tasks take the tenant explicitly")
     if settings.tasks_in_process:
+        from core.tasks import mail
         from core.tasks.jobs import run_inline
         try:
-            run_inline(settings, name, **kwargs)
+            if name == mail.TASK:
+                mail.run(settings, **kwargs)
+            else:
+                run_inline(settings, name, **kwargs)
+                # inbox: the tasks are what write notifications; in-process, their mail follows at once
+                if settings.mail_enabled:
+                    mail.run(settings, kwargs["tenant_id"])
         except Exception:  # noqa: BLE001 - a failed notification must not fail the request
             log.exception("in-process task %s failed", name)
         return

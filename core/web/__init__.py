@@ -4,8 +4,9 @@ Pages are grouped by concern, one blueprint each, nested under one ``web`` bluep
 ``public`` (tenant directory, tenant home), ``auth`` (sign in/out), ``overview`` (district,
 street, my projects), ``programmes``, ``projects`` (forms rendered from the plugin's schemas,
 budget, attachments, submission), ``endorsement`` (a town's stamp before the panel, change
-requests on approved projects), ``review`` (scores and decisions) and ``admin`` (plugins and
-their config, programmes, panels, audit log, faults). Policy plugins' own pages are mounted
+requests on approved projects), ``review`` (scores and decisions), ``admin`` (plugins and
+their config, programmes, panels, audit log, faults) and ``inbox`` (every role's to-dos and
+messages, with their count in each page's header, and handing a role over). Policy plugins' own pages are mounted
 by ``plugin_pages``. The project page (``project_page``) gathers its sections through the
 ``tongxin_project_panels`` hook, core's own from the built-in plugin ``project_panels`` that
 ``init_app`` registers on the host. Every POST carries a CSRF token (``csrf``); errors become
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
         endorsement,
         errors,
         fund_requests,
+        inbox,
         money,
         overview,
         plugin_pages,
@@ -50,11 +52,12 @@ def init_app(app: Flask) -> None:
     # A fresh parent per app: blueprints cannot gain children once registered somewhere.
     web = Blueprint("web", __name__)
     for child in (public.bp, auth.bp, overview.bp, programmes.bp, projects.bp, endorsement.bp, review.bp, admin.bp,
-                  money.bp, fund_requests.bp, sponsors.bp, disclosure.bp):
+                  money.bp, fund_requests.bp, sponsors.bp, disclosure.bp, inbox.bp):
         web.register_blueprint(child)
     app.register_blueprint(web)
     plugin_owners = plugin_pages.init_app(app, registry)
     templating.init_app(app)
+    inbox.init_app(app)  # the count in every page's header
     errors.init_app(app)
     web_roots = {"web"} | set(plugin_owners)
 
