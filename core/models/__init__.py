@@ -11,6 +11,9 @@ from core.models.endorsement import ChangeRequest, Endorsement
 from core.models.ledger import EntryKind, Fund, FundKind, LedgerEntry
 from core.models.sponsorship import Pledge, Sponsor, SponsorKind
 from core.models.fund_request import BatchState, FundRequest, FundRequestBatch, FundRequestState
+# delivery: plan tasks, activity records, people
+from core.models.delivery import (ActivityFile, ActivityParticipant, ActivityRecord, PersonRole, PlanRevision, PlanTask,
+                                  RegistryPerson, TaskStatus)
 
 __all__ = [
     "Tenant", "OrgUnit", "UnitKind", "User", "Membership", "Role", "ApiToken",
@@ -18,6 +21,9 @@ __all__ = [
     "Attachment", "PanelMember", "Score", "Decision", "AuditEntry", "Notification", "Endorsement", "ChangeRequest",
     "Fund", "FundKind", "LedgerEntry", "EntryKind", "Sponsor", "SponsorKind", "Pledge",
     "FundRequest", "FundRequestBatch", "FundRequestState", "BatchState",
+    # delivery: plan tasks, activity records, people
+    "PlanTask", "PlanRevision", "TaskStatus", "ActivityRecord", "ActivityFile", "ActivityParticipant", "RegistryPerson",
+    "PersonRole",
 ]
 
 # Writing through these models is audited: the listener lives with the models so no session

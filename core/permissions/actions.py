@@ -70,6 +70,14 @@ class A:
     pledge_claim = Action("pledge.claim", T("认领项目（认捐时指定项目）", "claim a project with a pledge"))
     # the audit log
     audit_read = Action("audit.read", T("查看操作日志", "read the audit log"))
+    # delivery: plan tasks, activity records, people
+    delivery_view = Action("delivery.view", T("查看实施计划、活动记录和人员名册（证件号、手机号遮蔽）",
+                                              "see the plan, activity records and people registry (numbers masked)"))
+    plan_edit = Action("plan.edit", T("编写实施计划，更新任务进度", "write the plan and update its tasks' progress"))
+    activity_record = Action("activity.record", T("登记项目活动", "record an activity"))
+    person_record = Action("person.record", T("登记、删除人员名册中的人员", "add people to or remove them from the registry"))
+    person_read_personal = Action("person.read_personal", T("查看和导出完整的身份证号、手机号",
+                                                            "see and export full ID and mobile numbers"))
 
     @classmethod
     def all(cls) -> list[Action]:

@@ -150,6 +150,22 @@ CORE_ROWS: tuple[Row, ...] = tuple([
     # The audit log: by the unit each entry carries; entries without a unit (people, tokens)
     # only for those holding the role at the tenant's root.
     *_rows(ADMINS, A.audit_read, S.below),
+    # delivery: plan tasks, activity records, people. The applicant's team writes the plan,
+    # records activities and keeps the registry (an office for a project it applied for itself);
+    # the oversight roles read them with personal numbers masked; only the applicant's unit and
+    # the street office, who need them, read and export those numbers (every export audited).
+    # Revising an approved plan is a change request: ``change.request`` / ``change.decide``.
+    *_rows((*APPLICANTS, *ADMINS, R.reviewer, R.supervisor, R.street_leader), A.delivery_view, S.below),
+    *_rows((*ADMINS, R.reviewer, R.supervisor), A.delivery_view, S.programme,
+           T("从年度项目主办单位的上级看", "from above the programme's unit")),
+    *_rows(APPLICANTS, A.plan_edit, S.below),
+    *_rows(ADMINS, A.plan_edit, S.own_unit, T("本单位自己申报的项目", "projects the office applied for itself")),
+    *_rows(APPLICANTS, A.activity_record, S.below),
+    *_rows(ADMINS, A.activity_record, S.own_unit, T("本单位自己申报的项目", "projects the office applied for itself")),
+    *_rows(APPLICANTS, A.person_record, S.below),
+    *_rows(ADMINS, A.person_record, S.own_unit, T("本单位自己申报的项目", "projects the office applied for itself")),
+    *_rows(APPLICANTS, A.person_read_personal, S.below, T("申请单位自己", "the applicant's own unit")),
+    Row(R.street_admin, A.person_read_personal, S.below, T("街道社区自治办", "the street office")),
 ])
 
 

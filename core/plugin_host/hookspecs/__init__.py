@@ -22,13 +22,16 @@ real jurisdiction, so the built-in plugins under ``plugins/`` and ``docs/plugins
 real ones. ``tests/test_hookspecs_documented.py`` fails when a hook lacks a docstring or an example.
 
 The hooks live in one module per theme (``shape``: what a policy declares; ``rules``: how it
-judges; ``money``: its funds and fund requests; ``platform``: what it adds to the platform) and
+judges; ``money``: its funds and fund requests; ``platform``: what it adds to the platform;
+``delivery``: what it asks of a project being carried out) and
 are all re-exported here, which is what the host registers (``pm.add_hookspecs(hookspecs)``).
 A new theme is a new module, imported below.
 """
 from __future__ import annotations
 
 from core.plugin_host.markers import PROJECT_NAME, hookimpl, hookspec
+# delivery: plan tasks, activity records, people
+from core.plugin_host.hookspecs.delivery import tongxin_delivery_rules
 from core.plugin_host.hookspecs.money import tongxin_fund_requests, tongxin_funding, tongxin_funds
 from core.plugin_host.hookspecs.platform import (tongxin_blueprints, tongxin_migration_dirs, tongxin_permissions,
                                                  tongxin_project_panels)
@@ -43,4 +46,6 @@ __all__ = [
     "tongxin_endorsement", "tongxin_forms", "tongxin_fund_requests", "tongxin_funding", "tongxin_funds",
     "tongxin_migration_dirs", "tongxin_permissions", "tongxin_phases", "tongxin_policy", "tongxin_project_panels",
     "tongxin_project_transitioned", "tongxin_review_rubric", "tongxin_tags", "tongxin_tracks",
+    # delivery: plan tasks, activity records, people
+    "tongxin_delivery_rules",
 ]
