@@ -36,7 +36,7 @@ from core.services.delivery.common import (MAX_HOURS_TENTHS, MIN_REASON, acting_
                                            outside_period, read_hours, rules_of)
 from core.services.delivery.photos import IMAGE_TYPES, clean_image
 from core.services.projects import get_project
-from core.violations import Forbidden, NotFound, RuleError, Violation, Violations
+from core.violations import Forbidden, NotFound, Violation, Violations
 
 Upload = tuple[str, BinaryIO]  # a file's name and its stream
 MAX_PHOTOS = 12
