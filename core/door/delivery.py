@@ -102,7 +102,9 @@ class ActivityInput(InputSchema):
     no_task_reason = Text(REASON_MAX, load_default="", metadata={
         "label": T("不属于计划任务的原因", "Why it belongs to no task"),
         "description": f"required (at least {plan.MIN_REASON} characters) without a plan task"})
-    public = fields.Boolean(load_default=False, truthy={"true", "on", "1", "yes"}, falsy={"false", "off", "0", "no", ""},
+    # A form's checkbox arrives as a bool (``form_values``), multipart as its word.
+    public = fields.Boolean(load_default=False, truthy={True, "true", "on", "1", "yes"},
+                           falsy={False, "false", "off", "0", "no", ""},
                             metadata={"label": T("可以公开展示", "May be shown publicly")})
     photos = fields.List(FileField(), load_default=list, metadata={
         "label": T("活动照片", "Photos"), "description": f"JPEG or PNG, at most {activities.MAX_PHOTOS}; stored without "
