@@ -283,3 +283,22 @@ def test_every_change_is_in_the_audit_log(platform):
         actions = set(ctx.session.scalars(select(AuditEntry.action).where(AuditEntry.entity.in_(
             ("plan_tasks", "plan_revisions", "activity_records", "activity_participants")))))
     assert {"plan.set", "activity.record"} <= actions
+
+
+@pytest.mark.parametrize("name, forms, period", [
+    ("gonghexinlu", {"application": {"start_date": "2023-05-01", "end_date": "2023-10-31"}},
+     (dt.date(2023, 5, 1), dt.date(2023, 10, 31))),
+    ("gonghexinlu", {}, None),                                   # no 申报表 yet: no period of its own
+    ("jinjiang", {}, (dt.date(2023, 3, 18), dt.date(2023, 11, 30))),   # after the call closes, to completion
+    ("haiyuan", {}, (dt.date(2023, 1, 1), dt.date(2023, 12, 31))),     # the fund's year
+])
+def test_the_built_in_policies_declare_their_periods_and_registry_settings(name, forms, period):
+    from core.plugin_host.manager import PluginHost
+    from core.plugin_host.testing import project_facts
+    policy = PluginHost().policies[name]
+    [answer] = policy.call("tongxin_delivery_rules", project=project_facts(forms=forms), config=policy.config({}))
+    assert isinstance(answer, DeliveryRules)
+    assert ((answer.period.starts, answer.period.ends) if answer.period else None) == period
+    assert answer.period is None or answer.period.clause.zh
+    assert answer.consent_required and answer.retention_years == 3 and answer.retention_clause.zh
+    assert not answer.children_allowed
