@@ -11,7 +11,7 @@ web assembles them from the editor's rows (``core.web.delivery.read_tasks``), as
 editor does."""
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import fields, pre_load, validate
 from werkzeug.datastructures import FileStorage
 
 from core.door.applications import OptionalFile
@@ -111,6 +111,18 @@ class ActivityInput(InputSchema):
                                                          "location or camera data, with a thumbnail"})
     sign_in_sheet = OptionalFile(load_default=None, allow_none=True, metadata={
         "label": T("签到表", "Sign-in sheet"), "description": "the photographed or scanned sheet (JPEG, PNG or PDF)"})
+
+    @pre_load
+    def _none_in_multipart(self, data, **kwargs):
+        """A multipart body has no null: an optional value sent empty, or as the word ``null``
+        (what JSON-minded clients send for the document's ``nullable``), means none."""
+        blank = [key for key in NULLABLE if isinstance(data.get(key), str) and data.get(key).strip() in ("", "null")]
+        if blank:
+            data = {key: data[key] for key in data if key not in blank}
+        return data
+
+
+NULLABLE = ("plan_task_id", "volunteer_hours", "sign_in_sheet")
 
 
 def _upload(file: FileStorage) -> activities.Upload:
