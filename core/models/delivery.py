@@ -17,6 +17,11 @@ from core.personal_data import AUDIT_MASK, mask_id_number, mask_mobile
 from core.tenancy import TenantOwned
 
 
+# A date column's ``info`` key marking a day planned for the future (a plan's task), as opposed
+# to a day something happened: "nothing recorded is dated after today" holds for the others.
+PLANNED = "planned_date"
+
+
 class TaskStatus(str, enum.Enum):
     planned = "planned"
     in_progress = "in_progress"
@@ -49,8 +54,9 @@ class PlanTask(TenantOwned, Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     title: Mapped[str] = mapped_column(String(200))
     owner: Mapped[str] = mapped_column(String(100))  # a name or a role (居委会主任, 楼组长王阿姨)
-    starts_on: Mapped[dt.date] = mapped_column(Date)
-    ends_on: Mapped[dt.date] = mapped_column(Date)
+    # Days planned, not days something happened: a plan written in April ends in November.
+    starts_on: Mapped[dt.date] = mapped_column(Date, info={PLANNED: True})
+    ends_on: Mapped[dt.date] = mapped_column(Date, info={PLANNED: True})
     status: Mapped[str] = mapped_column(String(20), default=TaskStatus.planned.value)
     created_at: Mapped[dt.datetime] = created_at()
 
