@@ -239,8 +239,11 @@ class ActivitySchema(ApiSchema):
 ActivityPageSchema = page_schema(ActivitySchema, "ActivityPageSchema")
 
 
-def activity_shape(ctx, record) -> dict:
-    insider = ctx.can(A.delivery_view, get_project(ctx, record.project_id)).allowed
+def activity_shape(ctx, record, insider: bool | None = None) -> dict:
+    """``insider``: the caller may see the project's records (names and sign-in sheets); asked
+    when not given (a list's caller has been asked once already)."""
+    if insider is None:
+        insider = ctx.can(A.delivery_view, get_project(ctx, record.project_id)).allowed
     return {"id": record.id, "project_id": record.project_id, "held_on": record.held_on, "place": record.place,
             "content": record.content, "plan_task_id": record.plan_task_id, "no_task_reason": record.no_task_reason,
             "participant_count": record.participant_count, "volunteer_hours": hours_text(record.volunteer_tenths),
@@ -266,7 +269,7 @@ class Activities(MethodView):
         """The project's activity records, latest first (whoever may see its records)"""
         ctx = context(login=True)
         rows, total = activities.activities_page(ctx, project_id, **limit_offset(query))
-        return paged([activity_shape(ctx, r) for r in rows], total, query)
+        return paged([activity_shape(ctx, r, insider=True) for r in rows], total, query)
 
     @login_required
     @blp.arguments(door.RECORD_ACTIVITY.schema, location="multipart")
@@ -278,7 +281,7 @@ class Activities(MethodView):
         ctx = context(login=True)
         record = door.RECORD_ACTIVITY(ctx, project_id, storage=current_app.extensions["tongxin"].storage, **body)
         ctx.commit()
-        return activity_shape(ctx, record)
+        return activity_shape(ctx, record, insider=True)
 
 
 @blp.route("/activities/<id:activity_id>")
