@@ -32,6 +32,10 @@ awards...), add steps on their days; a step finds what earlier ones made in ``st
   city's panel scores and the chair selects both as 晋江-level pilots (100,000 yuan each from
   the city's subsidy); 青阳街道 and a charity pledge to 邻里驿站; 安东 asks 安海镇 for money,
   which its leader approves.
+- 共和新路, carrying out: 延长 writes 口袋花园's plan, registers its team, volunteers and the
+  residents it serves (with consent), records two activities with photos (their GPS and camera
+  data dropped when stored) and a sign-in sheet, moves its tasks on, and has the office approve a
+  revision of the plan in July.
 - 2024-01-02: the tenant files are loaded again: the 2024 programmes open, with their budgets.
 - 2024-03-08: 延长 applies again with an improved 青年议事角, which waits for the panel.
 """
@@ -51,6 +55,7 @@ from werkzeug.datastructures import FileStorage
 from core.models import OrgUnit, Programme, Project, Sponsor, Tenant, User
 from core.platform import Platform
 from core.services import endorsement, fund_requests, pledges, projects, review
+from core.services.delivery import activities as activity_records, people as registry, plan as plans
 from core.services.context import Actor, Ctx
 from core.services.tenant_definitions import load
 
@@ -533,3 +538,94 @@ def ghxl_youth_corner_again(story: Story) -> None:
         story, "yanchang", "ghxl-yanchang", 2024, "micro_venture", "青年议事角", ["public_space"],
         [("桌椅", "2000", "小型设施修缮与添置"), ("海报与活动物料", "1500", "宣传与印刷")],
         start="2024-04-01", end="2024-12-31", meeting="2024-02-26", platform="siyi")
+
+
+# -- 共和新路 2023: carrying 口袋花园 out (delivery: plan tasks, activity records, people) --------------
+#
+# 延长 writes the plan of its approved 七彩微创投 口袋花园 (tool 4), registers its team, volunteers
+# and the residents it serves with their consent (tools 6-7), records two activities with photos
+# and the volunteers' names or the photographed sign-in sheet (tool 5), moves its tasks on, and
+# asks the office to revise the plan once (an open day instead of a second planting round).
+
+def _demo_photo(colour: tuple[int, int, int], stripes: tuple[int, int, int]) -> io.BytesIO:
+    """A picture as a phone takes it (a camera and a GPS position in its EXIF): the platform
+    keeps the picture and drops the rest."""
+    from PIL import Image, ImageDraw  # a dependency of the platform (photos are checked with it)
+
+    image = Image.new("RGB", (960, 720), colour)
+    draw = ImageDraw.Draw(image)
+    for y in range(420, 720, 40):
+        draw.rectangle((0, y, 960, y + 18), fill=stripes)
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = "DemoPhone", "DemoPhone 12"
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2], gps[3], gps[4] = "N", (31.0, 16.0, 30.0), "E", (121.0, 27.0, 10.0)
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif, quality=85)
+    out.seek(0)
+    return out
+
+
+@step("2023-04-03")
+def ghxl_garden_plan(story: Story) -> None:
+    with story.as_("jingan", "yanchang") as ctx:
+        tasks = plans.set_plan(ctx, story.ids["micro"], [
+            {"title": "组建花园志愿者团队", "owner": "居委会主任", "starts_on": dt.date(2023, 4, 1), "ends_on": dt.date(2023, 4, 30)},
+            {"title": "清理空地、种植花苗", "owner": "楼组长王阿姨", "starts_on": dt.date(2023, 4, 15), "ends_on": dt.date(2023, 6, 30)},
+            {"title": "日常养护与轮值", "owner": "志愿者队", "starts_on": dt.date(2023, 5, 1), "ends_on": dt.date(2023, 11, 30)},
+            {"title": "秋季补种", "owner": "志愿者队", "starts_on": dt.date(2023, 9, 1), "ends_on": dt.date(2023, 9, 30)},
+        ])
+        story.ids.update({f"garden-task-{i}": t.id for i, t in enumerate(tasks)})
+        consent = {"consent": True, "consent_note": "签署人员信息登记同意书"}
+        registry.add_person(ctx, story.ids["micro"], "team", "赵敏", gender="female", mobile="13917001234",
+                          address="5号楼", duty="项目联络人", skills="园艺", **consent)
+        registry.add_person(ctx, story.ids["micro"], "volunteer", "王阿姨", gender="female", mobile="13817005678",
+                          address="3号楼", duty="种植与养护", **consent)
+        registry.add_person(ctx, story.ids["micro"], "volunteer", "李叔叔", gender="male", address="7号楼",
+                          duty="工具保管", skills="木工", **consent)
+        registry.add_person(ctx, story.ids["micro"], "beneficiary", "陈老伯", gender="male", address="3号楼",
+                          duty="独居老人，邀请参加花园活动", **consent)
+
+
+@step("2023-04-22")
+def ghxl_garden_first_activity(story: Story) -> None:
+    with story.as_("jingan", "yanchang") as ctx:
+        activity_records.record_activity(
+            ctx, story.ids["micro"], dt.date(2023, 4, 22), "3号楼与5号楼之间的空地", "志愿者清理空地、翻土，种下第一批月季和绣球",
+            18, ["王阿姨 3", "李叔叔 3", "赵敏 2"], plan_task_id=story.ids["garden-task-1"], public=True,
+            photos=[("IMG_0422_01.jpg", _demo_photo((96, 140, 70), (120, 86, 52))),
+                    ("IMG_0422_02.jpg", _demo_photo((150, 180, 90), (200, 90, 110)))],
+            storage=story.platform.storage)
+        plans.set_task_status(ctx, story.ids["garden-task-0"], "done")
+        plans.set_task_status(ctx, story.ids["garden-task-1"], "in_progress")
+
+
+@step("2023-06-10")
+def ghxl_garden_open_day(story: Story) -> None:
+    with story.as_("jingan", "yanchang") as ctx:
+        activity_records.record_activity(
+            ctx, story.ids["micro"], dt.date(2023, 6, 10), "口袋花园", "花园开园：居民认养花箱，志愿者讲解养护要点",
+            42, [], volunteer_hours="10", plan_task_id=story.ids["garden-task-2"], public=True,
+            photos=[("IMG_0610_01.jpg", _demo_photo((110, 160, 200), (240, 200, 80)))],
+            sign_in_sheet=("签到表-0610.pdf", io.BytesIO(PDF)), storage=story.platform.storage)
+        plans.set_task_status(ctx, story.ids["garden-task-1"], "done")
+        plans.set_task_status(ctx, story.ids["garden-task-2"], "in_progress")
+
+
+@step("2023-07-05")
+def ghxl_garden_revision(story: Story) -> None:
+    with story.as_("jingan", "yanchang") as ctx:
+        current = plans.plan_tasks(ctx, story.ids["micro"])
+        proposal = [{"task_id": t.id, "title": t.title, "owner": t.owner, "starts_on": t.starts_on, "ends_on": t.ends_on,
+                     "status": t.status} for t in current]
+        proposal[3]["status"] = "dropped"
+        proposal.append({"title": "花园开放日（秋季）", "owner": "赵敏", "starts_on": dt.date(2023, 10, 1),
+                         "ends_on": dt.date(2023, 10, 31)})
+        story.ids["garden-revision"] = plans.request_revision(
+            ctx, story.ids["micro"], "花苗长势好，不需补种；改为秋季开放日，邀请更多居民参与", proposal).id
+
+
+@step("2023-07-10")
+def ghxl_garden_revision_approved(story: Story) -> None:
+    with story.as_("jingan", "ghxl_admin") as ctx:
+        plans.decide_revision(ctx, story.ids["garden-revision"], True, "同意，开放日请提前公示")

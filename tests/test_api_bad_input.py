@@ -266,7 +266,17 @@ def _valid_bodies(client, platform) -> dict:
         ("post", "/sponsors/funds"): {"programme_id": pid, "org_unit_id": unit(client, "ghxl-luochuan")},
         ("post", "/sponsors/pledges"): {"sponsor_id": 1, "fund_id": 1, "amount": "100", "key": "garbage-5"},
         ("post", "/sponsors/pledges/{pledge_id}/receipts"): {"amount": "100", "key": "garbage-6", "memo": ""},
+        # delivery: the draft is not approved, so valid bodies are refused by the services (409)
+        ("post", "/projects/{project_id}/plan"): {"tasks": [TASK]},
+        ("post", "/plan-tasks/{task_id}/status"): {"status": "done"},
+        ("post", "/projects/{project_id}/plan/revisions"): {"reason": "调整任务负责人", "tasks": [TASK]},
+        ("post", "/plan-revisions/{revision_id}/decision"): {"outcome": "refused", "reason": "请说明调整原因"},
+        ("post", "/projects/{project_id}/people"): {"role": "volunteer", "name": "王阿姨", "mobile": "13812345678",
+                                                    "consent": True},
     }
+
+
+TASK = {"title": "组建志愿者团队", "owner": "居委会主任", "starts_on": "2023-04-01", "ends_on": "2023-04-30"}
 
 
 def _spoiled(spec, schema: dict, body: dict):
@@ -321,7 +331,8 @@ def test_garbage_at_every_write_endpoint_is_a_4xx_in_chinese(client, platform):
     values = {"unit_id": unit(client, "gonghexinlu"), "plugin_name": "gonghexinlu", "programme_id": programme(client),
               "form_key": "application", "token_id": token_id, "attachment_id": 1, "change_id": 1,
               "fund_id": 1, "entry_id": 1, "request_id": 1, "batch_id": 1, "pledge_id": 1,
-              "notification_id": 1}  # inbox
+              "notification_id": 1,  # inbox
+              "task_id": 1, "revision_id": 1, "person_id": 1, "activity_id": 1}
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         audit_before = ctx.session.scalar(select(func.count(AuditEntry.id)))
 

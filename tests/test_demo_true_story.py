@@ -18,6 +18,7 @@ from core.config import Settings
 from core.db import Base
 from core.models import FundRequest, Programme, Project, Tenant
 from core.models._types import UtcDateTime
+from core.models.delivery import PLANNED
 from core.platform import Platform
 from tests.commands import tongxin
 from tests.demo_kit import DEMO_TENANTS, DEMO_TODAY
@@ -26,9 +27,10 @@ pytest_plugins = ["tests.demo_kit"]  # the demo fixtures: prepared_demo, demo
 
 
 def _dated_columns():
-    """Every date and every moment column of every table (SQLAlchemy's metadata)."""
+    """Every date and every moment column of every table (SQLAlchemy's metadata), but the days a
+    plan sets for the future (``core.models.delivery.PLANNED``: a task planned for November)."""
     return [(table, column) for table in Base.metadata.sorted_tables for column in table.columns
-            if isinstance(column.type, (Date, UtcDateTime))]
+            if isinstance(column.type, (Date, UtcDateTime)) and not column.info.get(PLANNED)]
 
 
 def _latest(platform: Platform) -> dict[str, object]:

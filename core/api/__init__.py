@@ -82,6 +82,7 @@ def init_app(app: Flask) -> None:
         audit,
         auth,
         changes,
+        delivery,
         disclosure,
         endorsements,
         fund_request_batches,
@@ -91,6 +92,7 @@ def init_app(app: Flask) -> None:
         inbox,
         notifications,
         org_units,
+        people_registry,
         plugin_settings,
         plugins,
         programmes,
@@ -120,7 +122,8 @@ def init_app(app: Flask) -> None:
     blueprints = [tenants.blp, plugins.blp, auth.blp, org_units.blp, plugin_settings.blp, programmes.blp,
                   projects.blp, review.blp, endorsements.blp, changes.blp, audit.blp, notifications.blp,
                   funds.blp, fund_requests.blp, fund_request_batches.blp, sponsors.blp, disclosure.blp,
-                  inbox.blp, handovers.blp]  # inbox: to-dos, notifications, roles handed over
+                  inbox.blp, handovers.blp,  # inbox: to-dos, notifications, roles handed over
+                  delivery.blp, people_registry.blp]  # delivery: plan tasks, activity records, people
     errors.install(app)
     for blp in blueprints:
         api.register_blueprint(blp)

@@ -3,6 +3,7 @@
 One module per area declares its operations beside their input schemas; add a new area here."""
 from core.door import applications, money  # noqa: F401
 from core.door import inbox  # noqa: F401  (inbox: notifications read, roles handed over)
+from core.door import delivery  # noqa: F401  (delivery: plan tasks, activity records, people)
 from core.door.operations import Operation, declared
 
 

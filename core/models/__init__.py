@@ -12,6 +12,9 @@ from core.models.ledger import EntryKind, Fund, FundKind, LedgerEntry
 from core.models.sponsorship import Pledge, Sponsor, SponsorKind
 from core.models.fund_request import BatchState, FundRequest, FundRequestBatch, FundRequestState
 from core.models.inbox import DeliveryState, MailDelivery, RoleHandover  # inbox: e-mail, handovers
+# delivery: plan tasks, activity records, people
+from core.models.delivery import (ActivityFile, ActivityParticipant, ActivityRecord, PersonRole, PlanRevision, PlanTask,
+                                  RegistryPerson, TaskStatus)
 
 __all__ = [
     "Tenant", "OrgUnit", "UnitKind", "User", "Membership", "Role", "ApiToken",
@@ -20,6 +23,9 @@ __all__ = [
     "Fund", "FundKind", "LedgerEntry", "EntryKind", "Sponsor", "SponsorKind", "Pledge",
     "FundRequest", "FundRequestBatch", "FundRequestState", "BatchState",
     "DeliveryState", "MailDelivery", "RoleHandover",  # inbox
+    # delivery: plan tasks, activity records, people
+    "PlanTask", "PlanRevision", "TaskStatus", "ActivityRecord", "ActivityFile", "ActivityParticipant", "RegistryPerson",
+    "PersonRole",
 ]
 
 # Writing through these models is audited: the listener lives with the models so no session

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import clock_of
 from core.models.audit import AuditEntry
+from core.personal_data import AUDIT_MASK
 from core.tenancy import TenantOwned
 
 REDACTED = {"password_hash", "token_hash"}
@@ -44,6 +45,12 @@ def _columns(obj) -> list[str]:
     return [attr.key for attr in inspect(obj).mapper.column_attrs]
 
 
+def _masked(obj, key: str, value):
+    """A personal number as the log keeps it: masked by its column's ``AUDIT_MASK``, if any."""
+    mask = inspect(obj).mapper.column_attrs[key].columns[0].info.get(AUDIT_MASK)
+    return mask(value) if mask is not None and isinstance(value, str) else value
+
+
 def snapshot(obj) -> dict:
     state = inspect(obj)
     out = {}
@@ -53,7 +60,7 @@ def snapshot(obj) -> dict:
             continue
         if key in state.unloaded:
             continue
-        out[key] = _plain(getattr(obj, key))
+        out[key] = _plain(_masked(obj, key, getattr(obj, key)))
     return out
 
 
@@ -68,7 +75,7 @@ def _changes(obj) -> tuple[dict, dict]:
         new = hist.added[0] if hist.added else None
         if key in REDACTED:
             old, new = "***", "***"
-        before[key], after[key] = _plain(old), _plain(new)
+        before[key], after[key] = _plain(_masked(obj, key, old)), _plain(_masked(obj, key, new))
     return before, after
 
 

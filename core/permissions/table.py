@@ -156,6 +156,22 @@ CORE_ROWS: tuple[Row, ...] = tuple([
     *_rows(tuple(R), A.notification_read, S.self),
     *_rows(ADMINS, A.role_hand_over, S.below,
            T("本单位及下级单位人员所任的角色", "roles held at their units and the units below")),
+    # delivery: plan tasks, activity records, people. The applicant's team writes the plan,
+    # records activities and keeps the registry (an office for a project it applied for itself);
+    # the oversight roles read them with personal numbers masked; only the applicant's unit and
+    # the street office, who need them, read and export those numbers (every export audited).
+    # Revising an approved plan is a change request: ``change.request`` / ``change.decide``.
+    *_rows((*APPLICANTS, *ADMINS, R.reviewer, R.supervisor, R.street_leader), A.delivery_view, S.below),
+    *_rows((*ADMINS, R.reviewer, R.supervisor), A.delivery_view, S.programme,
+           T("从年度项目主办单位的上级看", "from above the programme's unit")),
+    *_rows(APPLICANTS, A.plan_edit, S.below),
+    *_rows(ADMINS, A.plan_edit, S.own_unit, T("本单位自己申报的项目", "projects the office applied for itself")),
+    *_rows(APPLICANTS, A.activity_record, S.below),
+    *_rows(ADMINS, A.activity_record, S.own_unit, T("本单位自己申报的项目", "projects the office applied for itself")),
+    *_rows(APPLICANTS, A.person_record, S.below),
+    *_rows(ADMINS, A.person_record, S.own_unit, T("本单位自己申报的项目", "projects the office applied for itself")),
+    *_rows(APPLICANTS, A.person_read_personal, S.below, T("申请单位自己", "the applicant's own unit")),
+    Row(R.street_admin, A.person_read_personal, S.below, T("街道社区自治办", "the street office")),
 ])
 
 

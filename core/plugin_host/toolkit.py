@@ -14,6 +14,8 @@ from core.permissions.actions import A, Action
 from core.plugin_host.contributions import (Allow, AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
                                             FundSpec, Panel, PermissionRule, Permissions, Phase, PolicyInfo, Track)
 from core.plugin_host.facts import BudgetRow, ProjectFacts, RuleContext
+# delivery: plan tasks, activity records, people
+from core.plugin_host.delivery_rules import DeliveryRules, ProjectPeriod
 from core.plugin_host.hookspecs import hookimpl
 from core.plugin_host.todo import TODO_COLUMNS, TodoKind  # inbox: a policy's kinds of to-do
 from core.tenancy import TenantOwned
@@ -38,4 +40,6 @@ __all__ = [
     "Panel", "current_policy_config",
     # inbox: what waits for someone (``tongxin_todo_kinds``).
     "TodoKind", "TODO_COLUMNS",
+    # delivery: what a policy asks of a project being carried out (``tongxin_delivery_rules``).
+    "DeliveryRules", "ProjectPeriod",
 ]

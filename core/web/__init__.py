@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
         admin,
         auth,
         csrf,
+        delivery,
         disclosure,
         endorsement,
         errors,
@@ -52,7 +53,8 @@ def init_app(app: Flask) -> None:
     # A fresh parent per app: blueprints cannot gain children once registered somewhere.
     web = Blueprint("web", __name__)
     for child in (public.bp, auth.bp, overview.bp, programmes.bp, projects.bp, endorsement.bp, review.bp, admin.bp,
-                  money.bp, fund_requests.bp, sponsors.bp, disclosure.bp, inbox.bp):
+                  money.bp, fund_requests.bp, sponsors.bp, disclosure.bp, inbox.bp,
+                  delivery.bp):  # delivery: plan tasks, activity records, people
         web.register_blueprint(child)
     app.register_blueprint(web)
     plugin_owners = plugin_pages.init_app(app, registry)

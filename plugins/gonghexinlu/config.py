@@ -45,6 +45,17 @@ class GonghexinluConfig(Schema):
         load_default=10, validate=validate.Range(min=1, max=100),
         metadata={"label": T("评审每项满分", "Maximum points per review criterion")})
 
+    # delivery: the people registry (the plan says nothing of it: these are this plugin's choices)
+    registry_consent_required = fields.Boolean(
+        load_default=True,
+        metadata={"label": T("登记人员须取得本人同意", "Registering a person needs their consent"),
+                  "help": T("实施方案未规定；依《个人信息保护法》第十三、十四条，本插件默认要求登记前取得本人同意",
+                            "The plan sets nothing; by the Personal Information Protection Law (art. 13, 14) this plugin asks for consent by default")})
+    registry_retention_years = fields.Integer(
+        load_default=3, strict=True, validate=validate.Range(min=0, max=30),
+        metadata={"label": T("人员名册保存年限（结项后）", "Years the people registry is kept after the close-out"),
+                  "help": T("实施方案未规定；3年为本插件的选择，期满删除", "The plan sets nothing; 3 years is this plugin's choice")})
+
     @validates_schema
     def _window(self, data, **kwargs):
         if data.get("application_opens", "01-01") > data.get("application_closes", "03-31"):

@@ -8,8 +8,8 @@ from decimal import Decimal
 from flask import Blueprint, render_template
 
 from core.plugin_host.toolkit import (
-    ACTIVE_STATES, SUBMITTED_STATES, A, Allow, AttachmentKind, Choice, Criterion, Draw, FormSpec, FundRequestRules, FundSpec, Phase,
-    PolicyInfo, ProjectFacts, RuleContext, T, Track, Violation, current_policy_config, hookimpl, money_text, on, yuan_to_fen,
+    ACTIVE_STATES, SUBMITTED_STATES, A, Allow, AttachmentKind, Choice, Criterion, DeliveryRules, Draw, FormSpec, FundRequestRules,
+    FundSpec, Phase, PolicyInfo, ProjectFacts, ProjectPeriod, RuleContext, T, Track, Violation, current_policy_config, hookimpl, money_text, on, yuan_to_fen,
 )
 from plugins.gonghexinlu import clauses
 from plugins.gonghexinlu.config import GonghexinluConfig
@@ -232,6 +232,28 @@ def tongxin_funding(project: ProjectFacts, config, context: RuleContext):
 @hookimpl
 def tongxin_fund_requests(config):
     return FundRequestRules(clause=clauses.MONTHLY_REQUESTS)
+
+
+@hookimpl
+def tongxin_delivery_rules(project: ProjectFacts, config):
+    """The project runs from the 申报表's start date to its end date (tool 2), and its activities
+    (tool 5) are recorded inside them; the registry's consent and retention are settings."""
+    form = project.forms.get("application") or {}
+    start, end = _day(form.get("start_date")), _day(form.get("end_date"))
+    period = None
+    if start or end:
+        period = ProjectPeriod(start, end, T("《自治项目申报表》所填开始日期和结束日期", "the application form's start and end dates"),
+                               clause=clauses.PROJECT_PERIOD)
+    return DeliveryRules(period=period, consent_required=config["registry_consent_required"],
+                         consent_clause=clauses.REGISTRY_CONSENT, retention_years=config["registry_retention_years"],
+                         retention_clause=clauses.REGISTRY_RETENTION)
+
+
+def _day(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

@@ -19,3 +19,11 @@ CONGRESS = T("经费使用模式：在年度居民代表大会上向居民通报
              "Spending model: the annual residents' congress hears how the fund was supervised")
 RAISED = T("众筹资金模式：同心家园共建理事会海园分会搭平台……充分运用不同的资金募集方式，使得共治金的筹集更灵活",
            "Crowd-funding model: the council is the platform; the fund is raised in flexible ways, and spends what was raised")
+# delivery: plan tasks, activity records, people
+YEAR = T("认领项目模式：每年定期召开同心家园共建理事会海园分会，会上通报已申报的社区项目（项目按年度通报、认领和实施）",
+         "Claiming model: each year the council announces the submitted projects (projects are announced, claimed and carried out by the year)")
+REGISTRY_CONSENT = T("本插件设置（来源材料未规定）：依《个人信息保护法》第十三、十四条，登记项目人员名册须取得本人同意",
+                     "This plugin's setting (the source sets none): by the Personal Information Protection Law (art. 13, 14), "
+                     "registering a person needs their consent")
+REGISTRY_RETENTION = T("本插件设置（来源材料未规定）：项目人员名册在结项后保存的年限",
+                       "This plugin's setting (the source sets none): how long the people registry is kept after the close-out")

@@ -7,8 +7,8 @@ import datetime as dt
 from decimal import Decimal
 
 from core.plugin_host.toolkit import (
-    A, Allow, AttachmentKind, Criterion, Draw, FormSpec, FundRequestRules, FundSpec, Phase, PolicyInfo, ProjectFacts,
-    RuleContext, T, Track, Violation, hookimpl, money_text, on, yuan_to_fen,
+    A, Allow, AttachmentKind, Criterion, DeliveryRules, Draw, FormSpec, FundRequestRules, FundSpec, Phase, PolicyInfo,
+    ProjectFacts, ProjectPeriod, RuleContext, T, Track, Violation, hookimpl, money_text, on, yuan_to_fen,
 )
 from plugins.haiyuan import clauses
 from plugins.haiyuan.config import HaiyuanConfig
@@ -159,3 +159,16 @@ def tongxin_blueprints():
 @hookimpl
 def tongxin_migration_dirs():
     return []
+
+
+@hookimpl
+def tongxin_delivery_rules(project: ProjectFacts, config):
+    """The application names no dates: a project is announced at the year's council meeting and
+    carried out in the fund's year, the programme's year. The registry's consent and retention
+    are settings (the source says nothing of them)."""
+    year = project.programme_year
+    period = ProjectPeriod(dt.date(year, 1, 1), dt.date(year, 12, 31),
+                           T(f"共治金年度（{year}年）", f"the fund's year ({year})"), clause=clauses.YEAR)
+    return DeliveryRules(period=period, consent_required=config["registry_consent_required"],
+                         consent_clause=clauses.REGISTRY_CONSENT, retention_years=config["registry_retention_years"],
+                         retention_clause=clauses.REGISTRY_RETENTION)

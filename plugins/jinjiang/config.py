@@ -37,6 +37,17 @@ class JinjiangConfig(Schema):
         load_default=False,
         metadata={"label": T("盖章时须上传盖章页扫描件", "A scanned stamp page is required")})
 
+    # delivery: the people registry (the notice says nothing of it: these are this plugin's choices)
+    registry_consent_required = fields.Boolean(
+        load_default=True,
+        metadata={"label": T("登记人员须取得本人同意", "Registering a person needs their consent"),
+                  "help": T("通知未规定；依《个人信息保护法》第十三、十四条，本插件默认要求登记前取得本人同意",
+                            "The notice sets nothing; by the Personal Information Protection Law (art. 13, 14) this plugin asks for consent by default")})
+    registry_retention_years = fields.Integer(
+        load_default=3, strict=True, validate=validate.Range(min=0, max=30),
+        metadata={"label": T("人员名册保存年限（结项后）", "Years the people registry is kept after the close-out"),
+                  "help": T("通知未规定；3年为本插件的选择，期满删除", "The notice sets nothing; 3 years is this plugin's choice")})
+
     @validates_schema
     def _order(self, data, **kwargs):
         if data.get("application_opens", "03-10") > data.get("application_deadline", "03-17"):

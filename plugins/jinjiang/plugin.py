@@ -5,8 +5,8 @@ import datetime as dt
 from decimal import Decimal
 
 from core.plugin_host.toolkit import (
-    A, Allow, AttachmentKind, Criterion, Draw, EndorsementStep, FormSpec, FundSpec, Phase, PolicyInfo, ProjectFacts, RuleContext,
-    T, Track, Violation, hookimpl, on, yuan_to_fen,
+    A, Allow, AttachmentKind, Criterion, DeliveryRules, Draw, EndorsementStep, FormSpec, FundSpec, Phase, PolicyInfo, ProjectFacts,
+    ProjectPeriod, RuleContext, T, Track, Violation, hookimpl, on, yuan_to_fen,
 )
 from plugins.jinjiang import clauses
 from plugins.jinjiang.config import JinjiangConfig
@@ -209,3 +209,19 @@ def tongxin_blueprints():
 @hookimpl
 def tongxin_migration_dirs():
     return []
+
+
+@hookimpl
+def tongxin_delivery_rules(project: ProjectFacts, config):
+    """A pilot is carried out from the day after the call closes to the completion date (§4.3):
+    its 方案书's schedule lays its milestones inside that period, and its activities are recorded
+    there. The registry's consent and retention are settings (the notice says nothing of them)."""
+    year = project.programme_year
+    period = ProjectPeriod(on(year, config["application_deadline"]) + dt.timedelta(days=1),
+                           on(year, config["completion_deadline"]),
+                           T("项目实施期：申报截止次日至完成期限（方案书进度安排在此期间内）",
+                             "the implementation period: from the day after the call closes to the completion date"),
+                           clause=clauses.IMPLEMENTATION)
+    return DeliveryRules(period=period, consent_required=config["registry_consent_required"],
+                         consent_clause=clauses.REGISTRY_CONSENT, retention_years=config["registry_retention_years"],
+                         retention_clause=clauses.REGISTRY_RETENTION)

@@ -23,14 +23,16 @@ real ones. ``tests/test_hookspecs_documented.py`` fails when a hook lacks a docs
 
 The hooks live in one module per theme (``shape``: what a policy declares; ``rules``: how it
 judges; ``money``: its funds and fund requests; ``platform``: what it adds to the platform;
-``inbox``: what waits for someone, the kinds of to-do) and
-are all re-exported here, which is what the host registers (``pm.add_hookspecs(hookspecs)``).
+``inbox``: what waits for someone, the kinds of to-do; ``delivery``: what it asks of a project
+being carried out) and are all re-exported here, which is what the host registers (``pm.add_hookspecs(hookspecs)``).
 A new theme is a new module, imported below.
 """
 from __future__ import annotations
 
 from core.plugin_host.markers import PROJECT_NAME, hookimpl, hookspec
 from core.plugin_host.hookspecs.inbox import tongxin_todo_kinds  # inbox: kinds of to-do
+# delivery: plan tasks, activity records, people
+from core.plugin_host.hookspecs.delivery import tongxin_delivery_rules
 from core.plugin_host.hookspecs.money import tongxin_fund_requests, tongxin_funding, tongxin_funds
 from core.plugin_host.hookspecs.platform import (tongxin_blueprints, tongxin_migration_dirs, tongxin_permissions,
                                                  tongxin_project_panels)
@@ -46,4 +48,6 @@ __all__ = [
     "tongxin_migration_dirs", "tongxin_permissions", "tongxin_phases", "tongxin_policy", "tongxin_project_panels",
     "tongxin_project_transitioned", "tongxin_review_rubric", "tongxin_tags", "tongxin_tracks",
     "tongxin_todo_kinds",  # inbox
+    # delivery: plan tasks, activity records, people
+    "tongxin_delivery_rules",
 ]

@@ -19,6 +19,8 @@ def test_defaults_are_the_plans_numbers(policy):
         "pool_cap_yuan": "200000.00", "application_opens": "01-01", "application_closes": "03-31",
         "focus_areas": FOCUS_AREAS_2023, "intent_form_required": False, "max_points": 10,
         "correction_days": 10,  # the plugin's own choice: the plan sets no correction period
+        # the people registry: the plugin's own choices, the source says nothing of them
+        "registry_consent_required": True, "registry_retention_years": 3,
     }
     assert len(FOCUS_AREAS_2023) == 10 and "楼组建设" in FOCUS_AREAS_2023
 

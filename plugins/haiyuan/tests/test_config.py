@@ -18,6 +18,8 @@ def test_defaults_are_the_seeds_numbers(policy):
         "fund_target_yuan": "300000.00", "application_opens": "01-01", "application_closes": "04-30",
         "council_meeting": "05-20", "supervision_required": True, "max_points": 10,
         "correction_days": 10,  # the plugin's own choice: the seed sets no correction period
+        # the people registry: the plugin's own choices, the source says nothing of them
+        "registry_consent_required": True, "registry_retention_years": 3,
     }
     assert policy.info.programme_level == "street"
 
