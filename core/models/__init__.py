@@ -11,6 +11,8 @@ from core.models.endorsement import ChangeRequest, Endorsement
 from core.models.ledger import EntryKind, Fund, FundKind, LedgerEntry
 from core.models.sponsorship import Pledge, Sponsor, SponsorKind
 from core.models.fund_request import BatchState, FundRequest, FundRequestBatch, FundRequestState
+from core.models.supervision import (ProjectCloseout, Rectification, RectificationState, SupervisionAssignment,
+                                     SupervisionVisit)
 
 __all__ = [
     "Tenant", "OrgUnit", "UnitKind", "User", "Membership", "Role", "ApiToken",
@@ -18,6 +20,8 @@ __all__ = [
     "Attachment", "PanelMember", "Score", "Decision", "AuditEntry", "Notification", "Endorsement", "ChangeRequest",
     "Fund", "FundKind", "LedgerEntry", "EntryKind", "Sponsor", "SponsorKind", "Pledge",
     "FundRequest", "FundRequestBatch", "FundRequestState", "BatchState",
+    # supervision and close-out
+    "SupervisionAssignment", "SupervisionVisit", "Rectification", "RectificationState", "ProjectCloseout",
 ]
 
 # Writing through these models is audited: the listener lives with the models so no session
