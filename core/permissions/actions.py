@@ -70,6 +70,18 @@ class A:
     pledge_claim = Action("pledge.claim", T("认领项目（认捐时指定项目）", "claim a project with a pledge"))
     # the audit log
     audit_read = Action("audit.read", T("查看操作日志", "read the audit log"))
+    # supervision, the archive and the close-out
+    supervision_view = Action("supervision.view", T("查看项目督导记录、整改、档案和工具",
+                                                    "see a project's supervision visits, rectifications, archive and tools"))
+    supervision_assign = Action("supervision.assign", T("指派受委托专业机构督导项目",
+                                                        "assign a project to a commissioned organisation"))
+    supervision_visit = Action("supervision.visit", T("记录督导（中期督导、跟踪调研）并提出整改",
+                                                      "record a supervision visit and open rectifications"))
+    rectification_report = Action("rectification.report", T("报告整改完成情况", "report what was done to put a rectification right"))
+    rectification_accept = Action("rectification.accept", T("确认整改完成或退回", "accept (close) or return a rectification"))
+    archive_upload = Action("archive.upload", T("上传项目档案材料", "add documents to a project's archive"))
+    project_close = Action("project.close", T("项目结项（决算并释放未使用的承诺资金）",
+                                              "close a project (final accounts, unspent commitments released)"))
 
     @classmethod
     def all(cls) -> list[Action]:
