@@ -15,14 +15,17 @@ from core.plugin_host.contributions import (Allow, AttachmentKind, Choice, Crite
                                             FundSpec, Panel, PermissionRule, Permissions, Phase, PolicyInfo, Track)
 from core.plugin_host.facts import BudgetRow, ProjectFacts, RuleContext
 from core.plugin_host.hookspecs import hookimpl
+# supervision: what a policy's checklist, archive and tools are made of
+from core.plugin_host.supervision import ArchiveItem, Checklist, ChecklistItem, Evidence, Tool
 from core.tenancy import TenantOwned
 from core.violations import RuleError, Violation
 # A policy's own pages (``tongxin_blueprints``) read the config of the unit they are about.
 from core.web.plugin_pages import current_policy_config
 
 # Project states a rule may ask about (see ProjectFacts.state and RuleContext.count_projects).
-ACTIVE_STATES = ("draft", "submitted", "endorsed", "under_review", "returned", "approved")
-SUBMITTED_STATES = ("submitted", "endorsed", "under_review", "approved")
+# A closed project (结项) was approved: it still counts wherever an approved one does.
+ACTIVE_STATES = ("draft", "submitted", "endorsed", "under_review", "returned", "approved", "closed")
+SUBMITTED_STATES = ("submitted", "endorsed", "under_review", "approved", "closed")
 
 __all__ = [
     "CorrectionDays", "MonthDay", "on", "validate_month_day",
@@ -35,4 +38,6 @@ __all__ = [
     "Base", "TenantOwned", "JSONDoc", "Fen",
     # The web side: a section of the project page, and a policy page's config.
     "Panel", "current_policy_config",
+    # supervision: a visit's checklist, the archive's items and their evidence, the tools
+    "Checklist", "ChecklistItem", "ArchiveItem", "Evidence", "Tool",
 ]

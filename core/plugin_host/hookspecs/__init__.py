@@ -22,7 +22,8 @@ real jurisdiction, so the built-in plugins under ``plugins/`` and ``docs/plugins
 real ones. ``tests/test_hookspecs_documented.py`` fails when a hook lacks a docstring or an example.
 
 The hooks live in one module per theme (``shape``: what a policy declares; ``rules``: how it
-judges; ``money``: its funds and fund requests; ``platform``: what it adds to the platform) and
+judges; ``money``: its funds and fund requests; ``platform``: what it adds to the platform;
+``supervision``: its supervision checklist, archive and tools) and
 are all re-exported here, which is what the host registers (``pm.add_hookspecs(hookspecs)``).
 A new theme is a new module, imported below.
 """
@@ -36,6 +37,9 @@ from core.plugin_host.hookspecs.rules import tongxin_check_project, tongxin_proj
 from core.plugin_host.hookspecs.shape import (tongxin_attachment_kinds, tongxin_budget_categories, tongxin_endorsement,
                                               tongxin_forms, tongxin_phases, tongxin_policy, tongxin_review_rubric,
                                               tongxin_tags, tongxin_tracks)
+# supervision: checklists, the archive and the tools
+from core.plugin_host.hookspecs.supervision import (tongxin_archive, tongxin_project_tools,
+                                                    tongxin_supervision_checklist)
 
 __all__ = [
     "PROJECT_NAME", "hookimpl", "hookspec",
@@ -43,4 +47,5 @@ __all__ = [
     "tongxin_endorsement", "tongxin_forms", "tongxin_fund_requests", "tongxin_funding", "tongxin_funds",
     "tongxin_migration_dirs", "tongxin_permissions", "tongxin_phases", "tongxin_policy", "tongxin_project_panels",
     "tongxin_project_transitioned", "tongxin_review_rubric", "tongxin_tags", "tongxin_tracks",
+    "tongxin_archive", "tongxin_project_tools", "tongxin_supervision_checklist",
 ]
