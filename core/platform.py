@@ -26,5 +26,9 @@ class Platform:
     def build(cls, settings: Settings | None = None, host: PluginHost | None = None) -> "Platform":
         settings = settings or Settings.from_env()
         db = Database(settings.database_url, clock=of_settings(settings))
-        return cls(settings=settings, db=db, host=host or PluginHost(),
-                   storage=Storage(settings.storage_dir, settings.max_upload_bytes))
+        host = host or PluginHost()
+        # Where the archive and the tools find a project's records: core's sources, registered
+        # now (not at import) into this platform's host; other parts register theirs beside them.
+        from core.services.archive.sources import register_core
+        register_core(host.sources)
+        return cls(settings=settings, db=db, host=host, storage=Storage(settings.storage_dir, settings.max_upload_bytes))
