@@ -97,6 +97,7 @@ def init_app(app: Flask) -> None:
         sponsors,
         tenants,
     )
+    from core.api import closeout, supervision  # supervision, the archive and the close-out
 
     for key, value in {
         "API_TITLE": "Tongxin (同心) API",
@@ -117,7 +118,8 @@ def init_app(app: Flask) -> None:
 
     blueprints = [tenants.blp, plugins.blp, auth.blp, org_units.blp, plugin_settings.blp, programmes.blp,
                   projects.blp, review.blp, endorsements.blp, changes.blp, audit.blp, notifications.blp,
-                  funds.blp, fund_requests.blp, fund_request_batches.blp, sponsors.blp, disclosure.blp]
+                  funds.blp, fund_requests.blp, fund_request_batches.blp, sponsors.blp, disclosure.blp,
+                  supervision.blp, closeout.blp]
     errors.install(app)
     for blp in blueprints:
         api.register_blueprint(blp)
