@@ -46,11 +46,12 @@ def init_app(app: Flask) -> None:
     app.extensions["tongxin.web"] = registry
     # Core's sections of the project page answer the hook a policy's sections answer.
     app.extensions["tongxin"].host.builtins.register(project_panels.NAME, project_panels)
+    from core.web import archive, supervision  # supervision, the archive and the close-out: their pages
 
     # A fresh parent per app: blueprints cannot gain children once registered somewhere.
     web = Blueprint("web", __name__)
     for child in (public.bp, auth.bp, overview.bp, programmes.bp, projects.bp, endorsement.bp, review.bp, admin.bp,
-                  money.bp, fund_requests.bp, sponsors.bp, disclosure.bp):
+                  money.bp, fund_requests.bp, sponsors.bp, disclosure.bp, supervision.bp, archive.bp):
         web.register_blueprint(child)
     app.register_blueprint(web)
     plugin_owners = plugin_pages.init_app(app, registry)
