@@ -53,7 +53,7 @@ def test_a_visit_is_recorded_its_rectification_reported_and_accepted_through_the
         r = web.post(f"/projects/{pid}/supervision/visits", data)
         page = text(r)
         assert r.status_code == 422
-        assert "中期督导须逐项填写" in page and "尚未填写：居民对项目的满意度" in page
+        assert "督导记录未保存" in page and "中期督导须逐项填写" in page and "尚未填写：居民对项目的满意度" in page
         assert "「经费使用与预算一致，符合财务报销规定」不符合：请在说明中写明发现的情况" in page
         assert "楼组议事会已召开两次" in page and re.search(r'value="not_met" checked', page)
         data = visit_form(**{"answer-activity_records": "not_met", "note-activity_records": "签到表缺5月两次活动",

@@ -24,8 +24,11 @@ OPEN_STATES = (RectificationState.open.value, RectificationState.reported.value)
 
 
 def _load(ctx: Ctx, rectification_id: int, *, for_update: bool = False) -> Rectification:
-    row = ctx.session.get(Rectification, rectification_id, with_for_update=for_update) \
-        if isinstance(rectification_id, int) and not isinstance(rectification_id, bool) else None
+    row = None
+    if isinstance(rectification_id, int) and not isinstance(rectification_id, bool):
+        stmt = select(Rectification).where(Rectification.id == rectification_id)
+        # Only the item's row is locked (PostgreSQL refuses to lock the outer-joined owner unit).
+        row = ctx.session.scalars(stmt.with_for_update(of=Rectification) if for_update else stmt).unique().one_or_none()
     if row is None:
         raise NotFound(RECTIFICATION, field="rectification_id")
     return row
