@@ -80,7 +80,7 @@ def _rectifications(given, visited_on: dt.date | None, items: set[str], clause, 
         due = r.get("due_on")
         if not isinstance(due, dt.date):
             v.add(Violation("due_required", T("请填写整改期限", "Give the date it is due"), field=f"rectifications.{n}.due_on"))
-        elif visited_on is not None and not visited_on < due <= visited_on + dt.timedelta(days=DUE_WITHIN_DAYS):
+        elif visited_on is not None and not 0 < (due - visited_on).days <= DUE_WITHIN_DAYS:  # no date overflows
             v.add(Violation("invalid_due_date", T(
                 f"整改期限应晚于督导日期（{visited_on}），且在一年以内", f"Due after the visit ({visited_on}) and within a year"),
                 field=f"rectifications.{n}.due_on", clause=clause))
