@@ -8,7 +8,9 @@ requests on approved projects), ``review`` (scores and decisions) and ``admin`` 
 their config, programmes, panels, audit log, faults). Policy plugins' own pages are mounted
 by ``plugin_pages``. The project page (``project_page``) gathers its sections through the
 ``tongxin_project_panels`` hook, core's own from the built-in plugin ``project_panels`` that
-``init_app`` registers on the host. Every POST carries a CSRF token (``csrf``); errors become
+``init_app`` registers on the host. ``supervision`` (visits, rectifications, commissioned
+organisations) and ``archive`` (a project's archive and its close-out) have pages of their own,
+reached from the project page's sections (``supervision_panels``). Every POST carries a CSRF token (``csrf``); errors become
 pages (``errors``); templates get ``_t``/``locale`` and filters from ``templating``.
 
 Every asset (CSS, JS, the logo) ships in ``static/``: users' networks may be closed, so there
