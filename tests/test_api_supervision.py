@@ -146,20 +146,20 @@ def test_a_pilots_archive_and_the_tools(client, platform):
         review.decide(ctx, pid, "approved", details={"selection": {"tier": "city"}})
     owner = login(client, "qinghua", "jinjiang")
     doc = client.get(url(f"/projects/{pid}/archive", "jinjiang"), headers=owner).get_json()
-    assert (doc["complete"], doc["total"]) == (1, 8) and doc["items"][0]["complete"]
-    photos = doc["items"][1]["evidence"][1]
+    assert (doc["complete"], doc["total"]) == (1, 8) and doc["archive_items"][0]["complete"]
+    photos = doc["archive_items"][1]["evidence"][1]
     assert photos["registered"] is False and photos["url"] is None
     r = client.post(url(f"/projects/{pid}/archive/documents", "jinjiang"), headers=owner,
                     data={"kind": "work_method", "file": (io.BytesIO(PDF), "邻里驿站工作法.pdf")})
     assert r.status_code == 201 and r.get_json()["kind"] == "work_method", r.get_json()
     doc = client.get(url(f"/projects/{pid}/archive", "jinjiang"), headers=owner).get_json()
-    assert doc["complete"] == 2 and doc["items"][7]["complete"]
+    assert doc["complete"] == 2 and doc["archive_items"][7]["complete"]
     body = is_error(client.post(url(f"/projects/{pid}/archive/documents", "jinjiang"), headers=owner,
                                 data={"kind": "invoice", "file": (io.BytesIO(PDF), "x.pdf")}), 422, "unknown_archive_kind")
     assert body["errors"][0]["clause"]
-    assert client.get(url(f"/projects/{pid}/tools", "jinjiang"), headers=owner).get_json()["items"] == []
+    assert client.get(url(f"/projects/{pid}/tools", "jinjiang"), headers=owner).get_json()["tools"] == []
 
     ghxl = approved_project(platform)
-    tools = client.get(url(f"/projects/{ghxl}/tools"), headers=login(client, "luochuan")).get_json()["items"]
+    tools = client.get(url(f"/projects/{ghxl}/tools"), headers=login(client, "luochuan")).get_json()["tools"]
     assert [t["number"] for t in tools if t["available"]] == [1, 2, 3, 8, 12]
     assert tools[11]["url"].endswith(f"/t/jingan/projects/{ghxl}#fund-requests") and tools[3]["url"] is None

@@ -67,7 +67,8 @@ class ArchiveSchema(ApiSchema):
     project_id = fields.Integer(required=True)
     complete = fields.Integer(required=True, metadata={"description": "items complete"})
     total = fields.Integer(required=True)
-    items = fields.List(fields.Nested(ArchiveItemSchema), required=True)
+    archive_items = fields.List(fields.Nested(ArchiveItemSchema), required=True, metadata={
+        "description": "the items of the policies' archives, in order (bounded by the policies: not paged)"})
     documents = fields.List(fields.Nested(ArchiveDocumentSchema), required=True)
     kinds = fields.List(fields.Nested(KindSchema), required=True, metadata={"description": "what a document may be uploaded as"})
     actions = ActionsField("ArchiveActionSchema", offers.PROJECT_ACTIONS)
@@ -87,7 +88,8 @@ class ToolSchema(ApiSchema):
 
 class ToolsSchema(ApiSchema):
     project_id = fields.Integer(required=True)
-    items = fields.List(fields.Nested(ToolSchema), required=True)
+    tools = fields.List(fields.Nested(ToolSchema), required=True, metadata={
+        "description": "the tools of the policies, in order (bounded by the policies: not paged)"})
 
 
 class ReleaseSchema(ApiSchema):
@@ -124,7 +126,7 @@ def render_archive(ctx, found, lang: str) -> dict:
     pid = found.project.id
     return {
         "project_id": pid, "complete": found.complete, "total": len(found.rows),
-        "items": [{"key": r.item.key, "label": r.item.label.render(lang), "clause": text(r.item.clause, lang),
+        "archive_items": [{"key": r.item.key, "label": r.item.label.render(lang), "clause": text(r.item.clause, lang),
                    "need": r.item.need, "complete": r.complete,
                    "evidence": [{"source": f.evidence.source, "label": f.evidence.label.render(lang), "found": f.finding.found,
                                  "registered": f.finding.registered, "detail": f.finding.detail.render(lang),
@@ -192,7 +194,7 @@ class Tools(MethodView):
         """The tools (forms and registers) of the project's policies, each with where it is done"""
         ctx, lang = context(login=True), locale()
         project = project_for_supervision(ctx, project_id)
-        return {"project_id": project.id, "items": [{
+        return {"project_id": project.id, "tools": [{
             "key": r.tool.key, "number": r.tool.number, "label": r.tool.label.render(lang), "stage": r.tool.stage.render(lang),
             "note": r.tool.note.render(lang), "clause": text(r.tool.clause, lang), "available": r.available,
             "url": _url(r.link, project.id), "detail": text(r.finding.detail, lang) if r.finding else None}
