@@ -27,6 +27,10 @@ class Platform:
         settings = settings or Settings.from_env()
         db = Database(settings.database_url, clock=of_settings(settings))
         host = host or PluginHost()
+        # Where the archive and the tools find a project's records: core's sources, registered
+        # now (not at import) into this platform's host; other parts register theirs beside them.
+        from core.services.archive.sources import register_core
+        register_core(host.sources)
         register_builtins(host)
         return cls(settings=settings, db=db, host=host, storage=Storage(settings.storage_dir, settings.max_upload_bytes))
 

@@ -36,6 +36,10 @@ awards...), add steps on their days; a step finds what earlier ones made in ``st
   residents it serves (with consent), records two activities with photos (their GPS and camera
   data dropped when stored) and a sign-in sheet, moves its tasks on, and has the office approve a
   revision of the plan in July.
+- Supervision and the close-out: in July 共和新路's office makes its mid-term visit to 口袋花园
+  (its checklist and 静安区's) and opens a rectification, which 延长 puts right and the office
+  accepts; 晋江's city bureau visits 议事厅 at mid-term; on 15 December the office closes 口袋花园,
+  releasing the 600 yuan committed and never paid out back to the pool.
 - 2024-01-02: the tenant files are loaded again: the 2024 programmes open, with their budgets.
 - 2024-03-08: 延长 applies again with an improved 青年议事角, which waits for the panel.
 """
@@ -629,3 +633,64 @@ def ghxl_garden_revision(story: Story) -> None:
 def ghxl_garden_revision_approved(story: Story) -> None:
     with story.as_("jingan", "ghxl_admin") as ctx:
         plans.decide_revision(ctx, story.ids["garden-revision"], True, "同意，开放日请提前公示")
+# -- supervision and the close-out (2023) ----------------------------------------------------------
+# 共和新路's mid-term supervision is in July (实施方案 五（二）3): the street office visits 延长's
+# 口袋花园, answers its checklist and 静安区's two district items, and finds June's activities
+# without a sign-in sheet; 延长 puts it right and the office accepts it. In December, its money
+# spent and nothing left open, the office closes 口袋花园: the 600 yuan committed and never paid
+# out go back to the pool. 晋江's city bureau visits 安东's 议事厅 at mid-term as its notice says.
+
+from core.services import closeout, supervision  # noqa: E402  (this block's own services)
+
+GHXL_ITEMS = ("plan_on_track", "activity_records", "budget_kept", "residents_take_part", "deviations_met",
+              "residents_satisfied", "fund_spent_on_list", "fund_formed_bottom_up")
+JINJIANG_ITEMS = ("on_schedule", "not_swapped", "archive_kept", "money_disclosed", "society_takes_part",
+                  "monthly_reported")
+
+
+@step("2023-07-12")
+def ghxl_mid_term_supervision(story: Story) -> None:
+    notes = {"activity_records": ("not_met", "6月两次花园养护活动没有签到表，志愿者时长未登记"),
+             "residents_satisfied": ("partly", "走访5户居民，4户满意，1户希望增加遮阳")}
+    with story.as_("jingan", "ghxl_admin") as ctx:
+        visit = supervision.record_visit(
+            ctx, story.ids["micro"], visited_on=dt.date(2023, 7, 12), kind="mid_term", method="visit",
+            visitors="共和新路街道社区自治办 王老师、李老师",
+            observed="口袋花园已建成，月季和绣球长势良好；居民志愿者每周两次养护；工具间整洁。",
+            advice="完善活动记录手册，建立志愿者时长登记；考虑在西侧增设遮阳。",
+            checklist=[{"item": k, "answer": notes.get(k, ("met", ""))[0], "note": notes.get(k, ("met", ""))[1]}
+                       for k in GHXL_ITEMS],
+            rectifications=[{"description": "补齐6月两次养护活动的签到表，并在活动记录手册中登记志愿者时长",
+                             "due_on": dt.date(2023, 7, 31), "item": "activity_records"}])
+        story.ids["micro-rectification"] = visit.rectifications[0].id
+
+
+@step("2023-07-18")
+def jinjiang_mid_term_field_visit(story: Story) -> None:
+    with story.as_("jinjiang", "jj_admin") as ctx:
+        supervision.record_visit(
+            ctx, story.ids["hall"], visited_on=dt.date(2023, 7, 18), kind="mid_term", method="visit",
+            visitors="晋江市民政局基层政权和社区建设科",
+            observed="议事厅已完成改造并投入使用，“六具备”中热线电话和公开栏已设置，议事记录本在用。",
+            advice="按月收集议事照片和视频，充实项目档案。",
+            checklist=[{"item": k, "answer": "met"} for k in JINJIANG_ITEMS])
+
+
+@step("2023-07-24")
+def ghxl_rectification_reported(story: Story) -> None:
+    with story.as_("jingan", "yanchang") as ctx:
+        supervision.report(ctx, story.ids["micro-rectification"],
+                           report="已请参加6月养护的12位居民补签签到表，活动记录手册已补登志愿者时长共36小时。")
+
+
+@step("2023-07-26")
+def ghxl_rectification_accepted(story: Story) -> None:
+    with story.as_("jingan", "ghxl_admin") as ctx:
+        supervision.accept(ctx, story.ids["micro-rectification"], accept=True, note="已核对签到表和手册")
+
+
+@step("2023-12-15")
+def ghxl_micro_closed(story: Story) -> None:
+    with story.as_("jingan", "ghxl_admin") as ctx:
+        closeout.close(ctx, story.ids["micro"],
+                       summary="口袋花园按计划建成并由居民志愿者常态养护；经费4,200元已全部按预算使用，结余承诺600元释放回资金池。")

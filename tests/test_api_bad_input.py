@@ -273,6 +273,17 @@ def _valid_bodies(client, platform) -> dict:
         ("post", "/plan-revisions/{revision_id}/decision"): {"outcome": "refused", "reason": "请说明调整原因"},
         ("post", "/projects/{project_id}/people"): {"role": "volunteer", "name": "王阿姨", "mobile": "13812345678",
                                                     "consent": True},
+        # supervision and the close-out, on the draft: refused by the services (not approved, not
+        # the caller's), spoilt bodies by the schemas
+        ("post", "/projects/{project_id}/supervision/assignments"): {"user_id": 1},
+        ("post", "/projects/{project_id}/supervision/assignments/end"): {"user_id": 1},
+        ("post", "/projects/{project_id}/supervision/visits"): {
+            "visited_on": "2023-03-15", "kind": "mid_term", "method": "visit", "visitors": "王老师", "observed": "花园施工中",
+            "checklist": [{"item": "budget_kept", "answer": "met", "note": ""}],
+            "rectifications": [{"description": "补齐签到表", "due_on": "2023-04-15", "item": None}]},
+        ("post", "/rectifications/{rectification_id}/report"): {"report": "已补齐签到表"},
+        ("post", "/rectifications/{rectification_id}/acceptance"): {"outcome": "accepted", "note": ""},
+        ("post", "/projects/{project_id}/closeout"): {"summary": "项目按计划完成"},
     }
 
 
@@ -332,7 +343,8 @@ def test_garbage_at_every_write_endpoint_is_a_4xx_in_chinese(client, platform):
               "form_key": "application", "token_id": token_id, "attachment_id": 1, "change_id": 1,
               "fund_id": 1, "entry_id": 1, "request_id": 1, "batch_id": 1, "pledge_id": 1,
               "notification_id": 1,  # inbox
-              "task_id": 1, "revision_id": 1, "person_id": 1, "activity_id": 1}
+              "task_id": 1, "revision_id": 1, "person_id": 1, "activity_id": 1,
+              "rectification_id": 1}
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         audit_before = ctx.session.scalar(select(func.count(AuditEntry.id)))
 

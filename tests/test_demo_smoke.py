@@ -49,9 +49,10 @@ def test_demo_years_books_reconcile_and_a_corrupted_copy_does_not(demo, tmp_path
     assert ok.exit_code == 0, ok.output
     table = ok.output
     assert "对账通过" in table
-    # 2023's commitments: the pool's 15,000 excess and 4,800 micro-venture project, 海园's 40,000 from its
-    # fund, 晋江's two city-level pilots (100,000 and, within its budget, 80,000).
-    for fund, committed in (("自治项目资金池", "19,800.00"), ("社区共治金", "40,000.00"), ("晋江市级试点补助", "180,000.00")):
+    # 2023's commitments: the pool's 15,000 excess and 4,800 micro-venture project (closed in December,
+    # releasing the 600 never paid out), 海园's 40,000 from its fund, 晋江's two city-level pilots
+    # (100,000 and, within its budget, 80,000).
+    for fund, committed in (("自治项目资金池", "19,200.00"), ("社区共治金", "40,000.00"), ("晋江市级试点补助", "180,000.00")):
         assert any(fund in line and committed in line for line in table.splitlines()), (fund, table)
 
     db = sqlite3.connect(tmp_path / "demo.db")

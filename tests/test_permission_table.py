@@ -34,6 +34,7 @@ HOOD_A = OrgUnit(id=3, path="/1/2/3/", kind="neighbourhood", name="甲一居", n
 STREET_B = OrgUnit(id=4, path="/1/4/", kind="street", name="乙街道", name_en="Street B")
 HOOD_B = OrgUnit(id=5, path="/1/4/5/", kind="neighbourhood", name="乙一居", name_en="Hood B1")
 PROGRAMME, OTHER_PROGRAMME, ME, SOMEONE_ELSE = 10, 20, 7, 8
+ASSIGNED_PROJECT = 30  # the project every actor below is assigned to supervise (scope "assigned")
 
 # scope: (the object, where the role is held in scope, out of scope, panel seats in/out, the object's user)
 CASES = {
@@ -46,12 +47,16 @@ CASES = {
     Scope.sponsor_of: (Subject(unit=HOOD_A, sponsor_user_id=ME), HOOD_A, HOOD_B),
     Scope.self: (Subject(unit=HOOD_A, user_id=ME), HOOD_A, HOOD_B),
     Scope.anywhere: (Subject(unit=HOOD_A), STREET_B, None),
+    # Assigned to the actor, but a role held in another street does not reach it.
+    Scope.assigned: (Subject(unit=HOOD_A, programme_id=PROGRAMME, programme_unit=STREET_A, project_id=ASSIGNED_PROJECT),
+                     STREET_A, STREET_B),
 }
 
 
 def actor(role: Role, unit: OrgUnit, *, seats: dict[int, bool] | None = None, user_id: int = ME) -> Actor:
     a = Actor(User(id=user_id, username=f"u{user_id}"), (Grant(role.value, unit.id, unit.path, unit.kind),))
     a._panel_seats = seats or {}
+    a._assigned = {ASSIGNED_PROJECT}
     return a
 
 

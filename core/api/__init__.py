@@ -101,6 +101,7 @@ def init_app(app: Flask) -> None:
         sponsors,
         tenants,
     )
+    from core.api import closeout, supervision  # supervision, the archive and the close-out
 
     for key, value in {
         "API_TITLE": "Tongxin (同心) API",
@@ -123,7 +124,8 @@ def init_app(app: Flask) -> None:
                   projects.blp, review.blp, endorsements.blp, changes.blp, audit.blp, notifications.blp,
                   funds.blp, fund_requests.blp, fund_request_batches.blp, sponsors.blp, disclosure.blp,
                   inbox.blp, handovers.blp,  # inbox: to-dos, notifications, roles handed over
-                  delivery.blp, people_registry.blp]  # delivery: plan tasks, activity records, people
+                  delivery.blp, people_registry.blp,  # delivery: plan tasks, activity records, people
+                  supervision.blp, closeout.blp]  # supervision, the archive and the close-out
     errors.install(app)
     for blp in blueprints:
         api.register_blueprint(blp)

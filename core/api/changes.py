@@ -97,7 +97,7 @@ class ChangeRequests(MethodView):
     @login_required
     @blp.arguments(REQUEST_CHANGE.schema)
     @blp.response(201, ChangeRequestSchema)
-    @refuses({403: "forbidden", 409: "not_changeable change_pending", 422: "unknown_track unknown_form reason_required nothing_to_change invalid_field " + POLICY})
+    @refuses({403: "forbidden", 409: "not_changeable change_pending project_closed", 422: "unknown_track unknown_form reason_required nothing_to_change invalid_field " + POLICY})
     def post(self, body, project_id):
         """Request a change to an approved project: a reason and the proposed type and forms (the applicant)"""
         ctx = context(login=True)

@@ -214,7 +214,7 @@ class FundRequests(MethodView):
     @login_required
     @blp.arguments(door.FILE_REQUEST.schema)
     @blp.response(201, FundRequestSchema)
-    @refuses({403: "forbidden", 404: "not_found", 409: "project_not_approved no_street", 422: f"invalid_amount purpose_required purpose_too_long invalid_purpose beneficiaries_required beneficiaries_too_long invalid_beneficiaries invalid_month budget_item_not_in_project over_approved_budget over_budget_item {CALENDAR}"})
+    @refuses({403: "forbidden", 404: "not_found", 409: "project_not_approved project_closed no_street", 422: f"invalid_amount purpose_required purpose_too_long invalid_purpose beneficiaries_required beneficiaries_too_long invalid_beneficiaries invalid_month budget_item_not_in_project over_approved_budget over_budget_item {CALENDAR}"})
     def post(self, body):
         """File a fund request for an approved project (refused beyond its approved money or its budget item's)"""
         ctx = context(login=True)
@@ -306,7 +306,7 @@ class Expenses(MethodView):
     @login_required
     @blp.arguments(door.RECORD_EXPENSE.schema, location="multipart")
     @blp.response(201, FundRequestPostingSchema)
-    @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict", 413: "file_too_large", 415: "file_type", 422: f"over_request_disbursed voucher_required file_empty memo_required memo_too_long invalid_memo {POSTING}"})
+    @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict project_closed", 413: "file_too_large", 415: "file_type", 422: f"over_request_disbursed voucher_required file_empty memo_required memo_too_long invalid_memo {POSTING}"})
     def post(self, body, request_id):
         """Record spending of a disbursed request's money with its voucher (multipart: amount, memo, voucher)"""
         ctx = context(login=True)
@@ -320,7 +320,7 @@ class Refunds(MethodView):
     @login_required
     @blp.arguments(door.REFUND.schema)
     @blp.response(201, FundRequestPostingSchema)
-    @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict", 422: f"over_request_unspent memo_too_long invalid_memo {POSTING}"})
+    @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict project_closed", 422: f"over_request_unspent memo_too_long invalid_memo {POSTING}"})
     def post(self, body, request_id):
         """Return unspent money of a disbursed request to its funds"""
         ctx = context(login=True)

@@ -4,6 +4,7 @@ One module per area declares its operations beside their input schemas; add a ne
 from core.door import applications, money  # noqa: F401
 from core.door import inbox  # noqa: F401  (inbox: notifications read, roles handed over)
 from core.door import delivery  # noqa: F401  (delivery: plan tasks, activity records, people)
+from core.door import supervision  # noqa: F401  (supervision, the archive and the close-out)
 from core.door.operations import Operation, declared
 
 

@@ -15,6 +15,8 @@ from core.models.inbox import DeliveryState, MailDelivery, RoleHandover  # inbox
 # delivery: plan tasks, activity records, people
 from core.models.delivery import (ActivityFile, ActivityParticipant, ActivityRecord, PersonRole, PlanRevision, PlanTask,
                                   RegistryPerson, TaskStatus)
+from core.models.supervision import (ProjectCloseout, Rectification, RectificationState, SupervisionAssignment,
+                                     SupervisionVisit)
 
 __all__ = [
     "Tenant", "OrgUnit", "UnitKind", "User", "Membership", "Role", "ApiToken",
@@ -26,6 +28,8 @@ __all__ = [
     # delivery: plan tasks, activity records, people
     "PlanTask", "PlanRevision", "TaskStatus", "ActivityRecord", "ActivityFile", "ActivityParticipant", "RegistryPerson",
     "PersonRole",
+    # supervision and close-out
+    "SupervisionAssignment", "SupervisionVisit", "Rectification", "RectificationState", "ProjectCloseout",
 ]
 
 # Writing through these models is audited: the listener lives with the models so no session

@@ -23,6 +23,9 @@ class Role(str, enum.Enum):
     sponsor = "sponsor"
     supervisor = "supervisor"
     street_leader = "street_leader"
+    # supervision: a professional organisation the street office commissions to guide and
+    # supervise the projects it assigns to it (and only those).
+    commissioned_org = "commissioned_org"
 
     @property
     def label(self) -> Text:
@@ -38,6 +41,7 @@ ROLE_LABELS = {
     Role.sponsor: T("共建单位", "sponsor"),
     Role.supervisor: T("监督委员会成员", "supervision committee member"),
     Role.street_leader: T("街道领导", "street leader"),
+    Role.commissioned_org: T("受委托专业机构", "commissioned professional organisation"),
 }
 
 

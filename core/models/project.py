@@ -24,6 +24,7 @@ class ProjectState(str, enum.Enum):
     approved = "approved"
     rejected = "rejected"
     withdrawn = "withdrawn"
+    closed = "closed"              # close-out (结项): final accounts drawn, nothing more recorded
 
     @property
     def label(self) -> Text:
@@ -39,6 +40,7 @@ STATE_LABELS = {
     ProjectState.approved: T("已立项", "approved"),
     ProjectState.rejected: T("未通过", "rejected"),
     ProjectState.withdrawn: T("已撤回", "withdrawn"),
+    ProjectState.closed: T("已结项", "closed"),
 }
 
 

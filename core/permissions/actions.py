@@ -82,6 +82,18 @@ class A:
     person_record = Action("person.record", T("登记、删除人员名册中的人员", "add people to or remove them from the registry"))
     person_read_personal = Action("person.read_personal", T("查看和导出完整的身份证号、手机号",
                                                             "see and export full ID and mobile numbers"))
+    # supervision, the archive and the close-out
+    supervision_view = Action("supervision.view", T("查看项目督导记录、整改、档案和工具",
+                                                    "see a project's supervision visits, rectifications, archive and tools"))
+    supervision_assign = Action("supervision.assign", T("指派受委托专业机构督导项目",
+                                                        "assign a project to a commissioned organisation"))
+    supervision_visit = Action("supervision.visit", T("记录督导（中期督导、跟踪调研）并提出整改",
+                                                      "record a supervision visit and open rectifications"))
+    rectification_report = Action("rectification.report", T("报告整改完成情况", "report what was done to put a rectification right"))
+    rectification_accept = Action("rectification.accept", T("确认整改完成或退回", "accept (close) or return a rectification"))
+    archive_upload = Action("archive.upload", T("上传项目档案材料", "add documents to a project's archive"))
+    project_close = Action("project.close", T("项目结项（决算并释放未使用的承诺资金）",
+                                              "close a project (final accounts, unspent commitments released)"))
 
     @classmethod
     def all(cls) -> list[Action]:

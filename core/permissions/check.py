@@ -20,6 +20,7 @@ from sqlalchemy.orm import object_session
 from core.i18n import T, Text
 from core.models import Fund, Membership, Notification, OrgUnit, PanelMember, Programme, Project, Sponsor
 from core.models.fund_request import FundRequest, FundRequestBatch
+from core.models.supervision import SupervisionAssignment
 from core.permissions.actions import Action
 from core.permissions.table import PermissionTable, Row, Scope
 from core.violations import Forbidden
@@ -30,13 +31,15 @@ CORE_TABLE = PermissionTable.core()
 @dataclass(frozen=True)
 class Subject:
     """What the table needs to know about an object: its unit, its programme (and that
-    programme's unit), the user it belongs to and the user representing its sponsor."""
+    programme's unit), the user it belongs to, the user representing its sponsor and the
+    project it is (or belongs to), which a commissioned organisation may be assigned."""
 
     unit: OrgUnit | None = None
     programme_id: int | None = None
     programme_unit: OrgUnit | None = None
     user_id: int | None = None
     sponsor_user_id: int | None = None
+    project_id: int | None = None
 
 
 def subject_of(obj: Any) -> Subject | None:
@@ -46,7 +49,8 @@ def subject_of(obj: Any) -> Subject | None:
     if isinstance(obj, OrgUnit):
         return Subject(unit=obj)
     if isinstance(obj, Project):
-        return Subject(unit=obj.applicant_unit, programme_id=obj.programme_id, programme_unit=obj.programme.org_unit)
+        return Subject(unit=obj.applicant_unit, programme_id=obj.programme_id, programme_unit=obj.programme.org_unit,
+                       project_id=obj.id)
     if isinstance(obj, Programme):
         return Subject(unit=obj.org_unit, programme_id=obj.id, programme_unit=obj.org_unit)
     if isinstance(obj, Fund):
@@ -93,6 +97,24 @@ def panel_seats(actor, session=None) -> dict[int, bool]:
     return seats
 
 
+def assigned_projects(actor, session=None) -> frozenset[int]:
+    """The ids of the projects assigned to the actor for supervision (assignments not ended),
+    read once per actor and session, as ``panel_seats``. A preset ``actor._assigned`` set
+    (tests) is used as is."""
+    session = session if session is not None else (object_session(actor.user) if actor.user is not None else None)
+    cached = getattr(actor, "_assigned", None)
+    if isinstance(cached, (set, frozenset)):
+        return frozenset(cached)
+    if cached is not None and cached[0] is session:
+        return cached[1]
+    found: frozenset[int] = frozenset()
+    if session is not None and actor.user is not None:
+        found = frozenset(session.scalars(select(SupervisionAssignment.project_id).where(
+            SupervisionAssignment.user_id == actor.user.id, SupervisionAssignment.ended_at.is_(None))))
+    actor._assigned = (session, found)
+    return found
+
+
 def _within(inner: OrgUnit | None, outer_path: str) -> bool:
     return inner is not None and inner.path.startswith(outer_path)
 
@@ -115,6 +137,11 @@ def _row_allows(actor, row: Row, subject: Subject | None, session=None) -> bool:
         return subject is None or subject.sponsor_user_id == actor.id
     if row.scope is Scope.self:
         return subject is None or subject.user_id == actor.id
+    if row.scope is Scope.assigned:
+        if subject is None:
+            return True
+        return (subject.project_id is not None and subject.project_id in assigned_projects(actor, session)
+                and any(_within(subject.unit, g.unit_path) for g in grants))
     if subject is None or row.scope is Scope.anywhere:
         return True
     for g in grants:
@@ -181,7 +208,7 @@ def require(actor, action: Action | str, obj: Any = None, *, table: PermissionTa
 
 
 def where(actor, action: Action | str, *, unit_path=None, programme_unit_path=None, programme_id=None,
-          sponsor_user_id=None, user_id=None, table: PermissionTable | None = None,
+          sponsor_user_id=None, user_id=None, project_id=None, table: PermissionTable | None = None,
           session=None) -> ColumnElement[bool]:
     """A SQL condition selecting the rows ``actor`` may take ``action`` on, given the columns
     that describe them (pass the ones the query has; a row whose scope needs a column that was
@@ -194,14 +221,15 @@ def where(actor, action: Action | str, *, unit_path=None, programme_unit_path=No
     separation could not be applied, and ``where`` refuses to answer rather than list too much."""
     table = table or CORE_TABLE
     cond = _where_rows(actor, action, table, session, unit_path=unit_path, programme_unit_path=programme_unit_path,
-                       programme_id=programme_id, sponsor_user_id=sponsor_user_id, user_id=user_id)
+                       programme_id=programme_id, sponsor_user_id=sponsor_user_id, user_id=user_id, project_id=project_id)
     conflict = table.conflicts.get(table.registry.get(action).key)
     if conflict is None or cond is _NOTHING or not holder_grants(actor, conflict[0], table=table):
         return cond
     if unit_path is None:
         raise ValueError(f"where({table.registry.get(action).key}) needs unit_path to keep {conflict[0].key} apart")
     other = _where_rows(actor, conflict[0], table, session, unit_path=unit_path, programme_unit_path=programme_unit_path,
-                        programme_id=programme_id, sponsor_user_id=sponsor_user_id, user_id=user_id)
+                        programme_id=programme_id, sponsor_user_id=sponsor_user_id, user_id=user_id,
+                        project_id=project_id)
     return cond if other is _NOTHING else and_(cond, not_(other))
 
 
@@ -209,7 +237,7 @@ _NOTHING = false()
 
 
 def _where_rows(actor, action, table: PermissionTable, session, *, unit_path, programme_unit_path, programme_id,
-                sponsor_user_id, user_id) -> ColumnElement[bool]:
+                sponsor_user_id, user_id, project_id=None) -> ColumnElement[bool]:
     """The rows' half of ``where``: any row of ``action`` the actor holds, over these columns."""
     conds = []
     for row in table.rows_for(action):
@@ -232,6 +260,11 @@ def _where_rows(actor, action, table: PermissionTable, session, *, unit_path, pr
             conds.append(sponsor_user_id == actor.id)
         elif row.scope is Scope.self and user_id is not None and paths:
             conds.append(user_id == actor.id)
+        elif row.scope is Scope.assigned and project_id is not None and unit_path is not None and paths:
+            # As ``can`` reads it: assigned to the actor, and within a unit where the role is held.
+            mine = select(SupervisionAssignment.project_id).where(SupervisionAssignment.user_id == actor.id,
+                                                                   SupervisionAssignment.ended_at.is_(None))
+            conds.append(and_(project_id.in_(mine), or_(*[unit_path.startswith(p) for p in paths])))
     return or_(*conds) if conds else _NOTHING
 
 

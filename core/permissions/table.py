@@ -28,6 +28,8 @@ class Scope(str, enum.Enum):
     the street's neighbourhoods). ``above``: the object belongs to the role's unit or a unit
     above it (a neighbourhood sees its street's pool). ``own_unit``: exactly the role's unit.
     ``programme``: the object's programme is run by the role's unit or a unit below it.
+    ``assigned``: the object's project is assigned to the actor (a commissioned organisation's
+    supervision, ``core.services.supervision``), and the actor's role is held at or above it.
     ``panel`` / ``panel_chair``: the actor sits on (chairs) the review panel of the object's
     programme. ``sponsor_of``: the actor represents the object's sponsor. ``self``: the object
     is the actor's own. ``anywhere``: holding the role at any unit of the tenant is enough."""
@@ -41,6 +43,7 @@ class Scope(str, enum.Enum):
     sponsor_of = "sponsor_of"
     self = "self"
     anywhere = "anywhere"
+    assigned = "assigned"
 
     @property
     def label(self) -> Text:
@@ -60,6 +63,7 @@ SCOPE_LABELS = {
     Scope.sponsor_of: T("代表该共建单位", "representing the sponsor"),
     Scope.self: T("本人", "oneself"),
     Scope.anywhere: T("任一单位", "at any unit"),
+    Scope.assigned: T("街道指派给本机构督导的项目", "projects the street assigned to the holder to supervise"),
 }
 
 
@@ -172,6 +176,19 @@ CORE_ROWS: tuple[Row, ...] = tuple([
     *_rows(ADMINS, A.person_record, S.own_unit, T("本单位自己申报的项目", "projects the office applied for itself")),
     *_rows(APPLICANTS, A.person_read_personal, S.below, T("申请单位自己", "the applicant's own unit")),
     Row(R.street_admin, A.person_read_personal, S.below, T("街道社区自治办", "the street office")),
+    # supervision: visits, rectifications, the archive and the close-out. The street office (or
+    # the city, for its own call) supervises the projects below it and may commission a
+    # professional organisation, which sees and supervises only the projects assigned to it.
+    *_rows((*APPLICANTS, *ADMINS, R.street_leader), A.supervision_view, S.below),
+    Row(R.commissioned_org, A.supervision_view, S.assigned, T("仅限街道指派的项目", "only the projects assigned to it")),
+    *_rows(ADMINS, A.supervision_assign, S.below),
+    *_rows(ADMINS, A.supervision_visit, S.below),
+    Row(R.commissioned_org, A.supervision_visit, S.assigned,
+        T("受街道委托，督导指派给本机构的项目", "commissioned by the street, for the projects assigned to it")),
+    *_rows(APPLICANTS, A.rectification_report, S.below, T("整改责任单位：项目的申报单位", "the owner: the project's applicant")),
+    *_rows(ADMINS, A.rectification_accept, S.below, T("由街道自治办确认整改完成", "the office accepts the closure")),
+    *_rows(APPLICANTS, A.archive_upload, S.below),
+    *_rows(ADMINS, A.project_close, S.programme, T("年度项目的主办单位办理结项", "the programme's office closes its projects")),
 ])
 
 

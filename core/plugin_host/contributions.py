@@ -266,7 +266,7 @@ class PermissionRule:
     role name, e.g. "street_admin") may take ``action`` (a core action key such as
     "fund_request.accept", or one of the plugin's own ``Action``s) on objects in ``scope``
     ("below", "above", "own_unit", "programme", "panel", "panel_chair", "sponsor_of", "self",
-    "anywhere"; see ``core.permissions.table.Scope``). ``note`` says why, for docs/permissions.md."""
+    "anywhere", "assigned"; see ``core.permissions.table.Scope``). ``note`` says why, for docs/permissions.md."""
 
     role: str
     action: str | Action

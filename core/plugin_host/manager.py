@@ -25,6 +25,7 @@ from core.plugin_host.validation import (PluginFailure, _describe_exception, val
                                      validate_policy_info, extend_permissions)
 from core.plugin_host.builtins import BuiltinPlugins
 from core.plugin_host.policy import LOAD_VALIDATION_YEAR, Policy
+from core.plugin_host.sources import SourceRegistry
 from core.violations import RuleError, Violation
 
 __all__ = ["ENTRY_POINT_GROUP", "PluginFailure", "PluginHost", "Policy"]  # PluginFailure lives in .validation
@@ -61,6 +62,9 @@ class PluginHost:
         self.permissions = PermissionTable.core()
         self._callers: dict[tuple[str, str], Any] = {}
         self.builtins = BuiltinPlugins()  # core's own answers to gathering hooks (the project page's sections)
+        # Where the archive and the tools look for records: registered by the platform that
+        # builds this host (``core.platform``), not at import.
+        self.sources = SourceRegistry()
         candidates: list[tuple[str, Any]] = []
         if entry_points:
             for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):

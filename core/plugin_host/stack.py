@@ -15,7 +15,8 @@ How the answers of several policies combine (docs/plugins.md, "Policies that sta
   its own config; the violations add up, each citing its own clause (an inherited policy's
   violation without one cites that policy's source). So where two policies set the same limit
   (a cap) the stricter holds: each refuses beyond its own number;
-- **contributions add up**: forms, attachment kinds, tags and review criteria of every policy,
+- **contributions add up**: forms, attachment kinds, tags, review criteria, supervision
+  checklists, archive items and tools of every policy,
   own first; keys must be unique across the stack (a clash is the later policy's fault,
   ``PluginFailure``); an inherited form, kind or criterion without a clause cites its
   policy's source;
@@ -42,6 +43,7 @@ from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, D
                                             FundRequestRules, FundSpec, PolicyInfo, Track)
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.plugin_host.manager import Policy, PluginHost
+from core.plugin_host import supervision
 from core.violations import Violation
 
 # An inherited policy's fund key as the programme knows it: "<policy name>.<key>". Policy names
@@ -188,6 +190,16 @@ class PolicyStack:
         for layer, cfg in self._pairs(config):
             out += layer.policy.project_panels(config=cfg, **kwargs)
         return out
+
+    # supervision: checklists, archive items and tools add up (``core.plugin_host.supervision``)
+    def supervision_checklists(self, config: dict) -> list[supervision.Checklist]:
+        return supervision.checklists(self, config)
+
+    def archive_items(self, config: dict) -> list[supervision.ArchiveItem]:
+        return supervision.archive_items(self, config)
+
+    def project_tools(self, config: dict) -> list[supervision.Tool]:
+        return supervision.project_tools(self, config)
 
     def budget_categories(self, config: dict) -> list[Choice]:
         """The categories a row may take: those every policy with a list allows ([]: no list)."""

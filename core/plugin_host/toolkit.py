@@ -18,14 +18,17 @@ from core.plugin_host.facts import BudgetRow, ProjectFacts, RuleContext
 from core.plugin_host.delivery_rules import DeliveryRules, ProjectPeriod
 from core.plugin_host.hookspecs import hookimpl
 from core.plugin_host.todo import TODO_COLUMNS, TodoKind  # inbox: a policy's kinds of to-do
+# supervision: what a policy's checklist, archive and tools are made of
+from core.plugin_host.supervision import ArchiveItem, Checklist, ChecklistItem, Evidence, Tool
 from core.tenancy import TenantOwned
 from core.violations import RuleError, Violation
 # A policy's own pages (``tongxin_blueprints``) read the config of the unit they are about.
 from core.web.plugin_pages import current_policy_config
 
 # Project states a rule may ask about (see ProjectFacts.state and RuleContext.count_projects).
-ACTIVE_STATES = ("draft", "submitted", "endorsed", "under_review", "returned", "approved")
-SUBMITTED_STATES = ("submitted", "endorsed", "under_review", "approved")
+# A closed project (结项) was approved: it still counts wherever an approved one does.
+ACTIVE_STATES = ("draft", "submitted", "endorsed", "under_review", "returned", "approved", "closed")
+SUBMITTED_STATES = ("submitted", "endorsed", "under_review", "approved", "closed")
 
 __all__ = [
     "CorrectionDays", "MonthDay", "on", "validate_month_day",
@@ -42,4 +45,6 @@ __all__ = [
     "TodoKind", "TODO_COLUMNS",
     # delivery: what a policy asks of a project being carried out (``tongxin_delivery_rules``).
     "DeliveryRules", "ProjectPeriod",
+    # supervision: a visit's checklist, the archive's items and their evidence, the tools
+    "Checklist", "ChecklistItem", "ArchiveItem", "Evidence", "Tool",
 ]

@@ -18,6 +18,7 @@ from core.i18n import T
 from core.models import ChangeRequest, Project, ProjectState
 from core.permissions import A
 from core.services import paging
+from core.services.closed import refuse_if_closed
 from core.services.context import Ctx
 from core.services.programmes import policy_of
 from core.services.projects import SessionRuleContext, facts, get_project
@@ -94,8 +95,10 @@ def _forms_after(ctx: Ctx, project: Project, track: str, proposed: dict) -> dict
     return {key: data for key, data in merged.items() if key in keys}
 
 
-def require_changeable(project: Project) -> None:
-    """Only an approved project takes change requests (others are edited directly)."""
+def require_changeable(project: Project, ctx: Ctx | None = None) -> None:
+    """Only an approved project takes change requests (others are edited directly; a closed one
+    takes none)."""
+    refuse_if_closed(ctx, project, T("申请项目变更", "take change requests"), field="state")
     if project.state != ProjectState.approved.value:
         raise RuleError(Violation("not_changeable", T("只有已立项的项目需要变更申请；未立项的项目可直接修改",
                                                       "Only approved projects take change requests; others are edited directly"),
@@ -115,7 +118,7 @@ def request_change(ctx: Ctx, project_id: int, reason: str, proposed_track: str |
     project = get_project(ctx, project_id, for_update=True)
     if not ctx.can(A.change_request, project):
         raise Forbidden(T("只有申报单位可以申请项目变更", "Only the applicant may request a change"))
-    require_changeable(project)
+    require_changeable(project, ctx)
     require_none_pending(change_requests(ctx, project.id))
     reason = (reason or "").strip()
     track, forms, v = _produced(ctx, project, proposed_track, proposed_forms or {})

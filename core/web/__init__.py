@@ -9,7 +9,9 @@ their config, programmes, panels, audit log, faults) and ``inbox`` (every role's
 messages, with their count in each page's header, and handing a role over). Policy plugins' own pages are mounted
 by ``plugin_pages``. The project page (``project_page``) gathers its sections through the
 ``tongxin_project_panels`` hook, core's own from the built-in plugin ``project_panels`` that
-``init_app`` registers on the host. Every POST carries a CSRF token (``csrf``); errors become
+``init_app`` registers on the host. ``supervision`` (visits, rectifications, commissioned
+organisations) and ``archive`` (a project's archive and its close-out) have pages of their own,
+reached from the project page's sections (``supervision_panels``). Every POST carries a CSRF token (``csrf``); errors become
 pages (``errors``); templates get ``_t``/``locale`` and filters from ``templating``.
 
 Every asset (CSS, JS, the logo) ships in ``static/``: users' networks may be closed, so there
@@ -49,12 +51,14 @@ def init_app(app: Flask) -> None:
     app.extensions["tongxin.web"] = registry
     # Core's sections of the project page answer the hook a policy's sections answer.
     app.extensions["tongxin"].host.builtins.register(project_panels.NAME, project_panels)
+    from core.web import archive, supervision  # supervision, the archive and the close-out: their pages
 
     # A fresh parent per app: blueprints cannot gain children once registered somewhere.
     web = Blueprint("web", __name__)
     for child in (public.bp, auth.bp, overview.bp, programmes.bp, projects.bp, endorsement.bp, review.bp, admin.bp,
                   money.bp, fund_requests.bp, sponsors.bp, disclosure.bp, inbox.bp,
-                  delivery.bp):  # delivery: plan tasks, activity records, people
+                  delivery.bp,  # delivery: plan tasks, activity records, people
+                  supervision.bp, archive.bp):  # supervision, the archive and the close-out
         web.register_blueprint(child)
     app.register_blueprint(web)
     plugin_owners = plugin_pages.init_app(app, registry)

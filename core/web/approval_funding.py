@@ -11,7 +11,7 @@ from core.services.context import Ctx
 
 def sources_panel(c: Ctx, project: Project) -> Panel | None:
     """A section of the project page (``core.web.project_panels``)."""
-    if project.state != ProjectState.approved.value:
+    if project.state not in (ProjectState.approved.value, ProjectState.closed.value):  # closed: still its sources
         return None
     decision, sources = approval_sources.standing_sources(c, project)
     if decision is None or not sources:

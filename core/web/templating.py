@@ -170,4 +170,6 @@ def init_app(app: Flask) -> None:
             "may_co_funds": bool(holder_grants(actor, A.sponsor_view, table=table, scopes=UNIT_SCOPES)),
             "may_fund_requests": can(actor, A.fund_request_summary, table=table).allowed,
             "may_my_pledges": bool(holder_grants(actor, A.sponsor_view, table=table, scopes=frozenset({Scope.sponsor_of}))),
+            # supervision: those who visit (an office, a commissioned organisation) have the list
+            "may_supervise": can(actor, A.supervision_visit, table=table).allowed,
         }

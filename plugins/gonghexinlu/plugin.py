@@ -13,6 +13,8 @@ from core.plugin_host.toolkit import (
 )
 from plugins.gonghexinlu import clauses
 from plugins.gonghexinlu.config import GonghexinluConfig
+# supervision: the checklist a visit answers and the tools (their own module)
+from plugins.gonghexinlu.supervision import tongxin_project_tools, tongxin_supervision_checklist  # noqa: F401
 from plugins.gonghexinlu.forms import (
     DIRECTIONS, MICRO, SIGNATURE, application_schema, intent_schema,
 )

@@ -21,6 +21,8 @@ from core.plugin_host.toolkit import (
 )
 from plugins.jingan_fund import clauses
 from plugins.jingan_fund.config import CATEGORY_EN, JinganFundConfig
+# supervision: the district's items on a street's visit (their own module)
+from plugins.jingan_fund.supervision import tongxin_supervision_checklist  # noqa: F401
 from plugins.jingan_fund.forms import (
     ANALYSIS, FORMATION, GONGZHI, GRANT, NEIGHBOURHOOD_PLATFORMS, REPRESENTATIVES, ZIZHI, FormationForm, GrantForm,
     analysis_schema,

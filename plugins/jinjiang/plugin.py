@@ -10,6 +10,8 @@ from core.plugin_host.toolkit import (
 )
 from plugins.jinjiang import clauses
 from plugins.jinjiang.config import JinjiangConfig
+# supervision: the checklist a visit answers and the archive (their own module)
+from plugins.jinjiang.supervision import tongxin_archive, tongxin_supervision_checklist  # noqa: F401
 from plugins.jinjiang.forms import PLAN_SCHEMA, PROJECT_TYPES, SELECTION_SCHEMA, application_schema, schedule_date
 
 NAME = "jinjiang"
@@ -138,7 +140,7 @@ def _submission_rules(project: ProjectFacts, config) -> list[Violation]:
 
 def _selection_rules(project: ProjectFacts, config, context: RuleContext) -> list[Violation]:
     quota = config["pilot_quota"]
-    selected = context.count_projects(programme_id=project.programme_id, states=("approved",),
+    selected = context.count_projects(programme_id=project.programme_id, states=("approved", "closed"),
                                       exclude_project_id=project.id)
     if selected >= quota:
         return [Violation("pilot_quota_full",

@@ -24,7 +24,8 @@ real ones. ``tests/test_hookspecs_documented.py`` fails when a hook lacks a docs
 The hooks live in one module per theme (``shape``: what a policy declares; ``rules``: how it
 judges; ``money``: its funds and fund requests; ``platform``: what it adds to the platform;
 ``inbox``: what waits for someone, the kinds of to-do; ``delivery``: what it asks of a project
-being carried out) and are all re-exported here, which is what the host registers (``pm.add_hookspecs(hookspecs)``).
+being carried out; ``supervision``: its supervision checklist, archive and tools) and are all
+re-exported here, which is what the host registers (``pm.add_hookspecs(hookspecs)``).
 A new theme is a new module, imported below.
 """
 from __future__ import annotations
@@ -40,6 +41,9 @@ from core.plugin_host.hookspecs.rules import tongxin_project_rules, tongxin_proj
 from core.plugin_host.hookspecs.shape import (tongxin_attachment_kinds, tongxin_budget_categories, tongxin_endorsement,
                                               tongxin_forms, tongxin_phases, tongxin_policy, tongxin_review_rubric,
                                               tongxin_tags, tongxin_tracks)
+# supervision: checklists, the archive and the tools
+from core.plugin_host.hookspecs.supervision import (tongxin_archive, tongxin_project_tools,
+                                                    tongxin_supervision_checklist)
 
 __all__ = [
     "PROJECT_NAME", "hookimpl", "hookspec",
@@ -50,4 +54,5 @@ __all__ = [
     "tongxin_todo_kinds",  # inbox
     # delivery: plan tasks, activity records, people
     "tongxin_delivery_rules",
+    "tongxin_archive", "tongxin_project_tools", "tongxin_supervision_checklist",
 ]

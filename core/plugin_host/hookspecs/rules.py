@@ -45,8 +45,8 @@ def tongxin_project_rules(project: ProjectFacts, action: str, config: dict,
 @hookspec
 def tongxin_project_transitioned(project: ProjectFacts, action: str, before: str, after: str,
                                  config: dict) -> None:
-    """Told after a project changed state (``action`` is "submit", "withdraw", "endorse" or
-    "decide"), in
+    """Told after a project changed state (``action`` is "submit", "withdraw", "endorse",
+    "decide" or "close"), in
     the same transaction, for side effects a policy wants. Every policy that applies to the
     programme is told (its own and those it inherits), each with its own frozen config. An
     exception here undoes the transition, so keep it small.

@@ -16,8 +16,8 @@ from core.violations import NotFound
 
 PROJECT = T("项目", "project")
 # States whose projects are public with their money. Drafts, applications under review and
-# refused ones are not: only what was approved was ever promised money.
-DISCLOSED_STATES = (ProjectState.approved.value,)
+# refused ones are not: only what was approved was ever promised money (and a closed project was).
+DISCLOSED_STATES = (ProjectState.approved.value, ProjectState.closed.value)
 
 
 def years(ctx: Ctx) -> list[int]:

@@ -8,6 +8,7 @@ from core.models import FundRequest, ProjectState
 from core.models.fund_request import FundRequestState
 from core.permissions import A
 from core.services import calendar
+from core.services.closed import refuse_if_closed
 from core.services.context import Ctx
 from core.services.fund_requests.common import (
     _amount, _begin_write, _budget_item, _month, _require, _state_error, _text)
@@ -27,6 +28,7 @@ def file_request(ctx: Ctx, project_id: int, *, amount, purpose, beneficiaries=""
     _require(ctx, A.fund_request_file, project.applicant_unit, T(
         f"只有「{project.applicant_unit.name}」的工作人员或项目团队可以为本项目申请资金",
         f"Only the staff or team of {project.applicant_unit.name_en or project.applicant_unit.name} may request money for this project"))
+    refuse_if_closed(ctx, project, T("申请资金", "take fund requests"))
     if project.state != ProjectState.approved.value:
         raise RuleError(Violation("project_not_approved", T(
             f"项目当前状态为「{project.state_enum.label.zh}」，只有已立项的项目可以申请资金",

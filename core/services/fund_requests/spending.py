@@ -19,6 +19,7 @@ from core.models.fund_request import FundRequestState
 from core.money import money_text
 from core.permissions import A, Action
 from core.services import funding, ledger
+from core.services.closed import refuse_if_closed
 from core.services.context import Ctx
 from core.services.fund_requests.common import (
     KEY_PATTERN, VOUCHER_KIND, VOUCHER_TYPES, _amount, _begin_write, _require, _state_error, _text)
@@ -61,6 +62,10 @@ def _replay(done: list[LedgerEntry], fen: int, key: str) -> list[LedgerEntry]:
     return done
 
 
+# What a closed project refuses, in words (``core.services.closed``).
+CLOSED_DOING = {"expense": T("登记支出", "record spending"), "refund": T("登记退回", "record a refund")}
+
+
 def _disbursed_request(ctx: Ctx, request_id: int, action: Action, who: Text, kind: str, doing: Text, key: str | None):
     """What recording an expense and a refund share: the request locked, the caller's role, a
     retry's earlier entries (the same key), and a request that has been disbursed. Returns
@@ -70,6 +75,8 @@ def _disbursed_request(ctx: Ctx, request_id: int, action: Action, who: Text, kin
     _require(ctx, action, req.project.applicant_unit, who)
     prefix = f"fund_request:{req.id}:{kind}:{_key_token(key)}:"
     done = _replayed(ctx, prefix) if key else []
+    if not done:  # a retry of what was recorded before the close answers as it did then
+        refuse_if_closed(ctx, req.project, CLOSED_DOING[kind])
     if not done and req.state != FundRequestState.disbursed.value:
         raise _state_error(req, doing)
     return req, prefix, done or []

@@ -19,7 +19,7 @@ def visible(ctx: Ctx) -> Select:
     """Projects the actor may see: their own units' projects (any state); for oversight roles,
     every non-draft project of programmes at or below their units; for everyone, approved ones."""
     stmt = select(Project)
-    published = Project.state == ProjectState.approved.value
+    published = Project.state.in_((ProjectState.approved.value, ProjectState.closed.value))  # closed: approved once
     if not ctx.actor.is_authenticated:
         return stmt.where(published)
     applicant = aliased(OrgUnit)
