@@ -2,6 +2,7 @@
 
 One module per area declares its operations beside their input schemas; add a new area here."""
 from core.door import applications, money  # noqa: F401
+from core.door import reporting  # noqa: F401  (reporting: obligations and their reports)
 from core.door.operations import Operation, declared
 
 

@@ -11,6 +11,9 @@ from core.models.endorsement import ChangeRequest, Endorsement
 from core.models.ledger import EntryKind, Fund, FundKind, LedgerEntry
 from core.models.sponsorship import Pledge, Sponsor, SponsorKind
 from core.models.fund_request import BatchState, FundRequest, FundRequestBatch, FundRequestState
+# reporting: obligations with dates, their due items and reports
+from core.models.obligation import (DueItem, ItemState, ObligationAlert, ObligationPeriod, ObligationReport,
+                                    ProgrammeObligation, ReportState)
 
 __all__ = [
     "Tenant", "OrgUnit", "UnitKind", "User", "Membership", "Role", "ApiToken",
@@ -18,6 +21,7 @@ __all__ = [
     "Attachment", "PanelMember", "Score", "Decision", "AuditEntry", "Notification", "Endorsement", "ChangeRequest",
     "Fund", "FundKind", "LedgerEntry", "EntryKind", "Sponsor", "SponsorKind", "Pledge",
     "FundRequest", "FundRequestBatch", "FundRequestState", "BatchState",
+    "ProgrammeObligation", "ObligationPeriod", "ObligationAlert", "DueItem", "ItemState", "ObligationReport", "ReportState",
 ]
 
 # Writing through these models is audited: the listener lives with the models so no session

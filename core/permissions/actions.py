@@ -70,6 +70,11 @@ class A:
     pledge_claim = Action("pledge.claim", T("认领项目（认捐时指定项目）", "claim a project with a pledge"))
     # the audit log
     audit_read = Action("audit.read", T("查看操作日志", "read the audit log"))
+    # reporting: obligations with dates (应交事项), their reports, and the 通报 of late units
+    obligation_view = Action("obligation.view", T("查看应交事项及其报告", "see obligations and their reports"))
+    obligation_report = Action("obligation.report", T("填写、提交本单位应交的报告", "write and hand in a report one's unit owes"))
+    obligation_review = Action("obligation.review", T("审核报告：通过或退回，通报逾期单位",
+                                                      "accept or return reports, issue a notice on late units"))
 
     @classmethod
     def all(cls) -> list[Action]:

@@ -14,6 +14,8 @@ from core.permissions.actions import A, Action
 from core.plugin_host.contributions import (Allow, AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
                                             FundSpec, Panel, PermissionRule, Permissions, Phase, PolicyInfo, Track)
 from core.plugin_host.facts import BudgetRow, ProjectFacts, RuleContext
+# reporting: what falls due, and when (tongxin_obligations)
+from core.plugin_host.obligations import AfterQuarter, Escalation, MonthlyBy, Obligation, OnDays
 from core.plugin_host.hookspecs import hookimpl
 from core.tenancy import TenantOwned
 from core.violations import RuleError, Violation
@@ -35,4 +37,6 @@ __all__ = [
     "Base", "TenantOwned", "JSONDoc", "Fen",
     # The web side: a section of the project page, and a policy page's config.
     "Panel", "current_policy_config",
+    # What falls due during the year (tongxin_obligations).
+    "Obligation", "AfterQuarter", "MonthlyBy", "OnDays", "Escalation",
 ]

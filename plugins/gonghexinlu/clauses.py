@@ -45,3 +45,10 @@ INTENT_FORM = T("附件2 工具清单 第1项：《2023年居民区自治项目�
                 "Annex 2, tool 1: the intent form, used when applying")
 APPLICATION_FORM = T("附件2 工具清单 第2项：《共和新路街道自治项目申报表》用于自治项目方案策划（项目申报立项阶段）",
                      "Annex 2, tool 2: the application form, used to plan the project when applying")
+# What falls due during the year (tongxin_obligations).
+QUARTERLY_REPORT = T("附件2 工具清单 第9项：《项目实施情况季报表》用于掌握项目实施情况（项目实施阶段，每季度一次）",
+                     "Annex 2, tool 9: the implementation report, once a quarter during implementation")
+MID_TERM = T("实施方案 五（二）3：一般在7月份重点开展一次项目中期督导",
+             "Plan §5(2)3: a mid-term supervision of each project, normally in July")
+STAGE_REVIEW = T("附件2 工具清单 第10、11项：《项目实施情况对照表》《项目阶段性自评报告》用于阶段性总结，一年两次",
+                 "Annex 2, tools 10-11: the comparison table and the stage self-assessment, twice a year")

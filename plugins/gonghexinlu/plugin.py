@@ -13,6 +13,7 @@ from core.plugin_host.toolkit import (
 )
 from plugins.gonghexinlu import clauses
 from plugins.gonghexinlu.config import GonghexinluConfig
+from plugins.gonghexinlu.obligations import obligations
 from plugins.gonghexinlu.forms import (
     DIRECTIONS, MICRO, SIGNATURE, application_schema, intent_schema,
 )
@@ -257,6 +258,13 @@ def guide_page():
 @hookimpl
 def tongxin_blueprints():
     return [guide]
+
+
+@hookimpl
+def tongxin_obligations(config):
+    """The quarterly report (tool 9), the July supervision and the stage review (tools 10-11):
+    ``plugins.gonghexinlu.obligations``."""
+    return obligations(config)
 
 
 @hookimpl

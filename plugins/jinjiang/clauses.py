@@ -27,3 +27,10 @@ APPLICANTS = T("通知 一：在全市范围内选取12个基础条件好……�
                "Notice §1: the projects are run by city and village communities, twelve selected city-wide")
 IMPLEMENTATION = T("通知 四.3：项目承接单位按照项目方案扎实推进建设……所有项目均应于2023年11月30前完成",
                    "Notice §4.3: the pilots carry out their plans, all finished by 30 November")
+# What falls due during the year (tongxin_obligations).
+MONTHLY_PROGRESS = T("通知 五.3：建立信息报告制度，各相关镇（街道）应于每月20日前向市民政局报送试点工作进展情况",
+                     "Notice §5.3: each town/street reports its pilots' progress to the city bureau by the 20th of every month")
+SLOW_UNITS = T("通知 三：市级将不定期组织对项目建设进行检查，对工作进度缓慢的单位适时进行通报",
+               "Notice §3: the city inspects the projects and names units that are slow")
+SUMMARY = T("通知 四.4：项目结项后，试点村（社区）认真总结经验做法、查找不足，形成项目工作总结于12月20日报送市民政局",
+            "Notice §4.4: after completion each pilot writes a summary of its experience and shortcomings, due to the city bureau by 20 December")

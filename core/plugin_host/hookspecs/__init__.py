@@ -22,7 +22,8 @@ real jurisdiction, so the built-in plugins under ``plugins/`` and ``docs/plugins
 real ones. ``tests/test_hookspecs_documented.py`` fails when a hook lacks a docstring or an example.
 
 The hooks live in one module per theme (``shape``: what a policy declares; ``rules``: how it
-judges; ``money``: its funds and fund requests; ``platform``: what it adds to the platform) and
+judges; ``money``: its funds and fund requests; ``platform``: what it adds to the platform;
+``obligations``: what falls due during the year, and when) and
 are all re-exported here, which is what the host registers (``pm.add_hookspecs(hookspecs)``).
 A new theme is a new module, imported below.
 """
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 from core.plugin_host.markers import PROJECT_NAME, hookimpl, hookspec
 from core.plugin_host.hookspecs.money import tongxin_fund_requests, tongxin_funding, tongxin_funds
+from core.plugin_host.hookspecs.obligations import tongxin_obligations  # reporting: obligations with dates
 from core.plugin_host.hookspecs.platform import (tongxin_blueprints, tongxin_migration_dirs, tongxin_permissions,
                                                  tongxin_project_panels)
 from core.plugin_host.hookspecs.rules import tongxin_check_project, tongxin_project_transitioned
@@ -41,6 +43,6 @@ __all__ = [
     "PROJECT_NAME", "hookimpl", "hookspec",
     "tongxin_attachment_kinds", "tongxin_blueprints", "tongxin_budget_categories", "tongxin_check_project",
     "tongxin_endorsement", "tongxin_forms", "tongxin_fund_requests", "tongxin_funding", "tongxin_funds",
-    "tongxin_migration_dirs", "tongxin_permissions", "tongxin_phases", "tongxin_policy", "tongxin_project_panels",
+    "tongxin_migration_dirs", "tongxin_obligations", "tongxin_permissions", "tongxin_phases", "tongxin_policy", "tongxin_project_panels",
     "tongxin_project_transitioned", "tongxin_review_rubric", "tongxin_tags", "tongxin_tracks",
 ]

@@ -19,6 +19,7 @@ def test_defaults_are_the_plans_numbers(policy):
         "pool_cap_yuan": "200000.00", "application_opens": "01-01", "application_closes": "03-31",
         "focus_areas": FOCUS_AREAS_2023, "intent_form_required": False, "max_points": 10,
         "correction_days": 10,  # the plugin's own choice: the plan sets no correction period
+        "report_days_after_quarter": 10,  # the plugin's own choice: tool 9 says once a quarter, no day
     }
     assert len(FOCUS_AREAS_2023) == 10 and "楼组建设" in FOCUS_AREAS_2023
 
