@@ -71,10 +71,12 @@ def starting_body(ctx: Ctx, item: DueItem, form: type[Schema], found: dict | Non
     return prefill.initial(form, found if found is not None else prefill.facts(ctx, item))
 
 
-def _validated(form: type[Schema], body: dict) -> dict:
+def _validated(form: type[Schema], body: dict, *, draft: bool = False) -> dict:
+    """The body loaded by the form (a draft may leave required fields empty: they are required
+    when it is handed in)."""
     try:
         schema = form()
-        return schema.dump(schema.load(body))
+        return schema.dump(schema.load(body, partial=draft))
     except ValidationError as err:
         raise RuleError(validation_violations(err, prefix="body", schema=form()), status=422) from None
 
@@ -87,7 +89,8 @@ def save(ctx: Ctx, item_id: int, body: dict) -> ObligationReport:
     items.require_owed(ctx, item, last.number if last else None)
     items.require_open(ctx, item, handing_in=False)
     form = obligation_of(ctx, item).form
-    data = _validated(form, prefill.merge_rows(form, body if isinstance(body, dict) else {}, prefill.facts(ctx, item)))
+    data = _validated(form, prefill.merge_rows(form, body if isinstance(body, dict) else {}, prefill.facts(ctx, item)),
+                      draft=True)
     with ctx.action("obligation.report_save"):
         if last is not None and last.state == ReportState.draft.value:
             last.body, last.written_by_id = data, ctx.actor.id
@@ -108,7 +111,9 @@ def submit(ctx: Ctx, item_id: int, body: dict | None = None) -> ObligationReport
     last = latest(ctx, item)
     items.require_owed(ctx, item, last.number if last else None)
     items.require_open(ctx, item, handing_in=True)
-    if body is not None:
+    if body is not None:  # every problem of the form at once, as handing it in would name them
+        form = obligation_of(ctx, item).form
+        _validated(form, prefill.merge_rows(form, body if isinstance(body, dict) else {}, prefill.facts(ctx, item)))
         last = save(ctx, item_id, body)
     if last is None or last.state != ReportState.draft.value:
         raise RuleError(Violation("report_missing", T("请先填写报告再提交", "Write the report before handing it in"),
