@@ -61,3 +61,26 @@ def items(platform, tenant: str) -> list[tuple[str, str, str, str]]:
         return sorted(s.execute(select(ProgrammeObligation.key, ObligationPeriod.key, DueItem.subject_key, DueItem.state)
                                 .join(ObligationPeriod, ObligationPeriod.id == DueItem.period_id)
                                 .join(ProgrammeObligation, ProgrammeObligation.id == DueItem.obligation_id)).all())
+
+
+def bulk_approved(platform, count: int, *, approved_on: str = "2023-03-20", start: int = 0) -> list[int]:
+    """``count`` approved 共和新路 micro projects, written straight as rows (a project and its
+    approval, spread over the street's neighbourhoods), for the tests that measure the daily task
+    against the number of projects rather than the services that build them."""
+    import datetime as dt
+
+    from core.clock import SHANGHAI
+    from core.models import Decision, OrgUnit, Project
+    from tests.factories import programme_id
+    decided = dt.datetime.combine(dt.date.fromisoformat(approved_on), dt.time(10), tzinfo=SHANGHAI)
+    with platform.db.scope(tenant_id=tenant_id(platform, "jingan")) as s:
+        chair = s.scalars(select(User.id).where(User.username == "ghxl_chair")).one()
+        hoods = list(s.scalars(select(OrgUnit.id).where(OrgUnit.code.startswith("ghxl-")).order_by(OrgUnit.id)))
+        rows = [Project(programme_id=programme_id(platform), applicant_unit_id=hoods[i % len(hoods)], track="micro_venture",
+                        title=f"微项目{start + i}", forms={}, tags=[], state="approved", requested_fen=300_000)
+                for i in range(count)]
+        s.add_all(rows)
+        s.flush()
+        s.add_all(Decision(project_id=p.id, outcome="approved", approved_fen=300_000, decided_by_id=chair,
+                           decided_at=decided) for p in rows)
+        return [p.id for p in rows]

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import Integer, String, and_, cast, exists, func, insert, literal, null, or_, select, true, union_all, update
+from sqlalchemy import Integer, String, and_, cast, func, literal, null, or_, select, true, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -109,21 +109,31 @@ def _openings(tenant_id: int):
 
 def _open_items(ctx: Ctx, now: dt.datetime) -> int:
     wanted = _openings(ctx.tenant_id)
-    taken = exists().where(DueItem.period_id == wanted.c.period_id, DueItem.subject_key == wanted.c.subject_key)
     rows = select(literal(ctx.tenant_id, Integer), wanted.c.programme_id, wanted.c.obligation_id, wanted.c.period_id,
                   wanted.c.owner_unit_id, wanted.c.project_id, wanted.c.fund_id, wanted.c.subject_key,
                   literal(ItemState.open.value, String), literal(0, Integer), literal("", String),
-                  literal(now, UtcDateTime()), literal(1, Integer)).where(~taken)
-    stmt = insert(DueItem).from_select(
-        ["tenant_id", "programme_id", "obligation_id", "period_id", "owner_unit_id", "project_id", "fund_id",
-         "subject_key", "state", "escalation_level", "notice_text", "created_at", "version"], rows)
-    return _inserted(ctx, stmt)
+                  literal(now, UtcDateTime()), literal(1, Integer)).where(wanted.c.period_id.is_not(None))
+    return _insert_new(ctx, DueItem, ["tenant_id", "programme_id", "obligation_id", "period_id", "owner_unit_id",
+                                      "project_id", "fund_id", "subject_key", "state", "escalation_level", "notice_text",
+                                      "created_at", "version"], rows, ["period_id", "subject_key"])
 
 
-def _inserted(ctx: Ctx, stmt) -> int:
-    """Run an ``INSERT ... SELECT`` on the session's connection and say how many rows went in
-    (counted from ``RETURNING``: the drivers' row count of an INSERT ... SELECT is not reliable)."""
-    return len(ctx.session.connection().execute(stmt.returning(stmt.table.c.id)).all())
+# Why ON CONFLICT DO NOTHING rather than "WHERE NOT EXISTS (...)": the keys are computed
+# ("project:12", "obligation:5:1:7"), and under PostgreSQL's row-level security a comparison with
+# a computed value cannot be pushed into an index scan of the protected table (text concatenation
+# is not leakproof). Where the planner's statistics are stale (a table just filled), the anti-join
+# then rescans the tenant's rows for every candidate, including those the statement itself is
+# inserting: quadratic. The conflict check is always an index probe of the unique key.
+def _insert_new(ctx: Ctx, model, columns: list[str], rows, unique: list[str]) -> int:
+    """``INSERT ... SELECT`` of the rows whose unique key (``unique``) is not there yet; how
+    many went in (counted from ``RETURNING``: the drivers' row count of an INSERT ... SELECT is
+    not reliable)."""
+    if ctx.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(model).from_select(columns, rows).on_conflict_do_nothing(index_elements=unique)
+    return len(ctx.session.connection().execute(stmt.returning(model.__table__.c.id)).all())
 
 
 def _mark_overdue(ctx: Ctx, day: dt.date) -> int:
@@ -137,35 +147,47 @@ def _mark_overdue(ctx: Ctx, day: dt.date) -> int:
 
 def _notices(ctx: Ctx, day: dt.date, now: dt.datetime) -> int:
     """Every reminder and escalation that has come due, to every holder of its role at its
-    level, once (see the module doc)."""
+    level, once (see the module doc). Who hears of what is resolved first per alert and owing
+    unit (a few rows: the alerts firing today by the units that still owe them), then joined
+    to the items, so the work grows with the items, never with items times people."""
+    t = ctx.tenant_id
     I, A, P, O = DueItem, ObligationAlert, ObligationPeriod, ProgrammeObligation
     OWN, TGT, PR = aliased(OrgUnit), aliased(OrgUnit), aliased(Project)
+    firing = (select(A.id, A.period_id, A.position, A.kind, A.role, A.level, A.message_zh)
+              .where(A.tenant_id == t, A.fires_on <= day, A.until_on >= day).cte("firing"))
+    owing = (select(I.period_id, I.owner_unit_id).distinct()
+             .where(I.tenant_id == t, I.state.in_(OWED_STATES), I.period_id.in_(select(firing.c.period_id)))
+             .cte("owing"))
+    target = or_(and_(firing.c.level == OWNER, TGT.id == OWN.id),
+                 and_(firing.c.level != OWNER, TGT.kind == firing.c.level, OWN.path.startswith(TGT.path)))
+    hears = (select(firing.c.id.label("alert_id"), owing.c.owner_unit_id, Membership.user_id).distinct()
+             .select_from(firing).join(owing, owing.c.period_id == firing.c.period_id)
+             .join(OWN, and_(OWN.id == owing.c.owner_unit_id, OWN.tenant_id == t))
+             .join(TGT, and_(target, TGT.tenant_id == t))
+             .join(Membership, and_(Membership.org_unit_id == TGT.id, Membership.role == firing.c.role,
+                                    Membership.tenant_id == t))
+             .join(User, and_(User.id == Membership.user_id, User.is_active == true()))
+             .cte("hears").prefix_with("MATERIALIZED"))
     sep = literal(":")
-    key = (literal("obligation:") + cast(I.id, String) + sep + cast(A.position, String) + sep
-           + cast(Membership.user_id, String))
+    key = (literal("obligation:") + cast(I.id, String) + sep + cast(firing.c.position, String) + sep
+           + cast(hears.c.user_id, String))
     about = func.coalesce(PR.title, OWN.name)
-    subject = func.substr(about + literal("：") + O.label_zh + literal("（") + P.label_zh + literal("）") + A.message_zh, 1, 200)
-    body = (OWN.name + literal("应交的「") + O.label_zh + literal("」（") + P.label_zh + literal("）") + A.message_zh
+    subject = func.substr(about + literal("：") + O.label_zh + literal("（") + P.label_zh + literal("）")
+                          + firing.c.message_zh, 1, 200)
+    body = (OWN.name + literal("应交的「") + O.label_zh + literal("」（") + P.label_zh + literal("）") + firing.c.message_zh
             + literal("。依据：") + O.clause_zh)
-    sent = exists().where(Notification.tenant_id == ctx.tenant_id, Notification.dedupe_key == key)
-    target = or_(and_(A.level == OWNER, TGT.id == OWN.id),
-                 and_(A.level != OWNER, TGT.kind == A.level, OWN.path.startswith(TGT.path)))
-    rows = (select(literal(ctx.tenant_id, Integer), Membership.user_id, literal(NOTIFICATION_PREFIX) + A.kind, subject, body,
+    rows = (select(literal(t, Integer), hears.c.user_id, literal(NOTIFICATION_PREFIX) + firing.c.kind, subject, body,
                    literal("/obligations/") + cast(I.id, String), key, literal(now, UtcDateTime()))
             .distinct()
             .select_from(I)
-            .join(A, and_(A.period_id == I.period_id, A.tenant_id == ctx.tenant_id))
+            .join(firing, firing.c.period_id == I.period_id)
+            .join(hears, and_(hears.c.alert_id == firing.c.id, hears.c.owner_unit_id == I.owner_unit_id))
             .join(P, P.id == I.period_id).join(O, O.id == I.obligation_id)
             .join(OWN, OWN.id == I.owner_unit_id)
-            .join(TGT, and_(target, TGT.tenant_id == ctx.tenant_id))
-            .join(Membership, and_(Membership.org_unit_id == TGT.id, Membership.role == A.role,
-                                   Membership.tenant_id == ctx.tenant_id))
-            .join(User, and_(User.id == Membership.user_id, User.is_active == true()))
             .outerjoin(PR, PR.id == I.project_id)
-            .where(I.tenant_id == ctx.tenant_id, I.state.in_(OWED_STATES), A.fires_on <= day, A.until_on >= day, ~sent))
-    stmt = insert(Notification).from_select(
-        ["tenant_id", "user_id", "kind", "subject", "body", "link", "dedupe_key", "created_at"], rows)
-    return _inserted(ctx, stmt)
+            .where(I.tenant_id == t, I.state.in_(OWED_STATES)))
+    return _insert_new(ctx, Notification, ["tenant_id", "user_id", "kind", "subject", "body", "link", "dedupe_key",
+                                           "created_at"], rows, ["tenant_id", "dedupe_key"])
 
 
 def _escalate(ctx: Ctx, day: dt.date) -> int:
