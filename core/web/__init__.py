@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
         project_panels,
         projects,
         public,
+        reporting,
         review,
         sponsors,
         templating,
@@ -50,7 +51,7 @@ def init_app(app: Flask) -> None:
     # A fresh parent per app: blueprints cannot gain children once registered somewhere.
     web = Blueprint("web", __name__)
     for child in (public.bp, auth.bp, overview.bp, programmes.bp, projects.bp, endorsement.bp, review.bp, admin.bp,
-                  money.bp, fund_requests.bp, sponsors.bp, disclosure.bp):
+                  money.bp, fund_requests.bp, sponsors.bp, disclosure.bp, reporting.bp):
         web.register_blueprint(child)
     app.register_blueprint(web)
     plugin_owners = plugin_pages.init_app(app, registry)
