@@ -29,17 +29,18 @@ class PlatformCelery(Celery):
     schedule is due, and which day it is for, by the time the rest of the platform keeps
     (TONGXIN_TODAY pins it for beat as it does for the web app and the worker)."""
 
-    clock: Clock | None = None
+    # Not ``clock``: Celery's own ``app.clock`` is its logical (Lamport) clock.
+    platform_clock: Clock | None = None
 
     def now(self):
-        if self.clock is None:
+        if self.platform_clock is None:
             return super().now()
-        return self.clock.now().astimezone(self.timezone)
+        return self.platform_clock.now().astimezone(self.timezone)
 
 
 def _configured(settings: Settings) -> Celery:
     app = PlatformCelery("tongxin", broker=settings.broker_url, backend=settings.broker_url)
-    app.clock = of_settings(settings)
+    app.platform_clock = of_settings(settings)
     app.conf.update(
         task_acks_late=True,            # a worker that dies mid-task leaves it for another: tasks are idempotent
         task_reject_on_worker_lost=True,
