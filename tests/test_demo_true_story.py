@@ -26,9 +26,10 @@ pytest_plugins = ["tests.demo_kit"]  # the demo fixtures: prepared_demo, demo
 
 
 def _dated_columns():
-    """Every date and every moment column of every table (SQLAlchemy's metadata)."""
+    """Every date and every moment column of every table (SQLAlchemy's metadata), but those of a
+    calendar (``info["planned"]``: when an obligation falls due), which plan ahead of today."""
     return [(table, column) for table in Base.metadata.sorted_tables for column in table.columns
-            if isinstance(column.type, (Date, UtcDateTime))]
+            if isinstance(column.type, (Date, UtcDateTime)) and not column.info.get("planned")]
 
 
 def _latest(platform: Platform) -> dict[str, object]:

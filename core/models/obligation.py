@@ -27,6 +27,12 @@ from core.models.org import OrgUnit
 from core.models.programme import Programme
 from core.tenancy import TenantOwned
 
+# Marks the columns of a calendar (``Column.info``): the dates a period runs, falls due and is
+# taken, the days an alert fires. They are planned, not recorded: a programme's calendar runs to
+# the end of its year (and into the next) from the day it is frozen, so a demo or an audit asking
+# "was anything recorded after today?" leaves them out (tests/test_demo_true_story.py).
+PLANNED = {"planned": True}
+
 
 class ProgrammeObligation(TenantOwned, Base):
     """One obligation of one policy that applies to a programme, as it was declared when the
@@ -73,12 +79,12 @@ class ObligationPeriod(TenantOwned, Base):
     key: Mapped[str] = mapped_column(String(32))
     label_zh: Mapped[str] = mapped_column(String(100))
     label_en: Mapped[str] = mapped_column(String(100))
-    starts_on: Mapped[dt.date] = mapped_column(Date)
-    ends_on: Mapped[dt.date] = mapped_column(Date)
-    due_on: Mapped[dt.date] = mapped_column(Date, index=True)
-    opens_on: Mapped[dt.date] = mapped_column(Date)
-    closes_on: Mapped[dt.date] = mapped_column(Date)
-    ends_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    starts_on: Mapped[dt.date] = mapped_column(Date, info=PLANNED)
+    ends_on: Mapped[dt.date] = mapped_column(Date, info=PLANNED)
+    due_on: Mapped[dt.date] = mapped_column(Date, index=True, info=PLANNED)
+    opens_on: Mapped[dt.date] = mapped_column(Date, info=PLANNED)
+    closes_on: Mapped[dt.date] = mapped_column(Date, info=PLANNED)
+    ends_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), info=PLANNED)
 
     obligation: Mapped[ProgrammeObligation] = relationship(lazy="joined")
 
@@ -111,8 +117,8 @@ class ObligationAlert(TenantOwned, Base):
     kind: Mapped[str] = mapped_column(String(20))
     role: Mapped[str] = mapped_column(String(32))
     level: Mapped[str] = mapped_column(String(20))
-    fires_on: Mapped[dt.date] = mapped_column(Date, index=True)
-    until_on: Mapped[dt.date] = mapped_column(Date)
+    fires_on: Mapped[dt.date] = mapped_column(Date, index=True, info=PLANNED)
+    until_on: Mapped[dt.date] = mapped_column(Date, info=PLANNED)
     message_zh: Mapped[str] = mapped_column(String(200))
     message_en: Mapped[str] = mapped_column(String(200))
 
