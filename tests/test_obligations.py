@@ -322,3 +322,30 @@ def test_the_fund_owner_accounts_to_the_congress_from_the_ledger(platform):
 def _unit(platform, code: str) -> int:
     from tests.factories import unit_id
     return unit_id(platform, "jinjiang", code)
+
+
+# -- where it runs: beat's clock, and in-process in the embedded profile ----------------------------------
+
+def test_beat_keeps_the_platforms_time_and_sends_its_day():
+    from core.config import Settings
+    from core.tasks.celery_app import BEAT_SCHEDULE, celery_for
+    app = celery_for(Settings(broker_url="redis://example.invalid:6379/5", today="2023-07-11",
+                              database_url="sqlite:///beat-clock-test.db"))
+    app.set_current()
+    assert app.now().date().isoformat() == "2023-07-11" and app.now().utcoffset().total_seconds() == 8 * 3600
+    day = BEAT_SCHEDULE["daily-deadline-reminders"]["kwargs"]["day"]
+    assert day() == "2023-07-11"  # evaluated by beat when it sends, on the platform's clock
+
+
+def test_the_daily_fan_out_runs_the_obligations_in_process_in_the_embedded_profile(platform):
+    import dataclasses
+
+    from core.tasks.celery_app import celery_for
+    pid = micro(platform)
+    daily = celery_for(dataclasses.replace(platform.settings, broker_url=None)).tasks["tongxin.daily"]
+    assert daily.run(day="2023-07-03") == 3  # every tenant
+    q2 = item_id(platform, "jingan", "quarterly_report", Q2, project_id=pid)
+    assert [(u, k) for u, k, key in notices(platform, "jingan") if key.startswith(f"obligation:{q2}:")] == [
+        ("luochuan", "obligation_reminder")]
+    daily.run(day="2023-07-03")
+    assert len(notices(platform, "jingan")) == 1

@@ -27,7 +27,6 @@ from core.i18n import T
 from core.models import DueItem, Membership, Notification, ObligationAlert, ObligationReport, User
 from core.models.obligation import OWED_STATES, ItemState, ReportState
 from core.permissions import A
-from core.plugin_host.checks import PluginFailure
 from core.plugin_host.obligations import Obligation
 from core.services.context import Ctx
 from core.services.obligations import items, prefill
@@ -40,10 +39,7 @@ TEXT_MAX = 2000
 
 def obligation_of(ctx: Ctx, item: DueItem) -> Obligation:
     """The live declaration (its form); a policy that no longer declares it cannot take reports."""
-    try:
-        found = declaration(ctx, item)
-    except PluginFailure:
-        raise
+    found = declaration(ctx, item)  # a failing policy raises PluginFailure: a 503, recorded
     if found is None:
         raise RuleError(Violation("obligation_withdrawn", T("政策已不再要求此项应交事项，无法填报",
                                                             "The policy no longer asks for this obligation"),
