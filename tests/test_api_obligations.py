@@ -121,3 +121,14 @@ def test_the_openapi_document_states_the_reporting_operations(client):
     codes = paths["/api/v1/t/{tenant}/obligations/{item_id}/submission"]["post"]["responses"]["409"]["description"]
     assert "`not_yet_due`" in codes and "`already_submitted`" in codes and "`period_closed`" in codes
     assert spec["components"]["schemas"]["ReturnInput"]["properties"]["reason"]["maxLength"] == 2000
+
+
+def test_the_list_filters_overdue_items(app, client, platform):
+    micro(platform)
+    _run(app, "jingan", "2023-07-11")   # the second-quarter report is a day late
+    team = login(client, "luochuan")
+    late = client.get(url("/obligations?overdue=true"), headers=team).get_json()
+    assert [(i["obligation"]["key"], i["period"]["key"], i["overdue_since"]) for i in late["items"]] == [
+        ("quarterly_report", Q2, "2023-07-11")]
+    assert client.get(url("/obligations?overdue=false"), headers=team).get_json()["total"] == 4
+    is_error(client.get(url("/obligations?overdue=yes"), headers=team), 422)

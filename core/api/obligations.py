@@ -23,7 +23,7 @@ from flask.views import MethodView
 from marshmallow import fields, validate
 from sqlalchemy import select
 
-from core.api.base import (TENANT, TOTAL_HEADER, ApiSchema, Blueprint, Flag, PageQuery, QueryId, context,
+from core.api.base import (TENANT, TOTAL_HEADER, ApiSchema, Blueprint, PageQuery, QueryId, context,
                            limit_offset, locale, login_required, page_schema, paged)
 from core.api.refusals import refuses
 from core.api.shapes import ActionsField, FieldSpecSchema, UnitRefSchema, UserRefSchema, actions, field_specs, text, \
@@ -122,7 +122,9 @@ class DueItemQuerySchema(PageQuery):
     project_id = QueryId()
     owner_unit_id = QueryId()
     state = fields.String(validate=validate.OneOf([s.value for s in ItemState]))
-    overdue = Flag(metadata={"description": "true: only items marked overdue; false: only those not"})
+    # A query string holds text: "true" or "false", as the document's enum says.
+    overdue = fields.String(validate=validate.OneOf(["true", "false"]), metadata={
+        "description": "true: only items marked overdue; false: only those not"})
 
 
 def _item(item: DueItem, lang: str) -> dict:
@@ -186,7 +188,8 @@ class Items(MethodView):
         ctx = context(login=True)
         rows, total = item_service.list_items(
             ctx, programme_id=query.get("programme_id"), project_id=query.get("project_id"),
-            owner_unit_id=query.get("owner_unit_id"), state=query.get("state"), overdue=query.get("overdue"),
+            owner_unit_id=query.get("owner_unit_id"), state=query.get("state"),
+            overdue={"true": True, "false": False}.get(query.get("overdue", "")),
             **limit_offset(query))
         lang = locale()
         return paged(_with_projects(ctx, [_item(r, lang) for r in rows], rows), total, query)
