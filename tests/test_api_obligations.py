@@ -132,3 +132,15 @@ def test_the_list_filters_overdue_items(app, client, platform):
         ("quarterly_report", Q2, "2023-07-11")]
     assert client.get(url("/obligations?overdue=false"), headers=team).get_json()["total"] == 4
     is_error(client.get(url("/obligations?overdue=yes"), headers=team), 422)
+
+
+def test_the_report_as_a_workbook(app, client, platform):
+    pid = micro(platform)
+    _run(app, "jingan", "2023-06-01")
+    q2 = item_id(platform, "jingan", "quarterly_report", Q2, project_id=pid)
+    team = login(client, "luochuan")
+    with on_day("2023-07-05"):
+        client.post(url(f"/obligations/{q2}/submission"), headers=team, json={"body": QUARTERLY})
+    r = client.get(url(f"/obligations/{q2}/report.xlsx"), headers=team)
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet") and r.data[:2] == b"PK"
+    is_error(client.get(url(f"/obligations/{q2}/report.xlsx"), headers=login(client, "yanchang")), 404)

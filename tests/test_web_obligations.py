@@ -117,3 +117,32 @@ def test_a_town_writes_a_row_per_pilot_and_the_city_names_a_late_one(app, client
     assert 'id="report"' not in page  # handed in: no form until it is returned
     versions = page.split('id="versions"')[1]
     assert "两个试点按计划推进" in versions
+
+
+def test_a_towns_report_is_one_document_with_a_row_per_pilot(app, client, platform):
+    import io
+
+    from openpyxl import load_workbook
+    pilot(platform, "andong", "jj-anhai-a", "anhai_admin")
+    pilot(platform, "xingta", "jj-anhai-b", "anhai_admin")
+    _run(app, "jinjiang", "2023-05-01")
+    may = item_id(platform, "jinjiang", "monthly_progress", "2023-05", subject=f"unit:{unit_id(platform, 'jinjiang', 'jj-anhai')}")
+    town = Web(client, "jinjiang")
+    town.login("anhai_admin")
+    page = text(town.get(f"/obligations/{may}"))
+    second = page.split('name="pilots-1-project_id" value="')[1].split('"')[0]
+    first = page.split('name="pilots-0-project_id" value="')[1].split('"')[0]
+    with on_day("2023-05-18"):
+        town.post(f"/obligations/{may}/report", {"do": "submit", "summary": "两个试点按计划推进",
+                                                 "pilots-0-project_id": first, "pilots-0-progress": "议事厅启用",
+                                                 "pilots-1-project_id": second, "pilots-1-progress": "完成场地改造"})
+    r = town.get(f"/obligations/{may}/report.xlsx")
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+    wb = load_workbook(io.BytesIO(r.data))
+    assert wb.sheetnames == ["报告", "明细"]
+    report = {row[0]: row[1] for row in wb["报告"].iter_rows(min_row=2, values_only=True)}
+    assert report["应交单位"] == "安海镇" and report["本月试点工作总体进展"] == "两个试点按计划推进"
+    rows = list(wb["明细"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("项目编号", "试点项目", "试点村（社区）", "本月进展")
+    assert [(r[2], r[3]) for r in rows[1:3]] == [("安东社区", "议事厅启用"), ("星塔村", "完成场地改造")]
+    assert rows[3][0] == "合计" and float(rows[3][-2]) == 160_000.0  # each pilot's 80,000 yuan committed

@@ -9,6 +9,7 @@
   writer starts from (the draft, the returned version, or prefilled from what the platform
   knows), the facts the platform knows now, every version handed in (with its facts and the
   reviewer's reasons), and what the caller may do with it (``actions``).
+- ``GET .../obligations/<id>/report.xlsx``: the report as one document (a town's: a row per pilot);
 - ``PUT .../obligations/<id>/report``: write the draft (the owing unit); ``POST .../submission``:
   hand it in (optionally with the body); ``POST .../return`` and ``.../acceptance``: the level the
   policy names returns it with reasons or accepts it; ``POST .../notice``: it issues a 通报 on a
@@ -19,6 +20,9 @@ are read with too; refusals cite the obligation's clause (in English with Accept
 """
 from __future__ import annotations
 
+import io
+
+from flask import send_file
 from flask.views import MethodView
 from marshmallow import fields, validate
 from sqlalchemy import select
@@ -28,11 +32,13 @@ from core.api.base import (TENANT, TOTAL_HEADER, ApiSchema, Blueprint, PageQuery
 from core.api.refusals import refuses
 from core.api.shapes import ActionsField, FieldSpecSchema, UnitRefSchema, UserRefSchema, actions, field_specs, text, \
     unit_ref, user_ref
+from core.documents import obligation_report
 from core.door import reporting as door
 from core.models import DueItem, ItemState, User
 from core.services import obligation_actions as offers
 from core.services.obligations import items as item_service
 from core.services.obligations import prefill, reports
+from core.services.spreadsheets import XLSX_MIMETYPE
 
 blp = Blueprint("obligations", __name__, url_prefix=f"{TENANT}/obligations",
                 description="Obligations (应交事项) and their reports")
@@ -203,6 +209,22 @@ class Item(MethodView):
     def get(self, item_id):
         """A due item with its form, what the platform knows, its versions and the caller's actions"""
         return _detail(context(login=True), item_id)
+
+
+@blp.route("/<id:item_id>/report.xlsx")
+class ReportWorkbook(MethodView):
+    @login_required
+    @blp.doc(responses={"200": {"description": "the report as an Excel workbook", "content": {
+        XLSX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}}}}})
+    @refuses({404: "not_found", 409: "obligation_withdrawn"})
+    def get(self, item_id):
+        """The report (its latest version) as one .xlsx: its fields, and each row of a list (a town's pilots) with its money"""
+        ctx = context(login=True)
+        item = item_service.get_item(ctx, item_id)
+        data = obligation_report.workbook(item, reports.obligation_of(ctx, item).form, reports.latest(ctx, item),
+                                          prefill.facts(ctx, item))
+        return send_file(io.BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True,
+                         download_name=obligation_report.filename(item))
 
 
 @blp.route("/<id:item_id>/report")

@@ -13,14 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.datastructures import MultiDict
 
+from core.documents import obligation_report
 from core.door import reporting as door
 from core.forms import describe
 from core.i18n import T
 from core.models import ItemState
 from core.services import obligation_actions
+from core.services.spreadsheets import XLSX_MIMETYPE
 from core.services.obligations import items as item_service
 from core.services.obligations import prefill, reports
 from core.violations import RuleError, Violation
@@ -132,6 +136,18 @@ def index():
 @login_required
 def show(item_id: int):
     return _page(item_id)
+
+
+@bp.get("/obligations/<int:item_id>/report.xlsx")
+@login_required
+def workbook(item_id: int):
+    """The report as one document (.xlsx): a town's report with a row per pilot."""
+    c = ctx()
+    item = item_service.get_item(c, item_id)
+    data = obligation_report.workbook(item, reports.obligation_of(c, item).form, reports.latest(c, item),
+                                      prefill.facts(c, item))
+    return send_file(io.BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True,
+                     download_name=obligation_report.filename(item))
 
 
 @bp.post("/obligations/<int:item_id>/report")

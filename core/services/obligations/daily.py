@@ -19,9 +19,12 @@ projects (no statement per project, per item or per person):
    run the same day sends nothing;
 5. record the escalation level reached (one ``UPDATE``), and one audit entry for the run.
 
-Running it twice for the same day changes nothing but the run's audit entry; two runs at the
-same moment cannot both insert (the unique keys), and the loser tries once more, finding
-everything done.
+Running it twice for the same day changes nothing but the run's audit entry. New rows go in with
+``ON CONFLICT DO NOTHING`` on their unique keys, so two runs at the same moment cannot both
+insert a row: the later one skips it. (Should two first runs both freeze a new programme's
+obligations, the later one's unique violation rolls it back, and it tries once more, finding
+them frozen.) The run's audit entry says what it did (``DayReport``): its rows are written as
+sets, not one by one through the ORM, so they are summed up rather than logged row by row.
 """
 from __future__ import annotations
 
