@@ -51,18 +51,23 @@ class Clock:
     clock (None: back to real time) and ``on`` moves it for a block, then puts it back as it was
     (it kept running meanwhile)."""
 
-    def __init__(self, day: str | dt.date | dt.datetime | None = None):
+    def __init__(self, day: str | dt.date | dt.datetime | None = None, rate: float = 1.0):
         self._made = time.monotonic()  # a pinned day's time of day runs from here
+        # A pinned clock may run faster than real time (``Settings.clock_rate``), to simulate a
+        # stretch of the year; the real clock always runs at its own pace.
+        if not rate > 0:
+            raise ValueError("a clock's rate must be above 0")
+        self.rate = float(rate)
         # (the moment it read at monotonic time ``since``, since); None: the real clock. One
         # tuple, replaced whole, so a reader in another thread never sees half a move.
         self._anchor: tuple[dt.datetime, float] | None = None
         self.pin(day)
 
     @classmethod
-    def from_setting(cls, value: str | None) -> "Clock":
+    def from_setting(cls, value: str | None, rate: float = 1.0) -> "Clock":
         """The clock the TONGXIN_TODAY setting asks for: pinned to that ISO day, or real when
-        empty."""
-        return cls(value or None)
+        empty; ``rate`` (TONGXIN_CLOCK_RATE) how much faster a pinned one runs."""
+        return cls(value or None, rate)
 
     @property
     def pinned(self) -> bool:
@@ -73,7 +78,7 @@ class Clock:
         if anchor is None:
             return dt.datetime.now(UTC)
         start, since = anchor
-        return start + dt.timedelta(seconds=time.monotonic() - since)
+        return start + dt.timedelta(seconds=(time.monotonic() - since) * self.rate)
 
     def today(self) -> dt.date:
         return local_date(self.now())
@@ -118,7 +123,7 @@ def of_settings(settings: Any) -> Clock:
     unless the program embedding Tongxin handed one in (``Settings.clock``): the web app, its
     in-process tasks and the CLI built from the same settings share it."""
     if settings.clock is None:
-        settings.clock = Clock.from_setting(settings.today)
+        settings.clock = Clock.from_setting(settings.today, getattr(settings, "clock_rate", 1.0))
     return settings.clock
 
 

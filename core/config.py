@@ -55,6 +55,10 @@ class Settings:
     smtp_user: str | None = None
     smtp_password: str | None = None
     public_url: str = "http://localhost:8000"
+    # How many times faster than real time a pinned clock runs (1: real time). Only for
+    # simulating a stretch of the year on a pinned clock (the beat test runs a month in a minute);
+    # it has no effect on a clock that is not pinned.
+    clock_rate: float = 1.0
     # The platform's clock itself, when the program embedding Tongxin hands one in (the test
     # suite moves one clock for every platform of a test); None: made from ``today`` on first use
     # (core.clock.of_settings). Not an environment variable.
@@ -72,6 +76,7 @@ class Settings:
             secret_key=_env("TONGXIN_SECRET_KEY", cls.secret_key),
             max_upload_bytes=int(_env("TONGXIN_MAX_UPLOAD_BYTES", str(cls.max_upload_bytes))),
             today=_env("TONGXIN_TODAY"),
+            clock_rate=float(_env("TONGXIN_CLOCK_RATE", "1")),
             password_hashing=_env("TONGXIN_PASSWORD_HASHING", cls.password_hashing),
             tenants_dir=_env("TONGXIN_TENANTS_DIR"),
             secure_cookies=_env("TONGXIN_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),

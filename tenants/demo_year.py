@@ -40,6 +40,13 @@ awards...), add steps on their days; a step finds what earlier ones made in ``st
   (its checklist and 静安区's) and opens a rectification, which 延长 puts right and the office
   accepts; 晋江's city bureau visits 议事厅 at mid-term; on 15 December the office closes 口袋花园,
   releasing the 600 yuan committed and never paid out back to the pool.
+- What falls due (the reporting block at the end): the daily task runs on a few days a month;
+  共和新路's teams hand in their quarterly reports and stage reviews (洛川's second-quarter report
+  is returned with reasons and handed in again; 延长's is a day late, and its fourth-quarter
+  report is still overdue, escalated to the street office), the office records its July
+  supervision of each project; 晋江's towns report on their pilots by the 20th (安海镇 is late in
+  July: the city bureau names it in a 通报), the pilots report their completion and summary; 海园
+  accounts for its fund to the residents' congress.
 - 2024-01-02: the tenant files are loaded again: the 2024 programmes open, with their budgets.
 - 2024-03-08: 延长 applies again with an improved 青年议事角, which waits for the panel.
 """
@@ -694,3 +701,222 @@ def ghxl_micro_closed(story: Story) -> None:
     with story.as_("jingan", "ghxl_admin") as ctx:
         closeout.close(ctx, story.ids["micro"],
                        summary="口袋花园按计划建成并由居民志愿者常态养护；经费4,200元已全部按预算使用，结余承诺600元释放回资金池。")
+# -- reporting: what falls due, and the year running itself (2023) -----------------------------------
+#
+# The daily task (beat's, in production) runs on the days below for every tenant: it freezes the
+# programmes' obligations, opens the due items, reminds before the due date and escalates the late
+# ones, each notice once (a day it did not run is made up the next time). 共和新路's teams hand in
+# their quarterly reports (洛川's second-quarter one is returned with reasons and handed in again),
+# their stage reviews, and the office records its July supervision of each project; 延长's second
+# report is a day late (the committee hears of it) and its fourth-quarter report is still overdue
+# on the demo's today, escalated to the street office. 晋江's towns report on their pilots in July
+# (安海镇 late: the city bureau hears of it and names the town in a 通报), the pilots report their
+# completion and their summary. 海园 accounts for its fund to the residents' congress.
+
+# (Not on a day the demo may be pinned to, 15 April 2023 or 15 March 2024: a run of that day would
+# stamp its rows a moment after the clock of a platform built later that day starts.)
+DAILY_DAYS = ("2023-04-16", "2023-05-16", "2023-06-16", "2023-07-03", "2023-07-11", "2023-07-17", "2023-07-24",
+              "2023-08-16", "2023-09-16", "2023-10-03", "2023-10-11", "2023-10-16", "2023-11-16", "2023-12-08",
+              "2023-12-18", "2024-01-03", "2024-01-11", "2024-01-17")
+
+
+def _daily(story: Story) -> None:
+    from core.tasks import jobs
+    for slug in ("jingan", "jinjiang", "putuo"):
+        jobs.obligations_daily(story.platform.db, story.tenant_id(slug), day=story.platform.clock.today().isoformat(),
+                               host=story.platform.host)
+
+
+for _day in DAILY_DAYS:
+    step(_day)(_daily)
+
+
+def _due(story: Story, tenant: str, username: str, key: str, period: str, *, project: str | None = None,
+         unit: str | None = None) -> int:
+    """The due item of obligation ``key`` for ``period``, about a project (by story key) or owed by a unit (by code)."""
+    from core.services.obligations import items
+    with story.as_(tenant, username) as ctx:
+        rows, _ = items.list_items(ctx, project_id=story.ids[project] if project else None,
+                                   owner_unit_id=story.unit(tenant, unit) if unit else None, limit=200)
+        return next(i.id for i in rows if i.obligation.key == key and i.period.key == period)
+
+
+def _report(story: Story, tenant: str, username: str, item: int, body: dict) -> None:
+    from core.services.obligations import reports
+    with story.as_(tenant, username) as ctx:
+        reports.submit(ctx, item, body)
+
+
+def _review(story: Story, tenant: str, username: str, item: int, reason: str | None = None) -> None:
+    from core.services.obligations import reports
+    with story.as_(tenant, username) as ctx:
+        if reason:
+            reports.return_report(ctx, item, reason)
+        else:
+            reports.accept(ctx, item, "已阅，同意。")
+
+
+def _quarterly(progress: str, activities: str, participants: int, next_steps: str) -> dict:
+    return {"progress": progress, "activities": activities, "participants": participants, "next_steps": next_steps}
+
+
+@step("2023-07-05")
+def ghxl_q2_reports(story: Story) -> None:
+    story.ids["q2-signature"] = _due(story, "jingan", "luochuan", "quarterly_report", "2023-Q2", project="signature")
+    _report(story, "jingan", "luochuan", story.ids["q2-signature"], _quarterly(
+        "议事厅完成场地布置，召开楼组议事会3次。", "楼组议事会、停车公约征询", 86, "7-9月试行停车公约，每月议事一次。"))
+
+
+@step("2023-07-06")
+def ghxl_q2_returned(story: Story) -> None:
+    _review(story, "jingan", "ghxl_admin", story.ids["q2-signature"],
+            "请补充三次议事会形成的议题清单，以及参会居民人次的统计口径。")
+
+
+@step("2023-07-08")
+def ghxl_q2_resubmitted(story: Story) -> None:
+    _report(story, "jingan", "luochuan", story.ids["q2-signature"], _quarterly(
+        "议事厅完成场地布置，召开楼组议事会3次，形成议题：停车、楼道堆物、绿化认养。",
+        "楼组议事会、停车公约征询", 86, "7-9月试行停车公约，每月议事一次。"))
+
+
+@step("2023-07-10")
+def ghxl_q2_accepted(story: Story) -> None:
+    _review(story, "jingan", "ghxl_admin", story.ids["q2-signature"])
+
+
+@step("2023-07-12")
+def ghxl_q2_late(story: Story) -> None:
+    """延长 hands in a day late (the committee was told on the 11th); the office accepts it."""
+    story.ids["q2-micro"] = _due(story, "jingan", "yanchang", "quarterly_report", "2023-Q2", project="micro")
+    _report(story, "jingan", "yanchang", story.ids["q2-micro"], _quarterly(
+        "花园完成种植，组建养护志愿者小组。", "认养花苗、周末养护", 42, "开展亲子园艺活动。"))
+    _review(story, "jingan", "ghxl_admin", story.ids["q2-micro"])
+
+
+STAGE_REVIEW = {"comparison": "对照实施计划分解，各项任务按期推进。", "plan_completion": "上半年计划完成约六成。",
+                "compliance": "经费按预算使用，票据齐全。", "outcomes": "居民参与度明显提高。",
+                "satisfaction": "抽样调查满意度约九成。", "shortcomings": "年轻居民参与不足。"}
+
+
+@step("2023-07-14")
+def ghxl_stage_reviews(story: Story) -> None:
+    for project, username in (("signature", "luochuan"), ("micro", "yanchang")):
+        item = _due(story, "jingan", username, "stage_review", "2023-07-15", project=project)
+        _report(story, "jingan", username, item, STAGE_REVIEW)
+        _review(story, "jingan", "ghxl_admin", item)
+
+
+@step("2023-07-20")
+def ghxl_july_supervision(story: Story) -> None:
+    for project in ("signature", "micro"):
+        item = _due(story, "jingan", "ghxl_admin", "mid_term_supervision", "2023-07-31", project=project)
+        _report(story, "jingan", "ghxl_admin", item, {
+            "visited_on": "2023-07-20", "visitors": "社区自治办、受委托专业机构督导员",
+            "findings": "项目按计划推进，活动记录完整。", "advice": "加强对年轻居民的动员，规范志愿者时长登记。"})
+
+
+def _pilots(story: Story, username: str, item: int) -> list[dict]:
+    """The rows of a town's report on its pilots, as the platform prefills them."""
+    from core.models import DueItem
+    from core.services.obligations import reports
+    with story.as_("jinjiang", username) as ctx:
+        due = ctx.session.get(DueItem, item)
+        return reports.starting_body(ctx, due, reports.obligation_of(ctx, due).form)["pilots"]
+
+
+@step("2023-07-18")
+def jinjiang_july_reports(story: Story) -> None:
+    item = _due(story, "jinjiang", "qingyang_admin", "monthly_progress", "2023-07", unit="jj-qingyang")
+    rows = [{"project_id": r["project_id"], "progress": "驿站值守制度试运行，本月开展志愿服务5次。"}
+            for r in _pilots(story, "qingyang_admin", item)]
+    _report(story, "jinjiang", "qingyang_admin", item, {"summary": "试点按计划推进。", "pilots": rows})
+    _review(story, "jinjiang", "jj_admin", item)
+
+
+def _monthly(story: Story, month: int) -> None:
+    """Both towns report on their pilots by the 20th; the city bureau accepts."""
+    for town, unit, progress in (("qingyang_admin", "jj-qingyang", "邻里驿站按计划推进，开展志愿服务4次。"),
+                                 ("anhai_admin", "jj-anhai", "安东议事厅按计划推进，召开议事会1次。")):
+        item = _due(story, "jinjiang", town, "monthly_progress", f"2023-{month:02d}", unit=unit)
+        rows = [{"project_id": r["project_id"], "progress": progress} for r in _pilots(story, town, item)]
+        _report(story, "jinjiang", town, item, {"summary": "试点工作按计划推进。", "pilots": rows})
+        _review(story, "jinjiang", "jj_admin", item)
+
+
+for _month in (4, 5, 6, 8, 9, 10, 11):  # July: see below
+    step(f"2023-{_month:02d}-18")(lambda story, month=_month: _monthly(story, month))
+
+
+@step("2023-07-25")
+def jinjiang_slow_town_named(story: Story) -> None:
+    """安海镇's July report is late (the city bureau heard of it on the 21st's run): named in a 通报."""
+    from core.services.obligations import reports
+    story.ids["anhai-july"] = _due(story, "jinjiang", "anhai_admin", "monthly_progress", "2023-07", unit="jj-anhai")
+    with story.as_("jinjiang", "jj_admin") as ctx:
+        reports.issue_notice(ctx, story.ids["anhai-july"], "安海镇7月试点工作进展逾期未报，予以通报，请于7月底前补报。")
+
+
+@step("2023-07-27")
+def jinjiang_slow_town_reports(story: Story) -> None:
+    item = story.ids["anhai-july"]
+    rows = [{"project_id": r["project_id"], "progress": "议事厅改造完成，召开居民议事会1次。"}
+            for r in _pilots(story, "anhai_admin", item)]
+    _report(story, "jinjiang", "anhai_admin", item, {"summary": "补报：试点按计划推进。", "pilots": rows})
+    _review(story, "jinjiang", "jj_admin", item)
+
+
+@step("2023-10-08")
+def ghxl_q3_reports(story: Story) -> None:
+    for project, username, body in (
+            ("signature", "luochuan", _quarterly("停车公约试行三个月，违停明显减少。", "公约签约、议事会", 120, "年底前修订公约。")),
+            ("micro", "yanchang", _quarterly("花园养护常态化，开展亲子园艺2次。", "亲子园艺", 64, "冬季养护与总结。"))):
+        item = _due(story, "jingan", username, "quarterly_report", "2023-Q3", project=project)
+        _report(story, "jingan", username, item, body)
+        _review(story, "jingan", "ghxl_admin", item)
+
+
+@step("2023-11-28")
+def jinjiang_completion(story: Story) -> None:
+    for project, username in (("station", "qinghua"), ("hall", "andong")):
+        item = _due(story, "jinjiang", username, "completion", "2023-11-30", project=project)
+        _report(story, "jinjiang", username, item, {
+            "completed_on": "2023-11-25", "outcomes": "项目按方案建成并投入运行。",
+            "self_assessment": "目标全部完成，居民参与广泛，经费使用规范。"})
+        _review(story, "jinjiang", "jj_admin", item)
+
+
+@step("2023-12-12")
+def ghxl_year_end_reviews(story: Story) -> None:
+    for project, username in (("signature", "luochuan"), ("micro", "yanchang")):
+        item = _due(story, "jingan", username, "stage_review", "2023-12-15", project=project)
+        _report(story, "jingan", username, item, {**STAGE_REVIEW, "plan_completion": "全年计划基本完成。"})
+        _review(story, "jingan", "ghxl_admin", item)
+
+
+@step("2023-12-15")
+def jinjiang_summaries(story: Story) -> None:
+    for project, username in (("station", "qinghua"), ("hall", "andong")):
+        item = _due(story, "jinjiang", username, "summary", "2023-12-20", project=project)
+        _report(story, "jinjiang", username, item, {
+            "experience": "以网格党支部为依托，居民轮值、驻区单位支持。", "shortcomings": "青年志愿者偏少。",
+            "work_method": "“议—办—评”三步工作法"})
+        _review(story, "jinjiang", "jj_admin", item)
+
+
+@step("2023-12-22")
+def haiyuan_congress_account(story: Story) -> None:
+    item = _due(story, "jingan", "haiyuan", "congress_account", "2023-12-31", unit="jas-haiyuan")
+    _report(story, "jingan", "haiyuan", item, {
+        "congress_on": "2023-12-20", "representatives": 45, "account": "共治金全年到账、承诺、支出情况逐项通报。",
+        "supervision": "监督委员会逐笔审核经费使用申请，未发现问题。", "feedback": "居民希望明年增加助老项目。"})
+    _review(story, "jingan", "jas_admin", item)
+
+
+@step("2024-01-08")
+def ghxl_q4_report(story: Story) -> None:
+    """洛川 reports its fourth quarter on time; 延长 does not (overdue on the demo's today)."""
+    item = _due(story, "jingan", "luochuan", "quarterly_report", "2023-Q4", project="signature")
+    _report(story, "jingan", "luochuan", item, _quarterly("年度总结完成，公约修订稿经居民代表大会通过。",
+                                                         "年度议事会、公约修订", 150, "2024年延续议事厅品牌。"))
+    _review(story, "jingan", "ghxl_admin", item)

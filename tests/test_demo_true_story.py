@@ -27,10 +27,12 @@ pytest_plugins = ["tests.demo_kit"]  # the demo fixtures: prepared_demo, demo
 
 
 def _dated_columns():
-    """Every date and every moment column of every table (SQLAlchemy's metadata), but the days a
-    plan sets for the future (``core.models.delivery.PLANNED``: a task planned for November)."""
+    """Every date and every moment column of every table (SQLAlchemy's metadata), but the days
+    that plan ahead of today: a plan's (``core.models.delivery.PLANNED``: a task planned for
+    November) and a calendar's (``info["planned"]``: when an obligation falls due)."""
     return [(table, column) for table in Base.metadata.sorted_tables for column in table.columns
-            if isinstance(column.type, (Date, UtcDateTime)) and not column.info.get(PLANNED)]
+            if isinstance(column.type, (Date, UtcDateTime)) and not column.info.get(PLANNED)
+            and not column.info.get("planned")]
 
 
 def _latest(platform: Platform) -> dict[str, object]:

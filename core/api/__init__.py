@@ -35,7 +35,7 @@ DESCRIPTION = """\
 - Unknown query parameters are ignored; unknown fields of a body are refused.
 - Lists that can grow are pages: `?page=1&page_size=20` (1..100), answered as
   `{"items", "total", "page", "page_size", "pages"}` with the total also in `X-Total-Count`.
-- Projects, fund requests and batches say what the caller may do with them now:
+- Projects, fund requests, batches and due items (obligations) say what the caller may do with them now:
   `"actions": [{"action", "allowed", "reason", "shown", "permission"}]` (the web shows the same buttons).
 - Money moved for a fund request or a batch (disbursement, expense, refund) answers 201 with the request or
   batch and the ledger `entries` posted.
@@ -91,6 +91,7 @@ def init_app(app: Flask) -> None:
         handovers,
         inbox,
         notifications,
+        obligations,
         org_units,
         people_registry,
         plugin_settings,
@@ -125,7 +126,8 @@ def init_app(app: Flask) -> None:
                   funds.blp, fund_requests.blp, fund_request_batches.blp, sponsors.blp, disclosure.blp,
                   inbox.blp, handovers.blp,  # inbox: to-dos, notifications, roles handed over
                   delivery.blp, people_registry.blp,  # delivery: plan tasks, activity records, people
-                  supervision.blp, closeout.blp]  # supervision, the archive and the close-out
+                  supervision.blp, closeout.blp,  # supervision, the archive and the close-out
+                  obligations.blp]  # reporting: obligations and their reports
     errors.install(app)
     for blp in blueprints:
         api.register_blueprint(blp)

@@ -5,6 +5,7 @@ from core.door import applications, money  # noqa: F401
 from core.door import inbox  # noqa: F401  (inbox: notifications read, roles handed over)
 from core.door import delivery  # noqa: F401  (delivery: plan tasks, activity records, people)
 from core.door import supervision  # noqa: F401  (supervision, the archive and the close-out)
+from core.door import reporting  # noqa: F401  (reporting: obligations and their reports)
 from core.door.operations import Operation, declared
 
 

@@ -17,6 +17,9 @@ from core.models.delivery import (ActivityFile, ActivityParticipant, ActivityRec
                                   RegistryPerson, TaskStatus)
 from core.models.supervision import (ProjectCloseout, Rectification, RectificationState, SupervisionAssignment,
                                      SupervisionVisit)
+# reporting: obligations with dates, their due items and reports
+from core.models.obligation import (DueItem, ItemState, ObligationAlert, ObligationPeriod, ObligationReport,
+                                    ProgrammeObligation, ReportState)
 
 __all__ = [
     "Tenant", "OrgUnit", "UnitKind", "User", "Membership", "Role", "ApiToken",
@@ -30,6 +33,7 @@ __all__ = [
     "PersonRole",
     # supervision and close-out
     "SupervisionAssignment", "SupervisionVisit", "Rectification", "RectificationState", "ProjectCloseout",
+    "ProgrammeObligation", "ObligationPeriod", "ObligationAlert", "DueItem", "ItemState", "ObligationReport", "ReportState",
 ]
 
 # Writing through these models is audited: the listener lives with the models so no session

@@ -80,7 +80,7 @@ def _changes(obj) -> tuple[dict, dict]:
 
 
 # A row's own unit, in order of preference.
-UNIT_COLUMNS = ("org_unit_id", "applicant_unit_id", "street_unit_id")
+UNIT_COLUMNS = ("org_unit_id", "applicant_unit_id", "street_unit_id", "owner_unit_id")
 # Otherwise the unit of the row it points to: (column, table, that table's unit column), in
 # order of preference (a pledge or ledger entry belongs to its fund before its project).
 UNIT_LINKS = (
@@ -89,6 +89,7 @@ UNIT_LINKS = (
     ("batch_id", "fund_request_batches", "street_unit_id"),
     ("programme_id", "programmes", "org_unit_id"),
     ("sponsor_id", "sponsors", "org_unit_id"),
+    ("item_id", "due_items", "owner_unit_id"),      # a report: its due item's owing unit
 )
 
 

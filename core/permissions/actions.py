@@ -94,6 +94,11 @@ class A:
     archive_upload = Action("archive.upload", T("上传项目档案材料", "add documents to a project's archive"))
     project_close = Action("project.close", T("项目结项（决算并释放未使用的承诺资金）",
                                               "close a project (final accounts, unspent commitments released)"))
+    # reporting: obligations with dates (应交事项), their reports, and the 通报 of late units
+    obligation_view = Action("obligation.view", T("查看应交事项及其报告", "see obligations and their reports"))
+    obligation_report = Action("obligation.report", T("填写、提交本单位应交的报告", "write and hand in a report one's unit owes"))
+    obligation_review = Action("obligation.review", T("审核报告：通过或退回，通报逾期单位",
+                                                      "accept or return reports, issue a notice on late units"))
 
     @classmethod
     def all(cls) -> list[Action]:

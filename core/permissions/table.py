@@ -189,6 +189,18 @@ CORE_ROWS: tuple[Row, ...] = tuple([
     *_rows(ADMINS, A.rectification_accept, S.below, T("由街道自治办确认整改完成", "the office accepts the closure")),
     *_rows(APPLICANTS, A.archive_upload, S.below),
     *_rows(ADMINS, A.project_close, S.programme, T("年度项目的主办单位办理结项", "the programme's office closes its projects")),
+    # reporting: obligations with dates. The unit that owes a report writes and hands it in: a
+    # neighbourhood's staff and team for their projects and funds, a street (town) office for
+    # what the street itself owes (its pilots' monthly report, its supervision of each project).
+    # The level the policy names accepts it (core.services.obligations.reports checks the level),
+    # never the unit that owes it.
+    *_rows((*APPLICANTS, R.street_leader, R.supervisor), A.obligation_view, S.below),
+    *_rows(ADMINS, A.obligation_view, S.below),
+    *_rows(ADMINS, A.obligation_view, S.programme, T("年度项目主办单位看其应交事项", "the programme's unit sees what falls due in it")),
+    *_rows(APPLICANTS, A.obligation_report, S.below),
+    *_rows(ADMINS, A.obligation_report, S.own_unit, T("本单位自己应交的报告（镇街的月报、街道的督导）",
+                                                     "what the office's own unit owes (a town's monthly report, a street's supervision)")),
+    *_rows(ADMINS, A.obligation_review, S.below, T("政策指定的审核层级（街道或区、市）", "at the level the policy names to accept it")),
 ])
 
 

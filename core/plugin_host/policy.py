@@ -252,6 +252,20 @@ class Policy:
             raise PluginFailure(self.name, hook, f"must return FundRequestRules or None, got {rules!r}")
         return rules
 
+    def obligations(self, config: dict) -> list:
+        """What falls due under the policy (``tongxin_obligations``), validated
+        (``core.plugin_host.obligations.validate_obligations``)."""
+        from core.models.people import Role  # late: the roles are the people model's
+        from core.plugin_host.obligations import Obligation, validate_obligations
+        hook = "tongxin_obligations"
+        found = _validated_list(self.name, hook, self.call(hook, config=config), Obligation)
+
+        def fail(message: str):
+            raise PluginFailure(self.name, hook, message)
+
+        validate_obligations(found, {r.value for r in Role}, fail)
+        return found
+
     def blueprints(self) -> list:
         from flask import Blueprint  # late: the rules side of the host does not need Flask
         return _validated_list(self.name, "tongxin_blueprints", self.call("tongxin_blueprints"), Blueprint)

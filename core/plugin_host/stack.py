@@ -30,7 +30,9 @@ How the answers of several policies combine (docs/plugins.md, "Policies that sta
   for an approval the inherited policies draw first, from the top down, and the own policy
   meets what they left open (each sees that as ``project.approved_fen``);
 - **windows**: an action must lie inside a window of every policy that names it
-  (``core.services.calendar``, from each policy's frozen phases).
+  (``core.services.calendar``, from each policy's frozen phases);
+- **obligations add up**: what falls due under each policy, each keyed by its policy and citing
+  its own clause (an inherited obligation without one cites its policy's source).
 """
 from __future__ import annotations
 
@@ -44,6 +46,7 @@ from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, D
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.plugin_host.manager import Policy, PluginHost
 from core.plugin_host import supervision
+from core.plugin_host.obligations import Obligation
 from core.violations import Violation
 
 # An inherited policy's fund key as the programme knows it: "<policy name>.<key>". Policy names
@@ -200,6 +203,16 @@ class PolicyStack:
 
     def project_tools(self, config: dict) -> list[supervision.Tool]:
         return supervision.project_tools(self, config)
+
+    def obligations(self, config: dict) -> list[tuple[str, Obligation]]:
+        """What falls due under every policy (``tongxin_obligations``): (policy name, obligation)
+        pairs, the own policy's first; they add up, each keyed by its policy, and an inherited
+        obligation without a clause cites its policy's source."""
+        out = []
+        for layer, cfg in self._pairs(config):
+            out += [(layer.name, o if layer.own or o.clause is not None else dataclasses.replace(o, clause=layer.policy.info.source))
+                    for o in layer.policy.obligations(cfg)]
+        return out
 
     def budget_categories(self, config: dict) -> list[Choice]:
         """The categories a row may take: those every policy with a list allows ([]: no list)."""

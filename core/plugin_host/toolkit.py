@@ -16,6 +16,8 @@ from core.plugin_host.contributions import (Allow, AttachmentKind, Choice, Crite
 from core.plugin_host.facts import BudgetRow, ProjectFacts, RuleContext
 # delivery: plan tasks, activity records, people
 from core.plugin_host.delivery_rules import DeliveryRules, ProjectPeriod
+# reporting: what falls due, and when (tongxin_obligations)
+from core.plugin_host.obligations import AfterQuarter, Escalation, MonthlyBy, Obligation, OnDays
 from core.plugin_host.hookspecs import hookimpl
 from core.plugin_host.todo import TODO_COLUMNS, TodoKind  # inbox: a policy's kinds of to-do
 # supervision: what a policy's checklist, archive and tools are made of
@@ -47,4 +49,6 @@ __all__ = [
     "DeliveryRules", "ProjectPeriod",
     # supervision: a visit's checklist, the archive's items and their evidence, the tools
     "Checklist", "ChecklistItem", "ArchiveItem", "Evidence", "Tool",
+    # What falls due during the year (tongxin_obligations).
+    "Obligation", "AfterQuarter", "MonthlyBy", "OnDays", "Escalation",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from celery import Celery
 
+from core.clock import Clock, of_settings
 from core.config import Settings
 
 _apps: dict[tuple[str, str], Celery] = {}
@@ -23,8 +24,23 @@ def app_for(settings: Settings) -> Celery:
     return app
 
 
+class PlatformCelery(Celery):
+    """A Celery app whose "now" is the platform's clock (``core.clock``): beat decides when a
+    schedule is due, and which day it is for, by the time the rest of the platform keeps
+    (TONGXIN_TODAY pins it for beat as it does for the web app and the worker)."""
+
+    # Not ``clock``: Celery's own ``app.clock`` is its logical (Lamport) clock.
+    platform_clock: Clock | None = None
+
+    def now(self):
+        if self.platform_clock is None:
+            return super().now()
+        return self.platform_clock.now().astimezone(self.timezone)
+
+
 def _configured(settings: Settings) -> Celery:
-    app = Celery("tongxin", broker=settings.broker_url, backend=settings.broker_url)
+    app = PlatformCelery("tongxin", broker=settings.broker_url, backend=settings.broker_url)
+    app.platform_clock = of_settings(settings)
     app.conf.update(
         task_acks_late=True,            # a worker that dies mid-task leaves it for another: tasks are idempotent
         task_reject_on_worker_lost=True,

@@ -9,19 +9,32 @@ profile); this module only wraps them as Celery tasks with retries, on the app o
 """
 from __future__ import annotations
 
-from celery import Celery
+from celery import Celery, current_app
+from celery.beat import BeatLazyFunc
 from celery.schedules import crontab
 
+from core.clock import local_date
 from core.config import Settings
 from core.tasks import broker, jobs, mail
 from core.tasks.dispatch import enqueue
 
 _declared: set[int] = set()  # the apps (by id) whose tasks are declared
 
-# What beat sends. The daily fan-out asks each tenant's own task to run, so every task that
-# touches tenant data still takes its tenant explicitly. Times are Asia/Shanghai.
+
+
+def beat_day() -> str:
+    """The day beat sends the daily task for: the Shanghai day on the platform's clock (the app's
+    ``now``, ``core.tasks.broker.PlatformCelery``) when it fires, so a message handled after
+    midnight, or by a worker whose clock reads otherwise, still answers for that day."""
+    return local_date(current_app.now()).isoformat()
+
+
+# What beat sends. The daily fan-out asks each tenant's own tasks to run, so every task that
+# touches tenant data still takes its tenant explicitly. Times are Asia/Shanghai, on the
+# platform's clock; the day is the one beat fired on.
 BEAT_SCHEDULE = {
-    "daily-deadline-reminders": {"task": "tongxin.daily", "schedule": crontab(hour=8, minute=0)},
+    "daily-deadline-reminders": {"task": "tongxin.daily", "schedule": crontab(hour=8, minute=0),
+                                 "kwargs": {"day": BeatLazyFunc(beat_day)}},
     # inbox: every few minutes, each tenant's notifications not yet mailed (and the retries due)
     "mail-notifications": {"task": "tongxin.mail", "schedule": crontab(minute="*/5")},
 }
@@ -58,14 +71,23 @@ def _declare(app: Celery, settings: Settings) -> None:
         except Exception as exc:  # noqa: BLE001 - retried; idempotent
             raise self.retry(exc=exc)
 
+    @app.task(name="tongxin.obligations_daily", shared=False, bind=True, max_retries=5, default_retry_delay=60)
+    def obligations_daily(self, tenant_id: int, day: str | None = None) -> dict:
+        try:
+            return jobs.obligations_daily(jobs.database(settings), tenant_id=tenant_id, day=day)
+        except Exception as exc:  # noqa: BLE001 - retried; idempotent
+            raise self.retry(exc=exc)
+
     @app.task(name="tongxin.daily", shared=False)
     def daily(day: str | None = None) -> int:
-        """Beat's daily entry: one ``remind_deadlines`` per tenant, all for the same day."""
+        """Beat's daily entry: per tenant, one ``remind_deadlines`` and one ``obligations_daily``,
+        all for the same day."""
         db = jobs.database(settings)
         day = day or db.clock.today().isoformat()  # the Shanghai day, on the platform's clock
         tenants = jobs.tenant_ids(db)
         for tenant_id in tenants:
             enqueue(settings, "tongxin.remind_deadlines", tenant_id=tenant_id, day=day)
+            enqueue(settings, "tongxin.obligations_daily", tenant_id=tenant_id, day=day)
         return len(tenants)
 
 
@@ -98,3 +120,4 @@ def _from_env() -> Celery:
 # The module-level app the `celery -A core.tasks.celery_app` command line looks for; built
 # from the environment like every other entry point (web, CLI).
 app = _from_env()
+app.set_current()  # beat_day asks the current app: in the beat and worker processes, this one

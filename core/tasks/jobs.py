@@ -108,13 +108,50 @@ def remind_deadlines(db: Database, tenant_id: int, day: str | None = None) -> in
     return created
 
 
+# reporting: the year runs itself. The plugin host the tasks ask about policies, built once per
+# process (as the database is): a worker is not an app, but it reads the same installed plugins.
+_hosts: list = []
+
+
+def plugin_host():
+    from core.plugin_host.manager import PluginHost  # late: only the obligations task needs the plugins
+    if not _hosts:
+        _hosts.append(PluginHost())
+    return _hosts[0]
+
+
+def obligations_daily(db: Database, tenant_id: int, day: str | None = None, host=None) -> dict:
+    """One day of the tenant's obligations (``core.services.obligations.daily``): freeze what the
+    programmes' policies declare, open the due items, mark overdue, remind and escalate, each
+    notice once, in a handful of statements whatever the number of projects. ``day`` (ISO) is
+    the day it is for (beat passes the day it fired for); idempotent: a second run of the same
+    day sends nothing. A policy that fails is recorded for the tenant's administrators and
+    skipped. Returns what it did (``DayReport``)."""
+    from core.models import PluginFault
+    from core.services.context import Actor, Ctx
+    from core.services.obligations.daily import run_day_once
+    on = dt.date.fromisoformat(day) if day else db.clock.today()
+    faults: list = []
+    session = db.session(tenant_id=tenant_id)
+    try:
+        ctx = Ctx(session=session, actor=Actor.anonymous(), host=host or plugin_host(), settings=None, tenant_id=tenant_id)
+        report = run_day_once(ctx, on, faults)
+    finally:
+        session.close()
+    if faults:
+        with db.scope(tenant_id=tenant_id) as s:
+            s.add_all(PluginFault(plugin_name=f.plugin, hook=f.hook, error=f.detail[:4000]) for f in faults)
+    return report.as_dict()
+
+
 def tenant_ids(db: Database) -> list[int]:
     """Every tenant, for the scheduler's fan-out (the tenant directory is not tenant-owned)."""
     with db.session() as s:
         return list(s.scalars(select(Tenant.id).order_by(Tenant.id)))
 
 
-TASKS = {"tongxin.notify_panel": notify_panel, "tongxin.remind_deadlines": remind_deadlines}
+TASKS = {"tongxin.notify_panel": notify_panel, "tongxin.remind_deadlines": remind_deadlines,
+         "tongxin.obligations_daily": obligations_daily}
 
 
 def run_inline(settings: Settings, name: str, **kwargs):

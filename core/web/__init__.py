@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
         project_panels,
         projects,
         public,
+        reporting,
         review,
         sponsors,
         templating,
@@ -58,7 +59,8 @@ def init_app(app: Flask) -> None:
     for child in (public.bp, auth.bp, overview.bp, programmes.bp, projects.bp, endorsement.bp, review.bp, admin.bp,
                   money.bp, fund_requests.bp, sponsors.bp, disclosure.bp, inbox.bp,
                   delivery.bp,  # delivery: plan tasks, activity records, people
-                  supervision.bp, archive.bp):  # supervision, the archive and the close-out
+                  supervision.bp, archive.bp,  # supervision, the archive and the close-out
+                  reporting.bp):  # reporting: obligations and their reports
         web.register_blueprint(child)
     app.register_blueprint(web)
     plugin_owners = plugin_pages.init_app(app, registry)

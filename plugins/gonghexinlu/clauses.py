@@ -54,3 +54,10 @@ REGISTRY_CONSENT = T("本插件设置（实施方案未规定）：依《个人�
                      "registering a person needs their consent")
 REGISTRY_RETENTION = T("本插件设置（实施方案未规定）：项目人员名册在结项后保存的年限",
                        "This plugin's setting (the plan sets none): how long the people registry is kept after the close-out")
+# What falls due during the year (tongxin_obligations).
+QUARTERLY_REPORT = T("附件2 工具清单 第9项：《项目实施情况季报表》用于掌握项目实施情况（项目实施阶段，每季度一次）",
+                     "Annex 2, tool 9: the implementation report, once a quarter during implementation")
+MID_TERM = T("实施方案 五（二）3：一般在7月份重点开展一次项目中期督导",
+             "Plan §5(2)3: a mid-term supervision of each project, normally in July")
+STAGE_REVIEW = T("附件2 工具清单 第10、11项：《项目实施情况对照表》《项目阶段性自评报告》用于阶段性总结，一年两次",
+                 "Annex 2, tools 10-11: the comparison table and the stage self-assessment, twice a year")

@@ -41,6 +41,11 @@ class GonghexinluConfig(Schema):
         load_default=False,
         metadata={"label": T("提交前须填写申报意向表", "The intent form is required before submitting"),
                   "help": T("工具清单第1项用于意向申报；默认可选，街道可设为必填", "Tool 1 collects intentions; optional by default")})
+    report_days_after_quarter = fields.Integer(
+        load_default=10, strict=True, validate=validate.Range(min=1, max=60),
+        metadata={"label": T("季报表于季度结束后几天内报送", "Quarterly report due days after the quarter"),
+                  "help": T("工具清单第9项：每季度一次；实施方案未规定日期，10天为本插件的选择",
+                            "Tool 9: once a quarter; the plan sets no day, 10 is this plugin's choice")})
     max_points = fields.Integer(
         load_default=10, validate=validate.Range(min=1, max=100),
         metadata={"label": T("评审每项满分", "Maximum points per review criterion")})

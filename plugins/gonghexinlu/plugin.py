@@ -15,6 +15,7 @@ from plugins.gonghexinlu import clauses
 from plugins.gonghexinlu.config import GonghexinluConfig
 # supervision: the checklist a visit answers and the tools (their own module)
 from plugins.gonghexinlu.supervision import tongxin_project_tools, tongxin_supervision_checklist  # noqa: F401
+from plugins.gonghexinlu.obligations import obligations
 from plugins.gonghexinlu.forms import (
     DIRECTIONS, MICRO, SIGNATURE, application_schema, intent_schema,
 )
@@ -281,6 +282,13 @@ def guide_page():
 @hookimpl
 def tongxin_blueprints():
     return [guide]
+
+
+@hookimpl
+def tongxin_obligations(config):
+    """The quarterly report (tool 9), the July supervision and the stage review (tools 10-11):
+    ``plugins.gonghexinlu.obligations``."""
+    return obligations(config)
 
 
 @hookimpl

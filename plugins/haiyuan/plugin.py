@@ -12,6 +12,7 @@ from core.plugin_host.toolkit import (
 )
 from plugins.haiyuan import clauses
 from plugins.haiyuan.config import HaiyuanConfig
+from plugins.haiyuan.obligations import obligations
 from plugins.haiyuan.forms import CARE, CARE_DIRECTIONS, CULTURE, LIVELIHOOD, ApplicationForm, CareApplicationForm
 
 NAME = "haiyuan"
@@ -149,6 +150,12 @@ def tongxin_fund_requests(config):
         beneficiaries_required=True, supervision=bool(config["supervision_required"]),
         supervision_label=T("居民区监督委员会监督", "supervision committee's sign-off"),
         clause=clauses.SPENDING)
+
+
+@hookimpl
+def tongxin_obligations(config):
+    """The fund's yearly account to the residents' congress: ``plugins.haiyuan.obligations``."""
+    return obligations(config)
 
 
 @hookimpl

@@ -33,3 +33,10 @@ REGISTRY_CONSENT = T("本插件设置（通知未规定）：依《个人信息�
                      "registering a person needs their consent")
 REGISTRY_RETENTION = T("本插件设置（通知未规定）：项目档案中的人员名册在结项后保存的年限",
                        "This plugin's setting (the notice sets none): how long the archive's people registry is kept after the close-out")
+# What falls due during the year (tongxin_obligations).
+MONTHLY_PROGRESS = T("通知 五.3：建立信息报告制度，各相关镇（街道）应于每月20日前向市民政局报送试点工作进展情况",
+                     "Notice §5.3: each town/street reports its pilots' progress to the city bureau by the 20th of every month")
+SLOW_UNITS = T("通知 三：市级将不定期组织对项目建设进行检查，对工作进度缓慢的单位适时进行通报",
+               "Notice §3: the city inspects the projects and names units that are slow")
+SUMMARY = T("通知 四.4：项目结项后，试点村（社区）认真总结经验做法、查找不足，形成项目工作总结于12月20日报送市民政局",
+            "Notice §4.4: after completion each pilot writes a summary of its experience and shortcomings, due to the city bureau by 20 December")

@@ -20,6 +20,10 @@ class JinjiangConfig(Schema):
     summary_deadline = MonthDay(
         load_default="12-20",
         metadata={"label": T("工作总结报送期限（月-日）", "Written summary due (month-day)")})
+    progress_report_day = fields.Integer(
+        load_default=20, strict=True, validate=validate.Range(min=1, max=28),
+        metadata={"label": T("每月报送进展的日期（日）", "Monthly progress report due on day"),
+                  "help": T("通知 五.3：于每月20日前报送", "Notice §5.3: by the 20th of each month")})
     quanzhou_subsidy_yuan = YuanDecimal(
         load_default="50000.00",
         metadata={"label": T("泉州级试点配套补助（元）", "Quanzhou-level matching subsidy (yuan)")})

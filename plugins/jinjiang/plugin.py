@@ -12,6 +12,7 @@ from plugins.jinjiang import clauses
 from plugins.jinjiang.config import JinjiangConfig
 # supervision: the checklist a visit answers and the archive (their own module)
 from plugins.jinjiang.supervision import tongxin_archive, tongxin_supervision_checklist  # noqa: F401
+from plugins.jinjiang.obligations import obligations
 from plugins.jinjiang.forms import PLAN_SCHEMA, PROJECT_TYPES, SELECTION_SCHEMA, application_schema, schedule_date
 
 NAME = "jinjiang"
@@ -201,6 +202,13 @@ def tongxin_funding(project: ProjectFacts, config, context: RuleContext):
     amount = min(subsidy, project.approved_fen or 0)
     return [Draw(SUBSIDY_FUNDS[tier], amount, T("泉州级试点配套补助" if tier == "quanzhou" else "晋江市级试点补助",
                                                  "Quanzhou-level subsidy" if tier == "quanzhou" else "Jinjiang-level subsidy"))]
+
+
+@hookimpl
+def tongxin_obligations(config):
+    """The towns' monthly progress on their pilots, each pilot's completion and its summary:
+    ``plugins.jinjiang.obligations``."""
+    return obligations(config)
 
 
 @hookimpl

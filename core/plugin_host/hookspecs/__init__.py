@@ -24,8 +24,9 @@ real ones. ``tests/test_hookspecs_documented.py`` fails when a hook lacks a docs
 The hooks live in one module per theme (``shape``: what a policy declares; ``rules``: how it
 judges; ``money``: its funds and fund requests; ``platform``: what it adds to the platform;
 ``inbox``: what waits for someone, the kinds of to-do; ``delivery``: what it asks of a project
-being carried out; ``supervision``: its supervision checklist, archive and tools) and are all
-re-exported here, which is what the host registers (``pm.add_hookspecs(hookspecs)``).
+being carried out; ``supervision``: its supervision checklist, archive and tools;
+``obligations``: what falls due during the year, and when) and are all re-exported here, which
+is what the host registers (``pm.add_hookspecs(hookspecs)``).
 A new theme is a new module, imported below.
 """
 from __future__ import annotations
@@ -35,6 +36,7 @@ from core.plugin_host.hookspecs.inbox import tongxin_todo_kinds  # inbox: kinds 
 # delivery: plan tasks, activity records, people
 from core.plugin_host.hookspecs.delivery import tongxin_delivery_rules
 from core.plugin_host.hookspecs.money import tongxin_fund_requests, tongxin_funding, tongxin_funds
+from core.plugin_host.hookspecs.obligations import tongxin_obligations  # reporting: obligations with dates
 from core.plugin_host.hookspecs.platform import (tongxin_blueprints, tongxin_migration_dirs, tongxin_permissions,
                                                  tongxin_project_panels)
 from core.plugin_host.hookspecs.rules import tongxin_project_rules, tongxin_project_transitioned
@@ -49,7 +51,7 @@ __all__ = [
     "PROJECT_NAME", "hookimpl", "hookspec",
     "tongxin_attachment_kinds", "tongxin_blueprints", "tongxin_budget_categories", "tongxin_project_rules",
     "tongxin_endorsement", "tongxin_forms", "tongxin_fund_requests", "tongxin_funding", "tongxin_funds",
-    "tongxin_migration_dirs", "tongxin_permissions", "tongxin_phases", "tongxin_policy", "tongxin_project_panels",
+    "tongxin_migration_dirs", "tongxin_obligations", "tongxin_permissions", "tongxin_phases", "tongxin_policy", "tongxin_project_panels",
     "tongxin_project_transitioned", "tongxin_review_rubric", "tongxin_tags", "tongxin_tracks",
     "tongxin_todo_kinds",  # inbox
     # delivery: plan tasks, activity records, people
