@@ -21,7 +21,7 @@ service, which both faces call: a rule is never written in a view.
     values = op.load(data)                # or op.from_form(request.form, request.files)
     change = op(ctx, project_id, **values)
 
-Every declared operation is listed by ``core.door.catalogue.operations()``, which imports every
+Every declared operation is listed by ``core.door.catalogue.operations()``, which reads every
 area (and so the services behind them); this package itself stays light enough for any layer's
 schemas to import.
 """

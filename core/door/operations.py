@@ -1,9 +1,10 @@
 """Operations: each thing a person can do, declared once (see ``core.door``).
 
-The registry is what ties the faces together: the API resource and the web view both take the
-operation, load their input with ``op.load`` / ``op.from_form`` and call ``op(...)``, and
-``tests/test_door.py`` checks every declaration (a known permission action, a schema whose every
-field is a parameter of the service)."""
+An operation is a value its area module holds, not an entry written into a registry when the
+module is imported: the API resource and the web view both take the operation, load their input
+with ``op.load`` / ``op.from_form`` and call ``op(...)``; ``core.door.catalogue.operations()``
+lists them by reading the area modules, and ``tests/test_door.py`` checks every one (a known
+permission action, a schema whose every field is a parameter of the service, unique keys)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,9 +18,6 @@ from core.door.forms import form_values
 from core.i18n import Text
 from core.permissions import Action
 from core.violations import RuleError
-
-_REGISTRY: dict[str, "Operation"] = {}
-
 
 @dataclass(frozen=True)
 class Operation:
@@ -57,15 +55,5 @@ def load(schema: type[Schema], data: Any) -> dict[str, Any]:
 
 def declare(key: str, permission: Action, schema: type[Schema] | None, service: Callable[..., Any],
             summary: Text) -> Operation:
-    """Declare an operation; declaring a key twice is a mistake, and fails at import."""
-    if key in _REGISTRY:
-        raise ValueError(f"operation {key!r} is declared twice")
-    op = Operation(key, permission, schema, service, summary)
-    _REGISTRY[key] = op
-    return op
-
-
-def declared() -> list[Operation]:
-    """The operations declared so far, in order; ``core.door.catalogue.operations`` imports
-    every area first, so that it lists them all."""
-    return list(_REGISTRY.values())
+    """Declare an operation: the area module keeps it under a name of its own."""
+    return Operation(key, permission, schema, service, summary)
