@@ -47,6 +47,8 @@ def test_a_visit_is_recorded_its_rectification_reported_and_accepted_through_the
     with on_day(JULY):
         page = text(web.get(f"/projects/{pid}/supervision"))
         assert "中期督导检查表" in page and "社区发展基金使用检查（区级）" in page and "7月份重点开展一次项目中期督导" in page
+        # The page's title is its title, and the visit form appears once.
+        assert re.search(r"<title>督导 · [^<]+</title>", page) and page.count('id="new-visit"') == 1
         # Two items left out of a mid-term visit: refused, what was typed kept.
         data = visit_form(**{"answer-residents_satisfied": "", "answer-fund_formed_bottom_up": "",
                              "answer-budget_kept": "not_met"})
