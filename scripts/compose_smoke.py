@@ -281,8 +281,14 @@ def submit_a_project(env: dict[str, str]) -> tuple[int, int]:
         with acting(platform, "jingan", "luochuan") as ctx:
             p = projects.create_project(ctx, pid, unit_id(platform, "jingan", "ghxl-luochuan"), "yiju_yipin", "楼组议事会")
             projects.save_form(ctx, p.id, "application", application("楼组议事会"))
-            projects.set_budget(ctx, p.id, [{"description": "活动物料", "amount": "3000"}])
+            projects.set_budget(ctx, p.id, [{"description": "活动物料", "amount": "3000", "category": "活动组织与物料"}])
             projects.attach(ctx, p.id, "residents_minutes", "会议记录.pdf", io.BytesIO(PDF), platform.storage)
+            # 静安区's fund stacks on the street's programme in the shipped tenants: the meeting
+            # that formed the project, with its minutes, and each budget row in a listed category.
+            projects.save_form(ctx, p.id, "jingan_fund_formation", {
+                "money_kind": "zizhi", "platform": "sanhui_yidaili", "meeting_date": "2023-02-20", "participants": 30,
+                "resolution": "居民议定申报“楼组议事会”自治项目"})
+            projects.attach(ctx, p.id, "jingan_fund_minutes", "议事会议记录.pdf", io.BytesIO(PDF), platform.storage)
         with acting(platform, "jingan", "luochuan") as ctx:
             projects.submit(ctx, p.id)  # commits, then enqueues tongxin.notify_panel
         tid = tenant_id(platform, "jingan")
