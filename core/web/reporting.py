@@ -126,7 +126,9 @@ def index():
     if state not in {s.value for s in ItemState}:
         state = None
     overdue = {"1": True, "0": False}.get(request.args.get("overdue", ""))
-    rows, total = item_service.list_items(c, programme_id=int_arg("programme"), project_id=int_arg("project"),
+    # ``project_id``: the archive and the tools link a project's reports here (a source's link).
+    rows, total = item_service.list_items(c, programme_id=int_arg("programme"),
+                                          project_id=int_arg("project") or int_arg("project_id"),
                                           state=state, overdue=overdue, limit=PAGE, offset=(page - 1) * PAGE)
     return render_template("pages/obligations/list.html", items=rows, total=total, page=page,
                            pages=max(1, -(-total // PAGE)), state=state, overdue=overdue, states=list(ItemState))
