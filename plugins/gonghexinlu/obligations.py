@@ -5,7 +5,8 @@
   quarter (the plan sets no day: 10 is this plugin's choice, so that the quarter's spending is
   booked first);
 - **中期督导 (§5(2)3)**, the street office, of each approved project, in July (by 31 July): a
-  record of the visit; nobody accepts it, the street leader hears of it a week late;
+  record of the visit; nobody accepts it, the street leader hears of it a week late. Recording
+  the project's mid-term visit on the supervision page fulfils it (``fulfilled_by_visit``);
 - **对照表 and 阶段性自评报告 (tools 10-11)**, each team, twice a year: at mid-year (by 15 July,
   ready for the July supervision) and at the year's end (by 15 December, before the evaluation).
 
@@ -74,7 +75,8 @@ def obligations(config) -> list[Obligation]:
         Obligation("mid_term_supervision", T("项目中期督导", "Mid-term supervision"), owed_by="programme",
                    due=OnDays(("07-31",), (T("7月中期督导", "July supervision"),)), form=SupervisionRecord,
                    clause=clauses.MID_TERM, remind_days_before=14, remind_roles=("street_admin",),
-                   escalation=(Escalation(7, ("street_leader",), "street"),), accepted_by=None, opens_days_before=30),
+                   escalation=(Escalation(7, ("street_leader",), "street"),), accepted_by=None, opens_days_before=30,
+                   fulfilled_by_visit="mid_term"),
         Obligation("stage_review", T("项目实施情况对照表及阶段性自评报告", "Comparison table and stage self-assessment"),
                    owed_by="applicant",
                    due=OnDays(("07-15", "12-15"), (T("年中", "mid-year"), T("年末", "year end"))),

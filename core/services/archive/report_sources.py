@@ -9,7 +9,8 @@ stage review), or the end of a period's key (``"Q2"``, ``"07-15"``, ``"05"``).
 
 A report counts as recorded once it is handed in (submitted or accepted). A project's reports
 are those about it, and those its applicant's parent unit owes about its pilots (晋江's town's
-monthly report on each community's pilot). One statement per look; the due items exist once the
+monthly report on each community's pilot). Only periods already taking reports count (a
+quarter still to come is not missing). One statement per look; the due items exist once the
 daily task has opened them, and until then the finding says nothing is due yet.
 """
 from __future__ import annotations
@@ -57,6 +58,7 @@ def _reports(ctx, project: Project, params: dict) -> Finding:
         .join(ProgrammeObligation, ProgrammeObligation.id == DueItem.obligation_id)
         .join(ObligationPeriod, ObligationPeriod.id == DueItem.period_id)
         .where(DueItem.programme_id == project.programme_id, ProgrammeObligation.key.in_(keys),
+               ObligationPeriod.opens_on <= ctx.clock.today(),  # a period not yet taking reports is not owed yet
                or_(DueItem.project_id == project.id,
                    and_(DueItem.project_id.is_(None), DueItem.fund_id.is_(None), DueItem.owner_unit_id == parent)))
         .order_by(ObligationPeriod.due_on, DueItem.id)).all()
