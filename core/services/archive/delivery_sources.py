@@ -62,9 +62,10 @@ def _photos(ctx, project: Project, params: dict) -> Finding:
     return Finding(n > 0, detail, _activities_link(project, params), n)
 
 
-def _roles(params: dict) -> list[str]:
-    roles = params.get("roles") or ([params["role"]] if params.get("role") else [r.value for r in PersonRole])
-    return [str(r) for r in roles]
+def _registered_as(params: dict) -> list[str]:
+    """Which of the registry's kinds of people the params ask for (``PersonRole`` values)."""
+    asked = params.get("roles") or ([params["role"]] if params.get("role") else [p.value for p in PersonRole])
+    return [str(x) for x in asked]
 
 
 def _people_link(project: Project, params: dict) -> Link:
@@ -72,15 +73,16 @@ def _people_link(project: Project, params: dict) -> Link:
 
 
 def _people(ctx, project: Project, params: dict) -> Finding:
-    roles = _roles(params)
-    unknown = [r for r in roles if r not in {p.value for p in PersonRole}]
-    if unknown:  # a policy naming a role the registry does not have: say so, never fail the page
-        return Finding(False, T(f"人员名册没有「{'、'.join(unknown)}」这一类", f"the registry has no role {', '.join(unknown)}"),
+    asked = _registered_as(params)
+    known = {p.value for p in PersonRole}
+    unknown = [x for x in asked if x not in known]
+    if unknown:  # a policy naming a kind of people the registry does not keep: say so, never fail the page
+        return Finding(False, T(f"人员名册没有「{'、'.join(unknown)}」这一类", f"the registry has no {', '.join(unknown)}"),
                        _people_link(project, params))
     n = int(ctx.session.scalar(select(func.count()).select_from(RegistryPerson).where(
-        RegistryPerson.project_id == project.id, RegistryPerson.role.in_(roles))) or 0)
-    what = "、".join(PersonRole(r).label.zh for r in roles)
-    what_en = ", ".join(PersonRole(r).label.en for r in roles)
+        RegistryPerson.project_id == project.id, RegistryPerson.role.in_(asked))) or 0)
+    labels = [PersonRole(x).label for x in asked]
+    what, what_en = "、".join(t.zh for t in labels), ", ".join(t.en for t in labels)
     detail = T(f"已登记{n}人（{what}）", f"{n} registered ({what_en})") if n else T(f"尚未登记{what}", f"no {what_en} registered yet")
     return Finding(n > 0, detail, _people_link(project, params), n)
 
