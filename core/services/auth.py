@@ -85,8 +85,9 @@ def issue_token(session: Session, user: User, name: str, lifetime: dt.timedelta 
     """Create a token for ``user`` living ``lifetime`` (see ``token_lifetime``); the plain token is
     returned once and never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = clock_of(session).now()
     session.add(ApiToken(user_id=user.id, name=name[:100] or "api", token_hash=_digest(token),
-                         expires_at=clock_of(session).now() + lifetime))
+                         created_at=now, expires_at=now + lifetime))
     session.flush()
     return token
 

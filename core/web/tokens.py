@@ -55,7 +55,7 @@ def issue():
         lifetime = auth.token_lifetime(_days(request.form.get("expires_in_days")), c.settings.token_days_default,
                                        c.settings.token_days_max)
     except RuleError as refused:
-        return _page(422, problems=[v.message for v in refused.violations], values=request.form)
+        return _page(422, problems=refused.violations, values=request.form)
     with c.action("auth.token_issue"):
         token = auth.issue_token(c.session, c.actor.user, name, lifetime)
     c.commit()
