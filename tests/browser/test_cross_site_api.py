@@ -118,3 +118,26 @@ def test_a_copied_cookie_dies_when_its_owner_signs_out(live_server, browser_page
         assert response.status == 401 and "登录已结束" in other.content()
     finally:
         thief.close()
+
+
+def test_the_tokens_page_at_desktop_and_phone(live_server, browser_page):
+    """The user's tokens page: create one (shown once), see it listed, revoke it; nothing scrolls
+    sideways at phone width."""
+    from tests.browser.kit import expect, press
+    page, base = browser_page, live_server
+    sign_in(page, base, "jingan", "luochuan")
+    press(page, page.locator("a.who"))
+    expect(page.locator("h1")).to_have_text("访问令牌与登录")
+    page.get_by_label("名称").fill("数据导出脚本")
+    page.get_by_label("有效期（天）").fill("14")
+    press(page, page.get_by_role("button", name="生成令牌"))
+    expect(page.locator("#issued-token")).to_contain_text("txn_")
+    shot(page, "tokens-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "the page scrolls sideways"
+    shot(page, "tokens-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.on("dialog", lambda d: d.accept())
+    press(page, page.locator("#tokens").get_by_role("button", name="撤销"))
+    expect(page.locator("#tokens")).to_contain_text("已撤销")
+    assert not page.problems, page.problems
