@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -127,7 +128,7 @@ def users() -> None:
 def users_token(tenant: str, username: str, name: str) -> None:
     """Issue an API token for a user (printed once)."""
     from core.models import Tenant, User
-    from core.services.auth import issue_token
+    from core.services.auth import issue_token, token_lifetime
     p = _platform()
     with p.db.scope() as s:
         t = s.scalars(select(Tenant).where(Tenant.slug == tenant)).one_or_none()
@@ -138,7 +139,8 @@ def users_token(tenant: str, username: str, name: str) -> None:
         user = s.scalars(select(User).where(User.username == username)).one_or_none()
         if user is None:
             raise click.ClickException(f"{tenant} 没有用户 {username}")
-        click.echo(issue_token(s, user, name))
+        settings = p.settings
+        click.echo(issue_token(s, user, name, token_lifetime(None, settings.token_days_default, settings.token_days_max)))
 
 
 @main.group()
@@ -214,7 +216,10 @@ def mail_send(tenant_slug: str | None) -> None:
 def serve(host: str, port: int) -> None:
     """Run the web app with the development server (embedded profile)."""
     from core.app import create_app
-    create_app().run(host=host, port=port, debug=False, threaded=True)
+    # The development server speaks plain HTTP: a Secure cookie would never come back, so the
+    # embedded profile sends it without, unless TONGXIN_SECURE_COOKIES says otherwise.
+    overrides = {} if os.environ.get("TONGXIN_SECURE_COOKIES") else {"secure_cookies": False}
+    create_app(Settings.from_env(**overrides)).run(host=host, port=port, debug=False, threaded=True)
 
 
 @main.command("demo")

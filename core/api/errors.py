@@ -75,7 +75,8 @@ def respond(violations: list[Violation], status: int, *, code: str | None = None
 
 
 def _rule_error(exc: RuleError) -> Response:
-    return respond(exc.violations, exc.status)
+    # A refusal may carry headers (a lockout's Retry-After).
+    return respond(exc.violations, exc.status, headers=getattr(exc, "headers", None))
 
 
 def _plugin_failure(exc: PluginFailure) -> Response:

@@ -1,6 +1,6 @@
 """All core tables. Importing this package registers them on ``core.db.Base.metadata``."""
 from core.models.org import OrgUnit, Tenant, UnitKind
-from core.models.people import ApiToken, Membership, Role, User
+from core.models.people import ApiToken, LoginSession, Membership, Role, User
 from core.models.plugins import PluginEnablement, PluginFault
 from core.models.programme import Programme
 from core.models.project import Attachment, BudgetItem, Project, ProjectState
@@ -22,7 +22,7 @@ from core.models.obligation import (DueItem, ItemState, ObligationAlert, Obligat
                                     ProgrammeObligation, ReportState)
 
 __all__ = [
-    "Tenant", "OrgUnit", "UnitKind", "User", "Membership", "Role", "ApiToken",
+    "Tenant", "OrgUnit", "UnitKind", "User", "Membership", "Role", "ApiToken", "LoginSession",
     "PluginEnablement", "PluginFault", "Programme", "Project", "ProjectState", "BudgetItem",
     "Attachment", "PanelMember", "Score", "Decision", "AuditEntry", "Notification", "Endorsement", "ChangeRequest",
     "Fund", "FundKind", "LedgerEntry", "EntryKind", "Sponsor", "SponsorKind", "Pledge",

@@ -1,4 +1,4 @@
-"""People, their roles at org units, and API tokens."""
+"""People, their roles at org units, how they are signed in (login sessions) and API tokens."""
 from __future__ import annotations
 
 import datetime as dt
@@ -90,5 +90,26 @@ class ApiToken(TenantOwned, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = created_at()
     revoked_at: Mapped[dt.datetime | None] = moment()
+    # Every token expires (Settings.token_days_default / token_days_max); a row without a stamp
+    # is taken as expired, never as eternal.
+    expires_at: Mapped[dt.datetime | None] = moment()
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginSession(TenantOwned, Base):
+    """One signed-in browser: the session cookie carries its key, of which only the SHA-256 is
+    stored, so that signing out, a password change or a disabled account end it on the server
+    (a replayed cookie finds the row ended). The idle timeout is kept in the cookie itself."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Where the sign-in came from (the client's address as the app sees it), for the audit log.
+    address: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = created_at()
+    ended_at: Mapped[dt.datetime | None] = moment()
 
     user: Mapped[User] = relationship(lazy="joined")

@@ -11,7 +11,7 @@ by ``plugin_pages``. The project page (``project_page``) gathers its sections th
 ``tongxin_project_panels`` hook, core's own from the built-in plugin ``project_panels`` that
 ``init_app`` registers on the host. ``supervision`` (visits, rectifications, commissioned
 organisations) and ``archive`` (a project's archive and its close-out) have pages of their own,
-reached from the project page's sections (``supervision_panels``). Every POST carries a CSRF token (``csrf``); errors become
+reached from the project page's sections (``supervision_panels``); ``tokens`` lists a user's API tokens. Every POST carries a CSRF token (``csrf``); errors become
 pages (``errors``); templates get ``_t``/``locale`` and filters from ``templating``.
 
 Every asset (CSS, JS, the logo) ships in ``static/``: users' networks may be closed, so there
@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
         review,
         sponsors,
         templating,
+        tokens,
     )
 
     registry = {"plugin_pages": {}, "blueprint_errors": {}}
@@ -60,7 +61,8 @@ def init_app(app: Flask) -> None:
                   money.bp, fund_requests.bp, sponsors.bp, disclosure.bp, inbox.bp,
                   delivery.bp,  # delivery: plan tasks, activity records, people
                   supervision.bp, archive.bp,  # supervision, the archive and the close-out
-                  reporting.bp):  # reporting: obligations and their reports
+                  reporting.bp,  # reporting: obligations and their reports
+                  tokens.bp):  # the user's API tokens and sign-ins
         web.register_blueprint(child)
     app.register_blueprint(web)
     plugin_owners = plugin_pages.init_app(app, registry)
@@ -77,18 +79,3 @@ def init_app(app: Flask) -> None:
         if lang in SUPPORTED:
             session["lang"] = lang
         csrf.check()
-
-    @app.after_request
-    def _security_headers(response):
-        if request.path.startswith("/api/"):
-            return response
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        # Everything is served from here: no inline script, no CDN.
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'self'")
-        return response
-
