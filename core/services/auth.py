@@ -103,3 +103,35 @@ def token_record(session: Session, token: str) -> ApiToken | None:
 def tokens_of(session: Session, user: User) -> list[ApiToken]:
     """The user's tokens, newest first, revoked ones included (they show when they were revoked)."""
     return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
+
+
+def set_password(user: User, password: str, profile: str, *, one_time: bool, now) -> None:
+    """Store ``password`` for ``user``: a one-time one (an administrator's initial or reset
+    password) must be changed at the next sign-in; one the user chose need not. Callers check
+    the policy first (``core.services.password_policy``)."""
+    user.password_hash = _hasher(profile).hash(password)
+    user.must_change_password = one_time
+    user.password_changed_at = None if one_time else now
+
+
+def verify_password(user: User, password: str, profile: str = "default") -> bool:
+    """Whether ``password`` is the user's current one (to confirm a change or a second factor's
+    removal)."""
+    try:
+        return _hasher(profile).verify(user.password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def credentials_changed(ctx, user: User) -> None:
+    """The one place a change of a user's credentials ends up: a password changed or reset, an
+    account disabled or re-enabled, a second factor enrolled or removed. Every session of the
+    user ends here (their signed-in cookies and API tokens stop working: the sessions part of
+    issue 14 adds the revocation to this function), and the audit log records that the
+    credentials changed, by whom, under the action the caller named (``ctx.action``:
+    ``password.change``, ``user.reset_password``, ``user.disable`` ...)."""
+    from core.models.audit import AuditEntry  # the log's own row, as the flush listener writes them
+    action = ctx.session.info.get("audit_action") or "credentials.change"
+    ctx.session.add(AuditEntry(actor_id=ctx.actor.id, action=action, entity="users", entity_id=user.id,
+                               before=None, after={"credentials_changed": True, "username": user.username}))
+    ctx.session.flush()
