@@ -15,7 +15,7 @@ from core.api.shapes import UnitRefSchema, unit_ref
 from core.api.refusals import refuses
 from core.i18n import T
 from core.models import Role
-from core.services import auth
+from core.services import auth, second_factor
 from core.violations import RuleError, Violation
 
 blp = Blueprint("auth", __name__, url_prefix=TENANT,
@@ -28,6 +28,8 @@ class TokenRequestSchema(ApiSchema):
                              metadata={"format": "password"})
     name = fields.String(load_default="api", validate=validate.Length(min=1, max=100),
                          metadata={"description": "a name to recognise the token by"})
+    otp = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20),
+                        metadata={"description": "the TOTP code (or a recovery code) of an account with a second factor"})
 
 
 class TokenSchema(ApiSchema):
@@ -71,12 +73,17 @@ class IssueToken(MethodView):
     @blp.doc(security=[])
     @blp.arguments(TokenRequestSchema)
     @blp.response(201, IssuedTokenSchema)
-    @refuses({401: "invalid_credentials"})
+    @refuses({401: "invalid_credentials second_factor_required"})
     def post(self, body):
-        """Exchange a username and password for a bearer token"""
+        """Exchange a username and password (and a second factor's code, if it has one) for a bearer token"""
         # Not context(): a stale token still sent along must not stand in the way of a new one.
         ctx = request_context.ctx()
         user = auth.authenticate(ctx.session, body["username"], body["password"], ctx.settings.password_hashing)
+        if user is not None and second_factor.enabled(user) and not second_factor.verify(ctx, user, body.get("otp") or ""):
+            ctx.commit()  # a recovery code is never spent by a failed attempt; a rehashed password is kept
+            raise RuleError(Violation("second_factor_required", T("该账号已启用两步验证，请在 otp 中提供验证码",
+                                                                  "This account has a second factor: send its code in otp"),
+                                      field="otp"), status=401)
         if user is None:
             # One answer for an unknown user and a wrong password: no probing for usernames.
             raise RuleError(Violation("invalid_credentials", T("用户名或密码不正确", "Wrong username or password"),

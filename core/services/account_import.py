@@ -19,7 +19,7 @@ import io
 from sqlalchemy import select
 
 from core.i18n import T
-from core.models import OrgUnit, Role, User
+from core.models import OrgUnit, User
 from core.models.people import ROLE_LABELS
 from core.permissions import A
 from core.services import accounts

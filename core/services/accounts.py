@@ -67,7 +67,10 @@ def may_manage(ctx: Ctx, user: User) -> bool:
     only from the tenant's root)."""
     units = [m.org_unit for m in user.memberships]
     if not units:
-        units = [ctx.session.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)).first()]
+        if "accounts_root" not in ctx.session.info:  # read once per unit of work
+            ctx.session.info["accounts_root"] = ctx.session.scalars(
+                select(OrgUnit).where(OrgUnit.parent_id.is_(None)).order_by(OrgUnit.id)).first()
+        units = [ctx.session.info["accounts_root"]]
     return all(u is not None and ctx.can(A.user_manage, u).allowed for u in units)
 
 

@@ -26,6 +26,7 @@ from core.i18n import SUPPORTED
 
 def init_app(app: Flask) -> None:
     from core.web import (
+        account,
         admin,
         auth,
         csrf,
@@ -46,6 +47,7 @@ def init_app(app: Flask) -> None:
         review,
         sponsors,
         templating,
+        users,
     )
 
     registry = {"plugin_pages": {}, "blueprint_errors": {}}
@@ -60,7 +62,8 @@ def init_app(app: Flask) -> None:
                   money.bp, fund_requests.bp, sponsors.bp, disclosure.bp, inbox.bp,
                   delivery.bp,  # delivery: plan tasks, activity records, people
                   supervision.bp, archive.bp,  # supervision, the archive and the close-out
-                  reporting.bp):  # reporting: obligations and their reports
+                  reporting.bp,  # reporting: obligations and their reports
+                  account.bp, users.bp):  # accounts: one's own password and second factor; the offices' accounts
         web.register_blueprint(child)
     app.register_blueprint(web)
     plugin_owners = plugin_pages.init_app(app, registry)
@@ -68,6 +71,7 @@ def init_app(app: Flask) -> None:
     inbox.init_app(app)  # the count in every page's header
     errors.init_app(app)
     web_roots = {"web"} | set(plugin_owners)
+    account.init_app(app, web_roots)  # a one-time password is changed (a required second factor set up) first
 
     @app.before_request
     def _remember_language_and_check_csrf():

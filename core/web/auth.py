@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
 from core import request_context
+from core.models import User
+from core.services import second_factor
 from core.services.auth import authenticate
 from core.web import csrf
 from core.web.context import ctx
@@ -35,8 +37,36 @@ def login():
     user = authenticate(c.session, username, request.form.get("password") or "", c.settings.password_hashing)
     if user is None:
         return render_template("pages/login.html", next_url=next_url, username=username, failed=True), 401
+    if second_factor.enabled(user):  # accounts: the password is right, the code comes next
+        c.commit()  # authenticate may have upgraded the password hash
+        lang = session.get("lang")
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        session["pending_uid"], session["pending_tenant_id"] = user.id, request_context.tenant().id
+        return redirect(url_for("web.auth.second_factor", next=next_url))
+    return _signed_in(c, user, next_url)
+
+
+@bp.route("/login/second-factor", methods=["GET", "POST"], endpoint="second_factor")
+def second_factor_step():
+    """accounts: the second step of signing in with a second factor (a code or a recovery code)."""
+    c = ctx()
+    next_url = _safe_next(request.values.get("next"))
+    uid = session.get("pending_uid")
+    user = c.session.get(User, uid) if uid and session.get("pending_tenant_id") == request_context.tenant().id else None
+    if user is None or not user.is_active:
+        return redirect(url_for("web.auth.login"))
+    if request.method == "GET":
+        return render_template("pages/login_second_factor.html", next_url=next_url)
+    if not second_factor.verify(c, user, request.form.get("code") or ""):
+        return render_template("pages/login_second_factor.html", next_url=next_url, failed=True), 401
+    return _signed_in(c, user, next_url)
+
+
+def _signed_in(c, user, next_url):
     user_id, name = user.id, user.display_name
-    c.commit()  # authenticate may have upgraded the password hash
+    c.commit()  # authenticate may have upgraded the password hash (a recovery code may be spent)
     lang = session.get("lang")
     session.clear()  # a fresh session on sign-in: nothing from before survives but the language
     if lang:
