@@ -31,15 +31,22 @@ PUBLISHED_PASSWORDS = frozenset({
 })
 
 
+# The exit status: gunicorn's "worker failed to boot", on which its master stops too instead of
+# starting worker after worker; celery and click exit with it as they find it.
+EXIT_STATUS = 3
+
+
 class UnsafeSettings(SystemExit):
-    """The settings are unsafe for production; the message lists what to set. A ``SystemExit``
-    so that gunicorn, celery and click stop with the message instead of a traceback."""
+    """The settings are unsafe for production; ``message`` lists what to set (printed to
+    standard error before raising). A ``SystemExit`` so that gunicorn, celery and click stop
+    without a traceback."""
 
     def __init__(self, problems: list[str]):
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__("同心拒绝以不安全的设置在生产环境启动 / Tongxin refuses to start in production "
-                         f"with unsafe settings:\n{lines}")
+        self.message = ("同心拒绝以不安全的设置在生产环境启动 / Tongxin refuses to start in production "
+                        f"with unsafe settings:\n{lines}")
+        super().__init__(EXIT_STATUS)
 
 
 def problems(settings: Settings) -> list[str]:
@@ -82,5 +89,5 @@ def refuse_unsafe(settings: Settings) -> None:
     found = problems(settings)
     if found:
         error = UnsafeSettings(found)
-        print(error.code, file=sys.stderr, flush=True)
+        print(error.message, file=sys.stderr, flush=True)
         raise error

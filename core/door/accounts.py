@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from core.door.fields import FileField, Id, InputSchema, Pattern
+from core.door.fields import FileField, Id, InputSchema, Pattern, QueryId
 from core.door.operations import declare
 from core.i18n import T
 from core.models import Role
@@ -45,7 +45,8 @@ class CreateUserSchema(InputSchema):
 
 
 class ImportUsersSchema(InputSchema):
-    unit_id = Id(required=True, metadata={"label": T("导入到单位", "Unit"),
+    # Digits as a multipart form sends them (the file travels with it).
+    unit_id = QueryId(required=True, metadata={"label": T("导入到单位", "Unit"),
                                           "description": "the unit the accounts are for (a row may name a unit below it)"})
     file = FileField(required=True, metadata={"label": T("账号表（.xlsx 或 .csv）", "Accounts (.xlsx or .csv)"),
                                               "description": "columns 用户名, 姓名, 角色, optional 单位代码, 邮箱"})
