@@ -34,7 +34,7 @@ def _page(c, *, status=200, create_errors=None, import_errors=None, values=None,
     users, total = accounts.users_page(c, query=query or None, limit=PAGE, offset=(page - 1) * PAGE)
     return render_template("admin/users.html", users=[(u, user_offers(c, u)) for u in users], total=total, page=page,
                            pages=max(1, (total + PAGE - 1) // PAGE), query=query, units=accounts.manageable_units(c),
-                           roles=list(Role), create_errors=create_errors or FormErrors(),
+                           role_keys=[r.value for r in Role], create_errors=create_errors or FormErrors(),
                            import_errors=import_errors or FormErrors(), values=values or {}, issued=issued), status
 
 
