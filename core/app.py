@@ -6,11 +6,16 @@ from flask import Flask
 from core import request_context
 from core.config import Settings
 from core.platform import Platform
+from core.production import refuse_unsafe
 from core.plugin_host.manager import PluginHost
 
 
 def create_app(settings: Settings | None = None, *, host: PluginHost | None = None) -> Flask:
-    settings = settings or Settings.from_env()
+    if settings is None:
+        # Read from the environment, as gunicorn (core.wsgi) and `tongxin serve` do: a production
+        # database with unsafe settings stops here, naming what to set (core.production).
+        settings = Settings.from_env()
+        refuse_unsafe(settings)
     # The platform's clock comes with it (TONGXIN_TODAY pins it): nothing process-wide is set.
     platform = Platform.build(settings, host)
 

@@ -58,9 +58,15 @@ def tenants_load(paths: tuple[Path, ...]) -> None:
     from core.violations import RuleError
     p = _platform()
     files = list(paths) or sorted(_tenants_dir().glob("*.yaml"))
+    # Logins come from tenant files only outside production: there they are the demo's (one
+    # published password for all). A production deployment starts with `users create-admin`.
+    logins = not p.settings.production
+    if not logins:
+        click.echo("生产环境：不创建租户文件中的登录账号，请用 tongxin users create-admin 创建首个管理员 / "
+                   "production: tenant files create no logins; start with tongxin users create-admin")
     for f in files:
         try:
-            t = load_file(p, f)
+            t = load_file(p, f, logins=logins)
         except (DefinitionError, RuleError) as exc:
             messages = [v.message.zh + (f"（{v.field}）" if v.field else "") for v in getattr(exc, "violations", [])]
             raise click.ClickException(f"{f}: {'; '.join(messages) or exc}") from exc
@@ -119,6 +125,27 @@ def permissions_doc(output: Path) -> None:
 @main.group()
 def users() -> None:
     """People and API tokens."""
+
+
+@users.command("create-admin")
+@click.option("--tenant", required=True, help="the tenant's slug (its tree loaded by `tenants load`)")
+@click.option("--username", required=True)
+@click.option("--name", "display_name", default=None, help="the name shown (default: the username)")
+@click.option("--email", default=None)
+@click.option("--password", envvar="TONGXIN_ADMIN_PASSWORD", default=None,
+              help="default: TONGXIN_ADMIN_PASSWORD, else asked for twice (not echoed)")
+def users_create_admin(tenant: str, username: str, display_name: str | None, email: str | None,
+                       password: str | None) -> None:
+    """Create a tenant's first district administrator, with a password that meets the policy."""
+    from core.services.accounts import create_admin
+    from core.violations import RuleError
+    if not password:
+        password = click.prompt("密码 / password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_admin(_platform(), tenant, username, display_name or username, password, email)
+    except RuleError as err:
+        raise click.ClickException("; ".join(v.message.zh for v in err.violations)) from err
+    click.echo(f"已创建 {tenant} 的区级管理员 {user.username} / created {user.username}, district administrator of {tenant}")
 
 
 @users.command("token")

@@ -87,6 +87,13 @@ class Settings:
     # suite moves one clock for every platform of a test); None: made from ``today`` on first use
     # (core.clock.of_settings). Not an environment variable.
     clock: Clock | None = None
+    # Administrators (district and street offices) must sign in with a second factor (TOTP):
+    # an administrator without one is sent to enrol before anything else (core.web.account).
+    require_admin_totp: bool = False
+    # "test": a test suite's own processes on its PostgreSQL (a pinned day, no passwords), which
+    # are not a production deployment; never set in a deployment (it turns the refusals of
+    # core.production off). None: the profile follows the database (``production``).
+    profile: str | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -120,6 +127,8 @@ class Settings:
             smtp_user=_env("TONGXIN_SMTP_USER"),
             smtp_password=_env("TONGXIN_SMTP_PASSWORD"),
             public_url=_env("TONGXIN_PUBLIC_URL", cls.public_url),
+            profile=_env("TONGXIN_PROFILE"),
+            require_admin_totp=_env("TONGXIN_REQUIRE_ADMIN_TOTP", "0").lower() in ("1", "true", "yes"),
         )
         for key, value in overrides.items():
             setattr(s, key, value)
@@ -130,6 +139,14 @@ class Settings:
     @property
     def migration_url(self) -> str:
         return self.admin_database_url or self.database_url
+
+    @property
+    def production(self) -> bool:
+        """A production database is configured (PostgreSQL): the profile in which the entry
+        points refuse unsafe settings (``core.production``) and tenant files create no logins.
+        The embedded profile (SQLite) is the demo's and the developer's; ``profile="test"`` is a
+        test suite's processes on its own PostgreSQL."""
+        return self.database_url.startswith("postgresql") and self.profile != "test"
 
     @property
     def tasks_in_process(self) -> bool:

@@ -77,7 +77,8 @@ def worker(pg_settings, broker_url, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TONGXIN_")}
     env.update(TONGXIN_DATABASE_URL=pg_settings.database_url, TONGXIN_ADMIN_DATABASE_URL=pg_settings.admin_database_url,
                TONGXIN_RUNTIME_ROLE=pg_settings.runtime_role, TONGXIN_BROKER_URL=broker_url,
-               TONGXIN_STORAGE_DIR=pg_settings.storage_dir, TONGXIN_TODAY=pg_settings.today)
+               TONGXIN_STORAGE_DIR=pg_settings.storage_dir, TONGXIN_TODAY=pg_settings.today,
+               TONGXIN_PROFILE="test")  # the test database, not production: a pinned day, no passwords
     log = tmp_path / "worker.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(

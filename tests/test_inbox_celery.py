@@ -61,6 +61,7 @@ def worker(settings, profile, broker_url, mailbox, tmp_path):
     env.update(TONGXIN_DATABASE_URL=settings.database_url, TONGXIN_ADMIN_DATABASE_URL=settings.admin_database_url,
                TONGXIN_RUNTIME_ROLE=settings.runtime_role, TONGXIN_BROKER_URL=broker_url,
                TONGXIN_STORAGE_DIR=settings.storage_dir, TONGXIN_TODAY=settings.today,
+               TONGXIN_PROFILE="test",  # the test database, not production: a pinned day, no passwords
                TONGXIN_SMTP_HOST="127.0.0.1", TONGXIN_SMTP_PORT=str(mailbox[1]),
                TONGXIN_PUBLIC_URL="https://tongxin.example.cn")
     log = tmp_path / "worker.log"

@@ -62,7 +62,8 @@ def _env(settings, broker_url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TONGXIN_")}
     env.update(TONGXIN_DATABASE_URL=settings.database_url, TONGXIN_ADMIN_DATABASE_URL=settings.admin_database_url,
                TONGXIN_RUNTIME_ROLE=settings.runtime_role, TONGXIN_BROKER_URL=broker_url,
-               TONGXIN_STORAGE_DIR=settings.storage_dir, TONGXIN_TODAY=EVE, TONGXIN_CLOCK_RATE=str(RATE))
+               TONGXIN_STORAGE_DIR=settings.storage_dir, TONGXIN_TODAY=EVE, TONGXIN_CLOCK_RATE=str(RATE),
+               TONGXIN_PROFILE="test")  # the test database, not production: a pinned day
     return env
 
 

@@ -35,7 +35,8 @@ def _smoke_module():
 
 
 smoke = _smoke_module()
-HOST_ENV = {"TONGXIN_SECRET_KEY": "s3cret-for-tests"}
+HOST_ENV = {"TONGXIN_SECRET_KEY": "s3cret-for-tests", "TONGXIN_APP_PASSWORD": "app-pw-for-tests",
+            "TONGXIN_OWNER_PASSWORD": "owner-pw-for-tests"}
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +48,13 @@ def _settings_attr_for(key: str) -> str:
     return {"TONGXIN_DATABASE_URL": "database_url", "TONGXIN_ADMIN_DATABASE_URL": "admin_database_url",
             "TONGXIN_RUNTIME_ROLE": "runtime_role", "TONGXIN_BROKER_URL": "broker_url",
             "TONGXIN_STORAGE_DIR": "storage_dir", "TONGXIN_SECRET_KEY": "secret_key",
-            "TONGXIN_TODAY": "today", "TONGXIN_SECURE_COOKIES": "secure_cookies"}[key]
+            "TONGXIN_TODAY": "today", "TONGXIN_SECURE_COOKIES": "secure_cookies",
+            "TONGXIN_REQUIRE_ADMIN_TOTP": "require_admin_totp"}[key]
 
 
 # Settings fields that are not plain strings, and how the compose value reads as one.
-PARSED = {"TONGXIN_SECURE_COOKIES": lambda v: v.lower() in ("1", "true", "yes")}
+PARSED = {"TONGXIN_SECURE_COOKIES": lambda v: v.lower() in ("1", "true", "yes"),
+          "TONGXIN_REQUIRE_ADMIN_TOTP": lambda v: v.lower() in ("1", "true", "yes")}
 
 
 def test_compose_has_the_six_services(compose):
@@ -65,7 +68,7 @@ def test_compose_has_the_six_services(compose):
 
 def test_compose_requires_a_secret_key():
     with pytest.raises(SystemExit, match="TONGXIN_SECRET_KEY"):
-        smoke.load_compose({})
+        smoke.load_compose({k: v for k, v in HOST_ENV.items() if k != "TONGXIN_SECRET_KEY"})
 
 
 def test_every_compose_variable_is_one_the_app_reads(compose, monkeypatch):

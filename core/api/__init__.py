@@ -108,6 +108,7 @@ def init_app(app: Flask) -> None:
         tenants,
     )
     from core.api import closeout, supervision  # supervision, the archive and the close-out
+    from core.api import accounts  # accounts: passwords, second factor, the offices' accounts
 
     for key, value in {
         "API_TITLE": "Tongxin (同心) API",
@@ -132,9 +133,11 @@ def init_app(app: Flask) -> None:
                   inbox.blp, handovers.blp,  # inbox: to-dos, notifications, roles handed over
                   delivery.blp, people_registry.blp,  # delivery: plan tasks, activity records, people
                   supervision.blp, closeout.blp,  # supervision, the archive and the close-out
-                  obligations.blp]  # reporting: obligations and their reports
+                  obligations.blp,  # reporting: obligations and their reports
+                  accounts.blp]  # accounts: passwords, second factor, the offices' accounts
     errors.install(app)
     cookie_writes.init_app(app)  # cookie-authenticated writes must come from this site's pages
     for blp in blueprints:
         api.register_blueprint(blp)
+    accounts.init_app(app)  # a one-time password is changed first
     app.extensions["tongxin_api"] = api

@@ -16,7 +16,7 @@ from core.api.base import TENANT, ApiSchema, Blueprint, Whole, context, locale, 
 from core.api.shapes import UnitRefSchema, unit_ref
 from core.api.refusals import refuses
 from core.models import Role
-from core.services import auth, sign_in
+from core.services import auth, second_factor, sign_in
 
 blp = Blueprint("auth", __name__, url_prefix=TENANT,
                 description="Bearer tokens for API clients, and who the current user is")
@@ -31,6 +31,8 @@ class TokenRequestSchema(ApiSchema):
     expires_in_days = Whole(load_default=None, allow_none=True, validate=validate.Range(min=1, max=3650),
                             metadata={"description": "how long the token lives, in days (default and maximum: "
                                                      "the deployment's, 30 and 90 unless configured)"})
+    otp = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20),
+                        metadata={"description": "the TOTP code (or a recovery code) of an account with a second factor"})
 
 
 class TokenSchema(ApiSchema):
@@ -77,15 +79,18 @@ class IssueToken(MethodView):
     @blp.doc(security=[])
     @blp.arguments(TokenRequestSchema)
     @blp.response(201, IssuedTokenSchema)
-    @refuses({401: "invalid_credentials", 422: "token_lifetime", 429: "too_many_attempts"})
+    @refuses({401: "invalid_credentials second_factor_required", 422: "token_lifetime", 429: "too_many_attempts"})
     def post(self, body):
-        """Exchange a username and password for a bearer token (limited: past the limit, 429 with Retry-After)"""
+        """Exchange a username and password (and a second factor's code, if the account has one)
+        for a bearer token (limited: past the limit, 429 with Retry-After)"""
         # Not context(): a stale token still sent along must not stand in the way of a new one.
         ctx = request_context.ctx()
         settings = ctx.settings
         lifetime = auth.token_lifetime(body["expires_in_days"], settings.token_days_default, settings.token_days_max)
-        user = sign_in.attempt(ctx, g.tenant.slug, body["username"], body["password"], login_limits.address(), "api",
-                               login_limits.limits())
+        address, limits = login_limits.address(), login_limits.limits()
+        user = sign_in.attempt(ctx, g.tenant.slug, body["username"], body["password"], address, "api", limits)
+        if second_factor.enabled(user):
+            sign_in.second_step(ctx, g.tenant.slug, user, body.get("otp"), address, "api", limits)
         with ctx.action("auth.token_issue"):
             token = auth.issue_token(ctx.session, user, body["name"], lifetime)
         row = auth.token_record(ctx.session, token)

@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, Fen
+from core.db import Base, Fen, JSONDoc
 from core.i18n import T, Text
 from core.models._types import created_at, moment
 from core.models.org import OrgUnit
@@ -57,6 +57,16 @@ class User(TenantOwned, Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = created_at()
+    # A one-time password (an administrator's initial or reset one) must be replaced at the next
+    # sign-in before anything else (core.services.accounts, core.web.account).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    password_changed_at: Mapped[dt.datetime | None] = moment()
+    # The second factor (core.services.second_factor): the TOTP secret (set when enrolment
+    # starts, in force once ``totp_enabled_at`` is set by a code that matched) and the SHA-256 of
+    # each unused recovery code. Never copied into the audit log.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[dt.datetime | None] = moment()
+    totp_recovery: Mapped[list | None] = mapped_column(JSONDoc)
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user", lazy="selectin")
 

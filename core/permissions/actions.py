@@ -100,6 +100,13 @@ class A:
     obligation_review = Action("obligation.review", T("审核报告：通过或退回，通报逾期单位",
                                                       "accept or return reports, issue a notice on late units"))
 
+    # accounts: one's own password and second factor; the offices' accounts of their units
+    password_change = Action("password.change", T("修改自己的密码", "change one's own password"))
+    second_factor_manage = Action("second_factor.manage", T("启用或停用自己的两步验证（TOTP）",
+                                                            "enrol or remove one's own second factor (TOTP)"))
+    user_manage = Action("user.manage", T("为本单位及下级单位创建、停用、启用账号，重置密码，批量导入账号",
+                                          "create, disable, re-enable and reset the accounts of one's units, import them in bulk"))
+
     @classmethod
     def all(cls) -> list[Action]:
         return [v for v in vars(cls).values() if isinstance(v, Action)]

@@ -141,12 +141,34 @@ def tokens_of(session: Session, user: User) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
 
 
+def set_password(user: User, password: str, profile: str, *, one_time: bool, now) -> None:
+    """Store ``password`` for ``user``: a one-time one (an administrator's initial or reset
+    password) must be changed at the next sign-in; one the user chose need not. Callers check
+    the policy first (``core.services.password_policy``)."""
+    user.password_hash = _hasher(profile).hash(password)
+    user.must_change_password = one_time
+    user.password_changed_at = None if one_time else now
+
+
+def verify_password(user: User, password: str, profile: str = "default") -> bool:
+    """Whether ``password`` is the user's current one (to confirm a change or a second factor's
+    removal)."""
+    try:
+        return _hasher(profile).verify(user.password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def credentials_changed(ctx, user: User) -> dict:
-    """What a password change or reset, or disabling an account, must end: every login session
-    of ``user`` (each browser is signed out; a replayed cookie finds its session ended) and every
-    API token of theirs that is not yet revoked (a token obtained with the old password must not
-    outlive it). Call it inside the action that changes the credentials, before its commit; the
-    ends are audited with that action. Returns how many of each were ended."""
+    """The one place a change of a user's credentials ends up: a password changed or reset, an
+    account disabled or re-enabled, a second factor enrolled or removed. It ends every login
+    session of ``user`` (each browser is signed out; a replayed cookie finds its session ended)
+    and every API token of theirs not yet revoked (a token obtained with the old credentials
+    must not outlive them), and records in the audit log that the credentials changed, by whom,
+    under the action the caller named (``ctx.action``: ``password.change``,
+    ``user.reset_password``, ``user.disable`` ...). Call it inside that action, before its
+    commit. Returns how many sessions and tokens were ended."""
+    from core.models.audit import AuditEntry  # the log's own row, as the flush listener writes them
     session = ctx.session
     now = clock_of(session).now()
     ended = login_sessions.end_all(session, user)
@@ -154,5 +176,9 @@ def credentials_changed(ctx, user: User) -> dict:
     for row in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
         row.revoked_at = now
         revoked += 1
+    action = session.info.get("audit_action") or "credentials.change"
+    session.add(AuditEntry(actor_id=ctx.actor.id, action=action, entity="users", entity_id=user.id, before=None,
+                           after={"credentials_changed": True, "username": user.username,
+                                  "sessions_ended": ended, "tokens_revoked": revoked}))
     session.flush()
     return {"sessions": ended, "tokens": revoked}

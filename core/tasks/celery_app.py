@@ -15,6 +15,7 @@ from celery.schedules import crontab
 
 from core.clock import local_date
 from core.config import Settings
+from core.production import refuse_unsafe
 from core.tasks import broker, jobs, mail
 from core.tasks.dispatch import enqueue
 
@@ -114,7 +115,11 @@ def _declare_mail(app: Celery, settings: Settings) -> None:
 
 def _from_env() -> Celery:
     # TONGXIN_TODAY pins the worker's clock as it pins the web app's (core.clock.of_settings).
-    return celery_for(Settings.from_env())
+    # A production database with unsafe settings stops the worker and beat here, as it stops
+    # the web app (core.production).
+    settings = Settings.from_env()
+    refuse_unsafe(settings)
+    return celery_for(settings)
 
 
 # The module-level app the `celery -A core.tasks.celery_app` command line looks for; built

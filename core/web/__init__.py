@@ -26,6 +26,7 @@ from core.i18n import SUPPORTED
 
 def init_app(app: Flask) -> None:
     from core.web import (
+        account,
         admin,
         auth,
         csrf,
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
         sponsors,
         templating,
         tokens,
+        users,
     )
 
     registry = {"plugin_pages": {}, "blueprint_errors": {}}
@@ -62,7 +64,8 @@ def init_app(app: Flask) -> None:
                   delivery.bp,  # delivery: plan tasks, activity records, people
                   supervision.bp, archive.bp,  # supervision, the archive and the close-out
                   reporting.bp,  # reporting: obligations and their reports
-                  tokens.bp):  # the user's API tokens and sign-ins
+                  tokens.bp,  # the user's API tokens and sign-ins
+                  account.bp, users.bp):  # accounts: one's own password and second factor; the offices' accounts
         web.register_blueprint(child)
     app.register_blueprint(web)
     plugin_owners = plugin_pages.init_app(app, registry)
@@ -70,6 +73,7 @@ def init_app(app: Flask) -> None:
     inbox.init_app(app)  # the count in every page's header
     errors.init_app(app)
     web_roots = {"web"} | set(plugin_owners)
+    account.init_app(app, web_roots)  # a one-time password is changed (a required second factor set up) first
 
     @app.before_request
     def _remember_language_and_check_csrf():

@@ -10,7 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
 from core import login_limits, request_context
-from core.services import login_sessions, sign_in
+from core.models import User
+from core.services import login_sessions, second_factor, sign_in
 from core.web import csrf
 from core.web.context import ctx
 from core.web.templating import _t
@@ -62,11 +63,44 @@ def login():
         return body, status, refused.headers
     except sign_in.InvalidCredentials:
         return _page(401, next_url=next_url, username=username, failed=True)
+    if second_factor.enabled(user):  # the password is right, the code comes next
+        c.commit()  # authenticate may have upgraded the password hash
+        request_context.forget_sign_in()
+        session["pending_uid"], session["pending_tenant_id"] = user.id, tenant.id
+        return redirect(url_for("web.auth.second_factor", next=next_url))
+    return _signed_in(c, user, address, next_url)
+
+
+@bp.route("/login/second-factor", methods=["GET", "POST"], endpoint="second_factor")
+def second_factor_step():
+    """The second step of signing in with a second factor (a code or a recovery code)."""
+    c = ctx()
+    next_url = _safe_next(request.values.get("next"))
+    tenant = request_context.tenant()
+    uid = session.get("pending_uid")
+    user = c.session.get(User, uid) if uid and session.get("pending_tenant_id") == tenant.id else None
+    if user is None or not user.is_active:
+        return redirect(url_for("web.auth.login"))
+    if request.method == "GET":
+        return render_template("pages/login_second_factor.html", next_url=next_url)
+    address = login_limits.address()
+    try:
+        sign_in.second_step(c, tenant.slug, user, request.form.get("code"), address, "web", login_limits.limits())
+    except login_limits.TooManyAttempts as refused:
+        return (render_template("pages/login_second_factor.html", next_url=next_url, locked=refused), 429,
+                refused.headers)
+    except sign_in.SecondFactorRequired:
+        return render_template("pages/login_second_factor.html", next_url=next_url, failed=True), 401
+    return _signed_in(c, user, address, next_url)
+
+
+def _signed_in(c, user, address, next_url):
+    """Start the login session whose key the (fresh) session cookie carries."""
     name = user.display_name
     with c.action(sign_in.SUCCEEDED):
         key = login_sessions.start(c.session, user, address)
     c.commit()  # the login session, the audit entry and a hash authenticate may have upgraded
-    request_context.sign_in(key, tenant.id, c.clock.now().timestamp())
+    request_context.sign_in(key, request_context.tenant().id, c.clock.now().timestamp())
     csrf.renew()
     flash(_t(f"欢迎，{name}。", f"Signed in as {name}."), "success")
     return redirect(next_url or url_for("web.overview.dashboard"))
