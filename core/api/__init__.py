@@ -103,6 +103,7 @@ def init_app(app: Flask) -> None:
         tenants,
     )
     from core.api import closeout, supervision  # supervision, the archive and the close-out
+    from core.api import activity_changes, mail  # correcting activity records; failed mail sent again
 
     for key, value in {
         "API_TITLE": "Tongxin (同心) API",
@@ -127,7 +128,8 @@ def init_app(app: Flask) -> None:
                   inbox.blp, handovers.blp,  # inbox: to-dos, notifications, roles handed over
                   delivery.blp, people_registry.blp,  # delivery: plan tasks, activity records, people
                   supervision.blp, closeout.blp,  # supervision, the archive and the close-out
-                  obligations.blp]  # reporting: obligations and their reports
+                  obligations.blp,  # reporting: obligations and their reports
+                  activity_changes.blp, mail.blp]
     errors.install(app)
     for blp in blueprints:
         api.register_blueprint(blp)
