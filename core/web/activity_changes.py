@@ -117,7 +117,7 @@ def remove_file(activity_id: int, file_id: int):
         if err.status == 404 and (err.violations[0].field or "") == "activity_id":
             raise
         return _page(c, activity_id, "remove", err)
-    flash(T("已删除。", "Removed.").render(c.locale), "success")
+    flash(T("照片或签到表已删除。", "The photo or sheet is removed.").render(c.locale), "success")
     return redirect(url_for("web.activity_changes.edit_page", activity_id=activity_id) + "#files")
 
 

@@ -104,7 +104,7 @@ def _task(ctx: Ctx, project_id: int, task_id: int | None, reason: str, v: Violat
                                             f"(at least {MIN_REASON} characters)"), field="no_task_reason"))
 
 
-def checked(ctx: Ctx, project, held_on: dt.date, place: str, content: str, participant_count: int,
+def record_values(ctx: Ctx, project, held_on: dt.date, place: str, content: str, participant_count: int,
             participants: Sequence[str], volunteer_hours: str | None, plan_task_id: int | None, no_task_reason: str,
             has_sheet: bool, photos: int = 0, *, keep_task: int | None = None) -> tuple[dict, list[ActivityParticipant]]:
     """The rules a record meets, recorded or corrected (``core.services.delivery.activity_changes``):
@@ -161,7 +161,7 @@ def record_activity(ctx: Ctx, project_id: int, held_on: dt.date, place: str, con
                     no_task_reason: str = "", public: bool = False, photos: Sequence[Upload] = (),
                     sign_in_sheet: Upload | None = None, *, storage) -> ActivityRecord:
     project = acting_on(ctx, project_id, A.activity_record, RECORDING)
-    values, named = checked(ctx, project, held_on, place, content, participant_count, participants, volunteer_hours,
+    values, named = record_values(ctx, project, held_on, place, content, participant_count, participants, volunteer_hours,
                             plan_task_id, no_task_reason, sign_in_sheet is not None, len(photos))
     # The files last: a record refused for its words stores nothing.
     files = stored_files(ctx, storage, photos, sign_in_sheet)

@@ -1,5 +1,5 @@
 """Correcting an activity record, deleting one, and adding or removing its photos and sign-in
-sheets, under the rules it was recorded by (``core.services.delivery.activities.checked``):
+sheets, under the rules it was recorded by (``core.services.delivery.activities.record_values``):
 inside the project's period, not after today, a task of the plan or the reason why not, and only
 while the project is carried out (a closed project takes no more records:
 ``core.services.closed``). Who may: ``A.activity_edit`` (the recording team while the project
@@ -40,7 +40,7 @@ from core.permissions import A
 from core.services import calendar
 from core.services.closed import refuse_if_closed
 from core.services.context import Ctx
-from core.services.delivery.activities import MAX_PHOTOS, Upload, checked, stored_files
+from core.services.delivery.activities import MAX_PHOTOS, Upload, record_values, stored_files
 from core.services.delivery.common import MIN_REASON, REASON_MAX, require_open
 from core.services.projects import get_project
 from core.violations import Forbidden, NotFound, RuleError, Violation
@@ -79,7 +79,7 @@ def edit_activity(ctx: Ctx, activity_id: int, held_on: dt.date, place: str, cont
     """The record as it should read (every field, as on recording; its files stay). The named
     participants are replaced, so each volunteer's hours follow."""
     record, project = editing(ctx, activity_id, EDITING)
-    values, named = checked(ctx, project, held_on, place, content, participant_count, participants, volunteer_hours,
+    values, named = record_values(ctx, project, held_on, place, content, participant_count, participants, volunteer_hours,
                             plan_task_id, no_task_reason, bool(record.sign_in_sheets), keep_task=record.plan_task_id)
     with ctx.action("activity.edit"):
         for key, value in values.items():
