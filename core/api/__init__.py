@@ -109,6 +109,7 @@ def init_app(app: Flask) -> None:
     )
     from core.api import closeout, supervision  # supervision, the archive and the close-out
     from core.api import accounts  # accounts: passwords, second factor, the offices' accounts
+    from core.api import activity_changes, mail  # correcting activity records; failed mail sent again
 
     for key, value in {
         "API_TITLE": "Tongxin (同心) API",
@@ -134,7 +135,8 @@ def init_app(app: Flask) -> None:
                   delivery.blp, people_registry.blp,  # delivery: plan tasks, activity records, people
                   supervision.blp, closeout.blp,  # supervision, the archive and the close-out
                   obligations.blp,  # reporting: obligations and their reports
-                  accounts.blp]  # accounts: passwords, second factor, the offices' accounts
+                  accounts.blp,  # accounts: passwords, second factor, the offices' accounts
+                  activity_changes.blp, mail.blp]  # correcting activity records; failed mail sent again
     errors.install(app)
     cookie_writes.init_app(app)  # cookie-authenticated writes must come from this site's pages
     for blp in blueprints:

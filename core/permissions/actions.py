@@ -74,11 +74,14 @@ class A:
     inbox_view = Action("inbox.view", T("查看自己的收件箱（待办与消息）", "see one's own inbox (to-dos and notifications)"))
     notification_read = Action("notification.read", T("将自己的消息标为已读", "mark one's own notifications read"))
     role_hand_over = Action("role.hand_over", T("交接角色（人员变动）", "hand a role over to a successor (a staff change)"))
+    mail_manage = Action("mail.manage", T("查看发送失败的通知邮件并重新发送", "see the notification mails that failed and send them again"))
     # delivery: plan tasks, activity records, people
     delivery_view = Action("delivery.view", T("查看实施计划、活动记录和人员名册（证件号、手机号遮蔽）",
                                               "see the plan, activity records and people registry (numbers masked)"))
     plan_edit = Action("plan.edit", T("编写实施计划，更新任务进度", "write the plan and update its tasks' progress"))
     activity_record = Action("activity.record", T("登记项目活动", "record an activity"))
+    activity_edit = Action("activity.edit", T("更正、删除活动记录，补充或删除其照片和签到表",
+                                              "correct or delete an activity record, add or remove its photos and sign-in sheets"))
     person_record = Action("person.record", T("登记、删除人员名册中的人员", "add people to or remove them from the registry"))
     person_read_personal = Action("person.read_personal", T("查看和导出完整的身份证号、手机号",
                                                             "see and export full ID and mobile numbers"))

@@ -160,6 +160,10 @@ CORE_ROWS: tuple[Row, ...] = tuple([
     *_rows(tuple(R), A.notification_read, S.self),
     *_rows(ADMINS, A.role_hand_over, S.below,
            T("本单位及下级单位人员所任的角色", "roles held at their units and the units below")),
+    # Mail that could not be sent: the tenant's administrator (a mail belongs to a person, not
+    # to a unit, and the SMTP server is the deployment's).
+    Row(R.district_admin, A.mail_manage, S.anywhere,
+        T("区级管理员：邮件属于个人而非某个单位", "the district administrator: a mail is a person's, not a unit's")),
     # delivery: plan tasks, activity records, people. The applicant's team writes the plan,
     # records activities and keeps the registry (an office for a project it applied for itself);
     # the oversight roles read them with personal numbers masked; only the applicant's unit and
@@ -172,6 +176,11 @@ CORE_ROWS: tuple[Row, ...] = tuple([
     *_rows(ADMINS, A.plan_edit, S.own_unit, T("本单位自己申报的项目", "projects the office applied for itself")),
     *_rows(APPLICANTS, A.activity_record, S.below),
     *_rows(ADMINS, A.activity_record, S.own_unit, T("本单位自己申报的项目", "projects the office applied for itself")),
+    # Correcting or deleting a record (and its photos) is the recording team's while the project
+    # runs, and the street office's, which answers for the records of the projects below it.
+    *_rows(APPLICANTS, A.activity_edit, S.below, T("登记活动的申请单位和项目团队", "the applicant's unit and team, who record them")),
+    Row(R.street_admin, A.activity_edit, S.below, T("街道社区自治办：更正其下项目的记录", "the street office, for the projects below it")),
+    Row(R.district_admin, A.activity_edit, S.own_unit, T("本单位自己申报的项目", "projects the office applied for itself")),
     *_rows(APPLICANTS, A.person_record, S.below),
     *_rows(ADMINS, A.person_record, S.own_unit, T("本单位自己申报的项目", "projects the office applied for itself")),
     *_rows(APPLICANTS, A.person_read_personal, S.below, T("申请单位自己", "the applicant's own unit")),

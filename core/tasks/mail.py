@@ -116,13 +116,19 @@ def send_pending(db: Database, settings: Settings, tenant_id: int, *, limit: int
         for i, letter in enumerate(letters):
             try:
                 smtp.send_message(compose(letter, settings, slug))
-            except (smtplib.SMTPServerDisconnected, OSError) as exc:  # the connection is gone: the rest wait too
+            except smtplib.SMTPServerDisconnected as exc:  # the connection is gone: the rest wait too
                 for rest in letters[i:]:
                     _record(db, tenant_id, rest.delivery_id, exc)
                 return Outcome(sent, failed + len(letters) - i)
             except smtplib.SMTPException as exc:  # this one refused (a bad address ...); go on with the others
+                # Before OSError, which SMTPException is a kind of: a refused address must not
+                # fail the letters after it with its own error.
                 _record(db, tenant_id, letter.delivery_id, exc)
                 failed += 1
+            except OSError as exc:  # the socket failed: the rest wait too
+                for rest in letters[i:]:
+                    _record(db, tenant_id, rest.delivery_id, exc)
+                return Outcome(sent, failed + len(letters) - i)
             else:
                 _record(db, tenant_id, letter.delivery_id, None)
                 sent += 1

@@ -56,6 +56,7 @@ def init_app(app: Flask) -> None:
     # Core's sections of the project page answer the hook a policy's sections answer.
     app.extensions["tongxin"].host.builtins.register(project_panels.NAME, project_panels)
     from core.web import archive, supervision  # supervision, the archive and the close-out: their pages
+    from core.web import activity_changes, mail  # correcting activity records; failed mail sent again
 
     # A fresh parent per app: blueprints cannot gain children once registered somewhere.
     web = Blueprint("web", __name__)
@@ -65,7 +66,8 @@ def init_app(app: Flask) -> None:
                   supervision.bp, archive.bp,  # supervision, the archive and the close-out
                   reporting.bp,  # reporting: obligations and their reports
                   tokens.bp,  # the user's API tokens and sign-ins
-                  account.bp, users.bp):  # accounts: one's own password and second factor; the offices' accounts
+                  account.bp, users.bp,  # accounts: one's own password and second factor; the offices' accounts
+                  activity_changes.bp, mail.bp):  # correcting activity records; failed mail sent again
         web.register_blueprint(child)
     app.register_blueprint(web)
     plugin_owners = plugin_pages.init_app(app, registry)
