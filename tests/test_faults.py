@@ -142,6 +142,8 @@ def test_the_database_down_answers_503_on_every_face_and_recovers_by_itself(worl
         page = client.get("/t/jingan/")
         assert page.status_code == 503 and int(page.headers["Retry-After"]) > 0
         assert "数据库暂时无法连接" in page.get_data(as_text=True)
+        sent = client.post("/t/jingan/login", data={"username": "luochuan", "password": "x"})  # a form, too
+        assert sent.status_code == 503 and "数据库暂时无法连接" in sent.get_data(as_text=True)
         api = client.get(url("/projects"), headers=headers)
         assert api.status_code == 503 and int(api.headers["Retry-After"]) > 0
         body = api.get_json()

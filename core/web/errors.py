@@ -127,12 +127,14 @@ DATABASE_DOWN = Violation("database_unavailable", T(
 
 def unavailable_page():
     """The 503 page of a database that cannot be reached: rendered without the site's context
-    processors (they ask the database), reloading itself after ``Retry-After``."""
+    processors (they ask the database); a page that was read reloads itself after
+    ``Retry-After``, a form that was sent offers the way back to it (reloading would not send it)."""
     loc = request_context.locale()
+    reading = request.method in ("GET", "HEAD")
     heading, _ = HTTP_TEXT[503]
     html = current_app.jinja_env.get_template("errors/unavailable.html").render(
-        locale=loc, retry_after=RETRY_AFTER, heading=heading.render(loc), text=DATABASE_DOWN.message.render(loc),
+        locale=loc, retry_after=RETRY_AFTER if reading else None, heading=heading.render(loc), text=DATABASE_DOWN.message.render(loc),
         site=T("同心 · 社区自治项目平台", "Tongxin community projects").render(loc),
-        stylesheet=url_for("static", filename="css/site.css"), again=request.full_path.rstrip("?"),
+        stylesheet=url_for("static", filename="css/site.css"), again=request.full_path.rstrip("?") if reading else (request.referrer or "/"),
         retry_label=T("重试", "Try again").render(loc))
     return html, 503, {"Retry-After": str(RETRY_AFTER)}
