@@ -26,7 +26,29 @@ def _platform() -> Platform:
     return Platform.build(Settings.from_env())
 
 
-@click.group()
+# sysexits' EX_TEMPFAIL: "a temporary failure; the user is invited to retry" (cron and
+# systemd can tell it from a command that failed for good).
+EXIT_DATABASE_UNAVAILABLE = 75
+
+
+class _Commands(click.Group):
+    """Every command: a database that cannot be reached ends it with a message and
+    ``EXIT_DATABASE_UNAVAILABLE``, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from sqlalchemy.exc import DBAPIError
+        from core.db import RETRY_AFTER, unavailable
+        try:
+            return super().invoke(ctx)
+        except DBAPIError as exc:
+            if not unavailable(exc):
+                raise
+            click.echo(f"数据库暂时无法连接，命令没有完成，请约{RETRY_AFTER}秒后重试 / the database cannot be reached; "
+                       f"nothing was done, try again in about {RETRY_AFTER} seconds ({exc.orig})", err=True)
+            ctx.exit(EXIT_DATABASE_UNAVAILABLE)
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """同心 Tongxin: community self-governance projects."""
 
@@ -235,6 +257,21 @@ def mail_send(tenant_slug: str | None) -> None:
     for tid, slug in found:
         outcome = mailer.send_pending(p.db, p.settings, tid)
         click.echo(f"{slug}: 发送 {outcome.sent} 封，失败 {outcome.failed} 封 / sent {outcome.sent}, failed {outcome.failed}")
+
+
+@main.group()
+def tasks() -> None:
+    """Background tasks (the outbox of tasks waiting to be sent)."""
+
+
+@tasks.command("relay")
+def tasks_relay() -> None:
+    """Send every tenant's tasks still in the outbox: to the broker (production), or run them
+    here (embedded). Beat does this every minute; run it from cron where beat does not run."""
+    from core.tasks.relay import relay_all
+    p = _platform()
+    done = relay_all(p.settings)
+    click.echo(f"发送 {done.sent} 项，待发 {done.pending} 项 / sent {done.sent}, pending {done.pending}")
 
 
 @main.command("serve")

@@ -83,6 +83,10 @@ class Settings:
     # simulating a stretch of the year on a pinned clock (the beat test runs a month in a minute);
     # it has no effect on a clock that is not pinned.
     clock_rate: float = 1.0
+    # Seconds a task taken by a worker stays invisible to the others before the broker hands it
+    # out again (Redis transport): what brings back the task of a worker killed as a whole
+    # (core.tasks.broker). Longer than any task runs, short enough that "again" is minutes.
+    task_visibility_timeout: int = 300
     # The platform's clock itself, when the program embedding Tongxin hands one in (the test
     # suite moves one clock for every platform of a test); None: made from ``today`` on first use
     # (core.clock.of_settings). Not an environment variable.
@@ -129,6 +133,7 @@ class Settings:
             public_url=_env("TONGXIN_PUBLIC_URL", cls.public_url),
             profile=_env("TONGXIN_PROFILE"),
             require_admin_totp=_env("TONGXIN_REQUIRE_ADMIN_TOTP", "0").lower() in ("1", "true", "yes"),
+            task_visibility_timeout=int(_env("TONGXIN_TASK_VISIBILITY_TIMEOUT", str(cls.task_visibility_timeout))),
         )
         for key, value in overrides.items():
             setattr(s, key, value)

@@ -164,7 +164,16 @@ def test_celery_app_configuration():
     for name, entry in BEAT_SCHEDULE.items():
         assert entry["task"] in app.tasks, name  # beat only sends tasks the worker knows
         assert isinstance(entry["schedule"], crontab), name
-    assert {"tongxin.notify_panel", "tongxin.remind_deadlines", "tongxin.daily"} <= set(app.tasks)
+    assert {"tongxin.notify_panel", "tongxin.remind_deadlines", "tongxin.daily", "tongxin.relay"} <= set(app.tasks)
+    # A worker killed as a whole: its task comes back within minutes, not Redis's default hour
+    # (docs/reliability.md); a pool process killed under a living worker requeues its task.
+    assert app.conf.task_reject_on_worker_lost
+    transport = app.conf.broker_transport_options
+    assert transport["visibility_timeout"] == Settings().task_visibility_timeout <= 600
+    assert transport["unacked_restore_interval"] * transport["unacked_restore_throttle"] <= 30
+    # Nothing waits long on a dead broker.
+    assert transport["socket_connect_timeout"] <= 5 and app.conf.broker_connection_timeout <= 5
+    assert BEAT_SCHEDULE["outbox-relay"]["task"] == "tongxin.relay"
 
 
 # -- the scheduled reminder, in both profiles ---------------------------------------------------

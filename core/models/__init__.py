@@ -20,6 +20,8 @@ from core.models.supervision import (ProjectCloseout, Rectification, Rectificati
 # reporting: obligations with dates, their due items and reports
 from core.models.obligation import (DueItem, ItemState, ObligationAlert, ObligationPeriod, ObligationReport,
                                     ProgrammeObligation, ReportState)
+# the tasks a unit of work asked for, sent after its commit
+from core.models.outbox import OutboxMessage, OutboxState
 
 __all__ = [
     "Tenant", "OrgUnit", "UnitKind", "User", "Membership", "Role", "ApiToken", "LoginSession",
@@ -34,6 +36,7 @@ __all__ = [
     # supervision and close-out
     "SupervisionAssignment", "SupervisionVisit", "Rectification", "RectificationState", "ProjectCloseout",
     "ProgrammeObligation", "ObligationPeriod", "ObligationAlert", "DueItem", "ItemState", "ObligationReport", "ReportState",
+    "OutboxMessage", "OutboxState",
 ]
 
 # Writing through these models is audited: the listener lives with the models so no session

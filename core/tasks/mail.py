@@ -15,7 +15,7 @@ the notification's own, so a mail reader can tell the two apart).
 its error and the time of the next attempt (``backoff``: 5 minutes, doubling, at most 12
 hours); after ``MAX_ATTEMPTS`` it is ``gave_up``, kept with its last error for the office.
 
-**When it runs.** In the embedded profile right after every in-process task (``core.tasks.dispatch``:
+**When it runs.** In the embedded profile right after every in-process task (``core.tasks.relay``:
 the tasks are what write notifications) and by ``tongxin mail send``; in production as the
 Celery task ``tongxin.send_mail``, for each tenant every few minutes (``BEAT_SCHEDULE``).
 
@@ -211,6 +211,6 @@ def _record(db: Database, tenant_id: int, delivery_id: int, error: BaseException
 
 
 def run(settings: Settings, tenant_id: int) -> Outcome:
-    """The task body as the dispatcher and the CLI call it: this platform's database."""
+    """The task body as the relay and the CLI call it: this platform's database."""
     from core.tasks.jobs import database  # the tasks' one database per settings
     return send_pending(database(settings), settings, tenant_id)
