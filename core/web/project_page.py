@@ -106,7 +106,8 @@ def render(project_id: int, failure: Failure | None = None, status: int = 200):
         rows = rows + [{"description": "", "amount": "", "category": ""}] * BLANK_BUDGET_ROWS
 
     # The public sees the parts the project's policies mark public, as the anonymous API does.
-    public = [] if signed_in else [(f.form.label, f.label, display_public(f, locale)) for f in publication.public_fields(c, project)]
+    public = [] if signed_in else [(f"{f.form.key}.{f.name}", f.label, display_public(f, locale))
+                                    for f in publication.public_fields(c, project)]
     public_files = [] if signed_in else publication.public_attachments(c, project)
     attach_errors = (split_errors(failure.violations, "", ("kind", "file"), locale) if section == "attachments"
                      else FormErrors())
