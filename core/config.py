@@ -19,6 +19,18 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value if value not in (None, "") else default
 
 
+def _int_or_none(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        years = int(value)
+    except ValueError:
+        raise ValueError(f"TONGXIN_PERSONAL_DATA_RETENTION_YEARS must be a whole number of years, not {value!r}") from None
+    if years < 0:
+        raise ValueError("TONGXIN_PERSONAL_DATA_RETENTION_YEARS must be 0 or more")
+    return years
+
+
 @dataclass
 class Settings:
     # The runtime connection. On PostgreSQL this must be the runtime role (no BYPASSRLS),
@@ -59,6 +71,10 @@ class Settings:
     # simulating a stretch of the year on a pinned clock (the beat test runs a month in a minute);
     # it has no effect on a clock that is not pinned.
     clock_rate: float = 1.0
+    # Years a project's people registry is kept after the project's period, where none of its
+    # policies declares a period (a policy's own setting wins: core.services.retention); None:
+    # kept until the street office decides. Applied by `tongxin personal-data retention`.
+    personal_data_retention_years: int | None = None
     # The platform's clock itself, when the program embedding Tongxin hands one in (the test
     # suite moves one clock for every platform of a test); None: made from ``today`` on first use
     # (core.clock.of_settings). Not an environment variable.
@@ -87,6 +103,7 @@ class Settings:
             smtp_user=_env("TONGXIN_SMTP_USER"),
             smtp_password=_env("TONGXIN_SMTP_PASSWORD"),
             public_url=_env("TONGXIN_PUBLIC_URL", cls.public_url),
+            personal_data_retention_years=_int_or_none(_env("TONGXIN_PERSONAL_DATA_RETENTION_YEARS")),
         )
         for key, value in overrides.items():
             setattr(s, key, value)
