@@ -40,7 +40,8 @@ def _marking(ctx: Ctx, project):
 
 
 def public_fields(ctx: Ctx, project) -> list[PublicField]:
-    """The project's marked form fields, in form and field order, their values scrubbed."""
+    """The project's marked form fields that hold something, in form and field order, their
+    values scrubbed."""
     policy, config, parts = _marking(ctx, project)
     marked = set(parts.fields)
     stored = project.forms or {}
@@ -50,7 +51,7 @@ def public_fields(ctx: Ctx, project) -> list[PublicField]:
         declared = spec.schema().fields
         for f in describe(spec.schema):
             key = f"{spec.key}.{f.name}"
-            if key not in marked or f.name not in data or declared[f.name].metadata.get("personal"):
+            if key not in marked or data.get(f.name) in (None, "", []) or declared[f.name].metadata.get("personal"):
                 continue
             out.append(PublicField(spec, f.name, f.label, scrub(data[f.name])))
     return out

@@ -106,8 +106,11 @@ def render(project_id: int, failure: Failure | None = None, status: int = 200):
         rows = rows + [{"description": "", "amount": "", "category": ""}] * BLANK_BUDGET_ROWS
 
     # The public sees the parts the project's policies mark public, as the anonymous API does.
-    public = [] if signed_in else [(f"{f.form.key}.{f.name}", f.label, display_public(f, locale))
-                                    for f in publication.public_fields(c, project)]
+    public: list[tuple] = []  # (form label, [(key, field label, shown)]) in form order
+    for f in ([] if signed_in else publication.public_fields(c, project)):
+        if not public or public[-1][0] is not f.form.label:
+            public.append((f.form.label, []))
+        public[-1][1].append((f"{f.form.key}.{f.name}", f.label, display_public(f, locale)))
     public_files = [] if signed_in else publication.public_attachments(c, project)
     attach_errors = (split_errors(failure.violations, "", ("kind", "file"), locale) if section == "attachments"
                      else FormErrors())
