@@ -16,7 +16,8 @@ NOTHING = 2_000_000_000
 # Ids no scope's objects carry: rows a scope does not own in the matrix's world name nothing.
 ID_PARAMS = {"project_id", "unit_id", "programme_id", "attachment_id", "person_id", "sponsor_id", "fund_id",
              "entry_id", "request_id", "batch_id", "pledge_id", "change_id", "notification_id", "token_id",
-             "task_id", "revision_id", "activity_id", "file_id", "rectification_id", "item_id"}
+             "task_id", "revision_id", "activity_id", "file_id", "rectification_id", "item_id", "user_id",
+             "delivery_id"}
 OTHER_PARAMS = {"tenant", "plugin_name", "form_key", "filename"}
 # Routes about what an approved project carries (its registry, delivery, money, archive): called
 # with the scope's approved project, when it has one.

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from core.models import OrgUnit, Programme, Project, RegistryPerson, Sponsor
+from core.models import OrgUnit, Programme, Project, RegistryPerson, Sponsor, User
 from core.services import projects, review
 from core.services.delivery import people
 from tests.factories import APPLICATION_DAY, PDF, acting, application, on_day, programme_id, unit_id
@@ -161,6 +161,13 @@ def build(platform) -> World:
         s.ids = {"sponsor_id": sponsor.id, "unit_id": sponsor.org_unit_id,
                  "programme_id": ctx.session.scalars(select(Programme.id).where(
                      Programme.org_unit_id == ctx.session.get(OrgUnit, sponsor.org_unit_id).parent_id)).first() or 0}
+
+    # Each scope's login: what a user administration route is asked about.
+    for name, username in (("luochuan", "luochuan"), ("yanchang", "yanchang"), ("haiyuan", "haiyuan"),
+                           ("jinjiang", "qinghua"), ("pingan", "pingan")):
+        g = groups[name]
+        with acting(platform, g.tenant, None) as ctx:
+            g.ids["user_id"] = ctx.session.scalars(select(User.id).where(User.username == username)).one()
 
     # 洛川's approved project: what the public may see of it and what it may not.
     own = groups["luochuan"].approved_ids["project_id"]
