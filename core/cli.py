@@ -233,6 +233,42 @@ def money_reconcile(tenant_slug: str | None) -> None:
     click.echo(f"\n对账通过 / reconciliation passed: {funds} 项资金")
 
 
+@main.group("personal-data")
+def personal_data() -> None:
+    """Personal data: how long people registries are kept (core.services.retention)."""
+
+
+@personal_data.command("retention")
+@click.option("--tenant", "tenant_slug", default=None, help="One tenant's slug (default: every tenant).")
+@click.option("--dry-run", is_flag=True, help="List what is due; change nothing.")
+def personal_data_retention(tenant_slug: str | None, dry_run: bool) -> None:
+    """Anonymise the people registries whose retention period has ended (the policies' periods,
+    else TONGXIN_PERSONAL_DATA_RETENTION_YEARS). Idempotent: run it daily."""
+    from core.models import Tenant
+    from core.services import retention
+    from core.services.context import Actor, Ctx
+    p = _platform()
+    with p.db.session() as s:
+        stmt = select(Tenant).order_by(Tenant.id)
+        if tenant_slug:
+            stmt = stmt.where(Tenant.slug == tenant_slug)
+        found = [(t.id, t.slug) for t in s.scalars(stmt)]
+    if tenant_slug and not found:
+        raise click.ClickException(f"没有辖区 {tenant_slug} / no tenant {tenant_slug}")
+    total = 0
+    for tid, slug in found:
+        with p.db.session(tenant_id=tid) as s:
+            ctx = Ctx(session=s, actor=Actor.anonymous(), host=p.host, settings=p.settings, tenant_id=tid)
+            done = retention.apply(ctx, dry_run=dry_run)
+            if not dry_run:
+                ctx.commit()
+        for d in done:
+            total += d.people
+            click.echo(f"[{slug}] 项目#{d.project_id} {d.title}: {d.people} 人，保存至 {d.kept_until.isoformat()}（{d.years}年）")
+    verb = "到期待匿名化 / due" if dry_run else "已匿名化 / anonymised"
+    click.echo(f"{verb}: {total} 人 / people")
+
+
 @main.group()
 def mail() -> None:
     """E-mail of the notifications (inbox: sent once, failures retried later)."""
