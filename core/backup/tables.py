@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Table, select
 
+from core.backup.refusal import refuse
 from core.config import Settings
 from core.db import Base
 from core.services.storage import Storage
@@ -22,8 +23,11 @@ def tables() -> list[Table]:
     importlib.import_module("core.models")  # registers core's tables
     PluginHost()  # importing the plugins registers theirs
     found = list(Base.metadata.sorted_tables)
-    assert found[0].name == "tenants" and all("tenant_id" in t.c for t in found[1:]), \
-        "every table but tenants is tenant-owned"
+    shared = [t.name for t in found if t.name != "tenants" and "tenant_id" not in t.c]
+    if found[0].name != "tenants" or shared:
+        # A backup is per tenant; a table of no tenant would be left out silently.
+        raise refuse(f"这些表不属于任何辖区，备份无法按辖区处理：{'、'.join(shared)}",
+                     f"these tables belong to no tenant, so a backup cannot handle them: {', '.join(shared)}")
     return found
 
 
