@@ -20,23 +20,9 @@ from core.services import fund_requests, ledger
 from core.violations import RuleError
 from tests.clients import Web, form_key, is_error, login, text, url
 from tests.factories import PNG, T, acting, unit_id
-from tests.money_factories import COUNCIL, approved_project, fund_id, leaders, record, sponsor_id
+from tests.money_factories import COUNCIL, approved_project, disbursed, fund_id, record, sponsor_id
 
 pytestmark = pytest.mark.usefixtures("in_implementation")
-
-
-def disbursed(platform, pid: int, amount: str = "500") -> int:
-    """A request of ``pid`` accepted, approved in its batch and paid out."""
-    leaders(platform)
-    with acting(platform, "jingan", "luochuan") as ctx:
-        rid = fund_requests.file_request(ctx, pid, amount=amount, purpose="购买活动物料").id
-    with acting(platform, "jingan", "ghxl_admin") as ctx:
-        batch = fund_requests.accept(ctx, rid).batch_id
-    with acting(platform, "jingan", "fr_leader") as ctx:
-        fund_requests.approve_batch(ctx, batch)
-    with acting(platform, "jingan", "ghxl_admin") as ctx:
-        fund_requests.disburse(ctx, rid)
-    return rid
 
 
 def count(platform, stmt) -> int:
