@@ -301,3 +301,29 @@ def test_a_refused_spending_form_keeps_its_key_and_the_corrected_one_records_onc
                           content_type="multipart/form-data")
         assert r.status_code == 302
     assert count(platform, entries("expense", rid)) == 1
+
+
+def test_a_double_submission_of_the_pledge_and_receipt_forms_records_once(app, platform):
+    fid, hotel = fund_id(platform), sponsor_id(platform, "上海宾馆")
+    staff = Web(app.test_client(), tenant=T)
+    staff.login("haiyuan")
+    page = text(staff.get(f"/co-funds/{fid}"))
+    key = section_key(page, 'id="record"')
+    pledges_of = select(func.count()).select_from(Pledge).where(Pledge.sponsor_id == hotel)
+    before = count(platform, pledges_of)
+    form = {"sponsor_id": str(hotel), "amount": "1000", "occasion": COUNCIL, "key": key}
+    for _ in range(2):
+        r = staff.post(f"/co-funds/{fid}/pledges", form)
+        assert r.status_code == 302, text(r)[:300]
+        assert "已登记「上海宾馆」的认捐" in text(staff.get(r.headers["Location"]))
+    assert count(platform, pledges_of) == before + 1
+    with acting(platform, T, None) as ctx:
+        pledge = ctx.session.scalars(select(Pledge.id).where(Pledge.idempotency_key == key)).one()
+    page = text(staff.get(f"/co-funds/{fid}"))
+    assert section_key(page, 'id="record"') != key  # a fresh form, a new key
+    receipt_key = form_key(page[page.index("/receipts"):])
+    for _ in range(2):
+        r = staff.post(f"/co-funds/{fid}/receipts", {"pledge_id": str(pledge), "amount": "600", "memo": "银行到账",
+                                                    "key": receipt_key})
+        assert r.status_code == 302, text(r)[:300]
+    assert count(platform, entries("allocation", pledge_id=pledge)) == 1
