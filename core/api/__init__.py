@@ -44,9 +44,10 @@ DESCRIPTION = """\
   of a multipart body): make one per new record (a UUID will do) and send the same one when you send the
   same request again (a retry after a timeout, a double click). The same key with the same input records
   nothing new and answers what the first answered (the same status and object); the same key with other
-  input is a 409 `idempotency_conflict`; a body without `key` is a 400 `idempotency_key_required`. Keys are
-  the tenant's: unique across its requests of one kind. A disbursement names no key: the request (or
-  batch) is its own, and a second one is refused (409 `already_disbursed`, `nothing_to_disburse`).
+  input is a 409 `idempotency_conflict`; a body without `key` is a 400 `idempotency_key_required`. A key is
+  the tenant's and names one record of its kind (a fund request, a pledge, a ledger posting). A
+  disbursement names no key: the request (or batch) is its own, and a second one is refused (409
+  `already_disbursed`, `nothing_to_disburse`).
 """ % {"json_kib": json_body.MAX_BYTES // 1024, "json_depth": json_body.MAX_DEPTH,
        "json_values": f"{json_body.MAX_VALUES:,}", "max_yuan": MAX_TEXT}
 
