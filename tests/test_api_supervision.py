@@ -127,7 +127,8 @@ def test_the_close_releases_the_commitment_and_a_closed_project_refuses_records(
         done = r.get_json()
         assert done["state"] == "closed" and done["closeout"]["released"] == "4000.00" and done["releases"] == []
         body = is_error(client.post(url("/fund-requests"), headers=owner, json={"project_id": pid, "amount": "100",
-                                                                             "purpose": "再买物料"}), 409, "project_closed")
+                                                                             "purpose": "再买物料", "key": "after-close"}),
+                        409, "project_closed")
         assert "已于2023-12-10结项" in body["message"]
         body = is_error(client.post(url(f"/projects/{pid}/change-requests"), headers=owner, json={
             "reason": "想改成一居一品", "proposed_track": "yiju_yipin"}), 409, "project_closed")
