@@ -10,7 +10,7 @@ The table keeps its row-level security; nothing is backfilled.
 
 Revision ID: 0017_idem
 Revises: 0016_outbox
-Create Date: 2026-12-05 10:00:00.000000
+Create Date: 2026-11-29 10:00:00.000000
 """
 from __future__ import annotations
 
