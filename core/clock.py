@@ -111,6 +111,13 @@ class Clock:
         return f"<Clock {'pinned, now ' if self.pinned else 'real, now '}{self.now().isoformat()}>"
 
 
+def wall_time() -> float:
+    """The machine's time, in seconds since the epoch: only for what runs on real time whatever
+    day the platform's clock says — the login limits' windows, which their storage (Redis in
+    production) measures on its own real clock (``core.login_limits``)."""
+    return time.time()
+
+
 def local_date(moment: dt.datetime) -> dt.date:
     """The Shanghai day a moment falls on (a naive moment is UTC, as stored)."""
     if moment.tzinfo is None:

@@ -16,12 +16,12 @@ The limiter's time is real time (Redis keeps its own); tests move the memory sto
 from __future__ import annotations
 
 import math
-import time
 
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from limits import parse
 
+from core.clock import wall_time
 from core.i18n import T
 from core.violations import RuleError, Violation
 
@@ -80,7 +80,7 @@ class LoginLimits:
 
 def _now() -> float:
     """The limiter's time (its storage's): real time; the memory storage's in tests."""
-    return time.time()
+    return wall_time()
 
 
 def init_app(app: Flask) -> None:

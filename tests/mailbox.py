@@ -11,6 +11,10 @@ from email.message import EmailMessage
 from typing import Iterator
 
 from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from core.models import MailDelivery, User
+from tests.factories import acting
 
 
 class Mailbox:
@@ -64,3 +68,24 @@ def smtp_server(port: int | None = None) -> Iterator[tuple[Mailbox, int]]:
 
 def body_of(message: EmailMessage) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
+
+
+CHAIR, EXPERT = "chair@ghxl.example.cn", "expert@ghxl.example.cn"
+
+
+def give_addresses(platform, **by_username) -> None:
+    with acting(platform, "jingan", None) as ctx:
+        for username, address in by_username.items():
+            ctx.session.scalars(select(User).where(User.username == username)).one().email = address
+
+
+def mail_on(settings, port: int) -> None:
+    settings.smtp_host, settings.smtp_port = "127.0.0.1", port
+    settings.public_url = "https://tongxin.example.cn"
+
+
+def deliveries(platform) -> list[MailDelivery]:
+    with acting(platform, "jingan", None) as ctx:
+        rows = list(ctx.session.scalars(select(MailDelivery).order_by(MailDelivery.id)))
+        ctx.session.expunge_all()
+        return rows

@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 
 from core.models import (
     Attachment,
@@ -22,12 +23,14 @@ from core.models import (
     User,
 )
 from core.money import fen_to_yuan
-from core.services import fund_requests, funding, ledger, pledges, projects, review
+from core.services import closeout, fund_requests, funding, ledger, pledges, projects, review
 from core.services.auth import hash_password
 from tests.factories import (
     APPLICATION_DAY,
+    IMPLEMENTATION_DAY,
     PASSWORD,
     PDF,
+    PNG,
     T,
     acting,
     application,
@@ -277,3 +280,40 @@ def build(platform) -> Scenario:
         ledger.disburse(ctx, pool_id, 1_000 * YUAN, other, "t:d4")
         return Scenario(sig, micro, other, pending, rejected, line_id, pool_id, sponsor_fund.id, request.id, voucher,
                         hotel_pledge.id, person_pledge.id, line_fen, room.id)
+
+
+DECEMBER = "2023-12-10"
+
+
+def paid_request(platform, pid: int, amount: str) -> int:
+    """A request filed in April, accepted, approved by the leader and disbursed."""
+    leaders(platform)
+    with on_day(IMPLEMENTATION_DAY):
+        with acting(platform, "jingan", "luochuan") as ctx:
+            rid = fund_requests.file_request(ctx, pid, amount=amount, purpose="购买绿植和工具").id
+        with acting(platform, "jingan", "ghxl_admin") as ctx:
+            batch = fund_requests.accept(ctx, rid).batch_id
+        with acting(platform, "jingan", "fr_leader") as ctx:
+            fund_requests.approve_batch(ctx, batch)
+        with acting(platform, "jingan", "ghxl_admin") as ctx:
+            fund_requests.disburse(ctx, rid)
+    return rid
+
+
+def spend_on_request(platform, rid: int, amount: str, key: str) -> None:
+    """The neighbourhood records spending of the request's money, with its invoice."""
+    with on_day(IMPLEMENTATION_DAY), acting(platform, "jingan", "luochuan") as ctx:
+        fund_requests.record_expense(ctx, rid, amount=amount, memo="绿植和花盆", voucher=FileStorage(io.BytesIO(PNG), "发票.png"),
+                                     storage=platform.storage, key=key)
+
+
+def refund(platform, rid: int, amount: str) -> None:
+    """The neighbourhood returns what it did not spend of the request's money."""
+    with on_day(IMPLEMENTATION_DAY), acting(platform, "jingan", "luochuan") as ctx:
+        fund_requests.record_refund(ctx, rid, amount=amount, memo="结余退回", key=f"refund-{rid}")
+
+
+def close(platform, pid: int, username: str = "ghxl_admin", day: str = DECEMBER):
+    """The street office closes the project (结项) in December."""
+    with on_day(day), acting(platform, "jingan", username) as ctx:
+        return closeout.close(ctx, pid, summary="项目按计划完成，口袋花园已交付居民使用。")

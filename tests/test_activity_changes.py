@@ -19,7 +19,7 @@ from core.services.projects import get_project
 from core.violations import Forbidden, NotFound, RuleError
 from tests.delivery_factories import TEAM, TENANT, activity, jpeg_with_gps, person, png, project_with_plan
 from tests.factories import PDF, acting, on_day
-from tests.test_closeout import close, paid_request, spend
+from tests.money_factories import close, paid_request, spend_on_request
 
 pytestmark = pytest.mark.usefixtures("in_implementation")  # 2023-04-14: the project has started
 
@@ -124,7 +124,7 @@ def test_a_closed_project_takes_no_corrections_deletions_or_photos(platform):
     pid, (first, *_) = project_with_plan(platform)
     aid = activity(platform, pid, first, photos=[("a.png", io.BytesIO(png()))])
     rid = paid_request(platform, pid, "1000")
-    spend(platform, rid, "1000", "exp-all")
+    spend_on_request(platform, rid, "1000", "exp-all")
     close(platform, pid)
     before = snapshot(platform, aid)
     with on_day("2023-12-12"):

@@ -13,7 +13,7 @@ from PIL import Image
 from tests.clients import is_error, login, url
 from tests.delivery_factories import activity, jpeg_with_gps, png, project_with_plan
 from tests.factories import on_day
-from tests.test_closeout import close, paid_request, spend
+from tests.money_factories import close, paid_request, spend_on_request
 
 pytestmark = pytest.mark.usefixtures("in_implementation")
 
@@ -111,7 +111,7 @@ def test_someone_elses_project_is_403_or_404_and_anonymous_401(client, record):
 def test_a_closed_project_refuses_every_change(client, platform, record):
     pid, _, aid = record
     rid = paid_request(platform, pid, "1000")
-    spend(platform, rid, "1000", "exp-all")
+    spend_on_request(platform, rid, "1000", "exp-all")
     close(platform, pid)
     with on_day("2023-12-12"):
         team = login(client, "luochuan")

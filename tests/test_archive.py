@@ -7,40 +7,19 @@ twelve tools each say where they are done, or that they are not available yet.""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
-from werkzeug.datastructures import FileStorage
 
 from core.i18n import T
 from core.plugin_host.sources import Finding, Link, Source, SourceRegistry
-from core.services import archive, endorsement, ledger, review, supervision
+from core.services import archive, ledger, supervision
 from core.services.archive.sources import register_core
 from core.violations import Forbidden, RuleError
-from tests.factories import JINJIANG_SELECTION_DAY, PDF, PNG, acting, jinjiang_project, on_day
+from tests.archive_kit import VISIT_DAY, funds_of, pilot, rows, upload
+from tests.factories import PNG, acting, jinjiang_project, on_day
 from tests.money_factories import approved_project
 
 pytestmark = pytest.mark.usefixtures("settings")
-VISIT_DAY = "2023-07-18"
-
-
-def pilot(platform) -> int:
-    pid = jinjiang_project(platform, "qinghua", "jj-qingyang-a")
-    with acting(platform, "jinjiang", "qingyang_admin") as ctx:
-        endorsement.endorse(ctx, pid, "endorsed")
-    with on_day(JINJIANG_SELECTION_DAY), acting(platform, "jinjiang", "jj_chair") as ctx:
-        review.decide(ctx, pid, "approved", details={"selection": {"tier": "city"}})
-    return pid
-
-
-def rows(platform, pid: int, username: str = "qinghua") -> dict:
-    with on_day(VISIT_DAY), acting(platform, "jinjiang", username) as ctx:
-        return {r.item.key: r for r in archive.project_archive(ctx, pid).rows}
-
-
-def upload(platform, pid: int, kind: str, name: str = "材料.pdf", data: bytes = PDF, username: str = "qinghua"):
-    with on_day(VISIT_DAY), acting(platform, "jinjiang", username) as ctx:
-        return archive.upload(ctx, pid, kind=kind, file=FileStorage(io.BytesIO(data), name), storage=platform.storage)
 
 
 def test_the_archive_fills_itself_from_what_was_recorded_and_shows_what_is_missing(platform):
@@ -63,7 +42,7 @@ def test_the_archive_fills_itself_from_what_was_recorded_and_shows_what_is_missi
     voucher = upload(platform, pid, "publicity", "晋江经济报报道.png", PNG)
     upload(platform, pid, "work_method", "邻里驿站工作法.pdf")
     with acting(platform, "jinjiang", "jj_admin") as ctx:
-        [(fund, _)] = [(f, b) for f, b in _funds(ctx, pid)]
+        [(fund, _)] = [(f, b) for f, b in funds_of(ctx, pid)]
         ledger.disburse(ctx, fund.id, 10_000_00, pid, "t:archive:pay", memo="首笔补助拨付")
         ledger.expense(ctx, fund.id, 8_000_00, pid, "t:archive:spend", memo="驿站桌椅", voucher_attachment_id=voucher.id)
     found = rows(platform, pid)
@@ -82,12 +61,6 @@ def test_the_archive_fills_itself_from_what_was_recorded_and_shows_what_is_missi
     with pytest.raises(ValueError, match="registered already"):
         platform.host.sources.register(Source("activity_photos", T("活动照片", "activity photos"), photos_found,
                                               lambda project, params: Link("web.projects.show")))
-
-
-def _funds(ctx, pid):
-    from core.services import funding
-    from core.services.projects import get_project
-    return funding.approved_funding(ctx, get_project(ctx, pid))
 
 
 def test_archive_documents_are_refused_for_the_wrong_kind_person_project_or_file(platform):

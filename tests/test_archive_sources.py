@@ -17,7 +17,7 @@ from tests.clients import Web, text
 from tests.delivery_factories import PLAN, activity, person, png
 from tests.factories import PDF, PNG, acting, on_day
 from tests.obligation_factories import item_id, micro, run
-from tests.test_archive import VISIT_DAY, _funds, pilot, rows, upload
+from tests.archive_kit import VISIT_DAY, funds_of, pilot, rows, upload
 
 pytestmark = pytest.mark.usefixtures("settings")
 
@@ -51,7 +51,7 @@ def test_jinjiangs_archive_turns_complete_when_everything_is_recorded(platform, 
     voucher = upload(platform, pid, "publicity", "晋江经济报报道.png", PNG)
     upload(platform, pid, "mid_term_self_assessment", "中期自评.pdf", PDF)
     with acting(platform, "jinjiang", "jj_admin") as ctx:
-        [(fund, _)] = list(_funds(ctx, pid))
+        [(fund, _)] = list(funds_of(ctx, pid))
         ledger.disburse(ctx, fund.id, 10_000_00, pid, "t:sources:pay", memo="首笔补助拨付")
         ledger.expense(ctx, fund.id, 8_000_00, pid, "t:sources:spend", memo="驿站桌椅", voucher_attachment_id=voucher.id)
     found = rows(platform, pid)

@@ -18,48 +18,17 @@ from core.services import changes as change_service
 from core.services.reconcile import reconcile
 from core.violations import Forbidden, RuleError
 from tests.factories import IMPLEMENTATION_DAY, PNG, acting, on_day
-from tests.money_factories import approved_project, draft, leaders, person
+from tests.money_factories import (DECEMBER, approved_project, close, draft, paid_request, person, refund,
+                                   spend_on_request)
 
 pytestmark = pytest.mark.usefixtures("settings")
 YUAN = 100
-DECEMBER = "2023-12-10"
-
-
-def paid_request(platform, pid: int, amount: str) -> int:
-    """A request filed in April, accepted, approved by the leader and disbursed."""
-    leaders(platform)
-    with on_day(IMPLEMENTATION_DAY):
-        with acting(platform, "jingan", "luochuan") as ctx:
-            rid = fund_requests.file_request(ctx, pid, amount=amount, purpose="购买绿植和工具").id
-        with acting(platform, "jingan", "ghxl_admin") as ctx:
-            batch = fund_requests.accept(ctx, rid).batch_id
-        with acting(platform, "jingan", "fr_leader") as ctx:
-            fund_requests.approve_batch(ctx, batch)
-        with acting(platform, "jingan", "ghxl_admin") as ctx:
-            fund_requests.disburse(ctx, rid)
-    return rid
-
-
-def spend(platform, rid: int, amount: str, key: str) -> None:
-    with on_day(IMPLEMENTATION_DAY), acting(platform, "jingan", "luochuan") as ctx:
-        fund_requests.record_expense(ctx, rid, amount=amount, memo="绿植和花盆", voucher=FileStorage(io.BytesIO(PNG), "发票.png"),
-                                     storage=platform.storage, key=key)
-
-
-def refund(platform, rid: int, amount: str) -> None:
-    with on_day(IMPLEMENTATION_DAY), acting(platform, "jingan", "luochuan") as ctx:
-        fund_requests.record_refund(ctx, rid, amount=amount, memo="结余退回", key=f"refund-{rid}")
-
-
-def close(platform, pid: int, username: str = "ghxl_admin", day: str = DECEMBER):
-    with on_day(day), acting(platform, "jingan", username) as ctx:
-        return closeout.close(ctx, pid, summary="项目按计划完成，口袋花园已交付居民使用。")
 
 
 def test_closing_releases_the_unspent_commitment_to_the_pool_and_the_books_reconcile(platform):
     pid = approved_project(platform)
     rid = paid_request(platform, pid, "1500")
-    spend(platform, rid, "1200", "exp-1")
+    spend_on_request(platform, rid, "1200", "exp-1")
     refund(platform, rid, "300")
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         preview = closeout.preview(ctx, pid)
@@ -88,7 +57,7 @@ def test_closing_releases_the_unspent_commitment_to_the_pool_and_the_books_recon
 def test_a_closed_project_takes_no_more_records(platform):
     pid = approved_project(platform)
     rid = paid_request(platform, pid, "1000")
-    spend(platform, rid, "1000", "exp-all")
+    spend_on_request(platform, rid, "1000", "exp-all")
     close(platform, pid)
     entries = _entries(platform)
 
@@ -142,7 +111,7 @@ def test_what_stands_in_the_way_of_closing_is_named_and_nothing_is_released(plat
     with acting(platform, "jingan", "luochuan") as ctx:  # the applicant sees the same list
         assert {v.code for v in closeout.preview(ctx, pid).blockers} == set(codes)
     # Once settled (spent, the open request withdrawn, the rectification accepted) it closes.
-    spend(platform, rid, "1500", "exp-settle")
+    spend_on_request(platform, rid, "1500", "exp-settle")
     with acting(platform, "jingan", "luochuan") as ctx:
         [open_request] = [r for r in fund_requests.project_requests(ctx, pid) if r.state == "submitted"]
         fund_requests.withdraw(ctx, open_request.id)

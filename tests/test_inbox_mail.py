@@ -12,32 +12,12 @@ from sqlalchemy import func, select
 from click.testing import CliRunner
 
 from core.cli import main
-from core.models import DeliveryState, MailDelivery, Notification, User
+from core.models import DeliveryState, Notification
 from core.tasks import mail
 from core.tasks.jobs import database
 from tests.commands import env_of
 from tests.factories import acting, submitted_project, tenant_id
-from tests.mailbox import body_of, free_port, smtp_server
-
-CHAIR, EXPERT = "chair@ghxl.example.cn", "expert@ghxl.example.cn"
-
-
-def _addresses(platform, **by_username) -> None:
-    with acting(platform, "jingan", None) as ctx:
-        for username, address in by_username.items():
-            ctx.session.scalars(select(User).where(User.username == username)).one().email = address
-
-
-def _mail_on(settings, port: int) -> None:
-    settings.smtp_host, settings.smtp_port = "127.0.0.1", port
-    settings.public_url = "https://tongxin.example.cn"
-
-
-def _deliveries(platform) -> list[MailDelivery]:
-    with acting(platform, "jingan", None) as ctx:
-        rows = list(ctx.session.scalars(select(MailDelivery).order_by(MailDelivery.id)))
-        ctx.session.expunge_all()
-        return rows
+from tests.mailbox import CHAIR, EXPERT, body_of, deliveries, free_port, give_addresses, mail_on, smtp_server
 
 
 def _send(settings, platform) -> mail.Outcome:
@@ -46,9 +26,9 @@ def _send(settings, platform) -> mail.Outcome:
 
 
 def test_each_notification_is_mailed_once_in_chinese_with_its_link(settings, platform):
-    _addresses(platform, ghxl_chair=CHAIR, ghxl_expert=EXPERT)  # luochuan and the admin have none
+    give_addresses(platform, ghxl_chair=CHAIR, ghxl_expert=EXPERT)  # luochuan and the admin have none
     with smtp_server() as (box, port):
-        _mail_on(settings, port)
+        mail_on(settings, port)
         # Submitting notifies the panel (an in-process task); the mail follows at once.
         pid = submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")
         assert [len(box.to(a)) for a in (CHAIR, EXPERT)] == [1, 1]
@@ -64,37 +44,37 @@ def test_each_notification_is_mailed_once_in_chinese_with_its_link(settings, pla
         assert f"https://tongxin.example.cn/t/jingan/projects/{pid}" in text
         assert "https://tongxin.example.cn/t/jingan/inbox" in text
         assert message["Message-ID"].startswith("<notification.")
-    rows = _deliveries(platform)
+    rows = deliveries(platform)
     assert sorted(d.address for d in rows) == [CHAIR, EXPERT]
     assert {(d.state, d.attempts) for d in rows} == {(DeliveryState.sent.value, 1)}
 
 
 def test_a_person_without_an_address_gets_no_mail_and_nothing_waits(settings, platform):
-    _addresses(platform, ghxl_chair=CHAIR)
+    give_addresses(platform, ghxl_chair=CHAIR)
     with smtp_server() as (box, port):
-        _mail_on(settings, port)
+        mail_on(settings, port)
         submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")
         assert len(box) == 1 and box.to(CHAIR)
-    assert [d.address for d in _deliveries(platform)] == [CHAIR]
+    assert [d.address for d in deliveries(platform)] == [CHAIR]
 
 
 def test_off_by_default_nothing_is_mailed_or_recorded(settings, platform):
     assert settings.smtp_host is None and not settings.mail_enabled
-    _addresses(platform, ghxl_chair=CHAIR)
+    give_addresses(platform, ghxl_chair=CHAIR)
     with smtp_server() as (box, port):
         settings.smtp_port = port  # a port alone does not switch it on
         submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")
         assert _send(settings, platform) == mail.Outcome()
         assert len(box) == 0
-    assert _deliveries(platform) == []
+    assert deliveries(platform) == []
 
 
 def test_a_server_that_is_down_is_recorded_and_the_mail_is_sent_later_once(settings, platform):
-    _addresses(platform, ghxl_chair=CHAIR)
+    give_addresses(platform, ghxl_chair=CHAIR)
     port = free_port()  # nothing listens there yet
-    _mail_on(settings, port)
+    mail_on(settings, port)
     submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")
-    [failed] = _deliveries(platform)
+    [failed] = deliveries(platform)
     assert failed.state == DeliveryState.failed.value and failed.attempts == 1
     assert "Connection" in failed.last_error or "refused" in failed.last_error.lower()
     assert mail.backoff(1) <= failed.next_attempt_at - failed.claimed_at < mail.backoff(1) + dt.timedelta(seconds=5)
@@ -105,15 +85,15 @@ def test_a_server_that_is_down_is_recorded_and_the_mail_is_sent_later_once(setti
             assert _send(settings, platform) == mail.Outcome(1, 0)
             assert _send(settings, platform) == mail.Outcome(0, 0)
         assert len(box.to(CHAIR)) == 1
-    [sent] = _deliveries(platform)
+    [sent] = deliveries(platform)
     assert (sent.state, sent.attempts, sent.last_error) == (DeliveryState.sent.value, 2, "")
 
 
 def test_a_refused_address_fails_alone_and_is_given_up_after_the_last_attempt(settings, platform):
-    _addresses(platform, ghxl_chair=CHAIR, ghxl_expert=EXPERT)
+    give_addresses(platform, ghxl_chair=CHAIR, ghxl_expert=EXPERT)
     with smtp_server() as (box, port):
         box.refuse.add(EXPERT)
-        _mail_on(settings, port)
+        mail_on(settings, port)
         submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")
         assert len(box.to(CHAIR)) == 1 and box.to(EXPERT) == []
         moment = platform.clock.now()
@@ -123,16 +103,16 @@ def test_a_refused_address_fails_alone_and_is_given_up_after_the_last_attempt(se
                 assert _send(settings, platform) == mail.Outcome(0, 1), attempt
         with platform.clock.on(moment + dt.timedelta(days=2)):
             assert _send(settings, platform) == mail.Outcome(0, 0)  # given up: never tried again, still on record
-    states = {d.address: (d.state, d.attempts) for d in _deliveries(platform)}
+    states = {d.address: (d.state, d.attempts) for d in deliveries(platform)}
     assert states == {CHAIR: (DeliveryState.sent.value, 1), EXPERT: (DeliveryState.gave_up.value, mail.MAX_ATTEMPTS)}
-    assert "550" in next(d.last_error for d in _deliveries(platform) if d.address == EXPERT)
+    assert "550" in next(d.last_error for d in deliveries(platform) if d.address == EXPERT)
 
 
 def test_switching_mail_on_does_not_send_old_news(settings, platform):
-    _addresses(platform, ghxl_chair=CHAIR)
+    give_addresses(platform, ghxl_chair=CHAIR)
     submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")  # mail still off
     with smtp_server() as (box, port):
-        _mail_on(settings, port)
+        mail_on(settings, port)
         with platform.clock.on(platform.clock.now() + mail.HORIZON + dt.timedelta(hours=1)):
             assert _send(settings, platform) == mail.Outcome(0, 0)
         assert len(box) == 0
@@ -141,9 +121,9 @@ def test_switching_mail_on_does_not_send_old_news(settings, platform):
 
 
 def test_a_second_sender_claims_nothing_the_first_claimed(settings, platform):
-    _addresses(platform, ghxl_chair=CHAIR, ghxl_expert=EXPERT)
+    give_addresses(platform, ghxl_chair=CHAIR, ghxl_expert=EXPERT)
     submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")
-    _mail_on(settings, free_port())
+    mail_on(settings, free_port())
     db, tid = database(settings), tenant_id(platform, "jingan")
     first = mail._claim(db, tid, 200)
     assert sorted(letter.address for letter in first) == [CHAIR, EXPERT]
@@ -159,7 +139,7 @@ def test_the_wait_doubles_up_to_twelve_hours(attempts, wait):
 
 
 def test_the_command_line_sends_what_is_waiting_once(settings, platform):
-    _addresses(platform, ghxl_chair=CHAIR, ghxl_expert=EXPERT)
+    give_addresses(platform, ghxl_chair=CHAIR, ghxl_expert=EXPERT)
     submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")  # mail off: none sent
     with smtp_server() as (box, port):
         env = env_of(settings, TONGXIN_SMTP_HOST="127.0.0.1", TONGXIN_SMTP_PORT=str(port))

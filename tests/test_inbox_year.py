@@ -16,7 +16,7 @@ from tests.clients import Web, text
 from tests.delivery_factories import PLAN
 from tests.factories import acting, on_day
 from tests.obligation_factories import Q2, item_id, items, micro, run
-from tests.test_supervision import visit
+from tests.supervision_factories import visit
 
 pytestmark = pytest.mark.usefixtures("settings")
 QUARTERLY = {"progress": "完成花园规划", "activities": "两次议事会", "participants": 40, "next_steps": "施工"}

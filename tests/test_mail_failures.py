@@ -17,7 +17,7 @@ from core.violations import Forbidden, RuleError
 from tests.clients import Web, counting, is_error, login, text, url
 from tests.factories import acting, submitted_project, tenant_id
 from tests.mailbox import free_port, smtp_server
-from tests.test_inbox_mail import CHAIR, EXPERT, _addresses, _deliveries, _mail_on
+from tests.mailbox import CHAIR, EXPERT, give_addresses, deliveries, mail_on
 
 SUBJECT = "新的项目申报待评审：口袋花园"
 
@@ -27,14 +27,14 @@ def _send(settings, platform) -> mail.Outcome:
 
 
 def _states(platform) -> dict[str, tuple[str, int]]:
-    return {d.address: (d.state, d.attempts) for d in _deliveries(platform)}
+    return {d.address: (d.state, d.attempts) for d in deliveries(platform)}
 
 
 def test_a_refused_mail_is_listed_and_sent_again_once_through_the_page(app, settings, platform):
-    _addresses(platform, ghxl_chair=CHAIR, ghxl_expert=EXPERT)
+    give_addresses(platform, ghxl_chair=CHAIR, ghxl_expert=EXPERT)
     with smtp_server() as (box, port):
         box.refuse.add(CHAIR)
-        _mail_on(settings, port)
+        mail_on(settings, port)
         submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")
         assert box.to(CHAIR) == [] and len(box.to(EXPERT)) == 1
         assert _states(platform) == {CHAIR: ("failed", 1), EXPERT: ("sent", 1)}
@@ -45,7 +45,7 @@ def test_a_refused_mail_is_listed_and_sent_again_once_through_the_page(app, sett
         assert "评审小组组长（演示）" in page and CHAIR in page and SUBJECT in page
         assert "550" in page and "no such user" in page and "发送失败，稍后重试" in page
         assert EXPERT not in page and "全部重新发送" in page and "发送失败的邮件" in page
-        [failed] = [d for d in _deliveries(platform) if d.address == CHAIR]
+        [failed] = [d for d in deliveries(platform) if d.address == CHAIR]
 
         box.refuse.clear()  # the address is fixed on the server's side
         r = admin.post(f"/admin/mail/{failed.id}/retry")
@@ -67,9 +67,9 @@ def test_a_refused_mail_is_listed_and_sent_again_once_through_the_page(app, sett
 
 
 def test_a_server_that_is_down_then_up_retry_all_through_the_api_sends_each_once(client, settings, platform):
-    _addresses(platform, ghxl_chair=CHAIR, ghxl_expert=EXPERT)
+    give_addresses(platform, ghxl_chair=CHAIR, ghxl_expert=EXPERT)
     port = free_port()  # nothing listens there yet
-    _mail_on(settings, port)
+    mail_on(settings, port)
     submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")
     assert _states(platform) == {CHAIR: ("failed", 1), EXPERT: ("failed", 1)}
     admin = login(client, "jingan_admin")
@@ -90,7 +90,7 @@ def test_a_server_that_is_down_then_up_retry_all_through_the_api_sends_each_once
         assert r.status_code == 200 and r.get_json() == {"retried": 2}
         assert [len(box.to(a)) for a in (CHAIR, EXPERT)] == [1, 1]
         is_error(client.post(url("/mail/failures/retry"), headers=admin), 409, "no_failed_mail")
-        one = _deliveries(platform)[0].id
+        one = deliveries(platform)[0].id
         is_error(client.post(url(f"/mail/failures/{one}/retry"), headers=admin), 409, "mail_not_failed")
         assert _send(settings, platform) == mail.Outcome(0, 0)
         assert len(box) == 2
@@ -98,10 +98,10 @@ def test_a_server_that_is_down_then_up_retry_all_through_the_api_sends_each_once
 
 
 def test_a_mail_given_up_is_tried_once_more_by_hand_and_gives_up_again_if_still_refused(settings, platform):
-    _addresses(platform, ghxl_chair=CHAIR)
+    give_addresses(platform, ghxl_chair=CHAIR)
     with smtp_server() as (box, port):
         box.refuse.add(CHAIR)
-        _mail_on(settings, port)
+        mail_on(settings, port)
         submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")
         with acting(platform, "jingan", None) as ctx:
             d = ctx.session.scalars(select(MailDelivery)).one()
@@ -119,10 +119,10 @@ def test_a_mail_given_up_is_tried_once_more_by_hand_and_gives_up_again_if_still_
 
 
 def test_only_the_district_administrator_sees_and_resends(app, client, settings, platform):
-    _addresses(platform, ghxl_chair=CHAIR)
-    _mail_on(settings, free_port())
+    give_addresses(platform, ghxl_chair=CHAIR)
+    mail_on(settings, free_port())
     submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")
-    [d] = _deliveries(platform)
+    [d] = deliveries(platform)
     for username in ("ghxl_admin", "luochuan", "ghxl_chair"):
         with pytest.raises(Forbidden), acting(platform, "jingan", username) as ctx:
             mail_failures.failed_mail(ctx)
@@ -139,11 +139,11 @@ def test_only_the_district_administrator_sees_and_resends(app, client, settings,
 
 
 def test_with_mail_off_nothing_can_be_resent_and_the_page_says_why(app, settings, platform):
-    _addresses(platform, ghxl_chair=CHAIR)
-    _mail_on(settings, free_port())
+    give_addresses(platform, ghxl_chair=CHAIR)
+    mail_on(settings, free_port())
     submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")
     settings.smtp_host = None  # switched off since
-    [d] = _deliveries(platform)
+    [d] = deliveries(platform)
     with pytest.raises(RuleError) as no, acting(platform, "jingan", "jingan_admin") as ctx:
         mail_failures.retry_mail(ctx, d.id)
     assert (no.value.status, no.value.violations[0].code) == (409, "mail_off")
@@ -156,8 +156,8 @@ def test_with_mail_off_nothing_can_be_resent_and_the_page_says_why(app, settings
 
 
 def test_the_page_costs_the_same_statements_for_one_failed_mail_or_three(app, settings, platform):
-    _addresses(platform, ghxl_chair=CHAIR)
-    _mail_on(settings, free_port())
+    give_addresses(platform, ghxl_chair=CHAIR)
+    mail_on(settings, free_port())
     engine = app.extensions["tongxin"].db.engine
     web = Web(app.test_client())
     web.login("jingan_admin")
@@ -175,11 +175,11 @@ def test_the_page_costs_the_same_statements_for_one_failed_mail_or_three(app, se
 def test_a_refused_first_address_does_not_fail_the_mails_after_it(settings, platform):
     # smtplib's SMTPException is an OSError: caught as "the connection is gone", one refused
     # address used to fail every letter after it with its own error.
-    _addresses(platform, ghxl_chair=CHAIR, ghxl_expert=EXPERT)
+    give_addresses(platform, ghxl_chair=CHAIR, ghxl_expert=EXPERT)
     with smtp_server() as (box, port):
         box.refuse.add(CHAIR)  # the first of the two
-        _mail_on(settings, port)
+        mail_on(settings, port)
         submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")
         assert len(box.to(EXPERT)) == 1
-    states = {d.address: (d.state, d.last_error) for d in _deliveries(platform)}
+    states = {d.address: (d.state, d.last_error) for d in deliveries(platform)}
     assert states[EXPERT] == ("sent", "") and CHAIR in states[CHAIR][1]

@@ -16,25 +16,9 @@ from core.services import supervision
 from core.violations import Forbidden, RuleError
 from tests.factories import acting, on_day
 from tests.money_factories import approved_project, draft, person
+from tests.supervision_factories import DISTRICT_ITEMS, GHXL_ITEMS, JULY, answers, visit
 
 pytestmark = pytest.mark.usefixtures("settings")
-JULY = "2023-07-12"
-GHXL_ITEMS = ("plan_on_track", "activity_records", "budget_kept", "residents_take_part", "deviations_met",
-              "residents_satisfied")
-DISTRICT_ITEMS = ("fund_spent_on_list", "fund_formed_bottom_up")
-
-
-def answers(*, but: dict | None = None) -> list[dict]:
-    out = [{"item": k, "answer": "met", "note": ""} for k in (*GHXL_ITEMS, *DISTRICT_ITEMS)]
-    for a in out:
-        a.update((but or {}).get(a["item"], {}))
-    return out
-
-
-def visit(**kw) -> dict:
-    base = {"visited_on": dt.date(2023, 7, 12), "kind": "mid_term", "method": "visit",
-            "visitors": "社区自治办 王老师", "observed": "楼组议事会已召开两次，花园已完成一半。", "checklist": answers()}
-    return {**base, **kw}
 
 
 def refused(err: RuleError, code: str):

@@ -14,7 +14,7 @@ from core.services.obligations import reports
 from tests.clients import Web, text
 from tests.factories import acting, on_day
 from tests.obligation_factories import item_id, items, micro, run
-from tests.test_supervision import visit
+from tests.supervision_factories import visit
 
 pytestmark = pytest.mark.usefixtures("settings")
 

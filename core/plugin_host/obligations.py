@@ -36,7 +36,7 @@ the report (``"street"``: the street office; ``"district"``: the district bureau
 None: handing it in completes it.
 
 **Fulfilled by a visit** (``fulfilled_by_visit``): an obligation that *is* a supervision visit
-(共和新路's July mid-term supervision) names the kind of visit (``"mid_term"``, ``"tracking"``);
+(a street's July mid-term supervision, say) names the kind of visit (``"mid_term"``, ``"tracking"``);
 recording such a visit of the project (``core.services.supervision.record_visit``) hands in the
 due item's report from the visit record (``core.services.obligations.fulfilment``), and the due
 item's page links to the visit form.

@@ -64,8 +64,9 @@ def failed_mail(ctx: Ctx, *, limit: int = 50, offset: int = 0) -> tuple[list[Fai
 
 
 def _send_after_commit(ctx: Ctx) -> None:
-    settings, tenant_id = ctx.settings, ctx.tenant_id
-    ctx.after_commit(lambda: enqueue(settings, TASK, tenant_id=tenant_id))
+    """The sender's task, recorded with the retry in its transaction (the outbox) and sent once
+    it is committed."""
+    enqueue(ctx, TASK)
 
 
 def _require_mail_on(ctx: Ctx) -> None:

@@ -2,7 +2,7 @@
 project's policies ask after its period ends, then anonymised.
 
 - **How long.** The longest period any policy of the project declares
-  (``DeliveryRules.retention_years``, a setting of each policy's config: 共和新路 and 海园 ask
+  (``DeliveryRules.retention_years``, a setting of each policy's config, e.g.
   ``registry_retention_years``), counted from the end of the year the project's period ends (the
   programme's year when it declares none) — the same date the registry page states
   (``core.services.delivery.people.retention_text``). Where no policy declares one, the

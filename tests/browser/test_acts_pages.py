@@ -17,7 +17,7 @@ from tests.browser.kit import press, shot, sign_in
 from tests.delivery_factories import activity, jpeg_with_gps, png, project_with_plan
 from tests.factories import IMPLEMENTATION_DAY, on_day, submitted_project
 from tests.mailbox import smtp_server
-from tests.test_inbox_mail import CHAIR, _addresses, _mail_on
+from tests.mailbox import CHAIR, give_addresses, mail_on
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 expect = playwright_api.expect
@@ -72,10 +72,10 @@ def test_an_activity_is_corrected_with_a_new_photo_at_desktop_and_phone_width(li
 def test_a_refused_mail_is_sent_again_from_its_page_at_desktop_and_phone_width(live_server, browser_page, settings,
                                                                                platform):
     page, base = browser_page, live_server
-    _addresses(platform, ghxl_chair=CHAIR)
+    give_addresses(platform, ghxl_chair=CHAIR)
     with smtp_server() as (box, port):
         box.refuse.add(CHAIR)
-        _mail_on(settings, port)
+        mail_on(settings, port)
         submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")
         assert box.to(CHAIR) == []
 

@@ -8,7 +8,7 @@ Params, in the obligations' own words (the keys a policy's ``tongxin_obligations
 stage review), or the end of a period's key (``"Q2"``, ``"07-15"``, ``"05"``).
 
 A report counts as recorded once it is handed in (submitted or accepted). A project's reports
-are those about it, and those its applicant's parent unit owes about its pilots (晋江's town's
+are those about it, and those its applicant's parent unit owes about its pilots (a town's
 monthly report on each community's pilot). Only periods already taking reports count (a
 quarter still to come is not missing). One statement per look; the due items exist once the
 daily task has opened them, and until then the finding says nothing is due yet.

@@ -1,4 +1,4 @@
-"""Due items fulfilled by a supervision visit: where a policy's obligation *is* a visit (共和新路's
+"""Due items fulfilled by a supervision visit: where a policy's obligation *is* a visit (a street's
 July mid-term supervision, ``Obligation.fulfilled_by_visit``), recording that visit of a project
 hands in the due item's report, so the street office records the visit once (on the supervision
 page, with its checklist and rectifications) and the obligation is met by it, not typed again.
