@@ -1,6 +1,8 @@
-"""What both browser walks share: Debian's chromium settings, screenshots, pressing links and
-buttons that load a page, signing in and out, and the budget editor. The live server and the
-Chromium page are fixtures in conftest.py beside this file.
+"""What the browser walks share: Debian's chromium settings, screenshots (at desktop and phone
+width), pressing links and buttons that load a page, signing in and out, and the steps of an
+application every walk repeats: the budget editor, attachments, submitting, scoring, 晋江's
+申报表 and 方案书 and a town's stamp. The live server and the Chromium page are fixtures in
+conftest.py beside this file.
 
 No step waits on a clock: every wait is for a page or an element, with a generous limit that
 only guards against hanging.
@@ -11,7 +13,7 @@ from pathlib import Path
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, PDF, PNG
 
 expect = playwright_api.expect
 
@@ -20,11 +22,38 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 HANG_GUARD_MS = 90_000  # a stuck page fails the test instead of hanging it; not a speed requirement
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
 
 
 def shot(page, name: str) -> None:
     page.shots[0] += 1
     page.screenshot(path=str(page.artifacts / f"{page.shots[0]:02d}-{name}.png"), full_page=True)
+
+
+def fits(page, width: int = PHONE["width"]) -> None:
+    """Nothing is wider than the screen: the page scrolls down, not sideways."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1, "the page scrolls sideways"
+
+
+def both_widths(page, name: str, *, visible: str | None = None) -> None:
+    """A screenshot at desktop width, then at phone width (where nothing may scroll sideways and
+    ``visible``, a selector, must still be on screen), then back to desktop width."""
+    shot(page, f"{name}-desktop")
+    page.set_viewport_size(PHONE)
+    if visible:
+        expect(page.locator(visible)).to_be_visible()
+    fits(page)
+    shot(page, f"{name}-phone")
+    page.set_viewport_size(DESKTOP)
+
+
+def files(folder: Path, pdf: str = "居民代表大会会议记录.pdf", png: str = "盖章页.png") -> tuple[Path, Path]:
+    """A minutes PDF and a stamp-page PNG to upload, written in ``folder``."""
+    pdf_path, png_path = folder / pdf, folder / png
+    pdf_path.write_bytes(PDF)
+    png_path.write_bytes(PNG)
+    return pdf_path, png_path
 
 
 def press(page, locator) -> None:
@@ -62,3 +91,93 @@ def fill_budget(page, lines: list[tuple[str, ...]]) -> None:
             rows.nth(i).locator("select[name=category]").select_option(category[0])
     press(page, budget.get_by_role("button", name="保存预算"))
     expect(page.locator(".flash")).to_contain_text("预算已保存")
+
+
+def attach(page, kind: str, path: Path, *, last: bool = True) -> None:
+    """Upload an attachment of ``kind``; ``last``: the application is complete after it."""
+    section = page.locator("#attachments")
+    section.get_by_label("附件类别").select_option(label=kind)
+    section.get_by_label("选择文件").set_input_files(str(path))
+    press(page, section.get_by_role("button", name="上传"))
+    expect(page.locator(".flash")).to_contain_text("已上传")
+    if last:
+        expect(page.locator("#submit .alert-success")).to_contain_text("材料已齐全")
+
+
+def submit_application(page, flash: str = "项目已提交") -> None:
+    press(page, page.get_by_role("button", name="提交申报"))
+    expect(page.locator(".flash")).to_contain_text(flash)
+    expect(page.locator("h1 .badge")).to_have_text("已提交")
+
+
+def open_review(page, title: str) -> None:
+    """From the main navigation's 评审, the review page of ``title``."""
+    press(page, page.get_by_role("navigation", name="主导航").get_by_role("link", name="评审"))
+    row = page.locator("tbody tr", has_text=title)
+    press(page, row.get_by_role("link", name="评审"))
+    expect(page.locator("h1")).to_contain_text(title)
+
+
+def score(page, title: str, points: dict[str, str], comment: str) -> None:
+    """Score ``title`` by the criteria's labels, with a comment."""
+    open_review(page, title)
+    form = page.locator("#score")
+    for label, value in points.items():
+        form.get_by_label(label).fill(value)
+    form.get_by_label("评审意见").fill(comment)
+    press(page, form.get_by_role("button", name="保存评分"))
+    expect(page.locator(".flash")).to_contain_text("评分已保存")
+
+
+def decide(page, title: str, outcome: str, explanation: str = "") -> None:
+    """The panel's decision on ``title`` (an outcome's label; a reason where one is needed)."""
+    open_review(page, title)
+    form = page.locator("#decide")
+    form.get_by_label(outcome).check()
+    if explanation:
+        form.get_by_label("理由说明").fill(explanation)
+    press(page, form.get_by_role("button", name="确认决定"))
+    expect(page.locator(".flash")).to_contain_text("评审决定已记录")
+
+
+# -- 晋江's application ------------------------------------------------------------------------------
+
+def jinjiang_application(page, title: str, contents: list[str], consulted_on: str) -> None:
+    """晋江's 申报表 on the project's page: the contents ticked, the four conditions, the date the
+    residents were consulted."""
+    form = page.locator("#form-application")
+    form.get_by_label("项目名称").fill(title)
+    for item in contents:
+        form.get_by_label(item).check()
+    form.get_by_label("基础设施建设情况").fill("党群服务中心面积800平方米，设有议事厅和活动室")
+    form.get_by_label("党建工作情况").fill("社区党委下设5个网格党支部、18个楼栋党小组")
+    form.get_by_label("服务能力情况").fill("专职社工12名，志愿服务队3支共160人")
+    form.get_by_label("群众参与情况").fill("去年居民参与各类活动超过3000人次")
+    form.get_by_label("征求村（居）民意见日期").fill(consulted_on)
+    form.get_by_label("联系人及电话").fill("王主任 0595-1234567")
+    press(page, form.get_by_role("button", name="保存申报表"))
+    expect(page.locator(".flash")).to_contain_text("「申报表」已保存")
+
+
+def jinjiang_plan(page, targets: str, schedule: str) -> None:
+    """晋江's 项目方案书 (``schedule``: one dated milestone a line), saved."""
+    plan = page.locator("#form-plan")
+    plan.get_by_label("项目背景与居民需求").fill("老旧小区多、老年人比例高，居民对就近议事和互助服务的需求强烈。")
+    plan.get_by_label("具体目标").fill(targets)
+    plan.get_by_label("进度安排").fill(schedule)
+    plan.get_by_label("主要措施").fill("依托网格党支部组织值守，联合驻区单位提供物资支持。")
+    press(page, plan.get_by_role("button", name="保存项目方案书"))
+
+
+def stamp(page, title: str, stamp_page: Path | None = None) -> None:
+    """A town endorses ``title``, found on its overview (with the scanned stamp page, if given)."""
+    waiting = page.locator("#awaiting-endorsement")
+    expect(waiting).to_contain_text(title)
+    press(page, waiting.get_by_role("link", name=title))
+    expect(page.locator("h1")).to_contain_text(title)
+    panel = page.locator("#endorsement")
+    panel.get_by_label("审核通过，加盖公章").check()
+    if stamp_page is not None:
+        panel.get_by_label("盖章页扫描件").set_input_files(str(stamp_page))
+    press(page, panel.get_by_role("button", name="提交审核意见"))
+    expect(page.locator(".flash")).to_contain_text("已审核盖章")
