@@ -22,6 +22,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -58,7 +59,34 @@ def profiles() -> list[str]:
 
 def pytest_configure(config):
     if not hasattr(config, "workerinput"):  # the controller, or a run without xdist
-        os.environ[RUN_ID_VAR] = uuid.uuid4().hex[:12]
+        # The controller's pid is part of the run id, so a later run can tell a dead run's
+        # databases (a run killed before its teardown) from those of a run still going.
+        os.environ[RUN_ID_VAR] = f"{os.getpid()}r{uuid.uuid4().hex[:8]}"
+        if "postgres" in profiles():
+            _drop_databases_of_dead_runs()
+
+
+DATABASE_OF_A_RUN = re.compile(r"^tongxin_(?:t|tpl)_(\d+)r[0-9a-f]{8}")
+
+
+def _drop_databases_of_dead_runs() -> None:
+    """Drop the test databases left by runs whose controller is gone (killed, or the machine
+    restarted); several runs at once on one server (sessions, CI) keep theirs."""
+    with contextlib.suppress(psycopg.Error):
+        for name in _pg_databases("tongxin\\_t%"):
+            found = DATABASE_OF_A_RUN.match(name)
+            if found and not _alive(int(found.group(1))):
+                _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def pytest_collection_modifyitems(config, items):
@@ -191,7 +219,7 @@ def settings(profile, shared_dir, tmp_path) -> Settings:
             shutil.copy(ref, db)
             yield world_settings(database_url=f"sqlite:///{db}", storage_dir=str(files), clock=clock)
             return
-        name = f"tongxin_t_{uuid.uuid4().hex[:10]}"
+        name = f"tongxin_t_{os.environ[RUN_ID_VAR]}_{uuid.uuid4().hex[:8]}"
         # FILE_COPY: for a database this small, copying the files is over twice as fast as
         # PostgreSQL 15's default (WAL_LOG, which writes every page to the WAL).
         _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{ref}" STRATEGY FILE_COPY')

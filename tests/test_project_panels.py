@@ -126,7 +126,7 @@ def test_cores_sections_are_a_builtin_plugin_registered_by_the_web_ui_not_at_imp
     assert host.builtins.names() == []  # importing registered nothing anywhere
     first, second = create_app(settings, host=host), create_app(settings, host=host)
     # once, however many apps share the host (core's kinds of to-do come with the platform)
-    assert host.builtins.names() == ["core.project_panels", "core.todo_kinds"]
+    assert host.builtins.names() == ["core.project_panels", "core.todo_kinds", "core.year_todo_kinds"]
     assert PluginHost().builtins.names() == []  # and only on the host the app was built with
     for app in (first, second):
         app.extensions["tongxin"].db.dispose()

@@ -257,3 +257,25 @@ def test_the_orm_bound_to_one_tenant_cannot_get_anothers_project(two_tenants, pl
                          .execution_options(**{ALL_TENANTS: True})).first() is not None
     with pytest.raises(NotFound), acting(platform, "jinjiang", "jj_admin") as ctx:
         projects.get_project(ctx, pids["jingan"])
+
+
+# Tables whose rows are records (they change state, never vanish): the runtime role may not
+# DELETE or TRUNCATE them (core.plugin_host.migration_helpers.enable_tenant_rls(records=True)).
+RECORDS = ("fund_request_batches", "sponsors", "pledges", "fund_requests", "plan_tasks", "plan_revisions",
+           "activity_participants", "supervision_assignments", "supervision_visits", "rectifications",
+           "project_closeouts", "obligations", "obligation_periods", "due_items", "obligation_alerts",
+           "obligation_reports")
+DELETABLE = ("registry_people", "mail_deliveries", "role_handovers", "projects")
+
+
+def test_records_cannot_be_deleted_by_the_runtime_role_and_the_rest_can(owner, pg_settings):
+    role = psycopg.conninfo.conninfo_to_dict(_libpq(pg_settings.database_url))["user"]
+
+    def may(table: str, privilege: str) -> bool:
+        return owner.execute("SELECT has_table_privilege(%s, %s, %s)", (role, table, privilege)).fetchone()[0]
+
+    for table in RECORDS:
+        assert may(table, "SELECT") and may(table, "INSERT") and may(table, "UPDATE"), table
+        assert not may(table, "DELETE") and not may(table, "TRUNCATE"), table
+    for table in DELETABLE:
+        assert may(table, "DELETE"), table

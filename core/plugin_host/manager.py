@@ -25,6 +25,7 @@ from core.plugin_host.validation import (PluginFailure, _describe_exception, val
                                      validate_policy_info, extend_permissions)
 from core.plugin_host.builtins import BuiltinPlugins
 from core.plugin_host.policy import LOAD_VALIDATION_YEAR, Policy
+from core.plugin_host.report_facts import FactProviders
 from core.plugin_host.sources import SourceRegistry
 from core.violations import RuleError, Violation
 
@@ -65,6 +66,9 @@ class PluginHost:
         # Where the archive and the tools look for records: registered by the platform that
         # builds this host (``core.platform``), not at import.
         self.sources = SourceRegistry()
+        # What a report is prefilled from (``core.services.obligations.prefill``): registered by
+        # the platform too.
+        self.report_facts = FactProviders()
         candidates: list[tuple[str, Any]] = []
         if entry_points:
             for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):

@@ -49,17 +49,23 @@ def _is_postgres(op) -> bool:
     return op.get_bind().dialect.name == "postgresql"
 
 
-def enable_tenant_rls(op, table: str) -> None:
+def enable_tenant_rls(op, table: str, *, records: bool = False) -> None:
     """Make ``table`` (which has a ``tenant_id`` column) tenant-isolated for the runtime role:
     data grants on the table and its sequences, ENABLE + FORCE row-level security, and the
-    ``tenant_isolation`` policy for reads and writes."""
+    ``tenant_isolation`` policy for reads and writes. ``records``: its rows are records that
+    change state but never vanish (a fund request, a report), so the runtime role may not
+    DELETE or TRUNCATE them."""
     if not _is_postgres(op):
         return
     table = _identifier(table, "table")
     role = runtime_role()
     # Core's first revision sets default privileges for tables its owner creates later; grant
     # explicitly anyway, so a plugin migrated by another owner role works the same.
-    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {role}")
+    if records:
+        op.execute(f"GRANT SELECT, INSERT, UPDATE ON {table} TO {role}")
+        op.execute(f"REVOKE DELETE, TRUNCATE ON {table} FROM {role}")
+    else:
+        op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {role}")
     op.execute(f"""
         DO $$ DECLARE seq text; BEGIN
           FOR seq IN SELECT c.oid::regclass::text FROM pg_class c JOIN pg_depend d ON d.objid = c.oid

@@ -34,6 +34,12 @@ to its ``roles`` at its ``level``: ``"owner"`` (the unit that owes it) or an org
 kind, itself included. ``accepted_by`` is the level whose administrators accept (or return)
 the report (``"street"``: the street office; ``"district"``: the district bureau or the city);
 None: handing it in completes it.
+
+**Fulfilled by a visit** (``fulfilled_by_visit``): an obligation that *is* a supervision visit
+(共和新路's July mid-term supervision) names the kind of visit (``"mid_term"``, ``"tracking"``);
+recording such a visit of the project (``core.services.supervision.record_visit``) hands in the
+due item's report from the visit record (``core.services.obligations.fulfilment``), and the due
+item's page links to the visit form.
 """
 from __future__ import annotations
 
@@ -54,6 +60,8 @@ OWNER = "owner"
 LEVELS = (OWNER, "neighbourhood", "street", "district")
 # Who accepts a report: the administrators of one of these levels.
 ACCEPTING_LEVELS = ("street", "district")
+# The kinds of supervision visit that may fulfil an obligation (``core.models.supervision.VisitKind``).
+VISIT_KINDS = ("mid_term", "tracking")
 # A period's numbers are days; beyond a year they are a mistake.
 MAX_DAYS = 366
 QUARTER_NAMES = "一二三四"
@@ -162,6 +170,9 @@ class Obligation:
     fund: str | None = None             # owed_by="fund_owner": the policy's FundSpec key
     opens_days_before: int = 15
     late_days: int = 30
+    # A supervision visit of this kind (``VISIT_KINDS``) recorded for the item's project (or for
+    # one of the owing unit's pilots) fulfils the due item: the visit record is the report.
+    fulfilled_by_visit: str | None = None
 
     def periods(self, year: int) -> list[Period]:
         """The periods of a programme year, with the days a report is taken."""
@@ -191,6 +202,8 @@ def validate_obligations(found: list, known_roles: set[str], fail) -> None:
             fail(f"obligation {o.key!r} due must be AfterQuarter, MonthlyBy or OnDays")
         if not (isinstance(o.form, type) and issubclass(o.form, Schema)):
             fail(f"obligation {o.key!r} form is not a marshmallow Schema")
+        if o.fulfilled_by_visit is not None and o.fulfilled_by_visit not in VISIT_KINDS:
+            fail(f"obligation {o.key!r} fulfilled_by_visit must be one of {VISIT_KINDS} or None")
         if o.accepted_by is not None and o.accepted_by not in ACCEPTING_LEVELS:
             fail(f"obligation {o.key!r} accepted_by must be one of {ACCEPTING_LEVELS} or None")
         for days in (o.remind_days_before, o.opens_days_before, o.late_days):

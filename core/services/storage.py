@@ -5,6 +5,7 @@ by web and worker (docker-compose.yml)."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from pathlib import Path
 from typing import BinaryIO
@@ -12,6 +13,8 @@ from typing import BinaryIO
 from core.i18n import T
 from core.services.spreadsheets import XLSX_MIMETYPE
 from core.violations import RuleError, Violation
+
+log = logging.getLogger(__name__)
 
 # What a file's first bytes say it is. The client's Content-Type header is not trusted.
 SIGNATURES = [
@@ -39,7 +42,11 @@ def sniff(head: bytes, filename: str) -> str | None:
 
 class Storage:
     def __init__(self, root: str, max_bytes: int):
-        self.root = Path(root)
+        # Absolute from the start: a relative setting ("instance/files") means the working
+        # directory the platform started in. Left relative, Flask's send_file would resolve it
+        # against the package's folder instead, and every download would miss its file.
+        self.root = Path(root).expanduser().resolve()
+        log.info("files are stored under %s", self.root)
         self.max_bytes = max_bytes
 
     def read_upload(self, stream: BinaryIO, filename: str, allowed: tuple[str, ...], field: str = "file") -> tuple[bytes, str]:

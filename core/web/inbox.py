@@ -17,8 +17,10 @@ from core.i18n import T
 from core.permissions import A
 from core.door.inbox import HAND_OVER, MARK_ALL_READ, MARK_READ
 from core.services import handover, inbox
+from core.services.inbox.asking import Asking
 from core.services.inbox_actions import notification_offers, role_offers
 from core.violations import RuleError
+from core.web import queries
 from core.web.context import ctx, forbid_unless, int_arg, login_required
 from core.web.forms import split_errors
 from core.web.templating import _t
@@ -33,7 +35,8 @@ def counted():
     """The request's inbox summary, read once (None: nobody signed in, or no inbox)."""
     if "inbox_summary" not in g:
         c = ctx()
-        g.inbox_summary = inbox.summary(c) if inbox.may_use(c) else None
+        g.inbox_summary = (inbox.summary(c, asking=Asking(c, programmes=lambda: queries.all_programmes(c)))
+                           if inbox.may_use(c) else None)
     return g.inbox_summary
 
 

@@ -1,4 +1,5 @@
-"""Read-side queries behind the overview and list pages.
+"""Read-side queries behind the overview and list pages (the web's: what a request reads once
+is kept on ``flask.g``).
 
 Every function here issues a fixed number of statements whatever the number of projects
 (grouped counts, one ``IN`` per batch), and every project query starts from
@@ -8,10 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from flask import g
 from sqlalchemy import func, or_, select
 
 from core.models import Membership, OrgUnit, PanelMember, Programme, Project, ProjectState, Score, User
 from core.permissions import A
+from core.permissions.check import panel_seats
 from core.services.context import Ctx
 from core.services.projects import visible
 
@@ -85,9 +88,10 @@ def panels(ctx: Ctx, programme_ids: list[int]) -> dict[int, list[PanelMember]]:
 
 
 def panel_programme_ids(ctx: Ctx) -> set[int]:
+    """The programmes on whose panel the actor sits (the seats the permission check reads, once)."""
     if not ctx.actor.is_authenticated:
         return set()
-    return set(ctx.session.scalars(select(PanelMember.programme_id).where(PanelMember.user_id == ctx.actor.id)))
+    return set(panel_seats(ctx.actor, ctx.session))
 
 
 def review_queue(ctx: Ctx, programme_ids: list[int], states: tuple[str, ...], limit: int = 200) -> list[Project]:
@@ -131,8 +135,16 @@ def users_by_id(ctx: Ctx, ids) -> dict[int, User]:
     return {u.id: u for u in ctx.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
+def all_programmes(ctx: Ctx) -> list[Programme]:
+    """Every programme of the tenant, newest year first, read once per request: the page and
+    the inbox count in its header ask for them both."""
+    if "programmes" not in g:
+        g.programmes = list(ctx.session.scalars(select(Programme).order_by(Programme.year.desc(), Programme.id)))
+    return g.programmes
+
+
 def programmes_by_id(ctx: Ctx) -> dict[int, Programme]:
-    return {p.id: p for p in ctx.session.scalars(select(Programme).order_by(Programme.year.desc(), Programme.id))}
+    return {p.id: p for p in all_programmes(ctx)}
 
 
 def units_by_id(ctx: Ctx, ids) -> list[OrgUnit]:

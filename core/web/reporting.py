@@ -28,6 +28,7 @@ from core.services.spreadsheets import XLSX_MIMETYPE
 from core.services.obligations import items as item_service
 from core.services.obligations import prefill, reports
 from core.violations import RuleError, Violation
+from core.models.supervision import VisitKind
 from core.web.context import ctx, int_arg, login_required
 from core.web.forms import FormErrors, controls, display, read, split_errors
 from core.web.templating import _t
@@ -96,8 +97,14 @@ def _page(item_id: int, *, violations: list[Violation] | None = None, section: s
     c = ctx()
     item = item_service.get_item(c, item_id)
     offers = obligation_actions.item_offers(c, item)
-    form = reports.obligation_of(c, item).form
+    obligation = reports.obligation_of(c, item)
+    form = obligation.form
     found = prefill.facts(c, item)
+    # An obligation met by a supervision visit (the July mid-term supervision) is done on the
+    # project's supervision page: the item links to its visit form.
+    visit_kind = obligation.fulfilled_by_visit
+    visit_form = (url_for("web.supervision.project", project_id=item.project_id, _anchor="new-visit") if visit_kind and item.project_id
+                  else url_for("web.supervision.index") if visit_kind else None)
     body = values if section == "report" and values is not None else reports.starting_body(c, item, form, found)
     names = [s.name for s in describe(form)]
     errors = split_errors(violations or [], "body", names, c.locale) if section == "report" else FormErrors()
@@ -114,7 +121,8 @@ def _page(item_id: int, *, violations: list[Violation] | None = None, section: s
     return render_template("pages/obligations/item.html", item=item, offers=offers, facts=found, controls=flat, top=top,
                            rows=rows, errors=errors, versions=shown, clause=item_service.clause(item),
                            accepting=item_service.accepting_unit(c, item), review_errors=review_errors,
-                           section=section, values=values or {}), status
+                           section=section, values=values or {}, visit_form=visit_form,
+                           visit_kind=VisitKind(visit_kind).label if visit_kind else None), status
 
 
 @bp.get("/obligations")
@@ -126,7 +134,9 @@ def index():
     if state not in {s.value for s in ItemState}:
         state = None
     overdue = {"1": True, "0": False}.get(request.args.get("overdue", ""))
-    rows, total = item_service.list_items(c, programme_id=int_arg("programme"), project_id=int_arg("project"),
+    # ``project_id``: the archive and the tools link a project's reports here (a source's link).
+    rows, total = item_service.list_items(c, programme_id=int_arg("programme"),
+                                          project_id=int_arg("project") or int_arg("project_id"),
                                           state=state, overdue=overdue, limit=PAGE, offset=(page - 1) * PAGE)
     return render_template("pages/obligations/list.html", items=rows, total=total, page=page,
                            pages=max(1, -(-total // PAGE)), state=state, overdue=overdue, states=list(ItemState))

@@ -41,7 +41,7 @@ DONE_STATES = ("approved", "rejected", "returned")
 def queue():
     c = ctx()
     member_of = queries.panel_programme_ids(c)
-    programmes = [p for p in programme_service.list_programmes(c)
+    programmes = [p for p in queries.all_programmes(c)
                   if p.id in member_of or c.can(A.programme_manage, p.org_unit)]
     forbid_unless(bool(programmes) or c.can(A.programme_manage).allowed,
                   T("您不是任何年度项目的评审小组成员", "You are not on any programme's review panel"))

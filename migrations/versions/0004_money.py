@@ -14,11 +14,12 @@ Revision ID: 0004_money
 Revises: 0003_endorsement
 Create Date: 2026-11-23 09:40:00.000000
 """
-from alembic import context, op
+from alembic import op
 import sqlalchemy as sa
 
+from core.plugin_host.migration_helpers import disable_tenant_rls, enable_tenant_rls
+
 NEW_TABLES = ("fund_request_batches", "sponsors", "pledges", "fund_requests")
-TENANT_PREDICATE = "tenant_id = NULLIF(current_setting('tongxin.tenant_id', true), '')::integer"
 
 
 revision = '0004_money'
@@ -139,7 +140,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_fund_requests_tenant_id'), ['tenant_id'], unique=False)
 
     _ledger_links()
-    _postgres_security()
+    # Requests, batches, sponsors and pledges are records: they change state, never vanish.
+    for table in NEW_TABLES:
+        enable_tenant_rls(op, table, records=True)
 
     with op.batch_alter_table('memberships', schema=None) as batch_op:
         batch_op.add_column(sa.Column('authority_limit_fen', sa.BigInteger(), nullable=True))
@@ -159,27 +162,6 @@ def _ledger_links() -> None:
         op.create_index(op.f(f'ix_ledger_entries_{column}'), 'ledger_entries', [column], unique=False)
 
 
-def _runtime_role() -> str:
-    role = context.config.attributes.get("runtime_role") or "tongxin_app"
-    if not role.replace("_", "").isalnum():
-        raise ValueError(f"unsafe role name {role!r}")
-    return role
-
-
-def _postgres_security() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    role = _runtime_role()
-    for table in NEW_TABLES:
-        op.execute(f"GRANT SELECT, INSERT, UPDATE ON {table} TO {role}")
-        # Requests, batches, sponsors and pledges are records: they change state, never vanish.
-        op.execute(f"REVOKE DELETE, TRUNCATE ON {table} FROM {role}")
-        op.execute(f"GRANT USAGE, SELECT ON SEQUENCE {table}_id_seq TO {role}")
-        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        op.execute(f"CREATE POLICY tenant_isolation ON {table} USING ({TENANT_PREDICATE}) WITH CHECK ({TENANT_PREDICATE})")
-
-
 def downgrade() -> None:
     with op.batch_alter_table('memberships', schema=None) as batch_op:
         batch_op.drop_column('authority_limit_fen')
@@ -192,9 +174,8 @@ def downgrade() -> None:
         else:
             op.drop_constraint(op.f(f'fk_ledger_entries_{column}_{table}'), 'ledger_entries', type_='foreignkey')
             op.drop_column('ledger_entries', column)
-    if op.get_bind().dialect.name == "postgresql":
-        for table in NEW_TABLES:
-            op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
+    for table in NEW_TABLES:
+        disable_tenant_rls(op, table)
 
     with op.batch_alter_table('fund_requests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_fund_requests_tenant_id'))

@@ -23,13 +23,14 @@ from __future__ import annotations
 from alembic import op
 import sqlalchemy as sa
 
+from core.plugin_host.migration_helpers import enable_tenant_rls
+
 revision = '0009_inbox'
 down_revision = '0008_glossary'
 branch_labels = None
 depends_on = None
 
 NEW_TABLES = ("mail_deliveries", "role_handovers")
-TENANT_PREDICATE = "tenant_id = NULLIF(current_setting('tongxin.tenant_id', true), '')::integer"
 DELIVERY_STATES = ('sending', 'sent', 'failed', 'gave_up')
 
 
@@ -86,11 +87,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_role_handovers_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_role_handovers_to_user_id'), ['to_user_id'], unique=False)
 
-    if op.get_bind().dialect.name == "postgresql":
-        for table in NEW_TABLES:
-            op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-            op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-            op.execute(f"CREATE POLICY tenant_isolation ON {table} USING ({TENANT_PREDICATE}) WITH CHECK ({TENANT_PREDICATE})")
+    for table in NEW_TABLES:
+        enable_tenant_rls(op, table)
 
 
 def downgrade() -> None:

@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 
-from core.plugin_host.migration_helpers import disable_tenant_rls, enable_tenant_rls, runtime_role
+from core.plugin_host.migration_helpers import disable_tenant_rls, enable_tenant_rls
 
 revision = '0010_delivery_records'
 down_revision = '0009_inbox'
@@ -179,12 +179,7 @@ def upgrade() -> None:
     _indexes('activity_participants', 'activity_id', 'person_id', 'tenant_id')
 
     for table in NEW_TABLES:
-        enable_tenant_rls(op, table)
-    if op.get_bind().dialect.name == "postgresql":
-        role = runtime_role()
-        for table in NEW_TABLES:
-            if table not in DELETABLE:
-                op.execute(f"REVOKE DELETE, TRUNCATE ON {table} FROM {role}")
+        enable_tenant_rls(op, table, records=table not in DELETABLE)
 
 
 def downgrade() -> None:

@@ -26,10 +26,12 @@ Create Date: 2026-12-01 10:00:00.000000
 """
 from __future__ import annotations
 
-from alembic import context, op
+from alembic import op
 import sqlalchemy as sa
 from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
+
+from core.plugin_host.migration_helpers import disable_tenant_rls, enable_tenant_rls
 
 revision = '0011_supervision_close'
 down_revision = '0010_delivery_records'
@@ -38,7 +40,6 @@ depends_on = None
 
 JSONDoc = sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql')
 NEW_TABLES = ("supervision_assignments", "supervision_visits", "rectifications", "project_closeouts")
-TENANT_PREDICATE = "tenant_id = NULLIF(current_setting('tongxin.tenant_id', true), '')::integer"
 
 
 def _tenant(table: str) -> list:
@@ -146,32 +147,12 @@ def upgrade() -> None:
         sa.UniqueConstraint('project_id', name=op.f('uq_project_closeouts_project_id')),
     )
     _indexes('project_closeouts', ('project_id', 'tenant_id'))
-    _postgres_security()
-
-
-def _runtime_role() -> str:
-    role = context.config.attributes.get("runtime_role") or "tongxin_app"
-    if not role.replace("_", "").isalnum():
-        raise ValueError(f"unsafe role name {role!r}")
-    return role
-
-
-def _postgres_security() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    role = _runtime_role()
     for table in NEW_TABLES:
-        op.execute(f"GRANT SELECT, INSERT, UPDATE ON {table} TO {role}")
-        op.execute(f"REVOKE DELETE, TRUNCATE ON {table} FROM {role}")
-        op.execute(f"GRANT USAGE, SELECT ON SEQUENCE {table}_id_seq TO {role}")
-        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        op.execute(f"CREATE POLICY tenant_isolation ON {table} USING ({TENANT_PREDICATE}) WITH CHECK ({TENANT_PREDICATE})")
+        enable_tenant_rls(op, table, records=True)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        for table in NEW_TABLES:
-            op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {table}")
+    for table in NEW_TABLES:
+        disable_tenant_rls(op, table)
     for table in reversed(NEW_TABLES):
         op.drop_table(table)

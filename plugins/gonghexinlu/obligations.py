@@ -5,7 +5,8 @@
   quarter (the plan sets no day: 10 is this plugin's choice, so that the quarter's spending is
   booked first);
 - **中期督导 (§5(2)3)**, the street office, of each approved project, in July (by 31 July): a
-  record of the visit; nobody accepts it, the street leader hears of it a week late;
+  record of the visit; nobody accepts it, the street leader hears of it a week late. Recording
+  the project's mid-term visit on the supervision page fulfils it (``fulfilled_by_visit``);
 - **对照表 and 阶段性自评报告 (tools 10-11)**, each team, twice a year: at mid-year (by 15 July,
   ready for the July supervision) and at the year's end (by 15 December, before the evaluation).
 
@@ -24,19 +25,21 @@ TEAM = ("project_member", "neighbourhood_staff")
 CHAIN = (Escalation(1, ("neighbourhood_staff",), "neighbourhood"), Escalation(7, ("street_admin",), "street"))
 
 
-def _text(label, *, required=True, max_len=2000, help=None):
-    md = {"label": label, "widget": "textarea", **({"help": help} if help else {})}
+def _text(label, *, required=True, max_len=2000, help=None, prefill=None):
+    md = {"label": label, "widget": "textarea", **({"help": help} if help else {}), **({"prefill": prefill} if prefill else {})}
     return fields.String(required=required, validate=validate.Length(min=1 if required else 0, max=max_len), metadata=md)
 
 
 class QuarterlyReport(Schema):
     """工具清单 9：项目实施情况季报表."""
 
+    # Opened prefilled from the plan and the activities of the quarter (core's report facts).
     progress = _text(T("本季度项目实施情况", "Progress this quarter"),
-                     help=T("对照实施计划，写明完成了哪些任务", "Which tasks of the plan were done"))
-    activities = _text(T("开展的主要活动", "Main activities"))
+                     help=T("对照实施计划，写明完成了哪些任务", "Which tasks of the plan were done"), prefill="plan.summary")
+    activities = _text(T("开展的主要活动", "Main activities"), prefill="activities.summary")
     participants = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=1_000_000),
-                                  metadata={"label": T("居民参与人次", "Residents taking part (person-times)")})
+                                  metadata={"label": T("居民参与人次", "Residents taking part (person-times)"),
+                                            "prefill": "activities.participants"})
     problems = _text(T("存在的问题", "Problems"), required=False)
     next_steps = _text(T("下季度工作计划", "Plan for next quarter"))
 
@@ -56,7 +59,7 @@ class StageReview(Schema):
 
     comparison = _text(T("实施情况对照（计划与实际）", "Plan against what was done"),
                        help=T("逐项对照实施计划分解，写明完成情况", "Task by task of the plan"))
-    plan_completion = _text(T("项目计划执行完成情况", "How far the plan was carried out"))
+    plan_completion = _text(T("项目计划执行完成情况", "How far the plan was carried out"), prefill="plan.summary")
     compliance = _text(T("项目规范性", "Compliance"))
     outcomes = _text(T("活动开展成效", "Outcomes of the activities"))
     satisfaction = _text(T("居民满意度", "Residents' satisfaction"))
@@ -72,7 +75,8 @@ def obligations(config) -> list[Obligation]:
         Obligation("mid_term_supervision", T("项目中期督导", "Mid-term supervision"), owed_by="programme",
                    due=OnDays(("07-31",), (T("7月中期督导", "July supervision"),)), form=SupervisionRecord,
                    clause=clauses.MID_TERM, remind_days_before=14, remind_roles=("street_admin",),
-                   escalation=(Escalation(7, ("street_leader",), "street"),), accepted_by=None, opens_days_before=30),
+                   escalation=(Escalation(7, ("street_leader",), "street"),), accepted_by=None, opens_days_before=30,
+                   fulfilled_by_visit="mid_term"),
         Obligation("stage_review", T("项目实施情况对照表及阶段性自评报告", "Comparison table and stage self-assessment"),
                    owed_by="applicant",
                    due=OnDays(("07-15", "12-15"), (T("年中", "mid-year"), T("年末", "year end"))),

@@ -7,10 +7,12 @@ as it goes (四.3), the money published to residents (五.2), residents and soci
 
 The archive's items fill themselves from the platform's records where it keeps them (the
 consultation minutes, the 项目方案书, supervision visits, spending with vouchers, the public
-disclosure) and from documents the community uploads to the archive (minutes of later meetings,
-evidence of towns' guidance, publicity, the distilled work method). Activity photos, the people
-registry and self-assessment reports are kept by other parts of the platform: until they are
-there, those items show as not yet recorded.
+disclosure, activity photos, the volunteers of the people registry, the completion report with
+its final self-assessment and the written summary with its work method) and from documents the
+community uploads to the archive (minutes of later meetings, evidence of towns' guidance,
+publicity, the mid-term self-assessment, which no obligation of the notice asks to be handed in,
+and the distilled work method). The reports are named by the obligations' keys
+(``plugins.jinjiang.obligations``).
 """
 from __future__ import annotations
 
@@ -73,8 +75,11 @@ def tongxin_archive(config):
               Evidence("disclosure", T("资金使用情况公开", "The money published")),
               _uploaded("publicity", T("媒体宣传报道", "Media coverage"))),
         _item("⑦", "self_assessments", T("项目中期自评报告和结项自评报告", "Mid-term and final self-assessment reports"),
-              Evidence("reports", T("中期自评报告", "Mid-term self-assessment"), {"kind": "self_assessment", "stage": "mid_term"}),
-              Evidence("reports", T("结项自评报告", "Final self-assessment"), {"kind": "self_assessment", "stage": "final"})),
+              _uploaded("mid_term_self_assessment", T("中期自评报告", "Mid-term self-assessment")),
+              Evidence("reports", T("结项自评报告（项目完成情况及结项自评）", "Final self-assessment (the completion report)"),
+                       {"obligation": "completion"})),
         _item("⑧", "work_method", T("总结提炼形成的社区工作法", "The distilled community work method"),
-              _uploaded("work_method", T("社区工作法", "Community work method"))),
+              _uploaded("work_method", T("社区工作法", "Community work method")),
+              Evidence("reports", T("项目工作总结（含提炼的社区工作法）", "The written summary, with the work method"),
+                       {"obligation": "summary"}), need="any"),
     ]

@@ -66,6 +66,9 @@ class Asking:
     programmes' policies, read once for every kind that needs them."""
 
     ctx: Ctx
+    # Where the caller reads the tenant's programmes anyway (a page listing them), how to get
+    # them: the kinds then ask no statement of their own. Called only if a kind needs them.
+    programmes: Callable[[], list[Programme]] | None = field(default=None, repr=False)
     _programmes: list | None = field(default=None, repr=False)
 
     @property
@@ -91,7 +94,9 @@ class Asking:
         any more, or fails, passes no test."""
         if self._programmes is None:
             self._programmes = []
-            for programme in self.ctx.session.scalars(select(Programme).order_by(Programme.id)):
+            rows = (self.programmes() if self.programmes is not None
+                    else self.ctx.session.scalars(select(Programme).order_by(Programme.id)))
+            for programme in sorted(rows, key=lambda p: p.id):
                 try:
                     self._programmes.append((programme.id, *policy_of(self.ctx, programme)))
                 except Exception:  # noqa: BLE001 - one programme's broken policy must not empty the inbox

@@ -2,12 +2,14 @@
 
 A report shows, beside the form its writers fill in, the facts the platform holds about what it
 reports on, and freezes them into each version handed in (``ObligationReport.facts``). Facts come
-from *providers*: functions ``provider(ctx, subject) -> dict`` registered by the modules that
-keep the records (``register``), each answering under its own top-level key. Core's ledger
-registers ``money`` (committed, disbursed and spent, fen) and ``projects`` (each project the
-report covers, with its money: a town's report on its pilots lists each of them), and ``fund``
-for a fund's yearly account. Plan tasks and activity records, when their modules exist, register
-theirs the same way (``plan``, ``activities``) and every form that names them is filled.
+from *providers*: functions ``provider(ctx, subject) -> dict`` that the modules keeping the
+records register into the platform's ``FactProviders`` (``core.plugin_host.report_facts``) when
+the platform is built, each answering under its own top-level key. Core's ledger (here,
+``register_core``) gives ``money`` (committed, disbursed and spent, fen) and ``projects`` (each
+project the report covers, with its money: a town's report on its pilots lists each of them),
+and ``fund`` for a fund's yearly account; the plan and the activities
+(``core.services.delivery.report_facts``) give ``plan`` and ``activities``, and every form field
+that names them is filled.
 
 A form field is prefilled by naming a fact in its metadata, ``prefill="money.spent_fen"``; a
 list of rows (``fields.List(fields.Nested(...))``) names a list of facts (``prefill="projects"``)
@@ -46,16 +48,11 @@ class ReportSubject:
 
 
 Provider = Callable[[Ctx, ReportSubject], "dict | None"]
-_PROVIDERS: dict[str, Provider] = {}
 
 
-def register(name: str, provider: Provider) -> None:
-    """Add (or replace) the provider ``name``; its answer is merged into every report's facts."""
-    _PROVIDERS[name] = provider
-
-
-def providers() -> list[str]:
-    return list(_PROVIDERS)
+def providers(ctx: Ctx) -> list[str]:
+    """The names of the providers the platform registered (``ctx.host.report_facts``)."""
+    return ctx.host.report_facts.names()
 
 
 def report_subject(ctx: Ctx, item: DueItem) -> ReportSubject:
@@ -78,7 +75,7 @@ def facts(ctx: Ctx, item: DueItem) -> dict:
     """Every provider's facts about the item's subject, merged (each under its own keys)."""
     about = report_subject(ctx, item)
     out: dict = {}
-    for provider in _PROVIDERS.values():
+    for provider in ctx.host.report_facts.providers():
         out.update(provider(ctx, about) or {})
     return out
 
@@ -113,7 +110,11 @@ def ledger_facts(ctx: Ctx, about: ReportSubject) -> dict:
     return out
 
 
-register("ledger", ledger_facts)
+def register_core(registry) -> None:
+    """Register the ledger's facts (``money``, ``projects``, ``fund``) into a platform's
+    ``FactProviders`` (``core.platform``); the plan's and the activities' are registered beside
+    them (``core.services.delivery.report_facts``)."""
+    registry.register("ledger", ledger_facts)
 
 
 # -- forms: prefilled fields and rows ---------------------------------------------------------------
