@@ -181,3 +181,37 @@ def stamp(page, title: str, stamp_page: Path | None = None) -> None:
         panel.get_by_label("盖章页扫描件").set_input_files(str(stamp_page))
     press(page, panel.get_by_role("button", name="提交审核意见"))
     expect(page.locator(".flash")).to_contain_text("已审核盖章")
+
+
+# -- the inbox and reports -----------------------------------------------------------------------------
+
+def count(page, n: int) -> None:
+    """The header's count of things to do (on every signed-in page)."""
+    expect(page.locator("#inbox-count")).to_have_text(str(n))
+
+
+def inbox(page) -> None:
+    """The inbox page, from the header's link."""
+    press(page, page.locator("#inbox-link"))
+    expect(page.locator("h1")).to_have_text("收件箱")
+
+
+def todo(page, tenant: str, link: str, *, starts: bool = False):
+    """The inbox's to-do that leads to ``link`` (a path inside the tenant, exactly; ``starts``:
+    a link that begins so, for a to-do whose anchor names an object the test does not know)."""
+    match = "^=" if starts else "="
+    return page.locator("#todos .todo-list li").filter(has=page.locator(f'a.btn[href{match}"/t/{tenant}{link}"]'))
+
+
+def work_from_inbox(page, tenant: str, link: str, *, starts: bool = False) -> None:
+    """Open the inbox and go to the work of the to-do leading to ``link``."""
+    inbox(page)
+    press(page, todo(page, tenant, link, starts=starts).get_by_role("link", name="去办理"))
+
+
+def hand_in(page) -> None:
+    """Save the report as it stands, then hand it in (handing in takes the saved version)."""
+    press(page, page.get_by_role("button", name="保存草稿"))
+    expect(page.locator(".flash")).to_contain_text("草稿已保存")
+    press(page, page.get_by_role("button", name="提交"))
+    expect(page.locator(".flash")).to_contain_text("报告已提交")
