@@ -215,3 +215,62 @@ def hand_in(page) -> None:
     expect(page.locator(".flash")).to_contain_text("草稿已保存")
     press(page, page.get_by_role("button", name="提交"))
     expect(page.locator(".flash")).to_contain_text("报告已提交")
+
+
+# -- carrying a project out: the plan, activities, money ------------------------------------------------
+
+def set_task_status(page, task: str, status: str) -> None:
+    """On the plan page, move ``task`` (its title) to ``status`` (planned, in_progress, done ...)."""
+    row = page.locator("#tasks tbody tr", has_text=task)
+    row.locator("select[name=status]").select_option(status)
+    press(page, row.get_by_role("button", name="更新"))
+    expect(page.locator(".flash")).to_contain_text("任务进度已更新")
+
+
+def record_activity(page, held_on: str, place: str, content: str, people: int, names: str, photos, *,
+                    task: str | None = None, no_task_reason: str = "", sheet: Path | None = None) -> None:
+    """From a project's delivery pages, record an activity: under the plan's ``task`` (the label
+    the select shows) or with the reason it has none, with the sign-in list (a name and hours a
+    line), the photographed sign-in sheet and photos; shown publicly."""
+    press(page, page.locator(".subnav").get_by_role("link", name="活动记录"))
+    page.locator("#record summary").click()
+    page.get_by_label("活动日期").fill(held_on)
+    page.get_by_label("参加人数").fill(str(people))
+    page.get_by_label("活动地点").fill(place)
+    page.locator("#a-content").fill(content)
+    if task:
+        page.get_by_label("所属计划任务").select_option(label=task)
+    else:
+        page.get_by_label("不属于计划任务的原因").fill(no_task_reason)
+    page.get_by_label("参加人员名单（签到）").fill(names)
+    if sheet is not None:
+        page.get_by_label("签到表（照片或PDF）").set_input_files(str(sheet))
+    page.get_by_label("活动照片").set_input_files([str(p) for p in photos])
+    page.get_by_text("可以公开展示").click()
+    press(page, page.get_by_role("button", name="登记活动"))
+    expect(page.locator(".flash")).to_contain_text(f"{held_on}的活动已登记")
+
+
+def file_fund_request(page, amount: str, purpose: str, users: str, month: str, *, item: str | None = None) -> None:
+    """On the project page, ask for ``amount`` yuan on a budget item (its label in the select;
+    the first item when not named)."""
+    section = page.locator("#fund-requests")
+    section.get_by_label("申请金额（元）").fill(amount)
+    if item:
+        section.get_by_label("预算明细").select_option(label=item)
+    else:
+        section.get_by_label("预算明细").select_option(index=1)
+    section.get_by_label("用途").fill(purpose)
+    section.get_by_label("使用对象").fill(users)
+    press(page, section.get_by_role("button", name="提交资金申请"))
+    expect(page.locator(".flash")).to_contain_text(f"已提交（{month}）")
+
+
+def record_spending(page, amount: str, memo: str, voucher: Path) -> None:
+    """On the project page's latest fund request, record what was spent with its voucher."""
+    card = page.locator("article.fund-request").first
+    card.get_by_label("支出金额（元）").fill(amount)
+    card.get_by_label("支出说明").fill(memo)
+    card.get_by_label("凭证/发票").set_input_files(str(voucher))
+    press(page, card.get_by_role("button", name="登记支出"))
+    expect(page.locator(".flash")).to_contain_text("支出及凭证已登记")

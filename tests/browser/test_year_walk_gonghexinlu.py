@@ -10,7 +10,8 @@ that open, remind and escalate what falls due:
   returned with reasons, handed in again and accepted; the mid-year stage self-assessment is
   handed in and accepted; the office records the July supervision visit, which opens a
   rectification; 洛川 reports it done and the office closes it;
-- September: a second activity with photos and its sign-in sheet;
+- September: a second activity with photos and its sign-in sheet; a revision of the plan, which
+  the office approves;
 - October: the third quarter's report, accepted;
 - November: 洛川 records the rest of what it spent and hands in the year-end self-assessment, which
   the office accepts;
@@ -26,7 +27,8 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import kit
-from tests.browser.kit import both_widths, count, decide, hand_in, inbox, press, score, shot, sign_in, sign_out
+from tests.browser.kit import (both_widths, count, decide, file_fund_request, hand_in, inbox, press, record_activity,
+                               record_spending, score, set_task_status, shot, sign_in, sign_out)
 from tests.delivery_factories import jpeg_with_gps, png
 from tests.factories import on_day
 from tests.money_factories import draft, money_for
@@ -86,24 +88,19 @@ def test_a_micro_projects_year_from_approval_to_the_close(live_server, browser_p
             row.locator("input[name=ends_on]").fill(end)
         press(page, page.get_by_role("button", name="保存实施计划"))
         expect(page.locator(".flash")).to_contain_text("实施计划已保存")
-        set_status(page, TASKS[0][0], "done")
+        set_task_status(page, TASKS[0][0], "done")
         shot(page, "plan")
 
-        record_activity(page, "2023-04-10", TASKS[0], "12号楼前空地", "志愿者清理空地，讨论花园布局", 12,
-                        "王阿姨 2\n李叔叔 1.5\n张阿姨 2", photos[:1], sheet)
+        record_activity(page, "2023-04-10", "12号楼前空地", "志愿者清理空地，讨论花园布局", 12,
+                        "王阿姨 2\n李叔叔 1.5\n张阿姨 2", photos[:1], task=label(TASKS[0]), sheet=sheet)
         card = page.locator(".activity").first
         expect(card).to_contain_text("王阿姨（2h）")
         expect(card.locator(".thumbs img")).to_have_count(1)
         both_widths(page, "activities")
 
         page.goto(f"{base}/t/{TENANT}{project}")
-        section = page.locator("#fund-requests")
-        section.get_by_label("申请金额（元）").fill("1500")
-        section.get_by_label("预算明细").select_option(label="活动物料（预算 3,000.00元，尚可申请 3,000.00元）")
-        section.get_by_label("用途").fill("购买绿植、花盆和工具")
-        section.get_by_label("使用对象").fill("3号楼居民约120户")
-        press(page, section.get_by_role("button", name="提交资金申请"))
-        expect(page.locator(".flash")).to_contain_text("已提交（2023-04）")
+        file_fund_request(page, "1500", "购买绿植、花盆和工具", "3号楼居民约120户", "2023-04",
+                          item="活动物料（预算 3,000.00元，尚可申请 3,000.00元）")
         sign_out(page)
 
         # The office accepts it into April's batch: its to-do goes.
@@ -143,12 +140,7 @@ def test_a_micro_projects_year_from_approval_to_the_close(live_server, browser_p
 
         sign_in(page, base, TENANT, "luochuan")
         page.goto(f"{base}/t/{TENANT}{project}#fund-requests")
-        card = page.locator("article.fund-request").first
-        card.get_by_label("支出金额（元）").fill("1200")
-        card.get_by_label("支出说明").fill("绿植和花盆")
-        card.get_by_label("凭证/发票").set_input_files(str(voucher))
-        press(page, card.get_by_role("button", name="登记支出"))
-        expect(page.locator(".flash")).to_contain_text("支出及凭证已登记")
+        record_spending(page, "1200", "绿植和花盆", voucher)
         sign_out(page)
 
     # -- July: what falls due opens; 洛川's second-quarter report ------------------------------------
@@ -286,12 +278,33 @@ def test_a_micro_projects_year_from_approval_to_the_close(live_server, browser_p
     with on_day("2023-09-10"):
         sign_in(page, base, TENANT, "luochuan")
         page.goto(f"{base}/t/{TENANT}{project}/plan")
-        set_status(page, TASKS[1][0], "done")
-        set_status(page, TASKS[2][0], "in_progress")
-        record_activity(page, "2023-09-09", TASKS[2], "口袋花园", "花园开放日：居民认领花箱、志愿者讲解养护", 36,
-                        "王阿姨 3\n李叔叔 3\n赵老师 2", photos, sheet)
+        set_task_status(page, TASKS[1][0], "done")
+        set_task_status(page, TASKS[2][0], "in_progress")
+        record_activity(page, "2023-09-09", "口袋花园", "花园开放日：居民认领花箱、志愿者讲解养护", 36,
+                        "王阿姨 3\n李叔叔 3\n赵老师 2", photos, task=label(TASKS[2]), sheet=sheet)
         expect(page.locator(".activity")).to_have_count(2)
         expect(page.locator(".activity").first.locator(".thumbs img")).to_have_count(2)
+
+        # The upkeep runs on into December: a revision of the plan, for the office to approve.
+        page.goto(f"{base}/t/{TENANT}{project}/plan")
+        revisions = page.locator("#revisions")
+        revisions.get_by_text("申请调整实施计划").click()
+        revisions.locator("#rev-2-ends_on").fill("2023-12-15")
+        revisions.get_by_label("调整理由").fill("花园冬季养护需延续至12月中旬，养护任务相应延长。")
+        press(page, revisions.get_by_role("button", name="提交调整申请"))
+        expect(page.locator(".flash")).to_contain_text("计划调整申请已提交")
+        sign_out(page)
+
+        sign_in(page, base, TENANT, "ghxl_admin")
+        count(page, 1)
+        inbox(page)
+        expect(todo(page, f"{project}/plan#revision-")).to_contain_text(TITLE)
+        work_from_inbox(page, f"{project}/plan#revision-")
+        press(page, page.locator("#revisions").get_by_role("button", name="同意调整"))
+        expect(page.locator(".flash")).to_contain_text("调整后的计划即时生效")
+        expect(page.locator("#tasks")).to_contain_text("2023-12-15")
+        count(page, 0)
+        shot(page, "plan-revised")
         sign_out(page)
 
     # -- October: the third quarter's report, accepted at once -------------------------------------------
@@ -323,12 +336,7 @@ def test_a_micro_projects_year_from_approval_to_the_close(live_server, browser_p
     with on_day("2023-11-28"):
         sign_in(page, base, TENANT, "luochuan")
         page.goto(f"{base}/t/{TENANT}{project}#fund-requests")
-        card = page.locator("article.fund-request").first
-        card.get_by_label("支出金额（元）").fill("300")
-        card.get_by_label("支出说明").fill("补种花苗")
-        card.get_by_label("凭证/发票").set_input_files(str(voucher))
-        press(page, card.get_by_role("button", name="登记支出"))
-        expect(page.locator(".flash")).to_contain_text("支出及凭证已登记")
+        record_spending(page, "300", "补种花苗", voucher)
         count(page, 1)
         work_from_inbox(page, year_end)
         expect(page.locator("h1")).to_contain_text("年末")
@@ -380,33 +388,18 @@ def test_a_micro_projects_year_from_approval_to_the_close(live_server, browser_p
     assert page.problems == [], page.problems
 
 
-def set_status(page, task: str, status: str) -> None:
-    row = page.locator("#tasks tbody tr", has_text=task)
-    row.locator("select[name=status]").select_option(status)
-    press(page, row.get_by_role("button", name="更新"))
-    expect(page.locator(".flash")).to_contain_text("任务进度已更新")
 
-
-def record_activity(page, held_on: str, task, place: str, content: str, people: int, names: str, photos, sheet) -> None:
-    press(page, page.locator(".subnav").get_by_role("link", name="活动记录"))
-    page.locator("#record summary").click()
-    page.get_by_label("活动日期").fill(held_on)
-    page.get_by_label("参加人数").fill(str(people))
-    page.get_by_label("活动地点").fill(place)
-    page.locator("#a-content").fill(content)
-    page.get_by_label("所属计划任务").select_option(label=f"{task[0]}（{task[2]} — {task[3]}）")
-    page.get_by_label("参加人员名单（签到）").fill(names)
-    page.get_by_label("签到表（照片或PDF）").set_input_files(str(sheet))
-    page.get_by_label("活动照片").set_input_files([str(p) for p in photos])
-    page.get_by_text("可以公开展示").click()
-    press(page, page.get_by_role("button", name="登记活动"))
-    expect(page.locator(".flash")).to_contain_text(f"{held_on}的活动已登记")
+def label(task) -> str:
+    """How the activity form's select names a task of the plan."""
+    title, _, start, end = task
+    return f"{title}（{start} — {end}）"
 
 
 def todo(page, link: str):
-    """The to-do leading to ``link``; a rectification's names it by its anchor, which follows."""
-    return kit.todo(page, TENANT, link, starts=link.endswith("#rectification-"))
+    """The to-do leading to ``link``; a rectification's or a revision's names it by an anchor
+    (``#rectification-``, ``#revision-``), which follows."""
+    return kit.todo(page, TENANT, link, starts=link.endswith("-"))
 
 
 def work_from_inbox(page, link: str) -> None:
-    kit.work_from_inbox(page, TENANT, link, starts=link.endswith("#rectification-"))
+    kit.work_from_inbox(page, TENANT, link, starts=link.endswith("-"))

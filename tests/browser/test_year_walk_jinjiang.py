@@ -23,7 +23,8 @@ import re
 import pytest
 
 from tests.browser import kit
-from tests.browser.kit import both_widths, count, hand_in, inbox, press, shot, sign_in, sign_out
+from tests.browser.kit import (both_widths, count, file_fund_request, hand_in, inbox, press, record_activity, record_spending,
+                               shot, sign_in, sign_out)
 from tests.delivery_factories import jpeg_with_gps, png
 from tests.factories import PDF, on_day, unit_id
 from tests.obligation_factories import item_id, pilot, run_on
@@ -140,16 +141,8 @@ def test_a_towns_monthly_reports_a_late_one_named_and_a_pilots_archive_turning_c
         expect(page.locator("#archive-count")).to_contain_text("1 / 8")
         both_widths(page, "archive-at-the-start")
         page.goto(f"{base}/t/{TENANT}{project}/activities")
-        page.locator("#record summary").click()
-        page.get_by_label("活动日期").fill("2023-07-08")
-        page.get_by_label("参加人数").fill("30")
-        page.get_by_label("活动地点").fill("安东社区邻里驿站")
-        page.locator("#a-content").fill("邻里驿站开放日：志愿者值守，居民议事")
-        page.get_by_label("不属于计划任务的原因").fill("开放日属于方案书“形成值守制度”的一部分")
-        page.get_by_label("参加人员名单（签到）").fill("王阿姨 2\n陈伯 2")
-        page.get_by_label("活动照片").set_input_files(str(photo))
-        press(page, page.get_by_role("button", name="登记活动"))
-        expect(page.locator(".flash")).to_contain_text("2023-07-08的活动已登记")
+        record_activity(page, "2023-07-08", "安东社区邻里驿站", "邻里驿站开放日：志愿者值守，居民议事", 30, "王阿姨 2\n陈伯 2",
+                        [photo], no_task_reason="开放日属于方案书“形成值守制度”的一部分")
         press(page, page.locator(".subnav").get_by_role("link", name="人员名册"))
         page.get_by_label("名册类别").select_option("volunteer")
         page.get_by_label("姓名").fill("王阿姨")
@@ -158,13 +151,7 @@ def test_a_towns_monthly_reports_a_late_one_named_and_a_pilots_archive_turning_c
         expect(page.locator(".flash")).to_contain_text("王阿姨")
 
         page.goto(f"{base}/t/{TENANT}{project}")
-        section = page.locator("#fund-requests")
-        section.get_by_label("申请金额（元）").fill("10000")
-        section.get_by_label("预算明细").select_option(index=1)
-        section.get_by_label("用途").fill("驿站桌椅")
-        section.get_by_label("使用对象").fill("安东社区居民")
-        press(page, section.get_by_role("button", name="提交资金申请"))
-        expect(page.locator(".flash")).to_contain_text("已提交（2023-07）")
+        file_fund_request(page, "10000", "驿站桌椅", "安东社区居民", "2023-07")
         sign_out(page)
 
         sign_in(page, base, TENANT, "anhai_admin")
@@ -190,12 +177,7 @@ def test_a_towns_monthly_reports_a_late_one_named_and_a_pilots_archive_turning_c
 
         sign_in(page, base, TENANT, "andong")
         page.goto(f"{base}/t/{TENANT}{project}#fund-requests")
-        card = page.locator("article.fund-request").first
-        card.get_by_label("支出金额（元）").fill("8000")
-        card.get_by_label("支出说明").fill("驿站桌椅")
-        card.get_by_label("凭证/发票").set_input_files(str(voucher))
-        press(page, card.get_by_role("button", name="登记支出"))
-        expect(page.locator(".flash")).to_contain_text("支出及凭证已登记")
+        record_spending(page, "8000", "驿站桌椅", voucher)
         sign_out(page)
 
     with on_day("2023-07-18"):
