@@ -6,11 +6,15 @@ Beat decides when its daily entry is due by the platform's clock and sends the d
 (``core.tasks.celery_app.beat_day``); the worker fans out each tenant's ``obligations_daily``.
 Over the month the notifications created are exactly the expected reminders and escalations of
 共和新路's quarterly report, stage review and July supervision and of 晋江's monthly report, once
-each; a second month of the same days, from a fresh beat, creates nothing more. PostgreSQL
-profile only (marker celery), as the runtime role, so row-level security holds for the worker too.
+each, and beat's mail entry has the worker send each of them to a real SMTP server on the
+loopback interface (aiosmtpd, tests/mailbox.py) exactly once; a second month of the same days,
+from a fresh beat, creates and mails nothing more. The worker and beat start as
+tests/celery_kit.py starts them. PostgreSQL profile only (marker celery), as the runtime role, so
+row-level security holds for the worker too.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -117,7 +121,6 @@ def _mail_received(box) -> list[tuple[str, list[str]]]:
 def _mail_settled(platform, settings, broker_url) -> None:
     """Each tenant's sender once more, waited for: the worker takes tasks in order, so every mail
     beat asked for has been sent (or not) by then; this run finds nothing new to send."""
-    import dataclasses
     app = celery_for(dataclasses.replace(settings, broker_url=broker_url))
     for tenant in TENANTS:
         sent = app.send_task(mail.TASK, kwargs={"tenant_id": tenant_id(platform, tenant)}).get(timeout=celery_kit.GIVE_UP_AFTER)

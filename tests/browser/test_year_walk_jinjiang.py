@@ -121,7 +121,10 @@ def test_a_towns_monthly_reports_a_late_one_named_and_a_pilots_archive_turning_c
         sign_in(page, base, TENANT, "anhai_admin")
         count(page, 1)
         inbox(page)
-        expect(page.locator("#notifications")).to_contain_text("试点工作月度进展")  # the reminder of the 15th
+        notes = page.locator("#notifications .note-list li")
+        expect(notes.filter(has_text="试点工作月度进展（2023年5月）将于2023-05-20截止")).to_have_count(1)  # the 15th's reminder
+        expect(notes.filter(has_text="通报：")).to_contain_text("安海镇5月试点工作进展逾期未报送")  # and the city's notice
+        both_widths(page, "town-reads-the-notice")
         work_from_inbox(page, may)
         expect(page.locator("main")).to_contain_text("已通报")
         monthly_report(page, "安东驿站主体改造完成；星塔议事厅装修中。",
