@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -25,7 +26,29 @@ def _platform() -> Platform:
     return Platform.build(Settings.from_env())
 
 
-@click.group()
+# sysexits' EX_TEMPFAIL: "a temporary failure; the user is invited to retry" (cron and
+# systemd can tell it from a command that failed for good).
+EXIT_DATABASE_UNAVAILABLE = 75
+
+
+class _Commands(click.Group):
+    """Every command: a database that cannot be reached ends it with a message and
+    ``EXIT_DATABASE_UNAVAILABLE``, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from sqlalchemy.exc import DBAPIError
+        from core.db import RETRY_AFTER, unavailable
+        try:
+            return super().invoke(ctx)
+        except DBAPIError as exc:
+            if not unavailable(exc):
+                raise
+            click.echo(f"数据库暂时无法连接，命令没有完成，请约{RETRY_AFTER}秒后重试 / the database cannot be reached; "
+                       f"nothing was done, try again in about {RETRY_AFTER} seconds ({exc.orig})", err=True)
+            ctx.exit(EXIT_DATABASE_UNAVAILABLE)
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """同心 Tongxin: community self-governance projects."""
 
@@ -57,9 +80,15 @@ def tenants_load(paths: tuple[Path, ...]) -> None:
     from core.violations import RuleError
     p = _platform()
     files = list(paths) or sorted(_tenants_dir().glob("*.yaml"))
+    # Logins come from tenant files only outside production: there they are the demo's (one
+    # published password for all). A production deployment starts with `users create-admin`.
+    logins = not p.settings.production
+    if not logins:
+        click.echo("生产环境：不创建租户文件中的登录账号，请用 tongxin users create-admin 创建首个管理员 / "
+                   "production: tenant files create no logins; start with tongxin users create-admin")
     for f in files:
         try:
-            t = load_file(p, f)
+            t = load_file(p, f, logins=logins)
         except (DefinitionError, RuleError) as exc:
             messages = [v.message.zh + (f"（{v.field}）" if v.field else "") for v in getattr(exc, "violations", [])]
             raise click.ClickException(f"{f}: {'; '.join(messages) or exc}") from exc
@@ -120,6 +149,27 @@ def users() -> None:
     """People and API tokens."""
 
 
+@users.command("create-admin")
+@click.option("--tenant", required=True, help="the tenant's slug (its tree loaded by `tenants load`)")
+@click.option("--username", required=True)
+@click.option("--name", "display_name", default=None, help="the name shown (default: the username)")
+@click.option("--email", default=None)
+@click.option("--password", envvar="TONGXIN_ADMIN_PASSWORD", default=None,
+              help="default: TONGXIN_ADMIN_PASSWORD, else asked for twice (not echoed)")
+def users_create_admin(tenant: str, username: str, display_name: str | None, email: str | None,
+                       password: str | None) -> None:
+    """Create a tenant's first district administrator, with a password that meets the policy."""
+    from core.services.accounts import create_admin
+    from core.violations import RuleError
+    if not password:
+        password = click.prompt("密码 / password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_admin(_platform(), tenant, username, display_name or username, password, email)
+    except RuleError as err:
+        raise click.ClickException("; ".join(v.message.zh for v in err.violations)) from err
+    click.echo(f"已创建 {tenant} 的区级管理员 {user.username} / created {user.username}, district administrator of {tenant}")
+
+
 @users.command("token")
 @click.option("--tenant", required=True)
 @click.option("--username", required=True)
@@ -127,7 +177,7 @@ def users() -> None:
 def users_token(tenant: str, username: str, name: str) -> None:
     """Issue an API token for a user (printed once)."""
     from core.models import Tenant, User
-    from core.services.auth import issue_token
+    from core.services.auth import issue_token, token_lifetime
     p = _platform()
     with p.db.scope() as s:
         t = s.scalars(select(Tenant).where(Tenant.slug == tenant)).one_or_none()
@@ -138,7 +188,8 @@ def users_token(tenant: str, username: str, name: str) -> None:
         user = s.scalars(select(User).where(User.username == username)).one_or_none()
         if user is None:
             raise click.ClickException(f"{tenant} 没有用户 {username}")
-        click.echo(issue_token(s, user, name))
+        settings = p.settings
+        click.echo(issue_token(s, user, name, token_lifetime(None, settings.token_days_default, settings.token_days_max)))
 
 
 @main.group()
@@ -208,13 +259,31 @@ def mail_send(tenant_slug: str | None) -> None:
         click.echo(f"{slug}: 发送 {outcome.sent} 封，失败 {outcome.failed} 封 / sent {outcome.sent}, failed {outcome.failed}")
 
 
+@main.group()
+def tasks() -> None:
+    """Background tasks (the outbox of tasks waiting to be sent)."""
+
+
+@tasks.command("relay")
+def tasks_relay() -> None:
+    """Send every tenant's tasks still in the outbox: to the broker (production), or run them
+    here (embedded). Beat does this every minute; run it from cron where beat does not run."""
+    from core.tasks.relay import relay_all
+    p = _platform()
+    done = relay_all(p.settings)
+    click.echo(f"发送 {done.sent} 项，待发 {done.pending} 项 / sent {done.sent}, pending {done.pending}")
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 def serve(host: str, port: int) -> None:
     """Run the web app with the development server (embedded profile)."""
     from core.app import create_app
-    create_app().run(host=host, port=port, debug=False, threaded=True)
+    # The development server speaks plain HTTP: a Secure cookie would never come back, so the
+    # embedded profile sends it without, unless TONGXIN_SECURE_COOKIES says otherwise.
+    overrides = {} if os.environ.get("TONGXIN_SECURE_COOKIES") else {"secure_cookies": False}
+    create_app(Settings.from_env(**overrides)).run(host=host, port=port, debug=False, threaded=True)
 
 
 @main.command("demo")

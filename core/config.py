@@ -33,8 +33,32 @@ class Settings:
     storage_dir: str = "instance/files"
     secret_key: str = "dev-only-change-me"
     max_upload_bytes: int = 10 * 1024 * 1024
-    # Behind HTTPS in production the session cookie must never travel in clear text.
-    secure_cookies: bool = False
+    # The session cookie travels only over HTTPS (Secure), unless a profile that serves plain
+    # HTTP says otherwise: `tongxin serve` and `tongxin demo` turn it off unless
+    # TONGXIN_SECURE_COOKIES is set (core.cli). Always HttpOnly and SameSite=Lax (core.app).
+    secure_cookies: bool = True
+    # A signed-in browser is signed out after this long without a request, and after this long
+    # whatever it does (core.services.login_sessions), on the platform's clock.
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    # API tokens expire: a token asked for without a lifetime lives token_days_default days, and
+    # none lives longer than token_days_max (core.services.auth).
+    token_days_default: int = 30
+    token_days_max: int = 90
+    # Sign-in and token requests (core.login_limits): failed attempts allowed per account and
+    # per client address in a window (the `limits` notation), after which both are refused
+    # until the window ends. Storage: a Redis URL in production (every web process shares the
+    # count); None: the broker's URL when it is Redis, else memory (the embedded profile).
+    login_limit_account: str = "10 per 15 minutes"
+    login_limit_address: str = "50 per 15 minutes"
+    ratelimit_storage_url: str | None = None
+    # Keeps the counts of deployments that share one Redis apart.
+    ratelimit_key_prefix: str = "tongxin"
+    # How many reverse proxies in front of the app to believe about the client's address and
+    # scheme (X-Forwarded-For/-Proto): 0 when gunicorn faces the clients itself, as in
+    # docker-compose.yml; 1 behind one TLS-terminating proxy. Believing more than there are lets
+    # a client pick its own address and escape the per-address limit.
+    proxy_hops: int = 0
     default_locale: str = "zh"
     # Argon2 cost profile for passwords: "default" (RFC 9106) for every real deployment;
     # "cheapest" only for test suites that create many users (core.services.auth).
@@ -59,10 +83,21 @@ class Settings:
     # simulating a stretch of the year on a pinned clock (the beat test runs a month in a minute);
     # it has no effect on a clock that is not pinned.
     clock_rate: float = 1.0
+    # Seconds a task taken by a worker stays invisible to the others before the broker hands it
+    # out again (Redis transport): what brings back the task of a worker killed as a whole
+    # (core.tasks.broker). Longer than any task runs, short enough that "again" is minutes.
+    task_visibility_timeout: int = 300
     # The platform's clock itself, when the program embedding Tongxin hands one in (the test
     # suite moves one clock for every platform of a test); None: made from ``today`` on first use
     # (core.clock.of_settings). Not an environment variable.
     clock: Clock | None = None
+    # Administrators (district and street offices) must sign in with a second factor (TOTP):
+    # an administrator without one is sent to enrol before anything else (core.web.account).
+    require_admin_totp: bool = False
+    # "test": a test suite's own processes on its PostgreSQL (a pinned day, no passwords), which
+    # are not a production deployment; never set in a deployment (it turns the refusals of
+    # core.production off). None: the profile follows the database (``production``).
+    profile: str | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -79,7 +114,16 @@ class Settings:
             clock_rate=float(_env("TONGXIN_CLOCK_RATE", "1")),
             password_hashing=_env("TONGXIN_PASSWORD_HASHING", cls.password_hashing),
             tenants_dir=_env("TONGXIN_TENANTS_DIR"),
-            secure_cookies=_env("TONGXIN_SECURE_COOKIES", "0").lower() in ("1", "true", "yes"),
+            secure_cookies=_env("TONGXIN_SECURE_COOKIES", "1").lower() in ("1", "true", "yes"),
+            session_idle_minutes=int(_env("TONGXIN_SESSION_IDLE_MINUTES", str(cls.session_idle_minutes))),
+            session_absolute_hours=int(_env("TONGXIN_SESSION_ABSOLUTE_HOURS", str(cls.session_absolute_hours))),
+            token_days_default=int(_env("TONGXIN_TOKEN_DAYS_DEFAULT", str(cls.token_days_default))),
+            token_days_max=int(_env("TONGXIN_TOKEN_DAYS_MAX", str(cls.token_days_max))),
+            login_limit_account=_env("TONGXIN_LOGIN_LIMIT_ACCOUNT", cls.login_limit_account),
+            login_limit_address=_env("TONGXIN_LOGIN_LIMIT_ADDRESS", cls.login_limit_address),
+            ratelimit_storage_url=_env("TONGXIN_RATELIMIT_STORAGE_URL"),
+            ratelimit_key_prefix=_env("TONGXIN_RATELIMIT_KEY_PREFIX", cls.ratelimit_key_prefix),
+            proxy_hops=int(_env("TONGXIN_PROXY_HOPS", str(cls.proxy_hops))),
             smtp_host=_env("TONGXIN_SMTP_HOST"),
             smtp_port=int(_env("TONGXIN_SMTP_PORT", str(cls.smtp_port))),
             smtp_sender=_env("TONGXIN_SMTP_SENDER", cls.smtp_sender),
@@ -87,6 +131,9 @@ class Settings:
             smtp_user=_env("TONGXIN_SMTP_USER"),
             smtp_password=_env("TONGXIN_SMTP_PASSWORD"),
             public_url=_env("TONGXIN_PUBLIC_URL", cls.public_url),
+            profile=_env("TONGXIN_PROFILE"),
+            require_admin_totp=_env("TONGXIN_REQUIRE_ADMIN_TOTP", "0").lower() in ("1", "true", "yes"),
+            task_visibility_timeout=int(_env("TONGXIN_TASK_VISIBILITY_TIMEOUT", str(cls.task_visibility_timeout))),
         )
         for key, value in overrides.items():
             setattr(s, key, value)
@@ -99,8 +146,26 @@ class Settings:
         return self.admin_database_url or self.database_url
 
     @property
+    def production(self) -> bool:
+        """A production database is configured (PostgreSQL): the profile in which the entry
+        points refuse unsafe settings (``core.production``) and tenant files create no logins.
+        The embedded profile (SQLite) is the demo's and the developer's; ``profile="test"`` is a
+        test suite's processes on its own PostgreSQL."""
+        return self.database_url.startswith("postgresql") and self.profile != "test"
+
+    @property
     def tasks_in_process(self) -> bool:
         return not self.broker_url
+
+    @property
+    def limiter_storage(self) -> str:
+        """Where the sign-in limits count (``login_limit_*``): the configured URL, else the
+        broker's Redis, else this process's memory."""
+        if self.ratelimit_storage_url:
+            return self.ratelimit_storage_url
+        if self.broker_url and self.broker_url.startswith(("redis://", "rediss://")):
+            return self.broker_url
+        return "memory://"
 
     @property
     def mail_enabled(self) -> bool:

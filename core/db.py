@@ -15,6 +15,7 @@ from typing import Iterator
 from sqlalchemy import BigInteger, JSON, MetaData, create_engine, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from core.clock import Clock
@@ -38,6 +39,34 @@ class Base(DeclarativeBase):
 
 
 TENANT_SETTING = "tongxin.tenant_id"
+CONNECT_TIMEOUT = 5  # seconds
+# What every face says when the database cannot be reached: try again in this many seconds
+# (the Retry-After of the web pages and the API; the CLI's message; the worker retries itself).
+RETRY_AFTER = 30
+# PostgreSQL's SQLSTATEs of a server that is not there for now: a connection exception (class
+# 08), shutting down or starting up (57P01-57P03), out of connections.
+_UNAVAILABLE_STATES = ("57P01", "57P02", "57P03", "53300")
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database cannot be reached now (down, restarting, refusing
+    connections), as opposed to a statement that failed: the former is a 503 to try again,
+    never a 500. A connection dropped mid-request counts (``connection_invalidated``)."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    if type(orig).__module__.startswith("psycopg"):
+        import psycopg
+        if not isinstance(orig, (psycopg.OperationalError, psycopg.InterfaceError)):
+            return False
+        state = getattr(orig, "sqlstate", None)  # None: no server answered at all
+        return state is None or state.startswith("08") or state in _UNAVAILABLE_STATES
+    if type(orig).__name__ != "OperationalError":
+        return False
+    text_ = str(orig).lower()  # SQLite: a locked or missing database file
+    return "locked" in text_ or "unable to open" in text_
 
 
 class Database:
@@ -48,7 +77,11 @@ class Database:
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False}
         else:
-            kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+            # pool_pre_ping: a connection the server dropped (a restart) is replaced before use,
+            # so the first request after the database is back succeeds. connect_timeout: an
+            # unreachable server fails within seconds, answered as 503 (``unavailable``).
+            kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10,
+                          connect_args={"connect_timeout": CONNECT_TIMEOUT})
         self.url = url
         # The platform's clock, handed to every session (None: the real clock).
         self.clock = clock or Clock()

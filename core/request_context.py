@@ -7,13 +7,17 @@ without a tenant gets a session that sees no tenant-owned rows.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask, current_app, g, request, session as cookie
 from sqlalchemy import select
 
 from core.i18n import Text, negotiate
 from core.models import Tenant, User
 from core.platform import Platform
-from core.services.auth import user_for_token
+from core.clock import clock_of
+from core.services import login_sessions
+from core.services.auth import token_user
 from core.services.context import Actor, Ctx
 from core.violations import RuleError, Violation
 
@@ -70,17 +74,50 @@ def ctx() -> Ctx:
     return g.ctx
 
 
+# What the session cookie holds about signing in (the rest, e.g. the language, outlives it).
+SIGN_IN_KEYS = ("sid", "seen", "tenant_id")
+
+
 def _user_from_request(s, t: Tenant) -> User | None:
+    """The user a bearer token or the session cookie stands for. Why one does not is left on
+    ``g`` (``token_refusal``, ``session_ended``) for the 401's message and the login page."""
     auth = request.headers.get("Authorization", "")
     if auth.lower().startswith("bearer "):
         g.auth_kind = "token"
-        return user_for_token(s, auth[7:].strip())
-    uid = cookie.get("uid")
-    if uid and cookie.get("tenant_id") == t.id:
+        user, g.token_refusal = token_user(s, auth[7:].strip())
+        return user
+    key = cookie.get("sid")
+    if key and cookie.get("tenant_id") == t.id:
         g.auth_kind = "cookie"
-        user = s.get(User, uid)
-        return user if user is not None and user.is_active else None
+        settings = platform().settings
+        found = login_sessions.resolve(s, key, cookie.get("seen"),
+                                       idle=dt.timedelta(minutes=settings.session_idle_minutes),
+                                       absolute=dt.timedelta(hours=settings.session_absolute_hours))
+        if found.user is None:
+            g.session_ended = found.reason
+            forget_sign_in()
+            cookie["signed_out"] = found.reason  # the login page says why
+            return None
+        if found.refresh_seen:
+            cookie["seen"] = clock_of(s).now().timestamp()
+        return found.user
     return None
+
+
+def forget_sign_in() -> None:
+    """Drop the signing-in part of the session cookie (the language stays)."""
+    for key in SIGN_IN_KEYS:
+        cookie.pop(key, None)
+
+
+def sign_in(key: str, tenant_id: int, now: float) -> None:
+    """Put a new login session's key into a fresh session cookie: nothing from before survives
+    but the language, and the CSRF token is renewed by the caller."""
+    lang = cookie.get("lang")
+    cookie.clear()
+    if lang:
+        cookie["lang"] = lang
+    cookie["sid"], cookie["tenant_id"], cookie["seen"] = key, tenant_id, now
 
 
 def init_app(app: Flask) -> None:

@@ -271,12 +271,18 @@ def submit_a_project(env: dict[str, str]) -> tuple[int, int]:
     from core.models import PanelMember
     from core.platform import Platform
     from core.services import projects
+    from core.services.tenant_definitions import load_file
     from tests.factories import PDF, acting, application, programme_id, tenant_id, unit_id
 
-    settings = Settings.from_env()
+    # The demo's day (inside 共和新路's 2023 application window), for this process only: the
+    # services run on the real date, as production does.
+    settings = Settings.from_env(today=DEMO_TODAY)
     assert settings.broker_url and not settings.tasks_in_process, "the compose environment must name a broker"
-    platform = Platform.build(settings)  # TONGXIN_TODAY pins its clock
+    platform = Platform.build(settings)
     try:
+        # The people of the shipped tenant files, which production never creates from them
+        # (their password is the demo's): the smoke plays them, so it creates them itself.
+        load_file(platform, ROOT / "tenants" / "jingan.yaml", logins=True)
         pid = programme_id(platform)
         with acting(platform, "jingan", "luochuan") as ctx:
             p = projects.create_project(ctx, pid, unit_id(platform, "jingan", "ghxl-luochuan"), "yiju_yipin", "楼组议事会")
@@ -307,10 +313,12 @@ def main() -> int:
     logs.mkdir()
     redis_db = acquire_redis_db(token)
     host_env = dict(os.environ)
-    # What an operator would put in .env: the required secret, and a pinned day inside
-    # 共和新路's 2023 application window so the submission below is allowed.
-    host_env.setdefault("TONGXIN_SECRET_KEY", secrets.token_hex(32))
-    host_env["TONGXIN_TODAY"] = DEMO_TODAY
+    # What an operator puts in .env: compose publishes no default for any of them, and the
+    # services refuse weak ones (core/production.py), so the smoke generates its own. The day is
+    # the real date, as in production; only the submission below runs on the demo's day.
+    for variable in ("TONGXIN_SECRET_KEY", "TONGXIN_OWNER_PASSWORD", "TONGXIN_APP_PASSWORD"):
+        host_env.setdefault(variable, secrets.token_hex(32))
+    host_env.pop("TONGXIN_TODAY", None)
     compose = load_compose(host_env)
     services = compose["services"]
     rw = Rewriter(compose, dbname, redis_db, tmp / "volumes")
@@ -354,6 +362,15 @@ def main() -> int:
         check("migrate loaded tenants/*.yaml", {"jingan", "jinjiang", "putuo"} <= slugs, ", ".join(sorted(slugs)))
         owner = pg_owner_query(dbname, "SELECT tableowner FROM pg_tables WHERE tablename = 'projects'")[0][0]
         check("tables owned by the owner, not the runtime role", owner == LOCAL_SUPERUSER, owner)
+        logins = pg_owner_query(dbname, "SELECT count(*) FROM users")[0][0]
+        check("migrate created no logins (the tenant files' are the demo's)", logins == 0, f"{logins} users")
+
+        # The first administrator, as docs/operations.md tells the operator to create it.
+        admin_password = secrets.token_urlsafe(18)
+        r = subprocess.run(["tongxin", "users", "create-admin", "--tenant", "jingan", "--username", "ops_admin",
+                            "--name", "区民政局管理员"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                           env={**env, "TONGXIN_ADMIN_PASSWORD": admin_password})
+        check("tongxin users create-admin", r.returncode == 0, (r.stdout + r.stderr).strip()[-300:])
 
         # worker, beat and web, all at once as compose starts them.
         env, vols = service_env("worker")

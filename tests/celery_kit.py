@@ -53,7 +53,8 @@ def environment(settings, broker_url: str, **extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TONGXIN_")}
     env.update(TONGXIN_DATABASE_URL=settings.database_url, TONGXIN_ADMIN_DATABASE_URL=settings.admin_database_url,
                TONGXIN_RUNTIME_ROLE=settings.runtime_role, TONGXIN_BROKER_URL=broker_url,
-               TONGXIN_STORAGE_DIR=settings.storage_dir, TONGXIN_TODAY=settings.today)
+               TONGXIN_STORAGE_DIR=settings.storage_dir, TONGXIN_TODAY=settings.today,
+               TONGXIN_PROFILE="test")  # the test database, not production: a pinned day, no passwords
     env.update(extra)
     return env
 

@@ -5,6 +5,7 @@ app over HTTP is tests/clients.py."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 from typing import Iterator
 
@@ -55,6 +56,16 @@ def on_day(day: str) -> Iterator[None]:
     the one place tests move the clock."""
     assert _clocks, "on_day moves the test's clock: the test needs the `settings` fixture"
     with _clocks[-1].on(day):
+        yield
+
+
+@contextlib.contextmanager
+def later(**delta) -> Iterator[None]:
+    """The test's clock moved on by ``delta`` (``timedelta``'s keywords) inside the block, then
+    back: for timeouts measured in minutes and hours, where ``on_day`` moves whole days."""
+    assert _clocks, "later moves the test's clock: the test needs the `settings` fixture"
+    clock = _clocks[-1]
+    with clock.on(clock.now() + dt.timedelta(**delta)):
         yield
 
 

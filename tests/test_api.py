@@ -174,10 +174,11 @@ def test_unauthenticated_writes_are_401_and_forbidden_ones_403(client):
 
 
 def test_the_web_session_cookie_works_through_the_same_resolver(client, platform):
+    from core.services import login_sessions
     with acting(platform, "jingan", "luochuan") as ctx:
-        uid = ctx.actor.id
+        key = login_sessions.start(ctx.session, ctx.actor.user, "127.0.0.1")
     with client.session_transaction() as s:
-        s["uid"], s["tenant_id"] = uid, tenant_id(platform, "jingan")
+        s["sid"], s["tenant_id"] = key, tenant_id(platform, "jingan")
     r = client.get(url("/me"))
     assert r.status_code == 200 and r.get_json()["authenticated_by"] == "cookie"
     # The cookie is bound to its tenant: elsewhere it is nobody.

@@ -6,15 +6,18 @@ stays while an application is returned. `tongxin money reconcile` understands ho
 services, the API and the funds page. Both profiles."""
 from __future__ import annotations
 
+import io
 import re
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
 from core.cli import main
 from core.models import EntryKind, LedgerEntry
-from core.services import approval_sources, holds, ledger, pledges, projects, review
+from core.documents import money_chart, money_report
+from core.services import approval_sources, holds, ledger, money_overview, pledges, projects, review
 from core.services.reconcile import reconcile
 from core.violations import RuleError
 from tests.clients import Web, login, text
@@ -225,3 +228,30 @@ def test_reconcile_understands_holds_and_flags_one_left_on_a_decided_project(pla
     assert result.exit_code != 0 and "不通过" in result.output
     with acting(platform, T, "jas_admin") as ctx:
         assert holds.outstanding(ctx, stairs)[0].amount_fen == 1_000 * YUAN
+
+
+def test_the_district_money_view_shows_what_is_held_for_claims(platform, app):
+    """The money view's figures, chart and workbook name the held money: without it a street's
+    bar and columns would not add up to what it may commit."""
+    water, _ = haiyuan_project(platform, "爱心小水表", amount="30000")
+    record(platform, "jas_admin", "平安养老保险", "30000", project=water)
+    receive(platform, record(platform, "jas_admin", "上海宾馆", "50000", key="hotel-general"), "50000", "hotel-1")
+    with acting(platform, T, "jas_admin") as ctx:
+        o = money_overview.overview(ctx, 2023)
+        t = o.groups[0].totals
+        assert t.held == 30_000 * YUAN == balance(platform).held
+        assert sum(v for _, v in t.segments()) == t.may_commit == t.committed + t.held + t.available
+        c = money_chart.chart(o, "zh")
+        assert ("held", 30_000 * YUAN) in [(s.key, s.fen) for s in c.bars[0].segments]
+        assert "为认领项目预留 30,000.00元" in c.desc
+        sheet = openpyxl.load_workbook(io.BytesIO(money_report.workbook(o)))["各街道汇总"]
+        head = [cell.value for cell in sheet[1]]
+    assert "为认领预留（元）" in head
+    for lang in ("zh", "en"):  # the legend wraps rather than running off the chart
+        chart = money_chart.chart(o, lang)
+        assert all(x + 22 + money_chart._text_width(label.render(lang)) <= chart.width
+                   for _, label, _, x, _ in chart.legend), lang
+    web = Web(app.test_client(), T)
+    web.login("jas_admin")
+    page = text(web.get("/money?year=2023"))
+    assert "为认领预留" in page and "30,000.00" in page

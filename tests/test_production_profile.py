@@ -35,7 +35,8 @@ def _smoke_module():
 
 
 smoke = _smoke_module()
-HOST_ENV = {"TONGXIN_SECRET_KEY": "s3cret-for-tests"}
+HOST_ENV = {"TONGXIN_SECRET_KEY": "s3cret-for-tests", "TONGXIN_APP_PASSWORD": "app-pw-for-tests",
+            "TONGXIN_OWNER_PASSWORD": "owner-pw-for-tests"}
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +48,13 @@ def _settings_attr_for(key: str) -> str:
     return {"TONGXIN_DATABASE_URL": "database_url", "TONGXIN_ADMIN_DATABASE_URL": "admin_database_url",
             "TONGXIN_RUNTIME_ROLE": "runtime_role", "TONGXIN_BROKER_URL": "broker_url",
             "TONGXIN_STORAGE_DIR": "storage_dir", "TONGXIN_SECRET_KEY": "secret_key",
-            "TONGXIN_TODAY": "today", "TONGXIN_SECURE_COOKIES": "secure_cookies"}[key]
+            "TONGXIN_TODAY": "today", "TONGXIN_SECURE_COOKIES": "secure_cookies",
+            "TONGXIN_REQUIRE_ADMIN_TOTP": "require_admin_totp"}[key]
 
 
 # Settings fields that are not plain strings, and how the compose value reads as one.
-PARSED = {"TONGXIN_SECURE_COOKIES": lambda v: v.lower() in ("1", "true", "yes")}
+PARSED = {"TONGXIN_SECURE_COOKIES": lambda v: v.lower() in ("1", "true", "yes"),
+          "TONGXIN_REQUIRE_ADMIN_TOTP": lambda v: v.lower() in ("1", "true", "yes")}
 
 
 def test_compose_has_the_six_services(compose):
@@ -65,7 +68,7 @@ def test_compose_has_the_six_services(compose):
 
 def test_compose_requires_a_secret_key():
     with pytest.raises(SystemExit, match="TONGXIN_SECRET_KEY"):
-        smoke.load_compose({})
+        smoke.load_compose({k: v for k, v in HOST_ENV.items() if k != "TONGXIN_SECRET_KEY"})
 
 
 def test_every_compose_variable_is_one_the_app_reads(compose, monkeypatch):
@@ -161,7 +164,16 @@ def test_celery_app_configuration():
     for name, entry in BEAT_SCHEDULE.items():
         assert entry["task"] in app.tasks, name  # beat only sends tasks the worker knows
         assert isinstance(entry["schedule"], crontab), name
-    assert {"tongxin.notify_panel", "tongxin.remind_deadlines", "tongxin.daily"} <= set(app.tasks)
+    assert {"tongxin.notify_panel", "tongxin.remind_deadlines", "tongxin.daily", "tongxin.relay"} <= set(app.tasks)
+    # A worker killed as a whole: its task comes back within minutes, not Redis's default hour
+    # (docs/reliability.md); a pool process killed under a living worker requeues its task.
+    assert app.conf.task_reject_on_worker_lost
+    transport = app.conf.broker_transport_options
+    assert transport["visibility_timeout"] == Settings().task_visibility_timeout <= 600
+    assert transport["unacked_restore_interval"] * transport["unacked_restore_throttle"] <= 30
+    # Nothing waits long on a dead broker.
+    assert transport["socket_connect_timeout"] <= 5 and app.conf.broker_connection_timeout <= 5
+    assert BEAT_SCHEDULE["outbox-relay"]["task"] == "tongxin.relay"
 
 
 # -- the scheduled reminder, in both profiles ---------------------------------------------------

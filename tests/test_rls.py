@@ -265,7 +265,7 @@ RECORDS = ("fund_request_batches", "sponsors", "pledges", "fund_requests", "plan
            "activity_participants", "supervision_assignments", "supervision_visits", "rectifications",
            "project_closeouts", "obligations", "obligation_periods", "due_items", "obligation_alerts",
            "obligation_reports")
-DELETABLE = ("registry_people", "mail_deliveries", "role_handovers", "projects")
+DELETABLE = ("registry_people", "mail_deliveries", "role_handovers", "projects", "outbox_messages")
 
 
 def test_records_cannot_be_deleted_by_the_runtime_role_and_the_rest_can(owner, pg_settings):

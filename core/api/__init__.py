@@ -2,7 +2,8 @@
 
 Tenant-scoped resources live under ``/api/v1/t/<tenant>/...``; ``core.request_context`` turns the
 ``tenant`` URL variable into the request's tenant. Clients authenticate with a bearer token
-(``POST /api/v1/t/<tenant>/auth/token``) or the web UI's session cookie. Views call the
+(``POST /api/v1/t/<tenant>/auth/token``) or the web UI's session cookie; a write by cookie needs
+the page's CSRF token or this site's Origin (``cookie_writes``). Views call the
 services in ``core.services`` with the request's Ctx and commit after a successful change.
 One module per resource; errors are rendered by ``core.api.errors``.
 """
@@ -12,7 +13,7 @@ from flask import Flask, send_from_directory
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from core.api import errors, json_body
+from core.api import cookie_writes, errors, json_body
 from core.api.base import BEARER, COOKIE, register_converters
 from core.api.refusals import RefusalsPlugin
 from core.api.shapes import ErrorSchema
@@ -22,7 +23,11 @@ DESCRIPTION = """\
 同心 Tongxin: community self-governance projects for district bureaus and their streets.
 
 - Tenant-scoped URLs start with `/api/v1/t/{tenant}/`; `GET /api/v1/tenants` lists the tenants.
-- Authenticate with `POST /api/v1/t/{tenant}/auth/token` and send `Authorization: Bearer txn_...`.
+- Authenticate with `POST /api/v1/t/{tenant}/auth/token` and send `Authorization: Bearer txn_...`. A token
+  expires (`expires_in_days`, default and maximum set by the deployment); an expired or revoked one is a 401
+  that says so. Failed attempts are limited per account and per address: past the limit, 429 with `Retry-After`.
+- A write authenticated by the web's session cookie instead (this site's own pages) needs the page's token in
+  `X-CSRF-Token` or an `Origin` of this site; otherwise 403 `csrf`.
 - Errors: `{"code", "message", "errors": [{"code", "field", "message", "clause", "severity", "approver"}]}`,
   in Chinese unless the client asks for English (`Accept-Language: en` or `?lang=en`). Each operation
   lists, per status, the codes it refuses with; a policy's refusal cites its clause.
@@ -103,6 +108,8 @@ def init_app(app: Flask) -> None:
         tenants,
     )
     from core.api import closeout, supervision  # supervision, the archive and the close-out
+    from core.api import accounts  # accounts: passwords, second factor, the offices' accounts
+    from core.api import activity_changes, mail  # correcting activity records; failed mail sent again
 
     for key, value in {
         "API_TITLE": "Tongxin (同心) API",
@@ -127,8 +134,12 @@ def init_app(app: Flask) -> None:
                   inbox.blp, handovers.blp,  # inbox: to-dos, notifications, roles handed over
                   delivery.blp, people_registry.blp,  # delivery: plan tasks, activity records, people
                   supervision.blp, closeout.blp,  # supervision, the archive and the close-out
-                  obligations.blp]  # reporting: obligations and their reports
+                  obligations.blp,  # reporting: obligations and their reports
+                  accounts.blp,  # accounts: passwords, second factor, the offices' accounts
+                  activity_changes.blp, mail.blp]  # correcting activity records; failed mail sent again
     errors.install(app)
+    cookie_writes.init_app(app)  # cookie-authenticated writes must come from this site's pages
     for blp in blueprints:
         api.register_blueprint(blp)
+    accounts.init_app(app)  # a one-time password is changed first
     app.extensions["tongxin_api"] = api

@@ -2,21 +2,21 @@
 GET/DELETE .../auth/tokens, GET .../me.
 
 A token belongs to one tenant's user: it is looked up inside the tenant of the URL, so a token
-of another tenant resolves to nobody. The plain token is shown once, at issue."""
+of another tenant resolves to nobody. The plain token is shown once, at issue. Every token
+expires (a lifetime asked for, up to the deployment's maximum); its owner lists and revokes
+theirs. Requests for a token are limited and recorded as sign-ins are (``core.services.sign_in``)."""
 from __future__ import annotations
 
 from flask import g
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from core import request_context
-from core.api.base import TENANT, ApiSchema, Blueprint, context, locale, login_required
+from core import login_limits, request_context
+from core.api.base import TENANT, ApiSchema, Blueprint, Whole, context, locale, login_required
 from core.api.shapes import UnitRefSchema, unit_ref
 from core.api.refusals import refuses
-from core.i18n import T
 from core.models import Role
-from core.services import auth
-from core.violations import RuleError, Violation
+from core.services import auth, second_factor, sign_in
 
 blp = Blueprint("auth", __name__, url_prefix=TENANT,
                 description="Bearer tokens for API clients, and who the current user is")
@@ -28,13 +28,20 @@ class TokenRequestSchema(ApiSchema):
                              metadata={"format": "password"})
     name = fields.String(load_default="api", validate=validate.Length(min=1, max=100),
                          metadata={"description": "a name to recognise the token by"})
+    expires_in_days = Whole(load_default=None, allow_none=True, validate=validate.Range(min=1, max=3650),
+                            metadata={"description": "how long the token lives, in days (default and maximum: "
+                                                     "the deployment's, 30 and 90 unless configured)"})
+    otp = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20),
+                        metadata={"description": "the TOTP code (or a recovery code) of an account with a second factor"})
 
 
 class TokenSchema(ApiSchema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     created_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
+    state = fields.String(required=True, metadata={"enum": ["active", "expired", "revoked"]})
 
 
 class IssuedTokenSchema(TokenSchema):
@@ -62,8 +69,9 @@ class MeSchema(ApiSchema):
     roles = fields.List(fields.Nested(RoleSchema), required=True)
 
 
-def _token(row) -> dict:
-    return {"id": row.id, "name": row.name, "created_at": row.created_at, "revoked_at": row.revoked_at}
+def _token(row, now) -> dict:
+    return {"id": row.id, "name": row.name, "created_at": row.created_at, "expires_at": row.expires_at,
+            "revoked_at": row.revoked_at, "state": auth.token_state(row, now)}
 
 
 @blp.route("/auth/token")
@@ -71,22 +79,23 @@ class IssueToken(MethodView):
     @blp.doc(security=[])
     @blp.arguments(TokenRequestSchema)
     @blp.response(201, IssuedTokenSchema)
-    @refuses({401: "invalid_credentials"})
+    @refuses({401: "invalid_credentials second_factor_required", 422: "token_lifetime", 429: "too_many_attempts"})
     def post(self, body):
-        """Exchange a username and password for a bearer token"""
+        """Exchange a username and password (and a second factor's code, if the account has one)
+        for a bearer token (limited: past the limit, 429 with Retry-After)"""
         # Not context(): a stale token still sent along must not stand in the way of a new one.
         ctx = request_context.ctx()
-        user = auth.authenticate(ctx.session, body["username"], body["password"], ctx.settings.password_hashing)
-        if user is None:
-            # One answer for an unknown user and a wrong password: no probing for usernames.
-            raise RuleError(Violation("invalid_credentials", T("用户名或密码不正确", "Wrong username or password"),
-                                      field="password"), status=401)
-        ctx.session.info["actor_id"] = user.id  # the audit log names who created the token
+        settings = ctx.settings
+        lifetime = auth.token_lifetime(body["expires_in_days"], settings.token_days_default, settings.token_days_max)
+        address, limits = login_limits.address(), login_limits.limits()
+        user = sign_in.attempt(ctx, g.tenant.slug, body["username"], body["password"], address, "api", limits)
+        if second_factor.enabled(user):
+            sign_in.second_step(ctx, g.tenant.slug, user, body.get("otp"), address, "api", limits)
         with ctx.action("auth.token_issue"):
-            token = auth.issue_token(ctx.session, user, body["name"])
+            token = auth.issue_token(ctx.session, user, body["name"], lifetime)
         row = auth.token_record(ctx.session, token)
         ctx.commit()
-        return {**_token(row), "token": token}
+        return {**_token(row, ctx.clock.now()), "token": token}
 
 
 @blp.route("/auth/tokens")
@@ -94,9 +103,10 @@ class Tokens(MethodView):
     @login_required
     @blp.response(200, TokenListSchema)
     def get(self):
-        """The current user's tokens (revoked ones too)"""
+        """The current user's tokens (expired and revoked ones too, saying so)"""
         ctx = context(login=True)
-        return {"items": [_token(t) for t in auth.tokens_of(ctx.session, ctx.actor.user)]}
+        now = ctx.clock.now()
+        return {"items": [_token(t, now) for t in auth.tokens_of(ctx.session, ctx.actor.user)]}
 
 
 @blp.route("/auth/tokens/<id:token_id>")

@@ -202,15 +202,32 @@ class Unauthenticated(RuleError):
             "Log in first, or send a valid token (Authorization: Bearer txn_...)")))
 
 
+# Why a bearer token or a session cookie stands for nobody (``core.request_context``), as the
+# 401 says it: a client can tell "ask for a new token" from "this token was never valid here".
+TOKEN_REFUSED = {
+    "unknown": T("访问令牌无效，或不属于该辖区", "The token is invalid, or belongs to another tenant"),
+    "revoked": T("访问令牌已被撤销，请重新申请令牌", "This token has been revoked; ask for a new one"),
+    "expired": T("访问令牌已过期，请用用户名和密码重新申请令牌",
+                 "This token has expired; ask for a new one with your username and password"),
+    "disabled": T("该账号已停用", "This account is disabled"),
+}
+SESSION_ENDED = {
+    "ended": T("登录已结束（已退出，或密码、账号状态已更改），请重新登录",
+               "The sign-in has ended (signed out, or the password or the account changed); sign in again"),
+    "idle": T("长时间未操作，登录已超时，请重新登录", "The sign-in timed out after a while without activity; sign in again"),
+    "expired": T("登录已超过最长时限，请重新登录", "The sign-in reached its time limit; sign in again"),
+}
+
+
 def context(*, login: bool = False) -> Ctx:
-    """The request's Ctx. A bearer token that does not resolve (unknown, revoked, another
-    tenant's) is a 401 rather than a silent anonymous view; ``login`` requires a user."""
+    """The request's Ctx. A bearer token that does not resolve (unknown, revoked, expired,
+    another tenant's) is a 401 saying which, rather than a silent anonymous view; ``login``
+    requires a user (and says why a session cookie no longer is one)."""
     ctx = request_context.ctx()
     if g.get("auth_kind") == "token" and not ctx.actor.is_authenticated:
-        raise Unauthenticated(T("访问令牌无效、已撤销，或不属于该辖区",
-                                "The token is invalid, revoked, or belongs to another tenant"))
+        raise Unauthenticated(TOKEN_REFUSED.get(g.get("token_refusal"), TOKEN_REFUSED["unknown"]))
     if login and not ctx.actor.is_authenticated:
-        raise Unauthenticated()
+        raise Unauthenticated(SESSION_ENDED.get(g.get("session_ended")))
     return ctx
 
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, current_app, g, jsonify, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from core.db import RETRY_AFTER, unavailable
 from core.door.errors import input_violations
 from core.i18n import T, Text
 from core.plugin_host.manager import PluginFailure
@@ -44,6 +46,8 @@ GENERIC: dict[int, tuple[str, Text]] = {
 SUMMARY_CODE = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                 409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid",
                 503: "unavailable"}
+# A database that cannot be reached answers 503 with the code "database_unavailable" and a
+# Retry-After (``_database_error``).
 
 
 def is_api_request() -> bool:
@@ -75,7 +79,8 @@ def respond(violations: list[Violation], status: int, *, code: str | None = None
 
 
 def _rule_error(exc: RuleError) -> Response:
-    return respond(exc.violations, exc.status)
+    # A refusal may carry headers (a lockout's Retry-After).
+    return respond(exc.violations, exc.status, headers=getattr(exc, "headers", None))
 
 
 def _plugin_failure(exc: PluginFailure) -> Response:
@@ -102,6 +107,23 @@ def _http_error(exc: HTTPException) -> Response:
     return respond([Violation(code, message, field=field)], status, code=code, headers=headers)
 
 
+def _database_error(exc: DBAPIError) -> Response:
+    """A database that cannot be reached: 503 ``database_unavailable`` with ``Retry-After``
+    (nothing was done; the client tries again). Any other database error is a bug: 500."""
+    if not unavailable(exc):
+        return _server_error(exc)
+    c = g.get("ctx")
+    if c is not None:
+        try:
+            c.session.rollback()
+        except Exception:  # noqa: BLE001 - the answer must still be given
+            log.exception("rollback failed while answering 503")
+    log.warning("the database cannot be reached: %s %s: %s", request.method, request.path, exc.orig)
+    message = T(f"数据库暂时无法连接，操作没有完成，请约{RETRY_AFTER}秒后重试",
+                f"The database cannot be reached just now; nothing was done. Retry in about {RETRY_AFTER} seconds")
+    return respond([Violation("database_unavailable", message)], 503, headers={"Retry-After": str(RETRY_AFTER)})
+
+
 def _server_error(exc) -> Response:
     original = getattr(exc, "original_exception", None)
     log.error("unhandled error in %s %s", request.method, request.path, exc_info=original or exc)
@@ -114,6 +136,7 @@ def attach(bp) -> None:
     bp.register_error_handler(RuleError, _rule_error)
     bp.register_error_handler(PluginFailure, _plugin_failure)
     bp.register_error_handler(HTTPException, _http_error)
+    bp.register_error_handler(DBAPIError, _database_error)
     # Code-specific handlers the web UI may register on the app come before a blueprint's
     # generic one in Flask's lookup; these keep the API's answers JSON.
     for status in default_exceptions:

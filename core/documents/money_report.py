@@ -15,13 +15,13 @@ def workbook(o: MoneyOverview) -> bytes:
     wb = new_workbook(title)
     money = [Column("已到位（元）", "yuan", total=True), Column("已承诺（元）", "yuan", total=True),
              Column("已拨付（元）", "yuan", total=True), Column("已支出（元）", "yuan", total=True),
-             Column("可用余额（元）", "yuan", total=True), Column("上限（元）", "yuan", total=True)]
+             Column("为认领预留（元）", "yuan", total=True), Column("可用余额（元）", "yuan", total=True), Column("上限（元）", "yuan", total=True)]
     add_sheet(wb, "各街道汇总", [Column("街道/镇"), Column("资金数", "int", total=True), *money],
-              [[group_name(g), t.funds, t.allocated, t.committed, t.disbursed, t.spent, t.available, t.cap_fen]
+              [[group_name(g), t.funds, t.allocated, t.committed, t.disbursed, t.spent, t.held, t.available, t.cap_fen]
                for g in o.groups for t in (g.totals,)], title=f"{title} · 各街道汇总")
     add_sheet(wb, "各项资金明细", [Column("街道/镇"), Column("所属单位"), Column("资金名称"), Column("资金类型"),
                              Column("级别"), Column("年度", "int"), *money],
               [[group_name(g), r.fund.org_unit.name, r.fund.name, r.kind_label.zh, r.fund.tier or "", r.fund.year,
-                r.balance.allocated, r.balance.committed, r.balance.disbursed, r.balance.spent, r.balance.available,
+                r.balance.allocated, r.balance.committed, r.balance.disbursed, r.balance.spent, r.balance.held, r.balance.available,
                 r.fund.cap_fen] for g, r in o.rows], title=f"{title} · 各项资金明细")
     return to_bytes(wb)

@@ -7,9 +7,11 @@ from core.door import inbox  # noqa: F401  (inbox: notifications read, roles han
 from core.door import delivery  # noqa: F401  (delivery: plan tasks, activity records, people)
 from core.door import supervision  # noqa: F401  (supervision, the archive and the close-out)
 from core.door import reporting  # noqa: F401  (reporting: obligations and their reports)
+from core.door import accounts  # noqa: F401  (accounts: passwords, second factor, the offices' accounts)
+from core.door import mail  # noqa: F401  (mail: failed notification mails sent again)
 from core.door.operations import Operation
 
-AREAS = (applications, money, inbox, delivery, supervision, reporting)
+AREAS = (applications, money, inbox, delivery, supervision, reporting, accounts, mail)
 
 
 def operations() -> list[Operation]:

@@ -1,6 +1,6 @@
 """Delivery: the operations on an approved project while it is carried out (write its plan,
 update a task, request and decide a revision of the plan, record an activity with its photos and
-sign-in sheet, register and remove people).
+sign-in sheet, correct or delete it and add or remove its files, register and remove people).
 
 Each schema here is what both the API (``core.api.delivery``) and the web (``core.web.delivery``)
 read their input with; each operation calls its service (``core.services.delivery``). An
@@ -20,7 +20,7 @@ from core.door.operations import declare
 from core.i18n import T
 from core.models import PersonRole, TaskStatus
 from core.permissions import A
-from core.services.delivery import activities, people, plan
+from core.services.delivery import activities, activity_changes, people, plan
 from core.services.delivery.common import CONTENT_MAX, NAME_MAX, OWNER_MAX, PLACE_MAX, REASON_MAX, TITLE_MAX
 
 DATE_ERROR = "日期格式应为“年-月-日”，如 2023-05-20 | The date must be YYYY-MM-DD, e.g. 2023-05-20"
@@ -142,6 +142,67 @@ def record_activity(ctx, project_id: int, held_on, place: str, content: str, par
 
 RECORD_ACTIVITY = declare("activity.record", A.activity_record, ActivityInput, record_activity,
                           T("登记项目活动", "Record an activity"))
+
+
+# -- correcting and deleting activity records -------------------------------------------------------
+
+class ActivityEditInput(InputSchema):
+    """The record as it should read: every field of ``ActivityInput`` but the files (added and
+    removed on their own). The API sends JSON; the web its form."""
+
+    held_on = ActivityInput._declared_fields["held_on"]
+    place = ActivityInput._declared_fields["place"]
+    content = ActivityInput._declared_fields["content"]
+    participant_count = ActivityInput._declared_fields["participant_count"]
+    participants = ActivityInput._declared_fields["participants"]
+    volunteer_hours = ActivityInput._declared_fields["volunteer_hours"]
+    plan_task_id = ActivityInput._declared_fields["plan_task_id"]
+    no_task_reason = ActivityInput._declared_fields["no_task_reason"]
+    public = ActivityInput._declared_fields["public"]
+
+    @pre_load
+    def _none_when_blank(self, data, **kwargs):
+        """A form's empty select or input means none, as in ``ActivityInput``."""
+        blank = [key for key in ("plan_task_id", "volunteer_hours")
+                 if isinstance(data.get(key), str) and data.get(key).strip() in ("", "null")]
+        return {key: data[key] for key in data if key not in blank} if blank else data
+
+
+class ActivityDeleteInput(InputSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=REASON_MAX), metadata={
+        "label": T("删除原因", "Why it is deleted"),
+        "description": f"at least {plan.MIN_REASON} characters; kept in the audit log"})
+
+
+class ActivityFilesInput(InputSchema):
+    """Sent as multipart/form-data."""
+
+    photos = ActivityInput._declared_fields["photos"]
+    sign_in_sheet = ActivityInput._declared_fields["sign_in_sheet"]
+
+    @pre_load
+    def _none_in_multipart(self, data, **kwargs):
+        if isinstance(data.get("sign_in_sheet"), str) and data["sign_in_sheet"].strip() in ("", "null"):
+            data = {key: data[key] for key in data if key != "sign_in_sheet"}
+        return data
+
+
+def add_activity_files(ctx, activity_id: int, photos=(), sign_in_sheet: FileStorage | None = None, *, storage):
+    """``activity_changes.add_files`` with each upload as its name and stream."""
+    return activity_changes.add_files(
+        ctx, activity_id, [_upload(f) for f in photos or () if f.filename],
+        _upload(sign_in_sheet) if isinstance(sign_in_sheet, FileStorage) and sign_in_sheet.filename else None,
+        storage=storage)
+
+
+EDIT_ACTIVITY = declare("activity.edit", A.activity_edit, ActivityEditInput, activity_changes.edit_activity,
+                        T("修改活动记录", "Correct an activity record"))
+DELETE_ACTIVITY = declare("activity.delete", A.activity_edit, ActivityDeleteInput, activity_changes.delete_activity,
+                          T("删除活动记录", "Delete an activity record"))
+ADD_ACTIVITY_FILES = declare("activity.add_files", A.activity_edit, ActivityFilesInput, add_activity_files,
+                             T("补充活动照片或签到表", "Add photos or a sign-in sheet to an activity record"))
+REMOVE_ACTIVITY_FILE = declare("activity.remove_file", A.activity_edit, None, activity_changes.remove_file,
+                               T("删除活动照片或签到表", "Remove a photo or sign-in sheet of an activity record"))
 
 
 # -- the people registry -------------------------------------------------------------------------

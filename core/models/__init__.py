@@ -1,6 +1,6 @@
 """All core tables. Importing this package registers them on ``core.db.Base.metadata``."""
 from core.models.org import OrgUnit, Tenant, UnitKind
-from core.models.people import ApiToken, Membership, Role, User
+from core.models.people import ApiToken, LoginSession, Membership, Role, User
 from core.models.plugins import PluginEnablement, PluginFault
 from core.models.programme import Programme
 from core.models.project import Attachment, BudgetItem, Project, ProjectState
@@ -20,9 +20,11 @@ from core.models.supervision import (ProjectCloseout, Rectification, Rectificati
 # reporting: obligations with dates, their due items and reports
 from core.models.obligation import (DueItem, ItemState, ObligationAlert, ObligationPeriod, ObligationReport,
                                     ProgrammeObligation, ReportState)
+# the tasks a unit of work asked for, sent after its commit
+from core.models.outbox import OutboxMessage, OutboxState
 
 __all__ = [
-    "Tenant", "OrgUnit", "UnitKind", "User", "Membership", "Role", "ApiToken",
+    "Tenant", "OrgUnit", "UnitKind", "User", "Membership", "Role", "ApiToken", "LoginSession",
     "PluginEnablement", "PluginFault", "Programme", "Project", "ProjectState", "BudgetItem",
     "Attachment", "PanelMember", "Score", "Decision", "AuditEntry", "Notification", "Endorsement", "ChangeRequest",
     "Fund", "FundKind", "LedgerEntry", "EntryKind", "Sponsor", "SponsorKind", "Pledge",
@@ -34,6 +36,7 @@ __all__ = [
     # supervision and close-out
     "SupervisionAssignment", "SupervisionVisit", "Rectification", "RectificationState", "ProjectCloseout",
     "ProgrammeObligation", "ObligationPeriod", "ObligationAlert", "DueItem", "ItemState", "ObligationReport", "ReportState",
+    "OutboxMessage", "OutboxState",
 ]
 
 # Writing through these models is audited: the listener lives with the models so no session

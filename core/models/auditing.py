@@ -25,7 +25,7 @@ from core.models.audit import AuditEntry
 from core.personal_data import AUDIT_MASK
 from core.tenancy import TenantOwned
 
-REDACTED = {"password_hash", "token_hash"}
+REDACTED = {"password_hash", "token_hash", "key_hash", "totp_secret", "totp_recovery"}
 NOT_AUDITED = (AuditEntry,)
 
 

@@ -1,13 +1,13 @@
-"""People, their roles at org units, and API tokens."""
+"""People, their roles at org units, how they are signed in (login sessions) and API tokens."""
 from __future__ import annotations
 
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, Fen
+from core.db import Base, Fen, JSONDoc
 from core.i18n import T, Text
 from core.models._types import created_at, moment
 from core.models.org import OrgUnit
@@ -57,6 +57,16 @@ class User(TenantOwned, Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = created_at()
+    # A one-time password (an administrator's initial or reset one) must be replaced at the next
+    # sign-in before anything else (core.services.accounts, core.web.account).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    password_changed_at: Mapped[dt.datetime | None] = moment()
+    # The second factor (core.services.second_factor): the TOTP secret (set when enrolment
+    # starts, in force once ``totp_enabled_at`` is set by a code that matched) and the SHA-256 of
+    # each unused recovery code. Never copied into the audit log.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[dt.datetime | None] = moment()
+    totp_recovery: Mapped[list | None] = mapped_column(JSONDoc)
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user", lazy="selectin")
 
@@ -90,5 +100,26 @@ class ApiToken(TenantOwned, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = created_at()
     revoked_at: Mapped[dt.datetime | None] = moment()
+    # Every token expires (Settings.token_days_default / token_days_max); a row without a stamp
+    # is taken as expired, never as eternal.
+    expires_at: Mapped[dt.datetime | None] = moment()
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginSession(TenantOwned, Base):
+    """One signed-in browser: the session cookie carries its key, of which only the SHA-256 is
+    stored, so that signing out, a password change or a disabled account end it on the server
+    (a replayed cookie finds the row ended). The idle timeout is kept in the cookie itself."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Where the sign-in came from (the client's address as the app sees it), for the audit log.
+    address: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = created_at()
+    ended_at: Mapped[dt.datetime | None] = moment()
 
     user: Mapped[User] = relationship(lazy="joined")

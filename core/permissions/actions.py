@@ -74,11 +74,14 @@ class A:
     inbox_view = Action("inbox.view", T("查看自己的收件箱（待办与消息）", "see one's own inbox (to-dos and notifications)"))
     notification_read = Action("notification.read", T("将自己的消息标为已读", "mark one's own notifications read"))
     role_hand_over = Action("role.hand_over", T("交接角色（人员变动）", "hand a role over to a successor (a staff change)"))
+    mail_manage = Action("mail.manage", T("查看发送失败的通知邮件并重新发送", "see the notification mails that failed and send them again"))
     # delivery: plan tasks, activity records, people
     delivery_view = Action("delivery.view", T("查看实施计划、活动记录和人员名册（证件号、手机号遮蔽）",
                                               "see the plan, activity records and people registry (numbers masked)"))
     plan_edit = Action("plan.edit", T("编写实施计划，更新任务进度", "write the plan and update its tasks' progress"))
     activity_record = Action("activity.record", T("登记项目活动", "record an activity"))
+    activity_edit = Action("activity.edit", T("更正、删除活动记录，补充或删除其照片和签到表",
+                                              "correct or delete an activity record, add or remove its photos and sign-in sheets"))
     person_record = Action("person.record", T("登记、删除人员名册中的人员", "add people to or remove them from the registry"))
     person_read_personal = Action("person.read_personal", T("查看和导出完整的身份证号、手机号",
                                                             "see and export full ID and mobile numbers"))
@@ -99,6 +102,13 @@ class A:
     obligation_report = Action("obligation.report", T("填写、提交本单位应交的报告", "write and hand in a report one's unit owes"))
     obligation_review = Action("obligation.review", T("审核报告：通过或退回，通报逾期单位",
                                                       "accept or return reports, issue a notice on late units"))
+
+    # accounts: one's own password and second factor; the offices' accounts of their units
+    password_change = Action("password.change", T("修改自己的密码", "change one's own password"))
+    second_factor_manage = Action("second_factor.manage", T("启用或停用自己的两步验证（TOTP）",
+                                                            "enrol or remove one's own second factor (TOTP)"))
+    user_manage = Action("user.manage", T("为本单位及下级单位创建、停用、启用账号，重置密码，批量导入账号",
+                                          "create, disable, re-enable and reset the accounts of one's units, import them in bulk"))
 
     @classmethod
     def all(cls) -> list[Action]:

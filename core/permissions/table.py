@@ -160,6 +160,10 @@ CORE_ROWS: tuple[Row, ...] = tuple([
     *_rows(tuple(R), A.notification_read, S.self),
     *_rows(ADMINS, A.role_hand_over, S.below,
            T("本单位及下级单位人员所任的角色", "roles held at their units and the units below")),
+    # Mail that could not be sent: the tenant's administrator (a mail belongs to a person, not
+    # to a unit, and the SMTP server is the deployment's).
+    Row(R.district_admin, A.mail_manage, S.anywhere,
+        T("区级管理员：邮件属于个人而非某个单位", "the district administrator: a mail is a person's, not a unit's")),
     # delivery: plan tasks, activity records, people. The applicant's team writes the plan,
     # records activities and keeps the registry (an office for a project it applied for itself);
     # the oversight roles read them with personal numbers masked; only the applicant's unit and
@@ -172,6 +176,11 @@ CORE_ROWS: tuple[Row, ...] = tuple([
     *_rows(ADMINS, A.plan_edit, S.own_unit, T("本单位自己申报的项目", "projects the office applied for itself")),
     *_rows(APPLICANTS, A.activity_record, S.below),
     *_rows(ADMINS, A.activity_record, S.own_unit, T("本单位自己申报的项目", "projects the office applied for itself")),
+    # Correcting or deleting a record (and its photos) is the recording team's while the project
+    # runs, and the street office's, which answers for the records of the projects below it.
+    *_rows(APPLICANTS, A.activity_edit, S.below, T("登记活动的申请单位和项目团队", "the applicant's unit and team, who record them")),
+    Row(R.street_admin, A.activity_edit, S.below, T("街道社区自治办：更正其下项目的记录", "the street office, for the projects below it")),
+    Row(R.district_admin, A.activity_edit, S.own_unit, T("本单位自己申报的项目", "projects the office applied for itself")),
     *_rows(APPLICANTS, A.person_record, S.below),
     *_rows(ADMINS, A.person_record, S.own_unit, T("本单位自己申报的项目", "projects the office applied for itself")),
     *_rows(APPLICANTS, A.person_read_personal, S.below, T("申请单位自己", "the applicant's own unit")),
@@ -201,7 +210,24 @@ CORE_ROWS: tuple[Row, ...] = tuple([
     *_rows(ADMINS, A.obligation_report, S.own_unit, T("本单位自己应交的报告（镇街的月报、街道的督导）",
                                                      "what the office's own unit owes (a town's monthly report, a street's supervision)")),
     *_rows(ADMINS, A.obligation_review, S.below, T("政策指定的审核层级（街道或区、市）", "at the level the policy names to accept it")),
+    # accounts: everyone changes their own password and may add a second factor; the offices
+    # manage the accounts whose every role is held at their units or below (a street office
+    # never reaches the district's accounts or a sibling street's).
+    *_rows(tuple(R), A.password_change, S.self),
+    *_rows(tuple(R), A.second_factor_manage, S.self),
+    *_rows(ADMINS, A.user_manage, S.below, T("账号的每个角色都在本单位或下级单位", "every role of the account is held at their units or below")),
 ])
+
+
+# accounts: the kinds of unit a role may be given at, where it matters (core.services.accounts):
+# an office's role at its own level only, since a district role given at a street would reach
+# what the street office itself may not. Roles not named here may be held at any unit.
+ROLE_UNIT_KINDS: dict[str, frozenset[str]] = {
+    R.district_admin.value: frozenset({"district"}),
+    R.street_admin.value: frozenset({"street"}),
+    R.street_leader.value: frozenset({"street"}),
+    R.neighbourhood_staff.value: frozenset({"neighbourhood", "grid"}),
+}
 
 
 # Separation of duties: whoever may take the second action on an object may not take the first

@@ -1,6 +1,6 @@
 """What the caller may do now with an approved project's delivery records (see
 ``core.services.actions``): write the plan, update a task, request a revision, decide one,
-record an activity, register a person, read personal numbers. The API's ``actions`` field and
+record an activity, correct or delete one, register a person, read personal numbers. The API's ``actions`` field and
 the pages' buttons both come from ``delivery_offers``; the state half of each answer is the
 services' own guard (``core.services.delivery.common.not_open``, a plan already written, a
 revision pending), asked without acting."""
@@ -15,7 +15,7 @@ from core.services.delivery.common import not_open
 from core.services.delivery.plan import REVISING, WRITING, revisions as plan_revisions
 
 ACTIONS = ("set_plan", "task_status", "revise_plan", "decide_revision", "record_activity", "add_person",
-           "read_personal")
+           "read_personal", "edit_activity")
 
 
 def delivery_offers(ctx: Ctx, project: Project, *, revisions: list[PlanRevision] | None = None) -> Offers:
@@ -44,4 +44,7 @@ def delivery_offers(ctx: Ctx, project: Project, *, revisions: list[PlanRevision]
               blocked=closed(T("登记活动", "record an activity"))),
         offer(ctx, "add_person", A.person_record, project, now=True, blocked=closed(T("登记人员", "register people"))),
         offer(ctx, "read_personal", A.person_read_personal, project, now=True),
+        # Correcting, deleting, adding or removing the files of any of the project's records.
+        offer(ctx, "edit_activity", A.activity_edit, project, now=True,
+              blocked=closed(T("修改活动记录", "correct an activity record"))),
     ])

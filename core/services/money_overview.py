@@ -36,6 +36,7 @@ class Figures:
     committed: int = 0
     disbursed: int = 0
     spent: int = 0
+    held: int = 0
     available: int = 0
     cap_fen: int | None = None
     funds: int = 0
@@ -45,10 +46,11 @@ class Figures:
         caps = [b.cap_fen for b in balances if b.cap_fen is not None]
         return cls(allocated=sum(b.allocated for b in balances), committed=sum(b.committed for b in balances),
                    disbursed=sum(b.disbursed for b in balances), spent=sum(b.spent for b in balances),
-                   available=sum(b.available for b in balances), cap_fen=sum(caps) if caps else None,
+                   held=sum(b.held for b in balances), available=sum(b.available for b in balances), cap_fen=sum(caps) if caps else None,
                    funds=len(balances))
 
-    # The four parts a chart's bar is made of; together they are what may be committed in all.
+    # The five parts a chart's bar is made of; together they are what may be committed in all
+    # (committed + held for claims + available = min(allocated, cap), fund by fund).
     @property
     def disbursed_unspent(self) -> int:
         return self.disbursed - self.spent
@@ -59,13 +61,20 @@ class Figures:
 
     def segments(self) -> list[tuple[str, int]]:
         return [("spent", self.spent), ("disbursed_unspent", self.disbursed_unspent),
-                ("committed_undisbursed", self.committed_undisbursed), ("available", self.available)]
+                ("committed_undisbursed", self.committed_undisbursed), ("held", self.held),
+                ("available", self.available)]
+
+    @property
+    def may_commit(self) -> int:
+        """What may be committed in all: a bar's length."""
+        return self.committed + self.held + self.available
 
 
 SEGMENT_LABELS = {
     "spent": T("已支出", "spent"),
     "disbursed_unspent": T("已拨付未支出", "disbursed, not yet spent"),
     "committed_undisbursed": T("已承诺未拨付", "committed, not yet disbursed"),
+    "held": T("为认领项目预留", "held for claims"),
     "available": T("可用余额", "remaining"),
 }
 

@@ -47,14 +47,17 @@ class DefinitionError(ValueError):
     pass
 
 
-def load_file(platform: Platform, path: Path) -> Tenant:
+def load_file(platform: Platform, path: Path, *, logins: bool = True) -> Tenant:
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     if not isinstance(data, dict) or "slug" not in data:
         raise DefinitionError(f"{path}: a tenant file needs at least slug and name")
-    return load(platform, data)
+    return load(platform, data, logins=logins)
 
 
-def load(platform: Platform, data: dict) -> Tenant:
+def load(platform: Platform, data: dict, *, logins: bool = True) -> Tenant:
+    """Apply a tenant file. ``logins=False`` (production, ``tongxin tenants load``): the file's
+    users are not created (their passwords are the demo's); those that already exist get the
+    file's roles, and panels and sponsors name only those."""
     db = platform.db
     with db.scope() as s:  # the tenant directory is not tenant-owned
         tenant = s.scalars(select(Tenant).where(Tenant.slug == data["slug"])).one_or_none()
@@ -80,10 +83,11 @@ def load(platform: Platform, data: dict) -> Tenant:
         _walk(s, root, data.get("units") or [], units, ctx, pending_programmes, unit_specs)
         users = {}
         for u in data.get("users") or []:
-            users[u["username"]] = _user(s, u, units, platform.settings.password_hashing)
+            if logins or s.scalars(select(User.id).where(User.username == u["username"])).first() is not None:
+                users[u["username"]] = _user(s, u, units, platform.settings.password_hashing)
         s.flush()
         for unit, spec in pending_programmes:
-            _programme(ctx, unit, spec, users)
+            _programme(ctx, unit, spec, users, logins)
         # Money last: a fund is found through the programme whose policy declares it, and a
         # sponsor's login must exist.
         for unit in units.values():
@@ -91,7 +95,7 @@ def load(platform: Platform, data: dict) -> Tenant:
             for f in spec.get("funds") or []:
                 _fund(ctx, unit, f)
             for sp in spec.get("sponsors") or []:
-                _sponsor(s, unit, sp, users)
+                _sponsor(s, unit, sp if logins or sp.get("user") in users else {**sp, "user": None}, users)
     return tenant
 
 
@@ -221,7 +225,7 @@ def _sponsor(s, unit: OrgUnit, spec: dict, users: dict) -> None:
     sponsor.user_id = users[login].id if login else None
 
 
-def _programme(ctx: Ctx, unit: OrgUnit, spec: dict, users: dict) -> None:
+def _programme(ctx: Ctx, unit: OrgUnit, spec: dict, users: dict, logins: bool = True) -> None:
     s = ctx.session
     existing = s.scalars(select(Programme).where(Programme.org_unit_id == unit.id,
                                                  Programme.plugin_name == spec["plugin"],
@@ -229,6 +233,9 @@ def _programme(ctx: Ctx, unit: OrgUnit, spec: dict, users: dict) -> None:
     programme = existing or programmes.open_programme(ctx, unit.id, spec["plugin"], int(spec["year"]), spec.get("title"))
     s.flush()
     panel = spec.get("panel") or []
+    if not logins:  # the file's logins were not created: only those that exist sit on the panel
+        panel = [u for u in panel if u in users]
+        spec = {**spec, "chair": spec.get("chair") if spec.get("chair") in users else None}
     if panel:
         missing = [u for u in panel if u not in users]
         if missing:

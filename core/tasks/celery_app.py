@@ -15,8 +15,10 @@ from celery.schedules import crontab
 
 from core.clock import local_date
 from core.config import Settings
-from core.tasks import broker, jobs, mail
-from core.tasks.dispatch import enqueue
+from core.db import unavailable
+from core.production import refuse_unsafe
+from core.tasks import broker, jobs, mail, relay
+from core.tasks.dispatch import enqueue_now
 
 _declared: set[int] = set()  # the apps (by id) whose tasks are declared
 
@@ -37,7 +39,26 @@ BEAT_SCHEDULE = {
                                  "kwargs": {"day": BeatLazyFunc(beat_day)}},
     # inbox: every few minutes, each tenant's notifications not yet mailed (and the retries due)
     "mail-notifications": {"task": "tongxin.mail", "schedule": crontab(minute="*/5")},
+    # the outbox: every minute, each tenant's tasks not yet handed to the broker (it was down
+    # when their change was committed, or the process that committed it died first)
+    "outbox-relay": {"task": "tongxin.relay", "schedule": crontab(minute="*")},
 }
+
+# A task that met a database it cannot reach waits and tries again, for hours rather than
+# minutes: the message was already taken off the outbox, so giving up would lose the work.
+# The wait doubles from 10 s and stays under the broker's visibility timeout (a task that waits
+# longer than that is handed out twice: harmless, but pointless).
+DATABASE_RETRIES = 200
+LONGEST_DATABASE_WAIT = 240
+
+
+def retry(task, exc: Exception):
+    """``task.retry`` for a failed body: patiently when the database is unreachable,
+    otherwise within the task's own ``max_retries``."""
+    if unavailable(exc):
+        wait = min(10 * 2 ** task.request.retries, LONGEST_DATABASE_WAIT)
+        return task.retry(exc=exc, countdown=wait, max_retries=DATABASE_RETRIES)
+    return task.retry(exc=exc)
 
 
 def celery_for(settings: Settings) -> Celery:
@@ -62,33 +83,43 @@ def _declare(app: Celery, settings: Settings) -> None:
             return jobs.notify_panel(jobs.database(settings), tenant_id=tenant_id, project_id=project_id,
                                      submission=submission)
         except Exception as exc:  # noqa: BLE001 - retried; idempotent
-            raise self.retry(exc=exc)
+            raise retry(self, exc)
 
     @app.task(name="tongxin.remind_deadlines", shared=False, bind=True, max_retries=5, default_retry_delay=60)
     def remind_deadlines(self, tenant_id: int, day: str | None = None) -> int:
         try:
             return jobs.remind_deadlines(jobs.database(settings), tenant_id=tenant_id, day=day)
         except Exception as exc:  # noqa: BLE001 - retried; idempotent
-            raise self.retry(exc=exc)
+            raise retry(self, exc)
 
     @app.task(name="tongxin.obligations_daily", shared=False, bind=True, max_retries=5, default_retry_delay=60)
     def obligations_daily(self, tenant_id: int, day: str | None = None) -> dict:
         try:
             return jobs.obligations_daily(jobs.database(settings), tenant_id=tenant_id, day=day)
         except Exception as exc:  # noqa: BLE001 - retried; idempotent
-            raise self.retry(exc=exc)
+            raise retry(self, exc)
 
-    @app.task(name="tongxin.daily", shared=False)
-    def daily(day: str | None = None) -> int:
-        """Beat's daily entry: per tenant, one ``remind_deadlines`` and one ``obligations_daily``,
-        all for the same day."""
-        db = jobs.database(settings)
-        day = day or db.clock.today().isoformat()  # the Shanghai day, on the platform's clock
-        tenants = jobs.tenant_ids(db)
-        for tenant_id in tenants:
-            enqueue(settings, "tongxin.remind_deadlines", tenant_id=tenant_id, day=day)
-            enqueue(settings, "tongxin.obligations_daily", tenant_id=tenant_id, day=day)
+    @app.task(name="tongxin.daily", shared=False, bind=True, max_retries=0)
+    def daily(self, day: str | None = None) -> int:
+        """Beat's entry: per tenant, one ``remind_deadlines`` and one ``obligations_daily``,
+        all for the same day (through the outbox). Beat fires it once a day: a database that
+        cannot be reached then is waited for (``retry``), other failures are not retried."""
+        try:
+            db = jobs.database(settings)
+            day = day or db.clock.today().isoformat()  # the Shanghai day, on the platform's clock
+            tenants = jobs.tenant_ids(db)
+            for tenant_id in tenants:
+                enqueue_now(settings, "tongxin.remind_deadlines", tenant_id=tenant_id, day=day)
+                enqueue_now(settings, "tongxin.obligations_daily", tenant_id=tenant_id, day=day)
+        except Exception as exc:  # noqa: BLE001 - the bodies it fans out to are idempotent
+            raise retry(self, exc)
         return len(tenants)
+
+    @app.task(name="tongxin.relay", shared=False)
+    def relay_outbox() -> int:
+        """Beat's entry: send every tenant's outbox tasks still pending (``core.tasks.relay``).
+        Not retried: the next minute's run is the retry."""
+        return relay.relay_all(settings).sent
 
 
 def _declare_mail(app: Celery, settings: Settings) -> None:
@@ -99,7 +130,7 @@ def _declare_mail(app: Celery, settings: Settings) -> None:
         try:
             return mail.send_pending(jobs.database(settings), settings, tenant_id).sent
         except Exception as exc:  # noqa: BLE001 - retried; idempotent (a claimed mail is sent once)
-            raise self.retry(exc=exc)
+            raise retry(self, exc)
 
     @app.task(name="tongxin.mail", shared=False)
     def mail_all() -> int:
@@ -108,13 +139,17 @@ def _declare_mail(app: Celery, settings: Settings) -> None:
             return 0
         tenants = jobs.tenant_ids(jobs.database(settings))
         for tenant_id in tenants:
-            enqueue(settings, mail.TASK, tenant_id=tenant_id)
+            enqueue_now(settings, mail.TASK, tenant_id=tenant_id)
         return len(tenants)
 
 
 def _from_env() -> Celery:
     # TONGXIN_TODAY pins the worker's clock as it pins the web app's (core.clock.of_settings).
-    return celery_for(Settings.from_env())
+    # A production database with unsafe settings stops the worker and beat here, as it stops
+    # the web app (core.production).
+    settings = Settings.from_env()
+    refuse_unsafe(settings)
+    return celery_for(settings)
 
 
 # The module-level app the `celery -A core.tasks.celery_app` command line looks for; built

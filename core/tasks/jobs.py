@@ -114,9 +114,12 @@ _hosts: list = []
 
 
 def plugin_host():
-    from core.plugin_host.manager import PluginHost  # late: only the obligations task needs the plugins
+    from core.platform import register_parts  # late: only the obligations task needs the plugins
+    from core.plugin_host.manager import PluginHost
     if not _hosts:
-        _hosts.append(PluginHost())
+        host = PluginHost()
+        register_parts(host)  # as a platform's host is: the same sources, report facts and to-do kinds
+        _hosts.append(host)
     return _hosts[0]
 
 

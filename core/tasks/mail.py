@@ -15,7 +15,7 @@ the notification's own, so a mail reader can tell the two apart).
 its error and the time of the next attempt (``backoff``: 5 minutes, doubling, at most 12
 hours); after ``MAX_ATTEMPTS`` it is ``gave_up``, kept with its last error for the office.
 
-**When it runs.** In the embedded profile right after every in-process task (``core.tasks.dispatch``:
+**When it runs.** In the embedded profile right after every in-process task (``core.tasks.relay``:
 the tasks are what write notifications) and by ``tongxin mail send``; in production as the
 Celery task ``tongxin.send_mail``, for each tenant every few minutes (``BEAT_SCHEDULE``).
 
@@ -116,13 +116,19 @@ def send_pending(db: Database, settings: Settings, tenant_id: int, *, limit: int
         for i, letter in enumerate(letters):
             try:
                 smtp.send_message(compose(letter, settings, slug))
-            except (smtplib.SMTPServerDisconnected, OSError) as exc:  # the connection is gone: the rest wait too
+            except smtplib.SMTPServerDisconnected as exc:  # the connection is gone: the rest wait too
                 for rest in letters[i:]:
                     _record(db, tenant_id, rest.delivery_id, exc)
                 return Outcome(sent, failed + len(letters) - i)
             except smtplib.SMTPException as exc:  # this one refused (a bad address ...); go on with the others
+                # Before OSError, which SMTPException is a kind of: a refused address must not
+                # fail the letters after it with its own error.
                 _record(db, tenant_id, letter.delivery_id, exc)
                 failed += 1
+            except OSError as exc:  # the socket failed: the rest wait too
+                for rest in letters[i:]:
+                    _record(db, tenant_id, rest.delivery_id, exc)
+                return Outcome(sent, failed + len(letters) - i)
             else:
                 _record(db, tenant_id, letter.delivery_id, None)
                 sent += 1
@@ -205,6 +211,6 @@ def _record(db: Database, tenant_id: int, delivery_id: int, error: BaseException
 
 
 def run(settings: Settings, tenant_id: int) -> Outcome:
-    """The task body as the dispatcher and the CLI call it: this platform's database."""
+    """The task body as the relay and the CLI call it: this platform's database."""
     from core.tasks.jobs import database  # the tasks' one database per settings
     return send_pending(database(settings), settings, tenant_id)

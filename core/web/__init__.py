@@ -11,7 +11,7 @@ by ``plugin_pages``. The project page (``project_page``) gathers its sections th
 ``tongxin_project_panels`` hook, core's own from the built-in plugin ``project_panels`` that
 ``init_app`` registers on the host. ``supervision`` (visits, rectifications, commissioned
 organisations) and ``archive`` (a project's archive and its close-out) have pages of their own,
-reached from the project page's sections (``supervision_panels``). Every POST carries a CSRF token (``csrf``); errors become
+reached from the project page's sections (``supervision_panels``); ``tokens`` lists a user's API tokens. Every POST carries a CSRF token (``csrf``); errors become
 pages (``errors``); templates get ``_t``/``locale`` and filters from ``templating``.
 
 Every asset (CSS, JS, the logo) ships in ``static/``: users' networks may be closed, so there
@@ -26,6 +26,7 @@ from core.i18n import SUPPORTED
 
 def init_app(app: Flask) -> None:
     from core.web import (
+        account,
         admin,
         auth,
         csrf,
@@ -46,6 +47,8 @@ def init_app(app: Flask) -> None:
         review,
         sponsors,
         templating,
+        tokens,
+        users,
     )
 
     registry = {"plugin_pages": {}, "blueprint_errors": {}}
@@ -53,6 +56,7 @@ def init_app(app: Flask) -> None:
     # Core's sections of the project page answer the hook a policy's sections answer.
     app.extensions["tongxin"].host.builtins.register(project_panels.NAME, project_panels)
     from core.web import archive, supervision  # supervision, the archive and the close-out: their pages
+    from core.web import activity_changes, mail  # correcting activity records; failed mail sent again
 
     # A fresh parent per app: blueprints cannot gain children once registered somewhere.
     web = Blueprint("web", __name__)
@@ -60,7 +64,10 @@ def init_app(app: Flask) -> None:
                   money.bp, fund_requests.bp, sponsors.bp, disclosure.bp, inbox.bp,
                   delivery.bp,  # delivery: plan tasks, activity records, people
                   supervision.bp, archive.bp,  # supervision, the archive and the close-out
-                  reporting.bp):  # reporting: obligations and their reports
+                  reporting.bp,  # reporting: obligations and their reports
+                  tokens.bp,  # the user's API tokens and sign-ins
+                  account.bp, users.bp,  # accounts: one's own password and second factor; the offices' accounts
+                  activity_changes.bp, mail.bp):  # correcting activity records; failed mail sent again
         web.register_blueprint(child)
     app.register_blueprint(web)
     plugin_owners = plugin_pages.init_app(app, registry)
@@ -68,6 +75,7 @@ def init_app(app: Flask) -> None:
     inbox.init_app(app)  # the count in every page's header
     errors.init_app(app)
     web_roots = {"web"} | set(plugin_owners)
+    account.init_app(app, web_roots)  # a one-time password is changed (a required second factor set up) first
 
     @app.before_request
     def _remember_language_and_check_csrf():
@@ -77,18 +85,3 @@ def init_app(app: Flask) -> None:
         if lang in SUPPORTED:
             session["lang"] = lang
         csrf.check()
-
-    @app.after_request
-    def _security_headers(response):
-        if request.path.startswith("/api/"):
-            return response
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        # Everything is served from here: no inline script, no CDN.
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "form-action 'self'; frame-ancestors 'none'; base-uri 'self'")
-        return response
-

@@ -4,7 +4,10 @@
   expired form) → a page listing each reason with its clause, with the error's status;
 - ``PluginFailure`` → recorded for the tenant's administrators
   (``core.services.faults.record_fault``) and a friendly 503;
-- 400/403/404/405/413/500 → Chinese (or English) pages.
+- 400/403/404/405/413/500 → Chinese (or English) pages;
+- a database that cannot be reached (``core.db.unavailable``) → 503 with ``Retry-After``, a
+  page that needs no database and reloads itself, so it recovers by itself when the database is
+  back.
 
 Requests under ``/api/`` are left to the API's own handlers: when the API registered app-wide
 handlers before us they are called, otherwise a minimal JSON body is returned.
@@ -13,10 +16,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request, url_for
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from core import request_context
+from core.db import RETRY_AFTER, unavailable
 from core.i18n import T, Text
 from core.plugin_host.manager import PluginFailure
 from core.services.faults import record_fault
@@ -97,7 +102,39 @@ def init_app(app: Flask) -> None:
             _rollback()
         return _page(code)
 
+    @app.errorhandler(DBAPIError)
+    def _database_error(err: DBAPIError):
+        if not unavailable(err):
+            raise err  # a statement that failed: a bug, answered as 500 and logged
+        _rollback()
+        log.warning("the database cannot be reached: %s %s: %s", request.method, request.path, err.orig)
+        if _is_api():  # the API's blueprints answer their own; a URL of none gets the same shape
+            response, status = _json(503, [DATABASE_DOWN])
+            response.headers["Retry-After"] = str(RETRY_AFTER)
+            return response, status
+        return unavailable_page()
+
     for code in HTTP_TEXT:
         if code in (409, 415, 422, 503):
             continue  # raised as RuleError / PluginFailure, not as HTTP exceptions
         app.register_error_handler(code, _http_error)
+
+
+DATABASE_DOWN = Violation("database_unavailable", T(
+    f"数据库暂时无法连接，您的操作没有完成，请约{RETRY_AFTER}秒后重试。",
+    f"The database cannot be reached just now; nothing was done. Please try again in about {RETRY_AFTER} seconds."))
+
+
+def unavailable_page():
+    """The 503 page of a database that cannot be reached: rendered without the site's context
+    processors (they ask the database); a page that was read reloads itself after
+    ``Retry-After``, a form that was sent offers the way back to it (reloading would not send it)."""
+    loc = request_context.locale()
+    reading = request.method in ("GET", "HEAD")
+    heading, _ = HTTP_TEXT[503]
+    html = current_app.jinja_env.get_template("errors/unavailable.html").render(
+        locale=loc, retry_after=RETRY_AFTER if reading else None, heading=heading.render(loc), text=DATABASE_DOWN.message.render(loc),
+        site=T("同心 · 社区自治项目平台", "Tongxin community projects").render(loc),
+        stylesheet=url_for("static", filename="css/site.css"), again=request.full_path.rstrip("?") if reading else (request.referrer or "/"),
+        retry_label=T("重试", "Try again").render(loc))
+    return html, 503, {"Retry-After": str(RETRY_AFTER)}

@@ -5,8 +5,9 @@ registration forms).
 
 One module per concept: ``common`` (who may see and record, which projects take records, what
 the policies say: ``core.plugin_host.delivery_rules``), ``plan`` (tasks and revisions),
-``activities`` (activity records, their files and participants), ``photos`` (pictures checked
+``activities`` (activity records, their files and participants), ``activity_changes`` (correcting
+and deleting them, adding and removing their files), ``photos`` (pictures checked
 and stripped), ``people`` (the registry, masking, consent, retention, exports) and ``progress``
 (derived, never typed). Callers say ``delivery.plan.set_plan`` and so on.
 """
-from core.services.delivery import activities, common, people, photos, plan, progress  # noqa: F401
+from core.services.delivery import activities, activity_changes, common, people, photos, plan, progress  # noqa: F401

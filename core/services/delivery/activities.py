@@ -87,13 +87,15 @@ def _participants(ctx: Ctx, project_id: int, lines: Sequence[str], v: Violations
     return out
 
 
-def _task(ctx: Ctx, project_id: int, task_id: int | None, reason: str, v: Violations) -> None:
+def _task(ctx: Ctx, project_id: int, task_id: int | None, reason: str, v: Violations, keep: int | None = None) -> None:
+    """``keep``: the task a corrected record already belongs to, which it may keep even if the
+    plan has dropped it since (the activity was held for it)."""
     if task_id is not None:
         task = ctx.session.get(PlanTask, task_id)
         if task is None or task.project_id != project_id:
             v.add(Violation("unknown_task", T("所选任务不是本项目实施计划中的任务", "That task is not in this project's plan"),
                             field="plan_task_id"))
-        elif task.status == TaskStatus.dropped.value:
+        elif task.status == TaskStatus.dropped.value and task_id != keep:
             v.add(Violation("task_dropped", T(f"任务「{task.title}」已取消，不能再登记活动", f"Task '{task.title}' was dropped"),
                             field="plan_task_id"))
     elif len(reason) < MIN_REASON:
@@ -102,11 +104,13 @@ def _task(ctx: Ctx, project_id: int, task_id: int | None, reason: str, v: Violat
                                             f"(at least {MIN_REASON} characters)"), field="no_task_reason"))
 
 
-def record_activity(ctx: Ctx, project_id: int, held_on: dt.date, place: str, content: str, participant_count: int,
-                    participants: Sequence[str] = (), volunteer_hours: str | None = None, plan_task_id: int | None = None,
-                    no_task_reason: str = "", public: bool = False, photos: Sequence[Upload] = (),
-                    sign_in_sheet: Upload | None = None, *, storage) -> ActivityRecord:
-    project = acting_on(ctx, project_id, A.activity_record, RECORDING)
+def record_values(ctx: Ctx, project, held_on: dt.date, place: str, content: str, participant_count: int,
+            participants: Sequence[str], volunteer_hours: str | None, plan_task_id: int | None, no_task_reason: str,
+            has_sheet: bool, photos: int = 0, *, keep_task: int | None = None) -> tuple[dict, list[ActivityParticipant]]:
+    """The rules a record meets, recorded or corrected (``core.services.delivery.activity_changes``):
+    its values as stored and its named participants, or a ``RuleError`` naming every problem at
+    once. ``has_sheet``: a sign-in sheet comes with it or is kept; ``photos``: how many come now;
+    ``keep_task``: a corrected record's task, kept even if dropped since."""
     v = Violations()
     place, content, no_task_reason = (place or "").strip(), (content or "").strip(), (no_task_reason or "").strip()
     if not place:
@@ -117,7 +121,7 @@ def record_activity(ctx: Ctx, project_id: int, held_on: dt.date, place: str, con
         v.add(Violation("activity_in_future", T(f"活动日期{held_on}晚于今天，只能登记已经举行的活动",
                                                 f"{held_on} is after today: record activities once held"), field="held_on"))
     v.extend(outside_period(rules_of(ctx, project), held_on, "held_on", T("活动日期", "activity date")))
-    _task(ctx, project.id, plan_task_id, no_task_reason if plan_task_id is None else "", v)
+    _task(ctx, project.id, plan_task_id, no_task_reason if plan_task_id is None else "", v, keep_task)
     named = _participants(ctx, project.id, participants, v) if len(participants) <= MAX_NAMES else []
     if len(participants) > MAX_NAMES:
         v.add(Violation("too_many_names", T(f"参加人员名单最多{MAX_NAMES}人；人数更多时请上传签到表",
@@ -126,7 +130,7 @@ def record_activity(ctx: Ctx, project_id: int, held_on: dt.date, place: str, con
         v.add(Violation("count_below_names", T(f"参加人数（{participant_count}）少于名单中的人数（{len(participants)}）",
                                                f"The count ({participant_count}) is below the names listed ({len(participants)})"),
                         field="participant_count"))
-    if participant_count > 0 and not participants and sign_in_sheet is None:
+    if participant_count > 0 and not participants and not has_sheet:
         v.add(Violation("sign_in_required", T("请上传签到表（照片或PDF），或填写参加人员名单",
                                               "Upload the sign-in sheet (photo or PDF), or list the participants"),
                         field="sign_in_sheet"))
@@ -144,20 +148,36 @@ def record_activity(ctx: Ctx, project_id: int, held_on: dt.date, place: str, con
                             field="volunteer_hours"))
         else:
             total = given
-    if len(photos) > MAX_PHOTOS:
+    if photos > MAX_PHOTOS:
         v.add(Violation("too_many_photos", T(f"一次最多上传{MAX_PHOTOS}张照片", f"At most {MAX_PHOTOS} photos at once"), field="photos"))
     v.raise_if_blocking()
+    return {"held_on": held_on, "place": place, "content": content, "participant_count": participant_count,
+            "volunteer_tenths": total, "plan_task_id": plan_task_id,
+            "no_task_reason": no_task_reason if plan_task_id is None else ""}, named
+
+
+def record_activity(ctx: Ctx, project_id: int, held_on: dt.date, place: str, content: str, participant_count: int,
+                    participants: Sequence[str] = (), volunteer_hours: str | None = None, plan_task_id: int | None = None,
+                    no_task_reason: str = "", public: bool = False, photos: Sequence[Upload] = (),
+                    sign_in_sheet: Upload | None = None, *, storage) -> ActivityRecord:
+    project = acting_on(ctx, project_id, A.activity_record, RECORDING)
+    values, named = record_values(ctx, project, held_on, place, content, participant_count, participants, volunteer_hours,
+                            plan_task_id, no_task_reason, sign_in_sheet is not None, len(photos))
     # The files last: a record refused for its words stores nothing.
+    files = stored_files(ctx, storage, photos, sign_in_sheet)
+    with ctx.action("activity.record"):
+        record = ActivityRecord(project_id=project.id, public=bool(public), recorded_by_id=ctx.actor.id,
+                                files=files, participants=named, **values)
+        ctx.session.add(record)
+    return record
+
+
+def stored_files(ctx: Ctx, storage, photos: Sequence[Upload], sign_in_sheet: Upload | None) -> list[ActivityFile]:
+    """The uploads checked (each refusal naming its field: ``photos.1``) and stored."""
     files = [_stored(ctx, storage, upload, "photo", f"photos.{i}", IMAGE_TYPES) for i, upload in enumerate(photos)]
     if sign_in_sheet is not None:
         files.append(_stored(ctx, storage, sign_in_sheet, "sign_in", "sign_in_sheet", SHEET_TYPES))
-    with ctx.action("activity.record"):
-        record = ActivityRecord(project_id=project.id, plan_task_id=plan_task_id, no_task_reason=no_task_reason if plan_task_id is None else "",
-                                held_on=held_on, place=place, content=content, participant_count=participant_count,
-                                volunteer_tenths=total, public=bool(public), recorded_by_id=ctx.actor.id,
-                                files=files, participants=named)
-        ctx.session.add(record)
-    return record
+    return files
 
 
 def _stored(ctx: Ctx, storage, upload: Upload, kind: str, field: str, allowed: tuple[str, ...]) -> ActivityFile:

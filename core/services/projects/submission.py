@@ -92,11 +92,10 @@ def submit(ctx: Ctx, project_id: int) -> Project:
 
 
 def notify_panel_after_commit(ctx: Ctx, project: Project, occasion: str) -> None:
-    """Queue the (idempotent) task telling the programme's panel that ``project`` awaits them;
-    ``occasion`` identifies this submission or endorsement, so a retry does not notify twice."""
-    tenant_id, pid = ctx.tenant_id, project.id
-    ctx.after_commit(lambda: enqueue(ctx.settings, "tongxin.notify_panel", tenant_id=tenant_id, project_id=pid,
-                                     submission=occasion))
+    """Queue the (idempotent) task telling the programme's panel that ``project`` awaits them,
+    in the outbox of this transaction (sent once it is committed); ``occasion`` identifies this
+    submission or endorsement, so a retry does not notify twice."""
+    enqueue(ctx, "tongxin.notify_panel", tenant_id=ctx.tenant_id, project_id=project.id, submission=occasion)
 
 
 def withdraw(ctx: Ctx, project_id: int) -> Project:
