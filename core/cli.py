@@ -104,6 +104,57 @@ def tenants_list() -> None:
             click.echo(f"{t.slug}\t{t.name}")
 
 
+@tenants.command("remove")
+@click.argument("slug")
+@click.option("--backup", "backup_file", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A backup holding this tenant, taken after its last change (tongxin backup).")
+@click.option("--yes", is_flag=True, help="Confirm: the tenant's rows and files are deleted.")
+def tenants_remove(slug: str, backup_file: Path, yes: bool) -> None:
+    """Delete a tenant's rows and files, once a backup proves it can be restored (tongxin restore)."""
+    from core.backup import BackupRefused, remove
+    if not yes:
+        raise click.ClickException(f"移除辖区 {slug} 会删除其全部数据和文件：确认请加 --yes / "
+                                   f"removing tenant {slug} deletes all its rows and files: add --yes to confirm")
+    try:
+        done = remove(Settings.from_env(), slug, backup_file)
+    except BackupRefused as refused:
+        raise click.ClickException(str(refused)) from refused
+    click.echo(f"已移除辖区 {slug}：{done['rows']} 行，{done['files']} 个文件 / "
+               f"removed tenant {slug}: {done['rows']} rows, {done['files']} files")
+
+
+@main.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--tenant", "slugs", multiple=True, help="Only this tenant (repeatable); default: the whole deployment.")
+def backup(destination: Path, slugs: tuple[str, ...]) -> None:
+    """Write the deployment's rows and uploaded files (or some tenants') into one archive file."""
+    from core.backup import BackupRefused, take
+    try:
+        manifest = take(Settings.from_env(), destination, slugs)
+    except BackupRefused as refused:
+        raise click.ClickException(str(refused)) from refused
+    for t in manifest["tenants"]:
+        rows = sum(table["tenants"][t["slug"]]["rows"] for table in manifest["tables"].values())
+        click.echo(f"{t['slug']}: {rows} 行 rows, {len(manifest['files'][t['slug']])} 个文件 files")
+    click.echo(f"备份已写入 / backup written: {destination}")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--tenant", "slugs", multiple=True,
+              help="Only this tenant of the archive (repeatable), onto a deployment that does not hold it.")
+def restore(source: Path, slugs: tuple[str, ...]) -> None:
+    """Restore a backup: a whole deployment onto an empty one, or tenants onto one without them."""
+    from core.backup import BackupRefused, restore as put_back
+    try:
+        done = put_back(Settings.from_env(), source, slugs)
+    except BackupRefused as refused:
+        raise click.ClickException(str(refused)) from refused
+    for slug, counts in done.items():
+        click.echo(f"已恢复 {slug}：{counts['rows']} 行，{counts['files']} 个文件 / "
+                   f"restored {slug}: {counts['rows']} rows, {counts['files']} files")
+
+
 @main.group()
 def plugins() -> None:
     """Installed policy plugins."""
@@ -231,6 +282,42 @@ def money_reconcile(tenant_slug: str | None) -> None:
                 click.echo(f"  [{slug}] 资金#{c.fund_id} {c.name}: {problem.zh} / {problem.en}", err=True)
         sys.exit(1)
     click.echo(f"\n对账通过 / reconciliation passed: {funds} 项资金")
+
+
+@main.group("personal-data")
+def personal_data() -> None:
+    """Personal data: how long people registries are kept (core.services.retention)."""
+
+
+@personal_data.command("retention")
+@click.option("--tenant", "tenant_slug", default=None, help="One tenant's slug (default: every tenant).")
+@click.option("--dry-run", is_flag=True, help="List what is due; change nothing.")
+def personal_data_retention(tenant_slug: str | None, dry_run: bool) -> None:
+    """Anonymise the people registries whose retention period has ended (the policies' periods,
+    else TONGXIN_PERSONAL_DATA_RETENTION_YEARS). Idempotent: run it daily."""
+    from core.models import Tenant
+    from core.services import retention
+    from core.services.context import Actor, Ctx
+    p = _platform()
+    with p.db.session() as s:
+        stmt = select(Tenant).order_by(Tenant.id)
+        if tenant_slug:
+            stmt = stmt.where(Tenant.slug == tenant_slug)
+        found = [(t.id, t.slug) for t in s.scalars(stmt)]
+    if tenant_slug and not found:
+        raise click.ClickException(f"没有辖区 {tenant_slug} / no tenant {tenant_slug}")
+    total = 0
+    for tid, slug in found:
+        with p.db.session(tenant_id=tid) as s:
+            ctx = Ctx(session=s, actor=Actor.anonymous(), host=p.host, settings=p.settings, tenant_id=tid)
+            done = retention.apply(ctx, dry_run=dry_run)
+            if not dry_run:
+                ctx.commit()
+        for d in done:
+            total += d.people
+            click.echo(f"[{slug}] 项目#{d.project_id} {d.title}: {d.people} 人，保存至 {d.kept_until.isoformat()}（{d.years}年）")
+    verb = "到期待匿名化 / due" if dry_run else "已匿名化 / anonymised"
+    click.echo(f"{verb}: {total} 人 / people")
 
 
 @main.group()

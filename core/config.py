@@ -19,6 +19,18 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value if value not in (None, "") else default
 
 
+def _int_or_none(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        years = int(value)
+    except ValueError:
+        raise ValueError(f"TONGXIN_PERSONAL_DATA_RETENTION_YEARS must be a whole number of years, not {value!r}") from None
+    if years < 0:
+        raise ValueError("TONGXIN_PERSONAL_DATA_RETENTION_YEARS must be 0 or more")
+    return years
+
+
 @dataclass
 class Settings:
     # The runtime connection. On PostgreSQL this must be the runtime role (no BYPASSRLS),
@@ -87,6 +99,10 @@ class Settings:
     # out again (Redis transport): what brings back the task of a worker killed as a whole
     # (core.tasks.broker). Longer than any task runs, short enough that "again" is minutes.
     task_visibility_timeout: int = 300
+    # Years a project's people registry is kept after the project's period, where none of its
+    # policies declares a period (a policy's own setting wins: core.services.retention); None:
+    # kept until the street office decides. Applied by `tongxin personal-data retention`.
+    personal_data_retention_years: int | None = None
     # The platform's clock itself, when the program embedding Tongxin hands one in (the test
     # suite moves one clock for every platform of a test); None: made from ``today`` on first use
     # (core.clock.of_settings). Not an environment variable.
@@ -134,6 +150,7 @@ class Settings:
             profile=_env("TONGXIN_PROFILE"),
             require_admin_totp=_env("TONGXIN_REQUIRE_ADMIN_TOTP", "0").lower() in ("1", "true", "yes"),
             task_visibility_timeout=int(_env("TONGXIN_TASK_VISIBILITY_TIMEOUT", str(cls.task_visibility_timeout))),
+            personal_data_retention_years=_int_or_none(_env("TONGXIN_PERSONAL_DATA_RETENTION_YEARS")),
         )
         for key, value in overrides.items():
             setattr(s, key, value)

@@ -11,7 +11,8 @@ mobile number, checked by their formats and masked for everyone who does not nee
 Masks keep what lets a person be told apart on a list (the region and the last four) and hide
 the rest: ``3101**********1234``, ``138****5678``. The audit log writes the masked form too
 (``AUDIT_MASK`` in a column's ``info``), so that reading the log never reveals a number the
-reader may not see on the page.
+reader may not see on the page. What the public sees of a form is scrubbed (``scrub``): any
+run of digits shaped like a mobile, a landline or an ID number is masked, wherever it stands.
 """
 from __future__ import annotations
 
@@ -91,3 +92,26 @@ def mask_mobile(value: str | None) -> str | None:
     if not value:
         return value
     return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
+
+
+# Shapes scrubbed out of public text: an ID number (18 characters, or an old 15-digit one), a
+# mobile number (with or without +86 and separators), a landline with its area code (0595-1234567,
+# 021 6234 5678) and any other run of seven or more digits, which is more likely a number to
+# reach someone than anything the public needs. Years, amounts and dates are shorter.
+_PERSONAL_NUMBER = re.compile(
+    r"(?<![\dA-Za-z])(?:\d{17}[\dXx]|\d{15}"
+    r"|(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}"
+    r"|0\d{2,3}[\s-]?\d{3,4}[\s-]?\d{4}"
+    r"|\d{7,})(?!\d)")
+
+
+def scrub(value):
+    """``value`` (text, or a list or dict of them) with every number that could reach or identify
+    a person masked as ``***``; anything else unchanged."""
+    if isinstance(value, str):
+        return _PERSONAL_NUMBER.sub("***", value)
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    if isinstance(value, dict):
+        return {k: scrub(v) for k, v in value.items()}
+    return value

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import uuid
 
 from sqlalchemy import event
 
@@ -25,6 +26,19 @@ def login(client, username: str, tenant: str = "jingan") -> dict:
 
 def url(path: str, tenant: str = "jingan") -> str:
     return f"{API}/t/{tenant}{path}"
+
+
+def keyed(body: dict | None) -> dict:
+    """``body`` with an idempotency key, as a client sends with every request that records money
+    (a fresh one, unless the body names its own)."""
+    return {"key": f"tests-{uuid.uuid4().hex}", **(body or {})}
+
+
+def form_key(html: str) -> str:
+    """The idempotency key the first form of ``html`` that records money carries (hidden)."""
+    match = re.search(r'<input type="hidden" name="key" value="([^"]+)">', html)
+    assert match, "no form with an idempotency key"
+    return match.group(1)
 
 
 def programme(client) -> int:

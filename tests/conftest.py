@@ -144,10 +144,20 @@ def _urls(dbname: str) -> tuple[str, str]:
             f"postgresql+psycopg://postgres@{PG_HOST}/{dbname}")
 
 
+# A test moves the world's clock through months of a year (on_day) while the same browser or
+# API client stays signed in, which no deployment's session or token would survive. The world's
+# sign-ins therefore last the year; the timeouts and token lifetimes themselves are tested with a
+# deployment's defaults by the tests marked ``deployment_timeouts`` (tests/test_sessions.py ...).
+YEAR_LONG_SIGN_INS = {"session_idle_minutes": 366 * 24 * 60, "session_absolute_hours": 366 * 24,
+                      "token_days_default": 366, "token_days_max": 3650}
+
+
 def world_settings(**kw) -> Settings:
-    """Settings as every test platform has them: the world's day, cheap hashing, and the world's
-    tenant files as the default for `tongxin tenants load` (never the demo's)."""
-    return Settings(today=WORLD_TODAY, password_hashing=HASHING, tenants_dir=str(WORLD), **kw)
+    """Settings as every test platform has them: the world's day, cheap hashing, sign-ins that
+    last the world's year, and the world's tenant files as the default for `tongxin tenants
+    load` (never the demo's)."""
+    return Settings(**{"today": WORLD_TODAY, "password_hashing": HASHING, "tenants_dir": str(WORLD),
+                       **YEAR_LONG_SIGN_INS, **kw})
 
 
 def _load_world(settings: Settings) -> None:
@@ -207,17 +217,23 @@ def profile(request) -> str:
 
 
 @pytest.fixture
-def settings(profile, shared_dir, tmp_path) -> Settings:
+def settings(request, profile, shared_dir, tmp_path) -> Settings:
     """Settings for a fresh copy of the test world's database in the test's profile, with the
-    test's clock: every platform and app built from them shares it, and ``on_day`` moves it."""
+    test's clock: every platform and app built from them shares it, and ``on_day`` moves it.
+    Marked ``deployment_timeouts``: sessions and tokens time out as a deployment's do."""
     from tests.factories import running_clock
     ref = _template(profile, shared_dir)
     files = tmp_path / "files"
+    if request.node.get_closest_marker("deployment_timeouts"):
+        defaults = Settings()
+        timeouts = {k: getattr(defaults, k) for k in YEAR_LONG_SIGN_INS}
+    else:
+        timeouts = {}
     with running_clock(Clock(WORLD_TODAY)) as clock:
         if profile == "sqlite":
             db = tmp_path / "tongxin.db"
             shutil.copy(ref, db)
-            yield world_settings(database_url=f"sqlite:///{db}", storage_dir=str(files), clock=clock)
+            yield world_settings(database_url=f"sqlite:///{db}", storage_dir=str(files), clock=clock, **timeouts)
             return
         name = f"tongxin_t_{os.environ[RUN_ID_VAR]}_{uuid.uuid4().hex[:8]}"
         # FILE_COPY: for a database this small, copying the files is over twice as fast as
@@ -225,7 +241,7 @@ def settings(profile, shared_dir, tmp_path) -> Settings:
         _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{ref}" STRATEGY FILE_COPY')
         runtime, admin = _urls(name)
         yield world_settings(database_url=runtime, admin_database_url=admin, runtime_role=RUNTIME_ROLE,
-                             storage_dir=str(files), clock=clock)
+                             storage_dir=str(files), clock=clock, **timeouts)
         _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -23,8 +23,10 @@ FIGURES_VAR = "TONGXIN_TEST_FIGURES"
 # name: (label, must stay zero)
 FIGURES: dict[str, tuple[str, bool]] = {
     "routes_x_actors": ("routes × actors covered", False),
-    "fuzz_cases": ("fuzz cases run", False),
+    "isolation_requests": ("requests of the isolation matrix", False),
     "leaks": ("leaks found", True),
+    "fuzz_cases": ("fuzz cases run", False),
+    "fuzz_findings": ("fuzz findings", True),
     "faults_injected": ("faults injected", False),
     "work_lost": ("work lost", True),
     "duplicates": ("duplicates", True),

@@ -22,7 +22,7 @@ from core.models import (
     User,
 )
 from core.money import fen_to_yuan
-from core.services import funding, ledger, pledges, projects, review
+from core.services import fund_requests, funding, ledger, pledges, projects, review
 from core.services.auth import hash_password
 from tests.factories import (
     APPLICATION_DAY,
@@ -143,6 +143,20 @@ def approved_project(platform, *, track="micro_venture", title="口袋花园", b
     with acting(platform, "jingan", "ghxl_chair") as ctx:
         review.decide(ctx, pid, "approved", approvals=list(approvals))
     return pid
+
+
+def disbursed(platform, pid: int, amount: str = "500") -> int:
+    """A request of the approved project ``pid`` filed, accepted, approved in its batch and paid out."""
+    leaders(platform)
+    with acting(platform, "jingan", "luochuan") as ctx:
+        rid = fund_requests.file_request(ctx, pid, amount=amount, purpose="购买活动物料").id
+    with acting(platform, "jingan", "ghxl_admin") as ctx:
+        batch = fund_requests.accept(ctx, rid).batch_id
+    with acting(platform, "jingan", "fr_leader") as ctx:
+        fund_requests.approve_batch(ctx, batch)
+    with acting(platform, "jingan", "ghxl_admin") as ctx:
+        fund_requests.disburse(ctx, rid)
+    return rid
 
 
 def item_ids(platform, pid: int) -> list[int]:

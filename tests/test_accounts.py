@@ -163,7 +163,10 @@ def test_api_change_password_and_the_one_time_password_comes_first(client, platf
     assert r.status_code == 422 and {e["code"] for e in r.get_json()["errors"]} >= {"password_too_short"}
     r = client.post(url("/me/password"), headers=token, json={"current_password": one_time, "new_password": STRONG})
     assert r.status_code == 204
-    assert client.get(url("/projects"), headers=token).status_code == 200
+    # The change ended every credential made with the old password, this token too; a new one works.
+    assert client.get(url("/projects"), headers=token).status_code == 401
+    r = client.post(f"{API}/t/jingan/auth/token", json={"username": "luochuan_2", "password": STRONG})
+    assert client.get(url("/projects"), headers={"Authorization": f"Bearer {r.get_json()['token']}"}).status_code == 200
 
 
 def test_api_users_are_refused_to_a_neighbourhood_and_listed_for_an_office(client):

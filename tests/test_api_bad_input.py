@@ -291,6 +291,17 @@ def _valid_bodies(client, platform) -> dict:
         ("post", "/obligations/{item_id}/return"): {"reason": "请补充统计口径"},
         ("post", "/obligations/{item_id}/acceptance"): {"note": "已阅"},
         ("post", "/obligations/{item_id}/notice"): {"text": "逾期未报，予以通报"},
+        # correcting activity records: there is no activity 1 in this world (404)
+        ("put", "/activities/{activity_id}"): {"held_on": "2023-03-15", "place": "活动室", "content": "居民议事会",
+                                               "participant_count": 10},
+        ("post", "/activities/{activity_id}/deletion"): {"reason": "同一活动登记了两次"},
+        # accounts: the applicant is no office (403), has no second factor to confirm or remove
+        # (409); a spoilt current password is a wrong one
+        ("post", "/me/password"): {"current_password": PASSWORD, "new_password": "晴天去公园散步-2023"},
+        ("post", "/me/second-factor/confirm"): {"code": "123456"},
+        ("post", "/me/second-factor/remove"): {"current_password": PASSWORD},
+        ("post", "/users"): {"username": "new_person", "display_name": "新同事", "unit_id": unit(client, "ghxl-luochuan"),
+                             "role": "neighbourhood_staff"},
     }
 
 
@@ -351,7 +362,8 @@ def test_garbage_at_every_write_endpoint_is_a_4xx_in_chinese(client, platform):
               "fund_id": 1, "entry_id": 1, "request_id": 1, "batch_id": 1, "pledge_id": 1,
               "notification_id": 1,  # inbox
               "task_id": 1, "revision_id": 1, "person_id": 1, "activity_id": 1,
-              "rectification_id": 1, "item_id": 1}
+              "rectification_id": 1, "item_id": 1,
+              "file_id": 1, "user_id": 1, "delivery_id": 1}  # activity files, accounts, failed mail
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         audit_before = ctx.session.scalar(select(func.count(AuditEntry.id)))
 

@@ -49,7 +49,7 @@ def test_the_documented_limits_hold_at_the_api(client):
     body = is_error(client.post(url("/projects"), headers=applicant, json={**base, "title": "长" * 61}), 422)
     assert body["errors"][0]["field"] == "title" and "60" in body["message"]
     body = is_error(client.post(url("/fund-requests"), headers=applicant, json={
-        "project_id": 1, "amount": "100", "purpose": "用" * 501}), 422)
+        "project_id": 1, "amount": "100", "purpose": "用" * 501, "key": "limits-1"}), 422)
     assert body["errors"][0]["field"] == "purpose" and "500" in body["message"]
 
 

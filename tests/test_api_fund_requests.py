@@ -5,11 +5,12 @@ by default and in English with ``Accept-Language: en``. Both profiles."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.clients import is_error, login, url
+from tests.clients import is_error, keyed, login, url
 from tests.factories import PDF, PNG
 from tests.money_factories import approved_project, draft, item_ids, leaders, money_for, snapshot
 
@@ -20,7 +21,13 @@ EN = {"Accept-Language": "en"}
 pytestmark = pytest.mark.usefixtures("in_implementation")
 
 
+# What records money (filing, an expense, a refund) carries an idempotency key, as a client sends it.
+KEYED = re.compile(r"^(|/\d+/expenses|/\d+/refunds)$")
+
+
 def post(client, path: str, headers: dict, **kw):
+    if KEYED.match(path):
+        kw = {k: keyed(v) if k in ("json", "data") else v for k, v in kw.items()}
     return client.post(url(f"/fund-requests{path}"), headers=headers, **kw)
 
 

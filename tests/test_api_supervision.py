@@ -127,7 +127,8 @@ def test_the_close_releases_the_commitment_and_a_closed_project_refuses_records(
         done = r.get_json()
         assert done["state"] == "closed" and done["closeout"]["released"] == "4000.00" and done["releases"] == []
         body = is_error(client.post(url("/fund-requests"), headers=owner, json={"project_id": pid, "amount": "100",
-                                                                             "purpose": "再买物料"}), 409, "project_closed")
+                                                                             "purpose": "再买物料", "key": "after-close"}),
+                        409, "project_closed")
         assert "已于2023-12-10结项" in body["message"]
         body = is_error(client.post(url(f"/projects/{pid}/change-requests"), headers=owner, json={
             "reason": "想改成一居一品", "proposed_track": "yiju_yipin"}), 409, "project_closed")
@@ -147,8 +148,9 @@ def test_a_pilots_archive_and_the_tools(client, platform):
     owner = login(client, "qinghua", "jinjiang")
     doc = client.get(url(f"/projects/{pid}/archive", "jinjiang"), headers=owner).get_json()
     assert (doc["complete"], doc["total"]) == (1, 8) and doc["archive_items"][0]["complete"]
-    photos = doc["archive_items"][1]["evidence"][1]
-    assert photos["registered"] is False and photos["url"] is None
+    photos = doc["archive_items"][1]["evidence"][1]  # recorded with the activities: none yet, and where to add them
+    assert (photos["registered"], photos["found"], photos["count"]) == (True, False, 0)
+    assert photos["url"] == f"/t/jinjiang/projects/{pid}/activities"
     r = client.post(url(f"/projects/{pid}/archive/documents", "jinjiang"), headers=owner,
                     data={"kind": "work_method", "file": (io.BytesIO(PDF), "邻里驿站工作法.pdf")})
     assert r.status_code == 201 and r.get_json()["kind"] == "work_method", r.get_json()
@@ -161,5 +163,6 @@ def test_a_pilots_archive_and_the_tools(client, platform):
 
     ghxl = approved_project(platform)
     tools = client.get(url(f"/projects/{ghxl}/tools"), headers=login(client, "luochuan")).get_json()["tools"]
-    assert [t["number"] for t in tools if t["available"]] == [1, 2, 3, 8, 12]
-    assert tools[11]["url"].endswith(f"/t/jingan/projects/{ghxl}#fund-requests") and tools[3]["url"] is None
+    assert [t["number"] for t in tools if t["available"]] == list(range(1, 13))  # all twelve, each where it is done
+    assert tools[11]["url"].endswith(f"/t/jingan/projects/{ghxl}#fund-requests")
+    assert tools[3]["url"].endswith(f"/projects/{ghxl}/plan") and tools[8]["url"].endswith(f"obligations?project_id={ghxl}")

@@ -5,8 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
+
 from tests.clients import API, Web, is_error, login, url
 from tests.factories import PASSWORD, later
+
+# Sessions and tokens time out here as a deployment's defaults say (the test world's last its year).
+pytestmark = pytest.mark.deployment_timeouts
 
 ME = url("/me")
 

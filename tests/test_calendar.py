@@ -82,7 +82,7 @@ def test_fund_requests_are_filed_in_the_implementation_phase_only(platform):
 def test_over_http_a_march_fund_request_is_refused_citing_the_plan(client, platform):
     pid = approved_project(platform)
     luochuan = login(client, "luochuan")
-    body = {"project_id": pid, "amount": "100", "purpose": "购买活动物料"}
+    body = {"project_id": pid, "amount": "100", "purpose": "购买活动物料", "key": "march-request"}
     before = snapshot(platform)
     answer = is_error(client.post(url("/fund-requests"), headers=luochuan, json=body), 422, "window_closed")
     v = next(e for e in answer["errors"] if e["code"] == "window_closed")
@@ -121,7 +121,8 @@ def test_on_the_page_a_spending_application_before_the_meeting_is_refused_with_t
     staff.login("haiyuan")
     before = snapshot(platform)
     r = staff.post(f"/projects/{pid}/fund-requests", {"amount": "1000", "purpose": "采购爱心椅",
-                                                       "beneficiaries": "独居老人20户", "back": "project"})
+                                                       "beneficiaries": "独居老人20户", "key": "before-meeting",
+                                                       "back": "project"})
     assert r.status_code == 422
     page = text(r)
     assert "经费事先申请" in page and hy.SPENDING.zh[:20] in page

@@ -99,7 +99,7 @@ def test_a_fund_request_is_refused_alike_by_the_api_and_the_page(app, client, pl
         return (client.post(url("/fund-requests"), headers=api, json=body),
                 page.post(f"/projects/{pid}/fund-requests", {**form, "back": "project"}))
 
-    good = {"project_id": pid, "amount": "100", "purpose": "购买活动物料", "month": "2023-04"}
+    good = {"project_id": pid, "amount": "100", "purpose": "购买活动物料", "month": "2023-04", "key": "tests-door-fr"}
     message = same_refusal(*both({**good, "purpose": "物" * 501}), "purpose", "fr-purpose")
     assert message == "用途：长度不能超过 500 个字"
     message = same_refusal(*both({**good, "month": "2023-13"}), "month", "fr-month")
@@ -138,20 +138,20 @@ def test_spending_and_refunds_are_refused_alike_by_the_api_and_the_page(app, cli
     api, page = login(client, "luochuan"), web(app, "luochuan")
     before = snapshot(platform)
 
-    no_voucher = {"amount": "100", "memo": "绿植"}
+    no_voucher = {"amount": "100", "memo": "绿植", "key": "tests-door-spend"}
     message = same_refusal(client.post(url(f"/fund-requests/{rid}/expenses"), headers=api, data=no_voucher),
                            page.post(f"/fund-requests/{rid}/expenses", {**no_voucher, "back": "project"},
                                      content_type="multipart/form-data"), "voucher", f"fr-{rid}-voucher")
     assert message == "凭证/发票：请上传 PDF、JPG 或 PNG 文件"
-    long_memo = {"amount": "100", "memo": "物" * 501}
+    long_memo = {"amount": "100", "memo": "物" * 501, "key": "tests-door-spend"}
     api_r = client.post(url(f"/fund-requests/{rid}/expenses"), headers=api,
                         data={**long_memo, "voucher": (io.BytesIO(PNG), "发票.png")})
     web_r = page.post(f"/fund-requests/{rid}/expenses", {**long_memo, "back": "project",
                                                          "voucher": (io.BytesIO(PNG), "发票.png")},
                       content_type="multipart/form-data")
     assert same_refusal(api_r, web_r, "memo", f"fr-{rid}-spend-memo") == "支出说明：长度不能超过 500 个字"
-    same_refusal(client.post(url(f"/fund-requests/{rid}/refunds"), headers=api, json={"amount": "abc"}),
-                 page.post(f"/fund-requests/{rid}/refunds", {"amount": "abc", "back": "project"}),
+    same_refusal(client.post(url(f"/fund-requests/{rid}/refunds"), headers=api, json={"amount": "abc", "key": "tests-r"}),
+                 page.post(f"/fund-requests/{rid}/refunds", {"amount": "abc", "key": "tests-r", "back": "project"}),
                  "amount", f"fr-{rid}-refund-amount")
     assert snapshot(platform) == before
 
@@ -180,7 +180,8 @@ def test_a_fund_offers_its_forms_as_the_api_says_and_refuses_alike(app, client, 
                         web(app, "ghxl_admin").post(f"/funds/{fid}/allocations", body), "memo", "memo") == \
         "摘要：长度不能超过 500 个字"
     r = web(app, "ghxl_admin").post(f"/funds/{fid}/allocations", {"amount": "100", "memo": "拨入"})  # no key
-    assert r.status_code == 422 and "请求编号：必填项，不能为空" in text(r)  # the hidden key's refusal, above the form
+    # The hidden key's refusal, above the form: without it the request cannot be taken safely (400).
+    assert r.status_code == 400 and "请求编号（key）：必填（每次新的登记用一个新编号" in text(r)
     assert snapshot(platform) == before
 
 

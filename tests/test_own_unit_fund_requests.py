@@ -9,6 +9,7 @@ A test policy declares the phase and the fund; both profiles."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import select
@@ -140,7 +141,7 @@ def test_over_the_api_the_reason_is_sent_with_the_request(spending):
     with on_day(APPLICATION_DAY):
         office = login(client, "sp_office", TENANT)
         path = f"/api/v1/t/{TENANT}/fund-requests"
-        body = {"project_id": pid, "amount": "300", "purpose": "购买议事桌椅"}
+        body = {"project_id": pid, "amount": "300", "purpose": "购买议事桌椅", "key": "own-unit-api"}
         answer = is_error(client.post(path, headers=office, json=body), 422, "window_closed")
         assert answer["errors"][0]["clause"] == SPENDING.zh and answer["errors"][0]["severity"] == "needs_approval"
         is_error(client.post(path, headers=office, json={**body, "override_reason": "急"}), 422, "override_reason_required")
@@ -163,7 +164,8 @@ def test_on_the_page_the_approver_is_asked_for_the_reason_beside_the_other_field
         section = page[page.index('id="fund-requests"'):]
         assert 'name="override_reason"' in section and "时段外办理的理由" in section and SPENDING.zh not in section
         assert "写明理由后办理" in section  # why the reason is asked: the window's refusal, said beforehand
-        form = {"amount": "300", "purpose": "购买议事桌椅", "back": "project"}
+        form = {"amount": "300", "purpose": "购买议事桌椅", "back": "project",
+                "key": re.search(r'name="key" value="([0-9a-f]{32})"', section).group(1)}  # the form's own
         r = office.post(f"/projects/{pid}/fund-requests", {**form, "override_reason": "急"})
         assert r.status_code == 422 and 'id="fr-override-err1"' in text(r)
         r = office.post(f"/projects/{pid}/fund-requests", form)

@@ -262,10 +262,12 @@ def test_the_orm_bound_to_one_tenant_cannot_get_anothers_project(two_tenants, pl
 # Tables whose rows are records (they change state, never vanish): the runtime role may not
 # DELETE or TRUNCATE them (core.plugin_host.migration_helpers.enable_tenant_rls(records=True)).
 RECORDS = ("fund_request_batches", "sponsors", "pledges", "fund_requests", "plan_tasks", "plan_revisions",
-           "activity_participants", "supervision_assignments", "supervision_visits", "rectifications",
-           "project_closeouts", "obligations", "obligation_periods", "due_items", "obligation_alerts",
-           "obligation_reports")
-DELETABLE = ("registry_people", "mail_deliveries", "role_handovers", "projects", "outbox_messages")
+           "supervision_assignments", "supervision_visits", "rectifications", "project_closeouts", "obligations",
+           "obligation_periods", "due_items", "obligation_alerts", "obligation_reports", "login_sessions")
+# An activity record may be deleted, with its files and participants, by who recorded it (the
+# audit log keeps why and what it said: core.services.delivery.activity_changes).
+DELETABLE = ("registry_people", "mail_deliveries", "role_handovers", "projects", "outbox_messages",
+             "activity_records", "activity_files", "activity_participants")
 
 
 def test_records_cannot_be_deleted_by_the_runtime_role_and_the_rest_can(owner, pg_settings):

@@ -66,6 +66,9 @@ def test_the_api_token_needs_the_code_and_removal_needs_the_password(client, set
     r = client.post(f"{API}/t/jingan/auth/token", json={"username": "luochuan", "password": PASSWORD,
                                                          "otp": _code(settings, secret)})
     assert r.status_code == 201
+    # Enrolling changed the credentials: the token from before it ended with them.
+    assert client.get(url("/me"), headers=headers).status_code == 401
+    headers = {"Authorization": f"Bearer {r.get_json()['token']}"}
     r = client.post(url("/me/second-factor/remove"), headers=headers, json={"current_password": "wrong"})
     assert r.status_code == 422
     assert client.post(url("/me/second-factor/remove"), headers=headers, json={"current_password": PASSWORD}).status_code == 204

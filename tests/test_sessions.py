@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from core.models import ApiToken, LoginSession, User
 from core.services import auth, login_sessions
-from tests.clients import Web, is_error, login, url
-from tests.factories import acting, later
+from tests.clients import Web, is_error, login, text, url
+from tests.factories import PASSWORD, acting, later
+
+# Sessions and tokens time out here as a deployment's defaults say (the test world's last its year).
+pytestmark = pytest.mark.deployment_timeouts
 
 ME = url("/me")
 
@@ -77,7 +81,7 @@ def test_credentials_changed_ends_every_session_and_token(app, client, platform)
     with acting(platform, "jingan", "jingan_admin") as ctx:
         from core.models import AuditEntry
         actions = set(ctx.session.scalars(select(AuditEntry.entity).where(AuditEntry.action == "user.password_change")))
-    assert actions == {"login_sessions", "api_tokens"}
+    assert actions == {"login_sessions", "api_tokens", "users"}  # and the change itself, on the user
     # Signing in again works: the change ended what was, not what comes.
     assert _signed_in(app).client.get(ME).status_code == 200
 
@@ -153,3 +157,14 @@ def test_login_sessions_store_only_a_hash(app, platform):
                                        absolute=dt.timedelta(hours=12))
         assert found.user.username == "luochuan"
         assert ctx.session.scalars(select(ApiToken)).all() == []
+
+
+def test_changing_ones_own_password_keeps_this_browser_and_signs_out_the_others(app):
+    here, elsewhere = _signed_in(app), _signed_in(app)
+    before = _cookie(here.client)
+    r = here.post("/account/password", {"current_password": PASSWORD, "new_password": "晴天去公园散步-2023",
+                                        "confirm_password": "晴天去公园散步-2023"})
+    assert r.status_code == 302, text(r)
+    assert here.get("/inbox").status_code == 200  # a new session in this browser
+    assert elsewhere.get("/inbox").status_code == 302  # the other browser is signed out
+    assert "登录已结束" in is_error(_replay(app, before).get(ME), 401)["message"]  # and this one's old cookie

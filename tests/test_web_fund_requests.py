@@ -11,7 +11,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from tests.clients import Web, text
+from tests.clients import Web, form_key, text
 from tests.factories import PNG
 from tests.money_factories import approved_project, item_ids, leaders, snapshot
 
@@ -43,34 +43,35 @@ def test_a_request_through_the_pages_from_the_form_to_the_final_accounts(app, pl
     assert "申请本月资金" in section and "尚可申请" in section and "4,000.00" in section
     assert "活动物料（预算 3,000.00元，尚可申请 3,000.00元）" in section
     assert "项目经费决算表" in section and "下载决算表（Excel）" in section
+    key = form_key(section)  # the form's idempotency key: kept while the form is refused and sent again
 
     # Bad input is refused beside its field; nothing is written and what was typed stays. The
     # form is read by the operation's schema first (a missing purpose), then the service's rules.
     before = snapshot(platform)
     r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "10.001", "purpose": "", "month": "2023-04",
-                                                         "budget_item_id": str(posters), "back": "project"})
+                                                         "budget_item_id": str(posters), "back": "project", "key": key})
     assert r.status_code == 422
     html = text(r)
     assert "用途：必填项，不能为空" in error_beside(html, "fr-purpose")
-    assert 'value="10.001"' in html
+    assert 'value="10.001"' in html and form_key(html[html.index('id="fund-requests"'):]) == key
     r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "10.001", "purpose": "印制海报", "month": "2023-04",
-                                                         "budget_item_id": str(posters), "back": "project"})
+                                                         "budget_item_id": str(posters), "back": "project", "key": key})
     assert r.status_code == 422
     assert "金额应为以元为单位的金额" in error_beside(text(r), "fr-amount")
     # The page's notice at the top links to the refused form.
     assert "未能保存。" in html and 'href="#form-fund-requests"' in html and 'id="form-fund-requests"' in html
     r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "1000.01", "purpose": "印制海报", "month": "2023-04",
-                                                         "budget_item_id": str(posters), "back": "project"})
+                                                         "budget_item_id": str(posters), "back": "project", "key": key})
     assert r.status_code == 422
     assert "超出预算明细「宣传海报」的剩余额度" in error_beside(text(r), "fr-amount")
     r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "5000", "purpose": "物料", "month": "2023-04",
-                                                         "budget_item_id": "", "back": "project"})
+                                                         "budget_item_id": "", "back": "project", "key": key})
     assert "尚可申请 4,000.00元" in error_beside(text(r), "fr-amount")
     assert snapshot(platform) == before
 
     r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "1500", "purpose": "购买活动物料", "month": "2023-04",
                                                          "beneficiaries": "楼组居民", "budget_item_id": str(materials),
-                                                         "back": "project"})
+                                                         "back": "project", "key": key})
     assert r.status_code == 302, text(r)
     rid = int(r.headers["Location"].rsplit("#fr-", 1)[1])
     page = text(luochuan.get(f"/projects/{pid}"))
@@ -120,15 +121,17 @@ def test_a_request_through_the_pages_from_the_form_to_the_final_accounts(app, pl
     assert r.status_code == 409 and "不能重复拨付" in text(r)
 
     # The neighbourhood records spending with the voucher; more than was paid is refused beside the amount.
-    r = luochuan.post(f"/fund-requests/{rid}/expenses", {"amount": "1500.01", "memo": "绿植", "back": "project",
+    page = text(luochuan.get(f"/projects/{pid}"))
+    key = form_key(page[page.index(f'id="fr-{rid}"'):])  # the spending form's own
+    r = luochuan.post(f"/fund-requests/{rid}/expenses", {"amount": "1500.01", "memo": "绿植", "back": "project", "key": key,
                                                          "voucher": (io.BytesIO(PNG), "发票.png")},
                       content_type="multipart/form-data")
     assert r.status_code == 422 and "尚可支出 1,500.00元" in error_beside(text(r), f"fr-{rid}-spend-amount")
-    r = luochuan.post(f"/fund-requests/{rid}/expenses", {"amount": "1200", "memo": "绿植和工具", "back": "project"},
+    r = luochuan.post(f"/fund-requests/{rid}/expenses", {"amount": "1200", "memo": "绿植和工具", "back": "project", "key": key},
                       content_type="multipart/form-data")
     assert r.status_code == 422 and "凭证/发票：请上传 PDF、JPG 或 PNG 文件" in error_beside(text(r), f"fr-{rid}-voucher")
     r = luochuan.post(f"/fund-requests/{rid}/expenses", {"amount": "1200", "memo": "绿植和工具", "back": "project",
-                                                         "voucher": (io.BytesIO(PNG), "发票.png")},
+                                                         "key": key, "voucher": (io.BytesIO(PNG), "发票.png")},
                       content_type="multipart/form-data")
     assert r.status_code == 302, text(r)
     page = text(luochuan.get(f"/projects/{pid}"))
@@ -163,7 +166,8 @@ def test_the_pages_speak_english_when_asked(app, platform):
     page = text(luochuan.get(f"/projects/{pid}?lang=en"))
     section = page[page.index('id="fund-requests"'):]
     assert "Fund requests" in section and "File the request" in section and "Final accounts" in section
-    r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "-1", "purpose": "x", "back": "project"})
+    r = luochuan.post(f"/projects/{pid}/fund-requests", {"amount": "-1", "purpose": "x", "back": "project",
+                                                         "key": form_key(section)})
     assert "The amount must be an amount of yuan such as 5000" in error_beside(text(r), "fr-amount")
     office = text(web(app, "ghxl_admin").get("/fund-requests?lang=en"))
     assert "Waiting for acceptance" in office and "Monthly batches" in office

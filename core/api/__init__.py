@@ -44,6 +44,15 @@ DESCRIPTION = """\
   `"actions": [{"action", "allowed", "reason", "shown", "permission"}]` (the web shows the same buttons).
 - Money moved for a fund request or a batch (disbursement, expense, refund) answers 201 with the request or
   batch and the ledger `entries` posted.
+- Every operation that records money (a fund request, an expense, a refund, a pledge, money received, an
+  allocation, a transfer, a correction) requires an idempotency key in its body's `key` field (a form field
+  of a multipart body): make one per new record (a UUID will do) and send the same one when you send the
+  same request again (a retry after a timeout, a double click). The same key with the same input records
+  nothing new and answers what the first answered (the same status and object); the same key with other
+  input is a 409 `idempotency_conflict`; a body without `key` is a 400 `idempotency_key_required`. A key is
+  the tenant's and names one record of its kind (a fund request, a pledge, a ledger posting). A
+  disbursement names no key: the request (or batch) is its own, and a second one is refused (409
+  `already_disbursed`, `nothing_to_disburse`).
 """ % {"json_kib": json_body.MAX_BYTES // 1024, "json_depth": json_body.MAX_DEPTH,
        "json_values": f"{json_body.MAX_VALUES:,}", "max_yuan": MAX_TEXT}
 

@@ -245,7 +245,7 @@ def init_app(app: Flask) -> None:
     def _password_first():
         if not request.path.startswith("/api/") or g.get("tenant") is None or request.endpoint in OPEN_ENDPOINTS:
             return
-        if not request.headers.get("Authorization") and not session.get("uid"):
+        if not request.headers.get("Authorization") and not session.get("sid"):
             return
         user = request_context.ctx().actor.user
         if user is not None and user.must_change_password:

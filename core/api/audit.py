@@ -1,4 +1,5 @@
-"""GET .../audit: the tenant's append-only log of changes (administrators only)."""
+"""GET .../audit: the tenant's append-only log of changes (administrators only); every read is
+recorded in the log itself (``audit.read``)."""
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -55,5 +56,6 @@ class Audit(MethodView):
         ctx = context(login=True)
         rows, total = audit_log.entries(ctx, entity=query.get("entity"), entity_id=query.get("entity_id"),
                                         **limit_offset(query))
+        ctx.commit()  # the read itself is in the log
         return paged([{"id": e.id, "at": e.at, "actor": user_ref(u), "action": e.action, "entity": e.entity,
                        "entity_id": e.entity_id, "before": e.before, "after": e.after} for e, u in rows], total, query)

@@ -21,7 +21,7 @@ from core import request_context
 from core.api import errors
 from core.api.json_body import read_json
 from core.i18n import T
-from core.door.errors import INPUT_CODE, input_violations  # noqa: F401  (re-exported for the API modules)
+from core.door.errors import INPUT_CODE, input_status, input_violations  # noqa: F401  (re-exported for the API modules)
 from core.door.fields import (  # noqa: F401  (the API's modules take their fields from here)
     ID_MAX, Flag, Id, InputSchema, Pattern, QueryId, QueryWhole, Whole, Yuan,
 )
@@ -133,7 +133,8 @@ class ApiParser(FlaskParser):
         return location_data
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
-        raise RuleError(input_violations(error, schema), status=error_status_code or 422)
+        violations = input_violations(error, schema)
+        raise RuleError(violations, status=error_status_code or input_status(violations))
 
 
 class Blueprint(flask_smorest.Blueprint):

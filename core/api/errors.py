@@ -89,8 +89,27 @@ def _plugin_failure(exc: PluginFailure) -> Response:
     return respond([exc.violation()], 503, headers={"Retry-After": "60"})
 
 
+def _no_rule_takes_the_path(exc: HTTPException) -> bool:
+    """Whether a 405 is really a 404: Werkzeug answers 405 when two rules share a path and the
+    id in it fails every rule's converter (``/activities/0`` with a GET and a PUT rule), although
+    no method would have found anything there."""
+    allowed = [m for m in (getattr(exc, "valid_methods", None) or []) if m not in ("HEAD", "OPTIONS")]
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for method in allowed:
+        try:
+            adapter.match(method=method)
+        except HTTPException as other:
+            if other.code != 404:
+                return False
+        else:
+            return False
+    return bool(allowed)
+
+
 def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
+    if status == 405 and _no_rule_takes_the_path(exc):
+        status = 404
     data = getattr(exc, "data", None) or {}
     if data.get("exc") is not None and hasattr(data["exc"], "messages"):  # a webargs abort
         return respond(input_violations(data["exc"], data.get("schema")), status)

@@ -18,6 +18,10 @@ request and batch says what the caller may do with it now (``actions``, from
 entries (a disbursement of one request or of a whole batch, an expense, a refund) answers 201
 with the object it acted on and the entries it posted.
 
+Filing, an expense and a refund require an idempotency ``key`` (see the API's description): the
+same key and body again answer the first answer (201, the same request and entries) and record
+nothing new, another body under it is a 409, no key is a 400.
+
 Every action's input is its operation's schema in ``core.door.money``, which the web's forms are
 read with too. Amounts leave and enter as yuan strings; refusals name the field and, where the policy has
 one, the clause (in English with ``Accept-Language: en``)."""
@@ -44,7 +48,7 @@ from core.api.base import (
     page_schema,
     paged,
 )
-from core.api.refusals import CALENDAR, LEDGER, POSTING, refuses
+from core.api.refusals import CALENDAR, KEYED, LEDGER, POSTING, refuses
 from core.api.shapes import ActionsField, UnitRefSchema, UserRefSchema, actions, unit_ref, user_ref, yuan
 from core.models import FundRequestState, User
 from core.services import final_accounts as accounts_service
@@ -214,7 +218,7 @@ class FundRequests(MethodView):
     @login_required
     @blp.arguments(door.FILE_REQUEST.schema)
     @blp.response(201, FundRequestSchema)
-    @refuses({403: "forbidden", 404: "not_found", 409: "project_not_approved project_closed no_street", 422: f"invalid_amount purpose_required purpose_too_long invalid_purpose beneficiaries_required beneficiaries_too_long invalid_beneficiaries invalid_month budget_item_not_in_project over_approved_budget over_budget_item {CALENDAR}"})
+    @refuses({400: KEYED, 403: "forbidden", 404: "not_found", 409: "project_not_approved project_closed no_street idempotency_conflict", 422: f"invalid_amount invalid_idempotency_key purpose_required purpose_too_long invalid_purpose beneficiaries_required beneficiaries_too_long invalid_beneficiaries invalid_month budget_item_not_in_project over_approved_budget over_budget_item {CALENDAR}"})
     def post(self, body):
         """File a fund request for an approved project (refused beyond its approved money or its budget item's)"""
         ctx = context(login=True)
@@ -306,7 +310,7 @@ class Expenses(MethodView):
     @login_required
     @blp.arguments(door.RECORD_EXPENSE.schema, location="multipart")
     @blp.response(201, FundRequestPostingSchema)
-    @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict project_closed", 413: "file_too_large", 415: "file_type", 422: f"over_request_disbursed voucher_required file_empty memo_required memo_too_long invalid_memo {POSTING}"})
+    @refuses({400: KEYED, 403: "forbidden", 409: "wrong_state idempotency_conflict project_closed", 413: "file_too_large", 415: "file_type", 422: f"over_request_disbursed voucher_required file_empty memo_required memo_too_long invalid_memo {POSTING}"})
     def post(self, body, request_id):
         """Record spending of a disbursed request's money with its voucher (multipart: amount, memo, voucher)"""
         ctx = context(login=True)
@@ -320,7 +324,7 @@ class Refunds(MethodView):
     @login_required
     @blp.arguments(door.REFUND.schema)
     @blp.response(201, FundRequestPostingSchema)
-    @refuses({403: "forbidden", 409: "wrong_state idempotency_conflict project_closed", 422: f"over_request_unspent memo_too_long invalid_memo {POSTING}"})
+    @refuses({400: KEYED, 403: "forbidden", 409: "wrong_state idempotency_conflict project_closed", 422: f"over_request_unspent memo_too_long invalid_memo {POSTING}"})
     def post(self, body, request_id):
         """Return unspent money of a disbursed request to its funds"""
         ctx = context(login=True)

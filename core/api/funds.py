@@ -27,7 +27,7 @@ from core.api.base import (
     paged,
 )
 from core.api.shapes import ActionsField, UnitRefSchema, actions, text, unit_ref, yuan
-from core.api.refusals import POSTING, refuses
+from core.api.refusals import KEYED, POSTING, refuses
 from core.door import money as door
 from core.models import EntryKind, FundKind
 from core.services import fund_actions as offers
@@ -186,7 +186,7 @@ class Allocations(MethodView):
     @login_required
     @blp.arguments(door.ALLOCATE.schema)
     @blp.response(201, EntrySchema)
-    @refuses({403: "forbidden", 409: "idempotency_conflict", 422: POSTING})
+    @refuses({400: KEYED, 403: "forbidden", 409: "idempotency_conflict", 422: POSTING})
     def post(self, body, fund_id):
         """Put money into the fund (the year's budget, a line's amount)."""
         ctx = context()
@@ -200,7 +200,7 @@ class Transfers(MethodView):
     @login_required
     @blp.arguments(door.TRANSFER.schema)
     @blp.response(201, EntryListSchema)
-    @refuses({403: "forbidden", 404: "not_found", 409: "idempotency_conflict", 422: f"transfer_same_fund {POSTING}"})
+    @refuses({400: KEYED, 403: "forbidden", 404: "not_found", 409: "idempotency_conflict", 422: f"transfer_same_fund {POSTING}"})
     def post(self, body):
         """Move uncommitted money between two funds: a paired out/in."""
         ctx = context()
@@ -214,7 +214,7 @@ class Corrections(MethodView):
     @login_required
     @blp.arguments(door.CORRECT.schema)
     @blp.response(201, EntrySchema)
-    @refuses({403: "forbidden", 409: "idempotency_conflict", 422: f"not_correctable correction_exceeds_entry {POSTING}"})
+    @refuses({400: KEYED, 403: "forbidden", 409: "idempotency_conflict", 422: f"not_correctable correction_exceeds_entry {POSTING}"})
     def post(self, body, entry_id):
         """Reverse (part of) an entry with a new entry that names it and says why."""
         ctx = context()

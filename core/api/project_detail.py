@@ -31,7 +31,7 @@ from core.api.shapes import (
 from core.forms import describe
 from core.models import FundKind, ProjectState
 from core.services import changes as change_service
-from core.services import approval_sources, funding, project_actions, projects, review
+from core.services import approval_sources, funding, project_actions, projects, publication, review
 from core.services.programmes import policy_of
 
 
@@ -142,10 +142,14 @@ class ProjectDetailSchema(ProjectSummarySchema):
     programme = fields.Nested(ProgrammeRefSchema, required=True)
     track_label = fields.String(required=True)
     tags = fields.List(fields.String(), required=True)
-    forms = fields.Dict(required=True, metadata={"description": "the policy's forms by key, as saved"})
+    forms = fields.Dict(required=True, metadata={"description": (
+        "the policy's forms by key, as saved; for the public only the fields its policies mark public "
+        "(tongxin_public_parts), phone and ID numbers masked")})
     budget = fields.Nested(BudgetSchema, required=True)
-    attachments = fields.List(fields.Nested(AttachmentSchema), required=True)
-    decisions = fields.List(fields.Nested(DecisionSchema), required=True, metadata={"description": "oldest first; the last stands"})
+    attachments = fields.List(fields.Nested(AttachmentSchema), required=True, metadata={
+        "description": "for the public only the kinds its policies mark public"})
+    decisions = fields.List(fields.Nested(DecisionSchema), required=True, metadata={
+        "description": "oldest first; the last stands (signed-in callers only)"})
     endorsement_step = fields.Nested(EndorsementStepSchema, allow_none=True, metadata={
         "description": "the level that endorses before the panel, if the policy has one"})
     endorsements = fields.List(fields.Nested(EndorsementSchema), required=True, metadata={"description": "oldest first; the last stands"})
@@ -231,21 +235,26 @@ def detail(ctx, project, lang: str) -> dict:
     if project.state in projects.EDITABLE:
         problems = projects.submission_problems(ctx, project)
         warnings = violations(projects.budget_warnings(ctx, project), lang)
-    changes = change_service.change_requests(ctx, project.id) if ctx.actor.is_authenticated else []
+    signed_in = ctx.actor.is_authenticated
+    changes = change_service.change_requests(ctx, project.id) if signed_in else []
     decision_forms = policy.forms(config, project.track, stage="decide")
+    # The public sees what the anonymous web page shows (core.services.publication): the marked
+    # form fields and attachment kinds, and no decisions (a reviewer's words, who decided).
+    forms = dict(project.forms or {}) if signed_in else publication.public_forms(ctx, project)
+    decisions = review.decisions(ctx, project.id) if signed_in else []
     return {
         **summary(project, lang),
         "programme": {"id": programme.id, "title": programme.title, "year": programme.year,
                       "plugin_name": programme.plugin_name},
         "track_label": track.label.render(lang) if track else project.track,
         "tags": list(project.tags or []),
-        "forms": dict(project.forms or {}),
+        "forms": forms,
         "budget": {"items": [{"id": b.id, "position": b.position, "description": b.description,
                               "amount": yuan(b.amount_fen), "category": b.category}
                              for b in project.budget_items],
                    "total": yuan(project.requested_fen), "warnings": warnings},
-        "attachments": [attachment(a, kinds, lang) for a in project.attachments],
-        "decisions": [decision(ctx, d, lang, decision_forms) for d in review.decisions(ctx, project.id)],
+        "attachments": [attachment(a, kinds, lang) for a in publication.visible_attachments(ctx, project)],
+        "decisions": [decision(ctx, d, lang, decision_forms) for d in decisions],
         "problems": violations(problems, lang) if problems is not None else None,
         "endorsement_step": step(policy.endorsement(config), lang),
         "endorsements": endorsements(ctx, project, lang),

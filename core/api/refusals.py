@@ -17,6 +17,8 @@ repeats it:
   this document) and ``invalid_characters`` (NUL or unpaired surrogates) wherever there is input;
 - the malformed-body codes of ``core.api.json_body`` (400, 413) and 415 for a body that is not
   JSON, wherever there is a JSON body; 413 ``too_large`` wherever there is a body;
+- 400 ``idempotency_key_required`` where the operation records money and its ``key`` is missing
+  (declared by the view with ``KEYED``);
 - for a refusal with several problems, the summary code of its status (``invalid`` for 422 ...).
 
 ``POLICY`` stands for the codes the installed policies declare (``PolicyInfo.rule_codes``):
@@ -47,6 +49,9 @@ LEDGER = " ".join(rule.code for rule in (*LEDGER_RULES, CLAIMS_RULE))
 # What any posting to the ledger may be refused with: its invariants and its input's rules.
 POSTING = (f"{LEDGER} invalid_amount invalid_idempotency_key invalid_memo reason_required project_outside_fund "
            "voucher_other_project")
+# An operation that records money refuses a body without its idempotency key with a 400 naming
+# the field (``core.door.fields.RequestKey``), listing whatever else the body breaks beside it.
+KEYED = f"idempotency_key_required {INPUT_CODE}"
 ERROR_REF = "#/components/schemas/Error"
 SUMMARY_CODE = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                 409: "conflict", 413: "too_large", 415: "unsupported_media_type", 422: "invalid"}

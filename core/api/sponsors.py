@@ -36,7 +36,7 @@ from core.api.base import (
     paged,
 )
 from core.api.shapes import ActionsField, UnitRefSchema, actions, text, unit_ref, yuan
-from core.api.refusals import CALENDAR, POSTING, refuses
+from core.api.refusals import CALENDAR, KEYED, POSTING, refuses
 from core.door import money as door
 from core.models import SponsorKind
 from core.services import fund_actions as offers
@@ -303,7 +303,7 @@ class Pledges(MethodView):
     @login_required
     @blp.arguments(door.PLEDGE.schema)
     @blp.response(201, PledgeSchema)
-    @refuses({403: "forbidden", 404: "not_found", 409: "idempotency_conflict", 422: f"not_a_sponsor not_a_pledge_fund invalid_amount nothing_promised invalid_in_kind invalid_occasion invalid_date date_in_future claim_not_announced claim_outside_fund over_cap invalid_idempotency_key {CALENDAR}"})
+    @refuses({400: KEYED, 403: "forbidden", 404: "not_found", 409: "idempotency_conflict", 422: f"not_a_sponsor not_a_pledge_fund invalid_amount nothing_promised invalid_in_kind invalid_occasion invalid_date date_in_future claim_not_announced claim_outside_fund over_cap invalid_idempotency_key {CALENDAR}"})
     def post(self, body):
         """Record a pledge, optionally claiming an announced project (the fund's staff, or the sponsor itself)"""
         ctx = context(login=True)
@@ -317,7 +317,7 @@ class Receipts(MethodView):
     @login_required
     @blp.arguments(door.RECEIVE.schema)
     @blp.response(201, ReceiptSchema)
-    @refuses({403: "forbidden", 409: "idempotency_conflict", 422: f"over_pledge {POSTING}"})
+    @refuses({400: KEYED, 403: "forbidden", 409: "idempotency_conflict", 422: f"over_pledge {POSTING}"})
     def post(self, body, pledge_id):
         """Money arrived for a pledge: put into the fund (and earmarked for its claimed, approved project)"""
         ctx = context(login=True)

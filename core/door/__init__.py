@@ -32,12 +32,13 @@ from core.door.fields import (
     Flag,
     Id,
     InputSchema,
-    Key,
     Month,
     OverrideReason,
     Pattern,
     QueryId,
     QueryWhole,
+    RecordKey,
+    RequestKey,
     Text,
     Verdict,
     Whole,
@@ -47,6 +48,6 @@ from core.door.forms import form_values
 from core.door.operations import Operation, declare, load
 
 __all__ = [
-    "FileField", "Flag", "Id", "InputSchema", "Key", "Month", "Operation", "OverrideReason", "Pattern", "QueryId", "QueryWhole",
-    "Text", "Verdict", "Whole", "Yuan", "declare", "form_values", "load",
+    "FileField", "Flag", "Id", "InputSchema", "Month", "Operation", "OverrideReason", "Pattern", "QueryId", "QueryWhole",
+    "RecordKey", "RequestKey", "Text", "Verdict", "Whole", "Yuan", "declare", "form_values", "load",
 ]

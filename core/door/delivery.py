@@ -81,8 +81,8 @@ DECIDE_REVISION = declare("plan.decide_revision", A.change_decide, RevisionDecis
 
 # -- activity records ------------------------------------------------------------------------------
 
-class ActivityInput(InputSchema):
-    """Sent as multipart/form-data: the photos and the sign-in sheet travel with the record."""
+class ActivityFields(InputSchema):
+    """What an activity record says (recorded, or corrected)."""
 
     held_on = Day(T("活动日期", "Date"), required=True)
     place = fields.String(required=True, validate=validate.Length(min=1, max=PLACE_MAX), metadata={"label": T("活动地点", "Place")})
@@ -106,20 +106,27 @@ class ActivityInput(InputSchema):
     public = fields.Boolean(load_default=False, truthy={True, "true", "on", "1", "yes"},
                            falsy={False, "false", "off", "0", "no", ""},
                             metadata={"label": T("可以公开展示", "May be shown publicly")})
+
+    @pre_load
+    def _none_when_blank(self, data, **kwargs):
+        """A multipart body or a form has no null: an optional value sent empty, or as the word
+        ``null`` (what JSON-minded clients send for the document's ``nullable``), means none."""
+        if not isinstance(data, dict):
+            return data  # not an object: the schema refuses it as such
+        blank = [key for key in NULLABLE if isinstance(data.get(key), str) and data.get(key).strip() in ("", "null")]
+        if blank:
+            data = {key: data[key] for key in data if key not in blank}
+        return data
+
+
+class ActivityInput(ActivityFields):
+    """Sent as multipart/form-data: the photos and the sign-in sheet travel with the record."""
+
     photos = fields.List(FileField(), load_default=list, metadata={
         "label": T("活动照片", "Photos"), "description": f"JPEG or PNG, at most {activities.MAX_PHOTOS}; stored without "
                                                          "location or camera data, with a thumbnail"})
     sign_in_sheet = OptionalFile(load_default=None, allow_none=True, metadata={
         "label": T("签到表", "Sign-in sheet"), "description": "the photographed or scanned sheet (JPEG, PNG or PDF)"})
-
-    @pre_load
-    def _none_in_multipart(self, data, **kwargs):
-        """A multipart body has no null: an optional value sent empty, or as the word ``null``
-        (what JSON-minded clients send for the document's ``nullable``), means none."""
-        blank = [key for key in NULLABLE if isinstance(data.get(key), str) and data.get(key).strip() in ("", "null")]
-        if blank:
-            data = {key: data[key] for key in data if key not in blank}
-        return data
 
 
 NULLABLE = ("plan_task_id", "volunteer_hours", "sign_in_sheet")
@@ -146,26 +153,9 @@ RECORD_ACTIVITY = declare("activity.record", A.activity_record, ActivityInput, r
 
 # -- correcting and deleting activity records -------------------------------------------------------
 
-class ActivityEditInput(InputSchema):
+class ActivityEditInput(ActivityFields):
     """The record as it should read: every field of ``ActivityInput`` but the files (added and
     removed on their own). The API sends JSON; the web its form."""
-
-    held_on = ActivityInput._declared_fields["held_on"]
-    place = ActivityInput._declared_fields["place"]
-    content = ActivityInput._declared_fields["content"]
-    participant_count = ActivityInput._declared_fields["participant_count"]
-    participants = ActivityInput._declared_fields["participants"]
-    volunteer_hours = ActivityInput._declared_fields["volunteer_hours"]
-    plan_task_id = ActivityInput._declared_fields["plan_task_id"]
-    no_task_reason = ActivityInput._declared_fields["no_task_reason"]
-    public = ActivityInput._declared_fields["public"]
-
-    @pre_load
-    def _none_when_blank(self, data, **kwargs):
-        """A form's empty select or input means none, as in ``ActivityInput``."""
-        blank = [key for key in ("plan_task_id", "volunteer_hours")
-                 if isinstance(data.get(key), str) and data.get(key).strip() in ("", "null")]
-        return {key: data[key] for key in data if key not in blank} if blank else data
 
 
 class ActivityDeleteInput(InputSchema):

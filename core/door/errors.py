@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from marshmallow import Schema, ValidationError
 
+from core.door.fields import KEY_REQUIRED, KEY_REQUIRED_CODE, RequestKey
 from core.forms import field_label, validation_violations, zh_message
 from core.i18n import Text
 from core.violations import Violation
@@ -53,6 +54,18 @@ def _localise(messages):
 INPUT_CODE = "invalid_input"
 
 
+def _key_missing(schema: Schema | None, name: str | None, messages: dict) -> bool:
+    """Whether ``name`` is the operation's idempotency key (``RequestKey``) and was not sent."""
+    field = schema.fields.get(name) if schema is not None and name else None
+    return isinstance(field, RequestKey) and KEY_REQUIRED in (messages.get(name) or ())
+
+
+def input_status(violations: list[Violation]) -> int:
+    """The status of a refusal by an operation's own schema: 400 when the idempotency key is
+    missing (the request cannot be taken safely at all, whatever else it says), else 422."""
+    return 400 if any(v.code == KEY_REQUIRED_CODE for v in violations) else 422
+
+
 def input_violations(err: ValidationError, schema: Schema | None = None) -> list[Violation]:
     """A schema's ValidationError (webargs namespaces it by location) → violations per field,
     each with ``INPUT_CODE``. Errors of the body as a whole (marshmallow's ``_schema``) are
@@ -66,7 +79,7 @@ def input_violations(err: ValidationError, schema: Schema | None = None) -> list
         messages = {"body": messages}
     out = []
     for v in validation_violations(ValidationError(_localise(messages)), schema=schema):
-        v = replace(v, code=INPUT_CODE)
+        v = replace(v, code=KEY_REQUIRED_CODE if _key_missing(schema, v.field, messages) else INPUT_CODE)
         if v.field and field_label(schema, v.field) is None:
             # No label in the schema: name the field itself, so the message says which one.
             v = replace(v, message=Text(f"{v.field}：{v.message.zh}", f"{v.field}: {v.message.en}"))

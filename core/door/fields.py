@@ -110,11 +110,37 @@ def Month(**kwargs) -> fields.String:
     return fields.String(validate=Pattern(MONTH_PATTERN, error=MONTH_ERROR), metadata=metadata, **kwargs)
 
 
-def Key(**kwargs) -> fields.String:
-    """An optional idempotency key: sending the same key again does nothing new."""
-    kwargs.setdefault("load_default", None)
-    kwargs.setdefault("allow_none", True)
-    return fields.String(validate=Pattern(KEY_PATTERN, error=KEY_ERROR), **kwargs)
+KEY_REQUIRED_CODE = "idempotency_key_required"
+KEY_REQUIRED = ("必填（每次新的登记用一个新编号；重发同一登记时用同一个编号，只记录一次） | "
+                "required (a new key for each new record; the same key when the same request is sent again, "
+                "which then records nothing new)")
+
+
+class RequestKey(fields.String):
+    """The idempotency key every operation that records money requires (``key``): the same key
+    sent again with the same input records nothing new and answers what the first did; with other
+    input it is refused (409). A form carries one generated when it is rendered (a hidden
+    field). Missing, it is refused with a 400 naming the field (``KEY_REQUIRED_CODE``,
+    ``core.door.errors.input_status``), not silently recorded without protection. Spaces around it
+    are dropped by the services."""
+
+    def __init__(self, max_length: int, *, pattern: str | None = None, error: str | None = None, **kwargs):
+        rule = (Pattern(pattern, error=error) if pattern is not None
+                else validate.Length(min=1, max=max_length))
+        metadata = {"label": T("请求编号（key）", "Request key (key)"), **kwargs.pop("metadata", {})}
+        description = metadata.get("description", "idempotency key")
+        metadata["description"] = (f"{description}. Required: one per new record (e.g. a UUID); sent again with the "
+                                   f"same input it answers what the first answered and records nothing new; with "
+                                   f"other input it is refused (409 idempotency_conflict); missing: 400 {KEY_REQUIRED_CODE}")
+        super().__init__(required=True, validate=rule, metadata=metadata,
+                         error_messages={"required": KEY_REQUIRED}, **kwargs)
+
+
+def RecordKey(description: str) -> RequestKey:
+    """The idempotency key of a fund request, an expense or a refund (``KEY_PATTERN``, the
+    service's): a form carries one made when it was rendered; an API client makes its own (a
+    UUID will do)."""
+    return RequestKey(80, pattern=KEY_PATTERN, error=KEY_ERROR, metadata={"description": description})
 
 
 class FileField(Upload):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from core.door.fields import FileField, Id, InputSchema, Key, Month, Text, Verdict, Yuan
+from core.door.fields import FileField, Id, InputSchema, Month, RecordKey, RequestKey, Text, Verdict, Yuan
 from core.door.operations import declare
 from core.i18n import T
 from core.models import SponsorKind
@@ -32,12 +32,6 @@ def OverrideReason(doing: str) -> fields.String:
         "label": T("时段外办理的理由", "Reason for acting outside the window"),
         "description": f"{doing} outside the phase its policy gives it: the reason of the role the phase names as "
                        f"approver ({calendar.MIN_REASON}-{calendar.MAX_REASON} characters); omit inside the phase"})
-
-
-def LedgerKey(max_length: int, description: str) -> fields.String:
-    """A required idempotency key of a ledger posting (spaces around it are dropped)."""
-    return fields.String(required=True, validate=validate.Length(min=1, max=max_length),
-                         metadata={"label": T("请求编号", "Request key"), "description": description})
 
 
 def Memo(**kwargs) -> fields.String:
@@ -61,6 +55,7 @@ class FundRequestInput(InputSchema):
         "label": T("预算明细", "Budget item"),
         "description": "one of the project's budget items (its id in the project's budget)"})
     override_reason = OverrideReason("filing")
+    key = RecordKey("the request's idempotency key: a double click or a retry files it once")
 
 
 class FundRequestSupervisionInput(InputSchema):
@@ -90,13 +85,13 @@ class FundRequestExpenseInput(InputSchema):
     voucher = FileField(required=True, error_messages={"required": "请上传 PDF、JPG 或 PNG 文件 | Upload a PDF, JPG or PNG file"},
                         metadata={"label": T("凭证/发票", "Voucher"),
                                   "description": "the expense's voucher: an invoice or other proof of payment (PDF, JPEG or PNG)"})
-    key = Key(metadata={"description": "an idempotency key: sending the same key again records nothing new"})
+    key = RecordKey("the expense's idempotency key: the same amount, memo and voucher sent again under it are recorded once")
 
 
 class FundRequestRefundInput(InputSchema):
     amount = Yuan(required=True, metadata={"label": T("退回金额", "Amount")})
     memo = Text(requests.TEXT_MAX, load_default="", metadata={"label": T("说明", "Note")})
-    key = Key(metadata={"description": "an idempotency key"})
+    key = RecordKey("the refund's idempotency key: the same amount and memo sent again under it are recorded once")
 
 
 FILE_REQUEST = declare("fund_request.file", A.fund_request_file, FundRequestInput, requests.file_request,
@@ -140,7 +135,7 @@ class PolicyFundInput(InputSchema):
 
 class AllocationInput(InputSchema):
     amount = Yuan(required=True, metadata={"label": T("金额", "Amount")})
-    key = LedgerKey(ledger.KEY_MAX, FUND_KEY)
+    key = RequestKey(ledger.KEY_MAX, metadata={"description": FUND_KEY})
     memo = Memo()
 
 
@@ -150,7 +145,7 @@ class TransferInput(AllocationInput):
 
 
 class CorrectionInput(InputSchema):
-    key = LedgerKey(ledger.KEY_MAX, FUND_KEY)
+    key = RequestKey(ledger.KEY_MAX, metadata={"description": FUND_KEY})
     memo = Memo(required=True, metadata={"label": T("更正理由", "Reason"),
                                                            "description": "why: the correction's reason"})
     amount = Yuan(load_default=None, allow_none=True, metadata={"label": T("金额", "Amount"),
@@ -205,13 +200,13 @@ class PledgeInput(InputSchema):
     pledged_on = fields.String(load_default=None, allow_none=True, metadata={
         "label": T("认捐日期", "Date"), "format": "date",
         "description": "YYYY-MM-DD; default: today; not after today (read by the service, which names it)"})
-    key = LedgerKey(pledges.KEY_MAX, "idempotency key chosen by the client")
+    key = RequestKey(pledges.KEY_MAX, metadata={"description": "idempotency key chosen by the client"})
     override_reason = OverrideReason("a claim recorded (e.g. after the council meeting)")
 
 
 class ReceiptInput(InputSchema):
     amount = Yuan(required=True, metadata={"label": T("到账金额", "Amount received")})
-    key = LedgerKey(pledges.KEY_MAX, "idempotency key: a retry with the same key records nothing new")
+    key = RequestKey(pledges.KEY_MAX, metadata={"description": "idempotency key: a retry with the same key records nothing new"})
     memo = Memo()
 
 

@@ -13,7 +13,7 @@ from typing import Any, Callable
 from marshmallow import Schema, ValidationError
 from werkzeug.datastructures import MultiDict
 
-from core.door.errors import input_violations
+from core.door.errors import input_status, input_violations
 from core.door.forms import form_values
 from core.i18n import Text
 from core.permissions import Action
@@ -50,7 +50,8 @@ def load(schema: type[Schema], data: Any) -> dict[str, Any]:
     try:
         return schema().load(data)
     except ValidationError as err:
-        raise RuleError(input_violations(err, schema()), status=422) from None
+        violations = input_violations(err, schema())
+        raise RuleError(violations, status=input_status(violations)) from None
 
 
 def declare(key: str, permission: Action, schema: type[Schema] | None, service: Callable[..., Any],

@@ -97,6 +97,9 @@ class FundRequest(TenantOwned, Base):
     __table_args__ = (
         CheckConstraint("amount_fen > 0", name="amount_positive"),
         CheckConstraint(_in("state", FundRequestState), name="state_known"),
+        # A request filed twice (a double click, a client's retry) under one key is one request:
+        # the database refuses the second row even when two transactions race past the check.
+        UniqueConstraint("tenant_id", "idempotency_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,6 +123,9 @@ class FundRequest(TenantOwned, Base):
     refusal_reason: Mapped[str] = mapped_column(String(500), default="")
     disbursed_at: Mapped[dt.datetime | None] = moment()
     created_at: Mapped[dt.datetime] = created_at()
+    # The filer's idempotency key (None for requests filed before keys were required, or by an
+    # in-process caller that cannot repeat itself).
+    idempotency_key: Mapped[str | None] = mapped_column(String(80))
 
     project: Mapped[Project] = relationship(lazy="joined")
     batch: Mapped[FundRequestBatch | None] = relationship()

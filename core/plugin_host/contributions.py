@@ -73,7 +73,9 @@ class FormSpec:
     of truth: it validates the API, renders the HTML form and fills exported documents.
     Field metadata understood by core: ``label`` (Text), ``help`` (Text), ``widget``
     ("textarea", "checkboxes", "select", "date", "number"), ``choices`` (tuple of Choice),
-    ``clause`` (Text: the source's words cited when the field's value is refused).
+    ``clause`` (Text: the source's words cited when the field's value is refused), ``personal``
+    (True: the field holds personal data, a contact person or a phone, and is never shown to the
+    public, whatever ``tongxin_public_parts`` marks).
     """
 
     key: str
@@ -95,6 +97,18 @@ class AttachmentKind:
     content_types: tuple[str, ...] = ("application/pdf", "image/jpeg", "image/png",
                                       "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     clause: Text | None = None
+
+
+@dataclass(frozen=True)
+class PublicParts:
+    """What of a project under this policy the public may see (``tongxin_public_parts``):
+    form fields as ``"<form key>.<field>"`` and attachment kinds by key. Everything else of a
+    project's forms and files needs a login. Core holds a floor under it: a field whose schema
+    metadata says ``personal`` (a contact person, a phone) is never shown, whatever is marked,
+    and phone and ID numbers are masked in whatever is shown (``core.services.publication``)."""
+
+    fields: tuple[str, ...] = ()
+    attachment_kinds: tuple[str, ...] = ()
 
 
 # How firmly a phase limits an action outside its dates (as a violation's severity): "block"

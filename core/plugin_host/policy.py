@@ -19,7 +19,7 @@ from core.plugin_host.validation import (FUND_OWNERS, SEVERITIES, PluginFailure,
                                      _validate_text, _validate_unique, _is_int, validate_allowances)
 from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, Draw,
                                             EndorsementStep, FormSpec, FundRequestRules, FundSpec,
-                                            Panel, Phase, PolicyInfo, Track)
+                                            Panel, Phase, PolicyInfo, PublicParts, Track)
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.violations import RuleError, Violation
 
@@ -154,6 +154,17 @@ class Policy:
         kinds = _validated_list(self.name, hook, self.call(hook, config=config), AttachmentKind)
         _validate_unique(self.name, hook, (k.key for k in kinds), "attachment kind")
         return kinds
+
+    def public_parts(self, config: dict) -> PublicParts:
+        """What the policy marks public (nothing when it does not say)."""
+        hook = "tongxin_public_parts"
+        found = self.call(hook, config=config)
+        if found is None:
+            return PublicParts()
+        if not isinstance(found, PublicParts) or not all(
+                isinstance(x, str) for x in (*found.fields, *found.attachment_kinds)):
+            raise PluginFailure(self.name, hook, "expected PublicParts(fields=(str, ...), attachment_kinds=(str, ...))")
+        return found
 
     def budget_categories(self, config: dict) -> list[Choice]:
         hook = "tongxin_budget_categories"

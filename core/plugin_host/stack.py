@@ -20,6 +20,8 @@ How the answers of several policies combine (docs/plugins.md, "Policies that sta
   own first; keys must be unique across the stack (a clash is the later policy's fault,
   ``PluginFailure``); an inherited form, kind or criterion without a clause cites its
   policy's source;
+- **what is public** adds up: each policy marks its own forms' fields and attachment kinds
+  (``tongxin_public_parts``); nothing is public unless some policy of the stack marks it;
 - **budget categories**: a row must satisfy every policy that lists categories, so the editor
   offers only the categories every list allows;
 - **the shape of the call is the programme's own**: its tracks and its endorsement step;
@@ -42,7 +44,7 @@ from typing import Iterator
 
 from core.plugin_host.validation import PluginFailure
 from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec,
-                                            FundRequestRules, FundSpec, PolicyInfo, Track)
+                                            FundRequestRules, FundSpec, PolicyInfo, PublicParts, Track)
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.plugin_host.manager import Policy, PluginHost
 from core.plugin_host import supervision
@@ -213,6 +215,15 @@ class PolicyStack:
             out += [(layer.name, o if layer.own or o.clause is not None else dataclasses.replace(o, clause=layer.policy.info.source))
                     for o in layer.policy.obligations(cfg)]
         return out
+
+    def public_parts(self, config: dict) -> PublicParts:
+        """What every policy marks public, together (each marks its own forms and kinds)."""
+        fields_, kinds = [], []
+        for layer, cfg in self._pairs(config):
+            mine = layer.policy.public_parts(cfg)
+            fields_ += [f for f in mine.fields if f not in fields_]
+            kinds += [k for k in mine.attachment_kinds if k not in kinds]
+        return PublicParts(tuple(fields_), tuple(kinds))
 
     def budget_categories(self, config: dict) -> list[Choice]:
         """The categories a row may take: those every policy with a list allows ([]: no list)."""

@@ -80,7 +80,7 @@ def managed_user(ctx: Ctx, user_id: int) -> User:
     ctx.require(A.user_manage, None, T("只有区级或街道管理员可以管理账号", "Only district and street administrators manage accounts"))
     user = ctx.session.get(User, user_id)
     if user is None:
-        raise NotFound(Violation("not_found", T("没有该账号", "No such account"), field="user_id"))
+        raise NotFound(T("账号", "account"), field="user_id")
     if not may_manage(ctx, user):
         raise RuleError(Violation("forbidden", NOT_YOURS, field="user_id"), status=403)
     return user

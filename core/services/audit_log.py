@@ -3,7 +3,11 @@
 Who reads which entries is the permission table's ``A.audit_read``: each entry carries the unit
 of the row it describes, so a street administrator reads the entries of their street and the
 units below it, and the district (the tenant's root) reads all, including the entries about
-tenant-wide rows (people, tokens) that carry no unit."""
+tenant-wide rows (people, tokens) that carry no unit.
+
+Reading the log is itself recorded (``audit.read``: who, which filter, which page), as is every
+export of personal data (``person.export``): the log says who looked at
+what it holds. A read carries no unit, so the district (the tenant's root) reads who read."""
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
@@ -29,6 +33,8 @@ def entries(ctx: Ctx, *, entity: str | None = None, entity_id: int | None = None
     """One page of the log the actor may read, newest first, each entry with the user who acted
     (None for the system), and the number of matching entries: two queries whatever the page size."""
     stmt = _readable(ctx)
+    # The read is recorded first, so the district's page shows it: whoever reads sees that reading is logged.
+    record_read(ctx, {"entity": entity, "entity_id": entity_id, "offset": offset, "limit": limit})
     if entity:
         stmt = stmt.where(AuditEntry.entity == entity)
     if entity_id is not None:
@@ -37,6 +43,13 @@ def entries(ctx: Ctx, *, entity: str | None = None, entity_id: int | None = None
     page = (stmt.add_columns(User).outerjoin(User, User.id == AuditEntry.actor_id)
             .order_by(AuditEntry.id.desc()).limit(max(1, min(limit, 200))).offset(max(0, offset)))
     return [(row[0], row[1]) for row in ctx.session.execute(page)], int(total or 0)
+
+
+def record_read(ctx: Ctx, what: dict) -> None:
+    """Write a read of the log to the log (the caller commits)."""
+    ctx.session.add(AuditEntry(actor_id=ctx.actor.id, action="audit.read", entity="audit_entries", entity_id=None,
+                               org_unit_id=None, after={k: v for k, v in what.items() if v is not None}))
+    ctx.session.flush()
 
 
 def entities(ctx: Ctx) -> list[str]:

@@ -16,6 +16,8 @@ from celery.schedules import crontab
 from core.clock import local_date
 from core.config import Settings
 from core.db import unavailable
+from core.platform import register_parts
+from core.plugin_host.manager import PluginHost
 from core.production import refuse_unsafe
 from core.tasks import broker, jobs, mail, relay
 from core.tasks.dispatch import enqueue_now
@@ -68,7 +70,16 @@ def celery_for(settings: Settings) -> Celery:
     if id(app) not in _declared:  # the broker keeps each app for good, so its id stays its own
         _declare(app, settings)
         _declared.add(id(app))
+        jobs.use_host(_worker_host())
     return app
+
+
+def _worker_host() -> PluginHost:
+    """The worker's plugin host, built as a platform's is (the installed plugins, and the parts
+    core registers: record sources, report facts, kinds of to-do)."""
+    host = PluginHost()
+    register_parts(host)
+    return host
 
 
 def _declare(app: Celery, settings: Settings) -> None:

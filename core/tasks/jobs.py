@@ -110,16 +110,21 @@ def remind_deadlines(db: Database, tenant_id: int, day: str | None = None) -> in
 
 # reporting: the year runs itself. The plugin host the tasks ask about policies, built once per
 # process (as the database is): a worker is not an app, but it reads the same installed plugins.
+# The worker's entry (core.tasks.celery_app) builds it as a platform's host is built, with the
+# parts core registers (core.platform.register_parts); this module cannot import core.platform,
+# whose parts dispatch tasks through it.
 _hosts: list = []
 
 
+def use_host(host) -> None:
+    """The plugin host this process's tasks ask (set once by the worker's entry)."""
+    _hosts[:] = [host]
+
+
 def plugin_host():
-    from core.platform import register_parts  # late: only the obligations task needs the plugins
-    from core.plugin_host.manager import PluginHost
+    from core.plugin_host.manager import PluginHost  # late: only the obligations task needs the plugins
     if not _hosts:
-        host = PluginHost()
-        register_parts(host)  # as a platform's host is: the same sources, report facts and to-do kinds
-        _hosts.append(host)
+        _hosts.append(PluginHost())
     return _hosts[0]
 
 

@@ -15,11 +15,15 @@ from core.services import second_factor
 from core.services.password_policy import MIN_LENGTH
 from core.i18n import T
 from core.violations import RuleError, Violation
+from core.web.auth import start_session
 from core.web.context import ctx, login_required
 from core.web.forms import FormErrors, split_errors
 from core.web.templating import _t
 
 bp = Blueprint("account", __name__, url_prefix="/t/<tenant>/account")
+# The audit action of the new login session a person gets in this browser after changing their
+# own credentials (which ends every session they had).
+RENEWED = "auth.session_renewed"
 PASSWORD_FIELDS = ("current_password", "new_password", "confirm_password")
 # What an account that must change its password (or enrol) may still reach.
 ALWAYS_OPEN = {"web.account.password", "web.account.second_factor", "web.account.second_factor_begin",
@@ -40,6 +44,7 @@ def password():
                                           field="confirm_password"))
             CHANGE_PASSWORD(c, **values)
             c.commit()
+            start_session(c, c.actor.user, RENEWED)  # the change ended every session, this one too
         except RuleError as err:
             c.session.rollback()
             status, errors = err.status, split_errors(err.violations, "", PASSWORD_FIELDS, c.locale)
@@ -83,6 +88,7 @@ def second_factor_confirm():
     try:
         codes = CONFIRM_SECOND_FACTOR(c, **CONFIRM_SECOND_FACTOR.from_form(request.form))
         c.commit()
+        start_session(c, c.actor.user, RENEWED)  # enrolling ended every session, this one too
     except RuleError as err:
         c.session.rollback()
         user = c.actor.user
@@ -103,6 +109,7 @@ def second_factor_remove():
     try:
         REMOVE_SECOND_FACTOR(c, **REMOVE_SECOND_FACTOR.from_form(request.form))
         c.commit()
+        start_session(c, c.actor.user, RENEWED)  # removing it ended every session, this one too
     except RuleError as err:
         c.session.rollback()
         return render_template("pages/account_second_factor.html", enabled=True, enrolling=None, required=False,
@@ -119,7 +126,7 @@ def init_app(app: Flask, web_roots: set[str]) -> None:
     def _first_things_first():
         if not request.blueprints or request.blueprints[-1] not in web_roots or g.get("tenant") is None:
             return None
-        if not session.get("uid") or request.endpoint in ALWAYS_OPEN:
+        if not session.get("sid") or request.endpoint in ALWAYS_OPEN:
             return None
         c = ctx()
         user = c.actor.user

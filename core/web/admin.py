@@ -153,6 +153,7 @@ def audit():
     entries = [e for e, _ in rows]
     entities = audit_log.entities(c)
     users = queries.users_by_id(c, (e.actor_id for e in entries))
+    c.commit()  # the read itself is in the log
     return render_template("admin/audit.html", entries=[(e, _diff(e)) for e in entries], users=users, total=total,
                            page=page, pages=max(1, -(-total // AUDIT_PAGE)), entity=entity, entities=entities)
 

@@ -97,13 +97,20 @@ def second_factor_step():
 def _signed_in(c, user, address, next_url):
     """Start the login session whose key the (fresh) session cookie carries."""
     name = user.display_name
-    with c.action(sign_in.SUCCEEDED):
-        key = login_sessions.start(c.session, user, address)
+    start_session(c, user, sign_in.SUCCEEDED, address)
+    flash(_t(f"欢迎，{name}。", f"Signed in as {name}."), "success")
+    return redirect(next_url or url_for("web.overview.dashboard"))
+
+
+def start_session(c, user, action: str, address: str | None = None) -> None:
+    """Start a login session for ``user`` in this browser, under ``action``, and put its key into
+    a fresh session cookie with a new CSRF token. Also how a person stays signed in here after
+    changing their own credentials, which ends every session they had, this one included."""
+    with c.action(action):
+        key = login_sessions.start(c.session, user, address or login_limits.address())
     c.commit()  # the login session, the audit entry and a hash authenticate may have upgraded
     request_context.sign_in(key, request_context.tenant().id, c.clock.now().timestamp())
     csrf.renew()
-    flash(_t(f"欢迎，{name}。", f"Signed in as {name}."), "success")
-    return redirect(next_url or url_for("web.overview.dashboard"))
 
 
 @bp.post("/logout")

@@ -14,10 +14,16 @@
 Every POST is an operation of ``core.door.money``: its form is read by the operation's own input
 schema (the API's), and it either commits completely or re-renders the page it came from
 (``back``: the project page, the office page or the batch page) with each problem beside its field.
+
+The forms that record money (filing, an expense, a refund) carry an idempotency key in a hidden
+field, made when the form is rendered and kept when a refused form is shown again: a double click
+or a browser's resubmission records once, and its answer is the first's (the same message, the
+same page). A form rendered afresh gets a new key.
 """
 from __future__ import annotations
 
 import io
+import uuid
 from dataclasses import dataclass, field
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, send_file, url_for
@@ -45,6 +51,9 @@ bp = Blueprint("fund_requests", __name__, url_prefix="/t/<tenant>")
 FILE_FIELDS = ("amount", "purpose", "beneficiaries", "month", "budget_item_id", "override_reason")
 ACTION_FIELDS = ("reason", "note", "month")
 MONEY_FIELDS = ("amount", "memo", "voucher")
+# What a refused money form shows again as sent: its fields and its idempotency key (hidden: a
+# refusal of the key itself is shown above the form, not beside a field).
+FILE_VALUES, MONEY_VALUES = (*FILE_FIELDS, "key"), ("amount", "memo", "key")
 # Each fund request state has its badge class in site.css (state-<state>).
 BADGES = {s.value: f"state-{s.value}" for s in FundRequestState}
 PAGE_SECTION = "fund-requests"  # the project page's anchor for a refusal here: #form-fund-requests
@@ -57,6 +66,11 @@ class Failure:
     section: str  # "file", "req-<id>", "spend-<id>", "refund-<id>", "batch-<id>"
     violations: list[Violation]
     values: dict = field(default_factory=dict)
+
+
+def fresh_key() -> str:
+    """A new idempotency key for a form being rendered."""
+    return uuid.uuid4().hex
 
 
 def _failure(section: str) -> Failure | None:
@@ -104,9 +118,9 @@ def rows_for(c: Ctx, requests: list[FundRequest]) -> list[Row]:
         locale = c.locale
         row.action = _values(f"req-{req.id}", {"reason": "", "note": "", "month": req.month})
         row.action_errors = _errors(f"req-{req.id}", ACTION_FIELDS, locale)
-        row.spend = _values(f"spend-{req.id}", {"amount": "", "memo": ""})
+        row.spend = _values(f"spend-{req.id}", {"amount": "", "memo": "", "key": fresh_key()})
         row.spend_errors = _errors(f"spend-{req.id}", MONEY_FIELDS, locale)
-        row.refund = _values(f"refund-{req.id}", {"amount": "", "memo": ""})
+        row.refund = _values(f"refund-{req.id}", {"amount": "", "memo": "", "key": fresh_key()})
         row.refund_errors = _errors(f"refund-{req.id}", MONEY_FIELDS, locale)
         out.append(row)
     return out
@@ -131,7 +145,7 @@ def project_section(c: Ctx, project: Project) -> Panel | None:
         "rows": rows_for(c, requests), "filing": filing, "rules": rules, "room": room, "budget_items": items,
         "override": not filing.allowed and filing.shown and actions.file_override(c, project),
         "form": _values("file", {"amount": "", "purpose": "", "beneficiaries": "", "month": service.this_month(c),
-                                   "budget_item_id": "", "override_reason": ""}),
+                                   "budget_item_id": "", "override_reason": "", "key": fresh_key()}),
         "errors": _errors("file", FILE_FIELDS, c.locale),
         "accounts": accounts_service.final_accounts(c, project.id),
         "back": "project",
@@ -264,7 +278,7 @@ def file(project_id: int):
         c.commit()
     except RuleError as err:
         c.session.rollback()
-        return _back(project_id, "file", err, {name: request.form.get(name, "") for name in FILE_FIELDS})
+        return _back(project_id, "file", err, {name: request.form.get(name, "") for name in FILE_VALUES})
     flash(_t(f"资金申请#{rid}已提交（{month}），等待审核。", f"Fund request #{rid} filed for {month}; it awaits acceptance."), "success")
     return redirect(url_for("web.projects.show", project_id=project_id) + f"#fr-{rid}")
 
@@ -309,7 +323,7 @@ def disburse(request_id: int):
 @login_required
 def spend(request_id: int):
     return _act(request_id, f"spend-{request_id}", door.RECORD_EXPENSE,
-                T("支出及凭证已登记。", "The spending and its voucher are recorded."), values=("amount", "memo"),
+                T("支出及凭证已登记。", "The spending and its voucher are recorded."), values=MONEY_VALUES,
                 storage=current_app.extensions["tongxin"].storage)
 
 
@@ -317,7 +331,7 @@ def spend(request_id: int):
 @login_required
 def refund(request_id: int):
     return _act(request_id, f"refund-{request_id}", door.REFUND, T("退回已登记。", "The refund is recorded."),
-                values=("amount", "memo"))
+                values=MONEY_VALUES)
 
 
 @bp.post("/fund-requests/batches/<int:batch_id>/approve")

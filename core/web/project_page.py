@@ -24,6 +24,7 @@ from core.plugin_host.manager import PluginFailure
 from core.services import changes as change_service
 from core.services import endorsement as endorsement_service
 from core.services import projects as project_service
+from core.services import publication
 from core.services import review as review_service
 from core.services.context import Ctx
 from core.services.faults import record_fault
@@ -104,6 +105,13 @@ def render(project_id: int, failure: Failure | None = None, status: int = 200):
     if can_edit:
         rows = rows + [{"description": "", "amount": "", "category": ""}] * BLANK_BUDGET_ROWS
 
+    # The public sees the parts the project's policies mark public, as the anonymous API does.
+    public: list[tuple] = []  # (form label, [(key, field label, shown)]) in form order
+    for f in ([] if signed_in else publication.public_fields(c, project)):
+        if not public or public[-1][0] is not f.form.label:
+            public.append((f.form.label, []))
+        public[-1][1].append((f"{f.form.key}.{f.name}", f.label, display_public(f, locale)))
+    public_files = [] if signed_in else publication.public_attachments(c, project)
     attach_errors = (split_errors(failure.violations, "", ("kind", "file"), locale) if section == "attachments"
                      else FormErrors())
     problems = problems or []
@@ -115,9 +123,16 @@ def render(project_id: int, failure: Failure | None = None, status: int = 200):
         signed_in=signed_in, budget_rows=rows, row_errors=row_errors,
         budget_general=budget_general, attach_errors=attach_errors, submit_errors=submit_errors,
         problems=problems, blocking=project_service.blocking(problems), decisions=decisions, approved=approved,
-        reviewer=reviewer, failure=failure,
+        reviewer=reviewer, failure=failure, public=public, public_files=public_files,
         panels=panels(c, project, view), **project_parts(c, project, failure, offers),
     ), status
+
+
+def display_public(f, locale: str) -> str:
+    """A public field's value as the page shows it (a choice by its label)."""
+    spec = next((x for x in describe(f.form.schema) if x.name == f.name), None)
+    shown = display(spec, f.value, locale) if spec is not None else str(f.value)
+    return ("、" if locale != "en" else ", ").join(shown) if isinstance(shown, list) else shown
 
 
 # -- the endorsement, decision-detail and change-request parts --------------------------------------

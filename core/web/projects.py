@@ -137,10 +137,16 @@ def upload(project_id: int):
 
 
 @bp.get("/projects/<int:project_id>/attachments/<int:attachment_id>")
-@login_required
 def download(project_id: int, attachment_id: int):
+    """A file of the project: the public may download the kinds its policies mark public
+    (``core.services.publication``); anything else sends them to the login page."""
     c = ctx()
-    att = project_service.get_attachment(c, project_id, attachment_id)
+    try:
+        att = project_service.get_attachment(c, project_id, attachment_id)
+    except NotFound:
+        if not c.actor.is_authenticated:
+            return redirect(url_for("web.auth.login", next=request.full_path.rstrip("?")))
+        raise
     path = current_app.extensions["tongxin"].storage.path(att.storage_key)
     if not path.exists():
         raise NotFound(T("附件文件", "attachment file"), field="attachment_id")

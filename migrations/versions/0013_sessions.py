@@ -14,21 +14,22 @@ tokens never expired. Two changes:
 
 Revision ID: 0013_sessions
 Revises: 0012_obligations
-Create Date: 2026-12-02 10:00:00.000000
+Create Date: 2026-11-29 09:00:00.000000
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from alembic import context, op
+from alembic import op
 import sqlalchemy as sa
+
+from core.plugin_host.migration_helpers import disable_tenant_rls, enable_tenant_rls
 
 revision = '0013_sessions'
 down_revision = '0012_obligations'
 branch_labels = None
 depends_on = None
 
-TENANT_PREDICATE = "tenant_id = NULLIF(current_setting('tongxin.tenant_id', true), '')::integer"
 BACKFILL_DAYS = 90
 
 
@@ -51,7 +52,8 @@ def upgrade() -> None:
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.add_column(sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True))
     _backfill_expiry()
-    _postgres_security()
+    # Sign-ins are records: they end, never vanish.
+    enable_tenant_rls(op, "login_sessions", records=True)
 
 
 def _backfill_expiry() -> None:
@@ -67,28 +69,8 @@ def _backfill_expiry() -> None:
                      .values(expires_at=created + dt.timedelta(days=BACKFILL_DAYS)))
 
 
-def _runtime_role() -> str:
-    role = context.config.attributes.get("runtime_role") or "tongxin_app"
-    if not role.replace("_", "").isalnum():
-        raise ValueError(f"unsafe role name {role!r}")
-    return role
-
-
-def _postgres_security() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    role = _runtime_role()
-    op.execute(f"GRANT SELECT, INSERT, UPDATE ON login_sessions TO {role}")
-    op.execute(f"REVOKE DELETE, TRUNCATE ON login_sessions FROM {role}")
-    op.execute(f"GRANT USAGE, SELECT ON SEQUENCE login_sessions_id_seq TO {role}")
-    op.execute("ALTER TABLE login_sessions ENABLE ROW LEVEL SECURITY")
-    op.execute("ALTER TABLE login_sessions FORCE ROW LEVEL SECURITY")
-    op.execute(f"CREATE POLICY tenant_isolation ON login_sessions USING ({TENANT_PREDICATE}) WITH CHECK ({TENANT_PREDICATE})")
-
-
 def downgrade() -> None:
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_column('expires_at')
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP POLICY IF EXISTS tenant_isolation ON login_sessions")
+    disable_tenant_rls(op, "login_sessions")
     op.drop_table('login_sessions')

@@ -12,7 +12,7 @@ values, with the reason given. No schema change and nothing to backfill.
 
 Revision ID: 0015_acts
 Revises: 0014_accounts
-Create Date: 2026-12-02 10:00:00.000000
+Create Date: 2026-11-29 10:00:00.000000
 """
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ tables; the runtime role may delete from it (sent rows are bookkeeping, not reco
 
 Revision ID: 0016_outbox
 Revises: 0015_acts
-Create Date: 2026-12-03 10:00:00.000000
+Create Date: 2026-11-29 10:00:00.000000
 """
 from __future__ import annotations
 

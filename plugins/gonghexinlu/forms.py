@@ -45,9 +45,11 @@ def _directions_field(track: str):
                   "clause": DIRECTION_CLAUSES[track]})
 
 
-def _text(label, *, required=True, min_len=0, max_len=2000, widget="textarea", help=None):
+def _text(label, *, required=True, min_len=0, max_len=2000, widget="textarea", help=None, personal=False):
     v = validate.Length(min=min_len, max=max_len)
     md = {"label": label, "widget": widget}
+    if personal:  # a contact's name or number: never shown to the public (core's floor)
+        md["personal"] = True
     if help:
         md["help"] = help
     return fields.String(required=required, validate=v, metadata=md)
@@ -60,10 +62,10 @@ def intent_schema(track: str) -> type[Schema]:
         "title": _text(T("项目名称", "Project title"), min_len=2, max_len=60, widget="text"),
         "directions": _directions_field(track),
         "summary": _text(T("项目设想", "Idea in brief"), min_len=10, max_len=500),
-        "contact_name": _text(T("联系人", "Contact person"), min_len=1, max_len=30, widget="text"),
+        "contact_name": _text(T("联系人", "Contact person"), min_len=1, max_len=30, widget="text", personal=True),
         "contact_phone": fields.String(
             required=True, validate=validate.Regexp(r"^[0-9+\- ]{7,20}$", error="电话号码格式不正确 | Not a phone number"),
-            metadata={"label": T("联系电话", "Contact phone")}),
+            metadata={"label": T("联系电话", "Contact phone"), "personal": True}),
     }, name=f"GonghexinluIntent_{track}")
 
 

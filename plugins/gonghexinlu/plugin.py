@@ -9,7 +9,7 @@ from flask import Blueprint, render_template
 
 from core.plugin_host.toolkit import (
     ACTIVE_STATES, SUBMITTED_STATES, A, Allow, AttachmentKind, Choice, Criterion, DeliveryRules, Draw, FormSpec, FundRequestRules,
-    FundSpec, Phase, PolicyInfo, ProjectFacts, ProjectPeriod, RuleContext, T, Track, Violation, current_policy_config, hookimpl, money_text, on, yuan_to_fen,
+    FundSpec, Phase, PolicyInfo, ProjectFacts, PublicParts, ProjectPeriod, RuleContext, T, Track, Violation, current_policy_config, hookimpl, money_text, on, yuan_to_fen,
 )
 from plugins.gonghexinlu import clauses
 from plugins.gonghexinlu.config import GonghexinluConfig
@@ -64,6 +64,16 @@ def tongxin_forms(config):
         forms.append(FormSpec("application", T("自治项目申报表", "Application form"),
                               application_schema(track, focus), tracks=(track,), clause=clauses.APPLICATION_FORM))
     return forms
+
+
+@hookimpl
+def tongxin_public_parts(config):
+    # The public reads what the project is and does; the contact person and phone (intent form)
+    # and the team's names stay behind the login, and so do the residents' minutes and invoices.
+    return PublicParts(fields=("intent.title", "intent.directions", "intent.summary",
+                               "application.title", "application.directions", "application.tags",
+                               "application.background", "application.goals", "application.activities",
+                               "application.start_date", "application.end_date"))
 
 
 @hookimpl

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from core.plugin_host.toolkit import (
-    A, Allow, AttachmentKind, Criterion, DeliveryRules, Draw, FormSpec, FundRequestRules, FundSpec, Phase, PolicyInfo,
+    A, Allow, AttachmentKind, Criterion, DeliveryRules, Draw, FormSpec, FundRequestRules, FundSpec, Phase, PolicyInfo, PublicParts,
     ProjectFacts, ProjectPeriod, RuleContext, T, Track, Violation, hookimpl, money_text, on, yuan_to_fen,
 )
 from plugins.haiyuan import clauses
@@ -61,6 +61,13 @@ def tongxin_forms(config):
     label = T("共治金项目申请表", "Co-governance fund application")
     return [FormSpec("application", label, ApplicationForm, tracks=(LIVELIHOOD, CULTURE), clause=clauses.COUNCIL),
             FormSpec("application", label, CareApplicationForm, tracks=(CARE,), clause=clauses.COUNCIL)]
+
+
+@hookimpl
+def tongxin_public_parts(config):
+    # What the money is for and the plan, as the council announces them; the beneficiaries (a
+    # household may be recognisable) and any invoice are not public.
+    return PublicParts(fields=("application.purpose", "application.plan", "application.directions"))
 
 
 @hookimpl

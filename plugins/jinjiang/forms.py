@@ -114,7 +114,8 @@ def application_schema(project_type: str) -> type[Schema]:
         "participation": _text(T("群众参与情况", "Resident participation"), min_len=10),
         "residents_consulted_on": fields.Date(required=True, metadata={
             "label": T("征求村（居）民意见日期", "Date residents were consulted")}),
-        "contact": _text(T("联系人及电话", "Contact"), max_len=60, widget="text"),
+        "contact": fields.String(required=True, validate=validate.Length(min=2, max=60), metadata={
+            "label": T("联系人及电话", "Contact"), "widget": "text", "personal": True}),  # never public
     }, name=f"JinjiangApplication_{project_type}")
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from core.plugin_host.toolkit import (
-    A, Allow, AttachmentKind, Criterion, DeliveryRules, Draw, EndorsementStep, FormSpec, FundSpec, Phase, PolicyInfo, ProjectFacts,
+    A, Allow, AttachmentKind, Criterion, DeliveryRules, Draw, EndorsementStep, FormSpec, FundSpec, Phase, PolicyInfo, ProjectFacts, PublicParts,
     ProjectPeriod, RuleContext, T, Track, Violation, hookimpl, on, yuan_to_fen,
 )
 from plugins.jinjiang import clauses
@@ -48,6 +48,15 @@ def tongxin_forms(config):
     forms.append(FormSpec("plan", T("项目方案书", "Project plan"), PLAN_SCHEMA, clause=clauses.APPLY))
     forms.append(FormSpec("selection", T("试点确定", "Pilot selection"), SELECTION_SCHEMA, stage="decide"))
     return forms
+
+
+@hookimpl
+def tongxin_public_parts(config):
+    # What the pilot is and how the community stands; the contact (name and phone) is not public,
+    # nor are the residents' consultation records and stamp pages.
+    return PublicParts(fields=("application.title", "application.directions", "application.infrastructure",
+                               "application.party_building", "application.service_capacity",
+                               "application.participation", "plan.background", "plan.targets", "plan.measures"))
 
 
 @hookimpl

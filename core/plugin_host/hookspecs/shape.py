@@ -1,10 +1,10 @@
-"""What a policy declares: its identity, tracks, forms, attachment kinds, tags, budget categories,
-calendar, rubric and endorsement step. See the package doc (``core.plugin_host.hookspecs``) for the
+"""What a policy declares: its identity, tracks, forms, attachment kinds, what of them is public,
+tags, budget categories, calendar, rubric and endorsement step. See the package doc (``core.plugin_host.hookspecs``) for the
 contract."""
 from __future__ import annotations
 
 from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, EndorsementStep, FormSpec, Phase,
-                                            PolicyInfo, Track)
+                                            PolicyInfo, PublicParts, Track)
 from core.plugin_host.markers import hookspec
 
 
@@ -80,6 +80,25 @@ def tongxin_attachment_kinds(config: dict) -> list[AttachmentKind]:
         def tongxin_attachment_kinds(config):
             return [AttachmentKind("residents_minutes", T("居民代表大会会议记录", "Residents' minutes"),
                                    required_for_submit=True, clause=T("附件2 第3项", "Annex 2, item 3"))]
+    """
+
+
+@hookspec(firstresult=True)
+def tongxin_public_parts(config: dict) -> PublicParts:
+    """What of a project under this policy the public may see, once it is approved: form fields
+    (``"<form key>.<field>"``) and attachment kinds of the policy's own forms and kinds. Nothing
+    is public unless marked: a policy without this hook shows the public a project's title,
+    budget and disclosure, and none of its forms or files. The anonymous web page and the
+    anonymous API show exactly these parts. Where policies stack, each marks its own forms and
+    kinds and the markings add up. Core's floor holds under any marking: a field with
+    ``personal`` in its metadata is never shown, and phone and ID numbers are masked in what is.
+
+    Example::
+
+        @hookimpl
+        def tongxin_public_parts(config):
+            return PublicParts(fields=("application.title", "application.goals", "application.directions"),
+                               attachment_kinds=("photos",))   # never the minutes or invoices
     """
 
 

@@ -27,7 +27,7 @@ TEXT_MAX = 500  # purpose, beneficiaries, notes, reasons, memos (their columns a
 MONTH_PATTERN = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"  # YYYY-MM in the platform's years
 MONTH = re.compile(MONTH_PATTERN)
 YEARS = range(2000, 2101)
-KEY_PATTERN = r"^[A-Za-z0-9_.:-]{1,80}$"  # an idempotency key of expenses and refunds
+KEY_PATTERN = r"^[A-Za-z0-9_.:-]{1,80}$"  # an idempotency key of a request, an expense, a refund
 VOUCHER_KIND = "voucher"  # the attachment kind of an expense's voucher (core's own, not a policy's)
 VOUCHER_TYPES = ("application/pdf", "image/jpeg", "image/png")
 # Requests whose money is counted against a budget item: still open, or paid out.
@@ -69,6 +69,18 @@ def _state_error(req: FundRequest, doing: Text) -> RuleError:
 
 def _require(ctx: Ctx, action: Action, unit: OrgUnit, message: Text) -> None:
     ctx.require(action, unit, message)
+
+
+def _key(value) -> str | None:
+    """An idempotency key as given (spaces around it dropped), None when none was given (an
+    in-process caller), or the refusal naming the field."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not re.fullmatch(KEY_PATTERN, value.strip()):
+        raise RuleError(Violation("invalid_idempotency_key", T(
+            "请求编号（幂等键）应为1至80个字母、数字或 _.:- ", "The idempotency key must be 1-80 letters, digits or _.:-"),
+            field="key"))
+    return value.strip()
 
 
 def _text(value, field_name: str, label: Text, *, required: bool, v: Violations, clause: Text | None = None) -> str:

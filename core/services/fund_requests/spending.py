@@ -3,11 +3,13 @@ its voucher (凭证/发票, an attachment of the project), and refunds of what i
 from; and the vouchers of a project's requests, as its pages show them.
 
 Never more than the request paid out and has not spent; an idempotency key makes a retry of
-either safe (the same key returns what was recorded the first time).
+either safe: the same key with the same amount, memo (and voucher's content) returns what was
+recorded the first time, with anything else it is a 409. The request's row lock serialises two
+attempts at once; the ledger's unique (tenant, key) constraint backs it.
 """
 from __future__ import annotations
 
-import re
+import hashlib
 import uuid
 from typing import BinaryIO
 
@@ -22,7 +24,7 @@ from core.services import funding, ledger
 from core.services.closed import refuse_if_closed
 from core.services.context import Ctx
 from core.services.fund_requests.common import (
-    KEY_PATTERN, VOUCHER_KIND, VOUCHER_TYPES, _amount, _begin_write, _require, _state_error, _text)
+    VOUCHER_KIND, VOUCHER_TYPES, _amount, _begin_write, _key, _require, _state_error, _text)
 from core.services.fund_requests.money import RequestMoney, request_money
 from core.services.fund_requests.reading import get_request
 from core.violations import RuleError, Violation, Violations
@@ -37,13 +39,9 @@ def _money_of_request(ctx: Ctx, req: FundRequest) -> tuple[list, RequestMoney]:
 
 
 def _key_token(key) -> str:
-    if key in (None, ""):
-        return uuid.uuid4().hex
-    if not isinstance(key, str) or not re.fullmatch(KEY_PATTERN, key.strip()):
-        raise RuleError(Violation("invalid_idempotency_key", T(
-            "请求编号（幂等键）应为1至80个字母、数字或 _.:- ", "The idempotency key must be 1-80 letters, digits or _.:-"),
-            field="key"))
-    return key.strip()
+    """The key's part of the entries' keys: the caller's key, or (an in-process caller that
+    cannot repeat itself, without one) a fresh one."""
+    return _key(key) or uuid.uuid4().hex
 
 
 def _replayed(ctx: Ctx, prefix: str) -> list[LedgerEntry]:
@@ -51,14 +49,19 @@ def _replayed(ctx: Ctx, prefix: str) -> list[LedgerEntry]:
                                     .order_by(LedgerEntry.id)))
 
 
-def _replay(done: list[LedgerEntry], fen: int, key: str) -> list[LedgerEntry]:
-    """A retry under a key already used: what was recorded then, if it asks the same; a key sent
-    again with another amount is a conflict, not a silent replay. The input is read first: a
-    retry is refused for what any request would be refused for."""
-    if sum(e.amount_fen for e in done) != fen:
+def _replay(ctx: Ctx, done: list[LedgerEntry], fen: int, key: str, memo: str, digest: str | None = None) -> list[LedgerEntry]:
+    """A retry under a key already used: what was recorded then, if it asks the same (amount,
+    memo as recorded, the voucher's content); a key sent again with other input is a conflict,
+    not a silent replay. The input is read first: a retry is refused for what any request
+    would be refused for."""
+    voucher = ctx.session.get(Attachment, done[0].voucher_attachment_id) if done[0].voucher_attachment_id else None
+    same = (sum(e.amount_fen for e in done) == fen and done[0].memo == memo
+            and (digest is None or (voucher is not None and voucher.sha256 == digest)))
+    if not same:
         raise RuleError(Violation("idempotency_conflict", T(
-            f"请求编号「{key}」已用于另一笔金额不同的登记", f"The key '{key}' was already used for another amount"),
-            field="key"), status=409)
+            f"请求编号「{key}」已用于另一笔内容不同的登记（金额、说明或凭证不同）；新的登记请换一个编号（刷新页面即可）",
+            f"The key '{key}' was already used for a different record (another amount, memo or voucher); "
+            f"record a new one under a new key"), field="key"), status=409)
     return done
 
 
@@ -102,9 +105,10 @@ def record_expense(ctx: Ctx, request_id: int, *, amount, memo: str = "", voucher
         v.add(Violation("voucher_required", T("请上传凭证/发票（PDF、JPG 或 PNG）", "Upload the voucher (PDF, JPG or PNG)"),
                         field="voucher"))
     v.raise_if_blocking()
-    if done:
-        return _replay(done, fen, key)
     data, content_type = storage.read_upload(voucher_stream, voucher_filename, VOUCHER_TYPES, field="voucher")
+    text = f"资金申请#{req.id}：{memo}"[:ledger.MEMO_MAX]
+    if done:
+        return _replay(ctx, done, fen, key, text, hashlib.sha256(data).hexdigest())
     funds, money = _money_of_request(ctx, req)
     if fen > money.unspent:
         raise RuleError(Violation("over_request_disbursed", T(
@@ -120,7 +124,6 @@ def record_expense(ctx: Ctx, request_id: int, *, amount, memo: str = "", voucher
                              size=len(data), sha256=digest, storage_key=stored_key, uploaded_by_id=ctx.actor.id)
         ctx.session.add(voucher)
     entries, left = [], fen
-    text = f"资金申请#{req.id}：{memo}"[:ledger.MEMO_MAX]
     for fund in funds:
         take = min(left, money.disbursed.get(fund.id, 0) - money.spent.get(fund.id, 0))
         if take > 0:
@@ -141,8 +144,9 @@ def record_refund(ctx: Ctx, request_id: int, *, amount, memo: str = "", key: str
     v.add(problem)
     memo = _text(memo, "memo", T("退回说明", "Description"), required=False, v=v)
     v.raise_if_blocking()
+    text = (f"资金申请#{req.id}退回" + (f"：{memo}" if memo else ""))[:ledger.MEMO_MAX]
     if done:
-        return _replay(done, fen, key)
+        return _replay(ctx, done, fen, key, text)
     funds, money = _money_of_request(ctx, req)
     if fen > money.unspent:
         raise RuleError(Violation("over_request_unspent", T(
@@ -150,12 +154,11 @@ def record_refund(ctx: Ctx, request_id: int, *, amount, memo: str = "", key: str
             f"Refunding {money_text(fen).en} exceeds the {money_text(money.unspent).en} this request paid out and has not spent"),
             field="amount"))
     entries, left = [], fen
-    text = f"资金申请#{req.id}退回" + (f"：{memo}" if memo else "")
     for fund in reversed(funds):
         take = min(left, money.disbursed.get(fund.id, 0) - money.spent.get(fund.id, 0))
         if take > 0:
             entries.append(ledger.refund(ctx, fund.id, take, req.project_id, f"{prefix}{fund.id}",
-                                         memo=text[:ledger.MEMO_MAX], fund_request_id=req.id))
+                                         memo=text, fund_request_id=req.id))
             left -= take
     return entries
 

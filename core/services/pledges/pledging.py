@@ -138,7 +138,8 @@ def pledge(ctx: Ctx, sponsor_id: int, fund_id: int, amount, *, in_kind: str = ""
 
     ledger.lock_funds(ctx, [fund.id])  # the cap check and the insert see every other pledge
     if (done := _replay(ctx, key)) is not None:
-        if (done.sponsor_id, done.fund_id, done.amount_fen, done.project_id) != (sponsor.id, fund.id, fen, project_id):
+        if ((done.sponsor_id, done.fund_id, done.amount_fen, done.project_id, done.in_kind, done.occasion)
+                != (sponsor.id, fund.id, fen, project_id, in_kind, occasion)):
             raise RuleError(Violation("idempotency_conflict", T(
                 f"请求编号「{key}」已用于另一笔认捐（#{done.id}），请换一个编号",
                 f"The key '{key}' was already used for another pledge (#{done.id})"), field="key"), status=409)

@@ -65,8 +65,12 @@ def list_projects(ctx: Ctx, *, programme_id: int | None = None, state: str | Non
 
 
 def get_attachment(ctx: Ctx, project_id: int, attachment_id: int) -> Attachment:
+    """One of the project's attachments the actor may download: for the public, only the kinds
+    the project's policies mark public (``core.services.publication``); anything else is "not
+    found", as for a project the actor may not see."""
+    from core.services import publication  # late: publication reads the programme's policies
     project = get_project(ctx, project_id)
-    att = next((a for a in project.attachments if a.id == attachment_id), None)
+    att = next((a for a in publication.visible_attachments(ctx, project) if a.id == attachment_id), None)
     if att is None:
         raise NotFound(T("附件", "attachment"), field="attachment_id")
     return att

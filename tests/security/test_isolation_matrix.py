@@ -1,0 +1,134 @@
+"""The isolation matrix: every route of the URL map (web and API), called as every role of tenant
+静安区 and anonymously, against the objects of tenant 晋江市, of a sibling street, of a sibling
+neighbourhood and of another sponsor (``tests.security.world``: which scopes are foreign to whom).
+
+What must hold for every call:
+- no foreign data: none of the unique marker strings planted in the actor's foreign scopes
+  appears in the answer, whatever its status (lists, counts, pages, workbooks unpacked);
+- no foreign ids: no private project of a foreign scope is named in a JSON answer;
+- no foreign write: a write naming a foreign object is refused (never 2xx).
+
+A route the matrix cannot fill (a new parameter) fails the suite, so a new route is covered or
+the test says why not. The figures (routes × actors, requests, leaks) go to scripts/test, which
+prints them and fails on a leak. One profile (PostgreSQL: row-level security is real), one world
+per module, Flask's test client.
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+
+import pytest
+
+from core.models import Role
+from tests.clients import Web, login
+from tests.security import routes as R
+from tests.security.world import ACTORS, FOREIGN, PERSONAL
+
+pytestmark = pytest.mark.postgres
+# Routes that end the caller's identity or make one: called last for each actor, so the others
+# are called signed in.
+LAST = ("web.auth.logout", "web.auth.login", "auth.IssueToken", "auth.Token")
+
+
+def _values(route: R.Route, group, tenant: str) -> dict:
+    ids = dict(group.ids)
+    if group.approved_ids and any(part in route.rule for part in R.APPROVED_PARTS):
+        ids.update(group.approved_ids)
+    values = {"tenant": tenant, "plugin_name": "gonghexinlu", "form_key": "application", "filename": "app.css"}
+    values.update({name: ids.get(name, R.NOTHING) for name in R.ID_PARAMS})
+    return values
+
+
+def _call(client, route: R.Route, url: str, headers: dict, csrf: str | None):
+    if not route.write:
+        return client.open(url, method=route.method, headers=headers)
+    if route.api:
+        return client.open(url, method=route.method, headers=headers, json={} if route.method != "DELETE" else None)
+    return client.open(url, method=route.method, data={"csrf_token": csrf or ""})
+
+
+def test_the_actors_hold_every_role():
+    """Every role of the permission table is one of the matrix's actors, and so is the public."""
+    assert set(ACTORS) == {r.value for r in Role} | {"anonymous"}
+
+
+def test_every_route_can_be_called(secured):
+    """A route the matrix cannot fill (a new kind of parameter) fails here, not silently."""
+    unfillable = {r.label: R.unfillable(r) for r in R.routes(secured[2]) if R.unfillable(r)}
+    assert not unfillable, f"routes the matrix cannot call (teach tests/security/routes.py their parameters): {unfillable}"
+
+
+@pytest.mark.parametrize("role", list(ACTORS))
+def test_every_route_as_the_role_against_foreign_objects(secured, role):
+    settings, platform, app, world = secured
+    username = ACTORS[role]
+    all_routes = R.routes(app)
+    ordered = sorted(all_routes, key=lambda r: r.endpoint in LAST)
+
+    leaks: list[str] = []
+    covered: set[str] = set()
+    statuses: Counter = Counter()
+    requests = 0
+    started = time.monotonic()
+    client = app.test_client()
+    headers, csrf = {}, None
+    if username:
+        headers = login(client, username)
+        web = Web(client)
+        web.login(username)
+        csrf = web.token()
+    foreign = [world.groups[g] for g in FOREIGN[username]]
+    markers = set().union(*(g.markers for g in foreign))
+    if username is None:
+        markers |= world.private_markers | set(PERSONAL)
+    private_ids = set().union(*(g.private_projects for g in foreign))
+    for route in ordered:
+        if R.unfillable(route):
+            continue  # test_every_route_can_be_called names it
+        # one call per foreign scope; tenant B's objects both under tenant A's address and its own
+        targets = [(g, "jingan") for g in foreign] + [(g, g.tenant) for g in foreign if g.tenant != "jingan"]
+        if not any(a in R.ID_PARAMS for a in route.arguments):
+            targets = [(foreign[0], "jingan"), (world.groups["jinjiang"], "jinjiang")]
+        for group, tenant in targets:
+            url = route.url(_values(route, group, tenant))
+            r = _call(client, route, url, headers if route.api else {}, csrf)
+            requests += 1
+            statuses[r.status_code // 100] += 1
+            text = R.body_text(r)
+            found = sorted(m for m in markers if m in text)
+            if found:
+                leaks.append(f"{role} {route.method} {url} -> {r.status_code}: {found}")
+            named = R.json_project_ids(r) & private_ids
+            if named:
+                leaks.append(f"{role} {route.method} {url} -> {r.status_code}: names private projects {sorted(named)}")
+            names_foreign = any(a in R.ID_PARAMS for a in route.arguments) or tenant != "jingan"
+            if route.write and names_foreign and 200 <= r.status_code < 300:
+                leaks.append(f"{role} {route.method} {url} -> {r.status_code}: a write on a foreign object accepted")
+            assert r.status_code < 500, f"{role} {route.method} {url} -> {r.status_code}: {text[:300]}"
+        covered.add(route.label)
+    seconds = time.monotonic() - started
+    line = (f"isolation matrix, {role}: {len(covered)} routes, {requests} requests "
+            f"({dict(sorted(statuses.items()))} by status class) in {seconds:.0f}s, {len(leaks)} leaks")
+    print("\n" + line)
+    R.record_counts({"routes_x_actors": len(covered), "isolation_requests": requests, "leaks": len(leaks)})
+    assert len(covered) == len(all_routes)
+    assert not leaks, line + "\n" + "\n".join(leaks[:60])
+
+
+def test_the_matrix_would_see_a_leak(secured):
+    """The searching itself can fail: a marker of a foreign scope is found in a page that shows it
+    (the district administrator's own view of 海园's application, seen by the district)."""
+    settings, platform, app, world = secured
+    client = app.test_client()
+    headers = login(client, "jingan_admin")
+    haiyuan = world.groups["haiyuan"]
+    pid = haiyuan.ids["project_id"]
+    r = client.get(f"/api/v1/t/jingan/projects/{pid}", headers=headers)
+    assert r.status_code == 200
+    assert any(m in R.body_text(r) for m in haiyuan.markers)
+    assert pid in R.json_project_ids(r)
+    xlsx = client.get(f"/api/v1/t/jingan/projects/{world.groups['yanchang'].approved_ids['project_id']}/people.xlsx",
+                      headers=headers)
+    assert xlsx.status_code == 200 and re.search("MKRYANCHANGPERSON", R.body_text(xlsx))
