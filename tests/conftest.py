@@ -39,7 +39,7 @@ from core.services.tenant_definitions import load_file
 
 # The helper modules assert too (e.g. a CLI call must succeed): let pytest explain their failures.
 pytest.register_assert_rewrite("tests.factories", "tests.money_factories", "tests.clients", "tests.commands",
-                               "tests.demo_kit", "tests.browser.kit")
+                               "tests.demo_kit", "tests.browser.kit", "tests.celery_kit")
 
 ROOT = Path(__file__).resolve().parent.parent
 WORLD = Path(__file__).resolve().parent / "world"

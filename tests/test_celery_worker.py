@@ -11,58 +11,27 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
-import secrets
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-import redis
 from sqlalchemy import func, select
 
 from core.models import Notification, PanelMember, Project
 from core.platform import Platform
 from core.services import projects
 from core.tasks.celery_app import celery_for
+from tests import celery_kit
 from tests.factories import PDF, acting, application, programme_id, tenant_id, unit_id
 
 pytestmark = pytest.mark.celery
+pytest_plugins = ["tests.celery_kit"]  # broker_url: a Redis db of the test's own
 
-ROOT = Path(__file__).resolve().parent.parent
-REDIS_BASE = os.environ.get("TONGXIN_TEST_REDIS", "redis://127.0.0.1:6379")
-LOCK_KEY = "tongxin:test-worker-lock"
 # Bounds for the polling loops below: how long to keep trying before calling it a failure,
 # not a claim about how fast anything is.
 GIVE_UP_AFTER = 180
 
 
-def _poll(fn, worker: subprocess.Popen, what: str):
-    deadline = time.monotonic() + GIVE_UP_AFTER
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        assert worker.poll() is None, f"the worker exited while waiting for {what}"
-        time.sleep(0.3)
-    pytest.fail(f"gave up waiting for {what}")
-
-
-@pytest.fixture
-def broker_url():
-    """A Redis db nobody else is using right now (other test runs may share this Redis)."""
-    token = secrets.token_hex(8)
-    for number in range(2, 8):
-        r = redis.Redis.from_url(f"{REDIS_BASE}/{number}")
-        if r.set(LOCK_KEY, token, nx=True, ex=3600):
-            r.flushdb()  # leftovers of a run that died
-            r.set(LOCK_KEY, token, ex=3600)
-            yield f"{REDIS_BASE}/{number}"
-            r.flushdb()
-            return
-    pytest.fail("no free Redis db between 2 and 7 for the worker test")
+def _poll(fn, worker, what: str):
+    return celery_kit.poll(fn, [worker], what, give_up=GIVE_UP_AFTER)
 
 
 @pytest.fixture
@@ -74,29 +43,8 @@ def pg_settings(settings, profile):
 
 @pytest.fixture
 def worker(pg_settings, broker_url, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TONGXIN_")}
-    env.update(TONGXIN_DATABASE_URL=pg_settings.database_url, TONGXIN_ADMIN_DATABASE_URL=pg_settings.admin_database_url,
-               TONGXIN_RUNTIME_ROLE=pg_settings.runtime_role, TONGXIN_BROKER_URL=broker_url,
-               TONGXIN_STORAGE_DIR=pg_settings.storage_dir, TONGXIN_TODAY=pg_settings.today,
-               TONGXIN_PROFILE="test")  # the test database, not production: a pinned day, no passwords
-    log = tmp_path / "worker.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "core.tasks.celery_app", "worker", "--pool=solo",
-             "--loglevel=INFO", "--without-heartbeat", "--without-gossip", "--without-mingle",
-             "-n", f"test-{secrets.token_hex(4)}@%h"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
+    with celery_kit.worker(celery_kit.environment(pg_settings, broker_url), tmp_path / "worker.log") as proc:
         yield proc
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        print(log.read_text(errors="replace")[-4000:])  # shown by pytest when the test failed
 
 
 @pytest.fixture

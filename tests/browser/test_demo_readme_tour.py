@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 
-from tests.browser.kit import fill_budget, press, shot, sign_in, sign_out
+from tests.browser.kit import (attach, both_widths, decide, files, fill_budget, jinjiang_application, jinjiang_plan,
+                               open_review, press, score, shot, sign_in, sign_out, stamp, submit_application)
 from tests.commands import tongxin
 from tests.demo_kit import DEMO_PASSWORD, DEMO_TODAY
 
@@ -23,10 +24,6 @@ expect = playwright_api.expect
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("prepared_demo", ["shipped"], indirect=True)]
 pytest_plugins = ["tests.demo_kit"]  # the demo fixtures: prepared_demo, demo
 ARTIFACTS = "demo-tour"  # screenshots: test-artifacts/demo-tour-demo/
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 GHXL_2024 = "共和新路街道2024年度居民区自治项目"
 JINJIANG_2024 = "2024年晋江市“共建共享”社区治理项目"
 
@@ -42,22 +39,6 @@ def profile():
     return "demo"  # names the screenshot folder; the demo runs on the embedded profile
 
 
-def _both_widths(page, name: str) -> None:
-    shot(page, f"{name}-desktop")
-    page.set_viewport_size(PHONE)
-    # Nothing may be wider than a phone's screen: the page scrolls down, not sideways.
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1, name
-    shot(page, f"{name}-phone")
-    page.set_viewport_size(DESKTOP)
-
-
-def _files(tmp_path: Path) -> tuple[Path, Path]:
-    pdf, png = tmp_path / "居民代表大会会议记录.pdf", tmp_path / "盖章页.png"
-    pdf.write_bytes(PDF)
-    png.write_bytes(PNG)
-    return pdf, png
-
-
 def _start(page, programme: str, track: str, unit: str, title: str) -> None:
     """From 我的项目, start a project of ``track`` in ``programme`` (2023's is listed too)."""
     press(page, page.get_by_role("navigation", name="主导航").get_by_role("link", name="我的项目"))
@@ -69,39 +50,6 @@ def _start(page, programme: str, track: str, unit: str, title: str) -> None:
     page.get_by_label("项目名称").fill(title)
     press(page, page.get_by_role("button", name="创建项目"))
     expect(page.locator("h1")).to_contain_text(title)
-
-
-def _attach(page, kind: str, path: Path, *, last: bool = True) -> None:
-    section = page.locator("#attachments")
-    section.get_by_label("附件类别").select_option(label=kind)
-    section.get_by_label("选择文件").set_input_files(str(path))
-    press(page, section.get_by_role("button", name="上传"))
-    expect(page.locator(".flash")).to_contain_text("已上传")
-    if last:
-        expect(page.locator("#submit .alert-success")).to_contain_text("材料已齐全")
-
-
-def _submit(page, flash: str = "项目已提交") -> None:
-    press(page, page.get_by_role("button", name="提交申报"))
-    expect(page.locator(".flash")).to_contain_text(flash)
-    expect(page.locator("h1 .badge")).to_have_text("已提交")
-
-
-def _open_review(page, title: str) -> None:
-    press(page, page.get_by_role("navigation", name="主导航").get_by_role("link", name="评审"))
-    row = page.locator("tbody tr", has_text=title)
-    press(page, row.get_by_role("link", name="评审"))
-    expect(page.locator("h1")).to_contain_text(title)
-
-
-def _score(page, title: str, points: dict[str, str], comment: str) -> None:
-    _open_review(page, title)
-    form = page.locator("#score")
-    for label, value in points.items():
-        form.get_by_label(label).fill(value)
-    form.get_by_label("评审意见").fill(comment)
-    press(page, form.get_by_role("button", name="保存评分"))
-    expect(page.locator(".flash")).to_contain_text("评分已保存")
 
 
 # -- 共和新路: the first quarter of 2024 ------------------------------------------------------------
@@ -132,24 +80,14 @@ def _ghxl_apply(page, track: str, title: str, direction: str, focus: str, lines,
     press(page, record.get_by_role("button", name="保存议事形成记录"))
     expect(page.locator(".flash")).to_contain_text("已保存")
     fill_budget(page, lines)
-    _attach(page, "议事会议记录（三会一代理、四议、社区代表会议或“1+5+X”共治联席会）", minutes, last=False)
-    _attach(page, "居民代表大会会议记录", minutes)
-    _submit(page)
-
-
-def _decide(page, title: str, outcome: str, explanation: str = "") -> None:
-    _open_review(page, title)
-    form = page.locator("#decide")
-    form.get_by_label(outcome).check()
-    if explanation:
-        form.get_by_label("理由说明").fill(explanation)
-    press(page, form.get_by_role("button", name="确认决定"))
-    expect(page.locator(".flash")).to_contain_text("评审决定已记录")
+    attach(page, "议事会议记录（三会一代理、四议、社区代表会议或“1+5+X”共治联席会）", minutes, last=False)
+    attach(page, "居民代表大会会议记录", minutes)
+    submit_application(page)
 
 
 def test_demo_readme_first_quarter_walk(live_server, browser_page, tmp_path):
     page, base = browser_page, live_server
-    minutes, _ = _files(tmp_path)
+    minutes, _ = files(tmp_path)
     signature, micro, other = "睦邻议事会", "楼道花箱", "亲子阅读角"
 
     # luochuan, in the 2024 programme: a 一居一品 and two 七彩微创投, each with its 申报表,
@@ -170,22 +108,22 @@ def test_demo_readme_first_quarter_walk(live_server, browser_page, tmp_path):
     points = {"可行性": "8", "操作性": "8", "合规性": "9"}
     sign_in(page, base, "jingan", "ghxl_expert", DEMO_PASSWORD)
     for title in (signature, micro, other):
-        _score(page, title, points, "方案清楚")
+        score(page, title, points, "方案清楚")
     sign_out(page)
     sign_in(page, base, "jingan", "ghxl_chair", DEMO_PASSWORD)
     for title in (signature, micro, other):
-        _score(page, title, {**points, "操作性": "7"}, "同意专家意见")
+        score(page, title, {**points, "操作性": "7"}, "同意专家意见")
     expect(page.locator("#scores")).to_contain_text("评审专家（演示）")
     shot(page, "chair-scores")
 
     # ghxl_chair decides; a rejection needs its reason.
-    _decide(page, signature, "通过（立项）")
-    _decide(page, micro, "通过（立项）")
-    _open_review(page, other)
+    decide(page, signature, "通过（立项）")
+    decide(page, micro, "通过（立项）")
+    open_review(page, other)
     page.locator("#decide").get_by_label("不通过").check()
     press(page, page.locator("#decide").get_by_role("button", name="确认决定"))
     expect(page.locator("#explanation ~ .error-text")).to_contain_text("必须写明理由")
-    _decide(page, other, "不通过", "与本居民区已有读书活动重复，建议与社区图书室合办。")
+    decide(page, other, "不通过", "与本居民区已有读书活动重复，建议与社区图书室合办。")
     sign_out(page)
 
     # ... which luochuan then reads.
@@ -195,7 +133,7 @@ def test_demo_readme_first_quarter_walk(live_server, browser_page, tmp_path):
     expect(mine.locator("tr", has_text=other)).to_contain_text("未通过")
     press(page, mine.get_by_role("link", name=other))
     expect(page.locator("#decisions")).to_contain_text("与本居民区已有读书活动重复")
-    _both_widths(page, "luochuan-reads-the-reason")
+    both_widths(page, "luochuan-reads-the-reason")
     sign_out(page)
 
     # ghxl_admin sees it all on 街道概览, and the audit log, where the walk's changes are dated
@@ -206,14 +144,14 @@ def test_demo_readme_first_quarter_walk(live_server, browser_page, tmp_path):
     expect(overview).to_contain_text(GHXL_2024)
     for title in (signature, micro, other):
         expect(overview).to_contain_text(title)
-    _both_widths(page, "ghxl-admin-street-overview")
+    both_widths(page, "ghxl-admin-street-overview")
     press(page, page.get_by_role("navigation", name="主导航").get_by_role("link", name="管理"))
     press(page, page.get_by_role("navigation", name="管理功能").get_by_role("link", name="审计日志"))
     submitted = page.locator("main tbody tr", has_text="project.submit")
     expect(submitted.first).to_contain_text(DEMO_TODAY)
     days = [text.split()[0] for text in page.locator("main tbody tr td:first-child").all_inner_texts()]
     assert days and days[0] == DEMO_TODAY and max(days) == DEMO_TODAY, days  # newest first
-    _both_widths(page, "ghxl-admin-audit-log")
+    both_widths(page, "ghxl-admin-audit-log")
     assert page.problems == [], page.problems
 
 
@@ -221,43 +159,16 @@ def test_demo_readme_first_quarter_walk(live_server, browser_page, tmp_path):
 
 def _jinjiang_apply(page, unit: str, track: str, title: str, contents: list[str], consultation: Path) -> None:
     _start(page, JINJIANG_2024, track, unit, title)
-    form = page.locator("#form-application")
-    form.get_by_label("项目名称").fill(title)
-    for item in contents:
-        form.get_by_label(item).check()
-    form.get_by_label("基础设施建设情况").fill("党群服务中心面积800平方米，设有议事厅和活动室")
-    form.get_by_label("党建工作情况").fill("社区党委下设5个网格党支部、18个楼栋党小组")
-    form.get_by_label("服务能力情况").fill("专职社工12名，志愿服务队3支共160人")
-    form.get_by_label("群众参与情况").fill("去年居民参与各类活动超过3000人次")
-    form.get_by_label("征求村（居）民意见日期").fill("2024-03-05")
-    form.get_by_label("联系人及电话").fill("王主任 0595-1234567")
-    press(page, form.get_by_role("button", name="保存申报表"))
-    expect(page.locator(".flash")).to_contain_text("「申报表」已保存")
-    plan = page.locator("#form-plan")
-    plan.get_by_label("项目背景与居民需求").fill("老旧小区多、老年人比例高，居民对就近议事和互助服务的需求强烈。")
-    plan.get_by_label("具体目标").fill("覆盖8个网格\n每月开展活动不少于4次")
-    plan.get_by_label("进度安排").fill("2024-04-30 完成场地改造\n2024-09-30 形成制度并运行")
-    plan.get_by_label("主要措施").fill("依托网格党支部组织值守，联合驻区单位提供物资支持。")
-    press(page, plan.get_by_role("button", name="保存项目方案书"))
+    jinjiang_application(page, title, contents, "2024-03-05")
+    jinjiang_plan(page, "覆盖8个网格\n每月开展活动不少于4次", "2024-04-30 完成场地改造\n2024-09-30 形成制度并运行")
     expect(page.locator(".flash")).to_contain_text("「项目方案书」已保存")
     fill_budget(page, [("场地改造", "50000"), ("活动物资", "20000")])
-    _attach(page, "征求村（居）民意见的会议记录", consultation)
-    _submit(page, "等待镇（街道）审核盖章")
-
-
-def _stamp(page, title: str, stamp_page: Path | None = None) -> None:
-    waiting = page.locator("#awaiting-endorsement")
-    press(page, waiting.get_by_role("link", name=title))
-    panel = page.locator("#endorsement")
-    panel.get_by_label("审核通过，加盖公章").check()
-    if stamp_page is not None:
-        panel.get_by_label("盖章页扫描件").set_input_files(str(stamp_page))
-    press(page, panel.get_by_role("button", name="提交审核意见"))
-    expect(page.locator(".flash")).to_contain_text("已审核盖章")
+    attach(page, "征求村（居）民意见的会议记录", consultation)
+    submit_application(page, "等待镇（街道）审核盖章")
 
 
 def _select(page, title: str, tier: str) -> None:
-    _open_review(page, title)
+    open_review(page, title)
     decide = page.locator("#decide")
     decide.get_by_label("通过（立项）").check()
     decide.get_by_label("试点层级").select_option(label=tier)
@@ -268,7 +179,7 @@ def _select(page, title: str, tier: str) -> None:
 
 def test_demo_readme_jinjiang_call(live_server, browser_page, settings, tmp_path):
     page, base = browser_page, live_server
-    consultation, stamp_page = _files(tmp_path)
+    consultation, stamp_page = files(tmp_path)
     station, hall = "青华便民驿站", "安东微议事"
 
     # qinghua and andong each apply in the 2024 call for one of the five project types.
@@ -282,11 +193,11 @@ def test_demo_readme_jinjiang_call(live_server, browser_page, settings, tmp_path
     # Their towns find the applications on their street overview and stamp them.
     sign_in(page, base, "jinjiang", "qingyang_admin", DEMO_PASSWORD)
     expect(page.locator("#awaiting-endorsement")).to_contain_text(station)
-    _both_widths(page, "qingyang-awaiting")
-    _stamp(page, station, stamp_page)
+    both_widths(page, "qingyang-awaiting")
+    stamp(page, station, stamp_page)
     sign_out(page)
     sign_in(page, base, "jinjiang", "anhai_admin", DEMO_PASSWORD)
-    _stamp(page, hall)
+    stamp(page, hall)
     sign_out(page)
 
     # The city's panel scores by the notice's criteria.
@@ -294,7 +205,7 @@ def test_demo_readme_jinjiang_call(live_server, browser_page, settings, tmp_path
     for reviewer in ("jj_expert", "jj_chair"):
         sign_in(page, base, "jinjiang", reviewer, DEMO_PASSWORD)
         for title in (station, hall):
-            _score(page, title, points, "基础扎实，目标具体")
+            score(page, title, points, "基础扎实，目标具体")
         sign_out(page)
 
     # "Run the demo again a few days later": TONGXIN_TODAY=2024-03-18 scripts/demo, the same
@@ -317,7 +228,7 @@ def test_demo_readme_jinjiang_call(live_server, browser_page, settings, tmp_path
     press(page, mine.get_by_role("link", name=hall))
     expect(page.locator("#approved-notice")).to_contain_text("推荐为泉州市级项目")
     expect(page.locator("#changes")).to_contain_text("申请变更")
-    _both_widths(page, "andong-sees-its-tier")
+    both_widths(page, "andong-sees-its-tier")
     sign_out(page)
     assert page.problems == [], page.problems
 
@@ -339,7 +250,7 @@ def test_demo_readme_money_tour(live_server, browser_page):
     press(page, page.get_by_role("link", name="洛川居民区").first)
     expect(page.locator("main")).to_contain_text("楼组议事厅")
     expect(page.locator("main")).to_contain_text("45,000.00")
-    _both_widths(page, "disclosure-luochuan")
+    both_widths(page, "disclosure-luochuan")
 
     # ghxl_chair: 青年议事角 is back in the 2024 call and waits for the panel; its review page
     # shows where the money would come from.
@@ -359,7 +270,7 @@ def test_demo_readme_money_tour(live_server, browser_page):
     for month in ("2023-04", "2023-05", "2023-09"):
         expect(page.locator("main")).to_contain_text(month)
     expect(page.locator("#final-accounts")).to_contain_text("决算表")
-    _both_widths(page, "project-fund-requests")
+    both_widths(page, "project-fund-requests")
     sign_out(page)
 
     # shbg (上海宾馆): 我的认捐 shows what its pledge paid for.
@@ -367,7 +278,7 @@ def test_demo_readme_money_tour(live_server, browser_page):
     press(page, page.get_by_role("link", name="我的认捐"))
     expect(page.locator("h1")).to_contain_text("我的认捐")
     expect(page.locator("main")).to_contain_text("爱心小水表")
-    _both_widths(page, "sponsor-my-pledges")
+    both_widths(page, "sponsor-my-pledges")
     sign_out(page)
 
     # jingan_admin: 资金总览 (choosing 2023) with its chart and the Excel export.
@@ -380,5 +291,5 @@ def test_demo_readme_money_tour(live_server, browser_page):
     with page.expect_download() as download:
         page.get_by_role("link", name="导出 Excel").click()
     assert download.value.suggested_filename.endswith(".xlsx") and "2023" in download.value.suggested_filename
-    _both_widths(page, "money-overview")
+    both_widths(page, "money-overview")
     assert page.problems == [], page.problems

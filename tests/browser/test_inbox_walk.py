@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.kit import press, shot, sign_in
+from tests.browser import kit
+from tests.browser.kit import press, sign_in
 from tests.factories import acting, submitted_project
 from core.services import review
 
@@ -16,19 +17,11 @@ expect = playwright_api.expect
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = "inbox"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 def both_widths(page, name: str) -> None:
-    """A screenshot at desktop width, then at phone width, where the header's count must still
-    be on screen and nothing may scroll sideways."""
-    shot(page, f"{name}-desktop")
-    page.set_viewport_size(PHONE)
-    expect(page.locator("#inbox-count")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "the page scrolls sideways"
-    shot(page, f"{name}-phone")
-    page.set_viewport_size(DESKTOP)
+    """Desktop, then phone width, where the header's count must still be on screen."""
+    kit.both_widths(page, name, visible="#inbox-count")
 
 
 def test_the_header_counts_and_the_inbox_lists_then_empties(live_server, browser_page, platform):

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.kit import fill_budget, press, shot, sign_in, sign_out
-from tests.factories import JINJIANG_SELECTION_DAY, PDF, PNG, on_day
+from tests.browser.kit import (attach, files, fill_budget, jinjiang_application, jinjiang_plan, press, score, shot, sign_in,
+                               sign_out, stamp, submit_application)
+from tests.factories import JINJIANG_SELECTION_DAY, on_day
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 expect = playwright_api.expect
@@ -37,25 +38,8 @@ def apply(page, community: str, title: str, consultation: Path) -> None:
     press(page, page.get_by_role("button", name="创建项目"))
     expect(page.locator("h1")).to_contain_text(title)
 
-    form = page.locator("#form-application")
-    form.get_by_label("项目名称").fill(title)
-    form.get_by_label("建设“邻里驿站”").check()
-    form.get_by_label("开展“邻里亲、邻里帮”等主题志愿服务").check()
-    form.get_by_label("基础设施建设情况").fill("党群服务中心面积800平方米，设有议事厅和活动室")
-    form.get_by_label("党建工作情况").fill("社区党委下设5个网格党支部、18个楼栋党小组")
-    form.get_by_label("服务能力情况").fill("专职社工12名，志愿服务队3支共160人")
-    form.get_by_label("群众参与情况").fill("去年居民参与各类活动超过3000人次")
-    form.get_by_label("征求村（居）民意见日期").fill("2023-03-05")
-    form.get_by_label("联系人及电话").fill("王主任 0595-1234567")
-    press(page, form.get_by_role("button", name="保存申报表"))
-    expect(page.locator(".flash")).to_contain_text("「申报表」已保存")
-
-    plan = page.locator("#form-plan")
-    plan.get_by_label("项目背景与居民需求").fill("老旧小区多、老年人比例高，居民对就近议事和互助服务的需求强烈。")
-    plan.get_by_label("具体目标").fill("建成邻里驿站1个\n每月开展志愿服务不少于4次")
-    plan.get_by_label("进度安排").fill("尽快完成驿站改造\n2023-09-30 形成值守制度并运行")
-    plan.get_by_label("主要措施").fill("依托网格党支部组织值守，联合驻区单位提供物资支持。")
-    press(page, plan.get_by_role("button", name="保存项目方案书"))
+    jinjiang_application(page, title, ["建设“邻里驿站”", "开展“邻里亲、邻里帮”等主题志愿服务"], "2023-03-05")
+    jinjiang_plan(page, "建成邻里驿站1个\n每月开展志愿服务不少于4次", "尽快完成驿站改造\n2023-09-30 形成值守制度并运行")
     # A milestone without a date is too vague to check: refused beside the field, nothing saved.
     expect(page.locator("#f-plan-schedule ~ .error-text")).to_contain_text("须以日期开头")
     plan = page.locator("#form-plan")
@@ -64,15 +48,8 @@ def apply(page, community: str, title: str, consultation: Path) -> None:
     expect(page.locator(".flash")).to_contain_text("「项目方案书」已保存")
 
     fill_budget(page, [("驿站场地改造", "60000"), ("志愿服务物资", "20000")])
-    section = page.locator("#attachments")
-    section.get_by_label("附件类别").select_option(label="征求村（居）民意见的会议记录")
-    section.get_by_label("选择文件").set_input_files(str(consultation))
-    press(page, section.get_by_role("button", name="上传"))
-    expect(page.locator(".flash")).to_contain_text("已上传")
-    expect(page.locator("#submit .alert-success")).to_contain_text("材料已齐全")
-    press(page, page.get_by_role("button", name="提交申报"))
-    expect(page.locator(".flash")).to_contain_text("等待镇（街道）审核盖章")
-    expect(page.locator("h1 .badge")).to_have_text("已提交")
+    attach(page, "征求村（居）民意见的会议记录", consultation)
+    submit_application(page, "等待镇（街道）审核盖章")
 
 
 def open_from_town_overview(page, title: str) -> None:
@@ -82,24 +59,9 @@ def open_from_town_overview(page, title: str) -> None:
     expect(page.locator("h1")).to_contain_text(title)
 
 
-def score(page, title: str, points: dict[str, str], comment: str) -> None:
-    press(page, page.get_by_role("navigation", name="主导航").get_by_role("link", name="评审"))
-    row = page.locator("tbody tr", has_text=title)
-    press(page, row.get_by_role("link", name="评审"))
-    form = page.locator("#score")
-    for label, value in points.items():
-        form.get_by_label(label).fill(value)
-    form.get_by_label("评审意见").fill(comment)
-    press(page, form.get_by_role("button", name="保存评分"))
-    expect(page.locator(".flash")).to_contain_text("评分已保存")
-
-
 def test_two_towns_one_endorses_one_returns_and_the_city_selects_a_quanzhou_pilot(live_server, browser_page, tmp_path):
     page, base = browser_page, live_server
-    consultation = tmp_path / "居民意见征集会议记录.pdf"
-    consultation.write_bytes(PDF)
-    stamp = tmp_path / "青阳街道盖章页.png"
-    stamp.write_bytes(PNG)
+    consultation, stamp_page = files(tmp_path, "居民意见征集会议记录.pdf", "青阳街道盖章页.png")
 
     # -- two communities in two towns apply to the city's call --------------------------------
     sign_in(page, base, TENANT, "qinghua")
@@ -119,12 +81,7 @@ def test_two_towns_one_endorses_one_returns_and_the_city_selects_a_quanzhou_pilo
     expect(page.locator("h1")).to_contain_text("青阳街道")
     expect(page.locator("#awaiting-endorsement")).not_to_contain_text("安东邻里互助")
     shot(page, "qingyang-awaiting")
-    open_from_town_overview(page, "青华邻里驿站")
-    panel = page.locator("#endorsement")
-    panel.get_by_label("审核通过，加盖公章").check()
-    panel.get_by_label("盖章页扫描件").set_input_files(str(stamp))
-    press(page, panel.get_by_role("button", name="提交审核意见"))
-    expect(page.locator(".flash")).to_contain_text("已审核盖章")
+    stamp(page, "青华邻里驿站", stamp_page)
     expect(page.locator("h1 .badge")).to_have_text("已审核盖章")
     history = page.locator("#endorsement")
     expect(history).to_contain_text("青阳街道 · 审核通过并盖章")
