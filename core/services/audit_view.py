@@ -107,14 +107,17 @@ def _targets(entity: str) -> dict[str, str]:
     return {c.name: next(iter(c.foreign_keys)).column.table.name for c in table.columns if c.foreign_keys}
 
 
-def _track_labels(ctx: Ctx) -> dict[str, Text]:
-    """Every installed policy's track labels by key (its default settings: a track's label does
-    not depend on the numbers a street sets)."""
-    out: dict[str, Text] = {}
+def _policy_labels(ctx: Ctx) -> dict[str, dict[str, Text]]:
+    """Every installed policy's track and attachment-kind labels by key (with its default
+    settings: a label does not depend on the numbers a street sets)."""
+    out: dict[str, dict[str, Text]] = {"track": {}, "attachment": {}}
     for policy in getattr(ctx.host, "policies", {}).values():
         try:
-            for track in policy.tracks(policy.stored_config({})):
-                out.setdefault(track.key, track.label)
+            config = policy.stored_config({})
+            for track in policy.tracks(config):
+                out["track"].setdefault(track.key, track.label)
+            for kind in policy.attachment_kinds(config):
+                out["attachment"].setdefault(kind.key, kind.label)
         except Exception:  # noqa: BLE001 - a failing plugin leaves its keys unnamed, the page still shows
             continue
     return out
@@ -127,7 +130,7 @@ class Reader:
         self.ctx = ctx
         self.locale = locale or ctx.locale or "zh"
         self.names: dict[tuple[str, int], Text] = {}
-        self._tracks: dict[str, Text] | None = None
+        self._policy: dict[str, dict[str, Text]] | None = None
 
     def say(self, text: Text | None) -> str:
         return text.render(self.locale) if text is not None else ""
@@ -168,10 +171,10 @@ class Reader:
         for t, i, zh, en in self.ctx.session.execute(stmt):
             self.names[(t, i)] = Text(zh or "", en or zh or "")
 
-    def tracks(self) -> dict[str, Text]:
-        if self._tracks is None:
-            self._tracks = _track_labels(self.ctx)
-        return self._tracks
+    def policy_labels(self, kind: str) -> dict[str, Text]:
+        if self._policy is None:
+            self._policy = _policy_labels(self.ctx)
+        return self._policy[kind]
 
     def value(self, entity: str, key: str, value, targets: dict[str, str]) -> str:
         """One stored value as a person reads it."""
@@ -208,15 +211,17 @@ class Reader:
             except ValueError:
                 return None
         own = words.OWN_LABELS.get((entity, key))
-        if own is not None:
-            return own.get(value)
+        if own is not None and value in own:
+            return own[value]
+        if (entity, key) == ("attachments", "kind"):
+            return self.policy_labels("attachment").get(value)
         if (entity, key) in words.VALUE_COLUMNS:
             return words.VALUES.get(value)
         if (entity, key) == ("org_units", "kind"):
             return words.unit_kind_label(value)
         if key in ("track", "proposed_track"):
-            return self.tracks().get(value)
-        if key == "plugin_name" and value in getattr(self.ctx.host, "policies", {}):
+            return self.policy_labels("track").get(value)
+        if key in ("plugin_name", "policy") and value in getattr(self.ctx.host, "policies", {}):
             return self.ctx.host.policies[value].info.title
         return None
 
@@ -277,6 +282,9 @@ class Reader:
             name = self.say(self.names[(entry.entity, entry.entity_id)])
         if name:
             return self.say(T(f"{kind}「{name}」", f'{kind} "{name}"'))
+        project = self.names.get(("projects", snapshot.get("project_id")))
+        if project is not None:  # a decision, a score, a fund request: by the project it belongs to
+            return self.say(T(f"{kind}（项目「{project.zh}」）", f'{kind} (project "{project.en}")'))
         return f"{kind} #{entry.entity_id}"
 
     def entry(self, entry, user) -> EntryView:

@@ -201,6 +201,15 @@ OWN_LABELS: dict[tuple[str, str], dict[str, Text]] = {
                                       ReportState.accepted.value: T("已通过", "accepted")},
     ("obligation_alerts", "kind"): {AlertKind.reminder.value: T("提醒", "reminder"),
                                     AlertKind.escalation.value: T("督办", "escalation")},
+    ("activity_files", "kind"): {"photo": T("照片", "photo"), "sign_in": T("签到表", "sign-in sheet")},
+    ("attachments", "kind"): {"voucher": T("凭证/发票", "voucher")},  # and each policy's kinds (audit_view)
+    ("obligations", "owed_by"): {"applicant": T("申报单位", "the applicant"),
+                                 "applicant_parent": T("申报单位的上级", "the applicant's parent unit"),
+                                 "programme": T("年度项目所属单位", "the programme's unit"),
+                                 "fund_owner": T("资金所属单位", "the fund's owner")},
+    ("obligations", "accepted_by"): {"owner": T("报送单位", "the unit that owes it"),
+                                     "neighbourhood": T("居民区", "neighbourhood"), "street": T("街道", "street"),
+                                     "district": T("区", "district")},
 }
 # Stored values whose enum has no label of its own (outcomes, a request's decision, a gender).
 VALUES: dict[str, Text] = {
@@ -310,9 +319,13 @@ def thing(entity: str) -> Text:
     return TABLES.get(entity, OTHER_THING)
 
 
+# Hidden in one table only: a notification's kind is the machinery's key, its subject says it.
+HIDDEN_IN = frozenset({("notifications", "kind"), ("obligation_alerts", "position")})
+
+
 def field_label(entity: str, key: str) -> Text | None:
     """The label of a column as shown, or None when the column is not shown."""
-    if key in HIDDEN:
+    if key in HIDDEN or (entity, key) in HIDDEN_IN:
         return None
     return TABLE_FIELDS.get((entity, key)) or FIELDS.get(key)
 
