@@ -268,7 +268,7 @@ def test_the_export_is_what_the_filter_shows_and_is_itself_logged(app, platform)
     pid = _approved(platform)
     web = Web(app.test_client())
     web.login("ghxl_admin")
-    r = web.get(f"/admin/audit.xlsx?kind=projects&since=2023-03-15&until=2023-03-15")
+    r = web.get("/admin/audit.xlsx?kind=projects&since=2023-03-15&until=2023-03-15")
     assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(io.BytesIO(r.data)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]

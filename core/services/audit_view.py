@@ -307,8 +307,10 @@ class Reader:
     def _event(self, entry) -> list[Change]:
         """A read or an export: what was asked for (the filter), in words."""
         out = []
-        for key, value in (entry.after or {}).items():
-            if key not in words.FILTERS or value in (None, ""):
+        asked = entry.after or {}
+        for key in words.FILTERS:  # in the filter's order, whatever order the database kept
+            value = asked.get(key)
+            if value in (None, ""):
                 continue
             if key == "entity":
                 shown = self.say(words.thing(str(value)))
