@@ -465,9 +465,9 @@ def test_audit_log_lists_changes_with_before_and_after(web, platform):
         projects.set_budget(ctx, pid, [{"description": "物料", "amount": "250"}])
     web.login("ghxl_admin")
     page = text(web.get("/admin/audit"))
-    assert "project.budget" in page and "洛川居委会（演示）" in page
-    assert "<del>10000</del> → <ins>25000</ins>" in page  # requested_fen before and after
-    assert "project.form.application" in text(web.get("/admin/audit?entity=projects"))
+    assert "修改预算" in page and "洛川居委会（演示）" in page  # the action in words, who did it
+    assert "<del>100.00元</del> → <ins>250.00元</ins>" in page  # the amount requested before and after, in yuan
+    assert "填写申报表" in text(web.get("/admin/audit?kind=projects"))
     assert web.get("/admin/audit?page=2").status_code == 200
     web.logout()
     web.login("luochuan")

@@ -3,6 +3,7 @@ one place that the web UI and the API both serve.
 
 - ``disclosure_report``: the residents' congress report of a unit's disclosure (.xlsx);
 - ``money_report``: the district's money view per street and per fund (.xlsx);
+- ``audit_log``: the audit log as its page shows it, for the reader's filter (.xlsx);
 - ``money_chart``: the money view's chart, stacked bars per street drawn as inline SVG by the
   page's template (no script, no chart library).
 

@@ -3,21 +3,26 @@ with their settings (the form is rendered from the plugin's own config schema), 
 programme, naming its review panel, the audit log, and plugin faults and load errors."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import datetime as dt
+import io
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
 
 from core.i18n import T
 from core.permissions import A
-from core.models import AuditEntry, PluginEnablement
-from core.services import audit_log
+from core.documents import audit_log as audit_document
+from core.models import PluginEnablement
+from core.services import audit_log, audit_view, audit_words
 from core.services import programmes as programme_service
 from core.services.faults import recent_faults
 from core.services.org import get_unit
+from core.services.spreadsheets import XLSX_MIMETYPE
 from core.violations import RuleError, Violation
 from core.web import queries
 from core.web.context import ctx, forbid_unless, int_arg, login_required
 from core.web.forms import FormErrors, controls, read, split_errors
-from core.web.templating import _t
+from core.web.templating import _t, tr
 
 bp = Blueprint("admin", __name__, url_prefix="/t/<tenant>/admin")
 AUDIT_PAGE = 30
@@ -143,29 +148,59 @@ def panel(programme_id: int):
                            chosen=chosen, chair=chair, errors=errors), status
 
 
+def _audit_filter(c) -> tuple[audit_log.AuditFilter, dict[str, str]]:
+    """The page's filter from its query string, and a message for each value that is not one
+    (beside its field; the value is then not applied)."""
+    errors: dict[str, str] = {}
+
+    def day(name: str):
+        raw = (request.args.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            errors[name] = _t("请选择日期，如 2023-03-15", "Choose a date, e.g. 2023-03-15")
+            return None
+
+    since, until = day("since"), day("until")
+    if since and until and since > until:
+        errors["until"] = _t("截止日期不能早于起始日期", "The end date cannot be before the start date")
+        until = None
+    return audit_log.AuditFilter(entity=(request.args.get("kind") or "").strip() or None,
+                                 unit_id=int_arg("unit"), actor_id=int_arg("person"),
+                                 action=(request.args.get("action") or "").strip() or None,
+                                 since=since, until=until), errors
+
+
 @bp.get("/audit")
 @login_required
 def audit():
     c = _require_admin()
     page = int_arg("page", 1, minimum=1)
-    entity = (request.args.get("entity") or "").strip() or None
-    rows, total = audit_log.entries(c, entity=entity, limit=AUDIT_PAGE, offset=(page - 1) * AUDIT_PAGE)
-    entries = [e for e, _ in rows]
-    entities = audit_log.entities(c)
-    users = queries.users_by_id(c, (e.actor_id for e in entries))
+    filters, errors = _audit_filter(c)
+    rows, total = audit_log.entries(c, filters, limit=AUDIT_PAGE, offset=(page - 1) * AUDIT_PAGE)
+    views = audit_view.present(c, rows)
+    choices = audit_log.choices(c)
     c.commit()  # the read itself is in the log
-    return render_template("admin/audit.html", entries=[(e, _diff(e)) for e in entries], users=users, total=total,
-                           page=page, pages=max(1, -(-total // AUDIT_PAGE)), entity=entity, entities=entities)
+    registry = c.permissions.registry
+    kinds = sorted(((e, tr(audit_words.thing(e))) for e in choices.entities), key=lambda k: k[1])
+    actions = sorted(((a, tr(audit_words.action_label(a, registry))) for a in choices.actions), key=lambda a: a[1])
+    return render_template("admin/audit.html", entries=views, total=total, page=page,
+                           pages=max(1, -(-total // AUDIT_PAGE)), filters=filters, errors=errors, choices=choices,
+                           kinds=kinds, actions=actions, args=request.args), 422 if errors else 200
 
 
-def _diff(entry: AuditEntry) -> list[tuple[str, object, object]]:
-    """(field, before, after) for each field the entry touched."""
-    before, after = entry.before or {}, entry.after or {}
-    keys = list(after.keys()) + [k for k in before.keys() if k not in after]
-    # The row's own id and tenant are in the "entity" column already.
-    keys = [k for k in keys if k not in ("id", "tenant_id")]
-    return [(k, before.get(k), after.get(k)) for k in keys
-            if before.get(k) != after.get(k) or entry.before is None or entry.after is None]
+@bp.get("/audit.xlsx")
+@login_required
+def audit_xlsx():
+    c = _require_admin()
+    filters, _ = _audit_filter(c)
+    rows, total = audit_log.for_export(c, filters)
+    data = audit_document.workbook(audit_view.present(c, rows), total, c.locale)
+    c.commit()  # the export's own entry
+    name = f"审计日志{c.clock.today():%Y%m%d}.xlsx" if c.locale != "en" else f"audit-log-{c.clock.today():%Y%m%d}.xlsx"
+    return send_file(io.BytesIO(data), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
 
 
 @bp.get("/faults")
