@@ -131,6 +131,7 @@ class ItemState(str, enum.Enum):
     submitted = "submitted"    # handed in, awaiting acceptance
     returned = "returned"      # returned with reasons: write the next version
     accepted = "accepted"      # accepted (or complete on handing in, where nobody accepts)
+    waived = "waived"          # not owed any more: its project was closed (结项) before it was handed in
 
     @property
     def label(self) -> Text:
@@ -142,6 +143,7 @@ ITEM_STATE_LABELS = {
     ItemState.draft: T("填写中", "being written"),
     ItemState.submitted: T("已提交，待审核", "submitted, awaiting acceptance"),
     ItemState.returned: T("已退回，待修改", "returned for changes"),
+    ItemState.waived: T("项目已结项，免报", "waived: the project was closed"),
     ItemState.accepted: T("已通过", "accepted"),
 }
 # Still owed: reminders and escalations go on while an item is in one of these.

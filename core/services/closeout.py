@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from core.i18n import T
-from core.models import ChangeRequest, Fund, FundRequest, Project, ProjectCloseout, ProjectState
+from core.models import ChangeRequest, DueItem, Fund, FundRequest, Project, ProjectCloseout, ProjectState
+from core.models.obligation import OWED_STATES, ItemState
 from core.models.fund_request import OPEN_STATES as OPEN_REQUESTS
 from core.money import money_text
 from core.permissions import A
@@ -141,5 +142,10 @@ def close(ctx: Ctx, project_id: int, *, summary: str) -> ProjectCloseout:
                               released_fen=sum(amount for _, amount in releases))
         ctx.session.add(row)
         project.state = ProjectState.closed.value
+        # A closed project takes no more records, so it owes no more reports: what it still
+        # owed is waived (no to-do, reminder or escalation follows); what was handed in stays.
+        for item in ctx.session.scalars(select(DueItem).where(DueItem.project_id == project.id,
+                                                              DueItem.state.in_(OWED_STATES))):
+            item.state = ItemState.waived.value
     _transitioned(ctx, project, "close", before)
     return row

@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from core.i18n import T, Text
-from core.models import DueItem, ObligationPeriod, OrgUnit, Programme, ProgrammeObligation
+from core.models import DueItem, ObligationPeriod, OrgUnit, Programme, ProgrammeObligation, Project
 from core.models.obligation import OWED_STATES, ItemState
 from core.permissions import A
 from core.permissions.check import Subject
+from core.services.closed import refuse_if_closed
 from core.services.context import Ctx
 from core.violations import NotFound, RuleError, Violation
 
@@ -71,6 +72,15 @@ def require_writer(ctx: Ctx, item: DueItem) -> None:
             T(f"「{_title(item)}」由{unit.name}填报提交，您不能代为填报：{decision.reason.zh}",
               f"{_title_en(item)} is owed by {unit.name_en or unit.name}; you may not write it: {decision.reason.en}"),
             clause=clause(item)), status=403)
+
+
+def refuse_if_project_closed(ctx: Ctx, item: DueItem) -> None:
+    """A report about a closed project is refused like every other record on it (its owed items
+    were waived when it closed: ``core.services.closeout``)."""
+    if item.project_id is not None:
+        project = ctx.session.get(Project, item.project_id)
+        if project is not None:
+            refuse_if_closed(ctx, project, T("再填报报告", "take a report"), field="item_id")
 
 
 def require_owed(ctx: Ctx, item: DueItem, latest_number: int | None) -> None:

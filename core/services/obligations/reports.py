@@ -81,6 +81,7 @@ def save(ctx: Ctx, item_id: int, body: dict) -> ObligationReport:
     """Write (or rewrite) the draft of the item's next version."""
     item = items.get_item(ctx, item_id)
     items.require_writer(ctx, item)
+    items.refuse_if_project_closed(ctx, item)
     last = latest(ctx, item)
     items.require_owed(ctx, item, last.number if last else None)
     items.require_open(ctx, item, handing_in=False)
@@ -104,6 +105,7 @@ def submit(ctx: Ctx, item_id: int, body: dict | None = None) -> ObligationReport
     knows are frozen into the version; where nobody accepts it, it is complete."""
     item = items.get_item(ctx, item_id)
     items.require_writer(ctx, item)
+    items.refuse_if_project_closed(ctx, item)
     last = latest(ctx, item)
     items.require_owed(ctx, item, last.number if last else None)
     items.require_open(ctx, item, handing_in=True)
