@@ -70,11 +70,14 @@ class Group:
     unpublished: set[str] = field(default_factory=set)   # seen by every signed-in reader, not by the public
     private_projects: set[int] = field(default_factory=set)
 
-    def marker(self, what: str, *, signed_in_may_see: bool = False) -> str:
+    def marker(self, what: str, *, signed_in_may_see: bool = False, disclosed: bool = False) -> str:
         """A unique string; ``signed_in_may_see``: in an approved project's forms, files and
-        decisions, which any signed-in reader of the project sees, and the public does not."""
+        decisions, which any signed-in reader of the project sees, and the public does not;
+        ``disclosed``: what the public disclosure (村务公开) shows everyone, such as what a
+        request paid for and what was spent on, or what a sponsor gave, so never searched for."""
         m = f"MKR{self.name.upper()}{what.upper()}"
-        (self.unpublished if signed_in_may_see else self.markers).add(m)
+        if not disclosed:
+            (self.unpublished if signed_in_may_see else self.markers).add(m)
         return m
 
 

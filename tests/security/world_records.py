@@ -19,7 +19,7 @@ import io
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from core.models import DueItem, FundRequest, LedgerEntry, MailDelivery, Notification, User
+from core.models import DueItem, Fund, FundRequest, LedgerEntry, MailDelivery, Notification, User
 from core.services import closeout, fund_requests, pledges, supervision
 from core.services.delivery import activities, plan
 from core.services.obligations import reports
@@ -42,13 +42,17 @@ DECEMBER = "2023-12-10"
 
 
 def _ids_of(platform, tenant: str, rid: int) -> dict[str, int]:
-    """A paid-out request's batch and the ledger entry of its disbursement."""
+    """A paid-out request's batch, the ledger entry of its disbursement, and a fund the
+    scope's own unit holds (a neighbourhood's budget line or co-governance fund; the street's
+    pool the money may have come from is its sibling's too)."""
     with acting(platform, tenant, None) as ctx:
         request = ctx.session.get(FundRequest, rid)
         entry = ctx.session.scalars(select(LedgerEntry).where(LedgerEntry.fund_request_id == rid)
                                     .order_by(LedgerEntry.id)).first()
+        owner = request.project.applicant_unit_id
+        own = ctx.session.scalars(select(Fund.id).where(Fund.org_unit_id == owner).order_by(Fund.id)).first()
         return {"request_id": rid, "batch_id": request.batch_id or 0, "entry_id": entry.id if entry else 0,
-                "fund_id": entry.fund_id if entry else 0}
+                "fund_id": own or (entry.fund_id if entry else 0)}
 
 
 def delivery(platform, group, tenant: str, pid: int, *, team: str, office: str, leader: str, day: str,
@@ -70,7 +74,7 @@ def delivery(platform, group, tenant: str, pid: int, *, team: str, office: str, 
             sign_in_sheet=(f"{m('signin')}.pdf", io.BytesIO(PDF)), storage=platform.storage)
         ctx.session.flush()
         group.ids.update(revision_id=revision.id, activity_id=record.id, file_id=record.files[0].id)
-        rid = fund_requests.file_request(ctx, pid, amount="500", purpose=m("purpose"), beneficiaries=m("beneficiaries"),
+        rid = fund_requests.file_request(ctx, pid, amount="500", purpose=m("spending", disclosed=True), beneficiaries=m("beneficiaries"),
                                          key=f"security-{group.name}").id
     with on_day(day):
         if approver:  # 海园: the supervision committee checks every spending first
@@ -83,8 +87,8 @@ def delivery(platform, group, tenant: str, pid: int, *, team: str, office: str, 
         with acting(platform, tenant, office) as ctx:
             fund_requests.disburse(ctx, rid)
         with acting(platform, tenant, team) as ctx:
-            fund_requests.record_expense(ctx, rid, amount="200", memo=m("expense"),
-                                         voucher=FileStorage(io.BytesIO(PDF), f"{m('voucher')}.pdf"), storage=platform.storage,
+            fund_requests.record_expense(ctx, rid, amount="200", memo=m("expense", disclosed=True),
+                                         voucher=FileStorage(io.BytesIO(PDF), f"{m('voucher', signed_in_may_see=True)}.pdf"), storage=platform.storage,
                                          key=f"security-{group.name}-spent")
     group.ids.update(_ids_of(platform, tenant, rid))
     visit_day = DAY(day) + dt.timedelta(days=10)
@@ -189,8 +193,8 @@ def pingan(platform, group) -> None:
     """平安养老保险's pledge to 海园's fund and its receipt (a ledger entry)."""
     with acting(platform, "jingan", "jas_admin") as ctx:
         fid = fund_id(platform)
-        row = pledges.pledge(ctx, group.ids["sponsor_id"], fid, "8000", in_kind=group.marker("inkind"),
-                             occasion=group.marker("occasion"), key="security-pingan")
+        row = pledges.pledge(ctx, group.ids["sponsor_id"], fid, "8000", in_kind=group.marker("inkind", disclosed=True),
+                             occasion=group.marker("occasion", disclosed=True), key="security-pingan")
         pledge_id = row.id
     got = receive(platform, pledge_id, "3000", "security-pingan")
     group.ids.update(pledge_id=pledge_id, fund_id=fid, entry_id=got.allocation.id)
