@@ -15,6 +15,7 @@ from core import login_limits, request_context
 from core.api.base import TENANT, ApiSchema, Blueprint, Whole, context, locale, login_required
 from core.api.shapes import UnitRefSchema, unit_ref
 from core.api.refusals import refuses
+from core.door.tokens import REVOKE_TOKEN
 from core.models import Role
 from core.services import auth, second_factor, sign_in
 
@@ -83,6 +84,8 @@ class IssueToken(MethodView):
     def post(self, body):
         """Exchange a username and password (and a second factor's code, if the account has one)
         for a bearer token (limited: past the limit, 429 with Retry-After)"""
+        # The API's sign-in, not an operation of the door (core.door.tokens): there is no one yet
+        # to ask the permission table about, and sign_in limits and records it as a login.
         # Not context(): a stale token still sent along must not stand in the way of a new one.
         ctx = request_context.ctx()
         settings = ctx.settings
@@ -116,8 +119,7 @@ class Token(MethodView):
     def delete(self, token_id):
         """Revoke one of the current user's tokens"""
         ctx = context(login=True)
-        with ctx.action("auth.token_revoke"):
-            auth.revoke_token(ctx.session, token_id, ctx.actor.user)
+        REVOKE_TOKEN(ctx, token_id)
         ctx.commit()
 
 

@@ -9,9 +9,10 @@ from core.door import supervision  # noqa: F401  (supervision, the archive and t
 from core.door import reporting  # noqa: F401  (reporting: obligations and their reports)
 from core.door import accounts  # noqa: F401  (accounts: passwords, second factor, the offices' accounts)
 from core.door import mail  # noqa: F401  (mail: failed notification mails sent again)
+from core.door import tokens  # noqa: F401  (tokens: one's own API tokens issued and revoked)
 from core.door.operations import Operation
 
-AREAS = (applications, money, inbox, delivery, supervision, reporting, accounts, mail)
+AREAS = (applications, money, inbox, delivery, supervision, reporting, accounts, mail, tokens)
 
 
 def operations() -> list[Operation]:

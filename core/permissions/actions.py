@@ -107,6 +107,7 @@ class A:
     password_change = Action("password.change", T("修改自己的密码", "change one's own password"))
     second_factor_manage = Action("second_factor.manage", T("启用或停用自己的两步验证（TOTP）",
                                                             "enrol or remove one's own second factor (TOTP)"))
+    token_manage = Action("token.manage", T("签发、撤销自己的API令牌", "issue and revoke one's own API tokens"))
     user_manage = Action("user.manage", T("为本单位及下级单位创建、停用、启用账号，重置密码，批量导入账号",
                                           "create, disable, re-enable and reset the accounts of one's units, import them in bulk"))
 

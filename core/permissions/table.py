@@ -210,11 +210,12 @@ CORE_ROWS: tuple[Row, ...] = tuple([
     *_rows(ADMINS, A.obligation_report, S.own_unit, T("本单位自己应交的报告（镇街的月报、街道的督导）",
                                                      "what the office's own unit owes (a town's monthly report, a street's supervision)")),
     *_rows(ADMINS, A.obligation_review, S.below, T("政策指定的审核层级（街道或区、市）", "at the level the policy names to accept it")),
-    # accounts: everyone changes their own password and may add a second factor; the offices
+    # accounts: everyone changes their own password, may add a second factor and holds API tokens; the offices
     # manage the accounts whose every role is held at their units or below (a street office
     # never reaches the district's accounts or a sibling street's).
     *_rows(tuple(R), A.password_change, S.self),
     *_rows(tuple(R), A.second_factor_manage, S.self),
+    *_rows(tuple(R), A.token_manage, S.self),
     *_rows(ADMINS, A.user_manage, S.below, T("账号的每个角色都在本单位或下级单位", "every role of the account is held at their units or below")),
 ])
 

@@ -1,14 +1,14 @@
 """The user's own API tokens under their account: list them (active, expired, revoked), ask for
 a new one (shown once) and revoke one; and end every login session of theirs ("sign out
-everywhere", which ``core.web.auth.logout`` does). The same services as the API's
-``/auth/tokens`` (``core.services.auth``)."""
+everywhere", which ``core.web.auth.logout`` does). Issuing and revoking are the door's
+operations (``core.door.tokens``), as the API's ``/auth/tokens`` revoking is."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from core.i18n import T
+from core.door import tokens as door
 from core.services import auth, login_sessions
-from core.violations import RuleError, Violation
+from core.violations import RuleError
 from core.web.context import ctx, login_required
 from core.web.templating import _t
 
@@ -34,41 +34,25 @@ def index():
     return _page()
 
 
-def _days(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or len(raw) > 4:
-        raise RuleError(Violation("token_lifetime", T("有效期应为整数天数", "The lifetime is a whole number of days"),
-                                  field="expires_in_days"))
-    return int(raw)
-
-
 @bp.post("/tokens")
 @login_required
 def issue():
     c = ctx()
-    name = (request.form.get("name") or "").strip()[:100]
     try:
-        if not name:
-            raise RuleError(Violation("required", T("请填写令牌名称", "Give the token a name"), field="name"))
-        lifetime = auth.token_lifetime(_days(request.form.get("expires_in_days")), c.settings.token_days_default,
-                                       c.settings.token_days_max)
+        issued = door.ISSUE_TOKEN(c, **door.ISSUE_TOKEN.from_form(request.form))
     except RuleError as refused:
+        c.session.rollback()
         return _page(422, problems=refused.violations, values=request.form)
-    with c.action("auth.token_issue"):
-        token = auth.issue_token(c.session, c.actor.user, name, lifetime)
     c.commit()
     # Shown on this response only: it is stored as a hash and can never be shown again.
-    return _page(issued=token)
+    return _page(issued=issued.token)
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
 @login_required
 def revoke(token_id: int):
     c = ctx()
-    with c.action("auth.token_revoke"):
-        auth.revoke_token(c.session, token_id, c.actor.user)
+    door.REVOKE_TOKEN(c, token_id)
     c.commit()
     flash(_t("令牌已撤销，使用它的程序将无法再访问。", "The token is revoked: programs using it can no longer get in."), "success")
     return redirect(url_for("web.tokens.index"))

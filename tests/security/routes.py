@@ -22,6 +22,9 @@ OTHER_PARAMS = {"tenant", "plugin_name", "form_key", "filename"}
 # with the scope's approved project, when it has one.
 APPROVED_PARTS = ("/people", "/activities", "/plan", "/supervision", "/archive", "/tools", "/closeout", "/close",
                   "final-accounts", "fund-requests/projects", "funds/projects", "/fund-requests")
+# Routes about what a closed project carries (its close-out, its archive): called with the
+# scope's closed project, when it has one.
+CLOSED_PARTS = ("/closeout", "/close", "/archive")
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 

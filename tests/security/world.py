@@ -25,6 +25,7 @@ from core.services import projects, review
 from core.services.delivery import people
 from tests.factories import APPLICATION_DAY, PDF, acting, application, on_day, programme_id, unit_id
 from tests.money_factories import money_for, person
+from tests.security import world_records as records
 
 # A seeded person's phone, ID number (valid GB 11643 check digit) and contact name: never in an
 # anonymous response, whatever the route.
@@ -64,15 +65,19 @@ class Group:
     tenant: str
     ids: dict[str, int] = field(default_factory=dict)
     approved_ids: dict[str, int] = field(default_factory=dict)  # for routes about an approved project
+    closed_ids: dict[str, int] = field(default_factory=dict)    # for routes about a closed one
     markers: set[str] = field(default_factory=set)       # private to the scope
     unpublished: set[str] = field(default_factory=set)   # seen by every signed-in reader, not by the public
     private_projects: set[int] = field(default_factory=set)
 
-    def marker(self, what: str, *, signed_in_may_see: bool = False) -> str:
+    def marker(self, what: str, *, signed_in_may_see: bool = False, disclosed: bool = False) -> str:
         """A unique string; ``signed_in_may_see``: in an approved project's forms, files and
-        decisions, which any signed-in reader of the project sees, and the public does not."""
+        decisions, which any signed-in reader of the project sees, and the public does not;
+        ``disclosed``: what the public disclosure (村务公开) shows everyone, such as what a
+        request paid for and what was spent on, or what a sponsor gave, so never searched for."""
         m = f"MKR{self.name.upper()}{what.upper()}"
-        (self.unpublished if signed_in_may_see else self.markers).add(m)
+        if not disclosed:
+            (self.unpublished if signed_in_may_see else self.markers).add(m)
         return m
 
 
@@ -168,6 +173,12 @@ def build(platform) -> World:
         g = groups[name]
         with acting(platform, g.tenant, None) as ctx:
             g.ids["user_id"] = ctx.session.scalars(select(User.id).where(User.username == username)).one()
+
+    # What the foreign scopes' approved projects carry once they run (world_records).
+    records.yanchang(platform, groups["yanchang"])
+    records.haiyuan(platform, groups["haiyuan"])
+    records.jinjiang(platform, groups["jinjiang"])
+    records.pingan(platform, groups["pingan"])
 
     # 洛川's approved project: what the public may see of it and what it may not.
     own = groups["luochuan"].approved_ids["project_id"]
