@@ -25,6 +25,8 @@ from pathlib import Path
 import psycopg
 import redis
 
+from tests import celery_kit
+
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_ROLE = "tongxin_app"
 # Bounds for waiting loops: how long to keep trying before calling it a failure.
@@ -169,11 +171,8 @@ class Worker:
 
 
 def worker_env(settings, broker_url: str, **extra: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TONGXIN_")}
-    env.update(TONGXIN_DATABASE_URL=settings.database_url, TONGXIN_ADMIN_DATABASE_URL=settings.admin_database_url,
-               TONGXIN_RUNTIME_ROLE=settings.runtime_role, TONGXIN_BROKER_URL=broker_url,
-               TONGXIN_STORAGE_DIR=settings.storage_dir, TONGXIN_TODAY=settings.today, **extra)
-    return env
+    """A worker's environment as every real worker of the suite has it (tests/celery_kit.py)."""
+    return celery_kit.environment(settings, broker_url, **extra)
 
 
 def load_world(pg: PrivatePostgres) -> None:

@@ -174,7 +174,7 @@ class Users(MethodView):
     @login_required
     @blp.arguments(CREATE_USER.schema)
     @blp.response(201, IssuedAccountSchema)
-    @refuses({403: "forbidden", 422: "username_taken invalid_unit role_unit_mismatch"})
+    @refuses({403: "forbidden", 422: "username_taken invalid_username invalid_name invalid_role invalid_unit role_unit_mismatch"})
     def post(self, body):
         """Create an account with one role at one of the caller's units, and its one-time password"""
         ctx = context(login=True)

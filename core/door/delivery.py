@@ -11,6 +11,8 @@ web assembles them from the editor's rows (``core.web.delivery.read_tasks``), as
 editor does."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from marshmallow import fields, pre_load, validate
 from werkzeug.datastructures import FileStorage
 
@@ -111,8 +113,8 @@ class ActivityFields(InputSchema):
     def _none_when_blank(self, data, **kwargs):
         """A multipart body or a form has no null: an optional value sent empty, or as the word
         ``null`` (what JSON-minded clients send for the document's ``nullable``), means none."""
-        if not isinstance(data, dict):
-            return data  # not an object: the schema refuses it as such
+        if not isinstance(data, Mapping):  # a form, multipart, or a JSON object; anything else the schema refuses
+            return data
         blank = [key for key in NULLABLE if isinstance(data.get(key), str) and data.get(key).strip() in ("", "null")]
         if blank:
             data = {key: data[key] for key in data if key not in blank}

@@ -164,8 +164,10 @@ def _audit_filter(c) -> tuple[audit_log.AuditFilter, dict[str, str]]:
             return None
 
     since, until = day("since"), day("until")
-    if since and until and since > until:
-        errors["until"] = _t("截止日期不能早于起始日期", "The end date cannot be before the start date")
+    try:
+        audit_log.check_range(since, until)
+    except RuleError as err:
+        errors["until"] = err.violations[0].message.render(c.locale)
         until = None
     return audit_log.AuditFilter(entity=(request.args.get("kind") or "").strip() or None,
                                  unit_id=int_arg("unit"), actor_id=int_arg("person"),

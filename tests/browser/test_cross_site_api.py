@@ -126,7 +126,8 @@ def test_the_tokens_page_at_desktop_and_phone(live_server, browser_page):
     from tests.browser.kit import expect, press
     page, base = browser_page, live_server
     sign_in(page, base, "jingan", "luochuan")
-    press(page, page.locator("a.who"))
+    press(page, page.locator("a.who"))  # one's own account: the password first, then its other pages
+    press(page, page.get_by_role("navigation", name="我的账号").get_by_role("link", name="访问令牌与登录"))
     expect(page.locator("h1")).to_have_text("访问令牌与登录")
     page.get_by_label("名称").fill("数据导出脚本")
     page.get_by_label("有效期（天）").fill("14")

@@ -10,6 +10,8 @@ never do. Each test starts from its own copy of the prepared demo.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -147,10 +149,13 @@ def test_demo_readme_first_quarter_walk(live_server, browser_page, tmp_path):
     both_widths(page, "ghxl-admin-street-overview")
     press(page, page.get_by_role("navigation", name="主导航").get_by_role("link", name="管理"))
     press(page, page.get_by_role("navigation", name="管理功能").get_by_role("link", name="审计日志"))
-    submitted = page.locator("main tbody tr", has_text="project.submit")
-    expect(submitted.first).to_contain_text(DEMO_TODAY)
-    days = [text.split()[0] for text in page.locator("main tbody tr td:first-child").all_inner_texts()]
-    assert days and days[0] == DEMO_TODAY and max(days) == DEMO_TODAY, days  # newest first
+    y, mo, d = (int(x) for x in DEMO_TODAY.split("-"))
+    today = f"{y}年{mo}月{d}日"  # the log speaks the office's dates, in Shanghai's time
+    submitted = page.locator("main li.audit-entry", has_text="提交申报")
+    expect(submitted.first).to_contain_text(today)
+    days = [dt.date(*(int(n) for n in re.findall(r"\d+", text)[:3]))
+            for text in page.locator("main li.audit-entry time").all_inner_texts()]
+    assert days and days[0] == dt.date(y, mo, d) and max(days) == days[0], days  # newest first, nothing after today
     both_widths(page, "ghxl-admin-audit-log")
     assert page.problems == [], page.problems
 
