@@ -166,18 +166,25 @@ def batch_to_approve(asking):
                    asking.where(A.batch_approve, unit_path=street.path)))
 
 
-def change_to_decide(asking):
-    """Change requests on approved projects waiting for the programme's administrators."""
+def pending_changes(asking, model):
+    """Pending changes of approved projects (``model``: a change request, a plan revision: each
+    with its project, its request's moment and a status) waiting for the programme's office,
+    who decides the changes of a project."""
     if not asking.holds(A.change_decide):
         return None
     applicant, owner = aliased(OrgUnit), aliased(OrgUnit)
-    return (select(ChangeRequest.id.label("object_id"), Project.id.label("project_id"), Project.title.label("title"),
-                   asking.name_of(applicant).label("unit_name"), ChangeRequest.requested_at.label("since"))
-            .join(Project, Project.id == ChangeRequest.project_id)
+    return (select(model.id.label("object_id"), Project.id.label("project_id"), Project.title.label("title"),
+                   asking.name_of(applicant).label("unit_name"), model.requested_at.label("since"))
+            .join(Project, Project.id == model.project_id)
             .join(applicant, applicant.id == Project.applicant_unit_id)
             .join(Programme, Programme.id == Project.programme_id).join(owner, owner.id == Programme.org_unit_id)
-            .where(ChangeRequest.status == "pending",
+            .where(model.status == "pending",
                    asking.where(A.change_decide, unit_path=applicant.path, programme_unit_path=owner.path)))
+
+
+def change_to_decide(asking):
+    """Change requests on approved projects waiting for the programme's administrators."""
+    return pending_changes(asking, ChangeRequest)
 
 
 KINDS = (

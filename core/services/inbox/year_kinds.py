@@ -23,13 +23,13 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.orm import aliased
 
 from core.i18n import T
-from core.models import (DueItem, ObligationPeriod, OrgUnit, PlanRevision, Programme, ProgrammeObligation, Project,
-                         Rectification)
+from core.models import DueItem, ObligationPeriod, OrgUnit, PlanRevision, ProgrammeObligation, Project, Rectification
 from core.models.obligation import OWED_STATES, ItemState
 from core.models.supervision import RectificationState
 from core.permissions import A
 from core.plugin_host.markers import hookimpl
 from core.plugin_host.todo import TodoKind
+from core.services.inbox.core_kinds import pending_changes
 
 NAME = "core.year_todo_kinds"
 
@@ -102,16 +102,7 @@ def rectification_to_accept(asking):
 
 def revision_to_decide(asking):
     """Plan revisions waiting for the programme's office (who decides changes of a project)."""
-    if not asking.holds(A.change_decide):
-        return None
-    applicant, office = aliased(OrgUnit), aliased(OrgUnit)
-    return (select(PlanRevision.id.label("object_id"), Project.id.label("project_id"), Project.title.label("title"),
-                   asking.name_of(applicant).label("unit_name"), PlanRevision.requested_at.label("since"))
-            .join(Project, Project.id == PlanRevision.project_id)
-            .join(applicant, applicant.id == Project.applicant_unit_id)
-            .join(Programme, Programme.id == Project.programme_id).join(office, office.id == Programme.org_unit_id)
-            .where(PlanRevision.status == "pending",
-                   asking.where(A.change_decide, unit_path=applicant.path, programme_unit_path=office.path)))
+    return pending_changes(asking, PlanRevision)
 
 
 KINDS = (
