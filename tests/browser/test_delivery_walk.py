@@ -33,6 +33,13 @@ def in_phase(live_server, platform):
         yield
 
 
+# An image's width once it has loaded (0 if it fails to): a lazy image may still be on its way.
+LOADED_WIDTH = """img => img.complete ? img.naturalWidth : new Promise(done => {
+    img.addEventListener("load", () => done(img.naturalWidth), {once: true});
+    img.addEventListener("error", () => done(0), {once: true});
+})"""
+
+
 def test_the_plan_and_an_activity_with_a_photo_at_desktop_and_phone_width(live_server, browser_page, platform, tmp_path):
     page, base = browser_page, live_server
     pid = approved_project(platform, title="口袋花园")
@@ -79,7 +86,11 @@ def test_the_plan_and_an_activity_with_a_photo_at_desktop_and_phone_width(live_s
     card = page.locator(".activity").first
     expect(card).to_contain_text("王阿姨（2h）")
     expect(card.locator(".thumbs img")).to_have_count(1)
-    assert card.locator(".thumbs img").evaluate("img => img.naturalWidth") == 320  # the thumbnail loaded
+    # the thumbnail loaded: it is lazy (loading="lazy"), so the page's load event does not wait
+    # for it; brought into view and waited for
+    thumb = card.locator(".thumbs img")
+    thumb.scroll_into_view_if_needed()
+    assert thumb.evaluate(LOADED_WIDTH) == 320
     shot(page, "activities-desktop")
 
     page.set_viewport_size(PHONE)
