@@ -16,6 +16,7 @@ import datetime as dt
 import re
 
 from core.clock import SHANGHAI
+from core.i18n import Text
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -91,3 +92,16 @@ def days_text(start, end, locale: str | None = "zh") -> str:
         return f"{first} – {day_text(b, locale)}"
     second = f"{b.month}月{b.day}日" if a.year == b.year else day_text(b, locale)
     return f"{day_text(a, locale)}至{second}"
+
+
+def day_words(value) -> Text:
+    """A day in both languages, for a message that is written once and read in either."""
+    return Text(day_text(value, "zh"), day_text(value, "en"))
+
+
+def month_words(value) -> Text:
+    return Text(month_text(value, "zh"), month_text(value, "en"))
+
+
+def days_words(start, end) -> Text:
+    return Text(days_text(start, end, "zh"), days_text(start, end, "en"))

@@ -28,6 +28,7 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 def shot(page, name: str) -> None:
+    chinese_only(page)  # every page a walk looks at, in words a zh-CN reader reads (words.py)
     page.shots[0] += 1
     page.screenshot(path=str(page.artifacts / f"{page.shots[0]:02d}-{name}.png"), full_page=True)
 
