@@ -138,6 +138,8 @@ class Reader:
             return
         stmt = parts[0] if len(parts) == 1 else union_all(*parts)
         for t, i, zh, en in self.ctx.session.execute(stmt):
+            if t == "fund_request_batches":  # a batch is named by its month: 2023年3月
+                zh, en = formats.month_text(zh, "zh"), formats.month_text(zh, "en")
             self.names[(t, i)] = Text(zh or "", en or zh or "")
 
     def policy_labels(self, kind: str) -> dict[str, Text]:
