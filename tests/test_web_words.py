@@ -4,14 +4,14 @@ are read as text, with the same rules as the browser walks (tests/words_rules.py
 no English table name, no raw field name or stored value."""
 from __future__ import annotations
 
+import io
 from html.parser import HTMLParser
 
 import pytest
 
 from core.services import projects, review
 from tests.clients import Web, text
-from tests.test_web import _ready_project
-from tests.factories import acting, programme_id, unit_id
+from tests.factories import PDF, acting, application, programme_id, unit_id
 from tests.words_rules import slips
 
 
@@ -59,6 +59,16 @@ def web(client, platform):
     w = Web(client)
     w.platform = platform
     return w
+
+
+def _ready_project(platform, track: str, title: str, amount: str) -> int:
+    directions = ("carrier",) if track == "yiju_yipin" else ("public_space",)
+    with acting(platform, "jingan", "luochuan") as ctx:
+        p = projects.create_project(ctx, programme_id(platform), unit_id(platform, "jingan", "ghxl-luochuan"), track, title)
+        projects.save_form(ctx, p.id, "application", application(title, directions=directions))
+        projects.set_budget(ctx, p.id, [{"description": "活动物料", "amount": amount}])
+        projects.attach(ctx, p.id, "residents_minutes", "会议记录.pdf", io.BytesIO(PDF), platform.storage)
+        return p.id
 
 
 def _approved(platform) -> int:
