@@ -13,6 +13,7 @@ from pathlib import Path
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 
+from core.formats import day_text
 from tests.browser.words import chinese_only
 from tests.factories import PASSWORD, PDF, PNG
 
@@ -251,7 +252,7 @@ def record_activity(page, held_on: str, place: str, content: str, people: int, n
     page.get_by_label("活动照片").set_input_files([str(p) for p in photos])
     page.get_by_text("可以公开展示").click()
     press(page, page.get_by_role("button", name="登记活动"))
-    expect(page.locator(".flash")).to_contain_text(f"{held_on}的活动已登记")
+    expect(page.locator(".flash")).to_contain_text(f"{day_text(held_on)}的活动已登记")
 
 
 def file_fund_request(page, amount: str, purpose: str, users: str, month: str, *, item: str | None = None) -> None:
