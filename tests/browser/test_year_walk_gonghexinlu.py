@@ -35,6 +35,7 @@ from tests.money_factories import draft, money_for
 from tests.obligation_factories import Q2, item_id, run_on
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
+from core.formats import days_text
 expect = playwright_api.expect
 
 pytestmark = pytest.mark.browser
@@ -392,7 +393,7 @@ def test_a_micro_projects_year_from_approval_to_the_close(live_server, browser_p
 def label(task) -> str:
     """How the activity form's select names a task of the plan."""
     title, _, start, end = task
-    return f"{title}（{start} — {end}）"
+    return f"{title}（{days_text(start, end)}）"
 
 
 def todo(page, link: str):
