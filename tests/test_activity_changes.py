@@ -139,7 +139,7 @@ def test_a_closed_project_takes_no_corrections_deletions_or_photos(platform):
                 with pytest.raises(RuleError) as no, acting(platform, TENANT, username) as ctx:
                     attempt(ctx)
                 [v] = no.value.violations
-                assert (no.value.status, v.code) == (409, "project_closed") and "已于2023-12-10结项" in v.message.zh
+                assert (no.value.status, v.code) == (409, "project_closed") and "已于2023年12月10日结项" in v.message.zh
     assert snapshot(platform, aid) == before
 
 

@@ -119,6 +119,6 @@ def test_a_closed_project_refuses_every_change(client, platform, record):
         for r in (client.put(url(f"/activities/{aid}"), headers=team, json=BODY),
                   client.post(url(f"/activities/{aid}/deletion"), headers=team, json={"reason": "结项后删除试试"}),
                   client.delete(url(f"/activities/{aid}/files/{photo}"), headers=team)):
-            assert "已于2023-12-10结项" in is_error(r, 409, "project_closed")["message"]
+            assert "已于2023年12月10日结项" in is_error(r, 409, "project_closed")["message"]
         english = client.put(url(f"/activities/{aid}?lang=en"), headers=team, json=BODY).get_json()
         assert "takes no more records" in english["message"]

@@ -129,7 +129,7 @@ def test_the_close_releases_the_commitment_and_a_closed_project_refuses_records(
         body = is_error(client.post(url("/fund-requests"), headers=owner, json={"project_id": pid, "amount": "100",
                                                                              "purpose": "再买物料", "key": "after-close"}),
                         409, "project_closed")
-        assert "已于2023-12-10结项" in body["message"]
+        assert "已于2023年12月10日结项" in body["message"]
         body = is_error(client.post(url(f"/projects/{pid}/change-requests"), headers=owner, json={
             "reason": "想改成一居一品", "proposed_track": "yiju_yipin"}), 409, "project_closed")
         assert "不能申请项目变更" in body["message"]

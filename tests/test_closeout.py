@@ -65,7 +65,7 @@ def test_a_closed_project_takes_no_more_records(platform):
         with on_day("2023-12-12"), pytest.raises(RuleError) as no, acting(platform, "jingan", username) as ctx:
             fn(ctx)
         [v] = [v for v in no.value.violations if v.code == "project_closed"]
-        assert no.value.status == 409 and "已于2023-12-10结项，不再接受新的记录" in v.message.zh
+        assert no.value.status == 409 and "已于2023年12月10日结项，不再接受新的记录" in v.message.zh
         return v
 
     assert "不能申请资金" in refused("luochuan", lambda ctx: fund_requests.file_request(

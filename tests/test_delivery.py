@@ -66,7 +66,7 @@ def test_a_task_outside_the_project_period_is_refused_citing_the_policy(platform
     with acting(platform, TENANT, TEAM) as ctx, pytest.raises(RuleError) as refusal:
         plan.set_plan(ctx, pid, [dict(PLAN[0]), late])
     v = refused(refusal)["tasks.1.ends_on"]
-    assert v.code == "outside_period" and "2024-01-15" in v.message.zh and "2023-12-31" in v.message.zh
+    assert v.code == "outside_period" and "2024年1月15日" in v.message.zh and "2023年12月31日" in v.message.zh
     assert "申报表" in v.message.zh and "工具清单 第5项" in v.clause.zh
     assert count(platform, PlanTask) == count(platform, PlanRevision) == 0
 
@@ -155,7 +155,7 @@ def test_an_activity_outside_the_project_or_not_yet_held_is_refused(platform, da
     v = refused(refusal)["held_on"]
     assert v.code == field_code
     if field_code == "outside_period":
-        assert "2023-04-01至2023-12-31" in v.message.zh and v.clause is not None
+        assert "2023年4月1日至2023年12月31日" in v.message.zh and v.clause is not None
         assert "outside the project's period" in v.message.en
     assert count(platform, ActivityRecord) == 0
 

@@ -256,7 +256,7 @@ def test_a_double_submission_of_the_request_form_files_once_and_answers_alike(ap
     (first, page), (second, again) = answers
     assert first == second  # the same request's card
     rid = int(first.rsplit("#fr-", 1)[1])
-    assert f"资金申请#{rid}已提交（2023-04），等待审核。" in page and f"资金申请#{rid}已提交（2023-04），等待审核。" in again
+    assert f"资金申请#{rid}已提交（2023年4月），等待审核。" in page and f"资金申请#{rid}已提交（2023年4月），等待审核。" in again
     assert count(platform, requests_of(pid)) == 1
     # The same form changed and sent again under its key is refused above the form, not filed.
     r = luochuan.post(f"/projects/{pid}/fund-requests", {**form, "amount": "1600"})

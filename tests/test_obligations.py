@@ -178,7 +178,7 @@ def test_a_report_handed_in_returned_and_accepted_keeps_its_versions(platform):
         reports.save(ctx, q2, {"progress": "草稿"})
     with pytest.raises(RuleError) as err, on_day("2023-06-10"), acting(platform, "jingan", "luochuan") as ctx:
         reports.submit(ctx, q2, QUARTERLY)                                         # ... but not handed in
-    assert codes(err.value) == {"not_yet_due"} and "2023-06-25起" in err.value.violations[0].message.zh
+    assert codes(err.value) == {"not_yet_due"} and "2023年6月25日起" in err.value.violations[0].message.zh
     assert "第9项" in err.value.violations[0].clause.zh
     with pytest.raises(RuleError) as err, on_day("2023-07-05"), acting(platform, "jingan", "luochuan") as ctx:
         reports.submit(ctx, q2, {"progress": ""})
@@ -241,7 +241,7 @@ def test_a_closed_period_takes_no_report(platform):
     q2 = item_id(platform, "jingan", "quarterly_report", Q2, project_id=pid)
     with pytest.raises(RuleError) as err, on_day("2023-08-10"), acting(platform, "jingan", "luochuan") as ctx:
         reports.submit(ctx, q2, QUARTERLY)
-    assert codes(err.value) == {"period_closed"} and "2023-08-09" in err.value.violations[0].message.zh
+    assert codes(err.value) == {"period_closed"} and "2023年8月9日" in err.value.violations[0].message.zh
     with acting(platform, "jingan", "luochuan") as ctx:
         assert reports.versions(ctx, q2) == []  # nothing half-saved
 

@@ -42,7 +42,7 @@ def test_a_row_outside_the_period_is_shown_beside_its_field_and_nothing_is_saved
     rows = [dict(PLAN[0]), {**PLAN[1], "ends_on": dt.date(2024, 2, 1)}]
     r = web.post(f"/projects/{pid}/plan", _rows(rows))
     page = text(r)
-    assert r.status_code == 422 and "2024-02-01不在项目周期内" in page and 'aria-invalid="true"' in page
+    assert r.status_code == 422 and "2024年2月1日不在项目周期内" in page and 'aria-invalid="true"' in page
     assert "还没有实施计划" in page and 'value="组建花园志愿者团队"' in page  # typed values kept
 
 

@@ -111,7 +111,7 @@ def test_a_request_through_the_pages_from_the_form_to_the_final_accounts(app, pl
     assert "50,000.00" in page and "在权限内" in page
     r = leader.post(f"/fund-requests/batches/{batch_id}/approve")
     assert r.status_code == 302
-    assert "已审批2023-04资金申请汇总，合计 1,500.00元" in text(leader.get(f"/fund-requests/batches/{batch_id}"))
+    assert "已审批2023年4月资金申请汇总，合计 1,500.00元" in text(leader.get(f"/fund-requests/batches/{batch_id}"))
 
     # The office records the disbursement of the batch; a second press is refused.
     page = text(office.get(f"/fund-requests/batches/{batch_id}"))

@@ -29,7 +29,7 @@ def test_a_team_reports_and_the_office_returns_then_accepts(app, client, platfor
     page = text(team.get(f"/projects/{pid}"))
     assert 'id="obligations"' in page and "项目实施情况季报表" in page and f"/obligations/{q2}" in page
     item = text(team.get(f"/obligations/{q2}"))
-    assert "2023年第二季度" in item and "2023-07-10" in item and "工具清单 第9项" in item
+    assert "2023年第二季度" in item and "2023年7月10日" in item and "工具清单 第9项" in item
     assert "已承诺 4,000.00元" in item          # what the platform knows, not retyped
     assert 'value="save"' in item and 'value="submit"' not in item  # nothing saved yet: hand-in disabled
     with on_day("2023-07-05"):

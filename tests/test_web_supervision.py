@@ -127,7 +127,7 @@ def test_the_close_page_releases_and_the_project_takes_no_more_requests(client, 
     web.logout()
     web.login("luochuan")
     page = text(web.get(f"/projects/{pid}"))
-    assert "已结项" in page and "申请本月资金" not in page and "已于2023-12-10结项" in page
+    assert "已结项" in page and "申请本月资金" not in page and "已于2023年12月10日结项" in page
 
 
 def test_a_pilots_archive_page_fills_as_documents_are_added(client, platform):

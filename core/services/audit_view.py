@@ -12,12 +12,11 @@ values and ISO times, and adds these words beside them.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import String, cast, literal, null, select, union_all
 
-from core.clock import SHANGHAI
+from core import formats
 from core.db import Base
 from core.i18n import T, Text
 from core.money import format_money
@@ -44,38 +43,8 @@ NAMES: dict[str, tuple[str, str | None]] = {
 
 # -- times -------------------------------------------------------------------------------------------
 
-def _aware(value) -> dt.datetime | None:
-    if isinstance(value, str):
-        try:
-            value = dt.datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    if not isinstance(value, dt.datetime):
-        return None
-    return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
-
-
-def moment_text(value, locale: str = "zh") -> str:
-    """A stored moment (UTC) as Shanghai's wall time: 2023年3月15日 14:05 (15 Mar 2023 14:05)."""
-    moment = _aware(value)
-    if moment is None:
-        return "" if value is None else str(value)
-    local = moment.astimezone(SHANGHAI)
-    if locale.startswith("en"):
-        return f"{local.day} {local:%b %Y %H:%M}"
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
-
-
-def day_text(value, locale: str = "zh") -> str:
-    """A day: 2023年3月15日 (15 Mar 2023)."""
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    if not isinstance(value, dt.date):
-        return "" if value is None else str(value)
-    return f"{value.day} {value:%b %Y}" if locale.startswith("en") else f"{value.year}年{value.month}月{value.day}日"
+# The log writes its times and days as every page does (core.formats).
+moment_text, day_text = formats.moment_text, formats.day_text
 
 
 # -- what one entry says ------------------------------------------------------------------------------
@@ -169,6 +138,8 @@ class Reader:
             return
         stmt = parts[0] if len(parts) == 1 else union_all(*parts)
         for t, i, zh, en in self.ctx.session.execute(stmt):
+            if t == "fund_request_batches":  # a batch is named by its month: 2023年3月
+                zh, en = formats.month_text(zh, "zh"), formats.month_text(zh, "en")
             self.names[(t, i)] = Text(zh or "", en or zh or "")
 
     def policy_labels(self, kind: str) -> dict[str, Text]:

@@ -39,6 +39,7 @@ from core.plugin_host.contributions import Allow, Phase
 from core.services.context import Ctx
 from core.services.programmes import policy_phases
 from core.violations import RuleError, Violation
+from core.formats import day_words, days_words
 
 WINDOW_CLOSED = "window_closed"
 MIN_REASON, MAX_REASON = 5, 500
@@ -74,8 +75,8 @@ def window_text(programme: Programme, action: Action | str) -> Text:
 def _when(found: list[tuple[Phase, Allow]]) -> Text:
     if not found:
         return T("全年均可办理", "any day of the year")
-    return Text("；".join(f"{p.label.zh} {p.starts}至{p.ends}" for p, _ in found),
-                "; ".join(f"{p.label.en} {p.starts} to {p.ends}" for p, _ in found))
+    return Text("；".join(f"{p.label.zh} {days_words(p.starts, p.ends).zh}" for p, _ in found),
+                "; ".join(f"{p.label.en} {days_words(p.starts, p.ends).en}" for p, _ in found))
 
 
 def returned_on(ctx: Ctx, project: Project) -> dt.date | None:
@@ -175,8 +176,8 @@ def _refusal(ctx: Ctx, policy_name: str, found: list[tuple[Phase, Allow]], actio
     label = ctx.permissions.registry.get(action).label
     when = _when(found)
     clause = allow.clause if allow.clause.zh else ctx.host.policy(policy_name).info.source
-    zh = f"{day}不在「{label.zh}」的办理时段内（{when.zh}）"
-    en = f"{day} is outside the window for '{label.en}' ({when.en})"
+    zh = f"{day_words(day).zh}不在「{label.zh}」的办理时段内（{when.zh}）"
+    en = f"{day_words(day).en} is outside the window for '{label.en}' ({when.en})"
     approver = None
     if allow.firmness == "needs_approval" and allow.approver:
         approver = Role(allow.approver).label

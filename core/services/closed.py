@@ -12,6 +12,7 @@ from core.clock import local_date
 from core.i18n import T, Text
 from core.models import Project, ProjectCloseout, ProjectState
 from core.violations import RuleError, Violation
+from core.formats import day_words
 
 
 def is_closed(project: Project) -> bool:
@@ -30,7 +31,7 @@ def refuse_if_closed(ctx, project: Project, doing: Text, *, field: str = "projec
     if not is_closed(project):
         return
     day = closed_on(ctx, project) if ctx is not None else None
-    when_zh, when_en = (f"已于{day}结项", f"was closed on {day}") if day else ("已结项", "is closed")
+    when_zh, when_en = (f"已于{day_words(day).zh}结项", f"was closed on {day_words(day).en}") if day else ("已结项", "is closed")
     raise RuleError(Violation("project_closed", T(
         f"项目「{project.title}」{when_zh}，不再接受新的记录：不能{doing.zh}",
         f"The project '{project.title}' {when_en} and takes no more records: it cannot {doing.en}"),

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from core.models import Project, RegistryPerson
 from core.services.context import Ctx
 from core.services.delivery.common import rules_of
+from core.formats import day_text
 
 ANONYMISED = "已匿名"
 
@@ -83,5 +84,5 @@ def apply(ctx: Ctx, *, dry_run: bool = False) -> list[Due]:
                 person.id_number = None
                 person.mobile = None
                 person.address = person.duty = person.skills = ""
-                person.consent_note = f"保存期限（{d.years}年，至{d.kept_until.isoformat()}）届满，于{today.isoformat()}匿名化"
+                person.consent_note = f"保存期限（{d.years}年，至{day_text(d.kept_until)}）届满，于{day_text(today)}匿名化"
     return found

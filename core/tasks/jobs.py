@@ -18,6 +18,7 @@ from core.db import Database
 from core.models import Notification, PanelMember, Programme, Project, ProjectState, Tenant
 from core.permissions import A
 from core.plugin_host.contributions import Phase
+from core.formats import day_text
 
 _databases: dict[str, Database] = {}
 
@@ -96,8 +97,8 @@ def remind_deadlines(db: Database, tenant_id: int, day: str | None = None) -> in
                     created += _add_once(
                         s, f"deadline:{project.id}:{phase.key}:{phase.ends.isoformat()}:{project.created_by_id}",
                         user_id=project.created_by_id, kind="deadline_reminder",
-                        subject=f"「{project.title}」尚未提交：{phase.label.zh}将于{phase.ends.isoformat()}截止"[:200],
-                        body=(f"{programme.title}的「{phase.label.zh}」将于{phase.ends.isoformat()}截止，"
+                        subject=f"「{project.title}」尚未提交：{phase.label.zh}将于{day_text(phase.ends)}截止"[:200],
+                        body=(f"{programme.title}的「{phase.label.zh}」将于{day_text(phase.ends)}截止，"
                               f"项目「{project.title}」还没有提交。"),
                         link=f"/projects/{project.id}")
         try:

@@ -20,6 +20,7 @@ from core.services.delivery_actions import delivery_offers
 from core.violations import RuleError
 from core.web.context import ctx, forbid_unless, login_required
 from core.web.forms import split_errors
+from core.formats import day_words
 
 bp = Blueprint("activity_changes", __name__, url_prefix="/t/<tenant>")
 EDIT_FIELDS = ("held_on", "place", "content", "participant_count", "participants", "volunteer_hours", "plan_task_id",
@@ -85,7 +86,7 @@ def edit(activity_id: int):
     except RuleError as err:
         c.session.rollback()
         return _page(c, activity_id, "edit", err)
-    return _done(T(f"{held_on}的活动记录已修改。", f"The activity of {held_on} is corrected."), project_id,
+    return _done(T(f"{day_words(held_on).zh}的活动记录已修改。", f"The activity of {day_words(held_on).en} is corrected."), project_id,
                  f"#activity-{activity_id}")
 
 

@@ -36,6 +36,7 @@ from core.violations import NotFound, RuleError, Violation
 from core.web import queries
 from core.web.context import ctx, int_arg, login_required
 from core.web.forms import split_errors
+from core.formats import day_words
 
 bp = Blueprint("delivery", __name__, url_prefix="/t/<tenant>")
 TASK_FIELDS = ("task_id", "title", "owner", "starts_on", "ends_on", "status")
@@ -235,7 +236,7 @@ def record_activity(project_id: int):
     except RuleError as err:
         c.session.rollback()
         return _activities_page(project_id, err)
-    return _done("web.delivery.activities_page", T(f"{held_on}的活动已登记。", f"The activity of {held_on} is recorded."),
+    return _done("web.delivery.activities_page", T(f"{day_words(held_on).zh}的活动已登记。", f"The activity of {day_words(held_on).en} is recorded."),
                  project_id=project_id)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from marshmallow import Schema, fields as mf
 from werkzeug.datastructures import MultiDict
 
+from core.formats import day_text
 from core.forms import FieldSpec, describe
 from core.violations import Violation
 
@@ -162,4 +163,6 @@ def display(spec: FieldSpec, value, locale: str) -> str | list[str]:
         return [labels.get(str(v), str(v)) for v in value]
     if isinstance(value, bool):
         return ("是" if value else "否") if locale != "en" else ("yes" if value else "no")
+    if spec.widget == "date":  # a stored ISO day reads as 2023年3月15日
+        return day_text(value, locale)
     return labels.get(str(value), str(value))

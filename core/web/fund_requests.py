@@ -46,6 +46,7 @@ from core.web import project_page, queries
 from core.web.context import ctx, forbid_unless, login_required
 from core.web.forms import FormErrors, split_errors
 from core.web.templating import _t
+from core.formats import month_text
 
 bp = Blueprint("fund_requests", __name__, url_prefix="/t/<tenant>")
 FILE_FIELDS = ("amount", "purpose", "beneficiaries", "month", "budget_item_id", "override_reason")
@@ -279,7 +280,8 @@ def file(project_id: int):
     except RuleError as err:
         c.session.rollback()
         return _back(project_id, "file", err, {name: request.form.get(name, "") for name in FILE_VALUES})
-    flash(_t(f"资金申请#{rid}已提交（{month}），等待审核。", f"Fund request #{rid} filed for {month}; it awaits acceptance."), "success")
+    flash(_t(f"资金申请#{rid}已提交（{month_text(month)}），等待审核。",
+             f"Fund request #{rid} filed for {month_text(month, 'en')}; it awaits acceptance."), "success")
     return redirect(url_for("web.projects.show", project_id=project_id) + f"#fr-{rid}")
 
 
@@ -346,8 +348,8 @@ def approve_batch(batch_id: int):
         c.session.rollback()
         g.fund_request_failure = Failure(f"batch-{batch_id}", err.violations)
         return _batch(batch_id, err.status)
-    flash(_t(f"已审批{month}资金申请汇总，合计 {money_text(total).zh}。",
-             f"The {month} batch is approved: {money_text(total).en} in all."), "success")
+    flash(_t(f"已审批{month_text(month)}资金申请汇总，合计 {money_text(total).zh}。",
+             f"The {month_text(month, 'en')} batch is approved: {money_text(total).en} in all."), "success")
     return redirect(url_for("web.fund_requests.batch", batch_id=batch_id))
 
 

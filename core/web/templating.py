@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, g, request
 
-from core import request_context
+from core import formats, request_context
 from core.i18n import Text
 from core.models import ProjectState, Role
 from core.permissions import A, Scope, can, holder_grants
@@ -61,9 +61,11 @@ def money(fen) -> str:
     return format_money(fen, request_context.locale())
 
 
-def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    if value is None:
-        return ""
+def local_time(value, fmt: str | None = None, *, seconds: bool = False) -> str:
+    """A stored moment as Shanghai's wall time in the reader's words (2023年3月15日 14:05); ``fmt``
+    (strftime) only where a page needs another shape."""
+    if fmt is None or value is None:
+        return formats.moment_text(value, request_context.locale(), seconds=seconds)
     if isinstance(value, str):
         try:
             value = dt.datetime.fromisoformat(value)
@@ -74,6 +76,21 @@ def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
             value = value.replace(tzinfo=dt.timezone.utc)
         return value.astimezone(CHINA).strftime(fmt)
     return str(value)
+
+
+def day(value) -> str:
+    """A day (or the Shanghai day of a moment) in the reader's words: 2023年3月15日, 15 Mar 2023."""
+    return formats.day_text(value, request_context.locale())
+
+
+def month(value) -> str:
+    """A month ("2023-03", a date) in the reader's words: 2023年3月, Mar 2023."""
+    return formats.month_text(value, request_context.locale())
+
+
+def days(start, end) -> str:
+    """A span of days: 2023年3月1日至4月30日, 1 Mar – 30 Apr 2023."""
+    return formats.days_text(start, end, request_context.locale())
 
 
 def state_label(state: str) -> str:
@@ -150,6 +167,8 @@ def init_app(app: Flask) -> None:
                                  state_label=state_label, outcome_label=outcome_label,
                                  role_label=role_label, compact_json=compact_json,
                                  filesize=filesize)
+    app.jinja_env.filters.update(day=day, month=month)  # dates in words (core.formats)
+    app.jinja_env.globals.update(day_span=days)
     app.jinja_env.globals.update(_t=_t, lang_url=lang_url, page_url=page_url, csrf_token=csrf.token,
                                  CSRF_FIELD=csrf.FIELD)
 

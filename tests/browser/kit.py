@@ -13,6 +13,8 @@ from pathlib import Path
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 
+from core.formats import day_text
+from tests.browser.words import chinese_only
 from tests.factories import PASSWORD, PDF, PNG
 
 expect = playwright_api.expect
@@ -27,6 +29,7 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 def shot(page, name: str) -> None:
+    chinese_only(page)  # every page a walk looks at, in words a zh-CN reader reads (words.py)
     page.shots[0] += 1
     page.screenshot(path=str(page.artifacts / f"{page.shots[0]:02d}-{name}.png"), full_page=True)
 
@@ -40,6 +43,7 @@ def both_widths(page, name: str, *, visible: str | None = None) -> None:
     """A screenshot at desktop width, then at phone width (where nothing may scroll sideways and
     ``visible``, a selector, must still be on screen), then back to desktop width."""
     shot(page, f"{name}-desktop")
+    chinese_only(page)  # no ISO date, table name or field name for a zh-CN reader (words.py)
     page.set_viewport_size(PHONE)
     if visible:
         expect(page.locator(visible)).to_be_visible()
@@ -248,7 +252,7 @@ def record_activity(page, held_on: str, place: str, content: str, people: int, n
     page.get_by_label("活动照片").set_input_files([str(p) for p in photos])
     page.get_by_text("可以公开展示").click()
     press(page, page.get_by_role("button", name="登记活动"))
-    expect(page.locator(".flash")).to_contain_text(f"{held_on}的活动已登记")
+    expect(page.locator(".flash")).to_contain_text(f"{day_text(held_on)}的活动已登记")
 
 
 def file_fund_request(page, amount: str, purpose: str, users: str, month: str, *, item: str | None = None) -> None:

@@ -59,7 +59,7 @@ def test_the_plan_and_an_activity_with_a_photo_at_desktop_and_phone_width(live_s
         row.locator("input[name=starts_on]").fill(start)
         row.locator("input[name=ends_on]").fill(end)
     press(page, page.get_by_role("button", name="保存实施计划"))
-    expect(page.locator("#new-1-ends_on ~ .error-text")).to_contain_text("2024-01-31不在项目周期内")
+    expect(page.locator("#new-1-ends_on ~ .error-text")).to_contain_text("2024年1月31日不在项目周期内")
     expect(page.locator("#new-0-title")).to_have_value("组建花园志愿者团队")  # what was typed stays
     shot(page, "plan-refused-row")
     page.locator("#new-1-ends_on").fill("2023-06-30")
@@ -82,7 +82,7 @@ def test_the_plan_and_an_activity_with_a_photo_at_desktop_and_phone_width(live_s
     page.get_by_label("活动照片").set_input_files(str(photo))
     page.get_by_text("可以公开展示").click()
     press(page, page.get_by_role("button", name="登记活动"))
-    expect(page.locator(".flash")).to_contain_text("2023-04-10的活动已登记")
+    expect(page.locator(".flash")).to_contain_text("2023年4月10日的活动已登记")
     card = page.locator(".activity").first
     expect(card).to_contain_text("王阿姨（2h）")
     expect(card.locator(".thumbs img")).to_have_count(1)

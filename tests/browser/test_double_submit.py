@@ -59,7 +59,7 @@ def test_a_double_click_and_a_double_submission_file_one_request(live_server, br
     with page.expect_navigation(wait_until="load"):
         section.get_by_role("button", name="提交资金申请").dblclick()
     page.wait_for_load_state("load")
-    expect(page.locator(".flash")).to_contain_text("已提交（2023-04），等待审核")
+    expect(page.locator(".flash")).to_contain_text("已提交（2023年4月），等待审核")
     shot(page, "double-click-filed-once")
     assert filed(platform, pid) == 1, posts
 

@@ -59,7 +59,7 @@ def test_a_request_is_filed_accepted_batched_approved_paid_and_spent(live_server
     shot(page, "luochuan-over-the-line")
     page.get_by_label("申请金额（元）").fill("1500")
     press(page, page.get_by_role("button", name="提交资金申请"))
-    expect(page.locator(".flash")).to_contain_text("已提交（2023-04）")
+    expect(page.locator(".flash")).to_contain_text("已提交（2023年4月）")
     card = page.locator("article.fund-request").first
     expect(card).to_contain_text("已提交")
     expect(card).to_contain_text("购买绿植、花盆和工具")

@@ -115,7 +115,7 @@ def test_a_mid_term_visit_a_rectification_and_the_close(live_server, browser_pag
         shot(page, f"{width}-closed")
         page.goto(project_url)
         expect(page.locator("h1 .badge")).to_have_text("已结项")
-        expect(page.locator("#closed-note")).to_contain_text("已于2023-12-10结项")
+        expect(page.locator("#closed-note")).to_contain_text("已于2023年12月10日结项")
         shot(page, f"{width}-project-closed")
         fits(page, width)
     assert page.problems == []

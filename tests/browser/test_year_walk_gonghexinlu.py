@@ -35,6 +35,7 @@ from tests.money_factories import draft, money_for
 from tests.obligation_factories import Q2, item_id, run_on
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
+from core.formats import days_text
 expect = playwright_api.expect
 
 pytestmark = pytest.mark.browser
@@ -302,7 +303,7 @@ def test_a_micro_projects_year_from_approval_to_the_close(live_server, browser_p
         work_from_inbox(page, f"{project}/plan#revision-")
         press(page, page.locator("#revisions").get_by_role("button", name="同意调整"))
         expect(page.locator(".flash")).to_contain_text("调整后的计划即时生效")
-        expect(page.locator("#tasks")).to_contain_text("2023-12-15")
+        expect(page.locator("#tasks")).to_contain_text("12月15日")
         count(page, 0)
         shot(page, "plan-revised")
         sign_out(page)
@@ -392,7 +393,7 @@ def test_a_micro_projects_year_from_approval_to_the_close(live_server, browser_p
 def label(task) -> str:
     """How the activity form's select names a task of the plan."""
     title, _, start, end = task
-    return f"{title}（{start} — {end}）"
+    return f"{title}（{days_text(start, end)}）"
 
 
 def todo(page, link: str):

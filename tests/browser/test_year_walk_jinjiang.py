@@ -122,7 +122,7 @@ def test_a_towns_monthly_reports_a_late_one_named_and_a_pilots_archive_turning_c
         count(page, 1)
         inbox(page)
         notes = page.locator("#notifications .note-list li")
-        expect(notes.filter(has_text="试点工作月度进展（2023年5月）将于2023-05-20截止")).to_have_count(1)  # the 15th's reminder
+        expect(notes.filter(has_text="试点工作月度进展（2023年5月）将于2023年5月20日截止")).to_have_count(1)  # the 15th's reminder
         expect(notes.filter(has_text="通报：")).to_contain_text("安海镇5月试点工作进展逾期未报送")  # and the city's notice
         both_widths(page, "town-reads-the-notice")
         work_from_inbox(page, may)
@@ -234,7 +234,7 @@ def test_a_towns_monthly_reports_a_late_one_named_and_a_pilots_archive_turning_c
         sign_in(page, base, TENANT, "andong")
         count(page, 1)
         work_from_inbox(page, summary)
-        expect(page.locator("#requirement")).to_contain_text("2023-12-20")
+        expect(page.locator("#requirement")).to_contain_text("2023年12月20日")
         page.get_by_label("经验做法").fill("网格党支部牵头、志愿者轮值，驿站成为居民议事和互助的固定场所。")
         page.get_by_label("查找不足").fill("年轻居民参与偏少。")
         page.get_by_label("提炼的社区工作法").fill("“驿站议事三步法”：居民提事、驿站议事、志愿办事。")

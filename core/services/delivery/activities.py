@@ -37,6 +37,7 @@ from core.services.delivery.common import (MAX_HOURS_TENTHS, MIN_REASON, acting_
 from core.services.delivery.photos import IMAGE_TYPES, clean_image
 from core.services.projects import get_project
 from core.violations import Forbidden, NotFound, Violation, Violations
+from core.formats import day_words
 
 Upload = tuple[str, BinaryIO]  # a file's name and its stream
 MAX_PHOTOS = 12
@@ -118,8 +119,8 @@ def record_values(ctx: Ctx, project, held_on: dt.date, place: str, content: str,
     if not content:
         v.add(Violation("content_required", T("请填写活动内容", "Say what was done"), field="content"))
     if held_on > ctx.clock.today():
-        v.add(Violation("activity_in_future", T(f"活动日期{held_on}晚于今天，只能登记已经举行的活动",
-                                                f"{held_on} is after today: record activities once held"), field="held_on"))
+        v.add(Violation("activity_in_future", T(f"活动日期{day_words(held_on).zh}晚于今天，只能登记已经举行的活动",
+                                                f"{day_words(held_on).en} is after today: record activities once held"), field="held_on"))
     v.extend(outside_period(rules_of(ctx, project), held_on, "held_on", T("活动日期", "activity date")))
     _task(ctx, project.id, plan_task_id, no_task_reason if plan_task_id is None else "", v, keep_task)
     named = _participants(ctx, project.id, participants, v) if len(participants) <= MAX_NAMES else []

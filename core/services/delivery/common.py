@@ -17,6 +17,7 @@ from core.services.programmes import policy_of
 from core.services.projects import get_project
 from core.services.rule_facts import facts
 from core.violations import Forbidden, RuleError, Violation
+from core.formats import day_text, day_words
 
 # Text limits, the schemas' (core.door.delivery) and the columns' (core.models.delivery).
 TITLE_MAX, OWNER_MAX, PLACE_MAX, CONTENT_MAX, REASON_MAX, NAME_MAX = 200, 100, 200, 4000, 500, 50
@@ -73,10 +74,11 @@ def outside_period(rules: StackedDelivery, day: dt.date, field: str, what: Text)
     the clause of the policy that declared it."""
     out = []
     for p in rules.outside(day):
-        span_zh = f"{p.starts or '……'}至{p.ends or '……'}"
-        span_en = f"{p.starts or '...'} to {p.ends or '...'}"
-        out.append(Violation("outside_period", T(f"{what.zh}{day}不在项目周期内（{p.source.zh}：{span_zh}）",
-                                                 f"The {what.en} {day} is outside the project's period ({p.source.en}: {span_en})"),
+        span_zh = f"{day_text(p.starts) or '……'}至{day_text(p.ends) or '……'}"
+        span_en = f"{day_text(p.starts, 'en') or '...'} to {day_text(p.ends, 'en') or '...'}"
+        said = day_words(day)
+        out.append(Violation("outside_period", T(f"{what.zh}{said.zh}不在项目周期内（{p.source.zh}：{span_zh}）",
+                                                 f"The {what.en} {said.en} is outside the project's period ({p.source.en}: {span_en})"),
                              field=field, clause=p.clause))
     return out
 

@@ -21,6 +21,7 @@ from core.services.context import Ctx
 from core.services.fund_requests.common import _begin_write, _require, _state_error
 from core.services.fund_requests.reading import authority_fen, batch_requests, get_batch, get_request, rules_of
 from core.violations import Forbidden, RuleError, Violation
+from core.formats import day_text, month_words
 
 
 # ---------------------------------------------------------------- the leader's approval
@@ -37,7 +38,7 @@ def approve_batch(ctx: Ctx, batch_id: int) -> FundRequestBatch:
                           f"Only a leader of {street.name_en or street.name} may approve its batch"))
     if batch.state != BatchState.open.value:
         raise RuleError(Violation("batch_already_approved", T(
-            f"{street.name}{batch.month}的资金申请汇总已经审批", f"The batch for {batch.month} is already approved"),
+            f"{street.name}{month_words(batch.month).zh}的资金申请汇总已经审批", f"The batch for {month_words(batch.month).en} is already approved"),
             field="state"), status=409)
     requests = [r for r in batch_requests(ctx, batch.id) if r.state == FundRequestState.accepted.value]
     if not requests:
@@ -81,8 +82,8 @@ def disburse(ctx: Ctx, request_id: int) -> list[LedgerEntry]:
 def _disburse(ctx: Ctx, req: FundRequest) -> list[LedgerEntry]:
     if req.state == FundRequestState.disbursed.value:
         raise RuleError(Violation("already_disbursed", T(
-            f"资金申请#{req.id}已于{_day(req.disbursed_at)}拨付，不能重复拨付",
-            f"Fund request #{req.id} was already disbursed ({_day(req.disbursed_at)}); it cannot be paid twice"),
+            f"资金申请#{req.id}已于{day_text(req.disbursed_at)}拨付，不能重复拨付",
+            f"Fund request #{req.id} was already disbursed ({day_text(req.disbursed_at, 'en')}); it cannot be paid twice"),
             field="state"), status=409)
     if req.state != FundRequestState.approved.value:
         raise _state_error(req, T("拨付（须先经领导审批）", "disbursed (a leader must approve it first)"))
@@ -143,6 +144,3 @@ def disbursement_entries(ctx: Ctx, request_ids: Iterable[int]) -> list[LedgerEnt
     return list(ctx.session.scalars(select(LedgerEntry).where(
         LedgerEntry.fund_request_id.in_(ids), LedgerEntry.kind == EntryKind.disbursement.value).order_by(LedgerEntry.id)))
 
-
-def _day(value) -> str:
-    return value.strftime("%Y-%m-%d") if value is not None else ""

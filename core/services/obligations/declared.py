@@ -20,6 +20,7 @@ from core.plugin_host.validation import PluginFailure
 from core.plugin_host.obligations import Obligation, Period
 from core.services.context import Ctx
 from core.services.programmes import policy_of
+from core.formats import day_words
 
 
 def declared(ctx: Ctx, programme: Programme) -> list[tuple[str, Obligation]]:
@@ -54,16 +55,16 @@ def _fund(ctx: Ctx, programme: Programme, policy_name: str, key: str | None) -> 
 
 
 def _alerts(o: Obligation, period: Period) -> list[ObligationAlert]:
-    due = period.due.isoformat()
+    due = day_words(period.due)
     out = [ObligationAlert(position=0, kind=AlertKind.reminder.value, role=role, level="owner",
                            fires_on=period.due - dt.timedelta(days=o.remind_days_before), until_on=period.due,
-                           message_zh=f"将于{due}截止，请按时提交", message_en=f"due on {due}: please hand it in on time")
+                           message_zh=f"将于{due.zh}截止，请按时提交", message_en=f"due on {due.en}: please hand it in on time")
            for role in dict.fromkeys(o.remind_roles)]
     for position, step in enumerate(o.escalation, start=1):
         out += [ObligationAlert(position=position, kind=AlertKind.escalation.value, role=role, level=step.level,
                                 fires_on=period.due + dt.timedelta(days=step.after_days), until_on=period.closes,
-                                message_zh=f"已于{due}截止，仍未提交（逾期第{position}级提醒）",
-                                message_en=f"was due on {due} and is not handed in (escalation step {position})")
+                                message_zh=f"已于{due.zh}截止，仍未提交（逾期第{position}级提醒）",
+                                message_en=f"was due on {due.en} and is not handed in (escalation step {position})")
                 for role in dict.fromkeys(step.roles)]
     return out
 

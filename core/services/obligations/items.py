@@ -20,6 +20,7 @@ from core.permissions.check import Subject
 from core.services.closed import refuse_if_closed
 from core.services.context import Ctx
 from core.violations import NotFound, RuleError, Violation
+from core.formats import day_text
 
 ITEM = T("应交事项", "obligation")
 LEVEL_NAMES = {"street": T("街道（镇）", "street (town) office"), "district": T("区（市）民政部门", "district (city) bureau")}
@@ -104,15 +105,15 @@ def require_open(ctx: Ctx, item: DueItem, *, handing_in: bool) -> None:
     if handing_in and today < p.opens_on:
         raise RuleError(Violation(
             "not_yet_due",
-            T(f"「{_title(item)}」{p.opens_on.isoformat()}起方可提交（{p.due_on.isoformat()}到期），尚未到填报时间",
-              f"{_title_en(item)} is taken from {p.opens_on.isoformat()} (due {p.due_on.isoformat()}): not yet"),
+            T(f"「{_title(item)}」{day_text(p.opens_on)}起方可提交（{day_text(p.due_on)}到期），尚未到填报时间",
+              f"{_title_en(item)} is taken from {day_text(p.opens_on, 'en')} (due {day_text(p.due_on, 'en')}): not yet"),
             clause=clause(item)), status=409)
     if today > p.closes_on:
         raise RuleError(Violation(
             "period_closed",
-            T(f"「{_title(item)}」已于{p.due_on.isoformat()}到期，逾期补交截至{p.closes_on.isoformat()}，本期已关闭，不再接收",
-              f"{_title_en(item)} was due on {p.due_on.isoformat()} and late reports were taken until "
-              f"{p.closes_on.isoformat()}: the period is closed"),
+            T(f"「{_title(item)}」已于{day_text(p.due_on)}到期，逾期补交截至{day_text(p.closes_on)}，本期已关闭，不再接收",
+              f"{_title_en(item)} was due on {day_text(p.due_on, 'en')} and late reports were taken until "
+              f"{day_text(p.closes_on, 'en')}: the period is closed"),
             clause=clause(item)), status=409)
 
 

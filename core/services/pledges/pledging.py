@@ -16,6 +16,7 @@ from core.services.context import Ctx
 from core.services.pledges.funds import _pledge_fund, fund_clause
 from core.services.pledges.sponsors import _text
 from core.violations import Forbidden, NotFound, RuleError, Violation, Violations
+from core.formats import day_words
 
 PLEDGE = T("认捐", "pledge")
 # A project the council can announce, and so a sponsor can claim.
@@ -47,7 +48,7 @@ def _date(value, field: str, label: Text, today: dt.date) -> tuple[dt.date | Non
         return None, Violation("invalid_date", T(f"{label.zh}应为日期，如 2023-05-20", f"{label.en} must be a date like 2023-05-20"),
                                field=field)
     if value > today:
-        return None, Violation("date_in_future", T(f"{label.zh}不能晚于今天（{today}）", f"{label.en} cannot be after today ({today})"),
+        return None, Violation("date_in_future", T(f"{label.zh}不能晚于今天（{day_words(today).zh}）", f"{label.en} cannot be after today ({day_words(today).en})"),
                                field=field)
     return value, None
 

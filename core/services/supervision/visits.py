@@ -28,6 +28,7 @@ from core.services.projects import get_project
 from core.services.supervision.common import (DUE_WITHIN_DAYS, MIN_TEXT, NOTE_MAX, TEXT_MAX, VISITORS_MAX, approved_on,
                                               checklists, require_supervised, supervision_clause, text)
 from core.violations import Violation, Violations
+from core.formats import day_words
 
 
 def _tr(value) -> dict | None:
@@ -83,7 +84,7 @@ def _rectifications(given, visited_on: dt.date | None, items: set[str], clause, 
             v.add(Violation("due_required", T("请填写整改期限", "Give the date it is due"), field=f"rectifications.{n}.due_on"))
         elif visited_on is not None and not 0 < (due - visited_on).days <= DUE_WITHIN_DAYS:  # no date overflows
             v.add(Violation("invalid_due_date", T(
-                f"整改期限应晚于督导日期（{visited_on}），且在一年以内", f"Due after the visit ({visited_on}) and within a year"),
+                f"整改期限应晚于督导日期（{day_words(visited_on).zh}），且在一年以内", f"Due after the visit ({day_words(visited_on).en}) and within a year"),
                 field=f"rectifications.{n}.due_on", clause=clause))
         item = r.get("item") or None
         if item is not None and item not in items:
@@ -109,10 +110,10 @@ def record_visit(ctx: Ctx, project_id: int, *, visited_on: dt.date, kind: str, m
     v = Violations()
     today, since = ctx.clock.today(), approved_on(ctx, project)
     if visited_on > today:
-        v.add(Violation("date_in_future", T(f"督导日期不能晚于今天（{today}）", f"The visit cannot be after today ({today})"),
+        v.add(Violation("date_in_future", T(f"督导日期不能晚于今天（{day_words(today).zh}）", f"The visit cannot be after today ({day_words(today).en})"),
                         field="visited_on"))
     elif since is not None and visited_on < since:
-        v.add(Violation("before_approval", T(f"督导日期不能早于项目立项（{since}）", f"The visit cannot be before the approval ({since})"),
+        v.add(Violation("before_approval", T(f"督导日期不能早于项目立项（{day_words(since).zh}）", f"The visit cannot be before the approval ({day_words(since).en})"),
                         field="visited_on", clause=clause))
     visitors, problem = text(visitors, "visitors", T("督导人员", "Who visited"), limit=VISITORS_MAX, required=True)
     v.add(problem)
