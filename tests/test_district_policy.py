@@ -121,7 +121,7 @@ def test_the_programme_lists_both_policies_with_their_frozen_versions(client, pl
     page = text(client.get(f"/t/jingan/programmes/{pid}"))
     section = page[page.index('id="policies"'):]
     assert "共和新路街道居民区自治项目" in section and "静安区社区发展基金" in section
-    assert "2023.1" in section and "2017.1" in section and "上级政策" in section and "本级政策" in section
+    assert "2023年版" in section and "2017年版" in section and "上级政策" in section and "本级政策" in section
 
 
 # -- the district's policy at full strength ------------------------------------------------------------

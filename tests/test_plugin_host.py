@@ -438,7 +438,7 @@ def test_a_policy_not_enabled_at_a_street_cannot_open_a_programme_there(platform
     with pytest.raises(RuleError) as info, acting(platform, "jingan", "jas_admin") as ctx:
         programmes.open_programme(ctx, jingansi, "gonghexinlu", 2023)
     assert codes(info.value) == {"plugin_not_enabled"}
-    assert "「静安寺街道」尚未启用" in info.value.violations[0].message.zh
+    assert "适用政策：「静安寺街道」没有启用「共和新路街道居民区自治项目" in info.value.violations[0].message.zh
 
     # switched off again is not enabled either; its existing programme stays
     street = unit_id(platform, "jingan", "gonghexinlu")

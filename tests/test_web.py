@@ -482,7 +482,7 @@ def test_plugin_pages_are_mounted_only_where_enabled(client, web):
     assert client.get("/t/jingan/p/gonghexinlu/guide?unit=gonghexinlu").status_code == 200
     assert client.get("/t/jingan/p/gonghexinlu/guide?unit=999999").status_code == 404
     r = client.get("/t/jinjiang/p/gonghexinlu/guide")
-    assert r.status_code == 404 and "本辖区没有启用政策插件「gonghexinlu」" in text(r)
+    assert r.status_code == 404 and "本辖区没有采用「共和新路街道居民区自治项目" in text(r) and "gonghexinlu」" not in text(r)
     assert "Application guide" in text(client.get("/t/jingan/p/gonghexinlu/guide?lang=en"))
     # the programme page links to it
     assert "/t/jingan/p/gonghexinlu/guide" in text(client.get(f"/t/jingan/programmes/{programme_id_of(web)}"))

@@ -293,9 +293,9 @@ class Panel(MethodView):
     @login_required
     @blp.arguments(PanelInputSchema)
     @blp.response(200, PanelSchema)
-    @refuses({403: "forbidden", 422: "panel_empty chair_not_member not_a_reviewer"})
+    @refuses({403: "forbidden", 422: "panel_empty chair_not_member not_a_reviewer reviewer_out_of_scope"})
     def put(self, body, programme_id):
-        """Name the review panel and its chair (administrators); members need the reviewer role"""
+        """Name the review panel and its chair (administrators); members need the reviewer role at the programme's unit, below it or above it"""
         ctx = context(login=True)
         programmes.set_panel(ctx, programme_id, body["user_ids"], body["chair_id"])
         ctx.commit()

@@ -44,7 +44,7 @@ class A:
     change_request = Action("change.request", T("提交项目变更申请", "file a change request"))
     change_decide = Action("change.decide", T("决定项目变更申请", "decide a change request"))
     # programmes and review
-    programme_manage = Action("programme.manage", T("启用政策插件、开设年度项目、设置评审小组",
+    programme_manage = Action("programme.manage", T("启用本单位采用的政策、开设年度项目、设置评审小组",
                                                     "enable policies, open programmes, name panels"))
     review_read = Action("review.read", T("查看评分（评审页）", "see the scores (the review page)"))
     review_score = Action("review.score", T("评分", "score an application"))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from core.i18n import T
-from core.models import Membership, PanelMember, PluginEnablement, Programme
+from core.models import Membership, OrgUnit, PanelMember, PluginEnablement, Programme, User
 from core.permissions import A
 from core.plugin_host.contributions import Phase
 from core.plugin_host.manager import Policy
@@ -82,11 +82,7 @@ def enablement(ctx: Ctx, unit_id: int, plugin_name: str) -> PluginEnablement | N
 def open_programme(ctx: Ctx, unit_id: int, plugin_name: str, year: int, title: str | None = None) -> Programme:
     unit = get_unit(ctx, unit_id)
     _require_admin(ctx, unit)
-    enabled = enablement(ctx, unit.id, plugin_name)
-    if enabled is None:
-        raise RuleError(Violation("plugin_not_enabled",
-                                  T(f"「{unit.name}」尚未启用该政策插件", f"{unit.name} has not enabled this policy plugin"),
-                                  field="plugin_name"))
+    enabled, policy, config = _openable(ctx, unit, plugin_name)
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise RuleError(Violation("invalid_year", T("年度应为2000至2100之间的整数", "The year must be 2000..2100"), field="year"))
     exists = ctx.session.scalars(select(Programme.id).where(
@@ -94,13 +90,6 @@ def open_programme(ctx: Ctx, unit_id: int, plugin_name: str, year: int, title: s
     if exists:
         raise RuleError(Violation("programme_exists", T(f"{year}年度项目已开设", f"The {year} programme already exists"),
                                   field="year"), status=409)
-    policy = ctx.host.policy(plugin_name)
-    config = policy.config(enabled.config)
-    if not policy.tracks(config):
-        raise RuleError(Violation("policy_without_tracks", T(
-            f"「{policy.info.title.zh}」不设项目类型，只与下级单位的年度项目叠加适用，不单独开设年度项目",
-            f"'{policy.info.title.en}' has no tracks of its own: it applies beside the programmes of the units below"),
-            field="plugin_name"))
     phases = [p.as_json() for p in policy.phases(config, year)]
     inherited = [_frozen(ctx, row, year) for row in inherited_enablements(ctx, unit, besides=plugin_name)]
     with ctx.action("programme.open"):
@@ -110,6 +99,46 @@ def open_programme(ctx: Ctx, unit_id: int, plugin_name: str, year: int, title: s
                               config=enabled.config, phases=phases, inherited_policies=inherited)
         ctx.session.add(programme)
     return programme
+
+
+def _openable(ctx: Ctx, unit, plugin_name: str, enabled: PluginEnablement | None = None,
+              ) -> tuple[PluginEnablement, Policy, dict]:
+    """The one rule of which policy a unit may open a programme under: one switched on at that
+    very unit (a street never opens under another place's policy, nor a district under a
+    policy only its streets use) that has tracks of its own (a district's rules that stack on
+    its streets' programmes open none). Refused naming the field and the rule."""
+    enabled = enabled or enablement(ctx, unit.id, plugin_name)
+    installed = ctx.host.policies.get(plugin_name)
+    if enabled is None or installed is None:
+        title = installed.info.title if installed is not None else T(plugin_name, plugin_name)
+        raise RuleError(Violation("plugin_not_enabled", T(
+            f"适用政策：「{unit.name}」没有启用「{title.zh}」。年度项目只能按本单位已启用的政策开设，请先在“本单位采用的政策”中启用",
+            f"Policy: {unit.name_en or unit.name} has not switched on '{title.en}'. A programme opens only under "
+            "a policy switched on at its own unit: switch it on first"), field="plugin_name"))
+    config = installed.config(enabled.config)
+    if not installed.tracks(config):
+        raise RuleError(Violation("policy_without_tracks", T(
+            f"适用政策：「{installed.info.title.zh}」不设项目类型，只与下级单位的年度项目叠加适用，不单独开设年度项目",
+            f"Policy: '{installed.info.title.en}' has no tracks of its own: it applies beside the programmes of the units below"),
+            field="plugin_name"))
+    return enabled, installed, config
+
+
+def openable(ctx: Ctx, units) -> list[tuple[object, Policy]]:
+    """The (unit, policy) pairs a programme may open under at ``units`` (the opening form's
+    choices), by ``_openable``'s rule."""
+    rows = ctx.session.scalars(select(PluginEnablement).where(
+        PluginEnablement.org_unit_id.in_([u.id for u in units] or [-1]), PluginEnablement.enabled.is_(True))
+        .order_by(PluginEnablement.id))
+    by_id = {u.id: u for u in units}
+    found = []
+    for row in rows:
+        try:
+            _, policy, _ = _openable(ctx, by_id[row.org_unit_id], row.plugin_name, row)
+        except RuleError:
+            continue
+        found.append((by_id[row.org_unit_id], policy))
+    return found
 
 
 def inherited_enablements(ctx: Ctx, unit, *, besides: str | None = None) -> list[PluginEnablement]:
@@ -233,6 +262,30 @@ def panel(ctx: Ctx, programme_id: int) -> list[PanelMember]:
                                     .order_by(PanelMember.id)))
 
 
+def _reviewing_roles(ctx: Ctx) -> list[str]:
+    return [r.value for r in ctx.permissions.roles_for(A.review_score)]
+
+
+def _reviewers_for(ctx: Ctx, unit):
+    """The ids of the people who may sit on a panel of ``unit``'s programmes: those holding a
+    reviewing role at the unit, below it, or above it (a district's experts), never at a
+    sibling unit (another street's reviewers review that street's programmes)."""
+    return select(Membership.user_id).join(OrgUnit, OrgUnit.id == Membership.org_unit_id).where(
+        Membership.role.in_(_reviewing_roles(ctx)),
+        OrgUnit.path.startswith(unit.path, autoescape=True) | OrgUnit.id.in_(unit.ancestor_ids))
+
+
+def panel_candidates(ctx: Ctx, programme: Programme) -> list[User]:
+    """The active people the panel page offers for ``programme`` (``_reviewers_for``'s rule)."""
+    return list(ctx.session.scalars(select(User).where(
+        User.id.in_(_reviewers_for(ctx, programme.org_unit)), User.is_active.is_(True)).order_by(User.username)))
+
+
+def _names(ctx: Ctx, user_ids: list[int]) -> str:
+    users = {u.id: u for u in ctx.session.scalars(select(User).where(User.id.in_(user_ids)))}
+    return "、".join(users[i].display_name if i in users else str(i) for i in user_ids)
+
+
 def set_panel(ctx: Ctx, programme_id: int, user_ids: list[int], chair_id: int | None = None) -> list[PanelMember]:
     """Name the programme's review panel. Members must hold the reviewer role in this tenant."""
     programme = get_programme(ctx, programme_id)
@@ -243,12 +296,22 @@ def set_panel(ctx: Ctx, programme_id: int, user_ids: list[int], chair_id: int | 
     if chair_id is not None and chair_id not in ids:
         raise RuleError(Violation("chair_not_member", T("组长须是评审小组成员", "The chair must be a panel member"), field="chair_id"))
     reviewers = set(ctx.session.scalars(select(Membership.user_id).where(
-        Membership.user_id.in_(ids), Membership.role.in_([r.value for r in ctx.permissions.roles_for(A.review_score)]))))
+        Membership.user_id.in_(ids), Membership.role.in_(_reviewing_roles(ctx)))))
     missing = [i for i in ids if i not in reviewers]
     if missing:
         raise RuleError(Violation("not_a_reviewer",
-                                  T(f"用户 {missing} 不是评审人员（需具有评审小组成员角色）", f"Users {missing} do not hold the reviewer role"),
+                                  T(f"评审小组成员：{_names(ctx, missing)} 不是评审人员（需具有评审小组成员角色）",
+                                    f"Panel members: {_names(ctx, missing)} do not hold the reviewer role"),
                                   field="user_ids"))
+    in_scope = set(ctx.session.scalars(_reviewers_for(ctx, programme.org_unit).where(Membership.user_id.in_(ids))))
+    outside = [i for i in ids if i not in in_scope]
+    if outside:
+        unit = programme.org_unit
+        raise RuleError(Violation("reviewer_out_of_scope", T(
+            f"评审小组成员：{_names(ctx, outside)} 是其他单位的评审人员。评审小组只能由「{unit.name}」本单位、"
+            "其下级或上级单位的评审人员组成",
+            f"Panel members: {_names(ctx, outside)} review for another unit. A panel is drawn from the reviewers "
+            f"of {unit.name_en or unit.name}, the units below it or those above it"), field="user_ids"))
     with ctx.action("programme.panel"):
         for member in panel(ctx, programme.id):
             if member.user_id not in ids:

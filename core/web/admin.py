@@ -1,10 +1,12 @@
-"""Administration for district and street offices: switching policy plugins on per street
+"""Administration for district and street offices: switching policies on per street
 with their settings (the form is rendered from the plugin's own config schema), opening a
-programme, naming its review panel, the audit log, and plugin faults and load errors."""
+programme (only under a policy switched on at its unit), naming its review panel (from the
+reviewers of its unit, below or above it), the audit log, and plugin faults and load errors."""
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
@@ -29,6 +31,16 @@ AUDIT_PAGE = 30
 NOT_ADMIN = T("只有区级或街道管理员可以使用管理功能", "Only district and street administrators may use administration")
 
 
+@bp.app_template_filter("edition")
+def edition(version: str | None) -> str:
+    """A policy's version as an office names it: the year of the document it follows ("2023年版"
+    for "2023.1"), not the package's version number."""
+    found = re.match(r"(\d{4})\b", version or "")
+    if found:
+        return _t(f"{found.group(1)}年版", f"{found.group(1)} edition")
+    return _t(f"版本 {version}", f"version {version}") if version else _t("版本未记录", "version not recorded")
+
+
 def _require_admin():
     c = ctx()
     forbid_unless(c.can(A.programme_manage).allowed, NOT_ADMIN)
@@ -44,15 +56,23 @@ def _admin_units(c):
 @bp.get("/")
 @login_required
 def index():
-    c = _require_admin()
+    return _index_page(_require_admin(), {}, FormErrors())
+
+
+def _index_page(c, open_values: dict, open_errors: FormErrors, status: int = 200):
+    """The policies each administered unit has switched on, its programmes, and the opening
+    form, which offers only the policies a programme may open under there (the service's rule,
+    ``programme_service.openable``)."""
     units = _admin_units(c)
     unit_ids = [u.id for u in units]
     rows = c.session.scalars(select(PluginEnablement).where(PluginEnablement.org_unit_id.in_(unit_ids or [-1])))
     enabled = {(r.org_unit_id, r.plugin_name): r for r in rows}
     programmes = [p for p in programme_service.list_programmes(c) if p.org_unit_id in unit_ids]
+    openable = programme_service.openable(c, units)
     return render_template("admin/index.html", units=units, policies=c.host.policies, enabled=enabled,
                            programmes=programmes, panels=queries.panels(c, [p.id for p in programmes]),
-                           open_values={}, open_errors=FormErrors())
+                           openable=openable, open_units=list({u.id: u for u, _ in openable}.values()),
+                           open_values=open_values, open_errors=open_errors), status
 
 
 @bp.route("/units/<int:unit_id>/plugins/<plugin_name>", methods=["GET", "POST"])
@@ -104,16 +124,10 @@ def open_programme():
         c.commit()
     except RuleError as err:
         c.session.rollback()
-        units = _admin_units(c)
-        unit_ids = [u.id for u in units]
-        rows = c.session.scalars(select(PluginEnablement).where(PluginEnablement.org_unit_id.in_(unit_ids or [-1])))
-        programmes = [p for p in programme_service.list_programmes(c) if p.org_unit_id in unit_ids]
         errors = split_errors(err.violations, "", ("unit_id", "plugin_name", "year", "title"), c.locale)
-        return render_template("admin/index.html", units=units, policies=c.host.policies,
-                               enabled={(r.org_unit_id, r.plugin_name): r for r in rows}, programmes=programmes,
-                               panels=queries.panels(c, [p.id for p in programmes]), open_values=values,
-                               open_errors=errors), err.status
-    flash(_t("年度项目已开设，政策设置已冻结。请设置评审小组。", "Programme opened with its settings frozen. Now name the review panel."),
+        return _index_page(c, values, errors, err.status)
+    flash(_t("本年度项目已开设，本年度按开设时的政策设置执行。下一步：设置评审小组。",
+             "The programme is open and keeps the policy settings of today for its year. Next: name the review panel."),
           "success")
     return redirect(url_for("web.admin.panel", programme_id=programme_id))
 
@@ -144,7 +158,7 @@ def panel(programme_id: int):
         else:
             flash(_t("评审小组已保存。", "The review panel was saved."), "success")
             return redirect(url_for("web.admin.panel", programme_id=programme.id))
-    return render_template("admin/panel.html", programme=programme, candidates=queries.reviewers(c),
+    return render_template("admin/panel.html", programme=programme, candidates=programme_service.panel_candidates(c, programme),
                            chosen=chosen, chair=chair, errors=errors), status
 
 

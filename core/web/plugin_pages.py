@@ -60,10 +60,13 @@ class PluginNotEnabled(RuleError):
     status = 404
 
     def __init__(self, plugin_name: str):
+        # Named by its title, as the people of the place know it; the package name is internal.
+        policy = ctx().host.policies.get(plugin_name) if request_context.tenant() is not None else None
+        title = policy.info.title if policy is not None else T(plugin_name, plugin_name)
         super().__init__(Violation(
             "plugin_not_enabled",
-            T(f"本辖区没有启用政策插件「{plugin_name}」，该页面不存在。",
-              f"The policy plugin '{plugin_name}' is not enabled in this tenant, so this page does not exist."),
+            T(f"本辖区没有采用「{title.zh}」，该页面不存在。",
+              f"'{title.en}' is not followed here, so this page does not exist."),
             field="plugin_name"))
 
 

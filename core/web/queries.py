@@ -12,7 +12,7 @@ from collections import defaultdict
 from flask import g
 from sqlalchemy import func, or_, select
 
-from core.models import Membership, OrgUnit, PanelMember, Programme, Project, ProjectState, Score, User
+from core.models import OrgUnit, PanelMember, Programme, Project, ProjectState, Score, User
 from core.permissions import A
 from core.permissions.check import panel_seats
 from core.services.context import Ctx
@@ -120,12 +120,6 @@ def score_counts(ctx: Ctx, project_ids: list[int]) -> dict[int, int]:
     rows = ctx.session.execute(select(Score.project_id, func.count()).where(Score.project_id.in_(project_ids or [-1]))
                                .group_by(Score.project_id))
     return {pid: n for pid, n in rows}
-
-
-def reviewers(ctx: Ctx) -> list[User]:
-    """Users holding the reviewer role anywhere in the tenant (candidates for a panel)."""
-    ids = select(Membership.user_id).where(Membership.role.in_([r.value for r in ctx.permissions.roles_for(A.review_score)]))
-    return list(ctx.session.scalars(select(User).where(User.id.in_(ids), User.is_active.is_(True)).order_by(User.username)))
 
 
 def users_by_id(ctx: Ctx, ids) -> dict[int, User]:

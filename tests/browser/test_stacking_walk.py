@@ -25,10 +25,10 @@ def test_the_programme_page_lists_both_policies_and_the_editor_offers_the_distri
     page.goto(f"{base}/t/jingan/programmes/{pid}")
     policies = page.locator("#policies")
     expect(policies.locator("[data-policy=gonghexinlu]")).to_contain_text("本级政策")
-    expect(policies.locator("[data-policy=gonghexinlu] [data-frozen-version]")).to_have_text("2023.1")
+    expect(policies.locator("[data-policy=gonghexinlu] [data-frozen-version]")).to_have_text("2023年版")
     expect(policies.locator("[data-policy=jingan_fund]")).to_contain_text("上级政策")
     expect(policies.locator("[data-policy=jingan_fund]")).to_contain_text("静安区")
-    expect(policies.locator("[data-policy=jingan_fund] [data-frozen-version]")).to_have_text("2017.1")
+    expect(policies.locator("[data-policy=jingan_fund] [data-frozen-version]")).to_have_text("2017年版")
     policies.scroll_into_view_if_needed()
     shot(page, "programme-policies")
 
