@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from marshmallow import Schema, ValidationError, fields, validate
 
 from core.i18n import Text
+from core.money import Yuan, YuanDecimal
 from core.plugin_host.contributions import Choice
 from core.violations import Violation
 
@@ -158,6 +159,8 @@ def describe(schema_cls: type[Schema]) -> list[FieldSpec]:
         if widget is None:
             if many:
                 widget = "checkboxes" if md.get("choices") else "lines"
+            elif isinstance(f, (Yuan, YuanDecimal)):  # typed as people write it: 5000, 5,000, 5000元
+                widget = "amount"
             elif isinstance(f, fields.Date):
                 widget = "date"
             elif isinstance(f, (fields.Integer, fields.Decimal)):
