@@ -68,8 +68,8 @@
   // -- nothing typed is lost ------------------------------------------------------------------
   // Each section of a page is its own form and saves alone: its POST re-renders the page, so
   // what is typed in another section and not yet saved would be thrown away. The page says so
-  // before it happens: pressing another section's save button while a form has unsaved changes
-  // asks first (and, if you keep them, takes you to them), and leaving the page warns. A form the
+  // before it happens: pressing another form's button while a form has unsaved changes asks
+  // first (and, if you keep them, takes you to them), and leaving the page warns. A form the
   // server re-rendered with refused input carries data-unsaved: that input is not saved either.
   var LANG_ZH = !/^en/i.test(document.documentElement.lang || "zh");
   var WORDS = LANG_ZH ? {
@@ -107,9 +107,8 @@
   }
 
   function setupUnsaved() {
-    var forms = Array.prototype.filter.call(document.querySelectorAll("form"), function (f) {
-      return (f.getAttribute("method") || "").toLowerCase() === "post" && !f.hasAttribute("data-no-unsaved");
-    });
+    // Forms that hold typing worth keeping say so (data-keep): a page's sections, not its buttons.
+    var forms = Array.prototype.slice.call(document.querySelectorAll("form[data-keep]"));
     if (!forms.length) { return; }
     var initial = forms.map(snapshot);
     var submitting = null, leaving = false;
@@ -128,10 +127,10 @@
     document.addEventListener("change", mark);
     mark();
 
-    // Capture phase: asked before any other handler of the form (data-confirm) runs.
+    // Capture phase: asked before any other handler of the form (data-confirm) runs. Any form
+    // of the page that posts (submit, withdraw, sign out) reloads it, so each asks.
     document.addEventListener("submit", function (event) {
       var form = event.target;
-      if (forms.indexOf(form) < 0) { return; }
       var others = othersDirty(form);
       if (others.length && !window.confirm(WORDS.ask.replace("{name}", formName(others[0])))) {
         event.preventDefault();
