@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from core.i18n import Text
+from core.money import Yuan, YuanDecimal
 from core.plugin_host.contributions import Choice
 from core.violations import Violation
 
@@ -29,7 +30,7 @@ _ZH = [
     (r"^Unknown field\.$", "不认识的字段"),
     (r"^Shorter than minimum length (\d+)\.$", r"长度不能少于 \1 个字"),
     (r"^Longer than maximum length (\d+)\.$", r"长度不能超过 \1 个字"),
-    (r"^Length must be between (\d+) and (\d+)\.$", r"长度应在 \1 到 \2 之间"),
+    (r"^Length must be between (\d+) and (\d+)\.$", r"长度应在 \1 到 \2 字之间"),
     (r"^Must be greater than or equal to (\S+)\.$", r"不能小于 \1"),
     (r"^Must be less than or equal to (\S+)\.$", r"不能大于 \1"),
     (r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$", r"应在 \1 到 \2 之间"),
@@ -115,6 +116,35 @@ class FieldSpec:
     help: Text | None
     choices: tuple[Choice, ...]
     many: bool
+    # The length rule of a text field (its ``validate.Length``), shown beside the label before
+    # anything is typed: the same numbers that refuse it, never a second copy.
+    min_length: int | None = None
+    max_length: int | None = None
+
+    @property
+    def length_hint(self) -> Text | None:
+        """"20–2000 字", "至少 5 字", "最多 500 字" (None for a list, a choice or no rule)."""
+        low = self.min_length if self.min_length and self.min_length > 1 else None
+        high = self.max_length
+        if self.many or self.choices or self.widget in ("checkbox", "date", "number") or not (low or high):
+            return None
+        if low and high:
+            return Text(f"{low}–{high} 字", f"{low}–{high} characters")
+        if low:
+            return Text(f"至少 {low} 字", f"at least {low} characters")
+        return Text(f"最多 {high} 字", f"at most {high} characters")
+
+
+def length_rule(f: fields.Field) -> tuple[int | None, int | None]:
+    """(min, max) of the field's ``validate.Length`` validators, if any."""
+    low = high = None
+    for v in getattr(f, "validators", ()) or ():
+        if isinstance(v, validate.Length) and v.equal is None:
+            if v.min is not None:
+                low = v.min if low is None else max(low, v.min)
+            if v.max is not None:
+                high = v.max if high is None else min(high, v.max)
+    return low, high
 
 
 def describe(schema_cls: type[Schema]) -> list[FieldSpec]:
@@ -129,6 +159,8 @@ def describe(schema_cls: type[Schema]) -> list[FieldSpec]:
         if widget is None:
             if many:
                 widget = "checkboxes" if md.get("choices") else "lines"
+            elif isinstance(f, (Yuan, YuanDecimal)):  # typed as people write it: 5000, 5,000, 5000元
+                widget = "amount"
             elif isinstance(f, fields.Date):
                 widget = "date"
             elif isinstance(f, (fields.Integer, fields.Decimal)):
@@ -139,6 +171,7 @@ def describe(schema_cls: type[Schema]) -> list[FieldSpec]:
                 widget = "select"
             else:
                 widget = "text"
+        low, high = length_rule(f) if isinstance(f, fields.String) else (None, None)
         specs.append(FieldSpec(
             name=name,
             label=md.get("label") or Text(name, name),
@@ -147,5 +180,7 @@ def describe(schema_cls: type[Schema]) -> list[FieldSpec]:
             help=md.get("help"),
             choices=tuple(md.get("choices") or ()),
             many=many,
+            min_length=low,
+            max_length=high,
         ))
     return specs

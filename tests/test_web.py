@@ -192,7 +192,7 @@ def test_a_refused_form_is_re_rendered_with_values_and_errors_beside_fields(web,
     assert r.status_code == 422
     html = text(r)
     assert 'value="口袋花园改造"' in html  # what was typed is still there
-    assert "项目背景与居民需求：长度应在 20 到 2000 之间" in field_html(html, "f-application-background")
+    assert "项目背景与居民需求：长度应在 20 到 2000 字之间" in field_html(html, "f-application-background")
     assert 'aria-invalid="true"' in field_html(html, "f-application-background")
     assert "必填项，不能为空" in field_html(html, "f-application-start_date")
     assert "未能保存" in html and "Traceback" not in html

@@ -115,14 +115,17 @@ def actions(offers, lang: str) -> list[dict]:
 class FieldSpecSchema(ApiSchema):
     name = fields.String(required=True)
     label = fields.String(required=True)
-    widget = fields.String(required=True, metadata={"description": "text, textarea, select, checkboxes, date, number, checkbox, lines"})
+    widget = fields.String(required=True, metadata={"description": "text, textarea, select, checkboxes, date, number, amount (yuan as typed: 5000, 5,000, 5000元), checkbox, lines"})
     required = fields.Boolean(required=True)
     help = fields.String(allow_none=True)
     choices = fields.List(fields.Nested(ChoiceSchema), required=True)
     many = fields.Boolean(required=True, metadata={"description": "the value is a list"})
+    min_length = fields.Integer(allow_none=True, metadata={"description": "a text's fewest characters, if the schema says"})
+    max_length = fields.Integer(allow_none=True, metadata={"description": "a text's most characters, if the schema says"})
 
 
 def field_specs(schema_cls, lang: str) -> list[dict]:
     return [{"name": f.name, "label": f.label.render(lang), "widget": f.widget, "required": f.required,
-             "help": text(f.help, lang), "choices": choices(f.choices, lang), "many": f.many}
+             "help": text(f.help, lang), "choices": choices(f.choices, lang), "many": f.many,
+             "min_length": f.min_length, "max_length": f.max_length}
             for f in describe(schema_cls)]

@@ -23,7 +23,7 @@ class Control:
     html_id: str
     value: Any
     errors: list[str] = field(default_factory=list)
-    input_type: str = "text"   # for single-line inputs: text | number | date
+    input_type: str = "text"   # for single-line inputs: text | number | date (amounts are text)
     inputmode: str | None = None
     step: str | None = None
 
@@ -94,6 +94,8 @@ def controls(schema_cls: type[Schema], values: dict | None, errors: FormErrors |
         f = schema.fields.get(spec.name)
         if spec.widget == "date":
             c.input_type = "date"
+        elif spec.widget == "amount":  # never type=number, which refuses "5,000元" before the server reads it
+            c.input_type, c.inputmode = "text", "decimal"
         elif spec.widget == "number":
             if isinstance(f, mf.Integer):
                 c.input_type, c.step, c.inputmode = "number", "1", "numeric"

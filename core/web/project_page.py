@@ -60,6 +60,13 @@ class FormView:
     saved: bool
     shown: list[tuple[str, object]] = field(default_factory=list)  # read-only (label, value)
 
+    @property
+    def required_inside(self) -> str:
+        """"all", "some" or "" : which fields a form says 必填 — an optional form (not needed to
+        submit) still says, as a whole, that once it is filled in those fields are."""
+        marks = [c.spec.required for c in self.controls]
+        return "all" if marks and all(marks) else ("some" if any(marks) else "")
+
 
 def render(project_id: int, failure: Failure | None = None, status: int = 200):
     """The project page; with ``failure``, re-rendered after a refused change, the posted values

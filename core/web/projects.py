@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 
+from core.forms import describe
 from core.i18n import T
 from core.services import projects as project_service
 from core.services.programmes import get_programme
@@ -53,9 +54,12 @@ def new(programme_id: int):
     kinds = tuple({k for t in view.tracks.values() for k in t.applicant_kinds})
     units = queries.applicant_units(c, within=programme.org_unit, kinds=kinds)
     forbid_unless(bool(units), T("您所在的单位不能申报本年度项目", "None of your units may apply to this programme"))
+    # The title's length rule as the door's schema enforces it, shown before anything is typed.
+    title_rule = next(f for f in describe(CREATE.schema) if f.name == "title")
     if request.method == "GET":
         return render_template("pages/project_new.html", programme=programme, view=view, units=units,
-                               values={"track": request.args.get("track", "")}, errors=FormErrors())
+                               values={"track": request.args.get("track", "")}, errors=FormErrors(),
+                               title_rule=title_rule)
     try:
         project = CREATE(c, **CREATE.from_form(request.form, programme_id=programme.id))
         project_id = project.id
@@ -64,7 +68,7 @@ def new(programme_id: int):
         c.session.rollback()
         errors = split_errors(err.violations, "", ("track", "applicant_unit_id", "title"), c.locale)
         return render_template("pages/project_new.html", programme=programme, view=view, units=units,
-                               values=request.form, errors=errors), err.status
+                               values=request.form, errors=errors, title_rule=title_rule), err.status
     flash(_t("项目已创建。请依次填写申报表、预算并上传附件，然后提交。",
              "Project created. Fill in the forms and budget, upload the attachments, then submit."), "success")
     return redirect(url_for("web.projects.show", project_id=project_id))

@@ -118,7 +118,7 @@ def test_one_signature_and_two_micro_venture_projects_from_application_to_decisi
     form = page.locator("#form-application")
     form.get_by_label("项目背景与居民需求").fill("太短")
     press(page, form.get_by_role("button", name="保存自治项目申报表"))
-    expect(page.locator("#f-application-background ~ .error-text")).to_contain_text("长度应在 20 到 2000 之间")
+    expect(page.locator("#f-application-background ~ .error-text")).to_contain_text("长度应在 20 到 2000 字之间")
     expect(page.locator("#f-application-start_date ~ .error-text")).to_contain_text("必填项，不能为空")
     shot(page, "form-errors-beside-fields")
     fill_application(page, "楼组议事会", "搭建一个社区自治载体", "协商议事平台建设")
