@@ -82,6 +82,15 @@ def month_text(value, locale: str | None = "zh") -> str:
     return f"{day:%b %Y}" if _english(locale) else f"{day.year}年{day.month}月"
 
 
+def month_day_text(value: str, locale: str | None = "zh") -> str:
+    """A day of every year, as a policy's settings hold it ("03-01"): 3月1日 (1 Mar)."""
+    try:
+        day = dt.date(2000, *(int(part) for part in str(value).split("-")))
+    except (TypeError, ValueError):
+        return "" if value is None else str(value)
+    return f"{day.day} {day:%b}" if _english(locale) else f"{day.month}月{day.day}日"
+
+
 def days_text(start, end, locale: str | None = "zh") -> str:
     """A span of days: 2023年3月1日至4月30日 (1 Mar – 30 Apr 2023); the year once when both share it."""
     a, b = _day(start), _day(end)

@@ -406,7 +406,7 @@ def test_this_months_batch_once_approved_takes_no_more_requests(platform):
     late = file(platform, pid, "200")
     err = refused(platform, "ghxl_admin", lambda ctx: fund_requests.accept(ctx, late), code="batch_already_approved")
     v = message(err, "batch_already_approved")
-    assert "2023-04" in v.message.zh and "下月（2023-05）" in v.message.zh and v.field == "month" and v.clause is not None
+    assert "2023年4月" in v.message.zh and "下月（2023年5月）" in v.message.zh and v.field == "month" and v.clause is not None
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         req = fund_requests.accept(ctx, late, month="2023-05")
         assert (req.month, req.batch.month, req.batch.state) == ("2023-05", "2023-05", "open")

@@ -88,6 +88,11 @@ def month(value) -> str:
     return formats.month_text(value, request_context.locale())
 
 
+def month_day(value) -> str:
+    """A day of every year from a policy's settings ("03-01"): 3月1日, 1 Mar."""
+    return formats.month_day_text(value, request_context.locale())
+
+
 def days(start, end) -> str:
     """A span of days: 2023年3月1日至4月30日, 1 Mar – 30 Apr 2023."""
     return formats.days_text(start, end, request_context.locale())
@@ -167,7 +172,7 @@ def init_app(app: Flask) -> None:
                                  state_label=state_label, outcome_label=outcome_label,
                                  role_label=role_label, compact_json=compact_json,
                                  filesize=filesize)
-    app.jinja_env.filters.update(day=day, month=month)  # dates in words (core.formats)
+    app.jinja_env.filters.update(day=day, month=month, month_day=month_day)  # dates in words (core.formats)
     app.jinja_env.globals.update(day_span=days)
     app.jinja_env.globals.update(_t=_t, lang_url=lang_url, page_url=page_url, csrf_token=csrf.token,
                                  CSRF_FIELD=csrf.FIELD)

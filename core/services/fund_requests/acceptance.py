@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from core.formats import month_words
 from core.i18n import T
 from core.models import FundRequest, FundRequestBatch, OrgUnit, ProjectState
 from core.models.fund_request import BatchState, FundRequestState
@@ -84,10 +85,10 @@ def accept(ctx: Ctx, request_id: int, *, month: str | None = None) -> FundReques
     street = street_of(ctx, project.applicant_unit)
     batch = _open_batch(ctx, street, chosen)
     if batch.state != BatchState.open.value:
-        later = next_month(chosen)
+        now_m, later = month_words(chosen), month_words(next_month(chosen))
         raise RuleError(Violation("batch_already_approved", T(
-            f"{street.name}{chosen}的资金申请汇总已经领导审批，不能再加入；请编入下月（{later}）汇总",
-            f"{street.name_en or street.name}'s batch for {chosen} is already approved; put the request into the next month's ({later})"),
+            f"{street.name}{now_m.zh}的资金申请汇总已经领导审批，不能再加入；请编入下月（{later.zh}）汇总",
+            f"{street.name_en or street.name}'s batch for {now_m.en} is already approved; put the request into the next month's ({later.en})"),
             field="month", clause=rules.clause), status=409)
     with ctx.action("fund_request.accept"):
         req.month = chosen
