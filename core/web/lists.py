@@ -32,21 +32,19 @@ def _send(c, table: list_exports.Table, fmt: str, stem_zh: str, stem_en: str):
                      download_name=f"{stem}-{c.clock.today():%Y%m%d}.{fmt}")
 
 
-@bp.get("/projects/export.<fmt>")
+@bp.get("/projects/export.xlsx", defaults={"fmt": "xlsx"})
+@bp.get("/projects/export.csv", defaults={"fmt": "csv"})
 @login_required
 def projects(fmt: str):
     c = ctx()
-    if fmt not in FORMATS:
-        raise NotFound(T("导出格式", "export format"), field="fmt")
     search, _ = search_args(c)
     return _send(c, list_exports.projects_table(c, search, c.locale), fmt, "项目列表", "projects")
 
 
-@bp.get("/funds/export.<fmt>")
+@bp.get("/funds/export.xlsx", defaults={"fmt": "xlsx"})
+@bp.get("/funds/export.csv", defaults={"fmt": "csv"})
 @login_required
 def funds(fmt: str):
     c = ctx()
-    if fmt not in FORMATS:
-        raise NotFound(T("导出格式", "export format"), field="fmt")
     year = int_arg("year") or c.clock.today().year
     return _send(c, list_exports.funds_table(c, year, c.locale), fmt, f"资金{year}", f"funds-{year}")
