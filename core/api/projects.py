@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from flask import current_app, send_file
 from flask.views import MethodView
-from marshmallow import fields, validate
 
 from core.api.base import (
     TENANT,
     TOTAL_HEADER,
     Blueprint,
     PageQuery,
-    QueryId,
     context,
     limit_offset,
     locale,
@@ -36,9 +34,9 @@ from core.api.project_detail import (  # noqa: F401
     summary,
 )
 from core.api.refusals import CALENDAR, POLICY, refuses
+from core.door.searches import ProjectFilterSchema
 from core.door.applications import ATTACH, CREATE, SAVE_FORM, SET_BUDGET, SUBMIT, WITHDRAW
 from core.i18n import T
-from core.models import ProjectState
 from core.services import projects
 from core.services.programmes import policy_of
 from core.services.storage import STORED_TYPES
@@ -53,11 +51,8 @@ blp = Blueprint("projects", __name__, url_prefix=f"{TENANT}/projects",
 ProjectPageSchema = page_schema(ProjectSummarySchema, "ProjectPageSchema")
 
 
-class ProjectQuerySchema(PageQuery):
-    programme_id = QueryId()
-    state = fields.String(validate=validate.OneOf([s.value for s in ProjectState]))
-    track = fields.String(validate=validate.Length(min=1, max=64))
-    applicant_unit_id = QueryId()
+class ProjectQuerySchema(PageQuery, ProjectFilterSchema):
+    """A page of the list, narrowed as the web's list is (one schema: ``core.door.searches``)."""
 
 
 def _reread(ctx, project_id: int) -> dict:
@@ -71,12 +66,10 @@ class Projects(MethodView):
     @blp.arguments(ProjectQuerySchema, location="query")
     @blp.response(200, ProjectPageSchema, headers=TOTAL_HEADER)
     def get(self, query):
-        """Projects the caller may see, newest first (anonymous: approved ones)"""
+        """Projects the caller may see, newest first (anonymous: approved ones), narrowed by words of the title, the applicant unit, state, year, programme and track"""
         ctx = context()
         lang = locale()
-        rows, total = projects.list_projects(
-            ctx, programme_id=query.get("programme_id"), state=query.get("state"), track=query.get("track"),
-            applicant_unit_id=query.get("applicant_unit_id"), **limit_offset(query))
+        rows, total = projects.search_projects(ctx, projects.ProjectSearch.of(query), **limit_offset(query))
         return paged([summary(p, lang) for p in rows], total, query)
 
     @login_required

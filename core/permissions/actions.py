@@ -39,6 +39,8 @@ class A:
     # projects
     project_view = Action("project.view", T("查看本单位的项目（含草稿）", "see own units' projects, drafts included"))
     project_oversee = Action("project.oversee", T("查看已提交的项目", "see submitted projects"))
+    project_follow_drafts = Action("project.follow_drafts", T("查看辖区草稿的进度（政策允许时）",
+                                                              "follow the drafts in progress below (where the policy allows)"))
     project_apply = Action("project.apply", T("申报、修改、提交或撤回项目", "apply, edit, submit or withdraw a project"))
     project_endorse = Action("project.endorse", T("审核盖章（镇街审核）", "endorse an application"))
     change_request = Action("change.request", T("提交项目变更申请", "file a change request"))

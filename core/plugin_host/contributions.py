@@ -45,6 +45,10 @@ class PolicyInfo:
     # each of its streets). False (the default) for a call of its own: a city-wide call enabled at
     # the city judges only its own programmes, not the streets' programmes below it.
     applies_below: bool = False
+    # Drafts are their authors' until submitted. True: the policy lets the street office above
+    # the applicant follow its programmes' drafts in progress (title, unit, last edited, how
+    # complete; never their content: ``core.services.projects.drafts``). False (the default): not.
+    office_sees_drafts: bool = False
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,8 @@ def validate_policy_info(name: str, info: Any) -> None:
         raise ValueError("PolicyInfo.version must be a non-empty string")
     if not isinstance(info.applies_below, bool):
         raise TypeError("PolicyInfo.applies_below must be True or False")
+    if not isinstance(info.office_sees_drafts, bool):
+        raise TypeError("PolicyInfo.office_sees_drafts must be True or False")
     if info.programme_level not in PROGRAMME_LEVELS:
         raise ValueError(f"programme_level must be one of {PROGRAMME_LEVELS}, got {info.programme_level!r}")
     if not (isinstance(info.config_schema, type) and issubclass(info.config_schema, Schema)):

@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
     app.extensions["tongxin"].host.builtins.register(project_panels.NAME, project_panels)
     from core.web import archive, supervision  # supervision, the archive and the close-out: their pages
     from core.web import activity_changes, mail  # correcting activity records; failed mail sent again
+    from core.web import lists  # list exports
 
     # A fresh parent per app: blueprints cannot gain children once registered somewhere.
     web = Blueprint("web", __name__)
@@ -67,7 +68,8 @@ def init_app(app: Flask) -> None:
                   reporting.bp,  # reporting: obligations and their reports
                   tokens.bp,  # the user's API tokens and sign-ins
                   account.bp, users.bp,  # accounts: one's own password and second factor; the offices' accounts
-                  activity_changes.bp, mail.bp):  # correcting activity records; failed mail sent again
+                  activity_changes.bp, mail.bp,  # correcting activity records; failed mail sent again
+                  lists.bp):  # list exports: what a list page shows, as Excel or CSV
         web.register_blueprint(child)
     app.register_blueprint(web)
     plugin_owners = plugin_pages.init_app(app, registry)

@@ -17,6 +17,9 @@ from core.violations import NotFound, RuleError
 from core.web import queries
 from core.web.context import ctx, forbid_unless, int_arg, login_required
 from core.web.forms import FormErrors, read, read_budget, split_errors
+from core.door import form_values, load
+from core.door.searches import ProjectFilterSchema
+from core.services.projects import drafts
 from core.web.project_page import Failure, render
 from core.web.presenters import programme_view
 from core.web.templating import _t
@@ -28,21 +31,45 @@ PAGE = 25
 
 # -- list and new -------------------------------------------------------------------------------
 
+def search_args(c) -> tuple[project_service.ProjectSearch, FormErrors]:
+    """The list's narrowing from the query string, read by the API's schema (``core.door.searches``):
+    input it refuses is said beside its field and narrows nothing, rather than failing the page."""
+    values = form_values(ProjectFilterSchema, request.args)
+    if "programme_id" not in values and request.args.get("programme", "").isdigit():
+        values["programme_id"] = int(request.args["programme"])  # the older links' name
+    try:
+        return project_service.ProjectSearch.of(load(ProjectFilterSchema, values)), FormErrors()
+    except RuleError as err:
+        errors = split_errors(err.violations, "", tuple(ProjectFilterSchema().fields), c.locale)
+        return project_service.ProjectSearch(), errors
+
+
 @bp.get("/projects")
 def index():
     c = ctx()
     page = int_arg("page", 1, minimum=1)
-    state = request.args.get("state") or None
-    if state not in queries.STATES:
-        state = None
-    programme_id = int_arg("programme")
-    rows, total = project_service.list_projects(c, programme_id=programme_id, state=state,
-                                                limit=PAGE, offset=(page - 1) * PAGE)
+    search, errors = search_args(c)
+    rows, total = project_service.search_projects(c, search, limit=PAGE, offset=(page - 1) * PAGE)
     views = {p.programme_id: programme_view(c, p.programme) for p in rows}
     programmes = queries.programmes_by_id(c)
+    years = sorted({p.year for p in programmes.values()}, reverse=True)
     return render_template("pages/projects.html", projects=rows, total=total, page=page,
-                           pages=max(1, -(-total // PAGE)), views=views, state=state,
-                           programme_id=programme_id, programmes=programmes, states=queries.STATES)
+                           pages=max(1, -(-total // PAGE)), views=views, search=search, errors=errors,
+                           values=request.args, programmes=programmes, years=years,
+                           units=queries.search_units(c), states=project_service.state_choices(c),
+                           drafts_link=drafts.may_follow(c, list(programmes.values())))
+
+
+@bp.get("/projects/drafts")
+@login_required
+def drafts_page():
+    """草稿进度: the drafts the street office may follow where the policy lets it (title, unit,
+    last edited, how complete; never the content). Without the policy's leave: not found."""
+    c = ctx()
+    programmes = queries.all_programmes(c)
+    if not drafts.may_follow(c, programmes):
+        raise NotFound(T("草稿进度", "drafts in progress"))
+    return render_template("pages/drafts.html", rows=drafts.followed_drafts(c, programmes))
 
 
 @bp.route("/programmes/<int:programme_id>/projects/new", methods=["GET", "POST"])

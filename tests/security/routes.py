@@ -60,7 +60,8 @@ def routes(app) -> list[Route]:
     found = []
     for rule in app.url_map.iter_rules():
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            found.append(Route(method, rule.rule, rule.endpoint, tuple(sorted(rule.arguments))))
+            # a rule's defaults (export.xlsx's fmt) are not in its address: nothing to fill
+            found.append(Route(method, rule.rule, rule.endpoint, tuple(sorted(rule.arguments - set(rule.defaults or ())))))
     return sorted(found, key=lambda r: (r.rule, r.method))
 
 

@@ -9,7 +9,7 @@ State machine (guards from core and from the programme's policy)::
     draft / submitted / returned ──withdraw──▶ withdrawn
 
 One package, one module per concept: ``visibility`` (who sees which projects, finding one),
-``drafting`` (a draft's forms, budget and attachments) and ``submission`` (submitting and
+``search`` (narrowing the list), ``drafting`` (a draft's forms, budget and attachments) and ``submission`` (submitting and
 withdrawing). What a policy's rules see of a project is ``core.services.rule_facts``. Everything
 is re-exported here, so callers keep saying ``projects.submit``.
 """
@@ -42,6 +42,13 @@ from core.services.projects.submission import (  # noqa: F401
     submit,
     withdraw,
 )
-from core.services.projects.visibility import PROJECT, get_attachment, get_project, list_projects, visible  # noqa: F401
+from core.services.projects.visibility import PROJECT, get_attachment, get_project, visible  # noqa: F401
+from core.services.projects.search import (  # noqa: F401
+    ProjectSearch,
+    list_projects,
+    matching,
+    search_projects,
+    state_choices,
+)
 # What rules see of a project: its own module, re-exported for the callers that know it here.
 from core.services.rule_facts import SessionRuleContext, facts  # noqa: F401

@@ -1,9 +1,10 @@
 """Which projects an actor may see, and finding them: one project (locked for a change, when
 asked), a page of them, or one of a project's attachments. A project the actor may not see is
-"not found", the same as one that does not exist (no probing of ids)."""
+"not found", the same as one that does not exist (no probing of ids). Searching them is
+``core.services.projects.search``."""
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import aliased
 
 from core.i18n import T
@@ -44,24 +45,6 @@ def get_project(ctx: Ctx, project_id: int, *, for_update: bool = False) -> Proje
     if project is None:
         raise NotFound(PROJECT, field="project_id")
     return project
-
-
-def list_projects(ctx: Ctx, *, programme_id: int | None = None, state: str | None = None,
-                  applicant_unit_id: int | None = None, track: str | None = None,
-                  limit: int = 50, offset: int = 0) -> tuple[list[Project], int]:
-    stmt = visible(ctx)
-    if programme_id is not None:
-        stmt = stmt.where(Project.programme_id == programme_id)
-    if state:
-        stmt = stmt.where(Project.state == state)
-    if applicant_unit_id is not None:
-        stmt = stmt.where(Project.applicant_unit_id == applicant_unit_id)
-    if track:
-        stmt = stmt.where(Project.track == track)
-    total = ctx.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Project.id).subquery()))
-    rows = ctx.session.scalars(stmt.order_by(Project.id.desc()).limit(max(1, min(limit, 200))).offset(max(0, offset)))
-    return list(rows.unique()), int(total or 0)
-
 
 
 def get_attachment(ctx: Ctx, project_id: int, attachment_id: int) -> Attachment:
