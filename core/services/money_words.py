@@ -71,6 +71,18 @@ WORDS: dict[str, MoneyWord] = {w.key: w for w in (
     _w("budget_balance", "结余", "Unspent",
        "预算中还没有花出去的钱。",
        "What of the budget is not spent yet."),
+    _w("budgeted", "预算金额", "Budgeted",
+       "申报时这一项预算打算花的钱。",
+       "What the budget item planned to spend."),
+    _w("requested", "已申请", "Requested",
+       "已经提出资金申请的钱（不含撤回和未通过的）。",
+       "Money asked for in fund requests (not withdrawn or refused)."),
+    _w("open_requests", "在途申请", "Open requests",
+       "已经提出、还没有拨付的资金申请。",
+       "Fund requests made but not paid out yet."),
+    _w("left_to_request", "尚可申请", "Left to request",
+       "答应给本项目的钱中，还可以申请拨付的部分。",
+       "What of the money promised to this project may still be requested."),
 )}
 
 
