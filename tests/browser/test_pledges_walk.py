@@ -55,7 +55,7 @@ def test_staff_record_a_claim_and_the_sponsor_sees_what_it_paid_for(live_server,
     expect(page.locator(".flash")).to_contain_text("已登记「上海宾馆」的认捐")
     row = page.locator("#pledges tbody tr").first
     expect(row).to_contain_text("爱心小水表")
-    expect(row).to_contain_text("已承诺，未到账")
+    expect(row).to_contain_text("已认捐，未到账")
 
     receive = page.locator("#receive")
     receive.get_by_label("认捐").select_option(index=1)

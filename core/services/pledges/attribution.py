@@ -23,9 +23,9 @@ from core.services.context import Ctx
 from core.services.pledges.receiving import _fund_entries, _net, _received
 
 STATUS_LABELS = {
-    "promised": T("已承诺，未到账", "promised"),
+    "promised": T("已认捐，未到账", "promised"),
     "received": T("已到账", "received"),
-    "spent": T("已全部使用", "spent"),
+    "spent": T("已全部支出", "spent"),
 }
 
 
