@@ -78,7 +78,7 @@ def test_staff_record_a_claim_and_the_sponsor_sees_what_it_paid_for(live_server,
     pledge = page.locator("section.pledge").first
     expect(pledge).to_contain_text("爱心小水表")
     expect(pledge).to_contain_text("已到账")
-    expect(pledge).to_contain_text("100,000.00 / 60,000.00 / 30,000.00")
+    expect(pledge).to_contain_text("100,000.00 / 60,000.00 / 50,000.00 / 30,000.00 / 30,000.00")  # pledged / arrived / committed / spent / unspent
     paid = pledge.locator("table tbody tr").first
     expect(paid).to_contain_text("更换水表40只")
     expect(paid).to_contain_text("30,000.00")
