@@ -126,7 +126,7 @@ def test_a_sponsors_page_reconciles_and_explains_each_expense(app, platform, cou
     # pledged | arrived | committed | spent | unspent: committed 10,000 (what 平安's money could not
     # cover of the project's 40,000), spent 1,600, and the columns add up
     part = page[page.index(f'data-pledge="{hotel}"'):]
-    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r'<td class="num">(.*?)</td>', part[:part.index("</tr>")])]
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r'<td class="num"[^>]*>(.*?)</td>', part[:part.index("</tr>")])]
     assert cells == ["100,000.00", "100,000.00", "10,000.00", "1,600.00", "98,400.00"], cells
     said = visible(page)
     assert ("认捐100,000.00元中，已到位100,000.00元，待到位0.00元。到位的100,000.00元中，已支出1,600.00元，"
@@ -142,7 +142,7 @@ def test_a_sponsors_page_reconciles_and_explains_each_expense(app, platform, cou
     staff = web(app, "haiyuan_jd")
     other = text(staff.get(f"/sponsors/{sponsor_id(platform, '平安养老保险')}"))
     part = other[other.index(f'data-pledge="{insurer}"'):]
-    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r'<td class="num">(.*?)</td>', part[:part.index("</tr>")])]
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r'<td class="num"[^>]*>(.*?)</td>', part[:part.index("</tr>")])]
     assert cells == ["50,000.00", "30,000.00", "30,000.00", "30,000.00", "0.00"], cells
     assert "待到位" in visible(part[:part.index("</tr>")]) and "20,000.00" in part[:part.index("</tr>")]
     row = row_cells(other[other.index("这笔钱用在了哪里"):], "智能水表40只")
