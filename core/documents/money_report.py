@@ -15,7 +15,7 @@ def workbook(o: MoneyOverview) -> bytes:
     wb = new_workbook(title)
     money = [Column("已到位（元）", "yuan", total=True), Column("已承诺（元）", "yuan", total=True),
              Column("已拨付（元）", "yuan", total=True), Column("已支出（元）", "yuan", total=True),
-             Column("为认领预留（元）", "yuan", total=True), Column("可用余额（元）", "yuan", total=True)]
+             Column("为认领预留（元）", "yuan", total=True), Column("可用（元）", "yuan", total=True)]
     # A cap limits its own fund only: caps of different funds do not add up, so a street's row
     # shows none and the detail lists each beside its fund, without a total.
     cap = Column("上限（元）", "yuan")
