@@ -52,7 +52,7 @@ def test_register_pledge_claim_receive_and_the_sponsor_sees_what_it_paid_for(cli
     assert r.status_code == 201, r.get_json()
     claim = r.get_json()
     assert (claim["status"], claim["status_label"], claim["amount"], claim["project"]["title"]) == (
-        "promised", "已承诺，未到账", "100000.00", "爱心小水表")
+        "promised", "已认捐，未到账", "100000.00", "爱心小水表")
     assert claim["pledged_on"] == COUNCIL_DAY and claim["occasion"] == COUNCIL  # pledged at the meeting
 
     r = client.post(f"{API}/pledges/{claim['id']}/receipts", headers=staff, json={"amount": "100000", "key": "bank-1"})

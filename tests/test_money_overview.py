@@ -117,7 +117,7 @@ def test_the_export_has_a_summary_and_a_detail_sheet(platform, scenario):
     assert head[:2] == ["街道/镇", "资金数"]
     assert [r[0] for r in rows[1:]] == ["共和新路街道", "静安寺街道", "合计"]
     for name, fen in [("已承诺（元）", o.totals.committed), ("已拨付（元）", o.totals.disbursed),
-                      ("已支出（元）", o.totals.spent), ("可用余额（元）", o.totals.available)]:
+                      ("已支出（元）", o.totals.spent), ("可用（元）", o.totals.available)]:
         assert Decimal(str(rows[-1][head.index(name)])).quantize(Decimal("0.01")) == fen_to_yuan(fen), name
     detail = [list(r) for r in wb["各项资金明细"].iter_rows(values_only=True)]
     assert len(detail) == 1 + len(o.rows) + 1  # header, one per fund, total

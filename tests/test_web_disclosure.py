@@ -124,7 +124,7 @@ def test_a_street_admin_sees_their_street_and_the_district_admin_all(web, app, p
     chart = html[html.index("<svg"):html.index("</svg>")]
     assert 'role="img"' in chart and "<title" in chart and "<desc" in chart
     assert "共和新路街道" in chart and "静安寺街道" not in html
-    for label in ("已支出", "已拨付未支出", "已承诺未拨付", "可用余额"):
+    for label in ("已支出", "已拨付未支出", "已承诺未拨付", "可用"):
         assert label in chart
     assert "已支出 7,300.50元" in chart  # the numbers are in the chart's text too
     assert 'style="' not in html

@@ -53,7 +53,7 @@ def test_staff_record_a_pledge_and_claim_then_the_money_and_see_the_status(app, 
     assert r.status_code == 302, text(r)
     page = text(staff.get(f"/co-funds/{fid}"))
     row = page[page.index('id="pledge-'):]
-    assert "上海宾馆" in row and "爱心小水表" in row and "已承诺，未到账" in row and "100,000.00" in row
+    assert "上海宾馆" in row and "爱心小水表" in row and "已认捐，未到账" in row and "100,000.00" in row
 
     pledge = re.search(r'id="pledge-(\d+)"', page).group(1)
     r = staff.post(f"/co-funds/{fid}/receipts", {"pledge_id": pledge, "amount": "60000", "memo": "银行转账",

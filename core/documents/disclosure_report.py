@@ -53,7 +53,7 @@ def report_workbook(d: UnitDisclosure) -> bytes:
     add_sheet(wb, "各项资金", [
         Column("资金名称"), Column("资金类型"), Column("所属单位"), Column("已到位（元）", "yuan", total=True),
         Column("已承诺（元）", "yuan", total=True), Column("已拨付（元）", "yuan", total=True),
-        Column("已支出（元）", "yuan", total=True), Column("可用余额（元）", "yuan", total=True),
+        Column("已支出（元）", "yuan", total=True), Column("可用（元）", "yuan", total=True),
         Column("上限（元）", "yuan"),
     ], [[f.fund.name + (f"·{f.fund.tier}" if f.fund.tier else ""), f.kind_label.zh, f.fund.org_unit.name,
          f.balance.allocated, f.balance.committed, f.balance.disbursed, f.balance.spent, f.balance.available,

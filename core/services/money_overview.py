@@ -75,7 +75,7 @@ SEGMENT_LABELS = {
     "disbursed_unspent": T("已拨付未支出", "disbursed, not yet spent"),
     "committed_undisbursed": T("已承诺未拨付", "committed, not yet disbursed"),
     "held": T("为认领项目预留", "held for claims"),
-    "available": T("可用余额", "remaining"),
+    "available": T("可用", "available"),  # the money words' (core.services.money_words)
 }
 
 

@@ -6,6 +6,9 @@ The allocation form is shown as the fund's offers say (``core.services.fund_acti
 ``actions``) and read by ``core.door.money.ALLOCATE``'s schema, as the API's body is. It carries a
 fresh idempotency key in a hidden field, so submitting it twice (a double click, a browser retry)
 posts the money once.
+
+Every money page labels its figures with the words of ``core.services.money_words``; this
+blueprint gives the templates ``money_word(key)`` (the macros of ``pages/money/_words.html``).
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from core.door import money as door
 from core.money import money_text
-from core.services import fund_actions
+from core.services import fund_actions, money_words
 from core.services import funds as fund_service
 from core.violations import RuleError
 from core.web.context import ctx, int_arg, login_required
@@ -23,6 +26,11 @@ from core.web.forms import split_errors
 from core.web.templating import _t
 
 bp = Blueprint("money", __name__, url_prefix="/t/<tenant>")
+
+
+@bp.app_template_global("money_word")
+def money_word(key: str) -> money_words.MoneyWord:
+    return money_words.word(key)
 
 
 # The funds list's money columns, in the order the page shows them (the fund page's order).

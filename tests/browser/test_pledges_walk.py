@@ -55,7 +55,7 @@ def test_staff_record_a_claim_and_the_sponsor_sees_what_it_paid_for(live_server,
     expect(page.locator(".flash")).to_contain_text("已登记「上海宾馆」的认捐")
     row = page.locator("#pledges tbody tr").first
     expect(row).to_contain_text("爱心小水表")
-    expect(row).to_contain_text("已承诺，未到账")
+    expect(row).to_contain_text("已认捐，未到账")
 
     receive = page.locator("#receive")
     receive.get_by_label("认捐").select_option(index=1)
@@ -78,7 +78,7 @@ def test_staff_record_a_claim_and_the_sponsor_sees_what_it_paid_for(live_server,
     pledge = page.locator("section.pledge").first
     expect(pledge).to_contain_text("爱心小水表")
     expect(pledge).to_contain_text("已到账")
-    expect(pledge).to_contain_text("100,000.00 / 60,000.00 / 30,000.00")
+    expect(pledge).to_contain_text("100,000.00 / 60,000.00 / 50,000.00 / 30,000.00 / 30,000.00")  # pledged / arrived / committed / spent / unspent
     paid = pledge.locator("table tbody tr").first
     expect(paid).to_contain_text("更换水表40只")
     expect(paid).to_contain_text("30,000.00")

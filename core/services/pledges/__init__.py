@@ -43,7 +43,10 @@ commitment never exceeds its approved amount.
 first-out: the expenses a claimed project incurred from the fund are shared by the pledges
 claiming it in pledge-id order (each up to what it brought in); the fund's remaining expenses
 (other projects', and a claimed project's beyond its claims' money) are shared by the pledges
-that claim nothing, in id order. Status: ``promised`` (nothing received), ``received`` (some
+that claim nothing, in id order. ``committed`` (what of the received money is promised to
+projects) is shared by the same rule from the fund's commitments, so a sponsor's page
+reconciles: received = committed + not committed, committed >= spent, and each expense names
+the part of it the pledge paid (``FundState.shares``). Status: ``promised`` (nothing received), ``received`` (some
 or all received, not all of it spent), ``spent`` (all that was received is spent).
 
 ``sponsor_view`` shows a sponsor (its own login, or staff at or above its unit) each pledge with

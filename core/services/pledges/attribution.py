@@ -1,10 +1,18 @@
-"""Attribution: what each pledge of a fund brought in and what of that was spent (first in, first
-out, see the package doc), derived from the fund's entries; nothing of it is stored."""
+"""Attribution: what each pledge of a fund brought in, what of that is committed to projects and
+what was spent (first in, first out, see the package doc), derived from the fund's entries;
+nothing of it is stored.
+
+Committed money and expenses are shared out by one rule (``_share``), so a sponsor's figures
+reconcile: what arrived = committed + not committed, what is committed >= what is spent, and
+each expense names the part of it the pledge paid (its share), which adds up to the pledge's
+spent. A claim takes from its own project's commitment and expenses first; what its claims did
+not cover, and every other project's, is shared by the pledges that claim nothing, in id order,
+each up to what it brought in. What no pledge covers was paid by the fund's other money."""
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -15,9 +23,9 @@ from core.services.context import Ctx
 from core.services.pledges.receiving import _fund_entries, _net, _received
 
 STATUS_LABELS = {
-    "promised": T("已承诺，未到账", "promised"),
+    "promised": T("已认捐，未到账", "promised"),
     "received": T("已到账", "received"),
-    "spent": T("已全部使用", "spent"),
+    "spent": T("已全部支出", "spent"),
 }
 
 
@@ -26,6 +34,7 @@ class PledgeState:
     promised: int
     received: int
     spent: int
+    committed: int = 0  # what of ``received`` is committed to projects (spent included)
 
     @property
     def status(self) -> str:
@@ -40,6 +49,20 @@ class PledgeState:
     @property
     def outstanding(self) -> int:
         return max(self.promised - self.received, 0)
+
+    @property
+    def unspent(self) -> int:
+        """What arrived and is not spent yet."""
+        return self.received - self.spent
+
+    @property
+    def uncommitted(self) -> int:
+        """What arrived and is not committed to any project yet."""
+        return self.received - self.committed
+
+    @property
+    def committed_unspent(self) -> int:
+        return self.committed - self.spent
 
 
 @dataclass(frozen=True)
@@ -62,6 +85,8 @@ class FundState:
     states: dict[int, PledgeState]
     expenses: list[Expense]
     balance: ledger.Balance
+    # pledge id -> the expenses it paid a part of, with that part (fen), oldest first
+    shares: dict[int, list[tuple[Expense, int]]] = field(default_factory=dict)
 
     @property
     def promised(self) -> int:
@@ -82,24 +107,14 @@ def fund_state(ctx: Ctx, fund: Fund) -> FundState:
     entries = _fund_entries(ctx, fund.id)
     net = _net(entries)
     received = _received(entries, net)
-    spent_by_project: dict[int | None, int] = defaultdict(int)
     expense_rows = [e for e in entries if e.kind == EntryKind.expense.value and net[e.id] > 0]
-    for e in expense_rows:
-        spent_by_project[e.project_id] += net[e.id]
-    total_spent = sum(spent_by_project.values())
-
-    spent: dict[int, int] = {}
-    taken_by_claims = 0
-    for project_id in {p.project_id for p in pledges if p.project_id is not None}:
-        left = spent_by_project.get(project_id, 0)
-        for p in (p for p in pledges if p.project_id == project_id):
-            share = min(received.get(p.id, 0), left)
-            spent[p.id], left = share, left - share
-            taken_by_claims += share
-    left = total_spent - taken_by_claims
-    for p in (p for p in pledges if p.project_id is None):
-        share = min(received.get(p.id, 0), left)
-        spent[p.id], left = share, left - share
+    committed_by_project: dict[int | None, int] = defaultdict(int)
+    for e in entries:
+        if e.kind in (EntryKind.commitment.value, EntryKind.release.value):
+            committed_by_project[e.project_id] += net[e.id] if e.kind == EntryKind.commitment.value else -net[e.id]
+    committed = _share(pledges, received, [(pid, pid, fen) for pid, fen in sorted(
+        committed_by_project.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)) if fen > 0])
+    spent_items = _share(pledges, received, [(e.id, e.project_id, net[e.id]) for e in expense_rows])
 
     projects = {pr.id: pr for pr in ctx.session.scalars(
         select(Project).where(Project.id.in_({e.project_id for e in expense_rows if e.project_id})))}
@@ -108,8 +123,36 @@ def fund_state(ctx: Ctx, fund: Fund) -> FundState:
     expenses = [Expense(e.id, e.at, net[e.id], e.memo or "", e.project_id,
                         projects[e.project_id].title if e.project_id in projects else "",
                         vouchers.get(e.voucher_attachment_id)) for e in expense_rows]
-    states = {p.id: PledgeState(p.amount_fen, received.get(p.id, 0), spent.get(p.id, 0)) for p in pledges}
-    return FundState(fund, pledges, states, expenses, ledger.balance(ctx, fund.id))
+    by_id = {x.entry_id: x for x in expenses}
+    states = {p.id: PledgeState(p.amount_fen, received.get(p.id, 0), sum(f for _, f in spent_items[p.id]),
+                                sum(f for _, f in committed[p.id])) for p in pledges}
+    shares = {p.id: [(by_id[i], f) for i, f in spent_items[p.id]] for p in pledges}
+    return FundState(fund, pledges, states, expenses, ledger.balance(ctx, fund.id), shares)
+
+
+def _share(pledges: list[Pledge], received: dict[int, int], items: list[tuple[int, int | None, int]]
+           ) -> dict[int, list[tuple[int, int]]]:
+    """Share ``items`` (id, project id, fen; oldest first) out to the pledges, first in, first
+    out, each pledge up to what it brought in: a claim takes from its own project's items (claims
+    of one project in pledge-id order); what claims left over, and every other project's items,
+    go to the pledges that claim nothing, in id order. Returns each pledge's (item id, fen)."""
+    out: dict[int, list[tuple[int, int]]] = {p.id: [] for p in pledges}
+    room = {p.id: max(received.get(p.id, 0), 0) for p in pledges}
+    left: list[list] = [[i, pid, fen] for i, pid, fen in items]
+
+    def take(pledge: Pledge, rows: list[list]) -> None:
+        for row in rows:
+            part = min(room[pledge.id], row[2])
+            if part > 0:
+                out[pledge.id].append((row[0], part))
+                room[pledge.id] -= part
+                row[2] -= part
+
+    for p in (p for p in pledges if p.project_id is not None):
+        take(p, [row for row in left if row[1] == p.project_id])
+    for p in (p for p in pledges if p.project_id is None):
+        take(p, left)
+    return out
 
 
 def _states_for(ctx: Ctx, rows: list[Pledge]) -> dict[int, PledgeState]:

@@ -86,7 +86,13 @@ class PledgeView:
     fund: Fund
     state: PledgeState
     project: Project | None
-    paid_for: list[Expense] = field(default_factory=list)
+    paid_for: list[Expense] = field(default_factory=list)  # the claimed project's (or the fund's) expenses
+    shares: list[tuple[Expense, int]] = field(default_factory=list)  # the expenses it paid a part of, with the part
+
+    @property
+    def shared(self) -> int:
+        """The parts of ``shares`` added up: the pledge's spent, each fen of it explained."""
+        return sum(part for _, part in self.shares)
 
 
 @dataclass
@@ -106,6 +112,19 @@ class SponsorView:
     def spent(self) -> int:
         return sum(v.state.spent for v in self.pledges)
 
+    # The reconciliation's totals: each the sum of its column, so the page's totals add up.
+    @property
+    def committed(self) -> int:
+        return sum(v.state.committed for v in self.pledges)
+
+    @property
+    def unspent(self) -> int:
+        return sum(v.state.unspent for v in self.pledges)
+
+    @property
+    def outstanding(self) -> int:
+        return sum(v.state.outstanding for v in self.pledges)
+
 
 def sponsor_view(ctx: Ctx, sponsor_id: int) -> SponsorView:
     """What a sponsor promised, what arrived, and what it paid for (its own login, or staff and
@@ -120,5 +139,6 @@ def sponsor_view(ctx: Ctx, sponsor_id: int) -> SponsorView:
     views = []
     for p in rows:
         fs = funds[p.fund_id]
-        views.append(PledgeView(p, fs.fund, fs.states[p.id], projects.get(p.project_id), fs.expenses_of(p.project_id)))
+        views.append(PledgeView(p, fs.fund, fs.states[p.id], projects.get(p.project_id), fs.expenses_of(p.project_id),
+                                fs.shares.get(p.id, [])))
     return SponsorView(sponsor, views)
