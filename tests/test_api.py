@@ -300,7 +300,7 @@ def test_a_failing_plugin_is_a_503_recorded_for_administrators(settings, platfor
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         faults = recent_faults(ctx)
     assert faults and faults[0].hook == "tongxin_review_rubric" and "divided by zero" in faults[0].error
-    assert body["errors"][0]["message"].startswith("政策插件")
+    assert body["errors"][0]["message"].startswith("这一步用到的政策规则")
     app.extensions["tongxin"].db.dispose()
 
 

@@ -347,7 +347,7 @@ def test_a_plugin_raising_during_submission_is_contained_and_reported(fixture_pl
     # what the user reads: a clear Chinese message, no stack trace; the API answers 503
     shown = failure.violation()
     assert shown.code == "plugin_failure" and failure.status == 503
-    assert shown.message.zh == "政策插件「fixture_faulty」暂时出错，已通知管理员；请稍后再试。"
+    assert shown.message.zh == "这一步用到的政策规则暂时出错（fixture_faulty），已通知管理员；请稍后再试。"
     assert "Traceback" not in shown.message.zh + shown.message.en
 
     tid = tenant_id(platform, "fixture_city")

@@ -518,7 +518,7 @@ def test_a_failing_plugin_is_contained_recorded_and_shown_to_admins(settings, pl
     web.platform = platform
     r = web.get(f"/programmes/{programme_id(platform)}")
     assert r.status_code == 503
-    assert "政策插件「gonghexinlu」暂时出错，已通知管理员" in text(r) and "rubric exploded" not in text(r)
+    assert "政策规则暂时出错（gonghexinlu），已通知管理员" in text(r) and "rubric exploded" not in text(r)
     assert web.get("/").status_code == 200  # the rest of the site keeps working
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         fault = ctx.session.scalars(select(PluginFault)).one()

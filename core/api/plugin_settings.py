@@ -50,7 +50,7 @@ class PluginSettingsSchema(ApiSchema):
 def _policy(plugin_name: str):
     host = current_app.extensions["tongxin"].host
     if plugin_name not in host.policies:
-        raise NotFound(T(f"政策插件「{plugin_name}」", f"policy plugin '{plugin_name}'"), field="plugin_name")
+        raise NotFound(T(f"政策「{plugin_name}」", f"policy '{plugin_name}'"), field="plugin_name")
     return host.policies[plugin_name]
 
 

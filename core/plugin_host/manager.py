@@ -141,7 +141,7 @@ class PluginHost:
         except KeyError:
             raise RuleError(Violation(
                 "plugin_not_installed",
-                Text(f"政策插件「{name}」未安装", f"The policy plugin '{name}' is not installed"),
+                Text(f"平台上没有名为「{name}」的政策", f"No policy named '{name}' is installed"),
                 field="plugin_name")) from None
 
     def describe(self) -> list[dict]:

@@ -46,8 +46,9 @@ class PluginFailure(Exception):
     def violation(self) -> Violation:
         return Violation(
             "plugin_failure",
-            Text(f"政策插件「{self.plugin}」暂时出错，已通知管理员；请稍后再试。",
-                 f"The policy plugin '{self.plugin}' failed; administrators have been told. Please try again later."),
+            # Plain words first; the package name in brackets is what to quote to the administrators.
+            Text(f"这一步用到的政策规则暂时出错（{self.plugin}），已通知管理员；请稍后再试。",
+                 f"The policy rules this step uses failed ({self.plugin}); administrators have been told. Please try again later."),
         )
 
 

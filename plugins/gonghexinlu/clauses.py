@@ -49,10 +49,10 @@ APPLICATION_FORM = T("附件2 工具清单 第2项：《共和新路街道自治
 PROJECT_PERIOD = T("附件2 工具清单 第5项：《项目活动记录手册》用于自治项目活动实施的过程记录（项目实施阶段）；项目起止日期以《自治项目申报表》为准",
                    "Annex 2, tool 5: the activity book records the project's activities while it is carried out; "
                    "its period is the application form's start and end dates")
-REGISTRY_CONSENT = T("本插件设置（实施方案未规定）：依《个人信息保护法》第十三、十四条，登记项目人员名册须取得本人同意",
+REGISTRY_CONSENT = T("平台默认设置（实施方案未规定）：依《个人信息保护法》第十三、十四条，登记项目人员名册须取得本人同意",
                      "This plugin's setting (the plan sets none): by the Personal Information Protection Law (art. 13, 14), "
                      "registering a person needs their consent")
-REGISTRY_RETENTION = T("本插件设置（实施方案未规定）：项目人员名册在结项后保存的年限",
+REGISTRY_RETENTION = T("平台默认设置（实施方案未规定）：项目人员名册在结项后保存的年限",
                        "This plugin's setting (the plan sets none): how long the people registry is kept after the close-out")
 # What falls due during the year (tongxin_obligations).
 QUARTERLY_REPORT = T("附件2 工具清单 第9项：《项目实施情况季报表》用于掌握项目实施情况（项目实施阶段，每季度一次）",

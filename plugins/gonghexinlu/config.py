@@ -30,7 +30,7 @@ class GonghexinluConfig(Schema):
         load_default="03-31",
         metadata={"label": T("申报截止（月-日）", "Applications close (month-day)")})
     correction_days = CorrectionDays(
-        help=T("退回修改的申报在申报截止（或退回之日）后仍可补正提交的天数；实施方案未规定，10天为本插件的选择",
+        help=T("退回修改的申报在申报截止（或退回之日）后仍可补正提交的天数；实施方案未规定，10天为平台的默认选择",
               "Days a returned application may still be corrected and resubmitted after the window "
               "(or its return); the plan sets none, 10 is this plugin's choice"))
     focus_areas = fields.List(
@@ -44,7 +44,7 @@ class GonghexinluConfig(Schema):
     report_days_after_quarter = fields.Integer(
         load_default=10, strict=True, validate=validate.Range(min=1, max=60),
         metadata={"label": T("季报表于季度结束后几天内报送", "Quarterly report due days after the quarter"),
-                  "help": T("工具清单第9项：每季度一次；实施方案未规定日期，10天为本插件的选择",
+                  "help": T("工具清单第9项：每季度一次；实施方案未规定日期，10天为平台的默认选择",
                             "Tool 9: once a quarter; the plan sets no day, 10 is this plugin's choice")})
     max_points = fields.Integer(
         load_default=10, validate=validate.Range(min=1, max=100),
@@ -54,12 +54,12 @@ class GonghexinluConfig(Schema):
     registry_consent_required = fields.Boolean(
         load_default=True,
         metadata={"label": T("登记人员须取得本人同意", "Registering a person needs their consent"),
-                  "help": T("实施方案未规定；依《个人信息保护法》第十三、十四条，本插件默认要求登记前取得本人同意",
+                  "help": T("实施方案未规定；依《个人信息保护法》第十三、十四条，平台默认要求登记前取得本人同意",
                             "The plan sets nothing; by the Personal Information Protection Law (art. 13, 14) this plugin asks for consent by default")})
     registry_retention_years = fields.Integer(
         load_default=3, strict=True, validate=validate.Range(min=0, max=30),
         metadata={"label": T("人员名册保存年限（结项后）", "Years the people registry is kept after the close-out"),
-                  "help": T("实施方案未规定；3年为本插件的选择，期满删除", "The plan sets nothing; 3 years is this plugin's choice")})
+                  "help": T("实施方案未规定；3年为平台的默认选择，期满删除", "The plan sets nothing; 3 years is this plugin's choice")})
 
     @validates_schema
     def _window(self, data, **kwargs):

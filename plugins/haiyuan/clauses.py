@@ -22,8 +22,8 @@ RAISED = T("众筹资金模式：同心家园共建理事会海园分会搭平�
 # delivery: plan tasks, activity records, people
 YEAR = T("认领项目模式：每年定期召开同心家园共建理事会海园分会，会上通报已申报的社区项目（项目按年度通报、认领和实施）",
          "Claiming model: each year the council announces the submitted projects (projects are announced, claimed and carried out by the year)")
-REGISTRY_CONSENT = T("本插件设置（来源材料未规定）：依《个人信息保护法》第十三、十四条，登记项目人员名册须取得本人同意",
+REGISTRY_CONSENT = T("平台默认设置（来源材料未规定）：依《个人信息保护法》第十三、十四条，登记项目人员名册须取得本人同意",
                      "This plugin's setting (the source sets none): by the Personal Information Protection Law (art. 13, 14), "
                      "registering a person needs their consent")
-REGISTRY_RETENTION = T("本插件设置（来源材料未规定）：项目人员名册在结项后保存的年限",
+REGISTRY_RETENTION = T("平台默认设置（来源材料未规定）：项目人员名册在结项后保存的年限",
                        "This plugin's setting (the source sets none): how long the people registry is kept after the close-out")

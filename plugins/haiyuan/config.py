@@ -24,7 +24,7 @@ class HaiyuanConfig(Schema):
         metadata={"label": T("共建理事会分会召开日（月-日）", "Council meeting (month-day)"),
                   "help": T("会上通报已申报项目，共建单位认领", "Submitted projects are announced and claimed")})
     correction_days = CorrectionDays(
-        help=T("退回修改的申报在申报截止（或退回之日）后仍可补正提交的天数；来源未规定，10天为本插件的选择",
+        help=T("退回修改的申报在申报截止（或退回之日）后仍可补正提交的天数；来源未规定，10天为平台的默认选择",
               "Days a returned application may still be corrected after the window (or its return); "
               "the source sets none, 10 is this plugin's choice"))
     supervision_required = fields.Boolean(
@@ -39,12 +39,12 @@ class HaiyuanConfig(Schema):
     registry_consent_required = fields.Boolean(
         load_default=True,
         metadata={"label": T("登记人员须取得本人同意", "Registering a person needs their consent"),
-                  "help": T("来源材料未规定；依《个人信息保护法》第十三、十四条，本插件默认要求登记前取得本人同意",
+                  "help": T("来源材料未规定；依《个人信息保护法》第十三、十四条，平台默认要求登记前取得本人同意",
                             "The source sets nothing; by the Personal Information Protection Law (art. 13, 14) this plugin asks for consent by default")})
     registry_retention_years = fields.Integer(
         load_default=3, strict=True, validate=validate.Range(min=0, max=30),
         metadata={"label": T("人员名册保存年限（结项后）", "Years the people registry is kept after the close-out"),
-                  "help": T("来源材料未规定；3年为本插件的选择，期满删除", "The source sets nothing; 3 years is this plugin's choice")})
+                  "help": T("来源材料未规定；3年为平台的默认选择，期满删除", "The source sets nothing; 3 years is this plugin's choice")})
 
     @validates_schema
     def _calendar(self, data, **kwargs):

@@ -38,7 +38,7 @@ class JinganFundConfig(Schema):
         fields.String(validate=validate.Length(min=1, max=30)), load_default=lambda: list(DEFAULT_SPENDING_LIST),
         validate=[validate.Length(min=1, max=50), _unique],
         metadata={"label": T("居民区工作经费使用清单（预算类别）", "Spending list (budget categories)"), "widget": "lines",
-                  "help": T("实施方案 五（二）3 要求制定居民区工作经费使用清单，但未给出内容：默认类别是本插件的选择，请按区民政局印发的清单修改；"
+                  "help": T("实施方案 五（二）3 要求制定居民区工作经费使用清单，但未给出内容：默认类别是平台的默认选择，请按区民政局印发的清单修改；"
                             "预算明细的类别不在清单内的，不予提交",
                             "The plan asks for a spending list but gives none: the default categories are this plugin's "
                             "choice, to be replaced by the list the district issues; a budget row outside it is refused")})
@@ -58,6 +58,6 @@ class JinganFundConfig(Schema):
         validate=_unique,
         metadata={"label": T("社区分析必填部分", "Required parts of the community analysis"), "widget": "checkboxes",
                   "choices": ANALYSIS_PARTS,
-                  "help": T("实施方案提出开发“社区分析”工具，未规定哪些部分必填：默认都不必填（本插件的选择），选中的部分提交前须填写",
+                  "help": T("实施方案提出开发“社区分析”工具，未规定哪些部分必填：默认都不必填（平台的默认选择），选中的部分提交前须填写",
                             "The plan introduces the tool without making parts of it mandatory: none by default "
                             "(this plugin's choice); parts chosen here must be filled in before submitting")})

@@ -28,10 +28,10 @@ APPLICANTS = T("通知 一：在全市范围内选取12个基础条件好……�
 IMPLEMENTATION = T("通知 四.3：项目承接单位按照项目方案扎实推进建设……所有项目均应于2023年11月30前完成",
                    "Notice §4.3: the pilots carry out their plans, all finished by 30 November")
 # delivery: plan tasks, activity records, people
-REGISTRY_CONSENT = T("本插件设置（通知未规定）：依《个人信息保护法》第十三、十四条，登记项目人员名册须取得本人同意",
+REGISTRY_CONSENT = T("平台默认设置（通知未规定）：依《个人信息保护法》第十三、十四条，登记项目人员名册须取得本人同意",
                      "This plugin's setting (the notice sets none): by the Personal Information Protection Law (art. 13, 14), "
                      "registering a person needs their consent")
-REGISTRY_RETENTION = T("本插件设置（通知未规定）：项目档案中的人员名册在结项后保存的年限",
+REGISTRY_RETENTION = T("平台默认设置（通知未规定）：项目档案中的人员名册在结项后保存的年限",
                        "This plugin's setting (the notice sets none): how long the archive's people registry is kept after the close-out")
 # What falls due during the year (tongxin_obligations).
 MONTHLY_PROGRESS = T("通知 五.3：建立信息报告制度，各相关镇（街道）应于每月20日前向市民政局报送试点工作进展情况",

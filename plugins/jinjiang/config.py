@@ -34,7 +34,7 @@ class JinjiangConfig(Schema):
         load_default=10, strict=True, validate=validate.Range(min=1, max=100),
         metadata={"label": T("评审每项满分", "Maximum points per criterion")})
     correction_days = CorrectionDays(
-        help=T("退回修改的申报在截止（或退回之日）后仍可补正、重新盖章报送的天数；通知未规定，10天为本插件的选择",
+        help=T("退回修改的申报在截止（或退回之日）后仍可补正、重新盖章报送的天数；通知未规定，10天为平台的默认选择",
               "Days a returned application may still be corrected, stamped and sent after the deadline "
               "(or its return); the notice sets none, 10 is this plugin's choice"))
     stamp_page_required = fields.Boolean(
@@ -45,12 +45,12 @@ class JinjiangConfig(Schema):
     registry_consent_required = fields.Boolean(
         load_default=True,
         metadata={"label": T("登记人员须取得本人同意", "Registering a person needs their consent"),
-                  "help": T("通知未规定；依《个人信息保护法》第十三、十四条，本插件默认要求登记前取得本人同意",
+                  "help": T("通知未规定；依《个人信息保护法》第十三、十四条，平台默认要求登记前取得本人同意",
                             "The notice sets nothing; by the Personal Information Protection Law (art. 13, 14) this plugin asks for consent by default")})
     registry_retention_years = fields.Integer(
         load_default=3, strict=True, validate=validate.Range(min=0, max=30),
         metadata={"label": T("人员名册保存年限（结项后）", "Years the people registry is kept after the close-out"),
-                  "help": T("通知未规定；3年为本插件的选择，期满删除", "The notice sets nothing; 3 years is this plugin's choice")})
+                  "help": T("通知未规定；3年为平台的默认选择，期满删除", "The notice sets nothing; 3 years is this plugin's choice")})
 
     @validates_schema
     def _order(self, data, **kwargs):

@@ -10,7 +10,7 @@ def test_defaults_are_the_plugins_spending_list_with_the_record_required(policy,
     assert config["category_required"] is True and config["formation_record_required"] is True
     assert config["analysis_required_parts"] == []
     # The seed promises the list without giving it: the setting says the defaults are the plugin's choice.
-    assert "本插件的选择" in JinganFundConfig().fields["spending_list"].metadata["help"].zh
+    assert "平台的默认选择" in JinganFundConfig().fields["spending_list"].metadata["help"].zh
     assert policy.stored_config({})["spending_list"] == DEFAULT_SPENDING_LIST
 
 
