@@ -13,6 +13,7 @@ from pathlib import Path
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 
+from tests.browser.checks import accessible
 from tests.factories import PASSWORD, PDF, PNG
 
 expect = playwright_api.expect
@@ -40,11 +41,13 @@ def both_widths(page, name: str, *, visible: str | None = None) -> None:
     """A screenshot at desktop width, then at phone width (where nothing may scroll sideways and
     ``visible``, a selector, must still be on screen), then back to desktop width."""
     shot(page, f"{name}-desktop")
+    accessible(page, f"{name} (desktop)")
     page.set_viewport_size(PHONE)
     if visible:
         expect(page.locator(visible)).to_be_visible()
     fits(page)
     shot(page, f"{name}-phone")
+    accessible(page, f"{name} (phone)")
     page.set_viewport_size(DESKTOP)
 
 
