@@ -30,6 +30,7 @@ DESKTOP = {"width": 1280, "height": 900}
 def shot(page, name: str) -> None:
     page.shots[0] += 1
     page.screenshot(path=str(page.artifacts / f"{page.shots[0]:02d}-{name}.png"), full_page=True)
+    accessible(page, name)  # every page a walk looks at (both_widths: at both widths) passes axe
 
 
 def fits(page, width: int = PHONE["width"]) -> None:
@@ -41,13 +42,11 @@ def both_widths(page, name: str, *, visible: str | None = None) -> None:
     """A screenshot at desktop width, then at phone width (where nothing may scroll sideways and
     ``visible``, a selector, must still be on screen), then back to desktop width."""
     shot(page, f"{name}-desktop")
-    accessible(page, f"{name} (desktop)")
     page.set_viewport_size(PHONE)
     if visible:
         expect(page.locator(visible)).to_be_visible()
     fits(page)
     shot(page, f"{name}-phone")
-    accessible(page, f"{name} (phone)")
     page.set_viewport_size(DESKTOP)
 
 
