@@ -4,16 +4,17 @@ office's printer sees (issue 16, item 7).
 - ``accessible`` fails on a page with known WCAG violations (an image without alt text, grey
   text too pale to read, an unlabelled input), naming each rule and element; it passes the same
   page once they are fixed, so a pass elsewhere means something.
-- In print (emulated), the public home page and a project's page lose the masthead's tools, the
-  navigation, the footer and the forms, while the page's own content stays.
+- In print (emulated), the disclosure page, a project's page and its review page lose the
+  masthead's tools, the navigation, the footer, the forms and buttons, while the page's own
+  content and whose page it is stay; each is also kept as an A4 PDF to look at.
 Screenshots go to test-artifacts/checks-<profile>/."""
 from __future__ import annotations
 
 import pytest
 
 from tests.browser import checks
-from tests.browser.kit import shot
-from tests.factories import IMPLEMENTATION_DAY, on_day
+from tests.browser.kit import sign_in
+from tests.factories import submitted_project
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 expect = playwright_api.expect
@@ -57,21 +58,30 @@ def test_a_missing_checker_is_a_failure_not_a_skip(browser_page, monkeypatch, tm
         checks.accessible(browser_page)
 
 
-@pytest.fixture
-def in_phase(platform):
-    with on_day(IMPLEMENTATION_DAY):
-        yield
-
-
-def test_printed_pages_show_the_content_without_navigation_or_forms(browser_page, live_server, in_phase):
-    page = browser_page
-    page.goto(f"{live_server}/t/{TENANT}/disclosure")
+def printed(page, name: str, *, letterhead: bool = True) -> None:
+    """The page as the printer gets it: the tools hidden, the content there; an A4 PDF kept."""
     expect(page.locator(".mainnav")).to_be_visible()
     page.emulate_media(media="print")
-    for hidden in (".mainnav", ".masthead .util", ".site-footer", ".skip"):
-        expect(page.locator(hidden)).to_be_hidden()
+    for hidden in (".mainnav", ".masthead .util", ".site-footer", "main form", "main .btn"):
+        for i in range(page.locator(hidden).count()):
+            expect(page.locator(hidden).nth(i)).to_be_hidden()
     expect(page.locator("main h1")).to_be_visible()
-    shot(page, "disclosure-print")
-    page.pdf(path=str(page.artifacts / "disclosure.pdf"), format="A4", print_background=True)
+    if letterhead:  # a sheet says whose it is (the disclosure pages print their own heading)
+        expect(page.locator(".masthead .tenant-name")).to_be_visible()
+    page.screenshot(path=str(page.artifacts / f"{name}-print.png"), full_page=True)
+    page.pdf(path=str(page.artifacts / f"{name}.pdf"), format="A4", print_background=True)
     page.emulate_media(media="screen")
     expect(page.locator(".mainnav")).to_be_visible()
+
+
+def test_printed_pages_show_the_content_without_navigation_or_forms(browser_page, live_server, platform):
+    page = browser_page
+    pid = submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")
+    page.goto(f"{live_server}/t/{TENANT}/disclosure")
+    printed(page, "disclosure", letterhead=False)
+    sign_in(page, live_server, TENANT, "ghxl_expert")
+    page.goto(f"{live_server}/t/{TENANT}/projects/{pid}")
+    expect(page.locator("main h1")).to_contain_text("口袋花园")
+    printed(page, "project")
+    page.goto(f"{live_server}/t/{TENANT}/projects/{pid}/review")
+    printed(page, "review")
