@@ -34,6 +34,6 @@ def test_an_empty_project_list_tells_a_neighbourhood_how_to_start_one(app, platf
     web = Web(app.test_client())
     web.login("ghxl_expert")
     states = empty_states(text(web.get("/projects?q=没有这个项目的名字")))
-    assert ("还没有项目。", "居民区可在申报期内点击「新建申报」；已提交的申报会列在这里。") in states, states
+    assert ("还没有项目。", "申报单位可在申报期内从「我的项目」开始申报；已提交的申报会列在这里。") in states, states
     english = empty_states(text(web.get("/projects?q=nothing-matches&lang=en")))
-    assert any(what == "No projects yet." and "New application" in then for what, then in english), english
+    assert any(what == "No projects yet." and "My projects" in then for what, then in english), english
