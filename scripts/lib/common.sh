@@ -102,3 +102,14 @@ if bad:
     sys.exit(1)
 PY
 }
+
+ensure_axe() {
+  # The browser walks check every page with axe-core (tests/browser/checks.py), pinned in
+  # tests/browser/axe/package-lock.json; `npm ci` installs exactly that, and only when missing.
+  local dir="$ROOT/tests/browser/axe"
+  [ -f "$dir/node_modules/axe-core/axe.min.js" ] && return 0
+  command -v npm >/dev/null 2>&1 || apt_install npm
+  say "installing axe-core for the browser walks (npm ci in tests/browser/axe)"
+  (cd "$dir" && npm ci --no-audit --no-fund --silent) || die "could not install axe-core (npm ci in $dir)"
+  [ -f "$dir/node_modules/axe-core/axe.min.js" ] || die "axe-core is still missing after npm ci in $dir"
+}

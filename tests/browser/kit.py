@@ -14,6 +14,7 @@ from pathlib import Path
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 
 from core.formats import day_text
+from tests.browser.checks import accessible
 from tests.browser.words import chinese_only
 from tests.factories import PASSWORD, PDF, PNG
 
@@ -28,10 +29,16 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def shot(page, name: str) -> None:
-    chinese_only(page)  # every page a walk looks at, in words a zh-CN reader reads (words.py)
+def shot(page, name: str, *, ours: bool = True) -> None:
+    """A screenshot; a page of the product (``ours``) must also read in words a zh-CN reader
+    reads (words.py) and pass axe's WCAG A/AA checks (checks.py). Not ours: an API's JSON
+    answer or the vendored Swagger UI of /api/docs."""
+    if ours:
+        chinese_only(page)
     page.shots[0] += 1
     page.screenshot(path=str(page.artifacts / f"{page.shots[0]:02d}-{name}.png"), full_page=True)
+    if ours:
+        accessible(page, name)  # every page a walk looks at (both_widths: at both widths)
 
 
 def fits(page, width: int = PHONE["width"]) -> None:
@@ -43,7 +50,6 @@ def both_widths(page, name: str, *, visible: str | None = None) -> None:
     """A screenshot at desktop width, then at phone width (where nothing may scroll sideways and
     ``visible``, a selector, must still be on screen), then back to desktop width."""
     shot(page, f"{name}-desktop")
-    chinese_only(page)  # no ISO date, table name or field name for a zh-CN reader (words.py)
     page.set_viewport_size(PHONE)
     if visible:
         expect(page.locator(visible)).to_be_visible()
