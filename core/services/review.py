@@ -49,20 +49,22 @@ def _require_reviewable(ctx: Ctx, project: Project) -> None:
                                   field="state"), status=409)
 
 
-def scores(ctx: Ctx, project_id: int) -> list[Score]:
-    """The project's scores, oldest first: for the panel and those who decide (``A.review_read``)."""
-    _require_read(ctx, project_id)
-    return list(ctx.session.scalars(_scores_query(project_id)))
+def scores(ctx: Ctx, project_id: int | Project) -> list[Score]:
+    """The project's scores, oldest first: for the panel and those who decide (``A.review_read``).
+    A page that has loaded the project already (``get_project``) may pass it, and saves loading it again."""
+    project = project_id if isinstance(project_id, Project) else get_project(ctx, project_id)
+    _require_read(ctx, project)
+    return list(ctx.session.scalars(_scores_query(project.id)))
 
 
 def scores_page(ctx: Ctx, project_id: int, *, limit: int, offset: int = 0) -> tuple[list[Score], int]:
     """A page of the project's scores, oldest first, and their number in all."""
-    _require_read(ctx, project_id)
+    _require_read(ctx, get_project(ctx, project_id))
     return paging.page(ctx.session, _scores_query(project_id), limit=limit, offset=offset)
 
 
-def _require_read(ctx: Ctx, project_id: int) -> None:
-    ctx.require(A.review_read, get_project(ctx, project_id), T(
+def _require_read(ctx: Ctx, project: Project) -> None:
+    ctx.require(A.review_read, project, T(
         "只有本年度评审小组成员和可作出决定的管理员可以查看评分", "Only the panel and those who decide may see the scores"))
 
 

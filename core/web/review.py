@@ -52,13 +52,11 @@ def queue():
         # only what the panel decided.
         decided = set(c.session.scalars(select(Decision.project_id).where(Decision.project_id.in_([p.id for p in done] or [-1]))))
         done = [p for p in done if p.id in decided]
-    project_ids = [p.id for p in waiting + done]
     # ?sort=average: best average first, so the chair can choose within the policy's cap; any
     # other value is the default order (as submitted), not an error.
     sort = request.args.get("sort", "") if request.args.get("sort", "") in review_desk.SORTS else ""
     return render_template("pages/review_queue.html", programmes=programmes, waiting=waiting, done=done,
-                           views=views, member_of=member_of, mine=queries.scored_by_me(c, project_ids),
-                           score_counts=queries.score_counts(c, project_ids), sort=sort,
+                           views=views, member_of=member_of, sort=sort,
                            rows=review_desk.queue_rows(c, waiting, views, sort),
                            caps=review_desk.caps(c, programmes, views))
 
@@ -79,7 +77,7 @@ def _render(project_id: int, *, score_failure=None, decide_failure=None, status:
     offers = project_offers(c, project)  # which forms are theirs now, as the services will judge them
     # Earlier scores where the permission table lets this person read them (the service's rule).
     readable = c.can(A.review_read, project).allowed
-    all_scores = review_service.scores(c, project.id) if readable else []
+    all_scores = review_service.scores(c, project) if readable else []
     rubric = view.rubric
     # Who has not scored yet: the decider is warned (or, where the policy requires every score, told to wait).
     missing = review_service.missing_scorers(c, project) if decider and offers.decide.allowed else []

@@ -75,6 +75,8 @@ class QueueRow:
     average: Decimal | None
     rank: int | None
     readable: bool
+    count: int = 0  # how many have scored (shown where the scores themselves are not readable)
+    mine: bool = False  # whether the reader has scored it
 
 
 @dataclass
@@ -90,8 +92,8 @@ class Cap:
 
 def queue_rows(c, projects: list[Project], views: dict, sort: str) -> list[QueueRow]:
     """The waiting projects with each panel member's total (where the reader may see the
-    project's scores), the average and the rank within its programme: two statements for any
-    number of rows."""
+    project's scores), the average and the rank within its programme, how many have scored and
+    whether the reader has: two statements for any number of rows."""
     ids = [p.id for p in projects]
     programme_ids = sorted({p.programme_id for p in projects})
     members: dict[int, list] = {}
@@ -108,7 +110,8 @@ def queue_rows(c, projects: list[Project], views: dict, sort: str) -> list[Queue
         mine = scores.get(p.id, {})
         shown = [(u, total(mine[u.id], rubric) if u.id in mine else None) for u in members.get(p.programme_id, [])]
         rows.append(QueueRow(p, shown if readable else [],
-                             average(total(s, rubric) for s in mine.values()) if readable else None, None, readable))
+                             average(total(s, rubric) for s in mine.values()) if readable else None, None, readable,
+                             len(mine), c.actor.id in mine))
     _rank(rows)
     if sort == "average":
         # Best first; unscored (and unreadable) last, in the order they came (as submitted).
