@@ -123,3 +123,68 @@ def test_the_web_refuses_where_every_score_is_required(app, platform):
     assert r.status_code == 422
     text = r.get_data(as_text=True)
     assert "全体成员评分后方可作出评审决定" in text and "本插件设置" in text
+
+
+# -- the desk and the queue -------------------------------------------------------------------------
+
+def test_the_desk_shows_the_application_its_files_and_the_scores_beside_the_forms(app, platform):
+    pid = _scored_by_expert_only(platform, "口袋花园")
+    expert = Web(app.test_client())
+    expert.login("ghxl_expert")
+    page = expert.get(f"/projects/{pid}/review").get_data(as_text=True)
+    read, work = page.split('id="work"')
+    assert "申报材料" in read and "小区停车难" in read and "活动物料" in read  # the form and the budget
+    link = f"/projects/{pid}/attachments/"
+    assert "会议记录.pdf" in read and link in read
+    href = read.split(link)[1].split('"')[0]
+    assert expert.get(f"{link}{href}").status_code == 200  # downloads, through the project's own checks
+    assert 'id="scores"' in read and "24" in read  # the panel's scores so far (8 + 7 + 9)
+    assert "保存评分" in work and "评审标准" in work
+    assert "css/review.css" in page
+    outsider = Web(app.test_client())
+    outsider.login("yanchang")  # another neighbourhood: neither the page nor the file
+    assert outsider.get(f"/projects/{pid}/review").status_code in (403, 404)
+    assert outsider.get(f"{link}{href}").status_code in (403, 404)
+
+
+def _queue_rows(page: str) -> list[str]:
+    body = page.split('id="waiting"')[1].split("</tbody>")[0]
+    return [row.split("</a>")[0].rsplit(">", 1)[1] for row in body.split("<tr data-project=")[1:]]
+
+
+def test_the_queue_shows_each_reviewers_total_and_sorts_by_average(app, platform):
+    low = _scored_by_expert_only(platform, "低分项目")  # 24
+    high = submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "高分项目")
+    with acting(platform, "jingan", "ghxl_expert") as ctx:
+        review.score(ctx, high, {"feasibility": 10, "operability": 9, "compliance": 9})  # 28
+    with acting(platform, "jingan", "ghxl_chair") as ctx:
+        review.score(ctx, high, {"feasibility": 9, "operability": 9, "compliance": 9})  # 27 → 27.5
+    unscored = submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "未评项目")
+    chair = Web(app.test_client())
+    chair.login("ghxl_chair")
+    page = chair.get("/review").get_data(as_text=True)
+    assert _queue_rows(page) == ["低分项目", "高分项目", "未评项目"]  # as submitted
+    row = page.split(f'"{high}"')[1].split("</tr>")[0]
+    assert "28" in row and "27" in row and "27.5" in row
+    assert "未评" in page.split(f'"{low}"')[1].split("</tr>")[0]  # the chair has not scored it
+    page = chair.get("/review?sort=average").get_data(as_text=True)
+    assert _queue_rows(page) == ["高分项目", "低分项目", "未评项目"]
+    ranks = [page.split(f'"{p}"')[1].split('class="rank">')[1].split("<")[0] for p in (high, low)]
+    assert ranks == ["1", "2"] and 'class="rank"' not in page.split(f'"{unscored}"')[1].split("</tr>")[0]
+    assert 'aria-sort="descending"' in page
+    assert chair.get("/review?sort=nonsense").status_code == 200  # an unknown order is the default one
+    assert 'id="caps"' not in page  # 共和新路's plan caps no number of projects
+
+
+
+def test_the_queue_shows_the_policys_cap_and_how_many_are_selected(app, platform):
+    from core.services import endorsement
+    from tests.factories import jinjiang_project
+    pid = jinjiang_project(platform, "qinghua", "jj-qingyang-a")
+    with acting(platform, "jinjiang", "qingyang_admin") as ctx:
+        endorsement.endorse(ctx, pid, "endorsed")
+    chair = Web(app.test_client(), tenant="jinjiang")
+    chair.login("jj_chair")
+    page = chair.get("/review?sort=average").get_data(as_text=True)
+    caps = page.split('id="caps"')[1].split("</ul>")[0]
+    assert "试点上限" in caps and ">12<" in caps and "已确定" in caps and ">0<" in caps and "选取12个" in caps
