@@ -79,8 +79,9 @@ def _render(project_id: int, *, score_failure=None, decide_failure=None, status:
     readable = c.can(A.review_read, project).allowed
     all_scores = review_service.scores(c, project) if readable else []
     rubric = view.rubric
-    # Who has not scored yet: the decider is warned (or, where the policy requires every score, told to wait).
-    missing = review_service.missing_scorers(c, project) if decider and offers.decide.allowed else []
+    # Who has not scored yet: listed with the scores, and the decider is warned (or, where the
+    # policy requires every score, told to wait).
+    missing = review_service.missing_scorers(c, project) if readable else []
     mine = next((s for s in all_scores if s.reviewer_id == c.actor.id), None)
     score_values = (score_failure or {}).get("values") or {
         "points": dict(mine.points) if mine else {}, "comment": mine.comment if mine else ""}
