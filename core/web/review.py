@@ -143,7 +143,9 @@ def score(project_id: int):
             "points": _prefixed(request.form, "points."), "comment": request.form.get("comment")}},
             status=err.status)
     flash(_t("评分已保存。", "Your score was saved."), "success")
-    return redirect(url_for("web.review.page", project_id=project_id))
+    # A refused form comes back at its own place (the forms post to #score, #decide); a saved one
+    # at the top of the page, where the message is.
+    return redirect(url_for("web.review.page", project_id=project_id, _anchor="main"))
 
 
 @bp.post("/projects/<int:project_id>/decide")
@@ -170,7 +172,7 @@ def decide(project_id: int):
     label = {"approved": ("已通过立项", "approved"), "rejected": ("已作出不通过决定", "rejected"),
              "returned": ("已退回修改", "returned for changes")}[outcome]
     flash(_t(f"评审决定已记录：{label[0]}。", f"Decision recorded: {label[1]}."), "success")
-    return redirect(url_for("web.review.page", project_id=project_id))
+    return redirect(url_for("web.review.page", project_id=project_id, _anchor="main"))
 
 
 def _prefixed(form, prefix: str) -> dict:
