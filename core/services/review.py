@@ -119,13 +119,19 @@ def score(ctx: Ctx, project_id: int, points: dict, comment: str = "") -> Score:
     return existing
 
 
-def missing_scorers(ctx: Ctx, project: Project) -> list[User]:
+def missing_scorers(ctx: Ctx, project: Project, *, scores: list[Score] | None = None,
+                    panel: list[PanelMember] | None = None) -> list[User]:
     """The members of the project's review panel who have not scored it yet, in panel order
-    (what a decision is warned about, or waits for where the policy requires every score)."""
-    scored = select(Score.reviewer_id).where(Score.project_id == project.id)
-    return list(ctx.session.scalars(
-        select(User).join(PanelMember, PanelMember.user_id == User.id)
-        .where(PanelMember.programme_id == project.programme_id, User.id.not_in(scored)).order_by(PanelMember.id)))
+    (what a decision is warned about, or waits for where the policy requires every score).
+    A page that has read the project's ``scores`` and the programme's ``panel`` passes them."""
+    if panel is None:
+        panel = list(ctx.session.scalars(select(PanelMember).where(PanelMember.programme_id == project.programme_id)
+                                          .order_by(PanelMember.id)))
+    if scores is None:
+        scored = set(ctx.session.scalars(select(Score.reviewer_id).where(Score.project_id == project.id)))
+    else:
+        scored = {s.reviewer_id for s in scores}
+    return [m.user for m in panel if m.user_id not in scored]
 
 
 def _missing_scores(ctx: Ctx, project: Project, confirmed: bool | None) -> list[Violation]:

@@ -72,7 +72,9 @@ def _render(project_id: int, *, score_failure=None, decide_failure=None, status:
     c = ctx()
     project = project_service.get_project(c, project_id)
     view = programme_view(c, project.programme)
-    member = programme_service.is_panel_member(c, project.programme_id)
+    # The panel, once: whether this person sits on it, and who has not scored yet.
+    panel = programme_service.panel(c, project.programme_id)
+    member = next((m for m in panel if m.user_id == c.actor.id), None)
     decider = c.can(A.review_decide, project).allowed
     offers = project_offers(c, project)  # which forms are theirs now, as the services will judge them
     # Earlier scores where the permission table lets this person read them (the service's rule).
@@ -81,7 +83,7 @@ def _render(project_id: int, *, score_failure=None, decide_failure=None, status:
     rubric = view.rubric
     # Who has not scored yet: listed with the scores, and the decider is warned (or, where the
     # policy requires every score, told to wait).
-    missing = review_service.missing_scorers(c, project) if readable else []
+    missing = review_service.missing_scorers(c, project, scores=all_scores, panel=panel) if readable else []
     mine = next((s for s in all_scores if s.reviewer_id == c.actor.id), None)
     score_values = (score_failure or {}).get("values") or {
         "points": dict(mine.points) if mine else {}, "comment": mine.comment if mine else ""}
