@@ -188,3 +188,10 @@ def test_the_queue_shows_the_policys_cap_and_how_many_are_selected(app, platform
     page = chair.get("/review?sort=average").get_data(as_text=True)
     caps = page.split('id="caps"')[1].split("</ul>")[0]
     assert "试点上限" in caps and ">12<" in caps and "已确定" in caps and ">0<" in caps and "选取12个" in caps
+
+
+def test_the_applicant_does_not_get_the_desk_of_its_own_application(app, platform):
+    pid = _scored_by_expert_only(platform, "口袋花园")
+    applicant = Web(app.test_client())
+    applicant.login("luochuan")
+    assert applicant.get(f"/projects/{pid}/review").status_code == 403  # review.read: the panel's and the deciders'

@@ -77,13 +77,13 @@ def _render(project_id: int, *, score_failure=None, decide_failure=None, status:
     member = next((m for m in panel if m.user_id == c.actor.id), None)
     decider = c.can(A.review_decide, project).allowed
     offers = project_offers(c, project)  # which forms are theirs now, as the services will judge them
-    # Earlier scores where the permission table lets this person read them (the service's rule).
-    readable = c.can(A.review_read, project).allowed
-    all_scores = review_service.scores(c, project) if readable else []
+    # The desk is for whom the permission table lets read the scores (A.review_read: the panel and
+    # those who decide); anyone else is refused here by the service, as before.
+    all_scores = review_service.scores(c, project)
     rubric = view.rubric
     # Who has not scored yet: listed with the scores, and the decider is warned (or, where the
     # policy requires every score, told to wait).
-    missing = review_service.missing_scorers(c, project, scores=all_scores, panel=panel) if readable else []
+    missing = review_service.missing_scorers(c, project, scores=all_scores, panel=panel)
     mine = next((s for s in all_scores if s.reviewer_id == c.actor.id), None)
     score_values = (score_failure or {}).get("values") or {
         "points": dict(mine.points) if mine else {}, "comment": mine.comment if mine else ""}
@@ -116,8 +116,8 @@ def _render(project_id: int, *, score_failure=None, decide_failure=None, status:
     return render_template(
         "pages/review.html", funding_plan=_funding_plan(c, project, decide_values, details) if decider else [],
         project=project, view=view, member=member, decider=decider, rubric=rubric,
-        table=review_desk.score_table(all_scores, rubric, missing) if readable else None, mine=mine,
-        readable=readable, rules=view.policy.review_rules(view.config), missing=missing,
+        table=review_desk.score_table(all_scores, rubric, missing), mine=mine,
+        rules=view.policy.review_rules(view.config), missing=missing,
         application=review_desk.application(c, project, view),
         score_values=score_values, score_errors=score_errors, score_general=score_general, comment_errors=comment_errors,
         decide_values=decide_values, decide_errors=decide_errors, approvable=approvable,
