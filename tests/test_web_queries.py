@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 
 import pytest
+from sqlalchemy import select
 
+from core.models import Project
 from core.services import projects, review
 from tests.clients import Web, counting
 from tests.factories import PDF, acting, application, programme_id, unit_id
@@ -51,14 +53,28 @@ PAGES = [
     ("jingan_admin", "/overview/district"),
     ("ghxl_expert", "/review"),
     ("ghxl_chair", "/review"),
+    ("ghxl_chair", "/review?sort=average"),
+]
+# The reviewer's desk: the application, its attachments and every score beside the forms; for
+# the chair also the decision form with where the money would come from (the funds' balances).
+DESK = [
+    ("ghxl_expert", "/projects/{first}/review"),
+    ("ghxl_chair", "/projects/{first}/review"),
 ]
 
 
-def _measure(app, platform) -> dict[tuple, int]:
+def _first_project(platform) -> int:
+    """The first application added (微项目01: submitted, not yet scored or decided)."""
+    with acting(platform, "jingan", "ghxl_admin") as ctx:
+        return ctx.session.scalars(select(Project.id).where(Project.title == "微项目01")).one()
+
+
+def _measure(app, platform, pages=PAGES) -> dict[tuple, int]:
     engine = app.extensions["tongxin"].db.engine
-    values = {"programme": programme_id(platform), "street": unit_id(platform, "jingan", "gonghexinlu")}
+    values = {"programme": programme_id(platform), "street": unit_id(platform, "jingan", "gonghexinlu"),
+              "first": _first_project(platform)}
     out = {}
-    for username, path in PAGES:
+    for username, path in pages:
         web = Web(app.test_client())
         if username:
             web.login(username)
@@ -80,6 +96,15 @@ def test_list_and_overview_pages_issue_a_bounded_number_of_statements(app, platf
     # signed-in page's header (one statement: the programmes it needs are the ones the page
     # read, core.web.queries.all_programmes; the panel seats are the permission check's).
     assert max(many.values()) <= 16, many
+
+
+def test_the_reviewers_desk_issues_a_bounded_number_of_statements(app, platform):
+    _add_projects(platform, 1, 4)
+    few = _measure(app, platform, DESK)
+    _add_projects(platform, 5, 12)
+    many = _measure(app, platform, DESK)
+    assert many == few, {k: (few[k], many[k]) for k in few if few[k] != many[k]}
+    assert many[DESK[0]] <= 16 and many[DESK[1]] <= 23, many
 
 
 @pytest.mark.parametrize("page", ["/my", "/projects"])

@@ -79,7 +79,9 @@ class Decide(MethodView):
     @login_required
     @blp.arguments(DECIDE.schema)
     @blp.response(201, DecisionSchema)
-    @refuses({403: "forbidden", 409: f"not_reviewable fund_exists {LEDGER} " + POLICY, 422: f"invalid_outcome explanation_required invalid_amount approved_over_requested invalid_field {CALENDAR} " + POLICY})
+    @refuses({403: "forbidden", 409: f"not_reviewable fund_exists {LEDGER} " + POLICY,
+              422: "invalid_outcome explanation_required invalid_amount approved_over_requested invalid_field "
+                   f"scores_missing scores_missing_unconfirmed {CALENDAR} " + POLICY})
     def post(self, body, project_id):
         """Decide: approved (with the approved amount and the policy's decision forms), rejected or returned (with an explanation)"""
         ctx = context(login=True)

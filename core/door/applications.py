@@ -17,7 +17,7 @@ from marshmallow import INCLUDE, ValidationError, fields, validate
 from flask_smorest.fields import Upload
 from werkzeug.datastructures import FileStorage
 
-from core.door.fields import FileField, Id, InputSchema, OverrideReason, Verdict, Whole, Yuan
+from core.door.fields import FileField, Flag, Id, InputSchema, OverrideReason, Verdict, Whole, Yuan
 from core.door.operations import declare
 from core.i18n import T
 from core.permissions import A
@@ -161,6 +161,11 @@ class DecisionInputSchema(InputSchema):
                               "description": "with an approval: the policy's decision forms by key (the programme's "
                                              "decision_forms), e.g. {\"selection\": {\"tier\": \"quanzhou\"}}"})
     override_reason = OverrideReason()
+    confirm_missing_scores = Flag(load_default=None, allow_none=True, metadata={
+        "label": T("确认在缺少评分的情况下作出决定", "Decide although some panel members have not scored"),
+        "description": "while panel members have not scored: true decides anyway, false is refused "
+                       "(scores_missing_unconfirmed) so the person can confirm; omitted decides without asking. "
+                       "Where the policy requires every score, the decision is refused (scores_missing) either way"})
 
 
 SCORE = declare("review.score", A.review_score, ScoreInputSchema, review.score,

@@ -279,6 +279,23 @@ class FundRequestRules:
 
 
 @dataclass(frozen=True)
+class ReviewRules:
+    """How the policy wants its panel's review handled (``tongxin_review_rules``).
+
+    ``all_scores_required``: the decision is refused until every member of the programme's
+    panel has scored the project (``all_scores_clause`` is cited); otherwise the decider is
+    warned and must confirm explicitly. ``selection_cap``: how many projects of a programme may
+    be approved in all (None: no cap), shown on the review queue as ``selection_label`` (e.g.
+    "试点") with ``selection_clause``; the policy's own ``tongxin_project_rules`` enforces it."""
+
+    all_scores_required: bool = False
+    all_scores_clause: Text | None = None
+    selection_cap: int | None = None
+    selection_label: Text = Text("立项", "approved")
+    selection_clause: Text | None = None
+
+
+@dataclass(frozen=True)
 class PermissionRule:
     """One row a plugin adds to the permission table (``tongxin_permissions``): ``role`` (a core
     role name, e.g. "street_admin") may take ``action`` (a core action key such as

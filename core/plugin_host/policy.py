@@ -19,7 +19,7 @@ from core.plugin_host.validation import (FUND_OWNERS, SEVERITIES, PluginFailure,
                                      _validate_text, _validate_unique, _is_int, validate_allowances)
 from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, Draw,
                                             EndorsementStep, FormSpec, FundRequestRules, FundSpec,
-                                            Panel, Phase, PolicyInfo, PublicParts, Track)
+                                            Panel, Phase, PolicyInfo, PublicParts, ReviewRules, Track)
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.violations import RuleError, Violation
 
@@ -205,6 +205,20 @@ class Policy:
             if c.clause is not None:
                 _validate_text(self.name, hook, c.clause, f"criterion {c.key!r} clause")
         return crit
+
+    def review_rules(self, config: dict) -> ReviewRules:
+        hook = "tongxin_review_rules"
+        rules = self.call(hook, config=config)
+        if rules is None:
+            return ReviewRules()
+        if not isinstance(rules, ReviewRules):
+            raise PluginFailure(self.name, hook, f"must return ReviewRules or None, got {rules!r}")
+        if rules.selection_cap is not None and (not _is_int(rules.selection_cap) or rules.selection_cap < 0):
+            raise PluginFailure(self.name, hook, "selection_cap must be a whole number >= 0, or None")
+        for what in ("all_scores_clause", "selection_clause", "selection_label"):
+            if getattr(rules, what) is not None:
+                _validate_text(self.name, hook, getattr(rules, what), what)
+        return rules
 
     def judge(self, project: ProjectFacts, action: str, config: dict, context: RuleContext) -> list[Violation]:
         hook = "tongxin_project_rules"

@@ -24,7 +24,7 @@ How the answers of several policies combine (docs/plugins.md, "Policies that sta
   (``tongxin_public_parts``); nothing is public unless some policy of the stack marks it;
 - **budget categories**: a row must satisfy every policy that lists categories, so the editor
   offers only the categories every list allows;
-- **the shape of the call is the programme's own**: its tracks and its endorsement step;
+- **the shape of the call is the programme's own**: its tracks, its endorsement step and its review rules;
 - **fund requests**: the stricter holds (beneficiaries are required, and requests are
   supervised, where any policy says so);
 - **funds stay each policy's own**: an inherited policy's fund keys are kept apart as
@@ -44,7 +44,7 @@ from typing import Iterator
 
 from core.plugin_host.validation import PluginFailure
 from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec,
-                                            FundRequestRules, FundSpec, PolicyInfo, PublicParts, Track)
+                                            FundRequestRules, FundSpec, PolicyInfo, PublicParts, ReviewRules, Track)
 from core.plugin_host.facts import ProjectFacts, RuleContext
 from core.plugin_host.manager import Policy, PluginHost
 from core.plugin_host import supervision
@@ -142,6 +142,9 @@ class PolicyStack:
 
     def endorsement(self, config: dict) -> EndorsementStep | None:
         return self.own.endorsement(config)
+
+    def review_rules(self, config: dict) -> ReviewRules:
+        return self.own.review_rules(config)
 
     # -- contributions that add up --------------------------------------------------------------
     def forms(self, config: dict, track: str | None = None, stage: str = "apply") -> list[FormSpec]:

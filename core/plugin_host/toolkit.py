@@ -12,7 +12,8 @@ from core.money import MAX_YUAN, Yuan, YuanDecimal, fen_to_yuan, format_money, f
 from core.plugin_host.calendar import CorrectionDays, MonthDay, on, validate_month_day
 from core.permissions.actions import A, Action
 from core.plugin_host.contributions import (Allow, AttachmentKind, Choice, Criterion, Draw, EndorsementStep, FormSpec, FundRequestRules,
-                                            FundSpec, Panel, PermissionRule, Permissions, Phase, PolicyInfo, PublicParts, Track)
+                                            FundSpec, Panel, PermissionRule, Permissions, Phase, PolicyInfo, PublicParts, ReviewRules,
+                                            Track)
 from core.plugin_host.facts import BudgetRow, ProjectFacts, RuleContext
 # delivery: plan tasks, activity records, people
 from core.plugin_host.delivery_rules import DeliveryRules, ProjectPeriod
@@ -37,7 +38,7 @@ __all__ = [
     "hookimpl", "T", "Text", "Yuan", "MAX_YUAN", "fen_to_yuan", "format_yuan", "yuan_to_fen",
     "YuanDecimal", "format_money", "money_text",
     "AttachmentKind", "Choice", "EndorsementStep", "Criterion", "FormSpec", "Phase", "PolicyInfo", "PublicParts", "Track",
-    "FundSpec", "Draw", "FundRequestRules", "A", "Action", "Allow", "PermissionRule", "Permissions",
+    "FundSpec", "Draw", "FundRequestRules", "ReviewRules", "A", "Action", "Allow", "PermissionRule", "Permissions",
     "BudgetRow", "ProjectFacts", "RuleContext", "Violation", "RuleError", "ACTIVE_STATES", "SUBMITTED_STATES",
     # A plugin's own tables: models subclass ``TenantOwned, Base`` (see docs/plugins.md).
     "Base", "TenantOwned", "JSONDoc", "Fen",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.i18n import T
-from core.models import Decision, Project, ProjectState, Score
+from core.models import Decision, PanelMember, Project, ProjectState, Score, User
 from core.permissions import A
 from core.money import MoneyError, amount_refusal, yuan_to_fen
 from core.services import calendar, funding, holds, paging
@@ -49,20 +49,22 @@ def _require_reviewable(ctx: Ctx, project: Project) -> None:
                                   field="state"), status=409)
 
 
-def scores(ctx: Ctx, project_id: int) -> list[Score]:
-    """The project's scores, oldest first: for the panel and those who decide (``A.review_read``)."""
-    _require_read(ctx, project_id)
-    return list(ctx.session.scalars(_scores_query(project_id)))
+def scores(ctx: Ctx, project_id: int | Project) -> list[Score]:
+    """The project's scores, oldest first: for the panel and those who decide (``A.review_read``).
+    A page that has loaded the project already (``get_project``) may pass it, and saves loading it again."""
+    project = project_id if isinstance(project_id, Project) else get_project(ctx, project_id)
+    _require_read(ctx, project)
+    return list(ctx.session.scalars(_scores_query(project.id)))
 
 
 def scores_page(ctx: Ctx, project_id: int, *, limit: int, offset: int = 0) -> tuple[list[Score], int]:
     """A page of the project's scores, oldest first, and their number in all."""
-    _require_read(ctx, project_id)
+    _require_read(ctx, get_project(ctx, project_id))
     return paging.page(ctx.session, _scores_query(project_id), limit=limit, offset=offset)
 
 
-def _require_read(ctx: Ctx, project_id: int) -> None:
-    ctx.require(A.review_read, get_project(ctx, project_id), T(
+def _require_read(ctx: Ctx, project: Project) -> None:
+    ctx.require(A.review_read, project, T(
         "只有本年度评审小组成员和可作出决定的管理员可以查看评分", "Only the panel and those who decide may see the scores"))
 
 
@@ -117,19 +119,60 @@ def score(ctx: Ctx, project_id: int, points: dict, comment: str = "") -> Score:
     return existing
 
 
+def missing_scorers(ctx: Ctx, project: Project, *, scores: list[Score] | None = None,
+                    panel: list[PanelMember] | None = None) -> list[User]:
+    """The members of the project's review panel who have not scored it yet, in panel order
+    (what a decision is warned about, or waits for where the policy requires every score).
+    A page that has read the project's ``scores`` and the programme's ``panel`` passes them."""
+    if panel is None:
+        panel = list(ctx.session.scalars(select(PanelMember).where(PanelMember.programme_id == project.programme_id)
+                                          .order_by(PanelMember.id)))
+    if scores is None:
+        scored = set(ctx.session.scalars(select(Score.reviewer_id).where(Score.project_id == project.id)))
+    else:
+        scored = {s.reviewer_id for s in scores}
+    return [m.user for m in panel if m.user_id not in scored]
+
+
+def _missing_scores(ctx: Ctx, project: Project, confirmed: bool | None) -> list[Violation]:
+    """Deciding while panel members have not scored: refused where the policy requires every
+    score (``ReviewRules.all_scores_required``, its clause cited); otherwise the decider must
+    confirm (``confirmed`` True). ``confirmed`` None: the caller asks nothing (an API client or
+    a script that does not send ``confirm_missing_scores``), and the decision is made."""
+    missing = missing_scorers(ctx, project)
+    if not missing:
+        return []
+    names = "、".join(u.display_name for u in missing)
+    policy, config = policy_of(ctx, project.programme)
+    rules = policy.review_rules(config)
+    if rules.all_scores_required:
+        return [Violation("scores_missing", T(
+            f"评审小组尚有{len(missing)}人未评分（{names}）：按规定，评审小组全体成员评分后方可作出评审决定",
+            f"{len(missing)} panel member(s) have not scored yet ({names}): the rules require every member's score "
+            f"before the decision"), field="confirm_missing_scores", clause=rules.all_scores_clause or policy.info.source)]
+    if confirmed is False:
+        return [Violation("scores_missing_unconfirmed", T(
+            f"评审小组尚有{len(missing)}人未评分（{names}）；如仍要作出决定，请勾选“确认在缺少评分的情况下作出决定”",
+            f"{len(missing)} panel member(s) have not scored yet ({names}); to decide anyway, tick the confirmation"),
+            field="confirm_missing_scores")]
+    return []
+
+
 def may_decide(ctx: Ctx, project: Project) -> bool:
     return ctx.can(A.review_decide, project).allowed
 
 
 def decide(ctx: Ctx, project_id: int, outcome: str, explanation: str = "", approved_amount=None,
            approvals: list[str] | None = None, details: dict | None = None,
-           override_reason: str | None = None) -> Decision:
+           override_reason: str | None = None, confirm_missing_scores: bool | None = None) -> Decision:
     """Decide a project (or select it, where the policy calls its decision a selection), within
     the phases that allow decisions, if the policy names any (``core.services.calendar``;
     ``override_reason`` where a phase lets its approver act outside it). ``approved_amount``
     is yuan (string or int); default: as requested. ``approvals`` lists the codes of "needs
     approval" violations the panel explicitly approves. ``details`` fills the policy's decision
-    form, if it declares one (stage "decide"), on approval. Whoever may apply for the project
+    form, if it declares one (stage "decide"), on approval. While panel members have not scored,
+    the decision waits for them where the policy says so, and otherwise needs
+    ``confirm_missing_scores`` (see ``_missing_scores``). Whoever may apply for the project
     (its own office) may not decide it: the permission table separates the two."""
     project = get_project(ctx, project_id, for_update=True)
     may = ctx.can(A.review_decide, project)
@@ -148,6 +191,7 @@ def decide(ctx: Ctx, project_id: int, outcome: str, explanation: str = "", appro
                         T(f"不通过或退回修改时必须写明理由（至少{MIN_EXPLANATION}个字），申报方将看到该理由",
                           f"A rejection or return needs an explanation of at least {MIN_EXPLANATION} characters; the applicant will read it"),
                         field="explanation"))
+    v.extend(_missing_scores(ctx, project, confirm_missing_scores))
     approved_fen = None
     stored_details: dict = {}
     approvals = [str(a) for a in (approvals or [])]

@@ -109,17 +109,6 @@ def review_queue(ctx: Ctx, programme_ids: list[int], states: tuple[str, ...], li
     return list(ctx.session.scalars(stmt).unique())
 
 
-def scored_by_me(ctx: Ctx, project_ids: list[int]) -> set[int]:
-    if not ctx.actor.is_authenticated:
-        return set()
-    return set(ctx.session.scalars(select(Score.project_id).where(Score.reviewer_id == ctx.actor.id,
-                                                                 Score.project_id.in_(project_ids or [-1]))))
-
-
-def score_counts(ctx: Ctx, project_ids: list[int]) -> dict[int, int]:
-    rows = ctx.session.execute(select(Score.project_id, func.count()).where(Score.project_id.in_(project_ids or [-1]))
-                               .group_by(Score.project_id))
-    return {pid: n for pid, n in rows}
 
 
 def users_by_id(ctx: Ctx, ids) -> dict[int, User]:

@@ -3,9 +3,6 @@ chair or a street administrator every score with the averages and the decision f
 (approve with an amount; reject or return with the explanation the applicant will read)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -20,7 +17,7 @@ from core.services import programmes as programme_service
 from core.services import projects as project_service
 from core.services import review as review_service
 from core.violations import RuleError
-from core.web import queries
+from core.web import queries, review_desk
 from core.web.context import ctx, forbid_unless, login_required
 from core.web.forms import FormErrors, split_errors
 from core.web.presenters import programme_view
@@ -55,10 +52,13 @@ def queue():
         # only what the panel decided.
         decided = set(c.session.scalars(select(Decision.project_id).where(Decision.project_id.in_([p.id for p in done] or [-1]))))
         done = [p for p in done if p.id in decided]
-    project_ids = [p.id for p in waiting + done]
+    # ?sort=average: best average first, so the chair can choose within the policy's cap; any
+    # other value is the default order (as submitted), not an error.
+    sort = request.args.get("sort", "") if request.args.get("sort", "") in review_desk.SORTS else ""
     return render_template("pages/review_queue.html", programmes=programmes, waiting=waiting, done=done,
-                           views=views, member_of=member_of, mine=queries.scored_by_me(c, project_ids),
-                           score_counts=queries.score_counts(c, project_ids))
+                           views=views, member_of=member_of, sort=sort,
+                           rows=review_desk.queue_rows(c, waiting, views, sort),
+                           caps=review_desk.caps(c, programmes, views))
 
 
 def _for_panel(view) -> tuple[str, ...]:
@@ -68,38 +68,22 @@ def _for_panel(view) -> tuple[str, ...]:
     return review_service.REVIEWABLE
 
 
-@dataclass
-class ScoreTable:
-    """Everyone's scores side by side, with the average per criterion and of the totals."""
-
-    rows: list
-    averages: dict[str, Decimal]
-    average_total: Decimal | None
-    max_total: int
-
-
-def _average(values) -> Decimal | None:
-    values = list(values)
-    if not values:
-        return None
-    return (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def _score_table(scores, rubric) -> ScoreTable:
-    rows = [(s, sum(int(s.points.get(cr.key, 0)) for cr in rubric)) for s in scores]
-    averages = {cr.key: _average(int(s.points.get(cr.key, 0)) for s in scores) for cr in rubric}
-    return ScoreTable(rows, averages, _average(total for _, total in rows), sum(cr.max_points for cr in rubric))
-
-
 def _render(project_id: int, *, score_failure=None, decide_failure=None, status: int = 200):
     c = ctx()
     project = project_service.get_project(c, project_id)
     view = programme_view(c, project.programme)
-    member = programme_service.is_panel_member(c, project.programme_id)
+    # The panel, once: whether this person sits on it, and who has not scored yet.
+    panel = programme_service.panel(c, project.programme_id)
+    member = next((m for m in panel if m.user_id == c.actor.id), None)
     decider = c.can(A.review_decide, project).allowed
     offers = project_offers(c, project)  # which forms are theirs now, as the services will judge them
-    all_scores = review_service.scores(c, project.id)  # the panel and those who decide: the service's rule
+    # The desk is for whom the permission table lets read the scores (A.review_read: the panel and
+    # those who decide); anyone else is refused here by the service, as before.
+    all_scores = review_service.scores(c, project)
     rubric = view.rubric
+    # Who has not scored yet: listed with the scores, and the decider is warned (or, where the
+    # policy requires every score, told to wait).
+    missing = review_service.missing_scorers(c, project, scores=all_scores, panel=panel)
     mine = next((s for s in all_scores if s.reviewer_id == c.actor.id), None)
     score_values = (score_failure or {}).get("values") or {
         "points": dict(mine.points) if mine else {}, "comment": mine.comment if mine else ""}
@@ -122,7 +106,8 @@ def _render(project_id: int, *, score_failure=None, decide_failure=None, status:
     # A policy's refusal is listed above the form, where its clause is shown with it.
     decide_errors = split_errors([v for v in decide_violations
                                   if (v.field or "").split(".")[0] not in form_keys and not v.clause], "",
-                                 ("outcome", "approved_amount", "explanation", "approvals", "override_reason"),
+                                 ("outcome", "approved_amount", "explanation", "approvals", "override_reason",
+                                  "confirm_missing_scores"),
                                  c.locale)
     decide_errors.general += [v for v in decide_violations if v.clause and v.field != "approvals"
                               and (v.field or "").split(".")[0] not in form_keys]
@@ -131,7 +116,9 @@ def _render(project_id: int, *, score_failure=None, decide_failure=None, status:
     return render_template(
         "pages/review.html", funding_plan=_funding_plan(c, project, decide_values, details) if decider else [],
         project=project, view=view, member=member, decider=decider, rubric=rubric,
-        table=_score_table(all_scores, rubric) if decider else None, mine=mine,
+        table=review_desk.score_table(all_scores, rubric, missing), mine=mine,
+        rules=view.policy.review_rules(view.config), missing=missing,
+        application=review_desk.application(c, project, view),
         score_values=score_values, score_errors=score_errors, score_general=score_general, comment_errors=comment_errors,
         decide_values=decide_values, decide_errors=decide_errors, approvable=approvable,
         offers=offers, decisions=decisions, decide_forms=decide_forms,
@@ -158,7 +145,9 @@ def score(project_id: int):
             "points": _prefixed(request.form, "points."), "comment": request.form.get("comment")}},
             status=err.status)
     flash(_t("评分已保存。", "Your score was saved."), "success")
-    return redirect(url_for("web.review.page", project_id=project_id))
+    # A refused form comes back at its own place (the forms post to #score, #decide); a saved one
+    # at the top of the page, where the message is.
+    return redirect(url_for("web.review.page", project_id=project_id, _anchor="main"))
 
 
 @bp.post("/projects/<int:project_id>/decide")
@@ -171,7 +160,11 @@ def decide(project_id: int):
     details = {spec.key: read_subform(spec, request.form)
                for spec in view.policy.forms(view.config, project.track, stage="decide")}
     try:
-        decision = DECIDE(c, project_id, **DECIDE.from_form(request.form, details=details))
+        # The form carries ``missing_scores_warned`` where it warned of missing scores: its box
+        # unticked is then a "no" the service refuses; without the warning it asks nothing.
+        confirm = ("confirm_missing_scores" in request.form) if "missing_scores_warned" in request.form else None
+        decision = DECIDE(c, project_id, **DECIDE.from_form(request.form, details=details,
+                                                            confirm_missing_scores=confirm))
         outcome = decision.outcome
         c.commit()
     except RuleError as err:
@@ -181,7 +174,7 @@ def decide(project_id: int):
     label = {"approved": ("已通过立项", "approved"), "rejected": ("已作出不通过决定", "rejected"),
              "returned": ("已退回修改", "returned for changes")}[outcome]
     flash(_t(f"评审决定已记录：{label[0]}。", f"Decision recorded: {label[1]}."), "success")
-    return redirect(url_for("web.review.page", project_id=project_id))
+    return redirect(url_for("web.review.page", project_id=project_id, _anchor="main"))
 
 
 def _prefixed(form, prefix: str) -> dict:

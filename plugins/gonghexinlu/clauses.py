@@ -17,6 +17,9 @@ APPLICATION_WINDOW = T("实施方案 五（一）：此阶段为申报阶段，�
                        "Plan §5(1): applications and review happen in the first quarter")
 REVIEW = T("实施方案 五（一）2：就项目可行性、操作性、合规性等提出意见建议；审核通过的自治项目，方可获得相应的资金保障",
            "Plan §5(1)2: the panel reviews feasibility, operability and compliance; only approved projects are funded")
+ALL_SCORES = T("本插件设置（实施方案未规定）：实施方案 五（一）2 由评审小组提出意见；街道设为须评审小组全体成员评分后方可作出评审决定",
+               "This plugin's setting (the plan sets none): under Plan §5(1)2 the panel gives its opinion; the street "
+               "requires every panel member's score before the decision")
 OWN_BUDGET = T("实施方案 七：各项目应当制订独立的资金预算",
                "Plan §7: every project must have its own budget")
 MICRO_LIMIT = T("实施方案 七：单个项目一次申请资金一般不超过5000元",

@@ -50,6 +50,12 @@ class GonghexinluConfig(Schema):
         load_default=10, validate=validate.Range(min=1, max=100),
         metadata={"label": T("评审每项满分", "Maximum points per review criterion")})
 
+    require_all_scores = fields.Boolean(
+        load_default=False,
+        metadata={"label": T("评审小组全体成员评分后方可作出评审决定", "Decide only once every panel member has scored"),
+                  "help": T("实施方案未规定；默认缺评分时提醒决定人并须其确认，街道可设为必须全部评分",
+                            "The plan sets nothing; by default the decider is warned about missing scores and confirms")})
+
     # delivery: the people registry (the plan says nothing of it: these are this plugin's choices)
     registry_consent_required = fields.Boolean(
         load_default=True,

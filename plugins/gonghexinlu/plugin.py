@@ -9,7 +9,7 @@ from flask import Blueprint, render_template
 
 from core.plugin_host.toolkit import (
     ACTIVE_STATES, SUBMITTED_STATES, A, Allow, AttachmentKind, Choice, Criterion, DeliveryRules, Draw, FormSpec, FundRequestRules,
-    FundSpec, Phase, PolicyInfo, ProjectFacts, PublicParts, ProjectPeriod, RuleContext, T, Track, Violation, current_policy_config, hookimpl, money_text, on, yuan_to_fen,
+    FundSpec, Phase, PolicyInfo, ProjectFacts, PublicParts, ProjectPeriod, ReviewRules, RuleContext, T, Track, Violation, current_policy_config, hookimpl, money_text, on, yuan_to_fen,
 )
 from plugins.gonghexinlu import clauses
 from plugins.gonghexinlu.config import GonghexinluConfig
@@ -120,6 +120,12 @@ def tongxin_review_rubric(config):
                   T("预算合理，符合财务规定与居民自治原则", "Budget is sound and follows finance rules"),
                   clause=clauses.REVIEW),
     ]
+
+
+@hookimpl
+def tongxin_review_rules(config):
+    # The plan caps no number of projects (micro-ventures compete for the pool, which is capped).
+    return ReviewRules(all_scores_required=config["require_all_scores"], all_scores_clause=clauses.ALL_SCORES)
 
 
 def _micro_max_fen(config) -> int:

@@ -5,6 +5,9 @@ DOC = T("晋江市民政局 晋江市财政局《关于做好2023年晋江市“
         "Jinjiang civil-affairs and finance bureaus' notice on the 2023 co-building co-sharing projects")
 QUOTA = T("通知 一：在全市范围内选取12个……城乡社区开展“共建共享”社区治理项目",
           "Notice §1: twelve communities city-wide are selected")
+ALL_SCORES = T("本插件设置（通知未规定）：通知 四.2 由评审确定试点；市里设为须评审组全体成员评分后方可确定",
+               "This plugin's setting (the notice sets none): under Notice §4.2 the city selects; it requires every "
+               "panel member's score first")
 SPECIFIC_GOALS = T("通知 三：目标计划应具体明确，避免过于宽泛笼统",
                    "Notice §3: goals and plans must be specific, not vague")
 CONTENTS = T("通知 二：项目内容分党建引领型、邻里互助型、协商自治型、服务促进型、社会参与型五类，各有其建设内容",

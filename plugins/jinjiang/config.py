@@ -7,6 +7,11 @@ class JinjiangConfig(Schema):
     pilot_quota = fields.Integer(
         load_default=12, strict=True, validate=validate.Range(min=1, max=500),
         metadata={"label": T("试点数量上限", "Number of pilots"), "help": T("通知 一：选取12个", "Notice §1: twelve")})
+    require_all_scores = fields.Boolean(
+        load_default=False,
+        metadata={"label": T("评审组全体成员评分后方可确定试点", "Select only once every panel member has scored"),
+                  "help": T("通知未规定；默认缺评分时提醒并须确认，可设为必须全部评分",
+                            "The notice sets nothing; by default the decider is warned and confirms")})
     application_opens = MonthDay(
         load_default="03-10",
         metadata={"label": T("申报开始（月-日）", "Applications open (month-day)")})

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from core.plugin_host.toolkit import (
     A, Allow, AttachmentKind, Criterion, DeliveryRules, Draw, EndorsementStep, FormSpec, FundSpec, Phase, PolicyInfo, ProjectFacts, PublicParts,
-    ProjectPeriod, RuleContext, T, Track, Violation, hookimpl, on, yuan_to_fen,
+    ProjectPeriod, ReviewRules, RuleContext, T, Track, Violation, hookimpl, on, yuan_to_fen,
 )
 from plugins.jinjiang import clauses
 from plugins.jinjiang.config import JinjiangConfig
@@ -112,6 +112,14 @@ def tongxin_review_rubric(config):
                   T("目标具体、进度明确、可如期完成", "Specific goals, dated schedule, finishes in time"),
                   clause=clauses.SPECIFIC_GOALS),
     ]
+
+
+@hookimpl
+def tongxin_review_rules(config):
+    """The pilot quota (enforced by ``_selection_rules``) is shown beside the queue's ranking."""
+    return ReviewRules(all_scores_required=config["require_all_scores"], all_scores_clause=clauses.ALL_SCORES,
+                       selection_cap=config["pilot_quota"], selection_label=T("试点", "pilots"),
+                       selection_clause=clauses.QUOTA)
 
 
 @hookimpl

@@ -284,3 +284,19 @@ def record_spending(page, amount: str, memo: str, voucher: Path) -> None:
     card.get_by_label("凭证/发票").set_input_files(str(voucher))
     press(page, card.get_by_role("button", name="登记支出"))
     expect(page.locator(".flash")).to_contain_text("支出及凭证已登记")
+
+
+# -- the reviewer's desk ------------------------------------------------------------------------------
+
+def decide_with_missing_scores(page, title: str, outcome: str, missing: str, explanation: str = "") -> None:
+    """Like ``decide``, while ``missing`` (a panel member's name) has not scored: the form says
+    so, and the decision needs its confirmation box ticked."""
+    open_review(page, title)
+    form = page.locator("#decide")
+    expect(form.locator("#missing-scores")).to_contain_text(missing)
+    form.get_by_label(outcome).check()
+    if explanation:
+        form.get_by_label("理由说明").fill(explanation)
+    form.get_by_label("确认在缺少评分的情况下作出决定").check()
+    press(page, form.get_by_role("button", name="确认决定"))
+    expect(page.locator(".flash")).to_contain_text("评审决定已记录")

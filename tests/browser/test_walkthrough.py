@@ -96,6 +96,8 @@ def decide(page, title: str, outcome: str, *, amount: str | None = None, explana
         form.get_by_label("核定金额（元）").fill(amount)
     if explanation:
         form.get_by_label("理由说明").fill(explanation)
+    if form.locator("#missing-scores").count():  # a panel member has not scored: decided knowingly
+        form.get_by_label("确认在缺少评分的情况下作出决定").check()
     press(page, form.get_by_role("button", name="确认决定"))
     expect(page.locator(".flash")).to_contain_text("评审决定已记录")
 

@@ -42,7 +42,8 @@ from core.plugin_host.hookspecs.platform import (tongxin_blueprints, tongxin_mig
 from core.plugin_host.hookspecs.rules import tongxin_project_rules, tongxin_project_transitioned
 from core.plugin_host.hookspecs.shape import (tongxin_attachment_kinds, tongxin_budget_categories, tongxin_endorsement,
                                               tongxin_forms, tongxin_phases, tongxin_policy, tongxin_public_parts,
-                                              tongxin_review_rubric, tongxin_tags, tongxin_tracks)
+                                              tongxin_review_rubric, tongxin_review_rules, tongxin_tags,
+                                              tongxin_tracks)
 # supervision: checklists, the archive and the tools
 from core.plugin_host.hookspecs.supervision import (tongxin_archive, tongxin_project_tools,
                                                     tongxin_supervision_checklist)
@@ -52,7 +53,7 @@ __all__ = [
     "tongxin_attachment_kinds", "tongxin_blueprints", "tongxin_budget_categories", "tongxin_project_rules",
     "tongxin_endorsement", "tongxin_forms", "tongxin_fund_requests", "tongxin_funding", "tongxin_funds",
     "tongxin_migration_dirs", "tongxin_obligations", "tongxin_permissions", "tongxin_phases", "tongxin_policy", "tongxin_project_panels",
-    "tongxin_project_transitioned", "tongxin_public_parts", "tongxin_review_rubric", "tongxin_tags", "tongxin_tracks",
+    "tongxin_project_transitioned", "tongxin_public_parts", "tongxin_review_rubric", "tongxin_review_rules", "tongxin_tags", "tongxin_tracks",
     "tongxin_todo_kinds",  # inbox
     # delivery: plan tasks, activity records, people
     "tongxin_delivery_rules",

@@ -4,7 +4,7 @@ contract."""
 from __future__ import annotations
 
 from core.plugin_host.contributions import (AttachmentKind, Choice, Criterion, EndorsementStep, FormSpec, Phase,
-                                            PolicyInfo, PublicParts, Track)
+                                            PolicyInfo, PublicParts, ReviewRules, Track)
 from core.plugin_host.markers import hookspec
 
 
@@ -172,6 +172,25 @@ def tongxin_review_rubric(config: dict) -> list[Criterion]:
             return [Criterion("feasibility", T("可行性", "Feasibility"), top),
                     Criterion("operability", T("操作性", "Operability"), top),
                     Criterion("compliance", T("合规性", "Compliance"), top)]
+    """
+
+
+@hookspec(firstresult=True)
+def tongxin_review_rules(config: dict) -> ReviewRules | None:
+    """How the panel's review works under this policy, as ``ReviewRules`` (or None for core's
+    defaults): whether a decision must wait until every panel member has scored (otherwise the
+    decider is warned about the missing scores and confirms explicitly), and the number of
+    projects a programme may approve in all (a cap the review queue shows beside the ranking).
+    ``config`` is the programme's frozen config; only the programme's own policy is asked.
+
+    Example::
+
+        @hookimpl
+        def tongxin_review_rules(config):
+            return ReviewRules(all_scores_required=config["require_all_scores"],
+                               all_scores_clause=T("评审办法 三：评审小组全体成员评分后作出决定",
+                                                   "Review rules §3: the panel decides once every member has scored"),
+                               selection_cap=config["projects_per_year"], selection_label=T("立项", "approved"))
     """
 
 
