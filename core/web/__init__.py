@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
         auth,
         csrf,
         delivery,
+        desk,
         disclosure,
         endorsement,
         errors,
@@ -69,6 +70,7 @@ def init_app(app: Flask) -> None:
                   account.bp, users.bp,  # accounts: one's own password and second factor; the offices' accounts
                   activity_changes.bp, mail.bp):  # correcting activity records; failed mail sent again
         web.register_blueprint(child)
+    web.register_blueprint(desk.bp)  # the desk each person lands on after signing in
     app.register_blueprint(web)
     plugin_owners = plugin_pages.init_app(app, registry)
     templating.init_app(app)
