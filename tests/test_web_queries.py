@@ -51,6 +51,16 @@ PAGES = [
     ("jingan_admin", "/overview/district"),
     ("ghxl_expert", "/review"),
     ("ghxl_chair", "/review"),
+    # every role's desk (core.web.desk): the to-dos, the buttons, what the person is responsible for
+    ("luochuan", "/desk"),
+    ("ghxl_admin", "/desk"),
+    ("ghxl_leader", "/desk"),
+    ("jingan_admin", "/desk"),
+    ("ghxl_expert", "/desk"),
+    ("ghxl_chair", "/desk"),
+    ("shbg", "/desk"),
+    ("haiyuan", "/desk"),
+    ("haiyuan_jd", "/desk"),
 ]
 
 

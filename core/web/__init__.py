@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
         fund_requests,
         inbox,
         money,
+        nav,
         overview,
         plugin_pages,
         programmes,
@@ -75,6 +76,7 @@ def init_app(app: Flask) -> None:
     plugin_owners = plugin_pages.init_app(app, registry)
     templating.init_app(app)
     inbox.init_app(app)  # the count in every page's header
+    nav.init_app(app)  # the main menu, grouped, on every page
     errors.init_app(app)
     web_roots = {"web"} | set(plugin_owners)
     account.init_app(app, web_roots)  # a one-time password is changed (a required second factor set up) first
