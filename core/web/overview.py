@@ -12,7 +12,7 @@ from core.models import OrgUnit
 from core.permissions import A
 from core.services import programmes as programme_service
 from core.services.org import get_unit
-from core.web import queries
+from core.web import place, queries
 from core.web.context import ctx, forbid_unless, login_required
 from core.web.endorsement import awaiting_endorsement
 from core.web.presenters import programme_view
@@ -59,7 +59,9 @@ def district():
     return render_template("pages/overview_district.html", streets=streets, neighbourhoods=neighbourhoods,
                            per_street=per_street, programmes_per_street=programmes_per_street, totals=totals,
                            states=queries.STATES, wide=wide, by_programme=by_programme,
-                           wide_views={p.id: programme_view(c, p) for p in wide})
+                           wide_views={p.id: programme_view(c, p) for p in wide},
+                           words=place.words(c, programmes),
+                           columns=place.shown_states(c, programmes, queries.STATES))
 
 
 def _street_of_units(c, streets) -> dict[int, int]:
@@ -89,7 +91,8 @@ def street(unit_id: int):
     return render_template("pages/overview_street.html", unit=unit, programmes=programmes, views=views,
                            by_programme=by_programme, by_unit=by_unit, neighbourhoods=neighbourhoods,
                            panels=queries.panels(c, ids), recent=queries.recent_projects(c, programme_ids=ids),
-                           states=queries.STATES, awaiting=awaiting_endorsement(c, unit, programmes))
+                           states=queries.STATES, awaiting=awaiting_endorsement(c, unit, programmes),
+                           words=place.words(c, programmes), columns=place.shown_states(c, programmes, queries.STATES))
 
 
 @bp.get("/my")
