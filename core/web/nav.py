@@ -104,8 +104,6 @@ def menu(c) -> list[Entry | Group]:
     if c.can(A.programme_manage).allowed:
         manage.entries.append(_entry(T("管理", "Admin"), "web.admin.index", here,
                                      current=lambda h: h.startswith("web.admin")))
-    if c.can(A.role_hand_over).allowed:
-        manage.entries.append(_entry(T("人员交接", "Handovers"), "web.inbox.handovers", here))
     out: list[Entry | Group] = [*public, *own]
     for group in (work, money, supervision, manage):
         if len(group.entries) == 1:

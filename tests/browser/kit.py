@@ -274,3 +274,16 @@ def record_spending(page, amount: str, memo: str, voucher: Path) -> None:
     card.get_by_label("凭证/发票").set_input_files(str(voucher))
     press(page, card.get_by_role("button", name="登记支出"))
     expect(page.locator(".flash")).to_contain_text("支出及凭证已登记")
+
+
+# -- the main menu ---------------------------------------------------------------------------------
+
+def menu_link(page, name: str):
+    """The main menu's link ``name``, its group (a <details> dropdown, core/web/nav.py) opened
+    first where it sits in one."""
+    nav = page.get_by_role("navigation", name="主导航")
+    group = nav.locator("li.nav-group > details").filter(has=page.locator(f'a:text-is("{name}")'))
+    if group.count() and group.first.get_attribute("open") is None:
+        group.first.locator("summary").click()
+    return nav.get_by_role("link", name=name, exact=True)
+

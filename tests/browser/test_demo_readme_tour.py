@@ -18,7 +18,7 @@ import pytest
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 
 from tests.browser.kit import (attach, both_widths, decide, files, fill_budget, jinjiang_application, jinjiang_plan,
-                               open_review, press, score, shot, sign_in, sign_out, stamp, submit_application)
+                               menu_link, open_review, press, score, shot, sign_in, sign_out, stamp, submit_application)
 from tests.commands import tongxin
 from tests.demo_kit import DEMO_PASSWORD, DEMO_TODAY
 
@@ -288,7 +288,7 @@ def test_demo_readme_money_tour(live_server, browser_page):
 
     # jingan_admin: 资金总览 (choosing 2023) with its chart and the Excel export.
     sign_in(page, base, "jingan", "jingan_admin", DEMO_PASSWORD)
-    press(page, page.get_by_role("link", name="资金总览"))
+    press(page, menu_link(page, "资金总览"))  # in the menu's 资金 group
     expect(page.locator("h1")).to_contain_text("资金总览")
     _choose_year(page, "2023")
     expect(page.locator("main")).to_contain_text("共和新路街道")

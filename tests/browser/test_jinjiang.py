@@ -117,7 +117,7 @@ def test_two_towns_one_endorses_one_returns_and_the_city_selects_a_quanzhou_pilo
     # -- the city's panel scores; only the endorsed application reaches it ----------------------
     points = {"基础设施建设": "8", "党建工作": "9", "服务能力": "7", "群众参与": "9", "方案可行性": "8"}
     sign_in(page, base, TENANT, "jj_expert")
-    expect(page.locator("h1")).to_have_text("评审工作台")
+    expect(page.locator("h1")).to_have_text("我的工作台")  # every role lands on its desk
     expect(page.locator("main")).not_to_contain_text("安东邻里互助")
     score(page, "青华邻里驿站", points, "基础扎实，目标具体")
     sign_out(page)

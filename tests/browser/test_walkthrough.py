@@ -162,7 +162,7 @@ def test_one_signature_and_two_micro_venture_projects_from_application_to_decisi
 
     # -- the panel scores ---------------------------------------------------------------------
     sign_in(page, base, TENANT, "ghxl_expert")
-    expect(page.locator("h1")).to_have_text("评审工作台")
+    expect(page.locator("h1")).to_have_text("我的工作台")  # every role lands on its desk
     shot(page, "expert-queue")
     score(page, "楼组议事会", "8", "7", "9", "目标清楚，团队扎实")
     score(page, "口袋花园", "7", "8", "8")
