@@ -129,7 +129,7 @@ def _buttons(c, parts) -> list[Button]:
     permission table gives the person the right (the menu has the rest)."""
     out: list[Button] = []
     if parts["sponsors"]:
-        out.append(Button(T("查看我的认捐", "My pledges"), url_for("web.sponsors.mine"), True))
+        out.append(Button(T("认捐与资金去向", "Pledges and where the money went"), url_for("web.sponsors.mine"), True))
     applicant = parts["applicant"]
     if applicant:
         for p in applicant["open_calls"][:2]:

@@ -113,7 +113,7 @@ def test_a_sponsor_lands_on_a_desk_that_leads_with_its_pledges(live_server, brow
         expect(page.locator("main section.card").first).to_have_id("desk-pledges")
         expect(pledges.locator("tbody tr", has_text="爱心小水表")).to_contain_text("100,000")
         both_widths(page, "sponsor-desk")
-        press(page, page.locator("#desk-actions").get_by_role("link", name="查看我的认捐"))
+        press(page, page.locator("#desk-actions").get_by_role("link", name="认捐与资金去向"))
         expect(page.locator("main")).to_contain_text("爱心小水表")
         both_widths(page, "sponsor-pledges")
     assert page.problems == [], page.problems

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.kit import fill_budget, press, shot, sign_in, sign_out
+from tests.browser.kit import fill_budget, menu_link, press, shot, sign_in, sign_out
 from tests.factories import PDF
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
@@ -110,6 +110,8 @@ def test_one_signature_and_two_micro_venture_projects_from_application_to_decisi
     expect(page.get_by_role("link", name="静安区").first).to_be_visible()
     shot(page, "directory")
     sign_in(page, base, TENANT, "luochuan")
+    expect(page.locator("h1")).to_have_text("我的工作台")  # everyone lands on their desk
+    press(page, menu_link(page, "我的项目"))
     expect(page.locator("h1")).to_have_text("我的项目")
     shot(page, "my-projects")
 
