@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 
 from core.services import review
-from tests.browser.kit import both_widths, press, sign_in, submit_application
+from tests.browser.kit import PHONE, both_widths, header_height_at_phone_width, press, sign_in, submit_application
 from tests.factories import APPLICATION_DAY, COUNCIL_DAY, acting, haiyuan_project, on_day, submitted_project
-from tests.money_factories import draft, record
+from tests.money_factories import draft, person, record
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 expect = playwright_api.expect
@@ -26,6 +26,8 @@ TENANT = "jingan"
 def lands_on_desk(page) -> None:
     expect(page.locator("h1")).to_have_text("我的工作台")
     expect(menu(page).get_by_role("link", name="工作台")).to_have_attribute("aria-current", "page")
+    # on a phone the header and its menu (folded behind 菜单) keep well under a third of the screen
+    assert header_height_at_phone_width(page) < PHONE["height"] / 3
 
 
 def menu(page):
@@ -63,6 +65,20 @@ def test_neighbourhood_staff_open_their_draft_from_the_desk_and_submit_it(live_s
         press(page, menu(page).get_by_role("link", name="工作台"))
         expect(page.locator("#desk-projects tbody tr", has_text="口袋花园")).to_contain_text("已提交")
         both_widths(page, "staff-desk-submitted")
+    assert page.problems == [], page.problems
+
+
+def test_a_project_member_finds_the_unit_s_project_on_the_desk(live_server, browser_page, platform):
+    page, base = browser_page, live_server
+    pid = submitted_project(platform, "luochuan", "ghxl-luochuan", "micro_venture", "口袋花园")
+    person(platform, "luochuan_team", "project_member", "ghxl-luochuan", name="洛川项目组成员")
+    sign_in(page, base, TENANT, "luochuan_team")
+    lands_on_desk(page)
+    mine = page.locator("#desk-projects")
+    expect(mine.locator("tbody tr", has_text="口袋花园")).to_contain_text("已提交")
+    press(page, mine.get_by_role("link", name="口袋花园"))
+    expect(page).to_have_url(f"{base}/t/{TENANT}/projects/{pid}")
+    both_widths(page, "member-project")
     assert page.problems == [], page.problems
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from core.models import User
 from core.services import fund_requests, supervision
-from tests.browser.kit import both_widths, press, sign_in
+from tests.browser.kit import PHONE, both_widths, header_height_at_phone_width, press, sign_in
 from tests.factories import IMPLEMENTATION_DAY, acting, on_day
 from tests.money_factories import approved_project, leaders, person
 
@@ -37,6 +37,8 @@ def in_phase(live_server, platform):  # after both have pinned the world's day
 def lands_on_desk(page) -> None:
     expect(page.locator("h1")).to_have_text("我的工作台")
     expect(menu(page).get_by_role("link", name="工作台")).to_have_attribute("aria-current", "page")
+    # on a phone the header and its menu (folded behind 菜单) keep well under a third of the screen
+    assert header_height_at_phone_width(page) < PHONE["height"] / 3
 
 
 def menu(page):
