@@ -19,7 +19,8 @@ from flask import Blueprint, render_template, url_for
 from core.i18n import T, Text
 from core.permissions import A, holder_grants
 from core.permissions.table import Scope
-from core.services import inbox, pledges
+from core.models.fund_request import BatchState
+from core.services import fund_requests, inbox, pledges
 from core.services.supervision import supervised_projects
 from core.web import queries
 from core.web.context import ctx, login_required
@@ -53,6 +54,7 @@ def page():
         "streets": _streets(c, programmes),
         "panels": _panels(c, programmes),
         "district": c.can(A.district_overview).allowed,
+        "batches": _batches(c),
     }
     parts["supervised"] = _supervised(c, other_jobs=any(parts.values()))
     return render_template("pages/desk/desk.html", summary=summary, todos=todos, parts=parts,
@@ -111,6 +113,16 @@ def _pledges(c):
     if not holder_grants(c.actor, A.sponsor_view, table=c.permissions, scopes=frozenset({Scope.sponsor_of})):
         return []
     return [(s, pledges.pledges_page(c, sponsor_id=s.id, limit=ROWS)) for s in pledges.own_sponsors(c)]
+
+
+def _batches(c):
+    """The latest monthly batches of the streets whose money the person approves (a leader's),
+    those waiting for approval first; the to-dos above already lead with the ones within reach."""
+    if not c.can(A.batch_approve).allowed:
+        return None
+    rows, total = fund_requests.list_batches(c, limit=ROWS)
+    rows.sort(key=lambda b: b.state != BatchState.open.value)  # stable: newest month first within each
+    return {"rows": rows, "total": total, "labels": {s.value: s.label for s in BatchState}}
 
 
 def _supervised(c, *, other_jobs: bool):

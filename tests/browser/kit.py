@@ -291,7 +291,7 @@ def menu_link(page, name: str):
 def header_height_at_phone_width(page) -> float:
     """How tall the page's header (masthead and folded menu) stands on a 390×844 screen."""
     page.set_viewport_size(PHONE)
-    page.wait_for_function("!document.querySelector('.nav-fold[open]')")  # nav.js folds the menu on the resize
+    page.locator(".nav-fold[open]").wait_for(state="detached")  # nav.js folds the menu on the resize
     height = page.evaluate("document.querySelector('header.masthead').getBoundingClientRect().height")
     page.set_viewport_size(DESKTOP)
     return height

@@ -81,6 +81,7 @@ def test_the_leader_finds_the_batch_first_on_the_desk_and_approves_it(live_serve
     lands_on_desk(page)
     first = page.locator("#desk-todos .todo-list li").first
     expect(first).to_contain_text("待我审批的月度汇总")
+    expect(page.locator("#desk-batches li").first).to_contain_text("待审批")
     both_widths(page, "leader-desk")
     press(page, first.get_by_role("link", name="去办理"))
     expect(page.locator("#total")).to_have_text("1,500.00元")
@@ -88,6 +89,7 @@ def test_the_leader_finds_the_batch_first_on_the_desk_and_approves_it(live_serve
     expect(page.locator(".flash")).to_contain_text("合计 1,500.00元")
     press(page, menu(page).get_by_role("link", name="工作台"))
     expect(page.locator("#desk-todos")).to_contain_text("眼下没有等您办理的事项")
+    expect(page.locator("#desk-batches li").first).to_contain_text("已审批")
     both_widths(page, "leader-approved")
     assert page.problems == [], page.problems
 
