@@ -91,29 +91,26 @@ def test_english_switch_is_remembered_in_the_session(client):
     assert "已立项项目" in text(client.get("/t/jingan/"))
 
 
-def test_sign_in_sends_each_role_to_its_page_and_sign_out_forgets(web):
+def test_sign_in_sends_each_role_to_its_desk_and_sign_out_forgets(web):
     r = web.post("/login", {"username": "luochuan", "password": "wrong-password"})
     assert r.status_code == 401 and "用户名或密码不正确" in text(r)
-    assert web.login("luochuan").headers["Location"].endswith("/t/jingan/dashboard")
-    assert web.get("/dashboard").headers["Location"].endswith("/t/jingan/my")
+    assert web.login("luochuan").headers["Location"].endswith("/t/jingan/desk")
+    assert web.get("/dashboard").headers["Location"].endswith("/t/jingan/desk")  # old links still lead there
     assert "洛川居民区" in text(web.get("/my"))
     web.logout()
-    assert web.get("/my").status_code == 302  # back to the login page
-    web.login("ghxl_admin")
-    assert "/overview/street/" in web.get("/dashboard").headers["Location"]
-    web.logout()
-    web.login("ghxl_expert")
-    assert web.get("/dashboard").headers["Location"].endswith("/review")
-    web.logout()
-    web.login("jingan_admin")
-    assert web.get("/dashboard").headers["Location"].endswith("/overview/district")
+    assert web.get("/desk").status_code == 302  # back to the login page
+    for username, part in (("ghxl_admin", "共和新路街道 · 年度项目"), ("ghxl_expert", "我参加的评审小组"),
+                           ("jingan_admin", "全区概览"), ("luochuan", "我的项目")):
+        assert web.login(username).headers["Location"].endswith("/t/jingan/desk")
+        assert part in text(web.get("/desk")), username
+        web.logout()
 
 
 def test_next_parameter_only_returns_inside_the_tenant(web):
     r = web.get("/my")
     assert "/t/jingan/login?next=/t/jingan/my" in r.headers["Location"]
     r = web.post("/login", {"username": "luochuan", "password": PASSWORD, "next": "https://evil.example/"})
-    assert r.headers["Location"].endswith("/t/jingan/dashboard")
+    assert r.headers["Location"].endswith("/t/jingan/desk")
     web.logout()
     r = web.post("/login", {"username": "luochuan", "password": PASSWORD, "next": "/t/jingan/projects"})
     assert r.headers["Location"].endswith("/t/jingan/projects")

@@ -54,6 +54,16 @@ PAGES = [
     ("ghxl_expert", "/review"),
     ("ghxl_chair", "/review"),
     ("ghxl_chair", "/review?sort=average"),
+    # every role's desk (core.web.desk): the to-dos, the buttons, what the person is responsible for
+    ("luochuan", "/desk"),
+    ("ghxl_admin", "/desk"),
+    ("ghxl_leader", "/desk"),
+    ("jingan_admin", "/desk"),
+    ("ghxl_expert", "/desk"),
+    ("ghxl_chair", "/desk"),
+    ("shbg", "/desk"),
+    ("haiyuan", "/desk"),
+    ("haiyuan_jd", "/desk"),
 ]
 # The reviewer's desk: the application, its attachments and every score beside the forms; for
 # the chair also the decision form with where the money would come from (the funds' balances).

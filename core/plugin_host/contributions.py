@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Mapping
 
 from marshmallow import Schema
 
@@ -49,6 +49,11 @@ class PolicyInfo:
     # the applicant follow its programmes' drafts in progress (title, unit, last edited, how
     # complete; never their content: ``core.services.projects.drafts``). False (the default): not.
     office_sees_drafts: bool = False
+    # The words the policy's documents use for kinds of org unit, by kind ("neighbourhood",
+    # "street"), which pages under the policy print instead of core's (居民区, 街道): a county-level
+    # city's call says 社区/村 and 镇（街道）, e.g. ``{"neighbourhood": T("社区/村", "Community or village")}``.
+    # Core names no place; a kind the policy leaves out keeps core's word (``core.web.place``).
+    unit_words: Mapping[str, Text] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

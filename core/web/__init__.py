@@ -31,12 +31,14 @@ def init_app(app: Flask) -> None:
         auth,
         csrf,
         delivery,
+        desk,
         disclosure,
         endorsement,
         errors,
         fund_requests,
         inbox,
         money,
+        nav,
         overview,
         plugin_pages,
         programmes,
@@ -71,10 +73,12 @@ def init_app(app: Flask) -> None:
                   activity_changes.bp, mail.bp,  # correcting activity records; failed mail sent again
                   lists.bp):  # list exports: what a list page shows, as Excel or CSV
         web.register_blueprint(child)
+    web.register_blueprint(desk.bp)  # the desk each person lands on after signing in
     app.register_blueprint(web)
     plugin_owners = plugin_pages.init_app(app, registry)
     templating.init_app(app)
     inbox.init_app(app)  # the count in every page's header
+    nav.init_app(app)  # the main menu, grouped, on every page
     errors.init_app(app)
     web_roots = {"web"} | set(plugin_owners)
     account.init_app(app, web_roots)  # a one-time password is changed (a required second factor set up) first

@@ -50,7 +50,7 @@ def password():
             status, errors = err.status, split_errors(err.violations, "", PASSWORD_FIELDS, c.locale)
         else:
             flash(_t("密码已修改。", "Your password has been changed."), "success")
-            return redirect(url_for("web.overview.dashboard"))
+            return redirect(url_for("web.desk.page"))
     return render_template("pages/account_password.html", errors=errors, min_length=MIN_LENGTH,
                            forced=c.actor.user.must_change_password), status
 

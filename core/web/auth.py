@@ -50,7 +50,7 @@ def login():
     next_url = _safe_next(request.values.get("next"))
     if request.method == "GET":
         if c.actor.is_authenticated:
-            return redirect(next_url or url_for("web.overview.dashboard"))
+            return redirect(next_url or url_for("web.desk.page"))
         return _page(next_url=next_url)
     username = (request.form.get("username") or "").strip()
     tenant = request_context.tenant()
@@ -99,7 +99,7 @@ def _signed_in(c, user, address, next_url):
     name = user.display_name
     start_session(c, user, sign_in.SUCCEEDED, address)
     flash(_t(f"欢迎，{name}。", f"Signed in as {name}."), "success")
-    return redirect(next_url or url_for("web.overview.dashboard"))
+    return redirect(next_url or url_for("web.desk.page"))
 
 
 def start_session(c, user, action: str, address: str | None = None) -> None:

@@ -1,5 +1,5 @@
-"""Where each role starts: the district overview (streets, programmes, projects by state per
-street), the street overview (programmes, phases, panel, projects by state per neighbourhood)
+"""The overviews a desk (``core.web.desk``) links to: the district overview (streets,
+programmes, projects by state per street), the street overview (programmes, phases, panel, projects by state per neighbourhood)
 and "my projects" for neighbourhood staff. Each page issues a bounded number of statements
 (grouped counts, batched loads) however many projects there are."""
 from __future__ import annotations
@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from core.i18n import T
 from core.models import OrgUnit
-from core.permissions import A, holder_grants
+from core.permissions import A
 from core.services import programmes as programme_service
 from core.services.org import get_unit
-from core.web import queries
+from core.web import place, queries
 from core.web.context import ctx, forbid_unless, login_required
 from core.web.endorsement import awaiting_endorsement
 from core.web.presenters import programme_view
@@ -23,19 +23,9 @@ bp = Blueprint("overview", __name__, url_prefix="/t/<tenant>")
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    """Send each person to the page their role works from."""
-    c = ctx()
-    if c.can(A.district_overview):
-        return redirect(url_for("web.overview.district"))
-    street = next((g for g in holder_grants(c.actor, A.programme_manage, table=c.permissions)
-                   if g.unit_kind == "street"), None)
-    if street is not None:
-        return redirect(url_for("web.overview.street", unit_id=street.unit_id))
-    if c.can(A.review_score):
-        return redirect(url_for("web.review.queue"))
-    if c.can(A.project_apply):
-        return redirect(url_for("web.overview.mine"))
-    return redirect(url_for("web.public.home"))
+    """Where sign-in used to send each role (kept for old links and bookmarks): the desk now
+    (``core.web.desk``), which every role lands on."""
+    return redirect(url_for("web.desk.page"))
 
 
 @bp.get("/overview/district")
@@ -69,7 +59,9 @@ def district():
     return render_template("pages/overview_district.html", streets=streets, neighbourhoods=neighbourhoods,
                            per_street=per_street, programmes_per_street=programmes_per_street, totals=totals,
                            states=queries.STATES, wide=wide, by_programme=by_programme,
-                           wide_views={p.id: programme_view(c, p) for p in wide})
+                           wide_views={p.id: programme_view(c, p) for p in wide},
+                           words=place.words(c, programmes),
+                           columns=place.shown_states(c, programmes, queries.STATES))
 
 
 def _street_of_units(c, streets) -> dict[int, int]:
@@ -99,7 +91,8 @@ def street(unit_id: int):
     return render_template("pages/overview_street.html", unit=unit, programmes=programmes, views=views,
                            by_programme=by_programme, by_unit=by_unit, neighbourhoods=neighbourhoods,
                            panels=queries.panels(c, ids), recent=queries.recent_projects(c, programme_ids=ids),
-                           states=queries.STATES, awaiting=awaiting_endorsement(c, unit, programmes))
+                           states=queries.STATES, awaiting=awaiting_endorsement(c, unit, programmes),
+                           words=place.words(c, programmes), columns=place.shown_states(c, programmes, queries.STATES))
 
 
 @bp.get("/my")

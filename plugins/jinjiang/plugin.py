@@ -30,6 +30,8 @@ def tongxin_policy():
                       "City-wide pilots: communities apply, towns endorse, the city bureau selects and recommends the best to Quanzhou."),
         programme_level="district",
         rule_codes=("budget_missing", "pilot_quota_full", "project_swap", "schedule_after_completion"),
+        # 晋江's documents speak of 社区/村 under 镇（街道）, not Shanghai's 居民区 under 街道.
+        unit_words={"neighbourhood": T("社区/村", "Community or village"), "street": T("镇（街道）", "Town")},
     )
 
 

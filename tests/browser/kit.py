@@ -300,3 +300,25 @@ def decide_with_missing_scores(page, title: str, outcome: str, missing: str, exp
     form.get_by_label("确认在缺少评分的情况下作出决定").check()
     press(page, form.get_by_role("button", name="确认决定"))
     expect(page.locator(".flash")).to_contain_text("评审决定已记录")
+
+
+# -- the main menu ---------------------------------------------------------------------------------
+
+def menu_link(page, name: str):
+    """The main menu's link ``name``, its group (a <details> dropdown, core/web/nav.py) opened
+    first where it sits in one."""
+    nav = page.get_by_role("navigation", name="主导航")
+    group = nav.locator("li.nav-group > details").filter(has=page.locator(f'a:text-is("{name}")'))
+    if group.count() and group.first.get_attribute("open") is None:
+        group.first.locator("summary").click()
+    return nav.get_by_role("link", name=name, exact=True)
+
+
+def header_height_at_phone_width(page) -> float:
+    """How tall the page's header (masthead and folded menu) stands on a 390×844 screen."""
+    page.set_viewport_size(PHONE)
+    page.locator(".nav-fold[open]").wait_for(state="detached")  # nav.js folds the menu on the resize
+    height = page.evaluate("document.querySelector('header.masthead').getBoundingClientRect().height")
+    page.set_viewport_size(DESKTOP)
+    return height
+

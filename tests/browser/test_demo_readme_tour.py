@@ -18,7 +18,7 @@ import pytest
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 
 from tests.browser.kit import (attach, both_widths, decide, files, fill_budget, jinjiang_application, jinjiang_plan,
-                               open_review, press, score, shot, sign_in, sign_out, stamp, submit_application)
+                               menu_link, open_review, press, score, shot, sign_in, sign_out, stamp, submit_application)
 from tests.commands import tongxin
 from tests.demo_kit import DEMO_PASSWORD, DEMO_TODAY
 
@@ -95,6 +95,8 @@ def test_demo_readme_first_quarter_walk(live_server, browser_page, tmp_path):
     # luochuan, in the 2024 programme: a 一居一品 and two 七彩微创投, each with its 申报表,
     # budget and minutes, submitted.
     sign_in(page, base, "jingan", "luochuan", DEMO_PASSWORD)
+    expect(page.locator("h1")).to_have_text("我的工作台")  # everyone lands on their desk
+    press(page, menu_link(page, "我的项目"))
     expect(page.locator("h1")).to_have_text("我的项目")
     expect(page.locator("main")).to_contain_text("楼组议事厅")  # 2023's 一居一品, done
     shot(page, "luochuan-my-projects")
@@ -197,11 +199,13 @@ def test_demo_readme_jinjiang_call(live_server, browser_page, settings, tmp_path
 
     # Their towns find the applications on their street overview and stamp them.
     sign_in(page, base, "jinjiang", "qingyang_admin", DEMO_PASSWORD)
+    press(page, menu_link(page, "街道概览"))  # the town's stamp is given from its overview
     expect(page.locator("#awaiting-endorsement")).to_contain_text(station)
     both_widths(page, "qingyang-awaiting")
     stamp(page, station, stamp_page)
     sign_out(page)
     sign_in(page, base, "jinjiang", "anhai_admin", DEMO_PASSWORD)
+    press(page, menu_link(page, "街道概览"))  # the town's stamp is given from its overview
     stamp(page, hall)
     sign_out(page)
 
@@ -288,7 +292,7 @@ def test_demo_readme_money_tour(live_server, browser_page):
 
     # jingan_admin: 资金总览 (choosing 2023) with its chart and the Excel export.
     sign_in(page, base, "jingan", "jingan_admin", DEMO_PASSWORD)
-    press(page, page.get_by_role("link", name="资金总览"))
+    press(page, menu_link(page, "资金总览"))  # in the menu's 资金 group
     expect(page.locator("h1")).to_contain_text("资金总览")
     _choose_year(page, "2023")
     expect(page.locator("main")).to_contain_text("共和新路街道")

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.kit import (attach, files, fill_budget, jinjiang_application, jinjiang_plan, press, score, shot, sign_in,
-                               sign_out, stamp, submit_application)
+from tests.browser.kit import (attach, files, fill_budget, jinjiang_application, jinjiang_plan, menu_link, press, score,
+                               shot, sign_in, sign_out, stamp, submit_application)
 from tests.factories import JINJIANG_SELECTION_DAY, on_day
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
@@ -65,6 +65,8 @@ def test_two_towns_one_endorses_one_returns_and_the_city_selects_a_quanzhou_pilo
 
     # -- two communities in two towns apply to the city's call --------------------------------
     sign_in(page, base, TENANT, "qinghua")
+    expect(page.locator("h1")).to_have_text("我的工作台")  # everyone lands on their desk
+    press(page, menu_link(page, "我的项目"))
     expect(page.locator("h1")).to_have_text("我的项目")
     expect(page.locator("main")).to_contain_text("2023年晋江市“共建共享”社区治理项目")
     shot(page, "qinghua-my-projects")
@@ -73,11 +75,13 @@ def test_two_towns_one_endorses_one_returns_and_the_city_selects_a_quanzhou_pilo
     sign_out(page)
 
     sign_in(page, base, TENANT, "andong")
+    press(page, menu_link(page, "我的项目"))
     apply(page, "安东社区", "安东邻里互助", consultation)
     sign_out(page)
 
     # -- 青阳街道 stamps 青华's, with the scanned stamp page ---------------------------------------
     sign_in(page, base, TENANT, "qingyang_admin")
+    press(page, menu_link(page, "街道概览"))  # the town's stamp is given from its overview
     expect(page.locator("h1")).to_contain_text("青阳街道")
     expect(page.locator("#awaiting-endorsement")).not_to_contain_text("安东邻里互助")
     shot(page, "qingyang-awaiting")
@@ -91,6 +95,7 @@ def test_two_towns_one_endorses_one_returns_and_the_city_selects_a_quanzhou_pilo
 
     # -- 安海镇 returns 安东's: a reason is required --------------------------------------------
     sign_in(page, base, TENANT, "anhai_admin")
+    press(page, menu_link(page, "街道概览"))  # the town's stamp is given from its overview
     open_from_town_overview(page, "安东邻里互助")
     panel = page.locator("#endorsement")
     panel.get_by_label("退回修改").check()
@@ -117,7 +122,7 @@ def test_two_towns_one_endorses_one_returns_and_the_city_selects_a_quanzhou_pilo
     # -- the city's panel scores; only the endorsed application reaches it ----------------------
     points = {"基础设施建设": "8", "党建工作": "9", "服务能力": "7", "群众参与": "9", "方案可行性": "8"}
     sign_in(page, base, TENANT, "jj_expert")
-    expect(page.locator("h1")).to_have_text("评审工作台")
+    expect(page.locator("h1")).to_have_text("我的工作台")  # every role lands on its desk
     expect(page.locator("main")).not_to_contain_text("安东邻里互助")
     score(page, "青华邻里驿站", points, "基础扎实，目标具体")
     sign_out(page)

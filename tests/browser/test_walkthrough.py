@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.kit import fill_budget, press, shot, sign_in, sign_out
+from tests.browser.kit import fill_budget, menu_link, press, shot, sign_in, sign_out
 from tests.factories import PDF
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
@@ -112,6 +112,8 @@ def test_one_signature_and_two_micro_venture_projects_from_application_to_decisi
     expect(page.get_by_role("link", name="静安区").first).to_be_visible()
     shot(page, "directory")
     sign_in(page, base, TENANT, "luochuan")
+    expect(page.locator("h1")).to_have_text("我的工作台")  # everyone lands on their desk
+    press(page, menu_link(page, "我的项目"))
     expect(page.locator("h1")).to_have_text("我的项目")
     shot(page, "my-projects")
 
@@ -164,7 +166,7 @@ def test_one_signature_and_two_micro_venture_projects_from_application_to_decisi
 
     # -- the panel scores ---------------------------------------------------------------------
     sign_in(page, base, TENANT, "ghxl_expert")
-    expect(page.locator("h1")).to_have_text("评审工作台")
+    expect(page.locator("h1")).to_have_text("我的工作台")  # every role lands on its desk
     shot(page, "expert-queue")
     score(page, "楼组议事会", "8", "7", "9", "目标清楚，团队扎实")
     score(page, "口袋花园", "7", "8", "8")
