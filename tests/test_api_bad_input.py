@@ -15,6 +15,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from core.door.searches import ProjectFilterSchema
+from core.forms import field_label
 from core.models import AuditEntry, Project
 from tests.clients import API, draft, is_error, login, programme, unit, url
 from tests.factories import PASSWORD, PDF, PNG, acting, application, on_day
@@ -105,7 +107,7 @@ def test_a_closed_window_refuses_submission(client):
     with on_day("2023-04-01"):
         body = is_error(client.post(url(f"/projects/{pid}/submit"), headers=applicant), 422, "window_closed")
     v = next(e for e in body["errors"] if e["code"] == "window_closed")
-    assert "2023-03-31" in v["message"] and "申报" in v["message"] and "第一个季度" in v["clause"]
+    assert "至3月31日" in v["message"] and "申报" in v["message"] and "第一个季度" in v["clause"]
     assert _state(client, applicant, pid)["state"] == "draft"
 
 
@@ -435,7 +437,10 @@ def test_garbage_in_list_queries_is_a_422_naming_the_parameter(client):
                                ("/notifications", "page_size", "-1")):
         r = client.get(url(path), headers=admin, query_string={param: value})
         body = is_error(r, 422)
-        assert body["errors"][0]["field"] == param and param in body["message"], body
+        # named by its key, and in the words by the key or the label the query's schema gives it
+        label = field_label(ProjectFilterSchema(), param) if path == "/projects" else None
+        names = {param} | ({label.zh} if label is not None else set())
+        assert body["errors"][0]["field"] == param and body["message"].split("：", 1)[0] in names, body
 
 
 def test_errors_are_english_on_request_and_never_a_stack_trace(client):

@@ -255,7 +255,7 @@ def test_withdraw_refuse_and_move_to_next_month(client, platform):
     post(client, f"/batches/{batch_id}/approval", login(client, "fr_leader"))
     d = new("400")
     body = is_error(post(client, f"/{d}/acceptance", office, json={}), 409, "batch_already_approved")
-    assert body["errors"][0]["field"] == "month" and "2023-05" in body["message"]
+    assert body["errors"][0]["field"] == "month" and "2023年5月" in body["message"]
     r = post(client, f"/{d}/acceptance", office, json={"month": "2023-05"})
     assert r.status_code == 200 and r.get_json()["month"] == "2023-05"
     is_error(post(client, f"/{d}/acceptance", office, json={"month": "April"}), 422)

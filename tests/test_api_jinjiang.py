@@ -187,7 +187,7 @@ def test_a_submission_after_the_deadline_is_refused_citing_the_notice(client):
     with on_day("2023-03-18"):
         body = is_error(client.post(url(f"/projects/{pid}/submit"), headers=qinghua), 422, "window_closed")
     v = next(e for e in body["errors"] if e["code"] == "window_closed")
-    assert "2023-03-17" in v["message"] and "3月17日前" in v["clause"]  # the notice's own words (§4.1)
+    assert "至3月17日" in v["message"] and "3月17日前" in v["clause"]  # the notice's own words (§4.1)
     assert project(client, qinghua, pid)["state"] == "draft"
 
 

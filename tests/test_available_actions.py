@@ -149,6 +149,6 @@ def test_filing_outside_the_implementation_phase_is_offered_disabled_with_the_wi
     with acting(platform, "jingan", "luochuan") as ctx:
         before = file_offer(ctx, projects.get_project(ctx, pid))
     assert (before.allowed, before.shown) == (False, True)
-    assert "2023-04-01" in before.reason.zh
+    assert "2023年4月1日" in before.reason.zh
     with on_day(IMPLEMENTATION_DAY), acting(platform, "jingan", "luochuan") as ctx:
         assert file_offer(ctx, projects.get_project(ctx, pid)).allowed

@@ -56,7 +56,7 @@ def test_a_deadline_is_judged_on_the_shanghai_day(platform):
         with pytest.raises(RuleError) as info, acting(platform, "jingan", "luochuan") as ctx:
             projects.submit(ctx, late)
     refusal = next(v for v in info.value.violations if v.code == "window_closed")
-    assert "2023-04-01" in refusal.message.zh
+    assert "2023年4月1日" in refusal.message.zh
     with platform.clock.on(dt.datetime(2023, 3, 31, 15, 30, tzinfo=UTC)), acting(platform, "jingan", "yanchang") as ctx:
         assert projects.submit(ctx, in_time).state == "submitted"
 

@@ -33,7 +33,10 @@ def test_an_empty_review_queue_and_inbox_say_what_comes_next(app, platform):
 def test_an_empty_project_list_tells_a_neighbourhood_how_to_start_one(app, platform):
     web = Web(app.test_client())
     web.login("ghxl_expert")
-    states = empty_states(text(web.get("/projects?q=没有这个项目的名字")))
+    states = empty_states(text(web.get("/projects")))
     assert ("还没有项目。", "申报单位可在申报期内从「我的项目」开始申报；已提交的申报会列在这里。") in states, states
-    english = empty_states(text(web.get("/projects?q=nothing-matches&lang=en")))
+    # a search that finds nothing says so, and how to widen it
+    found = empty_states(text(web.get("/projects?q=没有这个项目的名字")))
+    assert ("没有符合条件的项目。", "可以减少条件，或检查名称中的字词。") in found, found
+    english = empty_states(text(web.get("/projects?lang=en")))
     assert any(what == "No projects yet." and "My projects" in then for what, then in english), english

@@ -212,7 +212,7 @@ def test_deadline_reminders_go_to_unfinished_projects_once(platform):
     with platform.db.session(tenant_id=jingan) as s:
         creator = s.get(Project, draft).created_by_id
     assert len(reminders) == 1 and reminders[0][0] == creator
-    assert "口袋花园" in reminders[0][1] and "2023-03-31" in reminders[0][1]
+    assert "口袋花园" in reminders[0][1] and "2023年3月31日" in reminders[0][1]
     # Beat again the next day, or a redelivered message: nothing new.
     assert jobs.remind_deadlines(db, jingan, day="2023-03-26") == 0
     assert jobs.remind_deadlines(db, jingan, day="2023-03-26") == 0

@@ -13,7 +13,7 @@ REQUIRED = ("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Con
 
 def _url(rule) -> str:
     values = {}
-    for name in rule.arguments:
+    for name in rule.arguments - set(rule.defaults or ()):  # a default (an export's fmt) is not in the address
         converter = type(rule._converters[name]).__name__
         values[name] = SAMPLE.get(name, 1 if converter in ("IdConverter", "IntegerConverter") else "x")
         if name == "filename" and "static" in rule.endpoint:

@@ -117,7 +117,7 @@ def test_an_action_outside_one_of_two_windows_is_refused_citing_that_policys_cla
             verdict = calendar.check(ctx, programme, A.project_apply)
             assert not verdict.allowed
             assert verdict.violation.code == "window_closed" and verdict.violation.clause == DISTRICT_WINDOW
-            assert "02-28" in verdict.violation.message.zh
+            assert "至2月28日" in verdict.violation.message.zh
         with on_day(INSIDE_BOTH):
             assert calendar.check(ctx, programme, A.project_apply).allowed
         # After both closed, the programme's own policy answers first.

@@ -58,7 +58,7 @@ def test_an_anonymous_resident_reads_the_neighbourhoods_disclosure(web, platform
     assert sources[1].endswith("2,000.00 1,500.00 0.00")
     # disbursements with the fund request's purpose and month; the refund shown negative
     paid = rows_of(sig, "<caption class=\"sr-only\">拨付")
-    assert "议事会场地布置与物料 （2023-05）" in paid[0] and paid[2].endswith("-500.00") and "退回" in paid[2]
+    assert "议事会场地布置与物料 （2023年5月）" in paid[0] and paid[2].endswith("-500.00") and "退回" in paid[2]
     # spending: a voucher is a yes/no; the correction lowers the total
     spent = rows_of(sig, "<caption class=\"sr-only\">支出")
     assert "有凭证" in spent[0] and "无凭证" in spent[1] and "更正（支出）" in spent[2] and spent[2].endswith("-200.00")

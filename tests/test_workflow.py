@@ -104,7 +104,7 @@ def test_closed_window_refuses_submission(platform):
     with on_day("2023-04-01"), pytest.raises(RuleError) as info, acting(platform, "jingan", "luochuan") as ctx:
         projects.submit(ctx, pid)
     assert "window_closed" in codes(info.value)
-    assert "2023-03-31" in next(v for v in info.value.violations if v.code == "window_closed").message.zh
+    assert "至3月31日" in next(v for v in info.value.violations if v.code == "window_closed").message.zh
 
 
 def test_a_neighbourhood_cannot_apply_or_see_for_another(platform):

@@ -22,6 +22,7 @@ def test_defaults_are_the_plans_numbers(policy):
         # the people registry: the plugin's own choices, the source says nothing of them
         "registry_consent_required": True, "registry_retention_years": 3,
         "report_days_after_quarter": 10,  # the plugin's own choice: tool 9 says once a quarter, no day
+        "require_all_scores": False,  # the plugin's own choice: the plan does not say a decision waits for every score
     }
     assert len(FOCUS_AREAS_2023) == 10 and "楼组建设" in FOCUS_AREAS_2023
 
