@@ -81,7 +81,7 @@ def _measurable(line: str) -> None:
 
 def _dated(line: str) -> None:
     if schedule_date(line, 2000) is None:
-        raise ValidationError("每个进度节点须以日期开头（如：2023-04-30 完成议事厅改造） | "
+        raise ValidationError("每个进度节点须以日期开头（如：4月30日 完成议事厅改造） | "
                               "Each milestone must start with a date (e.g. 2023-04-30 …)")
 
 
@@ -125,7 +125,7 @@ PLAN_SCHEMA = Schema.from_dict({
                       T("如：建成邻里驿站1个；每月开展志愿服务不少于4次", "e.g. one neighbourhood station; at least 4 volunteer activities a month"),
                       _measurable, 2),
     "schedule": _lines(T("进度安排（每行以日期开头）", "Schedule (each line starts with a date)"),
-                       T("如：2023-04-30 完成场地改造", "e.g. 2023-04-30 venue refurbished"), _dated, 2),
+                       T("如：4月30日 完成场地改造（也可写 2023年4月30日）", "e.g. 2023-04-30 venue refurbished"), _dated, 2),
     "measures": _text(T("主要措施", "Main measures"), min_len=10),
     "town_contribution": _text(T("镇（街道）配套资金安排", "Town/street contribution"), required=False, min_len=0, max_len=500),
     "other_sources": _text(T("其他资金来源（捐赠、社区基金会等）", "Other sources (donations, foundations)"), required=False,

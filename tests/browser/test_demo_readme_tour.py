@@ -276,7 +276,7 @@ def test_demo_readme_money_tour(live_server, browser_page):
     page.goto(f"{base}/t/jingan/projects")
     press(page, page.get_by_role("link", name="楼组议事厅").first)
     expect(page.locator("#fund-requests-h")).to_be_visible()
-    for month in ("2023-04", "2023-05", "2023-09"):
+    for month in ("2023年4月", "2023年5月", "2023年9月"):
         expect(page.locator("main")).to_contain_text(month)
     expect(page.locator("#final-accounts")).to_contain_text("决算表")
     both_widths(page, "project-fund-requests")

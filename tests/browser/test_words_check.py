@@ -32,3 +32,15 @@ def test_the_same_facts_in_words_pass_and_english_pages_are_not_judged(browser_p
     chinese_only(page)  # hidden text and addresses are not what a person reads
     page.set_content('<html lang="en"><body><p>Submitted 2023-03-15</p></body></html>')
     chinese_only(page)
+
+
+def test_what_people_typed_is_theirs_but_the_platforms_words_around_it_are_judged(browser_page):
+    page = browser_page
+    page.set_content('<html lang="zh-CN"><body><dl><dt>进度安排</dt><dd data-typed>2023-04-30 完成场地改造</dd></dl>'
+                     '</body></html>')
+    chinese_only(page)  # a resident's answer, shown as typed
+    page.set_content('<html lang="zh-CN"><body><dl><dt>进度安排</dt><dd data-typed>2023-04-30 完成场地改造</dd></dl>'
+                     '<p>截止 2023-05-31</p></body></html>')
+    with pytest.raises(AssertionError) as failed:
+        chinese_only(page)
+    assert "'2023-05-31'" in str(failed.value) and "2023-04-30" not in str(failed.value)

@@ -12,9 +12,14 @@ from tests.words_rules import slips
 # Set to a file's path to survey a walk: every slip is written there and the walk goes on.
 SURVEY = "TONGXIN_WORDS_SURVEY"
 
-# Everything a person sees or hears on the page, one piece per line.
+# Everything a person sees or hears on the page, one piece per line; what people typed, shown as
+# typed (``data-typed``: a form's answers), is theirs and left out.
 _VISIBLE = """() => {
-  const out = [document.title, document.body ? document.body.innerText : ""];
+  let text = document.body ? document.body.innerText : "";
+  for (const el of document.querySelectorAll("[data-typed]")) {
+    if (el.innerText) text = text.split(el.innerText).join("\\n");
+  }
+  const out = [document.title, text];
   for (const el of document.querySelectorAll("[title], [placeholder], [aria-label]")) {
     for (const name of ["title", "placeholder", "aria-label"]) {
       const v = el.getAttribute(name);
