@@ -55,7 +55,8 @@ def test_jinjiang_pages_say_community_or_village_and_town(app, platform):
     funds = _page(app, "jinjiang", "qingyang_admin", "/funds?year=2030")  # a year without funds
     assert "镇（街道）在启用政策并开设年度项目后，于此拨入资金池与各社区/村经费" in funds
     office = _page(app, "jinjiang", "qingyang_admin", "/fund-requests")
-    assert "各社区/村每月提交资金申请" in office and "由镇（街道）领导按权限审批" in office
+    assert "各社区/村每月提交资金申请，镇（街道）对照预算审核" in office and "由镇（街道）领导按权限审批" in office
+    assert "社区自治办" not in office
     assert "社区/村在已立项项目页面提交资金申请后" in office  # nothing waits yet
     disclosure = _page(app, "jinjiang", None, "/disclosure")
     assert "选择一个社区/村或镇（街道），查看" in disclosure
@@ -69,7 +70,7 @@ def test_gonghexinlu_pages_keep_neighbourhood_and_street(app, platform):
     funds = _page(app, "jingan", "ghxl_admin", "/funds?year=2030")
     assert "街道在启用政策并开设年度项目后，于此拨入资金池与各居民区经费" in funds
     office = _page(app, "jingan", "ghxl_admin", "/fund-requests")
-    assert "各居民区每月提交资金申请" in office and "由街道领导按权限审批" in office
+    assert "各居民区每月提交资金申请，社区自治办对照预算审核" in office and "由街道领导按权限审批" in office
     disclosure = _page(app, "jingan", None, "/disclosure")
     assert "选择一个居民区或街道，查看" in disclosure
     for page in (home, funds, office, disclosure):

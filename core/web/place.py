@@ -8,7 +8,8 @@ another's units. Core names no place: the word comes with the policy.
 
 Besides the kinds, ``"staff"`` is the people who apply for a neighbourhood: 居委会工作人员 in
 core's words, "<the policy's word>工作人员" where a policy names the neighbourhood, 村（居）委会
-工作人员 when mixed.
+工作人员 when mixed; ``"office"`` the street's office that accepts fund requests: 社区自治办 in
+core's words, the street's own word (镇（街道）, 街道/镇) otherwise.
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ NEUTRAL: dict[str, Text] = {
 }
 STAFF = T("居委会工作人员", "Neighbourhood staff")
 STAFF_MIXED = T("村（居）委会工作人员", "Neighbourhood and village staff")
+OFFICE = T("社区自治办", "The street's office")
 
 
 def words(ctx, programmes) -> dict[str, Text]:
@@ -74,6 +76,7 @@ def _agreed(infos) -> dict[str, Text]:
     out["staff"] = (STAFF if hood is DEFAULT["neighbourhood"] or hood.zh == DEFAULT["neighbourhood"].zh
                     else STAFF_MIXED if hood is NEUTRAL["neighbourhood"]
                     else T(f"{hood.zh}工作人员", f"{hood.en} staff"))
+    out["office"] = OFFICE if out["street"].zh == DEFAULT["street"].zh else out["street"]
     return out
 
 
