@@ -4,7 +4,7 @@ One page for every role, made of the parts the person's rights call for, never o
 what waits for them (the inbox's to-dos, read once for the header and reused here, never
 recounted), what they are responsible for (their projects, the programmes their street runs,
 the panels they sit on, the district's streets, their pledges, the projects assigned to them to
-supervise) and the one or two things they do most, as buttons the permission table offers.
+supervise, the approved projects whose spending they sign off as a supervision committee) and the one or two things they do most, as buttons the permission table offers.
 
 Each part is a bounded number of statements (a page of rows, grouped counts), so the desk costs
 the same however many projects the tenant has (``tests/test_web_queries.py``). The district and
@@ -20,7 +20,9 @@ from core.i18n import T, Text
 from core.permissions import A, holder_grants
 from core.permissions.table import Scope
 from core.models.fund_request import BatchState
+from core.models import ProjectState
 from core.services import fund_requests, inbox, pledges
+from core.services.projects.search import list_projects
 from core.services.supervision import supervised_projects
 from core.web import queries
 from core.web.context import ctx, login_required
@@ -55,6 +57,7 @@ def page():
         "panels": _panels(c, programmes),
         "district": c.can(A.district_overview).allowed,
         "batches": _batches(c),
+        "signoff": _signoff(c),
     }
     parts["supervised"] = _supervised(c, other_jobs=any(parts.values()))
     return render_template("pages/desk/desk.html", summary=summary, todos=todos, parts=parts,
@@ -125,6 +128,20 @@ def _batches(c):
     return {"rows": rows, "total": total, "labels": {s.value: s.label for s in BatchState}}
 
 
+def _signoff(c):
+    """The units whose spending the person signs off (a supervision committee's), each with its
+    approved projects, the ones fund requests are filed on; two statements a unit, and a
+    committee watches one unit."""
+    grants = holder_grants(c.actor, A.fund_request_supervise, table=c.permissions)
+    if not grants:
+        return []
+    out, programmes = [], queries.programmes_by_id(c)
+    for unit in sorted(queries.units_by_id(c, [g.unit_id for g in grants]), key=lambda u: u.path):
+        rows, total = list_projects(c, unit_id=unit.id, state=ProjectState.approved.value, limit=ROWS)
+        out.append({"unit": unit, "total": total, "projects": [(p, programmes.get(p.programme_id)) for p in rows]})
+    return out
+
+
 def _supervised(c, *, other_jobs: bool):
     """The projects the person visits for supervision (a commissioned organisation: those
     assigned to it); shown empty only where supervising is the person's one job."""
@@ -150,9 +167,14 @@ def _buttons(c, parts) -> list[Button]:
         out.append(Button(T("我的全部项目", "All my projects"), url_for("web.overview.mine")))
     if parts["panels"]:
         out.append(Button(T("评审队列", "Review queue"), url_for("web.review.queue"), True))
-    if c.can(A.batch_approve).allowed or c.can(A.fund_request_summary).allowed:
+    if parts["signoff"]:  # the committee's one job: the month's requests, those waiting for it first
+        out.append(Button(T("审核本月资金申请", "Check this month's fund requests"),
+                          url_for("web.fund_requests.office", _anchor="waiting"), True))
+    elif c.can(A.batch_approve).allowed or c.can(A.fund_request_summary).allowed:
         out.append(Button(T("资金申请与月度汇总", "Fund requests and batches"), url_for("web.fund_requests.office"),
                           not parts["streets"]))
+    if parts["signoff"] and c.can(A.fund_view).allowed:
+        out.append(Button(T("资金与流水", "Funds and their entries"), url_for("web.money.index")))
     for street in parts["streets"]:
         out.append(Button(T(f"{street['unit'].name}概览", f"{street['unit'].name_en or street['unit'].name} overview"),
                           url_for("web.overview.street", unit_id=street["unit"].id), True))

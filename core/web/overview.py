@@ -100,7 +100,7 @@ def street(unit_id: int):
 def mine():
     c = ctx()
     units = queries.applicant_units(c)
-    forbid_unless(bool(units), T("只有居委会工作人员或项目团队成员有“我的项目”", "Only neighbourhood staff and project members have projects"))
+    forbid_unless(bool(units), T("只有申报单位的工作人员或项目团队成员有“我的项目”", "Only the applying units' staff and project members have projects"))
     projects = queries.my_projects(c)
     # Programmes the actor's units may apply to: those owned by a unit above one of them.
     programmes = [p for p in programme_service.list_programmes(c)

@@ -20,7 +20,7 @@ from core.permissions import A, Scope, can, holder_grants
 from core.permissions.table import UNIT_SCOPES
 from core.money import format_money, format_yuan
 from core.services.context import Actor
-from core.web import csrf
+from core.web import csrf, place
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +176,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(day_span=days)
     app.jinja_env.globals.update(_t=_t, lang_url=lang_url, page_url=page_url, csrf_token=csrf.token,
                                  CSRF_FIELD=csrf.FIELD)
+    app.jinja_env.globals.update(place_words=place.tenant_words)  # kinds of unit in the policies' words
 
     @app.context_processor
     def _page_context():

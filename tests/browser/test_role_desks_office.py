@@ -1,11 +1,13 @@
 """Each role's desk in headless Chromium, at desktop and phone width (2 of 2: the offices — the
-street office, its leader, the district, and the organisation commissioned to supervise; the
-public, applicants, panel and sponsors are in test_role_desks.py).
+street office, its leader, the district, the organisation commissioned to supervise and the
+neighbourhood's supervision committee; the public, applicants, panel and sponsors are in
+test_role_desks.py).
 
 Every walk signs in on the tenant's home page, lands on "我的工作台" and does the role's main job
 from it: the leader finds the month's batch waiting at the top and approves it; the street office
 goes from a to-do to the fund requests waiting; the district opens its overview; the commissioned
-organisation opens the project assigned to it. Screenshots go to
+organisation opens the project assigned to it; the supervision committee (海园's, whose policy
+has every spending signed off) finds the month's request waiting for it and signs it off. Screenshots go to
 test-artifacts/role-desks-office-<profile>/.
 """
 from __future__ import annotations
@@ -16,8 +18,8 @@ from sqlalchemy import select
 from core.models import User
 from core.services import fund_requests, supervision
 from tests.browser.kit import PHONE, both_widths, header_height_at_phone_width, press, sign_in
-from tests.factories import IMPLEMENTATION_DAY, acting, on_day
-from tests.money_factories import approved_project, leaders, person
+from tests.factories import IMPLEMENTATION_DAY, acting, approve, haiyuan_project, on_day
+from tests.money_factories import approved_project, leaders, person, receive, record
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 expect = playwright_api.expect
@@ -120,4 +122,33 @@ def test_a_commissioned_organisation_opens_the_project_assigned_to_it(live_serve
     press(page, assigned.get_by_role("link", name="口袋花园"))
     expect(page.locator("h1")).to_contain_text("口袋花园")
     both_widths(page, "commissioned-project")
+    assert page.problems == [], page.problems
+
+
+def test_the_supervision_committee_signs_off_the_month_s_request_from_its_desk(live_server, browser_page, platform):
+    page, base = browser_page, live_server
+    pid, _ = haiyuan_project(platform, "爱心小水表", amount="5000")
+    receive(platform, record(platform, "haiyuan", "上海宾馆", "20000"), "20000", "desk-supervisor")
+    approve(platform, pid, "5000")
+    with on_day("2023-06-10"):  # 海园 applies for spending after its council meeting
+        with acting(platform, TENANT, "haiyuan") as ctx:
+            fund_requests.file_request(ctx, pid, amount="1500", purpose="购买水表", beneficiaries="独居老人40户")
+        sign_in(page, base, TENANT, "haiyuan_jd")
+        lands_on_desk(page)
+        todo = page.locator("#desk-todos .todo-list li").first
+        expect(todo).to_contain_text("待监督委员会审核的资金申请")
+        expect(todo).to_contain_text("爱心小水表")
+        expect(page.locator(".desk-signoff")).to_contain_text("海园居民区 · 已立项项目")
+        expect(page.locator(".desk-signoff li").first).to_contain_text("爱心小水表")
+        both_widths(page, "supervisor-desk")
+        press(page, page.locator("#desk-actions").get_by_role("link", name="审核本月资金申请"))
+        waiting = page.locator("#waiting")
+        expect(waiting).to_contain_text("独居老人40户")
+        waiting.get_by_label("监督委员会意见（不同意时必填）").fill("用途明确，同意")
+        press(page, waiting.get_by_role("button", name="同意", exact=True))
+        expect(page.locator(".flash")).to_be_visible()
+        both_widths(page, "supervisor-signed-off")
+        press(page, menu(page).get_by_role("link", name="工作台"))
+        expect(page.locator("#desk-todos")).to_contain_text("眼下没有等您办理的事项")
+        both_widths(page, "supervisor-desk-done")
     assert page.problems == [], page.problems
