@@ -282,12 +282,18 @@ def test_demo_readme_money_tour(live_server, browser_page):
     both_widths(page, "project-fund-requests")
     sign_out(page)
 
-    # shbg (上海宾馆): 我的认捐 shows what its pledge paid for.
-    sign_in(page, base, "jingan", "shbg", DEMO_PASSWORD)
+    # pingan (平安养老保险): 我的认捐 shows what its claimed pledge paid for, expense by expense;
+    # shbg (上海宾馆): its money arrived and is not yet spent.
+    sign_in(page, base, "jingan", "pingan", DEMO_PASSWORD)
     press(page, page.get_by_role("link", name="我的认捐"))
     expect(page.locator("h1")).to_contain_text("我的认捐")
     expect(page.locator("main")).to_contain_text("爱心小水表")
+    expect(page.locator("main")).to_contain_text("智能水表40只")
     both_widths(page, "sponsor-my-pledges")
+    sign_out(page)
+    sign_in(page, base, "jingan", "shbg", DEMO_PASSWORD)
+    press(page, page.get_by_role("link", name="我的认捐"))
+    expect(page.locator("main")).to_contain_text("这笔认捐的钱还没有被花出去")
     sign_out(page)
 
     # jingan_admin: 资金总览 (choosing 2023) with its chart and the Excel export.
