@@ -82,18 +82,18 @@ def test_fund_requests_wait_for_the_office_the_leader_within_authority_and_the_p
     leaders(platform)
     with acting(platform, "jingan", "luochuan") as ctx:
         rid = fund_requests.file_request(ctx, pid, amount="3000", purpose="购买活动物料").id
-    assert todos(platform, "ghxl_admin") == {"fund_request.accept": ["口袋花园 · 2023-04"]}
+    assert todos(platform, "ghxl_admin") == {"fund_request.accept": ["口袋花园 · 2023年4月"]}
     assert todos(platform, "fr_leader") == {}
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         batch = fund_requests.accept(ctx, rid).batch_id
     assert todos(platform, "ghxl_admin") == {}
     # 3,000 yuan: within the 50,000-yuan leader's authority, above the 1,000-yuan one's.
-    assert todos(platform, "fr_leader") == {"batch.approve": ["共和新路街道 · 2023-04"]}
+    assert todos(platform, "fr_leader") == {"batch.approve": ["共和新路街道 · 2023年4月"]}
     assert todos(platform, "fr_small_leader") == {}
     with acting(platform, "jingan", "fr_leader") as ctx:
         fund_requests.approve_batch(ctx, batch)
     assert todos(platform, "fr_leader") == {}
-    assert todos(platform, "ghxl_admin") == {"fund_request.disburse": ["口袋花园 · 2023-04"]}
+    assert todos(platform, "ghxl_admin") == {"fund_request.disburse": ["口袋花园 · 2023年4月"]}
     with acting(platform, "jingan", "ghxl_admin") as ctx:
         fund_requests.disburse(ctx, rid)
     assert todos(platform, "ghxl_admin") == {}
@@ -108,13 +108,13 @@ def test_where_the_policy_has_supervision_the_committee_comes_first(platform, mo
     person(platform, "fr_other_supervisor", "supervisor", "ghxl-yanchang")
     with acting(platform, "jingan", "luochuan") as ctx:
         rid = fund_requests.file_request(ctx, pid, amount="100", purpose="物料", beneficiaries="独居老人20户").id
-    assert todos(platform, "fr_supervisor") == {"fund_request.supervise": ["口袋花园 · 2023-04"]}
+    assert todos(platform, "fr_supervisor") == {"fund_request.supervise": ["口袋花园 · 2023年4月"]}
     assert todos(platform, "fr_other_supervisor") == {}
     assert todos(platform, "ghxl_admin") == {}  # not the office's turn yet
     with acting(platform, "jingan", "fr_supervisor") as ctx:
         fund_requests.supervise(ctx, rid, note="同意")
     assert todos(platform, "fr_supervisor") == {}
-    assert todos(platform, "ghxl_admin") == {"fund_request.accept": ["口袋花园 · 2023-04"]}
+    assert todos(platform, "ghxl_admin") == {"fund_request.accept": ["口袋花园 · 2023年4月"]}
 
 
 def test_a_change_request_waits_for_the_programmes_office(platform):

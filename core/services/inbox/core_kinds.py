@@ -12,7 +12,7 @@ built-in plugin answering ``tongxin_todo_kinds``; see ``core.plugin_host.todo``.
 """
 from __future__ import annotations
 
-from sqlalchemy import Integer, and_, cast, exists, func, null, or_, select
+from sqlalchemy import Integer, String, and_, cast, exists, func, null, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from core.i18n import T
@@ -101,9 +101,16 @@ def returned(asking):
             .where(Project.state == S.returned.value, asking.where(A.project_apply, unit_path=applicant.path)))
 
 
+def _month_words(month):
+    """A stored month ("2023-06") as the to-do's title says it, 2023年6月, built by the database
+    (the inbox's kinds are one UNION): substr and ltrim read alike in SQLite and PostgreSQL."""
+    return (type_coerce(func.substr(month, 1, 4), String) + "年"
+            + type_coerce(func.ltrim(func.substr(month, 6, 2), "0"), String) + "月")
+
+
 def _request_columns(asking, applicant, since=FundRequest.created_at):
     return (select(FundRequest.id.label("object_id"), Project.id.label("project_id"),
-                   (Project.title + " · " + FundRequest.month).label("title"), asking.name_of(applicant).label("unit_name"),
+                   (Project.title + " · " + _month_words(FundRequest.month)).label("title"), asking.name_of(applicant).label("unit_name"),
                    since.label("since"))
             .join(Project, Project.id == FundRequest.project_id).join(applicant, applicant.id == Project.applicant_unit_id))
 
@@ -158,7 +165,7 @@ def batch_to_approve(asking):
                      Membership.authority_limit_fen.is_not(None), Membership.authority_limit_fen >= total,
                      street.path.startswith(held.path)).exists())
     return (select(FundRequestBatch.id.label("object_id"), cast(null(), Integer).label("project_id"),
-                   (asking.name_of(street) + " · " + FundRequestBatch.month).label("title"),
+                   (asking.name_of(street) + " · " + _month_words(FundRequestBatch.month)).label("title"),
                    asking.name_of(street).label("unit_name"),
                    FundRequestBatch.created_at.label("since"))
             .join(street, street.id == FundRequestBatch.street_unit_id)
