@@ -47,7 +47,7 @@ class Table:
     total: int = 0
 
 
-def _day(moment: dt.datetime | None) -> dt.date | None:
+def local_day(moment: dt.datetime | None) -> dt.date | None:
     """The Shanghai day of a stored moment (the day the office saw it happen)."""
     if moment is None:
         return None
@@ -101,7 +101,7 @@ def projects_table(ctx: Ctx, search: ProjectSearch, locale: str) -> Table:
                 contact, masked = scrub(contact), masked + 1
         table.rows.append([p.id, p.title, p.programme.year, p.programme.title, p.applicant_unit.name_in(locale),
                            track.label.render(locale) if track else p.track, ProjectState(p.state).label.render(locale),
-                           int(p.requested_fen or 0), _day(p.created_at), _day(p.submitted_at), contact])
+                           int(p.requested_fen or 0), local_day(p.created_at), local_day(p.submitted_at), contact])
     if contacts:
         record_personal_export(ctx, "projects_list", contacts, full=masked == 0, asked=search.asked())
     return table

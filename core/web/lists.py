@@ -1,20 +1,24 @@
 """List exports (导出): what a list page shows, as Excel (.xlsx) or CSV (UTF-8 with a BOM, so
-Excel opens Chinese). Each export reads through its page's own query (``core.services.list_exports``)
-with the page's filters, so it holds exactly what the reader sees there; the projects list's
-contacts are masked for whoever may not read them, and an export holding any is recorded as an
-export of personal data (the commit after the file is built)."""
+Excel opens Chinese): the projects list and the funds (``core.services.list_exports``), and the
+review queue, the street office's month of fund requests, a monthly batch and the district
+overview (``core.web.page_exports``). Each export reads through its page's own query or view
+function with the page's filters, so it holds exactly what the reader sees there and is refused
+as the page is; the projects' contacts and the requests' beneficiaries are masked for whoever may
+not read them, and an export holding any is recorded as an export of personal data (the commit
+after the file is built)."""
 from __future__ import annotations
 
 import io
 
-from flask import Blueprint, request, send_file
+from flask import Blueprint, send_file
 
 from core.documents import lists as document
 from core.i18n import T
+from core.services import fund_requests as fund_request_service
 from core.services import list_exports
 from core.services.spreadsheets import XLSX_MIMETYPE
 from core.violations import NotFound
-from core.web import fund_requests, overview, page_exports, review, review_desk
+from core.web import fund_requests, overview, page_exports, review
 from core.web.context import ctx, int_arg, login_required
 from core.web.projects import search_args
 
@@ -58,8 +62,7 @@ def funds(fmt: str):
 @login_required
 def review_queue(fmt: str):
     c = ctx()
-    sort = request.args.get("sort", "") if request.args.get("sort", "") in review_desk.SORTS else ""
-    table = page_exports.review_table(c, review.queue_view(c, sort), c.locale)
+    table = page_exports.review_table(c, review.queue_view(c, review.sort_arg()), c.locale)
     return _send(c, table, fmt, "待评审", "review-queue")
 
 
@@ -84,7 +87,7 @@ def fund_request_batch(batch_id: int, fmt: str):
     street = batch.street_unit.name_in(c.locale)
     table = page_exports.requests_table(c, requests, f"{street} {batch.month}", c.locale, what="fund_request_batch",
                                         asked={"batch_id": batch.id}, summed=False)
-    note = page_exports.batch_note(fund_requests.service.batch_total(c, batch, requests), requests, c.locale)
+    note = page_exports.batch_note(fund_request_service.batch_total(c, batch, requests), requests, c.locale)
     return _send(c, table, fmt, f"资金申请汇总{batch.month}", f"fund-request-batch-{batch.month}", note=note)
 
 

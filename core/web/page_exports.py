@@ -21,7 +21,7 @@ from core.i18n import T
 from core.models import FundRequest, ProjectState
 from core.money import money_text
 from core.personal_data import scrub
-from core.services.list_exports import Table, _day, readable_units, record_personal_export
+from core.services.list_exports import Table, local_day, readable_units, record_personal_export
 from core.services.spreadsheets import Column
 
 REVIEW_COLUMNS = (
@@ -80,8 +80,8 @@ def requests_table(c, requests: list[FundRequest], name: str, locale: str, *, wh
                 purpose, beneficiaries, masked = scrub(purpose), scrub(beneficiaries), masked + 1
         table.rows.append([r.id, r.month, r.project.title, r.project.applicant_unit.name_in(locale), purpose,
                            beneficiaries, r.budget_item_description, r.amount_fen,
-                           r.state_enum.label.render(locale), _day(r.created_at), _day(r.accepted_at),
-                           _day(r.disbursed_at)])
+                           r.state_enum.label.render(locale), local_day(r.created_at), local_day(r.accepted_at),
+                           local_day(r.disbursed_at)])
     if holding:
         record_personal_export(c, what, holding, full=masked == 0, asked=asked)
     return table

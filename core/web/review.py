@@ -37,10 +37,13 @@ DONE_STATES = ("approved", "rejected", "returned")
 @login_required
 def queue():
     c = ctx()
-    # ?sort=average: best average first, so the chair can choose within the policy's cap; any
-    # other value is the default order (as submitted), not an error.
-    sort = request.args.get("sort", "") if request.args.get("sort", "") in review_desk.SORTS else ""
-    return render_template("pages/review_queue.html", **queue_view(c, sort))
+    return render_template("pages/review_queue.html", **queue_view(c, sort_arg()))
+
+
+def sort_arg() -> str:
+    """?sort=average: best average first, so the chair can choose within the policy's cap; any
+    other value is the default order (as submitted), not an error."""
+    return request.args.get("sort", "") if request.args.get("sort", "") in review_desk.SORTS else ""
 
 
 def queue_view(c, sort: str) -> dict:
