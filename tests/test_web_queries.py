@@ -130,3 +130,22 @@ def test_the_listed_rows_grow_while_the_statements_do_not(app, platform, page):
         second = web.get(page).get_data(as_text=True)
     assert second.count("微项目") > first.count("微项目")
     assert len(after) == len(before)
+
+
+# The exports of what the office pages show (core.web.lists): read through the pages' own views,
+# so as bounded as the pages, whatever the number of rows.
+EXPORTS = [
+    ("ghxl_admin", "/projects/export.csv"),
+    ("ghxl_chair", "/review/export.csv"),
+    ("ghxl_expert", "/review/export.xlsx"),
+    ("jingan_admin", "/overview/district/export.csv"),
+]
+
+
+def test_the_exports_issue_a_bounded_number_of_statements(app, platform):
+    _add_projects(platform, 1, 4)
+    few = _measure(app, platform, EXPORTS)
+    _add_projects(platform, 5, 12)
+    many = _measure(app, platform, EXPORTS)
+    assert many == few, {k: (few[k], many[k]) for k in few if few[k] != many[k]}
+    assert max(many.values()) <= 16, many

@@ -47,7 +47,7 @@ class Table:
     total: int = 0
 
 
-def _day(moment: dt.datetime | None) -> dt.date | None:
+def local_day(moment: dt.datetime | None) -> dt.date | None:
     """The Shanghai day of a stored moment (the day the office saw it happen)."""
     if moment is None:
         return None
@@ -86,9 +86,7 @@ def projects_table(ctx: Ctx, search: ProjectSearch, locale: str) -> Table:
                   [Column(t.render(locale), kind, total=(kind == "yuan")) for t, kind in PROJECT_COLUMNS])
     table.total = len(rows)
     rows = rows[:EXPORT_LIMIT]
-    units = {p.applicant_unit_id for p in rows}
-    full = set(ctx.session.scalars(select(OrgUnit.id).where(
-        OrgUnit.id.in_(units or [-1]), ctx.where(A.person_read_personal, unit_path=OrgUnit.path))))
+    full = readable_units(ctx, {p.applicant_unit_id for p in rows})
     policies: dict[int, tuple] = {}
     contacts = masked = 0
     for p in rows:
@@ -103,10 +101,17 @@ def projects_table(ctx: Ctx, search: ProjectSearch, locale: str) -> Table:
                 contact, masked = scrub(contact), masked + 1
         table.rows.append([p.id, p.title, p.programme.year, p.programme.title, p.applicant_unit.name_in(locale),
                            track.label.render(locale) if track else p.track, ProjectState(p.state).label.render(locale),
-                           int(p.requested_fen or 0), _day(p.created_at), _day(p.submitted_at), contact])
+                           int(p.requested_fen or 0), local_day(p.created_at), local_day(p.submitted_at), contact])
     if contacts:
         record_personal_export(ctx, "projects_list", contacts, full=masked == 0, asked=search.asked())
     return table
+
+
+def readable_units(ctx: Ctx, unit_ids) -> set[int]:
+    """Of ``unit_ids``, the units whose people's numbers the reader may read in full
+    (``A.person_read_personal``): one statement."""
+    return set(ctx.session.scalars(select(OrgUnit.id).where(
+        OrgUnit.id.in_(set(unit_ids) or [-1]), ctx.where(A.person_read_personal, unit_path=OrgUnit.path))))
 
 
 def record_personal_export(ctx: Ctx, what: str, people: int, *, full: bool, asked: dict) -> None:

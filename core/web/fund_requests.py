@@ -155,25 +155,32 @@ def project_section(c: Ctx, project: Project) -> Panel | None:
 
 # -- pages -------------------------------------------------------------------------------------------
 
-def _month_arg() -> str:
-    month = (request.args.get("month") or "").strip()
-    return month if service.MONTH.match(month) else service.this_month(ctx())
-
-
 @bp.get("/fund-requests")
 @login_required
 def office():
     return _office()
 
 
-def _office(status: int = 200):
-    c = ctx()
+def month_requests(c: Ctx, month: str) -> list[FundRequest]:
+    """The month's requests as the office page lists them (the page, and its export in
+    ``core.web.lists``, read through this): refused (403) to whoever may not see the summary."""
     forbid_unless(c.can(A.fund_request_summary).allowed, T("只有街道社区自治办、街道领导和监督委员会可以查看资金申请汇总",
                                                    "Only street offices, street leaders and supervisors see the fund requests"))
-    month = _month_arg()
+    return service.list_requests(c, month=month)[0]
+
+
+def month_arg(c: Ctx) -> str:
+    """The month asked for (?month=YYYY-MM), or this month."""
+    month = (request.args.get("month") or "").strip()
+    return month if service.MONTH.match(month) else service.this_month(c)
+
+
+def _office(status: int = 200):
+    c = ctx()
+    month = month_arg(c)
+    this_month = month_requests(c, month)
     waiting, _ = service.list_requests(c, states=(FundRequestState.submitted.value, FundRequestState.supervised.value))
     to_pay, _ = service.list_requests(c, state=FundRequestState.approved.value)
-    this_month, _ = service.list_requests(c, month=month)
     batches, _ = service.list_batches(c, month=month)
     recent = [b for b in service.list_batches(c, limit=24)[0] if b.month != month]
     return render_template(
@@ -194,11 +201,17 @@ def batch(batch_id: int):
     return _batch(batch_id)
 
 
+def batch_view(c: Ctx, batch_id: int) -> tuple:
+    """A batch the reader may see (``A.batch_view``; the same 404 otherwise) and its requests, as
+    its page lists them (the page, and its export in ``core.web.lists``, read through this)."""
+    b = service.get_batch(c, batch_id)
+    return b, service.batch_requests(c, b.id)
+
+
 def _batch(batch_id: int, status: int = 200):
     c = ctx()
-    b = service.get_batch(c, batch_id)
+    b, requests = batch_view(c, batch_id)
     is_leader, limit = service.authority_fen(c, b.street_unit)
-    requests = service.batch_requests(c, b.id)
     total = service.batch_total(c, b, requests)
     users = queries.users_by_id(c, [b.approved_by_id])
     failure = _failure(f"batch-{b.id}")

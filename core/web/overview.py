@@ -32,6 +32,13 @@ def dashboard():
 @login_required
 def district():
     c = ctx()
+    return render_template("pages/overview_district.html", **district_view(c))
+
+
+def district_view(c) -> dict:
+    """What the district overview shows (the page, and its export in ``core.web.lists``, read
+    through this): each street's neighbourhoods, programmes and projects by state, the
+    programmes above the streets and the district's totals."""
     forbid_unless(c.can(A.district_overview).allowed, T("只有区级管理员可以查看全区概览", "Only district administrators see the district overview"))
     streets = queries.units_administered(c, kinds=("street",))
     neighbourhoods = queries.children_counts(c, [s.id for s in streets])
@@ -56,12 +63,10 @@ def district():
     totals: dict[str, int] = {}
     for counts in per_street.values():
         queries.add_counts(totals, counts)
-    return render_template("pages/overview_district.html", streets=streets, neighbourhoods=neighbourhoods,
-                           per_street=per_street, programmes_per_street=programmes_per_street, totals=totals,
-                           states=queries.STATES, wide=wide, by_programme=by_programme,
-                           wide_views={p.id: programme_view(c, p) for p in wide},
-                           words=place.words(c, programmes),
-                           columns=place.shown_states(c, programmes, queries.STATES))
+    return dict(streets=streets, neighbourhoods=neighbourhoods, per_street=per_street,
+                programmes_per_street=programmes_per_street, totals=totals, states=queries.STATES, wide=wide,
+                by_programme=by_programme, wide_views={p.id: programme_view(c, p) for p in wide},
+                words=place.words(c, programmes), columns=place.shown_states(c, programmes, queries.STATES))
 
 
 def _street_of_units(c, streets) -> dict[int, int]:

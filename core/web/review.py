@@ -37,6 +37,20 @@ DONE_STATES = ("approved", "rejected", "returned")
 @login_required
 def queue():
     c = ctx()
+    return render_template("pages/review_queue.html", **queue_view(c, sort_arg()))
+
+
+def sort_arg() -> str:
+    """?sort=average: best average first, so the chair can choose within the policy's cap; any
+    other value is the default order (as submitted), not an error."""
+    return request.args.get("sort", "") if request.args.get("sort", "") in review_desk.SORTS else ""
+
+
+def queue_view(c, sort: str) -> dict:
+    """What the queue shows (the page, and its export in ``core.web.lists``, read through this):
+    the programmes the reader sits on the panel of or manages, the waiting rows with the scores
+    the reader may read (``A.review_read``), the decided ones and the caps. Refused (403) for
+    whoever is on no panel and manages no programme."""
     member_of = queries.panel_programme_ids(c)
     programmes = [p for p in queries.all_programmes(c)
                   if p.id in member_of or c.can(A.programme_manage, p.org_unit)]
@@ -52,13 +66,8 @@ def queue():
         # only what the panel decided.
         decided = set(c.session.scalars(select(Decision.project_id).where(Decision.project_id.in_([p.id for p in done] or [-1]))))
         done = [p for p in done if p.id in decided]
-    # ?sort=average: best average first, so the chair can choose within the policy's cap; any
-    # other value is the default order (as submitted), not an error.
-    sort = request.args.get("sort", "") if request.args.get("sort", "") in review_desk.SORTS else ""
-    return render_template("pages/review_queue.html", programmes=programmes, waiting=waiting, done=done,
-                           views=views, member_of=member_of, sort=sort,
-                           rows=review_desk.queue_rows(c, waiting, views, sort),
-                           caps=review_desk.caps(c, programmes, views))
+    return dict(programmes=programmes, waiting=waiting, done=done, views=views, member_of=member_of, sort=sort,
+                rows=review_desk.queue_rows(c, waiting, views, sort), caps=review_desk.caps(c, programmes, views))
 
 
 def _for_panel(view) -> tuple[str, ...]:

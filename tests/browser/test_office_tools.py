@@ -86,3 +86,63 @@ def test_the_office_searches_and_exports_its_projects(live_server, browser_page,
     expect(rows).to_contain_text("洛川的草稿")
     both_widths(page, "neighbourhood-drafts", visible="#f-q")
     assert page.problems == [], page.problems
+
+
+def _download(page, tmp_path, link: str, name: str):
+    with page.expect_download() as download:
+        page.get_by_role("link", name=link, exact=True).click()
+    saved = tmp_path / name
+    download.value.save_as(saved)
+    return saved
+
+
+def test_the_review_queue_fund_requests_and_district_overview_export_what_they_show(
+        live_server, browser_page, platform, tmp_path):
+    from core.services import fund_requests, review
+    from tests.factories import acting, on_day
+    from tests.money_factories import IMPLEMENTATION_DAY, approved_project, leaders
+
+    page, base = browser_page, live_server
+    pid = approved_project(platform)
+    leaders(platform)
+    with on_day(IMPLEMENTATION_DAY):
+        with acting(platform, "jingan", "luochuan") as ctx:
+            req = fund_requests.file_request(ctx, pid, amount="1234.56", purpose="购买活动物料",
+                                             beneficiaries="独居老人张阿姨 13812345678")
+            rid, month = req.id, req.month
+        with acting(platform, "jingan", "ghxl_admin") as ctx:
+            batch = fund_requests.accept(ctx, rid).batch_id
+    scored = submitted_project(platform, "yanchang", "ghxl-yanchang", "micro_venture", "楼组议事")
+    with acting(platform, "jingan", "ghxl_expert") as ctx:
+        review.score(ctx, scored, {"feasibility": 5, "operability": 6, "compliance": 7})
+
+    sign_in(page, base, "jingan", "ghxl_expert")
+    page.goto(f"{base}/t/jingan/review")
+    both_widths(page, "review-queue", visible="main h1")
+    table = [[c.value for c in row] for row in load_workbook(_download(page, tmp_path, "Excel", "review.xlsx")).active.iter_rows()]
+    head = table[0]
+    row = next(r for r in table[1:] if r[1] == "楼组议事")
+    assert str(row[head.index("平均分")]) == "18" or str(row[head.index("平均分")]) == "18.0"
+    assert row[head.index("排名")] == 1
+    sign_out(page)
+
+    sign_in(page, base, "jingan", "ghxl_admin")
+    page.goto(f"{base}/t/jingan/fund-requests?month={month}")
+    both_widths(page, "fund-requests", visible="main h1")
+    data = _download(page, tmp_path, "CSV", "requests.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    row = next(r for r in lines[1:] if r[0] == str(rid))
+    assert row[lines[0].index("金额（元）")] == "1234.56" and "13812345678" in row[lines[0].index("使用对象")]
+    page.goto(f"{base}/t/jingan/fund-requests/batches/{batch}")
+    both_widths(page, "fund-request-batch", visible="main h1")
+    book = load_workbook(_download(page, tmp_path, "Excel", "batch.xlsx")).active
+    assert [r[0] for r in book.iter_rows(min_row=2, values_only=True)][0] == rid
+    sign_out(page)
+
+    sign_in(page, base, "jingan", "jingan_admin")
+    page.goto(f"{base}/t/jingan/overview/district")
+    both_widths(page, "district-overview", visible="main h1")
+    lines = list(csv.reader(io.StringIO(_download(page, tmp_path, "CSV", "district.csv").read_bytes().decode("utf-8-sig"))))
+    assert lines[0][-1] == "合计" and any(r[0] == "共和新路街道" for r in lines[1:])
+    assert page.problems == [], page.problems

@@ -174,3 +174,48 @@ def test_the_matrix_would_see_a_leak(secured):
     xlsx = client.get(f"/api/v1/t/jingan/projects/{world.groups['yanchang'].approved_ids['project_id']}/people.xlsx",
                       headers=headers)
     assert xlsx.status_code == 200 and re.search("MKRYANCHANGPERSON", R.body_text(xlsx))
+
+
+def _request_months(platform, world) -> set[tuple[str, str]]:
+    """(tenant, month) of every scope's fund request."""
+    from core.models import FundRequest
+    from tests.factories import acting
+
+    months = set()
+    for g in world.groups.values():
+        if g.ids.get("request_id"):
+            with acting(platform, g.tenant, None) as ctx:
+                months.add((g.tenant, ctx.session.get(FundRequest, g.ids["request_id"]).month))
+    return months
+
+
+@pytest.mark.parametrize("role", [r for r in ACTORS if r != "anonymous"])
+def test_the_months_fund_requests_export_holds_no_foreign_request(secured, role):
+    """The matrix calls the office's month export for the month of the day it runs; here it is
+    called for the month of every scope's request (each month the world holds data for), under
+    both tenants' addresses: no foreign scope's marker is in it."""
+    settings, platform, app, world = secured
+    username = ACTORS[role]
+    months = _request_months(platform, world)
+    assert months
+    client = app.test_client()
+    Web(client).login(username)
+    markers = set().union(*(world.groups[g].markers for g in FOREIGN[username]))
+    for tenant, month in sorted(months):
+        for address in sorted({"jingan", tenant}):
+            for fmt in ("csv", "xlsx"):
+                r = client.get(f"/t/{address}/fund-requests/export.{fmt}?month={month}")
+                assert r.status_code < 500
+                found = sorted(m for m in markers if m in R.body_text(r))
+                assert not found, f"{role} {address} {month} {fmt}: {found}"
+
+
+def test_the_month_export_reaches_the_worlds_requests(secured):
+    """The searching above can fail: the street office's export of a month of the world holds
+    its own neighbourhood's request (its beneficiaries' marker)."""
+    settings, platform, app, world = secured
+    months = {m for t, m in _request_months(platform, world) if t == "jingan"}
+    client = app.test_client()
+    Web(client).login("ghxl_admin")
+    text = "".join(client.get(f"/t/jingan/fund-requests/export.csv?month={m}").get_data(as_text=True) for m in months)
+    assert "MKRYANCHANGBENEFICIARIES" in text
