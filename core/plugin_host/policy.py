@@ -206,13 +206,18 @@ class Policy:
                 _validate_text(self.name, hook, c.clause, f"criterion {c.key!r} clause")
         return crit
 
-    def review_rules(self, config: dict) -> ReviewRules:
-        hook = "tongxin_review_rules"
+    def _rules(self, hook: str, config: dict, kind: type):
+        """A hook answering one rules object or None (the policy keeps core's defaults: ``kind()``)."""
         rules = self.call(hook, config=config)
         if rules is None:
-            return ReviewRules()
-        if not isinstance(rules, ReviewRules):
-            raise PluginFailure(self.name, hook, f"must return ReviewRules or None, got {rules!r}")
+            return kind()
+        if not isinstance(rules, kind):
+            raise PluginFailure(self.name, hook, f"must return {kind.__name__} or None, got {rules!r}")
+        return rules
+
+    def review_rules(self, config: dict) -> ReviewRules:
+        hook = "tongxin_review_rules"
+        rules = self._rules(hook, config, ReviewRules)
         if rules.selection_cap is not None and (not _is_int(rules.selection_cap) or rules.selection_cap < 0):
             raise PluginFailure(self.name, hook, "selection_cap must be a whole number >= 0, or None")
         for what in ("all_scores_clause", "selection_clause", "selection_label"):
@@ -269,13 +274,7 @@ class Policy:
         return [d for d in draws if d.amount_fen]
 
     def fund_request_rules(self, config: dict) -> FundRequestRules:
-        hook = "tongxin_fund_requests"
-        rules = self.call(hook, config=config)
-        if rules is None:
-            return FundRequestRules()
-        if not isinstance(rules, FundRequestRules):
-            raise PluginFailure(self.name, hook, f"must return FundRequestRules or None, got {rules!r}")
-        return rules
+        return self._rules("tongxin_fund_requests", config, FundRequestRules)
 
     def obligations(self, config: dict) -> list:
         """What falls due under the policy (``tongxin_obligations``), validated
