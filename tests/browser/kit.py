@@ -322,3 +322,14 @@ def header_height_at_phone_width(page) -> float:
     page.set_viewport_size(DESKTOP)
     return height
 
+
+def menu(page):
+    return page.get_by_role("navigation", name="主导航")
+
+
+def lands_on_desk(page) -> None:
+    """The page is the person's desk (工作台, current in the menu); on a phone the header and its
+    menu (folded behind 菜单) keep well under a third of the screen."""
+    expect(page.locator("h1")).to_have_text("我的工作台")
+    expect(menu(page).get_by_role("link", name="工作台")).to_have_attribute("aria-current", "page")
+    assert header_height_at_phone_width(page) < PHONE["height"] / 3

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from core.services import review
-from tests.browser.kit import PHONE, both_widths, header_height_at_phone_width, press, sign_in, submit_application
+from tests.browser.kit import both_widths, lands_on_desk, menu, press, sign_in, submit_application
 from tests.factories import APPLICATION_DAY, COUNCIL_DAY, acting, haiyuan_project, on_day, submitted_project
 from tests.money_factories import draft, person, record
 
@@ -21,17 +21,6 @@ expect = playwright_api.expect
 pytestmark = pytest.mark.browser
 ARTIFACTS = "role-desks"
 TENANT = "jingan"
-
-
-def lands_on_desk(page) -> None:
-    expect(page.locator("h1")).to_have_text("我的工作台")
-    expect(menu(page).get_by_role("link", name="工作台")).to_have_attribute("aria-current", "page")
-    # on a phone the header and its menu (folded behind 菜单) keep well under a third of the screen
-    assert header_height_at_phone_width(page) < PHONE["height"] / 3
-
-
-def menu(page):
-    return page.get_by_role("navigation", name="主导航")
 
 
 def test_the_public_reads_the_home_page_and_the_disclosure(live_server, browser_page, platform):

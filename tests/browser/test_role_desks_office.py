@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from core.models import User
 from core.services import fund_requests, supervision
-from tests.browser.kit import PHONE, both_widths, header_height_at_phone_width, press, sign_in
+from tests.browser.kit import both_widths, lands_on_desk, menu, press, sign_in
 from tests.factories import IMPLEMENTATION_DAY, acting, approve, haiyuan_project, on_day
 from tests.money_factories import approved_project, leaders, person, receive, record
 
@@ -34,17 +34,6 @@ def in_phase(live_server, platform):  # after both have pinned the world's day
     """Money is asked for in 共和新路's implementation phase (from April)."""
     with on_day(IMPLEMENTATION_DAY):
         yield
-
-
-def lands_on_desk(page) -> None:
-    expect(page.locator("h1")).to_have_text("我的工作台")
-    expect(menu(page).get_by_role("link", name="工作台")).to_have_attribute("aria-current", "page")
-    # on a phone the header and its menu (folded behind 菜单) keep well under a third of the screen
-    assert header_height_at_phone_width(page) < PHONE["height"] / 3
-
-
-def menu(page):
-    return page.get_by_role("navigation", name="主导航")
 
 
 def filed(platform, title: str, amount: str = "1500") -> int:
