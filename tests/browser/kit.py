@@ -13,7 +13,7 @@ from pathlib import Path
 
 from playwright import sync_api as playwright_api  # a test dependency: missing is a failure
 
-from core.formats import day_text
+from core.formats import day_text, month_text
 from tests.browser.checks import accessible
 from tests.browser.words import chinese_only
 from tests.factories import PASSWORD, PDF, PNG
@@ -273,7 +273,7 @@ def file_fund_request(page, amount: str, purpose: str, users: str, month: str, *
     section.get_by_label("用途").fill(purpose)
     section.get_by_label("使用对象").fill(users)
     press(page, section.get_by_role("button", name="提交资金申请"))
-    expect(page.locator(".flash")).to_contain_text(f"已提交（{month}）")
+    expect(page.locator(".flash")).to_contain_text(f"已提交（{month_text(month)}）")  # the month in words, as the flash says it
 
 
 def record_spending(page, amount: str, memo: str, voucher: Path) -> None:

@@ -77,7 +77,7 @@ def test_the_plan_and_an_activity_with_a_photo_at_desktop_and_phone_width(live_s
     page.get_by_label("参加人数").fill("12")
     page.get_by_label("活动地点").fill("12号楼前空地")
     page.locator("#a-content").fill("志愿者清理空地，讨论花园布局")
-    page.get_by_label("所属计划任务").select_option(label="组建花园志愿者团队（2023-04-01 — 2023-04-30）")
+    page.get_by_label("所属计划任务").select_option(label="组建花园志愿者团队（2023年4月1日至4月30日）")  # the days in words, as the page writes them
     page.get_by_label("参加人员名单（签到）").fill("王阿姨 2\n李叔叔 1.5")
     page.get_by_label("活动照片").set_input_files(str(photo))
     page.get_by_text("可以公开展示").click()
