@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from sqlalchemy import case, func, select
 
+from core.formats import day_text  # the day in words, as every page writes it
 from core.i18n import T
 from core.models import ActivityFile, ActivityRecord, PersonRole, PlanTask, Project, RegistryPerson, TaskStatus
 from core.plugin_host.sources import Finding, Link, Source, SourceRegistry
@@ -46,7 +47,8 @@ def _activities(ctx, project: Project, params: dict) -> Finding:
         select(func.count(), func.coalesce(func.sum(ActivityRecord.participant_count), 0), func.max(ActivityRecord.held_on))
         .where(ActivityRecord.project_id == project.id)).one()
     n, people = int(n or 0), int(people or 0)
-    detail = (T(f"已记录{n}次活动，{people}人次参与（最近一次{last}）", f"{n} activit(ies) recorded, {people} taking part (latest {last})")
+    detail = (T(f"已记录{n}次活动，{people}人次参与（最近一次{day_text(last)}）",
+                 f"{n} activit(ies) recorded, {people} taking part (latest {day_text(last, 'en')})")
               if n else T("尚无活动记录", "no activity recorded yet"))
     return Finding(n > 0, detail, _activities_link(project, params), n)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from sqlalchemy import case, func, select
 
+from core.formats import day_text  # the day in words, as every page writes it
 from core.i18n import T
 from core.models import ChangeRequest, EntryKind, LedgerEntry, Project, SupervisionVisit
 from core.models.supervision import VisitKind
@@ -121,7 +122,7 @@ def _visits(ctx, project: Project, params: dict) -> Finding:
     n, last = ctx.session.execute(select(func.count(), func.max(SupervisionVisit.visited_on)).where(
         SupervisionVisit.project_id == project.id, SupervisionVisit.kind.in_(kinds))).one()
     n = int(n or 0)
-    detail = T(f"已督导{n}次（最近一次{last}）", f"{n} visit(s), the latest on {last}") if n else T("尚无督导记录", "no visits yet")
+    detail = T(f"已督导{n}次（最近一次{day_text(last)}）", f"{n} visit(s), the latest on {day_text(last, 'en')}") if n else T("尚无督导记录", "no visits yet")
     return Finding(n > 0, detail, _visits_link(project, params), n)
 
 
