@@ -149,38 +149,51 @@ def length_rule(f: fields.Field) -> tuple[int | None, int | None]:
 
 def describe(schema_cls: type[Schema]) -> list[FieldSpec]:
     schema = schema_cls()
-    specs = []
-    for name, f in schema.fields.items():
-        if f.dump_only:
-            continue
-        md = f.metadata
-        many = isinstance(f, fields.List)
-        widget = md.get("widget")
-        if widget is None:
-            if many:
-                widget = "checkboxes" if md.get("choices") else "lines"
-            elif isinstance(f, (Yuan, YuanDecimal)):  # typed as people write it: 5000, 5,000, 5000元
-                widget = "amount"
-            elif isinstance(f, fields.Date):
-                widget = "date"
-            elif isinstance(f, (fields.Integer, fields.Decimal)):
-                widget = "number"
-            elif isinstance(f, fields.Boolean):
-                widget = "checkbox"
-            elif md.get("choices"):
-                widget = "select"
-            else:
-                widget = "text"
-        low, high = length_rule(f) if isinstance(f, fields.String) else (None, None)
-        specs.append(FieldSpec(
-            name=name,
-            label=md.get("label") or Text(name, name),
-            widget=widget,
-            required=f.required,
-            help=md.get("help"),
-            choices=tuple(md.get("choices") or ()),
-            many=many,
-            min_length=low,
-            max_length=high,
-        ))
-    return specs
+    return [_spec(name, f) for name, f in schema.fields.items() if not f.dump_only]
+
+
+def field_rule(schema_cls: type[Schema] | None, path: str) -> FieldSpec | None:
+    """The spec of one field of an operation's schema, ``"reason"`` or, inside a list of
+    objects, ``"tasks.title"``: what a hand-written form shows beside that input (its length
+    rule), read from the validator that refuses it."""
+    schema = schema_cls() if schema_cls is not None else None
+    *outer, name = path.split(".")
+    for part in outer:
+        f = schema.fields.get(part) if schema is not None else None
+        f = f.inner if isinstance(f, fields.List) else f
+        schema = f.schema if isinstance(f, fields.Nested) else None
+    f = schema.fields.get(name) if schema is not None else None
+    return _spec(name, f) if f is not None else None
+
+
+def _spec(name: str, f: fields.Field) -> FieldSpec:
+    md = f.metadata
+    many = isinstance(f, fields.List)
+    widget = md.get("widget")
+    if widget is None:
+        if many:
+            widget = "checkboxes" if md.get("choices") else "lines"
+        elif isinstance(f, (Yuan, YuanDecimal)):  # typed as people write it: 5000, 5,000, 5000元
+            widget = "amount"
+        elif isinstance(f, fields.Date):
+            widget = "date"
+        elif isinstance(f, (fields.Integer, fields.Decimal)):
+            widget = "number"
+        elif isinstance(f, fields.Boolean):
+            widget = "checkbox"
+        elif md.get("choices"):
+            widget = "select"
+        else:
+            widget = "text"
+    low, high = length_rule(f) if isinstance(f, fields.String) else (None, None)
+    return FieldSpec(
+        name=name,
+        label=md.get("label") or Text(name, name),
+        widget=widget,
+        required=f.required,
+        help=md.get("help"),
+        choices=tuple(md.get("choices") or ()),
+        many=many,
+        min_length=low,
+        max_length=high,
+    )

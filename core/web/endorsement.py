@@ -31,7 +31,7 @@ from core.web.context import ctx, forbid_unless, login_required
 from core.web.forms import split_errors
 from core.web.presenters import programme_view
 from core.web.project_page import Failure, render
-from core.web.subforms import read_subform, subform
+from core.web.subforms import prefix, read_subform, subform
 from core.web.templating import _t
 from core.door.applications import DECIDE_CHANGE, ENDORSE, REQUEST_CHANGE
 from core.services.project_actions import project_offers
@@ -107,6 +107,10 @@ def new_change(project_id: int):
     reason = request.form.get("reason", "")
     violations: list[Violation] = []
     values = {spec.key: stored.get(spec.key) or {} for spec in specs}
+    if request.method == "POST":  # choosing a type re-renders the page: what was typed comes back, not the stored
+        posted = [key for key in request.form if key not in ("reason", "proposed_track", "action")]
+        values.update({spec.key: read_subform(spec, request.form) for spec in specs
+                       if any(key.startswith(prefix(spec)) for key in posted)})
     status = 200
     if filing:
         values = {spec.key: read_subform(spec, request.form) for spec in specs}

@@ -44,6 +44,11 @@ class VisitForm:
     row_errors: dict = field(default_factory=dict)     # row index -> {field: [message]}
     checklist_errors: list = field(default_factory=list)
 
+    @property
+    def refused(self) -> bool:
+        """Posted and refused: what it holds is not saved (the page's unsaved-changes guard)."""
+        return bool(self.errors or self.item_errors or self.row_errors or self.checklist_errors)
+
 
 def _posted_answers(form: MultiDict, keys: list[str]) -> list[dict]:
     out = []

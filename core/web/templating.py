@@ -7,6 +7,7 @@ they are part of the surface plugins see and keep their names.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 from urllib.parse import urlencode
@@ -165,6 +166,17 @@ def _table():
         return None
 
 
+@functools.lru_cache(maxsize=None)
+def field_rule(op_key: str, path: str):
+    """A hand-written form's field as the operation ``op_key`` declares it (``FieldSpec``: its
+    length rule for the hint beside the input), read from the door's own schema, so a template
+    never retypes a number the schema enforces."""
+    from core.door.catalogue import operations  # every area: imported when a page first asks
+    from core.forms import field_rule as rule_of
+    op = {o.key: o for o in operations()}[op_key]  # a mistyped key fails the page's test
+    return rule_of(op.schema, path)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -174,6 +186,7 @@ def init_app(app: Flask) -> None:
                                  filesize=filesize)
     app.jinja_env.filters.update(day=day, month=month, month_day=month_day)  # dates in words (core.formats)
     app.jinja_env.globals.update(day_span=days)
+    app.jinja_env.globals.update(field_rule=field_rule)  # a length rule beside a hand-written input
     app.jinja_env.globals.update(_t=_t, lang_url=lang_url, page_url=page_url, csrf_token=csrf.token,
                                  CSRF_FIELD=csrf.FIELD)
     app.jinja_env.globals.update(place_words=place.tenant_words)  # kinds of unit in the policies' words

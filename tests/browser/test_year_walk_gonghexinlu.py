@@ -192,7 +192,7 @@ def test_a_micro_projects_year_from_approval_to_the_close(live_server, browser_p
         work_from_inbox(page, q2)
         expect(page.locator("#versions")).to_contain_text("请补充居民参与人次的统计口径")
         page.locator("#r-participants").fill("15")
-        page.locator("#r-problems").fill("5月两次活动签到表缺失，已补齐（签到表编号2023-05-01、2023-05-02）。")
+        page.locator("#r-problems").fill("5月两次活动签到表缺失，已补齐（签到表编号QD-0501、QD-0502）。")
         hand_in(page)
         count(page, 1)
         sign_out(page)

@@ -161,6 +161,11 @@
       var field = document.getElementById(hint.getAttribute("data-limit-for"));
       if (!field) { return; }
       var min = +hint.getAttribute("data-min") || 0, max = +hint.getAttribute("data-max") || 0;
+      // A hand-written input does not always name its hint; the field then describes itself by it.
+      var described = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+      if (hint.id && described.indexOf(hint.id) < 0) {
+        field.setAttribute("aria-describedby", [hint.id].concat(described).join(" "));
+      }
       var count = document.createElement("span");
       count.className = "limit-count";
       hint.appendChild(count);
