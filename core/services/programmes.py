@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from core.i18n import T
 from core.models import Membership, OrgUnit, PanelMember, PluginEnablement, Programme, User
@@ -258,7 +259,9 @@ def frozen_policies(ctx: Ctx, programme: Programme) -> list[FrozenPolicy]:
 
 
 def panel(ctx: Ctx, programme_id: int) -> list[PanelMember]:
+    """The programme's panel, each member with their user (names; their memberships are not read)."""
     return list(ctx.session.scalars(select(PanelMember).where(PanelMember.programme_id == programme_id)
+                                    .options(joinedload(PanelMember.user).lazyload(User.memberships))
                                     .order_by(PanelMember.id)))
 
 

@@ -137,7 +137,7 @@ def _signoff(c):
         return []
     out, programmes = [], queries.programmes_by_id(c)
     for unit in sorted(queries.units_by_id(c, [g.unit_id for g in grants]), key=lambda u: u.path):
-        rows, total = list_projects(c, unit_id=unit.id, state=ProjectState.approved.value, limit=ROWS)
+        rows, total = list_projects(c, unit_id=unit.id, state=ProjectState.approved.value, limit=ROWS, parts=False)
         out.append({"unit": unit, "total": total, "projects": [(p, programmes.get(p.programme_id)) for p in rows]})
     return out
 
@@ -147,7 +147,7 @@ def _supervised(c, *, other_jobs: bool):
     assigned to it); shown empty only where supervising is the person's one job."""
     if not c.can(A.supervision_visit).allowed:
         return None
-    rows, total = supervised_projects(c, limit=ROWS)
+    rows, total = supervised_projects(c, limit=ROWS, parts=False)
     return {"projects": rows, "total": total} if total or not other_jobs else None
 
 

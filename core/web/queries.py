@@ -11,8 +11,9 @@ from collections import defaultdict
 
 from flask import g
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import lazyload
 
-from core.models import OrgUnit, PanelMember, Programme, Project, ProjectState, Score, User
+from core.models import OrgUnit, PanelMember, Programme, Project, ProjectState, User
 from core.permissions import A
 from core.permissions.check import panel_seats
 from core.services.context import Ctx
@@ -104,7 +105,9 @@ def review_queue(ctx: Ctx, programme_ids: list[int], states: tuple[str, ...], li
     reviews = or_(ctx.where(A.review_score, programme_id=Project.programme_id),
                   ctx.where(A.review_decide, unit_path=applicant_path, programme_unit_path=owner_path,
                             programme_id=Project.programme_id))
+    # the queue lists titles and amounts: a project's budget lines and files wait for its own page
     stmt = (visible(ctx).where(Project.programme_id.in_(programme_ids or [-1]), Project.state.in_(states), reviews)
+            .options(lazyload(Project.budget_items), lazyload(Project.attachments))
             .order_by(Project.submitted_at, Project.id).limit(limit))
     return list(ctx.session.scalars(stmt).unique())
 

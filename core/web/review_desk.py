@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, lazyload
 
-from core.models import PanelMember, Project, Score
+from core.models import PanelMember, Project, Score, User
 from core.permissions import A
 from core.web.subforms import lines
 
@@ -97,11 +98,13 @@ def queue_rows(c, projects: list[Project], views: dict, sort: str) -> list[Queue
     ids = [p.id for p in projects]
     programme_ids = sorted({p.programme_id for p in projects})
     members: dict[int, list] = {}
+    # names are all the queue shows of people: their memberships (loaded with a user) are not read
     for m in c.session.scalars(select(PanelMember).where(PanelMember.programme_id.in_(programme_ids or [-1]))
+                               .options(joinedload(PanelMember.user).lazyload(User.memberships))
                                .order_by(PanelMember.id)):
         members.setdefault(m.programme_id, []).append(m.user)
     scores: dict[int, dict[int, Score]] = {}
-    for s in c.session.scalars(select(Score).where(Score.project_id.in_(ids or [-1]))):
+    for s in c.session.scalars(select(Score).where(Score.project_id.in_(ids or [-1])).options(lazyload(Score.reviewer))):
         scores.setdefault(s.project_id, {})[s.reviewer_id] = s
     rows = []
     for p in projects:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import lazyload
 
 from core.models import OrgUnit, Programme, Project, ProjectState
 from core.permissions import A, holder_grants
@@ -73,9 +74,13 @@ def matching(ctx: Ctx, search: ProjectSearch | None = None) -> Select:
 
 
 def search_projects(ctx: Ctx, search: ProjectSearch | None = None, *, limit: int = 50,
-                    offset: int = 0) -> tuple[list[Project], int]:
-    """A page of the matching projects, newest first, and how many match: two statements."""
+                    offset: int = 0, parts: bool = True) -> tuple[list[Project], int]:
+    """A page of the matching projects, newest first, and how many match: two statements, and
+    with ``parts`` two more for their budget lines and files (the API shows them; a list of
+    titles does not)."""
     stmt = matching(ctx, search)
+    if not parts:
+        stmt = stmt.options(lazyload(Project.budget_items), lazyload(Project.attachments))
     total = ctx.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Project.id).subquery()))
     rows = ctx.session.scalars(stmt.order_by(Project.id.desc()).limit(max(1, min(limit, PAGE_MAX)))
                                .offset(max(0, offset)))
@@ -85,11 +90,11 @@ def search_projects(ctx: Ctx, search: ProjectSearch | None = None, *, limit: int
 def list_projects(ctx: Ctx, *, programme_id: int | None = None, state: str | None = None,
                   applicant_unit_id: int | None = None, track: str | None = None, q: str | None = None,
                   unit_id: int | None = None, year: int | None = None,
-                  limit: int = 50, offset: int = 0) -> tuple[list[Project], int]:
+                  limit: int = 50, offset: int = 0, parts: bool = True) -> tuple[list[Project], int]:
     """``search_projects`` with the narrowing as keywords (the callers that name one or two)."""
     return search_projects(ctx, ProjectSearch(q=q, unit_id=unit_id, applicant_unit_id=applicant_unit_id, state=state,
                                               year=year, programme_id=programme_id, track=track),
-                           limit=limit, offset=offset)
+                           limit=limit, offset=offset, parts=parts)
 
 
 def sees_drafts(ctx: Ctx) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, literal, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from core.i18n import T
 from core.models import (Membership, OrgUnit, Programme, Project, ProjectState, Rectification, RectificationState,
@@ -114,15 +114,18 @@ class Progress:
     overdue: int = 0
 
 
-def supervised_projects(ctx: Ctx, *, limit: int = 50, offset: int = 0) -> tuple[list[Project], int]:
+def supervised_projects(ctx: Ctx, *, limit: int = 50, offset: int = 0, parts: bool = True) -> tuple[list[Project], int]:
     """The approved (or closed) projects whose supervision the caller may see: a street office
-    its street's, an applicant its own, a commissioned organisation those assigned to it."""
+    its street's, an applicant its own, a commissioned organisation those assigned to it.
+    ``parts`` False: their budget lines and files are not loaded (a list of titles)."""
     applicant, owner = aliased(OrgUnit), aliased(OrgUnit)
     stmt = (select(Project).join(applicant, applicant.id == Project.applicant_unit_id)
             .join(Programme, Programme.id == Project.programme_id).join(owner, owner.id == Programme.org_unit_id)
             .where(Project.state.in_(UNDER_SUPERVISION),
                    ctx.where(A.supervision_view, unit_path=applicant.path, programme_unit_path=owner.path,
                              project_id=Project.id)))
+    if not parts:
+        stmt = stmt.options(lazyload(Project.budget_items), lazyload(Project.attachments))
     total = ctx.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Project.id).subquery()))
     rows = ctx.session.scalars(stmt.order_by(Project.id.desc()).limit(max(1, min(limit, 200))).offset(max(0, offset)))
     return list(rows.unique()), int(total or 0)
